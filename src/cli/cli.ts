@@ -1,0 +1,47 @@
+// `tokenomics`: the command line, on the same core as the extension.
+import { CliIO, UsageError, processIO } from './io';
+
+const HELP = `tokenomics: what your AI tokens cost, from your terminal
+
+usage:
+  tokenomics count [--model M] [--json] <file>...   tokens, cost per call and context share ('-' reads stdin)
+  tokenomics report [--json] [--since YYYY-MM-DD] [--until YYYY-MM-DD] [--timezone IANA]
+                    [--claude-dir DIR]... [--codex-dir DIR] [--gemini-dir DIR] [--no-cache]
+                                                    spend from coding-agent logs, by day
+  tokenomics week [--week YYYY-MM-DD] [--format text|md|csv|json] [--timezone IANA]
+                                                    the weekly usage summary
+`;
+
+type Command = (argv: string[], io: CliIO) => Promise<number>;
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  count: async () => (await import('./count')).run,
+  report: async () => (await import('./report')).run,
+  week: async () => (await import('./week')).run,
+};
+
+export async function main(argv: string[], io: CliIO): Promise<number> {
+  const [cmd, ...rest] = argv;
+  if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') {
+    io.stdout(HELP);
+    return cmd ? 0 : 2;
+  }
+  const load = COMMANDS[cmd];
+  if (!load) {
+    io.stderr(`tokenomics: unknown command '${cmd}' (try: ${Object.keys(COMMANDS).join(', ')})\n`);
+    return 2;
+  }
+  try {
+    return await (await load())(rest, io);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.stderr(`tokenomics ${cmd}: ${e.message}\n`);
+      return 2;
+    }
+    io.stderr(`tokenomics ${cmd}: ${(e as Error)?.stack ?? String(e)}\n`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2), processIO()).then(code => { process.exitCode = code; });
+}

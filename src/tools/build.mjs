@@ -1,0 +1,34 @@
+#!/usr/bin/env node
+// Bundles the three entry points with esbuild and copies js-tiktoken's rank files next to them,
+// so each encoding is loaded from disk only when first used (and never on the extension host).
+import * as esbuild from 'esbuild';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const watch = process.argv.includes('--watch');
+const minify = !process.argv.includes('--dev');
+
+const common = {
+  bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: false, minify,
+  legalComments: 'none', logLevel: 'warning', absWorkingDir: ROOT,
+};
+const builds = [
+  { entryPoints: { extension: 'src/extension/extension.ts' }, external: ['vscode'] },
+  { entryPoints: { server: 'src/server/server.ts' } },
+  { entryPoints: { cli: 'src/cli/cli.ts' }, banner: { js: '#!/usr/bin/env node' } },
+];
+fs.mkdirSync(path.join(ROOT, 'dist/ranks'), { recursive: true });
+for (const name of ['o200k_base', 'cl100k_base']) {
+  fs.copyFileSync(path.join(ROOT, `node_modules/js-tiktoken/dist/ranks/${name}.cjs`), path.join(ROOT, `dist/ranks/${name}.cjs`));
+}
+if (watch) {
+  for (const b of builds) await (await esbuild.context({ ...common, ...b, outdir: 'dist' })).watch();
+} else {
+  await Promise.all(builds.map(b => esbuild.build({ ...common, ...b, outdir: 'dist' })));
+  fs.chmodSync(path.join(ROOT, 'dist/cli.js'), 0o755);
+  for (const f of ['extension.js', 'server.js', 'cli.js']) {
+    console.log(`dist/${f} ${(fs.statSync(path.join(ROOT, 'dist', f)).size / 1024).toFixed(0)} KiB`);
+  }
+}

@@ -1,0 +1,17 @@
+// Shared test helpers: a seeded random source so failures can be replayed.
+import path from 'node:path';
+
+export const REPO = path.resolve(__dirname, '../../..');
+export const fixture = (...p: string[]) => path.join(REPO, 'test/fixtures', ...p);
+
+/** mulberry32: small, fast, seedable. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
