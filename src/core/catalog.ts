@@ -142,10 +142,14 @@ export class Catalog {
     const base = this.resolve(rawId);
     this.resolved.clear();
     if (base) {
-      const rates = { ...base.rates, ...pick(o, ['input', 'output', 'cacheRead', 'cacheWrite5m', 'cacheWrite1h']) };
-      this.models.set(base.id, { ...base, rates, contextWindow: o.contextWindow ?? base.contextWindow, overridden: true,
-        // a user who re-prices a model has told us its price; stale long-context tiers would contradict it
-        longContext: Object.keys(o).some(k => k !== 'contextWindow') ? [] : base.longContext });
+      // The override covers the dated snapshots of the same model too: agents log those ids.
+      const undated = base.id.replace(DATE_SUFFIX, '');
+      for (const m of [...this.models.values()].filter(m => m.id === base.id || m.id.replace(DATE_SUFFIX, '') === undated)) {
+        const rates = { ...m.rates, ...pick(o, ['input', 'output', 'cacheRead', 'cacheWrite5m', 'cacheWrite1h']) };
+        this.models.set(m.id, { ...m, rates, contextWindow: o.contextWindow ?? m.contextWindow, overridden: true,
+          // a user who re-prices a model has told us its price; stale long-context tiers would contradict it
+          longContext: Object.keys(o).some(k => k !== 'contextWindow') ? [] : m.longContext });
+      }
     } else if (o.input !== undefined) {
       const id = normalize(rawId);
       this.models.set(id, { id, provider: 'custom', family: id, tier: 'balanced', overridden: true, longContext: [],

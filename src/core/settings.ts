@@ -1,0 +1,74 @@
+// The `tokenomics.*` settings as the engine sees them: validated with zod, each bad value reported by
+// name and replaced by its default, so one typo never disables the rest.
+import { z } from 'zod';
+import { parseOverrides, OverrideProblem, PriceOverrides } from './catalog';
+
+export const DEFAULT_MODEL = 'claude-sonnet-4-6';
+
+export const DEFAULT_PROMPT_FILES = [
+  '**/*.prompt.md', '**/*.instructions.md', '**/*.chatmode.md', '**/*.agent.md',
+  '**/AGENTS.md', '**/CLAUDE.md', '**/CLAUDE.local.md', '**/GEMINI.md', '**/.github/copilot-instructions.md',
+  '**/.cursorrules', '**/.cursor/rules/**/*.mdc', '**/.windsurfrules', '**/.claude/commands/**/*.md',
+  '**/.claude/agents/**/*.md', '**/SKILL.md', '**/*.prompty',
+];
+
+const fields = {
+  model: z.string().trim().min(1).default(DEFAULT_MODEL),
+  maxFileSizeMB: z.number().positive().max(1024).default(20),
+  claudeDirs: z.array(z.string()).default([]),
+  codexDirs: z.array(z.string()).default([]),
+  geminiDirs: z.array(z.string()).default([]),
+  timezone: z.string().default(''),
+  weekStartsOn: z.enum(['monday', 'sunday', 'saturday']).default('monday'),
+  'budget.dailyUSD': z.number().nonnegative().nullable().default(null),
+  'budget.weeklyUSD': z.number().nonnegative().nullable().default(null),
+  'budget.warnAtPercent': z.number().min(1).max(100).default(80),
+  'contextWarning.percent': z.number().min(1).max(100).default(60),
+  'contextWarning.notifyPercent': z.number().min(1).max(100).default(85),
+  promptFiles: z.array(z.string().min(1)).default(DEFAULT_PROMPT_FILES),
+  promptBudgetTokens: z.object({ alwaysLoaded: z.number().int().positive().default(2000), other: z.number().int().positive().default(8000) })
+    .default({ alwaysLoaded: 2000, other: 8000 }),
+  assumedRequestsPerWeek: z.number().int().nonnegative().default(300),
+  rules: z.record(z.string(), z.boolean()).default({}),
+  fillerPhrases: z.array(z.string().min(2)).default([]),
+  logDumpLines: z.number().int().min(3).default(30),
+  wasteThresholdUSD: z.number().nonnegative().default(2),
+  quotas: z.array(z.unknown()).default([]),
+  'weeklySummary.notify': z.boolean().default(true),
+} as const;
+
+type Fields = typeof fields;
+export type Settings = { [K in keyof Fields]: z.output<Fields[K]> } & { prices: PriceOverrides };
+
+export interface SettingProblem { setting: string; message: string }
+
+/** Reads a nested VS Code configuration object (or a flat one with dotted keys). */
+function get(raw: Record<string, unknown>, key: string): unknown {
+  if (key in raw) return raw[key];
+  let cur: unknown = raw;
+  for (const part of key.split('.')) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string, unknown>)[part];
+  }
+  return cur;
+}
+
+export function parseSettings(raw: unknown): { settings: Settings; problems: SettingProblem[] } {
+  const obj = raw !== null && typeof raw === 'object' ? (raw as Record<string, unknown>) : {};
+  const problems: SettingProblem[] = [];
+  const out: Record<string, unknown> = {};
+  for (const [key, schema] of Object.entries(fields) as [keyof Fields, z.ZodType][]) {
+    const value = get(obj, key);
+    const r = schema.safeParse(value === null && !key.startsWith('budget.') ? undefined : value);
+    if (r.success) { out[key] = r.data; continue; }
+    problems.push({ setting: `tokenomics.${key}`, message: `${JSON.stringify(value)} is invalid (${r.error.issues[0]?.message ?? 'wrong type'}); using the default` });
+    out[key] = schema.parse(undefined);
+  }
+  const prices = parseOverrides(get(obj, 'prices'));
+  out.prices = prices.overrides;
+  problems.push(...prices.problems.map((p: OverrideProblem) => ({
+    setting: `tokenomics.prices["${p.model}"]${p.field === '*' ? '' : `.${p.field}`}`,
+    message: `${p.message}; the bundled price is used`,
+  })));
+  return { settings: out as Settings, problems };
+}

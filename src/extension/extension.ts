@@ -1,0 +1,53 @@
+// Activation stays light: status bar items and commands are registered synchronously; the engine
+// (a separate process with the tokenizer) starts right after activate() returns.
+import * as vscode from 'vscode';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import { TokenMeter } from './tokenMeter';
+
+export interface TokenomicsApi {
+  activationMs: number;
+  ranksLoadedOnHost(): boolean;
+  meterText(): string;
+  waitForCount(uri: string): Promise<unknown>;
+  client(): LanguageClient | undefined;
+}
+
+let client: LanguageClient | undefined;
+
+export function activate(context: vscode.ExtensionContext): TokenomicsApi {
+  const t0 = performance.now();
+  const output = vscode.window.createOutputChannel('Tokenomics', { log: true });
+  const meter = new TokenMeter();
+  context.subscriptions.push(output, meter,
+    vscode.commands.registerCommand('tokenomics.selectModel', async () => (await import('./selectModel')).selectModel(client)),
+    vscode.commands.registerCommand('tokenomics.showOutput', () => output.show()),
+  );
+  setImmediate(() => void startEngine(context, output, meter));
+  const activationMs = performance.now() - t0;
+  output.info(`activated in ${activationMs.toFixed(1)} ms`);
+  return {
+    activationMs,
+    // The host bundle contains no tokenizer ranks; the check guards against a future import slipping in.
+    ranksLoadedOnHost: () => Object.keys(require.cache).some(k => /js-tiktoken|ranks[\\/]/.test(k)),
+    meterText: () => meter.text,
+    waitForCount: uri => meter.waitForCount(uri),
+    client: () => client,
+  };
+}
+
+async function startEngine(context: vscode.ExtensionContext, output: vscode.LogOutputChannel, meter: TokenMeter): Promise<void> {
+  try {
+    const { createClient } = await import('./client');
+    client = createClient(context, output);
+    await client.start();
+    meter.attach(client);
+  } catch (e) {
+    output.error(`the Tokenomics engine failed to start: ${(e as Error)?.stack ?? e}`);
+    void vscode.window.showErrorMessage('Tokenomics: the engine failed to start. See Output → Tokenomics.', 'Show Output')
+      .then(a => a && output.show());
+  }
+}
+
+export async function deactivate(): Promise<void> {
+  await client?.stop();
+}

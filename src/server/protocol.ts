@@ -1,0 +1,47 @@
+// The custom requests and notifications between the extension and the engine, beyond standard LSP.
+// Types only: both sides import this file; nothing here runs.
+import type { CountSummary } from '../core/documentCount';
+
+export interface LspRange { start: { line: number; character: number }; end: { line: number; character: number } }
+
+export const Methods = {
+  /** client -> server notification: the raw `tokenomics` configuration object. */
+  settings: 'tokenomics/settings',
+  /** client -> server request: count a document or its selections. */
+  count: 'tokenomics/count',
+  /** client -> server request: the model catalog, for the model picker. */
+  models: 'tokenomics/models',
+  /** client -> server request: usage summary for the spend meter. */
+  usage: 'tokenomics/usage',
+  /** server -> client notification: usage changed (the spend meter should re-render). */
+  usageChanged: 'tokenomics/usageChanged',
+  /** client -> server request: analyse a document as a prompt even if it matches no prompt glob. */
+  analyzeAsPrompt: 'tokenomics/analyzeAsPrompt',
+  /** client -> server request: the weekly summary. */
+  week: 'tokenomics/week',
+} as const;
+
+export interface CountParams { uri: string; version: number; ranges: LspRange[] }
+
+export interface CountResult extends Partial<CountSummary> {
+  uri: string;
+  version: number;
+  /** Set when the document was not counted, with the reason shown to the user. */
+  notCounted?: string;
+  selection: boolean;
+  /** Bloat findings when the document is a prompt file; undefined for other files. */
+  findings?: number;
+  isPrompt?: boolean;
+}
+
+export interface ModelListItem {
+  id: string;
+  provider: string;
+  family: string;
+  tier: string;
+  input: number;
+  output: number;
+  contextWindow: number | null;
+  exact: boolean;
+  deprecated?: string;
+}

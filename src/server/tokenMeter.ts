@@ -1,0 +1,41 @@
+// Serves the status bar token meter: counts of documents and selections on the configured model.
+import type { Connection, TextDocuments } from 'vscode-languageserver/node';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { looksBinary, resolveModel, summarizeCount } from '../core/documentCount';
+import { countingFor } from '../core/encodings';
+import { getCounter } from '../core/tokenizer';
+import type { Engine } from './engine';
+import { CountParams, CountResult, Methods, ModelListItem } from './protocol';
+
+export interface PromptInfo { isPrompt(uri: string): boolean; findings(uri: string): number | undefined; modelFor(uri: string): string | undefined }
+
+export function registerTokenMeter(connection: Connection, documents: TextDocuments<TextDocument>, engine: Engine, prompts?: PromptInfo): void {
+  connection.onRequest(Methods.count, async (p: CountParams): Promise<CountResult> => {
+    const doc = documents.get(p.uri);
+    const selection = p.ranges.length > 0;
+    if (!doc) return { uri: p.uri, version: p.version, selection, notCounted: 'not open in the engine yet' };
+    const base = { uri: p.uri, version: doc.version, selection, isPrompt: prompts?.isPrompt(p.uri), findings: prompts?.findings(p.uri) };
+    const limit = engine.settings.maxFileSizeMB * 1024 * 1024;
+    const text = doc.getText();
+    if (text.length > limit) return { ...base, notCounted: `larger than ${engine.settings.maxFileSizeMB} MB (tokenomics.maxFileSizeMB)` };
+    if (looksBinary(text)) return { ...base, notCounted: 'binary content' };
+    const modelId = prompts?.modelFor(p.uri) ?? engine.defaultModel;
+    const { model, counting } = resolveModel(engine.catalog, modelId);
+    let raw: number;
+    if (selection) {
+      const counter = await getCounter(counting.encoding);
+      raw = 0;
+      for (const r of p.ranges) raw += counter.count(doc.getText(r));
+    } else {
+      raw = await engine.countDocument(p.uri, counting.encoding, text);
+    }
+    return { ...base, ...summarizeCount(raw, model, modelId, counting) };
+  });
+
+  connection.onRequest(Methods.models, (): ModelListItem[] => engine.catalog.all().map(m => ({
+    id: m.id, provider: m.provider, family: m.family, tier: m.tier, input: m.rates.input, output: m.rates.output,
+    contextWindow: m.contextWindow ?? null, exact: countingFor(m).exact, deprecated: m.deprecated,
+  })));
+
+  documents.onDidClose((e: { document: TextDocument }) => engine.forget(e.document.uri));
+}
