@@ -45,3 +45,54 @@ export interface ModelListItem {
   exact: boolean;
   deprecated?: string;
 }
+
+export interface KindTokens { input: number; output: number; cacheRead: number; cacheWrite: number }
+
+export interface PeriodSpend {
+  label: string;
+  /** Inclusive start, exclusive end, epoch ms. */
+  start: number;
+  end: number;
+  costUSD: number;
+  requests: number;
+  unpricedRequests: number;
+  tokens: KindTokens;
+  /** Cache reads as a share of all input the models read (uncached + cache read + cache write). */
+  cacheHitRatio: number | null;
+  byAgent: { agent: string; costUSD: number; requests: number }[];
+  byModel: { model: string; costUSD: number; requests: number }[];
+}
+
+export interface RateWindow { usedPercent: number; windowMinutes?: number; resetsAt?: number }
+
+export interface ContextStatus {
+  agent: string;
+  sessionId: string;
+  project: string;
+  model: string;
+  contextTokens: number;
+  contextWindow: number | null;
+  share: number | null;
+  /** What the next turn costs just to re-read this context: at cache-read price, and uncached. */
+  nextTurnCachedUSD: number | null;
+  nextTurnUncachedUSD: number | null;
+  lastActivity: number;
+  inWorkspace: boolean;
+}
+
+export interface QuotaStatus { name: string; weeklyUSD: number; spentUSD: number; share: number }
+
+export interface UsageSummary {
+  generatedAt: number;
+  timezone: string;
+  today: PeriodSpend;
+  week: PeriodSpend;
+  budgets: { dailyUSD: number | null; weeklyUSD: number | null; warnAtPercent: number };
+  rateLimits?: { primary?: RateWindow; secondary?: RateWindow; plan?: string; at: number };
+  context?: ContextStatus;
+  contextWarning: { percent: number; notifyPercent: number };
+  quotas: QuotaStatus[];
+  folders: { agent: string; path: string; exists: boolean }[];
+  hasLogs: boolean;
+  skipped: { malformedLines: number; unreadable: string[] };
+}

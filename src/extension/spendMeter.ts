@@ -1,0 +1,192 @@
+// The status bar spend meter (today / this week across coding agents, budgets) and the context-bloat
+// item for the most recently active agent session. The engine computes; this renders and notifies.
+import * as vscode from 'vscode';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import { Methods, UsageSummary, PeriodSpend } from '../server/protocol';
+import { formatPercent, formatTokens, formatTokensShort, formatUSD } from '../core/format';
+import { escapeMd } from './tokenMeter';
+
+const AGENT_NAMES: Record<string, string> = { 'claude-code': 'Claude Code', codex: 'Codex CLI', gemini: 'Gemini CLI' };
+
+export class SpendMeter implements vscode.Disposable {
+  readonly spend: vscode.StatusBarItem;
+  readonly context: vscode.StatusBarItem;
+  private last: UsageSummary | undefined;
+  private waiters: ((s: UsageSummary) => void)[] = [];
+
+  constructor(private readonly state: vscode.Memento, private readonly output: vscode.LogOutputChannel) {
+    this.spend = vscode.window.createStatusBarItem('spend', vscode.StatusBarAlignment.Right, 101);
+    this.spend.name = 'Tokenomics: Agent Spend';
+    this.spend.command = 'tokenomics.showWeeklySummary';
+    this.context = vscode.window.createStatusBarItem('context', vscode.StatusBarAlignment.Right, 100.5);
+    this.context.name = 'Tokenomics: Agent Context';
+    this.context.command = 'tokenomics.showContextAdvice';
+  }
+
+  get summary(): UsageSummary | undefined { return this.last; }
+
+  /** Resolves with the next summary that satisfies `pred` (tests use this to wait for live updates). */
+  waitFor(pred: (s: UsageSummary) => boolean): Promise<UsageSummary> {
+    if (this.last && pred(this.last)) return Promise.resolve(this.last);
+    return new Promise(resolve => {
+      const check = (s: UsageSummary) => { if (pred(s)) resolve(s); else this.waiters.push(check); };
+      this.waiters.push(check);
+    });
+  }
+
+  attach(client: LanguageClient): vscode.Disposable {
+    const sub = client.onNotification(Methods.usageChanged, (s: UsageSummary) => this.update(s));
+    void client.sendRequest<UsageSummary>(Methods.usage).then(s => this.update(s), e => this.output.error(`usage: ${e?.message ?? e}`));
+    return sub;
+  }
+
+  update(s: UsageSummary): void {
+    this.last = s;
+    this.renderSpend(s);
+    this.renderContext(s);
+    void this.notifyThresholds(s);
+    const waiting = this.waiters.splice(0);
+    for (const w of waiting) w(s);
+  }
+
+  private renderSpend(s: UsageSummary): void {
+    const item = this.spend;
+    if (!s.hasLogs) {
+      item.text = '$(flame) no agent logs';
+      const md = new vscode.MarkdownString('**Tokenomics**: no coding-agent logs found. Looked in:\n\n');
+      for (const f of s.folders) md.appendMarkdown(`- ${AGENT_NAMES[f.agent] ?? f.agent}: \`${f.path}\`${f.exists ? '' : ' (missing)'}\n`);
+      md.appendMarkdown('\nSet `tokenomics.claudeDirs`, `tokenomics.codexDirs` or `tokenomics.geminiDirs` if your agents log elsewhere.');
+      item.tooltip = md;
+      item.backgroundColor = undefined;
+      item.show();
+      return;
+    }
+    item.text = `$(flame) ${formatUSD(s.today.costUSD)} today · ${formatUSD(s.week.costUSD)} wk`;
+    const level = budgetLevel(s);
+    item.backgroundColor = level === 'error' ? new vscode.ThemeColor('statusBarItem.errorBackground')
+      : level === 'warning' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+    item.tooltip = spendTooltip(s);
+    item.show();
+  }
+
+  private renderContext(s: UsageSummary): void {
+    const c = s.context;
+    if (!c || c.share === null || c.share * 100 < s.contextWarning.percent) { this.context.hide(); return; }
+    const pct = Math.round(c.share * 100);
+    this.context.text = `$(warning) ctx ${pct}%`;
+    this.context.backgroundColor = pct >= s.contextWarning.notifyPercent ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+    this.context.tooltip = contextTooltip(s);
+    this.context.show();
+  }
+
+  /** Once per threshold per period, across windows: the memento is shared by every window. */
+  private async notifyThresholds(s: UsageSummary): Promise<void> {
+    const checks: { key: string; message: string }[] = [];
+    const warn = s.budgets.warnAtPercent;
+    const day = new Date(s.today.start).toISOString().slice(0, 10), week = new Date(s.week.start).toISOString().slice(0, 10);
+    const budget = (name: string, spent: number, limit: number | null, period: string) => {
+      if (!limit) return;
+      const share = spent / limit;
+      if (share >= 1) checks.push({ key: `budget:${name}:${period}:100`, message: `Tokenomics: ${name} agent spend ${formatUSD(spent)} has reached the ${formatUSD(limit)} budget.` });
+      else if (share * 100 >= warn) checks.push({ key: `budget:${name}:${period}:${warn}`, message: `Tokenomics: ${name} agent spend ${formatUSD(spent)} is at ${formatPercent(share)} of the ${formatUSD(limit)} budget.` });
+    };
+    budget('daily', s.today.costUSD, s.budgets.dailyUSD, day);
+    budget('weekly', s.week.costUSD, s.budgets.weeklyUSD, week);
+    for (const q of s.quotas) {
+      if (q.share >= 1) checks.push({ key: `quota:${q.name}:${week}:100`, message: `Tokenomics: quota "${q.name}" reached: ${formatUSD(q.spentUSD)} of ${formatUSD(q.weeklyUSD)} this week.` });
+      else if (q.share * 100 >= warn) checks.push({ key: `quota:${q.name}:${week}:${warn}`, message: `Tokenomics: quota "${q.name}" at ${formatPercent(q.share)}: ${formatUSD(q.spentUSD)} of ${formatUSD(q.weeklyUSD)} this week.` });
+    }
+    const c = s.context;
+    if (c?.share != null && c.share * 100 >= s.contextWarning.notifyPercent) {
+      checks.push({ key: `context:${c.sessionId}:${s.contextWarning.notifyPercent}`,
+        message: `Tokenomics: the ${AGENT_NAMES[c.agent] ?? c.agent} session in ${c.project} is at ${formatPercent(c.share)} of its context window: each turn re-reads ${formatTokens(c.contextTokens)} tokens. Compact or clear it, or start a fresh session for a new task.` });
+    }
+    const seen = this.state.get<Record<string, number>>('tokenomics.notified', {});
+    for (const { key, message } of checks) {
+      if (seen[key]) continue;
+      seen[key] = Date.now();
+      await this.state.update('tokenomics.notified', pruneOld(seen));
+      this.output.info(message);
+      void vscode.window.showWarningMessage(message, 'Show Summary').then(a => a && vscode.commands.executeCommand('tokenomics.showWeeklySummary'));
+    }
+  }
+
+  dispose(): void { this.spend.dispose(); this.context.dispose(); }
+}
+
+function pruneOld(seen: Record<string, number>): Record<string, number> {
+  const cutoff = Date.now() - 35 * 86_400_000;
+  return Object.fromEntries(Object.entries(seen).filter(([, t]) => t > cutoff));
+}
+
+export function budgetLevel(s: UsageSummary): 'ok' | 'warning' | 'error' {
+  const shares = [
+    s.budgets.dailyUSD ? s.today.costUSD / s.budgets.dailyUSD : 0,
+    s.budgets.weeklyUSD ? s.week.costUSD / s.budgets.weeklyUSD : 0,
+    ...s.quotas.map(q => q.share),
+  ];
+  const max = Math.max(0, ...shares);
+  return max >= 1 ? 'error' : max * 100 >= s.budgets.warnAtPercent ? 'warning' : 'ok';
+}
+
+function period(md: vscode.MarkdownString, p: PeriodSpend, limit: number | null): void {
+  md.appendMarkdown(`**${escapeMd(p.label)}: ${formatUSD(p.costUSD)}**${limit ? ` of ${formatUSD(limit)} budget (${formatPercent(p.costUSD / limit)})` : ''} · ${formatTokens(p.requests)} requests`);
+  if (p.unpricedRequests) md.appendMarkdown(` · ${p.unpricedRequests} unpriced`);
+  md.appendMarkdown('\n\n');
+  if (p.byAgent.length) md.appendMarkdown(p.byAgent.map(a => `${escapeMd(AGENT_NAMES[a.agent] ?? a.agent)} ${formatUSD(a.costUSD)}`).join(' · ') + '\n\n');
+  if (p.byModel.length) {
+    md.appendMarkdown('| Model | Cost | Requests |\n|---|---:|---:|\n');
+    for (const m of p.byModel.slice(0, 6)) md.appendMarkdown(`| ${escapeMd(m.model)} | ${formatUSD(m.costUSD)} | ${formatTokens(m.requests)} |\n`);
+    md.appendMarkdown('\n');
+  }
+  const t = p.tokens;
+  md.appendMarkdown(`Tokens: ${formatTokensShort(t.input)} input · ${formatTokensShort(t.output)} output · ${formatTokensShort(t.cacheRead)} cache read · ${formatTokensShort(t.cacheWrite)} cache write`);
+  if (p.cacheHitRatio !== null) md.appendMarkdown(` · cache hit ${formatPercent(p.cacheHitRatio)}`);
+  md.appendMarkdown('\n\n');
+}
+
+export function spendTooltip(s: UsageSummary): vscode.MarkdownString {
+  const md = new vscode.MarkdownString(undefined, true);
+  md.isTrusted = { enabledCommands: ['tokenomics.showWeeklySummary', 'tokenomics.showOutput'] };
+  md.appendMarkdown('**Tokenomics · coding-agent spend**\n\n');
+  period(md, s.today, s.budgets.dailyUSD);
+  md.appendMarkdown('---\n\n');
+  period(md, s.week, s.budgets.weeklyUSD);
+  if (s.quotas.length) {
+    md.appendMarkdown('---\n\n**Quotas this week**\n\n');
+    for (const q of s.quotas) md.appendMarkdown(`- ${escapeMd(q.name)}: ${formatUSD(q.spentUSD)} of ${formatUSD(q.weeklyUSD)} (${formatPercent(q.share)})\n`);
+    md.appendMarkdown('\n');
+  }
+  const rl = s.rateLimits;
+  if (rl && (rl.primary || rl.secondary)) {
+    md.appendMarkdown('---\n\n**Codex plan usage**' + (rl.plan ? ` (${escapeMd(rl.plan)})` : '') + '\n\n');
+    for (const [name, w] of [['5-hour window', rl.primary], ['weekly window', rl.secondary]] as const) {
+      if (!w) continue;
+      md.appendMarkdown(`- ${name}: ${w.usedPercent.toFixed(0)}% used${w.resetsAt ? `, resets ${new Date(w.resetsAt * 1000).toLocaleString()}` : ''}\n`);
+    }
+    md.appendMarkdown('\n');
+  }
+  if (s.skipped.malformedLines || s.skipped.unreadable.length) {
+    md.appendMarkdown(`$(info) skipped ${s.skipped.malformedLines} malformed log lines${s.skipped.unreadable.length ? `, ${s.skipped.unreadable.length} unreadable files` : ''} ([details](command:tokenomics.showOutput))\n\n`);
+  }
+  md.appendMarkdown('[$(graph) Weekly summary](command:tokenomics.showWeeklySummary)');
+  return md;
+}
+
+export function contextTooltip(s: UsageSummary): vscode.MarkdownString {
+  const c = s.context!;
+  const md = new vscode.MarkdownString(undefined, true);
+  md.appendMarkdown(`**Tokenomics · agent context ${formatPercent(c.share ?? 0)} full**\n\n`);
+  md.appendMarkdown(`${escapeMd(AGENT_NAMES[c.agent] ?? c.agent)} session in \`${c.project.replace(/`/g, "'")}\` on ${escapeMd(c.model)}: ${formatTokens(c.contextTokens)} of ${c.contextWindow ? formatTokens(c.contextWindow) : '?'} tokens.\n\n`);
+  md.appendMarkdown(`Each further turn re-reads this context: about ${formatUSD(c.nextTurnCachedUSD)} at cache-read price, ${formatUSD(c.nextTurnUncachedUSD)} if the cache has expired.\n\n`);
+  md.appendMarkdown('**What to do**: compact the session (`/compact` in Claude Code), or clear it (`/clear`) and start a fresh session for a new task. Long contexts cost more per turn and models attend less well to their middle.');
+  return md;
+}
+
+export async function showContextAdvice(meter: SpendMeter): Promise<void> {
+  const s = meter.summary;
+  if (!s?.context) { void vscode.window.showInformationMessage('Tokenomics: no recent agent session.'); return; }
+  const c = s.context;
+  void vscode.window.showInformationMessage(
+    `${AGENT_NAMES[c.agent] ?? c.agent} session in ${c.project}: context ${formatPercent(c.share ?? 0)} full (${formatTokens(c.contextTokens)} tokens). Each turn re-reads it: ≈${formatUSD(c.nextTurnCachedUSD)} cached, ${formatUSD(c.nextTurnUncachedUSD)} uncached. Compact or clear the session, or start fresh for a new task.`);
+}

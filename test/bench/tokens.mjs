@@ -1,0 +1,113 @@
+// Token engine benchmarks (foundation issue): cold count throughput vs js-tiktoken, one-character
+// edit recount in a 1 MB document, the 100k-letter worst case, and the engine process's memory.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { startServer } from './lsp-client.mjs';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const require = createRequire(import.meta.url);
+const { getCounter } = require(path.join(ROOT, 'out/src/core/tokenizer.js'));
+const { BpeCounter, parseRanks } = require(path.join(ROOT, 'out/src/core/bpe.js'));
+const { IncrementalCounter } = require(path.join(ROOT, 'out/src/core/incremental.js'));
+
+const median = a => { const s = [...a].sort((x, y) => x - y); return s[Math.floor(s.length / 2)]; };
+const time = fn => { const t = performance.now(); const v = fn(); return [performance.now() - t, v]; };
+
+/** ~2 MB of real prose (package READMEs) and real code (TypeScript's lib declarations and sources), interleaved. */
+export function corpus(bytes = 2_000_000) {
+  const nm = path.join(ROOT, 'node_modules');
+  const prose = [], code = [];
+  const walk = (dir, depth) => {
+    let entries = [];
+    try { entries = fs.readdirSync(dir, { withFileTypes: true }); } catch { return; }
+    for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory() && depth < 4) walk(p, depth + 1);
+      else if (e.isFile() && /\.md$/i.test(e.name)) prose.push(p);
+      else if (e.isFile() && /\.(ts|js|mjs)$/.test(e.name) && !/\.min\.|ranks/.test(p)) code.push(p);
+    }
+  };
+  walk(nm, 0);
+  let out = '', i = 0;
+  const seen = new Set();
+  while (out.length < bytes && (i < prose.length || i < code.length)) {
+    for (const list of [prose, code]) {
+      const f = list[i];
+      if (!f) continue;
+      const text = fs.readFileSync(f, 'utf8');
+      if (text.length > 200_000 || seen.has(text)) continue;
+      seen.add(text);
+      out += text + '\n';
+    }
+    i++;
+  }
+  return out.slice(0, bytes);
+}
+
+export async function run(log) {
+  const { getEncoding } = require('js-tiktoken');
+  const text = corpus();
+  log(`corpus: ${(text.length / 1e6).toFixed(2)} M chars of package READMEs and source`);
+
+  const [jsLoad, ref] = time(() => getEncoding('o200k_base'));
+  const [ourLoad] = time(() => parseRanks(require(path.join(ROOT, 'dist/ranks/o200k_base.cjs'))));
+  log(`rank load: engine ${ourLoad.toFixed(0)} ms vs js-tiktoken ${jsLoad.toFixed(0)} ms`);
+
+  const warm = await getCounter('o200k_base');
+  const file = require(path.join(ROOT, 'dist/ranks/o200k_base.cjs'));
+  const { ranks, maxTokenBytes } = parseRanks(file);
+  const cold = new BpeCounter(ranks, file.pat_str, maxTokenBytes); // empty piece memo: a true cold count
+  const [tRef, nRef] = time(() => ref.encode(text).length);
+  const [tOurs, nOurs] = time(() => cold.count(text));
+  if (nRef !== nOurs) throw new Error(`count mismatch: engine ${nOurs} vs js-tiktoken ${nRef}`);
+  log(`cold count of 2 MB: engine ${tOurs.toFixed(0)} ms vs js-tiktoken encode().length ${tRef.toFixed(0)} ms: ${(tRef / tOurs).toFixed(1)}x faster (target ≥ 3x), counts equal (${nOurs})`);
+
+  // one-character edits in a 1 MB document
+  let doc = text.slice(0, 1_000_000);
+  const inc = new IncrementalCounter(warm);
+  inc.update(doc);
+  const edits = [], fulls = [];
+  let seed = 12345;
+  const rnd = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+  for (let k = 0; k < 60; k++) {
+    const at = Math.floor(rnd() * doc.length);
+    doc = doc.slice(0, at) + 'abcdefghij x\n'[k % 13] + doc.slice(at);
+    const [t, n] = time(() => inc.update(doc));
+    edits.push(t);
+    if (k % 6 === 0) {
+      const [tf, nf] = time(() => warm.count(doc));
+      fulls.push(tf);
+      if (nf !== n) throw new Error(`incremental count ${n} != full ${nf}`);
+    }
+  }
+  log(`1-char edit in 1 MB: median ${median(edits).toFixed(2)} ms vs full recount ${median(fulls).toFixed(1)} ms: ${(median(fulls) / median(edits)).toFixed(0)}x (target ≤ 5 ms)`);
+
+  // the worst case: 100,000 lowercase letters, one split-pattern piece
+  let run = '', a = 1;
+  for (let i = 0; i < 100_000; i++) { a = (a * 1103515245 + 12345) % 2147483648; run += String.fromCharCode(97 + ((a >> 16) % 26)); }
+  const [tRun, nRun] = time(() => cold.count(run));
+  let exactNote = 'exact reference unavailable';
+  try {
+    const { get_encoding } = require('tiktoken'); // tiktoken's own Rust merge (WASM): an independent exact count
+    const [tW, nW] = time(() => get_encoding('o200k_base').encode(run).length);
+    exactNote = `tiktoken (WASM) says ${nW} in ${(tW / 1000).toFixed(1)} s: error ${(Math.abs(nRun - nW) / nW * 100).toFixed(3)}%`;
+  } catch (e) { exactNote = `tiktoken reference failed: ${e.message}`; }
+  const [tSmall] = time(() => ref.encode(run.slice(0, 2000)).length);
+  log(`100,000-letter run: ${tRun.toFixed(0)} ms, ${nRun} tokens (target ≤ 250 ms, within 1%); ${exactNote}; js-tiktoken takes ${tSmall.toFixed(0)} ms for the first 2,000 letters alone`);
+
+  // the engine process with the 2 MB corpus open
+  const server = await startServer({ settings: { model: 'gpt-4o' } });
+  const uri = 'file:///bench/corpus.md';
+  server.open(uri, text, 'plaintext');
+  const t0 = performance.now();
+  const r = await server.count(uri, 1);
+  const tFirst = performance.now() - t0;
+  if (r.tokens !== nRef) throw new Error(`engine process counted ${r.tokens}, expected ${nRef}`);
+  const mem = server.rssMB();
+  log(`engine process: first count of the 2 MB corpus ${tFirst.toFixed(0)} ms (includes rank load if not yet warm); memory RSS ${mem.rss.toFixed(0)} MB, peak ${mem.peak.toFixed(0)} MB`);
+  await server.stop();
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await run(console.log);
