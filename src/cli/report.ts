@@ -1,3 +1,85 @@
-// placeholder: replaced by the report command
-import { CliIO, UsageError } from './io';
-export async function run(_a: string[], _io: CliIO): Promise<number> { throw new UsageError('not available yet'); }
+// `tokenomics report`: spend from coding-agent logs, by day.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { bundledCatalog } from '../core/catalog';
+import { formatTokens, formatUSD } from '../core/format';
+import { AgentRoot, agentRoots, scanDirs } from '../core/agents/locations';
+import { Totals, UsageReport, buildReport, defaultTimeZone, isValidDate, isValidTimeZone } from '../core/report';
+import { UsageIndex } from '../core/usageIndex';
+import { CliIO, UsageError, parseArgs } from './io';
+
+const SPEC = {
+  json: 'bool', since: 'string', until: 'string', timezone: 'string',
+  'claude-dir': 'multi', 'codex-dir': 'multi', 'gemini-dir': 'multi', 'no-cache': 'bool',
+} as const;
+
+export function cacheDir(env: NodeJS.ProcessEnv): string {
+  const home = env.HOME || os.homedir();
+  return path.join(env.XDG_CACHE_HOME || path.join(home, '.cache'), 'tokenomics');
+}
+
+/** One index per set of folders, so reports over different folders never evict each other. */
+export function indexFile(env: NodeJS.ProcessEnv, roots: readonly AgentRoot[]): string {
+  const id = crypto.createHash('sha256').update(JSON.stringify(roots.map(r => [r.agent, r.dir]))).digest('hex').slice(0, 16);
+  return path.join(cacheDir(env), `usage-index-${id}.bin`);
+}
+
+export async function run(argv: string[], io: CliIO): Promise<number> {
+  const { flags, positionals } = parseArgs(argv, { ...SPEC });
+  if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+  const since = flags.since as string | undefined, until = flags.until as string | undefined;
+  for (const [name, v] of [['since', since], ['until', until]] as const) {
+    if (v !== undefined && !isValidDate(v)) throw new UsageError(`--${name} ${v} is not a date (YYYY-MM-DD)`);
+  }
+  if (since && until && since > until) throw new UsageError(`--since ${since} is after --until ${until}`);
+  const timezone = (flags.timezone as string | undefined) ?? defaultTimeZone(io.env);
+  if (!isValidTimeZone(timezone)) throw new UsageError(`unknown time zone '${timezone}' (use an IANA name such as Europe/Berlin)`);
+
+  const resolveDir = (d: string) => path.resolve(io.cwd, d);
+  const dirs = (name: string) => ((flags[name] as string[] | undefined) ?? []).map(resolveDir);
+  const roots = agentRoots(io.env, { claudeDirs: dirs('claude-dir'), codexDirs: dirs('codex-dir'), geminiDirs: dirs('gemini-dir') });
+  for (const r of roots) {
+    if (!r.explicit) continue;
+    let ok = false;
+    try { ok = fs.statSync(r.dir).isDirectory(); } catch { /* reported below */ }
+    if (!ok) throw new UsageError(`no such folder: ${r.dir}`);
+  }
+
+  const index = new UsageIndex({ roots, cacheFile: flags['no-cache'] ? null : indexFile(io.env, roots) });
+  const refreshed = await index.refresh();
+  for (const p of index.problems) io.stderr(`tokenomics report: skipped ${p.path}: ${p.reason}\n`);
+  if (refreshed.stats.files === 0) {
+    const looked = roots.flatMap(r => scanDirs(r).map(d => `  ${r.agent}: ${d}`));
+    io.stderr(`tokenomics report: no agent logs found; looked in:\n${looked.join('\n')}\n`);
+  }
+  const report = buildReport(index.records(), bundledCatalog(), { since, until, timezone, malformedLines: refreshed.stats.malformedLines });
+  io.stdout(flags.json ? JSON.stringify(report, null, 2) + '\n' : renderTable(report));
+  return 0;
+}
+
+const COLUMNS: [string, (t: Totals) => string][] = [
+  ['Input', t => formatTokens(t.inputTokens)],
+  ['Output', t => formatTokens(t.outputTokens)],
+  ['Cache write', t => formatTokens(t.cacheCreationTokens)],
+  ['Cache read', t => formatTokens(t.cacheReadTokens)],
+  ['Total tokens', t => formatTokens(t.totalTokens)],
+  ['Requests', t => formatTokens(t.requests)],
+  ['Cost', t => formatUSD(t.costUSD)],
+];
+
+export function renderTable(report: UsageReport): string {
+  const rows: string[][] = [['Date', ...COLUMNS.map(c => c[0])]];
+  for (const d of report.days) rows.push([d.date, ...COLUMNS.map(c => c[1](d))]);
+  const totalRow = ['Total', ...COLUMNS.map(c => c[1](report.totals))];
+  const widths = rows[0]!.map((_, i) => Math.max(...[...rows, totalRow].map(r => r[i]!.length)));
+  const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
+  const rule = widths.map(w => '-'.repeat(w)).join('  ');
+  const out = [line(rows[0]!), rule, ...rows.slice(1).map(line), rule, line(totalRow)];
+  const r = report.range;
+  const notes = [`Time zone ${r.timezone}${r.since || r.until ? `, ${r.since ?? '…'} to ${r.until ?? '…'}` : ''}.`];
+  if (report.skipped.unpricedRequests) notes.push(`${report.skipped.unpricedRequests} request(s) of unpriced models are counted at $0.`);
+  if (report.skipped.malformedLines) notes.push(`${report.skipped.malformedLines} malformed log line(s) skipped.`);
+  return out.join('\n') + '\n\n' + notes.join(' ') + '\n';
+}

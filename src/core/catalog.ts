@@ -160,6 +160,14 @@ export class Catalog {
 
   all(): ModelInfo[] { return [...this.models.values()]; }
 
+  /** The catalog without dated snapshots whose undated alias is also listed: what a picker should show. */
+  primary(): ModelInfo[] {
+    return this.all().filter(m => {
+      const base = m.id.replace(/-v\d+(?::\d+)?$/, '').replace(DATE_SUFFIX, '');
+      return base === m.id || !this.models.has(base);
+    });
+  }
+
   /** Resolves an id as agents and users write it; null means "unpriced", never $0. */
   resolve(rawId: string | undefined | null): ModelInfo | null {
     if (!rawId) return null;

@@ -3,6 +3,8 @@
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { TokenMeter } from './tokenMeter';
+import { SpendMeter, showContextAdvice } from './spendMeter';
+import type { UsageSummary } from '../server/protocol';
 
 export interface TokenomicsApi {
   activationMs: number;
@@ -10,6 +12,9 @@ export interface TokenomicsApi {
   meterText(): string;
   waitForCount(uri: string): Promise<unknown>;
   client(): LanguageClient | undefined;
+  spendText(): string;
+  contextText(): string | undefined;
+  waitForUsage(pred: (s: UsageSummary) => boolean): Promise<UsageSummary>;
 }
 
 let client: LanguageClient | undefined;
@@ -18,11 +23,13 @@ export function activate(context: vscode.ExtensionContext): TokenomicsApi {
   const t0 = performance.now();
   const output = vscode.window.createOutputChannel('Tokenomics', { log: true });
   const meter = new TokenMeter();
-  context.subscriptions.push(output, meter,
+  const spend = new SpendMeter(context.globalState, output);
+  context.subscriptions.push(output, meter, spend,
+    vscode.commands.registerCommand('tokenomics.showContextAdvice', () => showContextAdvice(spend)),
     vscode.commands.registerCommand('tokenomics.selectModel', async () => (await import('./selectModel')).selectModel(client)),
     vscode.commands.registerCommand('tokenomics.showOutput', () => output.show()),
   );
-  setImmediate(() => void startEngine(context, output, meter));
+  setImmediate(() => void startEngine(context, output, meter, spend));
   const activationMs = performance.now() - t0;
   output.info(`activated in ${activationMs.toFixed(1)} ms`);
   return {
@@ -32,15 +39,19 @@ export function activate(context: vscode.ExtensionContext): TokenomicsApi {
     meterText: () => meter.text,
     waitForCount: uri => meter.waitForCount(uri),
     client: () => client,
+    spendText: () => spend.spend.text,
+    contextText: () => (spend.summary?.context ? spend.context.text : undefined),
+    waitForUsage: pred => spend.waitFor(pred),
   };
 }
 
-async function startEngine(context: vscode.ExtensionContext, output: vscode.LogOutputChannel, meter: TokenMeter): Promise<void> {
+async function startEngine(context: vscode.ExtensionContext, output: vscode.LogOutputChannel, meter: TokenMeter, spend: SpendMeter): Promise<void> {
   try {
     const { createClient } = await import('./client');
     client = createClient(context, output);
     await client.start();
     meter.attach(client);
+    context.subscriptions.push(spend.attach(client));
   } catch (e) {
     output.error(`the Tokenomics engine failed to start: ${(e as Error)?.stack ?? e}`);
     void vscode.window.showErrorMessage('Tokenomics: the engine failed to start. See Output → Tokenomics.', 'Show Output')

@@ -83,7 +83,7 @@ export class SpendMeter implements vscode.Disposable {
   private async notifyThresholds(s: UsageSummary): Promise<void> {
     const checks: { key: string; message: string }[] = [];
     const warn = s.budgets.warnAtPercent;
-    const day = new Date(s.today.start).toISOString().slice(0, 10), week = new Date(s.week.start).toISOString().slice(0, 10);
+    const day = s.today.startDate, week = s.week.startDate;
     const budget = (name: string, spent: number, limit: number | null, period: string) => {
       if (!limit) return;
       const share = spent / limit;

@@ -50,9 +50,8 @@ export interface KindTokens { input: number; output: number; cacheRead: number; 
 
 export interface PeriodSpend {
   label: string;
-  /** Inclusive start, exclusive end, epoch ms. */
-  start: number;
-  end: number;
+  /** First calendar day of the period (YYYY-MM-DD, in the summary's time zone). */
+  startDate: string;
   costUSD: number;
   requests: number;
   unpricedRequests: number;

@@ -2,6 +2,7 @@
 // prompt analysis, scanning agent logs. The extension host only renders what it answers.
 import { createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind, CodeActionKind } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { fileURLToPath } from 'node:url';
 import { Engine } from './engine';
 import { Methods } from './protocol';
 import { registerTokenMeter } from './tokenMeter';
@@ -12,9 +13,14 @@ import { registerUsage } from './usage';
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
 const engine = new Engine(connection);
+let storagePath: string | undefined;
+let workspaceFolders: string[] = [];
 
 connection.onInitialize(params => {
-  engine.applySettings((params.initializationOptions as { settings?: unknown } | undefined)?.settings ?? {});
+  const init = (params.initializationOptions ?? {}) as { settings?: unknown; storagePath?: string };
+  storagePath = typeof init.storagePath === 'string' ? init.storagePath : undefined;
+  workspaceFolders = ((params.workspaceFolders ?? []) as { uri: string }[]).map(f => uriToPath(f.uri)).filter((p: string | undefined): p is string => !!p);
+  engine.applySettings(init.settings ?? {});
   // Warm the default encoding in the background: the first count then answers without the ~0.1 s load.
   setImmediate(() => { void getCounter('o200k_base'); });
   return {
@@ -32,7 +38,12 @@ connection.onNotification(Methods.settings, (raw: unknown) => engine.applySettin
 
 const prompts = registerPromptFeatures(connection, documents, engine);
 registerTokenMeter(connection, documents, engine, prompts);
-registerUsage(connection, documents, engine);
+const usage = registerUsage(connection, engine, { storagePath: () => storagePath, workspaceFolders: () => workspaceFolders });
+void usage;
+
+function uriToPath(uri: string): string | undefined {
+  try { return uri.startsWith('file:') ? fileURLToPath(uri) : undefined; } catch { return undefined; }
+}
 
 documents.listen(connection);
 connection.listen();

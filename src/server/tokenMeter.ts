@@ -32,7 +32,7 @@ export function registerTokenMeter(connection: Connection, documents: TextDocume
     return { ...base, ...summarizeCount(raw, model, modelId, counting) };
   });
 
-  connection.onRequest(Methods.models, (): ModelListItem[] => engine.catalog.all().map(m => ({
+  connection.onRequest(Methods.models, (): ModelListItem[] => engine.catalog.primary().map(m => ({
     id: m.id, provider: m.provider, family: m.family, tier: m.tier, input: m.rates.input, output: m.rates.output,
     contextWindow: m.contextWindow ?? null, exact: countingFor(m).exact, deprecated: m.deprecated,
   })));

@@ -1,6 +1,149 @@
-// Agent-session usage: placeholder until the usage index lands.
-import type { Connection, TextDocuments } from 'vscode-languageserver/node';
-import type { TextDocument } from 'vscode-languageserver-textdocument';
+// Agent-session usage in the engine: the persisted usage index over the agents' log folders, kept
+// live by folder watchers plus a cheap stat poll, and summarised for the spend meter.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Connection } from 'vscode-languageserver/node';
+import { agentRoots, AgentRoot } from '../core/agents/locations';
+import type { UsageRecord } from '../core/agents/records';
+import { inputCost, requestCost, ZERO_USAGE } from '../core/cost';
+import { defaultTimeZone, isValidTimeZone, spendSummary, SpendBreakdown } from '../core/report';
+import { UsageIndex } from '../core/usageIndex';
 import type { Engine } from './engine';
+import { Methods, PeriodSpend, QuotaStatus, UsageSummary } from './protocol';
 
-export function registerUsage(_connection: Connection, _documents: TextDocuments<TextDocument>, _engine: Engine): void {}
+const POLL_MS = 1000;
+const WEEK_START: Record<string, number> = { sunday: 0, monday: 1, saturday: 6 };
+
+export interface UsageService {
+  records(): Promise<readonly UsageRecord[]>;
+  summary(): UsageSummary;
+  timezone(): string;
+  /** Hook for quota status, filled in by the weekly summary. */
+  setQuotaProvider(fn: (records: readonly UsageRecord[], weekStart: string) => QuotaStatus[]): void;
+}
+
+export function registerUsage(connection: Connection, engine: Engine, opts: { storagePath: () => string | undefined; workspaceFolders: () => string[] }): UsageService {
+  let roots: AgentRoot[] = [];
+  let index: UsageIndex | undefined;
+  let watchers: fs.FSWatcher[] = [];
+  let refreshing: Promise<void> | undefined;
+  let again = false;
+  let lastSummaryJson = '';
+  let quotaProvider: (records: readonly UsageRecord[], weekStart: string) => QuotaStatus[] = () => [];
+  let reportedProblems = new Set<string>();
+
+  const timezone = () => {
+    const tz = engine.settings.timezone;
+    return tz && isValidTimeZone(tz) ? tz : defaultTimeZone();
+  };
+
+  const configure = () => {
+    const s = engine.settings;
+    roots = agentRoots(process.env, { claudeDirs: s.claudeDirs, codexDirs: s.codexDirs, geminiDirs: s.geminiDirs });
+    const dir = opts.storagePath();
+    const cacheFile = dir ? path.join(dir, 'usage-index.json') : null;
+    index = new UsageIndex({ roots, cacheFile, catalog: engine.catalog });
+    for (const w of watchers) w.close();
+    watchers = [];
+    for (const r of roots) {
+      try {
+        // Recursive watching is not available everywhere; the stat poll below covers what it misses.
+        watchers.push(fs.watch(r.dir, { recursive: true, persistent: false }, () => schedule(50)));
+      } catch { /* missing folder or no recursive support: the poll still finds new logs */ }
+    }
+    for (const r of roots.filter(r => r.explicit && !fs.existsSync(r.dir))) {
+      connection.console.warn(`Agent log folder ${r.dir} (${r.agent}, from settings) does not exist.`);
+    }
+    schedule(0);
+  };
+
+  let timer: NodeJS.Timeout | undefined;
+  const schedule = (ms: number) => {
+    if (timer) return;
+    timer = setTimeout(() => { timer = undefined; void refresh(); }, ms);
+  };
+
+  const refresh = async (): Promise<void> => {
+    if (refreshing) { again = true; return refreshing; }
+    refreshing = (async () => {
+      try {
+        const r = await index!.refresh();
+        if (r.cache && r.cache !== 'loaded' && r.cache !== 'disabled' && r.cache !== 'missing') {
+          connection.console.info(`usage index was ${r.cache}; rebuilt from the logs`);
+        }
+        for (const p of r.stats.unreadable) {
+          const line = `cannot read ${p.path}: ${p.reason}`;
+          if (!reportedProblems.has(line)) { reportedProblems.add(line); connection.console.warn(line); }
+        }
+        const summary = buildSummary();
+        const json = JSON.stringify({ ...summary, generatedAt: 0 });
+        if (json !== lastSummaryJson) {
+          lastSummaryJson = json;
+          void connection.sendNotification(Methods.usageChanged, summary);
+        }
+      } catch (e) {
+        connection.console.error(`usage refresh failed: ${(e as Error)?.stack ?? e}`);
+      } finally {
+        refreshing = undefined;
+        if (again) { again = false; schedule(0); }
+      }
+    })();
+    return refreshing;
+  };
+
+  const buildSummary = (): UsageSummary => {
+    const s = engine.settings;
+    const tz = timezone();
+    const records = index?.records() ?? [];
+    const sum = spendSummary(records, engine.catalog, { timezone: tz, weekStartsOn: WEEK_START[s.weekStartsOn] ?? 1, preferProjects: opts.workspaceFolders() });
+    const period = (label: string, startDate: string, b: SpendBreakdown): PeriodSpend => ({
+      label, startDate, costUSD: b.totals.costUSD, requests: b.totals.requests, unpricedRequests: b.unpricedRequests,
+      tokens: { input: b.totals.inputTokens, output: b.totals.outputTokens, cacheRead: b.totals.cacheReadTokens, cacheWrite: b.totals.cacheCreationTokens },
+      cacheHitRatio: b.cacheHitRatio,
+      byAgent: b.byAgent.map(a => ({ agent: a.agent, costUSD: a.costUSD, requests: a.requests })),
+      byModel: b.byModel.map(m => ({ model: m.model, costUSD: m.costUSD, requests: m.requests })),
+    });
+    const a = sum.activeSession;
+    const model = a ? engine.catalog.resolve(a.model) : null;
+    const folders = opts.workspaceFolders();
+    const stats = index?.problems ?? [];
+    return {
+      generatedAt: Date.now(), timezone: tz,
+      today: period('Today', sum.today, sum.todaySpend),
+      week: period('This week', sum.weekStart, sum.weekSpend),
+      budgets: { dailyUSD: s['budget.dailyUSD'], weeklyUSD: s['budget.weeklyUSD'], warnAtPercent: s['budget.warnAtPercent'] },
+      rateLimits: sum.rateLimits ? {
+        primary: sum.rateLimits.primary ? { usedPercent: sum.rateLimits.primary.usedPercent, windowMinutes: sum.rateLimits.primary.windowMinutes ?? undefined, resetsAt: sum.rateLimits.primary.resetsAt ? sum.rateLimits.primary.resetsAt / 1000 : undefined } : undefined,
+        secondary: sum.rateLimits.secondary ? { usedPercent: sum.rateLimits.secondary.usedPercent, windowMinutes: sum.rateLimits.secondary.windowMinutes ?? undefined, resetsAt: sum.rateLimits.secondary.resetsAt ? sum.rateLimits.secondary.resetsAt / 1000 : undefined } : undefined,
+        plan: sum.rateLimits.planType, at: sum.rateLimits.reportedAt,
+      } : undefined,
+      context: a ? {
+        agent: a.agent, sessionId: a.sessionId, project: a.project, model: a.model, contextTokens: a.contextTokens,
+        contextWindow: a.contextWindow, share: a.contextShare,
+        nextTurnCachedUSD: requestCost(model, { ...ZERO_USAGE, cacheRead: a.contextTokens }),
+        nextTurnUncachedUSD: inputCost(model, a.contextTokens),
+        lastActivity: a.lastActive,
+        inWorkspace: folders.some(f => a.project === f || a.project.startsWith(f + path.sep)),
+      } : undefined,
+      contextWarning: { percent: s['contextWarning.percent'], notifyPercent: s['contextWarning.notifyPercent'] },
+      quotas: quotaProvider(records, sum.weekStart),
+      folders: roots.map(r => ({ agent: r.agent, path: r.dir, exists: fs.existsSync(r.dir) })),
+      hasLogs: records.length > 0,
+      skipped: { malformedLines: index?.stats().malformedLines ?? 0, unreadable: stats.map(p => p.path) },
+    };
+  };
+
+  engine.onSettingsChanged(() => { reportedProblems = new Set(); configure(); });
+  connection.onRequest(Methods.usage, async () => { await refresh(); return buildSummary(); });
+  const poll = setInterval(() => schedule(0), POLL_MS);
+  poll.unref();
+  connection.onShutdown(() => { clearInterval(poll); for (const w of watchers) w.close(); });
+
+  return {
+    records: async () => { if (!index) configure(); await refresh(); return index?.records() ?? []; },
+    summary: buildSummary,
+    timezone,
+    setQuotaProvider: fn => { quotaProvider = fn; },
+  };
+}
+

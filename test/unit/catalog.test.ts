@@ -98,3 +98,11 @@ test('OpenAI models count exactly; Claude and Gemini are labelled estimates', ()
   assert.match(countingFor(catalog.resolve('gemini-2.5-pro')).label, /≈/);
   assert.equal(countingFor(null, 'claude-next-9').exact, false);
 });
+
+test('the picker list drops dated snapshots of listed models', () => {
+  const ids = catalog.primary().map(m => m.id);
+  assert.ok(ids.includes('claude-sonnet-4-5'));
+  assert.ok(!ids.includes('claude-sonnet-4-5-20250929'));
+  assert.ok(!ids.includes('claude-sonnet-4-5-20250929-v1:0'));
+  assert.ok(ids.includes('claude-3-haiku-20240307'), 'a snapshot with no undated alias stays');
+});

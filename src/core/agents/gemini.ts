@@ -1,0 +1,93 @@
+// Gemini CLI chats: ~/.gemini/tmp/<projectHash>/chats/session-*.json (rewritten whole) or .jsonl.
+import fs from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { AgentReader, LineOutcome, UsageRecord, geminiKey, tokens } from './records';
+
+const num = z.number().nullish();
+const MessageSchema = z.object({
+  id: z.union([z.string(), z.number()]).optional(),
+  timestamp: z.string().optional(),
+  type: z.string().optional(),
+  model: z.string().optional(),
+  tokens: z.object({ input: num, output: num, cached: num, thoughts: num, tool: num, total: num }).nullish(),
+});
+const SessionSchema = z.object({
+  sessionId: z.string().optional(),
+  projectHash: z.string().optional(),
+  startTime: z.string().optional(),
+  lastUpdated: z.string().optional(),
+  messages: z.array(z.unknown()),
+});
+
+export interface GeminiState { session: string; project: string; fallbackTime: number }
+
+function projectOf(file: string): string {
+  // tmp/<hash>/chats/session-x.json; newer builds leave the real folder in tmp/<hash>/.project_root
+  const dir = path.dirname(path.dirname(file));
+  try {
+    const root = fs.readFileSync(path.join(dir, '.project_root'), 'utf8').trim();
+    if (root) return root;
+  } catch { /* older builds: the hash is all there is */ }
+  return path.basename(dir);
+}
+
+function recordOf(m: z.infer<typeof MessageSchema>, state: GeminiState, file: string, offset: number): UsageRecord | null {
+  if (m.type !== 'gemini' || !m.tokens) return null;
+  const t = m.tokens;
+  const input = tokens(t.input) + tokens(t.tool);
+  const cached = Math.min(tokens(t.cached), input);
+  // input includes cached; thoughts are billed as output
+  const usage = { input: input - cached, output: tokens(t.output) + tokens(t.thoughts), cacheRead: cached, cacheWrite5m: 0, cacheWrite1h: 0 };
+  if (input + usage.output === 0) return null;
+  const ts = m.timestamp ? Date.parse(m.timestamp) : NaN;
+  return {
+    agent: 'gemini', sessionId: state.session, project: state.project, model: m.model ?? 'unknown',
+    timestamp: Number.isFinite(ts) ? ts : state.fallbackTime, usage, contextTokens: input, file,
+    key: m.id !== undefined ? geminiKey(state.session, String(m.id)) : `g:${file}@${offset}`, rank: 0,
+  };
+}
+
+export const geminiReader: AgentReader<GeminiState> = {
+  agent: 'gemini',
+  needles: [Buffer.from('"tokens"'), Buffer.from('"sessionId"')],
+  lastWinsInFile: true,
+  initState: file => ({ session: path.basename(file).replace(/\.jsonl?$/, '').replace(/^session-/, ''), project: projectOf(file), fallbackTime: 0 }),
+  isWholeFile: file => file.endsWith('.json'),
+  line(state, text, offset, file, emit): LineOutcome {
+    let raw: unknown;
+    try { raw = JSON.parse(text); } catch { return 'malformed'; }
+    if (typeof raw !== 'object' || raw === null) return 'malformed';
+    const o = raw as Record<string, unknown>;
+    if (typeof o.sessionId === 'string' && o.tokens === undefined) {
+      state.session = o.sessionId;
+      const start = typeof o.startTime === 'string' ? Date.parse(o.startTime) : NaN;
+      if (Number.isFinite(start)) state.fallbackTime = start;
+      return 'ignored';
+    }
+    const m = MessageSchema.safeParse(o.message ?? o);
+    if (!m.success) return 'malformed';
+    const r = recordOf(m.data, state, file, offset);
+    if (!r) return 'ignored';
+    emit(r);
+    return 'record';
+  },
+  wholeFile(text, file, emit) {
+    let raw: unknown;
+    try { raw = JSON.parse(text); } catch { return { malformed: 1 }; }
+    const s = SessionSchema.safeParse(raw);
+    if (!s.success) return { malformed: 1 };
+    const state = geminiReader.initState(file);
+    if (s.data.sessionId) state.session = s.data.sessionId;
+    const start = Date.parse(s.data.lastUpdated ?? s.data.startTime ?? '');
+    if (Number.isFinite(start)) state.fallbackTime = start;
+    let malformed = 0;
+    s.data.messages.forEach((msg, i) => {
+      const m = MessageSchema.safeParse(msg);
+      if (!m.success) { malformed++; return; }
+      const r = recordOf(m.data, state, file, i);
+      if (r) emit(r);
+    });
+    return { malformed };
+  },
+};

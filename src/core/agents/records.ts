@@ -1,0 +1,109 @@
+// The normalized request record every agent reader produces, and the keys that dedupe it.
+import type { TokenUsage } from '../cost';
+
+export const AGENTS = ['claude-code', 'codex', 'gemini'] as const;
+export type Agent = (typeof AGENTS)[number];
+
+/** One window of a plan's usage as the agent reported it (Codex `rate_limits`). */
+export interface RateLimitWindow {
+  usedPercent: number;
+  windowMinutes: number | null;
+  /** Epoch ms. */
+  resetsAt: number | null;
+}
+export interface RateLimits {
+  primary?: RateLimitWindow;
+  secondary?: RateLimitWindow;
+  planType?: string;
+}
+
+/** One billed model request. */
+export interface UsageRecord {
+  agent: Agent;
+  sessionId: string;
+  /** The agent's working directory (Gemini: the project hash when the folder is unknown). */
+  project: string;
+  /** The model id exactly as the agent logged it. */
+  model: string;
+  /** Epoch ms. */
+  timestamp: number;
+  usage: TokenUsage;
+  /** Everything the model read for this request: how full the context was. */
+  contextTokens: number;
+  /** The transcript the record came from. */
+  file: string;
+  /** Identifies the request across files: two records with the same key are one request. */
+  key: string;
+  /**
+   * Which copy of a request wins when several files hold it: lower wins before size is compared.
+   * Codex: 0 live session, 1 archived, 2 replayed history in a fork (+1 when archived).
+   */
+  rank: number;
+  rateLimits?: RateLimits;
+}
+
+export function totalTokens(u: TokenUsage): number {
+  return u.input + u.output + u.cacheRead + u.cacheWrite5m + u.cacheWrite1h;
+}
+
+/** Claude Code: one API response is logged once per content block, and resumed sessions copy lines. */
+export function claudeKey(messageId: string, requestId: string): string {
+  return `c:${messageId}:${requestId}`;
+}
+
+/** Codex has no request id: identical (time, model, tokens) is the same request replayed or repeated. */
+export function codexKey(timestamp: number, model: string, u: { input: number; cached: number; output: number; reasoning: number; total: number }): string {
+  return `x:${timestamp}:${model}:${u.input}:${u.cached}:${u.output}:${u.reasoning}:${u.total}`;
+}
+
+export function geminiKey(sessionId: string, messageId: string): string {
+  return `g:${sessionId}:${messageId}`;
+}
+
+/**
+ * True when `a` should replace `b` as the copy of the same request that counts:
+ * better rank first, then the larger total (streaming partials come first and are smaller),
+ * then the later one (a re-emitted message is newer).
+ */
+export function betterCopy(a: UsageRecord, b: UsageRecord): boolean {
+  if (a.rank !== b.rank) return a.rank < b.rank;
+  const ta = totalTokens(a.usage), tb = totalTokens(b.usage);
+  if (ta !== tb) return ta > tb;
+  return false;
+}
+
+/** Keeps one record per key, the best copy; order of first appearance is kept. */
+export function dedupe(records: Iterable<UsageRecord>): UsageRecord[] {
+  const best = new Map<string, UsageRecord>();
+  for (const r of records) {
+    const cur = best.get(r.key);
+    if (!cur || betterCopy(r, cur)) best.set(r.key, r);
+  }
+  return [...best.values()];
+}
+
+/** What a reader says about one line it was handed. */
+export type LineOutcome = 'record' | 'ignored' | 'malformed';
+
+/**
+ * A log format. The index owns files, offsets and persistence; a reader only turns text into
+ * records. `state` carries what a later line needs from earlier ones (Codex's current model), and
+ * must survive JSON so an append can be parsed without re-reading the file.
+ */
+export interface AgentReader<S = unknown> {
+  agent: Agent;
+  /** Lines containing none of these byte patterns are skipped without being decoded. */
+  needles: readonly Buffer[];
+  /** Within one file, a later copy of a key replaces an earlier one whatever its size (Gemini re-emits). */
+  lastWinsInFile: boolean;
+  initState(file: string): S;
+  line(state: S, text: string, offset: number, file: string, emit: (r: UsageRecord) => void): LineOutcome;
+  /** Formats that rewrite the whole file (Gemini's session-*.json) are parsed whole instead of by line. */
+  isWholeFile?(file: string): boolean;
+  wholeFile?(text: string, file: string, emit: (r: UsageRecord) => void): { malformed: number };
+}
+
+/** A finite, non-negative whole number of tokens, or 0: logs sometimes hold null or garbage. */
+export function tokens(v: unknown): number {
+  return typeof v === 'number' && Number.isFinite(v) && v > 0 ? Math.round(v) : 0;
+}

@@ -1,0 +1,202 @@
+// Prompt-file analysis: structure, counts, sections and every bloat rule, for one document.
+// A PromptAnalyzer lives as long as its document: it keeps the incremental whole-file counter and
+// the per-block facts, so re-analysing after a keystroke re-counts only what changed.
+import type { Catalog } from '../catalog';
+import { inputCost } from '../cost';
+import { countingFor } from '../encodings';
+import { IncrementalCounter, TextCounter } from '../incremental';
+import { isAlwaysLoaded } from './alwaysLoaded';
+import { makeHelpers, PromptSettings, RuleContext, ruleEnabled, TargetModel } from './context';
+import { FactCache } from './facts';
+import { BUILT_IN_FILLER, fillerMatcher, parseFillerSetting } from './filler';
+import { FrontMatter, parseFrontMatter } from './frontMatter';
+import { headingTitle, parseStructure } from './markdown';
+import * as rules from './rules';
+import type { Block, Finding, Fix, RuleCode, Section, TextEdit } from './types';
+
+export type { PromptSettings, TargetModel } from './context';
+
+export interface AnalyzeInput {
+  text: string;
+  /** The prompt's file path (or URI path): decides "always loaded" and names files moved out of it. */
+  path: string;
+  settings: PromptSettings;
+  catalog: Catalog;
+  /** `tokenomics.model`, used when the front matter names no model. */
+  defaultModel: string;
+  /** The whole text's raw count when the caller already keeps one (the engine's document counter). */
+  totalRaw?: number;
+}
+
+export interface PromptAnalysis {
+  path: string;
+  target: TargetModel;
+  frontMatter: FrontMatter;
+  bodyStart: number;
+  alwaysLoaded: boolean;
+  budget: number;
+  /** Raw encoding tokens of the whole file, and on the target model. */
+  raw: number;
+  tokens: number;
+  /** True when `tokens` is an estimate (show ≈). */
+  estimate: boolean;
+  costPerCall: number | null;
+  contextShare: number | null;
+  blocks: Block[];
+  sections: Section[];
+  findings: Finding[];
+  /** Every safe fix, including those of findings past the per-rule cap. */
+  safeFixes: Fix[];
+  /** Raw tokens -> target-model tokens. */
+  tok(raw: number): number;
+  fmt(tokens: number): string;
+  line(offset: number): number;
+}
+
+/** The model a prompt is written for: its front-matter `model:`, else the setting. */
+export function targetModel(text: string, catalog: Catalog, defaultModel: string, fm = parseFrontMatter(text)): TargetModel {
+  const declared = fm.fields.get('model')?.value.trim();
+  const id = declared || defaultModel;
+  const model = catalog.resolve(id);
+  return { id, model, counting: countingFor(model, id), fromFrontMatter: !!declared };
+}
+
+function stemOf(p: string): string {
+  const base = p.replace(/\\/g, '/').split('/').pop() ?? 'prompt';
+  const stem = base.replace(/^\.+/, '').replace(/\.(?:prompt|instructions|chatmode|agent)?\.?(?:md|mdc|prompty)$/i, '').replace(/\.md$/i, '');
+  return stem || 'prompt';
+}
+
+export class PromptAnalyzer {
+  private readonly facts: FactCache;
+  private readonly whole: IncrementalCounter;
+  private readonly gapSavings = new Map<string, number>();
+
+  constructor(private readonly counter: TextCounter) {
+    this.facts = new FactCache(counter);
+    this.whole = new IncrementalCounter(counter);
+  }
+
+  analyze(input: AnalyzeInput): PromptAnalysis {
+    const { text, settings, catalog } = input;
+    const fm = parseFrontMatter(text);
+    const target = targetModel(text, catalog, input.defaultModel, fm);
+    const helpers = makeHelpers(target.counting, text);
+    const raw = input.totalRaw ?? this.whole.update(text);
+    const tokens = helpers.tok(raw);
+    const alwaysLoaded = isAlwaysLoaded(input.path, fm);
+    const budget = alwaysLoaded ? settings.promptBudgetTokens.alwaysLoaded : settings.promptBudgetTokens.other;
+
+    const phrases = [...BUILT_IN_FILLER, ...parseFillerSetting(settings.fillerPhrases)];
+    const fillerOn = ruleEnabled(settings, 'filler');
+    const matcher = fillerOn ? fillerMatcher(phrases) : null;
+    this.facts.begin(fillerOn ? JSON.stringify(settings.fillerPhrases) : 'off');
+    const structure = parseStructure(text, fm.end);
+    const blocks: Block[] = [];
+    const facts = structure.blocks.map(b => {
+      const f = this.facts.facts(text, b, matcher);
+      blocks.push({ ...b, raw: f.raw });
+      return f;
+    });
+    this.facts.end();
+    const blockRawSum = blocks.reduce((s, b) => s + b.raw, 0);
+
+    const ctx: RuleContext = {
+      text, path: input.path, stem: stemOf(input.path), settings, frontMatter: fm, bodyStart: fm.end,
+      blocks, facts, gaps: structure.gaps, target, alwaysLoaded, budget, tokens, blockRawSum, filler: matcher,
+      count: t => this.counter.count(t),
+      alternatives: m => catalog.cheaperAlternatives(m),
+      ...helpers, claimed: new Set(), safeFixes: [],
+    };
+    const findings: Finding[] = [];
+    const run = (code: RuleCode, fn: () => Finding[]) => { if (ruleEnabled(settings, code)) findings.push(...fn()); };
+    run('over-budget', () => rules.overBudget(ctx));
+    run('long-context-cliff', () => rules.longContextCliff(ctx));
+    run('cheaper-tier', () => rules.cheaperTier(ctx));
+    run('high-entropy-blob', () => rules.highEntropyBlobs(ctx));
+    run('log-dump', () => rules.logDumps(ctx));
+    run('duplicate-block', () => rules.duplicateBlocks(ctx));
+    const large = rules.largeBlocks(ctx);
+    run('large-code-block', () => large.filter(f => f.rule === 'large-code-block'));
+    run('large-data-block', () => large.filter(f => f.rule === 'large-data-block'));
+    run('whitespace', () => rules.whitespace(ctx, (gap, ideal) => this.gapSaving(gap, ideal)));
+    run('filler', () => rules.filler(ctx));
+    run('lost-in-the-middle', () => rules.lostInTheMiddle(ctx));
+    findings.sort((a, b) => a.start - b.start || a.end - b.end);
+
+    return {
+      path: input.path, target, frontMatter: fm, bodyStart: fm.end, alwaysLoaded, budget, raw, tokens,
+      estimate: !target.counting.exact, costPerCall: inputCost(target.model, tokens),
+      contextShare: target.model?.contextWindow ? tokens / target.model.contextWindow : null,
+      blocks, sections: sections(text, blocks, helpers.tok, blockRawSum), findings, safeFixes: ctx.safeFixes,
+      tok: helpers.tok, fmt: helpers.fmt, line: helpers.line,
+    };
+  }
+
+  private gapSaving(gap: string, ideal: string): number {
+    const key = `${gap}\u0000${ideal}`;
+    let v = this.gapSavings.get(key);
+    if (v === undefined) {
+      v = Math.max(0, this.counter.count(`a${gap}b`) - this.counter.count(`a${ideal}b`));
+      if (this.gapSavings.size > 2000) this.gapSavings.clear();
+      if (gap.length < 4096) this.gapSavings.set(key, v);
+    }
+    return v;
+  }
+}
+
+/** Markdown sections: each heading up to the next heading of the same or a higher level. */
+export function sections(text: string, blocks: readonly Block[], tok: (raw: number) => number, rawSum: number): Section[] {
+  const out: Section[] = [];
+  const open: { s: Section; raw: number }[] = [];
+  const all: { s: Section; raw: number }[] = [];
+  for (const b of blocks) {
+    if (b.kind === 'heading') {
+      const level = b.level ?? 1;
+      while (open.length && open[open.length - 1]!.s.level >= level) open.pop()!.s.end = b.start;
+      const entry = { s: { title: headingTitle(text.slice(b.start, b.end)), level, start: b.start, headingEnd: b.end, end: text.length, tokens: 0, share: 0 }, raw: 0 };
+      open.push(entry);
+      all.push(entry);
+    }
+    for (const o of open) o.raw += b.raw;
+  }
+  for (const { s, raw } of all) {
+    s.tokens = tok(raw);
+    s.share = rawSum > 0 ? raw / rawSum : 0;
+    out.push(s);
+  }
+  return out;
+}
+
+/**
+ * The safe fixes merged into one set of non-overlapping edits (whitespace, exact duplicates): what
+ * "Fix all safe bloat" applies. Null when there is nothing safe to do.
+ */
+export function fixAll(a: Pick<PromptAnalysis, 'safeFixes'>): { edits: TextEdit[]; saving: number } | null {
+  // Safe fixes are local (a block, a gap, a repeated paragraph): each is taken whole, by its span,
+  // unless it overlaps one already taken (a removed duplicate swallows the blank line after it).
+  const spans = a.safeFixes.filter(f => f.edits.length).map(f => {
+    let start = Infinity, end = -1;
+    for (const e of f.edits) { start = Math.min(start, e.start); end = Math.max(end, e.end); }
+    return { f, start, end };
+  }).sort((x, y) => x.start - y.start || x.end - y.end);
+  const edits: TextEdit[] = [];
+  let saving = 0, reach = -1, lastZero = false;
+  for (const s of spans) {
+    if (s.start < reach || (s.start === reach && (lastZero || s.start === s.end))) continue;
+    edits.push(...s.f.edits);
+    saving += s.f.saving;
+    reach = s.end;
+    lastZero = s.start === s.end;
+  }
+  edits.sort((x, y) => x.start - y.start);
+  return edits.length ? { edits, saving } : null;
+}
+
+/** Applies offset edits (non-overlapping) to a text: for tests, the CLI and previews. */
+export function applyTextEdits(text: string, edits: readonly TextEdit[]): string {
+  const sorted = [...edits].sort((a, b) => b.start - a.start || b.end - a.end);
+  let out = text;
+  for (const e of sorted) out = out.slice(0, e.start) + e.newText + out.slice(e.end);
+  return out;
+}

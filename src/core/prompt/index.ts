@@ -1,0 +1,10 @@
+// The prompt analysis, one import for the engine, the CLI and tests.
+export { PromptAnalyzer, targetModel, fixAll, applyTextEdits, sections } from './analyze';
+export type { AnalyzeInput, PromptAnalysis, PromptSettings, TargetModel } from './analyze';
+export { matchesAnyGlob, globToRegExp } from './glob';
+export { isAlwaysLoaded } from './alwaysLoaded';
+export { parseFrontMatter } from './frontMatter';
+export type { FrontMatter, FrontMatterField } from './frontMatter';
+export { parseStructure } from './markdown';
+export { RULE_CODES } from './types';
+export type { Block, Finding, Fix, RuleCode, Section, Severity, TextEdit } from './types';
