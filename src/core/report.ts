@@ -45,25 +45,52 @@ export function defaultTimeZone(env: NodeJS.ProcessEnv = process.env): string {
   return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
 }
 
+const DAY_MS = 86_400_000;
 const SLOT_MS = 15 * 60_000; // every UTC offset in use is a multiple of 15 minutes
 const keyers = new Map<string, (ts: number) => string>();
 
-/** Calendar date (YYYY-MM-DD) of an instant in a time zone, DST-correct; cached per 15 minutes. */
+/**
+ * Calendar date (YYYY-MM-DD) of an instant in a time zone, DST-correct. Intl is slow, so it is asked
+ * for the offset at both ends of each UTC day only; a day with a transition is resolved per 15 minutes.
+ */
 export function dayKeyer(timezone: string): (ts: number) => string {
   let k = keyers.get(timezone);
   if (k) return k;
-  const fmt = new Intl.DateTimeFormat('en-US', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' });
-  const cache = new Map<number, string>();
+  const fmt = new Intl.DateTimeFormat('en-US', { timeZone: timezone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' });
+  const offsetAt = (t: number): number => {
+    const p: Record<string, string> = {};
+    for (const part of fmt.formatToParts(t)) p[part.type] = part.value;
+    const wall = Date.UTC(+p.year!, +p.month! - 1, +p.day!, +p.hour! % 24, +p.minute!);
+    return wall - Math.floor(t / 60_000) * 60_000;
+  };
+  const dayOffset = new Map<number, number | null>(); // UTC day -> its one offset, or null on a transition day
+  const slotOffset = new Map<number, number>();
+  const names = new Map<number, string>();
+  let lo = 0, hi = 0, last = '';
   k = ts => {
-    const slot = Math.floor(ts / SLOT_MS);
-    let d = cache.get(slot);
-    if (d === undefined) {
-      const p: Record<string, string> = {};
-      for (const part of fmt.formatToParts(slot * SLOT_MS)) p[part.type] = part.value;
-      d = `${p.year}-${p.month}-${p.day}`;
-      cache.set(slot, d);
+    // records come mostly in time order: most hit the day of the previous one
+    if (ts >= lo && ts < hi) return last;
+    const utcDay = Math.floor(ts / DAY_MS);
+    let off = dayOffset.get(utcDay);
+    if (off === undefined) {
+      const a = offsetAt(utcDay * DAY_MS), b = offsetAt(utcDay * DAY_MS + DAY_MS - 1);
+      off = a === b ? a : null;
+      dayOffset.set(utcDay, off);
     }
-    return d;
+    if (off === null) {
+      const slot = Math.floor(ts / SLOT_MS);
+      off = slotOffset.get(slot);
+      if (off === undefined) { off = offsetAt(slot * SLOT_MS); slotOffset.set(slot, off); }
+    }
+    const local = Math.floor((ts + off) / DAY_MS);
+    let name = names.get(local);
+    if (name === undefined) { name = new Date(local * DAY_MS).toISOString().slice(0, 10); names.set(local, name); }
+    // the local day is safe to reuse until the UTC day ends or the local one does, whichever is first
+    lo = Math.max(utcDay * DAY_MS, local * DAY_MS - off);
+    hi = Math.min(utcDay * DAY_MS + DAY_MS, local * DAY_MS + DAY_MS - off);
+    if (dayOffset.get(utcDay) === null) { lo = Math.max(lo, Math.floor(ts / SLOT_MS) * SLOT_MS); hi = Math.min(hi, Math.floor(ts / SLOT_MS) * SLOT_MS + SLOT_MS); }
+    last = name;
+    return name;
   };
   keyers.set(timezone, k);
   return k;
@@ -99,10 +126,14 @@ class Acc {
   }
 }
 
-function group<K>(m: Map<string, { meta: K; acc: Acc }>, key: string, meta: () => K): Acc {
-  let g = m.get(key);
-  if (!g) { g = { meta: meta(), acc: new Acc() }; m.set(key, g); }
-  return g.acc;
+function accOf<K>(m: Map<K, Acc>, key: K): Acc {
+  let a = m.get(key);
+  if (!a) { a = new Acc(); m.set(key, a); }
+  return a;
+}
+
+function rows<K, N extends string>(m: Map<K, Acc>, name: N): ({ [P in N]: K } & Totals)[] {
+  return [...m].map(([k, a]) => ({ [name]: k, ...a.totals() }) as { [P in N]: K } & Totals);
 }
 
 /** Cost of a record; null when its model is unpriced. */
@@ -116,30 +147,31 @@ export function buildReport(records: readonly UsageRecord[], catalog: Catalog, o
   const day = dayKeyer(opts.timezone);
   const cost = coster(catalog);
   const total = new Acc();
-  const days = new Map<string, { meta: string; acc: Acc }>();
-  const models = new Map<string, { meta: string; acc: Acc }>();
-  const agents = new Map<string, { meta: Agent; acc: Acc }>();
-  const projects = new Map<string, { meta: string; acc: Acc }>();
-  const sessions = new Map<string, { meta: { agent: Agent; sessionId: string; project: string }; acc: Acc }>();
+  const days = new Map<string, Acc>(), models = new Map<string, Acc>(), agents = new Map<Agent, Acc>(), projects = new Map<string, Acc>();
+  const sessions = new Map<Agent, Map<string, { project: string; acc: Acc }>>();
   for (const r of records) {
     const d = day(r.timestamp);
     if ((opts.since && d < opts.since) || (opts.until && d > opts.until)) continue;
     const c = cost(r);
     total.add(r, c);
-    group(days, d, () => d).add(r, c);
-    group(models, r.model, () => r.model).add(r, c);
-    group(agents, r.agent, () => r.agent).add(r, c);
-    group(projects, r.project, () => r.project).add(r, c);
-    group(sessions, `${r.agent}\0${r.sessionId}`, () => ({ agent: r.agent, sessionId: r.sessionId, project: r.project })).add(r, c);
+    accOf(days, d).add(r, c);
+    accOf(models, r.model).add(r, c);
+    accOf(agents, r.agent).add(r, c);
+    accOf(projects, r.project).add(r, c);
+    let bySession = sessions.get(r.agent);
+    if (!bySession) sessions.set(r.agent, (bySession = new Map()));
+    let s = bySession.get(r.sessionId);
+    if (!s) bySession.set(r.sessionId, (s = { project: r.project, acc: new Acc() }));
+    s.acc.add(r, c);
   }
   return {
     range: { since: opts.since ?? null, until: opts.until ?? null, timezone: opts.timezone },
     totals: total.totals(),
-    days: [...days.values()].map(g => ({ date: g.meta, ...g.acc.totals() })).sort((a, b) => (a.date < b.date ? -1 : 1)),
-    models: [...models.values()].map(g => ({ model: g.meta, ...g.acc.totals() })).sort(byCost),
-    agents: [...agents.values()].map(g => ({ agent: g.meta, ...g.acc.totals() })).sort(byCost),
-    projects: [...projects.values()].map(g => ({ project: g.meta, ...g.acc.totals() })).sort(byCost),
-    sessions: [...sessions.values()].map(g => ({ ...g.meta, ...g.acc.totals() })).sort(byCost),
+    days: rows(days, 'date').sort((a, b) => (a.date < b.date ? -1 : 1)),
+    models: rows(models, 'model').sort(byCost),
+    agents: rows(agents, 'agent').sort(byCost),
+    projects: rows(projects, 'project').sort(byCost),
+    sessions: [...sessions].flatMap(([agent, m]) => [...m].map(([sessionId, s]) => ({ agent, sessionId, project: s.project, ...s.acc.totals() }))).sort(byCost),
     skipped: { malformedLines: opts.malformedLines ?? 0, unpricedRequests: total.unpriced },
   };
 }
@@ -193,19 +225,18 @@ export interface SummaryOptions {
 
 function breakdown(records: readonly UsageRecord[], cost: (r: UsageRecord) => number | null): SpendBreakdown {
   const total = new Acc();
-  const agents = new Map<string, { meta: Agent; acc: Acc }>();
-  const models = new Map<string, { meta: string; acc: Acc }>();
+  const agents = new Map<Agent, Acc>(), models = new Map<string, Acc>();
   for (const r of records) {
     const c = cost(r);
     total.add(r, c);
-    group(agents, r.agent, () => r.agent).add(r, c);
-    group(models, r.model, () => r.model).add(r, c);
+    accOf(agents, r.agent).add(r, c);
+    accOf(models, r.model).add(r, c);
   }
   const read = total.input + total.cacheRead + total.cacheCreation;
   return {
     totals: total.totals(), unpricedRequests: total.unpriced,
-    byAgent: [...agents.values()].map(g => ({ agent: g.meta, ...g.acc.totals() })).sort(byCost),
-    byModel: [...models.values()].map(g => ({ model: g.meta, ...g.acc.totals() })).sort(byCost),
+    byAgent: rows(agents, 'agent').sort(byCost),
+    byModel: rows(models, 'model').sort(byCost),
     cacheHitRatio: read > 0 ? total.cacheRead / read : null,
   };
 }

@@ -12,9 +12,8 @@ import { AgentRoot, FoundFile, PathProblem, findLogFiles } from './agents/locati
 import { AGENTS, Agent, AgentReader, RateLimits, UsageRecord, betterCopy } from './agents/records';
 
 /** Bump whenever a reader or the file layout changes: an index of another version is rebuilt. */
-export const INDEX_VERSION = 1;
+export const INDEX_VERSION = 2;
 const MAGIC = 0x58494b54; // 'TKIX'
-const COLS = 11;
 /** Whole-file JSON bigger than this is not a chat record worth loading into memory. */
 const MAX_WHOLE_FILE = 256 * 1024 * 1024;
 
@@ -76,7 +75,8 @@ export class UsageIndex {
   private readonly cacheFile: string | null;
   private readonly autoSave: boolean;
   private readonly files = new Map<string, FileEntry>();
-  private winners = new Map<string, UsageRecord>();
+  /** The counted copy of each key; null after a load until a change needs it (the list is enough to report). */
+  private winners: Map<string, UsageRecord> | null = new Map();
   private winnersStale = true;
   private list: UsageRecord[] | null = null;
   private loaded = false;
@@ -116,7 +116,7 @@ export class UsageIndex {
       if (!present.has(p)) { this.files.delete(p); this.winnersStale = true; result.removedFiles++; }
     }
     const changed = result.newFiles + result.appendedFiles + result.rereadFiles + result.removedFiles > 0;
-    if (changed) { this.list = null; this.dirty = true; }
+    if (changed) this.dirty = true;
     this.unreadable = problems;
     if (this.dirty && this.autoSave && this.cacheFile) {
       if (!this.save()) cache = cache ?? 'unwritable';
@@ -127,7 +127,7 @@ export class UsageIndex {
   /** One record per request (deduped across files), in no particular order. */
   records(): readonly UsageRecord[] {
     if (this.winnersStale) this.rebuildWinners();
-    return (this.list ??= [...this.winners.values()]);
+    return (this.list ??= [...this.winnerMap().values()]);
   }
 
   stats(): IndexStats {
@@ -140,7 +140,7 @@ export class UsageIndex {
   save(): boolean {
     if (!this.cacheFile) return false;
     try {
-      writeAtomic(this.cacheFile, serialize(this.roots, [...this.files.values()]));
+      writeAtomic(this.cacheFile, serialize(this.roots, [...this.files.values()], new Set(this.records())));
       this.dirty = false;
       return true;
     } catch (e) {
@@ -207,7 +207,13 @@ export class UsageIndex {
     }
   }
 
+  private winnerMap(): Map<string, UsageRecord> {
+    if (this.winnersStale) this.rebuildWinners();
+    return (this.winners ??= new Map((this.list ?? []).map(r => [r.key, r])));
+  }
+
   private add(entry: FileEntry, reader: AgentReader, r: UsageRecord): void {
+    const winners = this.winnersStale ? null : this.winnerMap();
     this.list = null;
     const byKey = entry.byKey ??= new Map(entry.records.map((x, i) => [x.key, i]));
     const i = byKey.get(r.key);
@@ -215,18 +221,18 @@ export class UsageIndex {
       const prev = entry.records[i]!;
       if (!reader.lastWinsInFile && !betterCopy(r, prev)) return;
       entry.records[i] = r;
-      if (this.winnersStale) return;
-      const cur = this.winners.get(r.key);
-      if (cur === prev && (betterCopy(r, prev) || !reader.lastWinsInFile)) this.winners.set(r.key, r);
+      if (!winners) return;
+      const cur = winners.get(r.key);
+      if (cur === prev && (betterCopy(r, prev) || !reader.lastWinsInFile)) winners.set(r.key, r);
       else if (cur === prev) this.winnersStale = true; // a smaller re-emission may let another file's copy win
-      else if (!cur || betterCopy(r, cur)) this.winners.set(r.key, r);
+      else if (!cur || betterCopy(r, cur)) winners.set(r.key, r);
       return;
     }
     byKey.set(r.key, entry.records.length);
     entry.records.push(r);
-    if (this.winnersStale) return;
-    const cur = this.winners.get(r.key);
-    if (!cur || betterCopy(r, cur)) this.winners.set(r.key, r);
+    if (!winners) return;
+    const cur = winners.get(r.key);
+    if (!cur || betterCopy(r, cur)) winners.set(r.key, r);
   }
 
   private rebuildWinners(): void {
@@ -245,12 +251,14 @@ export class UsageIndex {
 
   private load(file: string): Exclude<RefreshResult['cache'], null> {
     let buf: Buffer;
-    try { buf = fs.readFileSync(file); } catch { return 'missing'; }
+    try { buf = readAligned(file); } catch { return 'missing'; }
     try {
-      const entries = deserialize(buf);
-      if (entries === 'other-version') return 'other-version';
-      for (const e of entries) this.files.set(e.path, e);
-      this.winnersStale = true;
+      const loaded = deserialize(buf);
+      if (loaded === 'other-version') return 'other-version';
+      for (const e of loaded.entries) this.files.set(e.path, e);
+      this.list = loaded.winners;
+      this.winners = null;
+      this.winnersStale = false;
       return 'loaded';
     } catch {
       this.files.clear();
@@ -261,89 +269,139 @@ export class UsageIndex {
 
 // ---- persistence -----------------------------------------------------------------------------------
 // Layout: u32 magic, u32 version, u32 header length, u32 keys length, header JSON, keys joined by
-// NUL, padding to 8 bytes, then COLS float64 per record. Numbers stay binary so ~100k records
-// load in a few milliseconds; the dedupe keys are kept so a later append still dedupes.
+// NUL, padding to 8 bytes, a float64 timestamp per record, then INTS uint32 per record. Numbers
+// stay binary (and small integers) so ~100k records load in a few tens of milliseconds; keys are
+// split only when a change needs dedupe; which copy of each key counts is stored, not recomputed.
+
+const INTS = 10;
+const WINNER = 0x100;
 
 const RateWindowSchema = z.object({ usedPercent: z.number(), windowMinutes: z.number().nullable(), resetsAt: z.number().nullable() });
 const RateLimitsSchema = z.object({ primary: RateWindowSchema.optional(), secondary: RateWindowSchema.optional(), planType: z.string().optional() });
 const HeaderSchema = z.object({
   strings: z.array(z.string()),
-  files: z.array(z.object({
-    path: z.string(), agent: z.enum(AGENTS), size: z.number(), mtimeMs: z.number(), ino: z.number(), offset: z.number(),
-    state: z.unknown(), malformed: z.number(), n: z.number().int().nonnegative(),
-    rateLimits: z.array(z.tuple([z.number().int(), RateLimitsSchema])).optional(),
-  })),
+  files: z.array(z.tuple([z.string(), z.enum(AGENTS), z.number(), z.number(), z.number(), z.number(), z.number(), z.number().int().nonnegative(), z.unknown()])),
+  rateLimits: z.array(z.tuple([z.number().int(), RateLimitsSchema])),
 });
 
-function serialize(roots: readonly AgentRoot[], entries: FileEntry[]): Buffer {
+/** Keys of loaded records, split out of the stored blob on first use. */
+class KeyTable {
+  private keys: string[] | null = null;
+  constructor(private readonly blob: string) {}
+  get(i: number): string {
+    const k = (this.keys ??= this.blob ? this.blob.split('\0') : [])[i];
+    if (k === undefined) throw new Error('index key out of range');
+    return k;
+  }
+}
+
+class StoredRecord implements UsageRecord {
+  rateLimits?: RateLimits;
+  constructor(
+    readonly agent: Agent, readonly timestamp: number, readonly usage: UsageRecord['usage'], readonly contextTokens: number,
+    readonly model: string, readonly sessionId: string, readonly project: string, readonly rank: number,
+    readonly file: string, private readonly keys: KeyTable, private readonly ki: number,
+  ) {}
+  get key(): string { return this.keys.get(this.ki); }
+}
+
+const u32 = (n: number) => Math.min(Math.max(0, Math.round(n)), 0xffffffff);
+
+function serialize(roots: readonly AgentRoot[], entries: FileEntry[], winners: ReadonlySet<UsageRecord>): Buffer {
   const strings: string[] = [];
   const ids = new Map<string, number>();
   const intern = (s: string) => { let i = ids.get(s); if (i === undefined) { i = strings.length; strings.push(s); ids.set(s, i); } return i; };
   let total = 0;
   for (const e of entries) total += e.records.length;
-  const data = new Float64Array(total * COLS);
+  const times = new Float64Array(total);
+  const ints = new Uint32Array(total * INTS);
   const keys: string[] = [];
-  const files = [];
-  let k = 0;
+  const files: unknown[] = [];
+  const rateLimits: [number, RateLimits][] = [];
+  let n = 0, k = 0;
   for (const e of entries) {
-    const rateLimits: [number, RateLimits][] = [];
-    e.records.forEach((r, i) => {
+    for (const r of e.records) {
       const u = r.usage;
-      data[k++] = r.timestamp; data[k++] = u.input; data[k++] = u.output; data[k++] = u.cacheRead;
-      data[k++] = u.cacheWrite5m; data[k++] = u.cacheWrite1h; data[k++] = r.contextTokens;
-      data[k++] = intern(r.model); data[k++] = intern(r.sessionId); data[k++] = intern(r.project); data[k++] = r.rank;
+      if (r.rateLimits) rateLimits.push([n, r.rateLimits]);
+      times[n++] = r.timestamp;
+      ints[k++] = u32(u.input); ints[k++] = u32(u.output); ints[k++] = u32(u.cacheRead); ints[k++] = u32(u.cacheWrite5m);
+      ints[k++] = u32(u.cacheWrite1h); ints[k++] = u32(r.contextTokens);
+      ints[k++] = intern(r.model); ints[k++] = intern(r.sessionId); ints[k++] = intern(r.project);
+      ints[k++] = (r.rank & 0xff) | (winners.has(r) ? WINNER : 0);
       keys.push(r.key);
-      if (r.rateLimits) rateLimits.push([i, r.rateLimits]);
-    });
-    files.push({ path: e.path, agent: e.agent, size: e.size, mtimeMs: e.mtimeMs, ino: e.ino, offset: e.offset, state: e.state,
-      malformed: e.malformed, n: e.records.length, ...(rateLimits.length ? { rateLimits } : {}) });
+    }
+    files.push([e.path, e.agent, e.size, e.mtimeMs, e.ino, e.offset, e.malformed, e.records.length, e.state]);
   }
-  const header = Buffer.from(JSON.stringify({ roots, strings, files }));
+  const header = Buffer.from(JSON.stringify({ roots, strings, files, rateLimits }));
   const keyBuf = Buffer.from(keys.join('\0'));
   const pre = 16 + header.length + keyBuf.length;
   const pad = (8 - (pre % 8)) % 8;
-  const out = Buffer.alloc(pre + pad + data.byteLength);
+  const out = Buffer.alloc(pre + pad + times.byteLength + ints.byteLength);
   out.writeUInt32LE(MAGIC, 0); out.writeUInt32LE(INDEX_VERSION, 4);
   out.writeUInt32LE(header.length, 8); out.writeUInt32LE(keyBuf.length, 12);
   header.copy(out, 16); keyBuf.copy(out, 16 + header.length);
-  Buffer.from(data.buffer, data.byteOffset, data.byteLength).copy(out, pre + pad);
+  Buffer.from(times.buffer, times.byteOffset, times.byteLength).copy(out, pre + pad);
+  Buffer.from(ints.buffer, ints.byteOffset, ints.byteLength).copy(out, pre + pad + times.byteLength);
   return out;
 }
 
-function deserialize(buf: Buffer): FileEntry[] | 'other-version' {
+function deserialize(buf: Buffer): { entries: FileEntry[]; winners: UsageRecord[] } | 'other-version' {
   if (buf.length < 16 || buf.readUInt32LE(0) !== MAGIC) throw new Error('not an index');
   if (buf.readUInt32LE(4) !== INDEX_VERSION) return 'other-version';
   const hl = buf.readUInt32LE(8), kl = buf.readUInt32LE(12);
   const pre = 16 + hl + kl;
   const start = pre + ((8 - (pre % 8)) % 8);
-  if (start > buf.length || (buf.length - start) % (8 * COLS) !== 0) throw new Error('truncated');
+  if (start > buf.length || (buf.length - start) % (8 + 4 * INTS) !== 0) throw new Error('truncated');
   const parsed = HeaderSchema.safeParse(JSON.parse(buf.toString('utf8', 16, 16 + hl)));
   if (!parsed.success) throw new Error('bad header');
   const { strings, files } = parsed.data;
-  const n = (buf.length - start) / 8;
-  const data = (buf.byteOffset + start) % 8 === 0
-    ? new Float64Array(buf.buffer, buf.byteOffset + start, n)
-    : new Float64Array(buf.buffer.slice(buf.byteOffset + start, buf.byteOffset + buf.length));
-  const keys = kl ? buf.toString('utf8', 16 + hl, pre).split('\0') : [];
-  const count = files.reduce((s, f) => s + f.n, 0);
-  if (count * COLS !== n || keys.length !== count) throw new Error('record count mismatch');
+  const total = (buf.length - start) / (8 + 4 * INTS);
+  if (files.reduce((s, f) => s + f[7], 0) !== total) throw new Error('record count mismatch');
+  // typed arrays need aligned memory: copy only if the buffer does not start on an 8-byte boundary
+  const aligned = (buf.byteOffset + start) % 8 === 0;
+  const bytes = aligned ? buf.buffer : buf.buffer.slice(buf.byteOffset + start, buf.byteOffset + buf.length);
+  const at = aligned ? buf.byteOffset + start : 0;
+  const times = new Float64Array(bytes, at, total);
+  const ints = new Uint32Array(bytes, at + total * 8, total * INTS);
+  const keys = new KeyTable(kl ? buf.toString('utf8', 16 + hl, pre) : '');
   const str = (i: number) => { const s = strings[i]; if (s === undefined) throw new Error('bad string'); return s; };
-  let k = 0, ki = 0;
-  return files.map(f => {
-    const records: UsageRecord[] = new Array(f.n);
-    for (let i = 0; i < f.n; i++) {
-      records[i] = {
-        agent: f.agent, timestamp: data[k]!,
-        usage: { input: data[k + 1]!, output: data[k + 2]!, cacheRead: data[k + 3]!, cacheWrite5m: data[k + 4]!, cacheWrite1h: data[k + 5]! },
-        contextTokens: data[k + 6]!, model: str(data[k + 7]!), sessionId: str(data[k + 8]!), project: str(data[k + 9]!), rank: data[k + 10]!,
-        file: f.path, key: keys[ki++]!,
-      };
-      k += COLS;
+  const winners: UsageRecord[] = [];
+  const limits = parsed.data.rateLimits;
+  let li = 0;
+  let n = 0, k = 0;
+  const entries = files.map(([path, agent, size, mtimeMs, ino, offset, malformed, count, state]): FileEntry => {
+    const records: UsageRecord[] = new Array(count);
+    for (let i = 0; i < count; i++, n++, k += INTS) {
+      const flags = ints[k + 9]!;
+      const r = new StoredRecord(agent, times[n]!,
+        { input: ints[k]!, output: ints[k + 1]!, cacheRead: ints[k + 2]!, cacheWrite5m: ints[k + 3]!, cacheWrite1h: ints[k + 4]! },
+        ints[k + 5]!, str(ints[k + 6]!), str(ints[k + 7]!), str(ints[k + 8]!), flags & 0xff, path, keys, n);
+      records[i] = r;
+      while (li < limits.length && limits[li]![0] < n) li++;
+      if (li < limits.length && limits[li]![0] === n) r.rateLimits = limits[li]![1];
+      if (flags & WINNER) winners.push(r);
     }
-    for (const [i, rl] of f.rateLimits ?? []) { const r = records[i]; if (r) r.rateLimits = rl; }
-    return { path: f.path, agent: f.agent, size: f.size, mtimeMs: f.mtimeMs, ino: f.ino, offset: f.offset,
-      state: f.state ?? READERS[f.agent].initState(f.path), records, malformed: f.malformed };
+    return { path, agent, size, mtimeMs, ino, offset, malformed, records, state: state ?? READERS[agent].initState(path) };
   });
+  return { entries, winners };
+}
+
+/** The whole file in a fresh buffer starting at offset 0, so the record columns can be viewed in place. */
+function readAligned(file: string): Buffer {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const size = fs.fstatSync(fd).size;
+    const buf = Buffer.from(new ArrayBuffer(size));
+    let got = 0;
+    while (got < size) {
+      const r = fs.readSync(fd, buf, got, size - got, got);
+      if (r <= 0) break;
+      got += r;
+    }
+    return buf.subarray(0, got);
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 /** Temp file in the same folder, then rename: readers see the old index or the new one, never half of one. */

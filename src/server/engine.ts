@@ -15,6 +15,8 @@ export class Engine {
   private counters = new Map<string, IncrementalCounter>(); // `${encoding} ${uri}`
   private listeners: Listener[] = [];
   private reported = new Set<string>();
+  private initialized = false;
+  private pending: SettingProblem[] = [];
 
   constructor(private readonly connection: Connection) {
     const { settings } = parseSettings({});
@@ -35,8 +37,15 @@ export class Engine {
 
   get defaultModel(): string { return this.settings.model || DEFAULT_MODEL; }
 
+  /** The client takes messages only after the initialize handshake; problems found before wait for it. */
+  markInitialized(): void {
+    this.initialized = true;
+    this.report(this.pending.splice(0));
+  }
+
   /** Each problem once per session: settings are re-sent on every change, the same warning is noise. */
   private report(problems: SettingProblem[]): void {
+    if (!this.initialized) { this.pending.push(...problems); return; }
     for (const p of problems) {
       const line = `Invalid setting ${p.setting}: ${p.message}`;
       this.connection.console.warn(line);

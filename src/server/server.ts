@@ -34,6 +34,7 @@ connection.onInitialize(params => {
   };
 });
 
+connection.onInitialized(() => engine.markInitialized());
 connection.onNotification(Methods.settings, (raw: unknown) => engine.applySettings(raw));
 
 const prompts = registerPromptFeatures(connection, documents, engine);

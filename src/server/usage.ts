@@ -42,7 +42,8 @@ export function registerUsage(connection: Connection, engine: Engine, opts: { st
     roots = agentRoots(process.env, { claudeDirs: s.claudeDirs, codexDirs: s.codexDirs, geminiDirs: s.geminiDirs });
     const dir = opts.storagePath();
     const cacheFile = dir ? path.join(dir, 'usage-index.json') : null;
-    index = new UsageIndex({ roots, cacheFile, catalog: engine.catalog });
+    // Saving costs tens of ms on a big tree: refreshes stay in the few-ms range, saves are batched.
+    index = new UsageIndex({ roots, cacheFile, catalog: engine.catalog, autoSave: false });
     for (const w of watchers) w.close();
     watchers = [];
     for (const r of roots) {
@@ -57,6 +58,15 @@ export function registerUsage(connection: Connection, engine: Engine, opts: { st
     schedule(0);
   };
 
+  let saveTimer: NodeJS.Timeout | undefined;
+  const scheduleSave = () => {
+    if (saveTimer) return;
+    saveTimer = setTimeout(() => {
+      saveTimer = undefined;
+      try { index?.save(); } catch (e) { connection.console.warn(`could not save the usage index: ${(e as Error).message}`); }
+    }, 2000);
+  };
+
   let timer: NodeJS.Timeout | undefined;
   const schedule = (ms: number) => {
     if (timer) return;
@@ -68,6 +78,7 @@ export function registerUsage(connection: Connection, engine: Engine, opts: { st
     refreshing = (async () => {
       try {
         const r = await index!.refresh();
+        if (r.changed) scheduleSave();
         if (r.cache && r.cache !== 'loaded' && r.cache !== 'disabled' && r.cache !== 'missing') {
           connection.console.info(`usage index was ${r.cache}; rebuilt from the logs`);
         }
@@ -137,7 +148,11 @@ export function registerUsage(connection: Connection, engine: Engine, opts: { st
   connection.onRequest(Methods.usage, async () => { await refresh(); return buildSummary(); });
   const poll = setInterval(() => schedule(0), POLL_MS);
   poll.unref();
-  connection.onShutdown(() => { clearInterval(poll); for (const w of watchers) w.close(); });
+  connection.onShutdown(() => {
+    clearInterval(poll);
+    for (const w of watchers) w.close();
+    if (saveTimer) { clearTimeout(saveTimer); try { index?.save(); } catch { /* best effort on the way out */ } }
+  });
 
   return {
     records: async () => { if (!index) configure(); await refresh(); return index?.records() ?? []; },

@@ -35,6 +35,7 @@ export const BASE_SETTINGS = {
   'editor.wordBasedSuggestions': 'off', 'editor.autoClosingBrackets': 'never', 'editor.autoClosingQuotes': 'never',
   'editor.autoSurround': 'never', 'editor.formatOnType': false, 'editor.acceptSuggestionOnEnter': 'off',
   'editor.wordWrap': 'off', '[markdown]': { 'editor.wordWrap': 'off', 'editor.quickSuggestions': { other: false, comments: false, strings: false } },
+  'editor.cursorBlinking': 'solid',   // screenshots do not depend on the blink phase
   'files.insertFinalNewline': false, 'files.trimTrailingWhitespace': false, 'files.autoSave': 'off',
   'chat.commandCenter.enabled': false, 'workbench.secondarySideBar.defaultVisibility': 'hidden',
 };
@@ -126,10 +127,12 @@ export async function startVSCode({ name = 'vscode', workspace, userSettings = {
   }
   fs.mkdirSync(path.join(UD, 'User'), { recursive: true });
   fs.writeFileSync(path.join(UD, 'User/settings.json'), JSON.stringify({ ...BASE_SETTINGS, ...userSettings }, null, 1));
-  // code-server and chromium write into ~/.config, ~/.local/share, ~/.cache even with --user-data-dir.
-  // EXTENSIONS_GALLERY={}: no marketplace look-ups (unreachable here). env reaches the extension host.
-  const ENV = { EXTENSIONS_GALLERY: '{}', ...process.env, ...env,
-    XDG_CONFIG_HOME: d('xdg/config'), XDG_DATA_HOME: d('xdg/data'), XDG_CACHE_HOME: d('xdg/cache') };
+  // code-server and chromium write into ~/.config, ~/.local/share, ~/.cache even with --user-data-dir,
+  // and the extension reads agent logs under ~ (~/.claude, ~/.codex, ~/.gemini): HOME and the XDG dirs
+  // are throwaway folders, so a run neither reads nor writes the real home. `env` (which may set HOME
+  // to a fixture) reaches the extension host. EXTENSIONS_GALLERY={}: no marketplace look-ups.
+  const ENV = { EXTENSIONS_GALLERY: '{}', ...process.env, HOME: d('home'),
+    XDG_CONFIG_HOME: d('xdg/config'), XDG_DATA_HOME: d('xdg/data'), XDG_CACHE_HOME: d('xdg/cache'), ...env };
   const CS_COMMON = ['--user-data-dir', UD, '--extensions-dir', EXTS];
   let server, context, page, stopped = false;
   const pageErrors = [];
@@ -155,8 +158,8 @@ export async function startVSCode({ name = 'vscode', workspace, userSettings = {
       await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: title }).first().waitFor({ timeout: 20_000 });
       await page.keyboard.press('Enter');
     },
-    /** Opens a workspace file through Quick Open (Ctrl+P) and waits for its editor tab. */
-    async openFile(fileName) {
+    /** Opens a workspace file through Quick Open (Ctrl+P) and waits for its tab (and text editor unless text: false). */
+    async openFile(fileName, { text = true } = {}) {
       await h.focusWorkbench();
       await page.keyboard.press('Control+P');
       const input = page.locator('.quick-input-widget input');
@@ -166,7 +169,7 @@ export async function startVSCode({ name = 'vscode', workspace, userSettings = {
       await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: path.basename(fileName) }).first().waitFor({ timeout: 30_000 });
       await page.keyboard.press('Enter');
       await page.locator('.tabs-container .tab.active', { hasText: path.basename(fileName) }).waitFor({ timeout: 30_000 });
-      await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().waitFor({ timeout: 30_000 });
+      if (text) await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().waitFor({ timeout: 30_000 });
     },
     /** Clicks into the active editor so that the keyboard goes to it. */
     async focusEditor() {

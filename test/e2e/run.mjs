@@ -8,6 +8,7 @@
 // cannot run (setup, build or packaging failed) counts as failed.
 // usage: node test/e2e/run.mjs [name-filter...] [--no-ui] [--no-inhost] [--no-setup]
 // env: KEEP_TMP=1 keeps temp folders (test/e2e/.tmp/), TOKENOMICS_VSCODE_DIR, CHROMIUM, VERBOSE=1,
+//      TOKENOMICS_E2E_SCREENSHOTS_DIR (default media/screenshots), TOKENOMICS_E2E_SCENARIO_TIMEOUT (s, default 300),
 //      TOKENOMICS_E2E_EXT_DIR=<folder> tests another extension folder instead of the repo (harness development).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -33,6 +34,7 @@ function report(name, ok, error) {
 const elapsed = () => `${((Date.now() - T0) / 1000).toFixed(1)}s`;
 
 fs.mkdirSync(TMP_ROOT, { recursive: true });
+for (const f of fs.readdirSync(TMP_ROOT)) if (/-failed(-\d+)?\.png$/.test(f)) fs.rmSync(path.join(TMP_ROOT, f));   // stale evidence
 const uiDir = path.join(E2E_DIR, 'ui');
 const scenarios = flag('--no-ui') ? [] : fs.readdirSync(uiDir).filter(f => f.endsWith('.mjs')).sort()
   .map(f => ({ name: path.basename(f, '.mjs'), file: path.join(uiDir, f) }))
@@ -53,8 +55,8 @@ if (!flag('--no-setup')) {
 if (!blocker) { try { harness.assertInstalled(); } catch (e) { blocker = e.message; } }
 
 // 2. build + package -----------------------------------------------------------------------------
-let vsix;
-if (!blocker && scenarios.length) {
+let vsix, vsixError;   // a packaging failure stops the UI scenarios only: the in-host suite loads the folder
+if (!blocker && (scenarios.length || runInHost)) {
   const main = JSON.parse(fs.readFileSync(path.join(EXT_DIR, 'package.json'), 'utf8')).main ?? './extension.js';
   if (!fs.existsSync(path.join(EXT_DIR, main))) {
     console.log(`# ${main} missing: npm run build`);
@@ -67,18 +69,29 @@ if (!blocker && scenarios.length) {
       const size = fs.statSync(vsix).size;
       console.log(`# packaged ${path.relative(ROOT, vsix)} (${(size / 1024).toFixed(0)} KiB) [${elapsed()}]`);
       report(`package: the .vsix is ${(size / 1024 / 1024).toFixed(2)} MB (target <= 3 MB)`, size <= 3 * 1024 * 1024);
-    } catch (e) { blocker = e.message; }
+    } catch (e) { vsixError = e.message; report('package: vsce package', false, e.message); }
   }
 }
 
 // 3. UI scenarios ---------------------------------------------------------------------------------
 for (const s of scenarios) {
-  if (blocker) { report(`ui/${s.name}: not run: ${blocker.split('\n')[0]}`, false); continue; }
+  if (blocker || vsixError) { report(`ui/${s.name}: not run: ${(blocker || `no .vsix: ${vsixError}`).split('\n')[0]}`, false); continue; }
   console.log(`# ui/${s.name} [${elapsed()}]`);
   const handles = [];
+  let failures = 0;
+  /** Screenshot + page errors + code-server log of every running instance, at the moment of a failure. */
+  const diagnose = async () => {
+    for (const h of handles) {
+      if (!h.page) continue;
+      const shot = path.join(TMP_ROOT, `${s.name}-failed${failures > 1 ? `-${failures}` : ''}.png`);
+      await h.page.screenshot({ path: shot }).then(() => console.log(`  # screenshot: ${path.relative(ROOT, shot)}`)).catch(() => {});
+      if (h.pageErrors.length) console.log(`  # page errors:\n${h.pageErrors.slice(-5).join('\n').replace(/^/gm, '  #   ')}`);
+      console.log(`  # code-server log (last lines, ${path.relative(ROOT, h.serverLog)}${process.env.KEEP_TMP ? '' : ', KEEP_TMP=1 keeps it'}):\n${h.logTail(40).replace(/^/gm, '  #   ')}`);
+    }
+  };
   const t = {
     name: s.name, vsix, root: ROOT, extDir: EXT_DIR, e2eDir: E2E_DIR, tmpRoot: TMP_ROOT,
-    screenshotsDir: path.join(ROOT, 'media/screenshots'),
+    screenshotsDir: path.resolve(process.env.TOKENOMICS_E2E_SCREENSHOTS_DIR || path.join(ROOT, 'media/screenshots')),
     log: harness.log, expectText: harness.expectText, waitFor: harness.waitFor,
     /** startVSCode with this scenario's .vsix; stopped by the runner at the end. */
     async startVSCode(opts = {}) {
@@ -86,26 +99,35 @@ for (const s of scenarios) {
       handles.push(h);
       return h;
     },
-    /** One reported check: "ok N - <scenario>: <title>". A failed step ends the scenario. */
-    async step(title, fn) {
-      try { await fn(); } catch (e) { e.stepTitle = title; throw e; }
-      report(`ui/${s.name}: ${title}`, true);
+    /**
+     * One reported check: "ok N - ui/<scenario>: <title>". A failed step is reported (with a screenshot
+     * and the server log), open quick inputs are closed, and the scenario goes on with the next step,
+     * unless { fatal: true } (later steps make no sense without this one).
+     */
+    async step(title, fn, { fatal = false } = {}) {
+      try {
+        await fn();
+        report(`ui/${s.name}: ${title}`, true);
+      } catch (e) {
+        failures++;
+        report(`ui/${s.name}: ${title}`, false, e);
+        await diagnose();
+        if (fatal) { const err = new Error(`stopped after a failed step: ${title}`); err.reported = true; throw err; }
+        for (const h of handles) await h.focusWorkbench().catch(() => {});
+      }
     },
   };
   let timer;
   try {
     const mod = await import(pathToFileURL(s.file).href);
     if (typeof mod.run !== 'function') throw new Error(`${path.relative(ROOT, s.file)} does not export run(t)`);
-    await Promise.race([mod.run(t), new Promise((_, rej) => { timer = setTimeout(() => rej(new Error(`scenario timed out after ${SCENARIO_TIMEOUT_MS / 1000}s`)), SCENARIO_TIMEOUT_MS); })]);
+    const running = mod.run(t);
+    running.catch(() => {});   // after a timeout it may still reject, once its VS Code is gone
+    await Promise.race([running, new Promise((_, rej) => { timer = setTimeout(() => rej(new Error(`scenario timed out after ${SCENARIO_TIMEOUT_MS / 1000}s`)), SCENARIO_TIMEOUT_MS); })]);
   } catch (e) {
-    report(`ui/${s.name}: ${e.stepTitle ?? 'scenario'}`, false, e);
-    for (const h of handles) {
-      if (!h.page) continue;
-      const shot = path.join(TMP_ROOT, `${s.name}-failed.png`);
-      await h.page.screenshot({ path: shot }).then(() => console.log(`  # screenshot: ${path.relative(ROOT, shot)}`)).catch(() => {});
-      if (h.pageErrors.length) console.log(`  # page errors:\n${h.pageErrors.slice(-5).join('\n').replace(/^/gm, '  #   ')}`);
-      console.log(`  # code-server log (last lines, ${path.relative(ROOT, h.serverLog)}${process.env.KEEP_TMP ? '' : ', KEEP_TMP=1 keeps it'}):\n${h.logTail(40).replace(/^/gm, '  #   ')}`);
-    }
+    failures++;
+    report(`ui/${s.name}: ${e.reported ? e.message : 'scenario'}`, false, e.reported ? undefined : e);
+    if (!e.reported) await diagnose();
   } finally {
     clearTimeout(timer);
     for (const h of handles) await h.stop();

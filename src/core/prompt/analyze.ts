@@ -7,10 +7,11 @@ import { countingFor } from '../encodings';
 import { IncrementalCounter, TextCounter } from '../incremental';
 import { isAlwaysLoaded } from './alwaysLoaded';
 import { makeHelpers, PromptSettings, RuleContext, ruleEnabled, TargetModel } from './context';
-import { FactCache } from './facts';
+import { BlockFacts, FactCache } from './facts';
 import { BUILT_IN_FILLER, fillerMatcher, parseFillerSetting } from './filler';
 import { FrontMatter, parseFrontMatter } from './frontMatter';
 import { headingTitle, parseStructure } from './markdown';
+import { textKey } from './textHash';
 import * as rules from './rules';
 import type { Block, Finding, Fix, RuleCode, Section, TextEdit } from './types';
 
@@ -92,12 +93,14 @@ export class PromptAnalyzer {
     const matcher = fillerOn ? fillerMatcher(phrases) : null;
     this.facts.begin(fillerOn ? JSON.stringify(settings.fillerPhrases) : 'off');
     const structure = parseStructure(text, fm.end);
-    const blocks: Block[] = [];
-    const facts = structure.blocks.map(b => {
-      const f = this.facts.facts(text, b, matcher);
-      blocks.push({ ...b, raw: f.raw });
-      return f;
-    });
+    // parseStructure's blocks become Blocks in place: no copy of thousands of objects per keystroke
+    const blocks = structure.blocks as Block[];
+    const facts = new Array<BlockFacts>(blocks.length);
+    for (let i = 0; i < blocks.length; i++) {
+      const f = this.facts.facts(text, blocks[i]!, matcher);
+      blocks[i]!.raw = f.raw;
+      facts[i] = f;
+    }
     this.facts.end();
     const blockRawSum = blocks.reduce((s, b) => s + b.raw, 0);
 
@@ -134,10 +137,13 @@ export class PromptAnalyzer {
   }
 
   private gapSaving(gap: string, ideal: string): number {
-    const key = `${gap}\u0000${ideal}`;
+    // a content key, not the gap itself: a slice of the text would keep that whole version alive
+    const key = textKey(gap, 0, gap.length, ideal ? 'n' : 'e');
     let v = this.gapSavings.get(key);
     if (v === undefined) {
-      v = Math.max(0, this.counter.count(`a${gap}b`) - this.counter.count(`a${ideal}b`));
+      // measured in context: the gap follows a line break and, unless at the end, precedes text
+      const after = ideal === '' ? '' : 'b';
+      v = Math.max(0, this.counter.count(`a\n${gap}${after}`) - this.counter.count(`a\n${ideal}${after}`));
       if (this.gapSavings.size > 2000) this.gapSavings.clear();
       if (gap.length < 4096) this.gapSavings.set(key, v);
     }

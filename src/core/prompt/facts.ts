@@ -17,8 +17,8 @@ export interface BlockFacts {
   filler: FillerHit[];
   blobs: (BlobCandidate & { raw: number })[];
   logs: LogRun[];
-  /** Memo of log elision savings by `${run}:${keepHead}:${keepTail}`. */
-  logSavings: Map<string, number>;
+  /** Memo of log elision savings by `${run}:${kept}`; created on first use. */
+  logSavings: Map<string, number> | null;
   /** Trailing spaces of the block's lines (relative ranges) and what removing them saves, raw. */
   trailing: { start: number; end: number }[];
   trailingSaving: number;
@@ -28,6 +28,7 @@ export interface BlockFacts {
   constraint: boolean;
 }
 
+const NONE = Object.freeze([]) as unknown as never[];
 const CONSTRAINT = /\b(?:MUST|NEVER|IMPORTANT|ALWAYS|CRITICAL|REQUIRED|DO NOT|DON'T)\b/;
 const MIN_DEDENT_COLUMNS = 8;
 
@@ -64,14 +65,16 @@ export class FactCache {
     if (trailing.length) trailingSaving = Math.max(0, raw - this.counter.count(removeRanges(t, trailing)));
     const dedent = findDedent(t, b);
     if (dedent) dedent.saving = Math.max(0, this.counter.count(t.slice(dedent.start, dedent.end)) - this.counter.count(dedent.newText));
+    // most blocks have none of these: one shared empty array instead of thousands
+    const orNone = <T>(a: T[]): T[] => (a.length ? a : NONE);
     return {
       raw,
       dup: prose || b.kind === 'fence' || b.kind === 'table' ? dupSignature(t) : null,
-      filler: filler && b.kind !== 'fence' ? findFiller(t, filler) : [],
-      blobs: b.kind === 'heading' ? [] : findBlobCandidates(t).map(c => ({ ...c, raw: this.counter.count(t.slice(c.start, c.end)) })),
-      logs: b.kind === 'fence' || b.kind === 'paragraph' ? findLogRuns(t) : [],
-      logSavings: new Map(),
-      trailing, trailingSaving,
+      filler: filler && b.kind !== 'fence' ? orNone(findFiller(t, filler)) : NONE,
+      blobs: b.kind === 'heading' ? NONE : orNone(findBlobCandidates(t).map(c => ({ ...c, raw: this.counter.count(t.slice(c.start, c.end)) }))),
+      logs: b.kind === 'fence' || b.kind === 'paragraph' ? orNone(findLogRuns(t)) : NONE,
+      logSavings: null,
+      trailing: orNone(trailing), trailingSaving,
       dedent: dedent && dedent.saving > 0 ? dedent : null,
       constraint: prose && CONSTRAINT.test(t),
     };

@@ -50,8 +50,8 @@ export function fillerMatcher(phrases: readonly FillerPhrase[]): FillerMatcher |
 export interface FillerHit {
   /** The edit: the phrase with the space after it (and the next letter, re-capitalised). */
   start: number; end: number; newText: string;
-  /** The phrase as written, and where it sits: what the diagnostic underlines. */
-  phrase: string; phraseStart: number;
+  /** Where the phrase sits: what the diagnostic underlines (no string kept: it would pin the text). */
+  phraseStart: number; phraseEnd: number;
 }
 
 /**
@@ -85,7 +85,7 @@ export function findFiller(text: string, m: FillerMatcher): FillerHit[] {
     } else if (isSentenceStart(text, start) && /^[A-Z]/.test(hit[0])) {
       newText = replacement[0]!.toUpperCase() + replacement.slice(1);
     }
-    out.push({ start, end, newText, phrase: hit[0], phraseStart: hit.index });
+    out.push({ start, end, newText, phraseStart: hit.index, phraseEnd: hit.index + hit[0].length });
   }
   return out;
 }

@@ -19,9 +19,28 @@ export interface Gap { start: number; end: number; newlines: number }
 
 export interface Structure { blocks: RawBlock[]; gaps: Gap[] }
 
-const LIST_ITEM = /^[ \t]*(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)/;
-const HEADING = /^ {0,3}(#{1,6})(?:[ \t]|$)/;
-const FENCE = /^[ \t]*(`{3,}|~{3,})[ \t]*([^\s`]*)/;
+// Sticky patterns run at a line start in the whole text: no per-line substring is ever made.
+const LIST_ITEM = /[ \t]*(?:[-*+]|\d{1,9}[.)])(?=[ \t\r\n]|$)/y;
+const HEADING = / {0,3}(#{1,6})(?=[ \t\r\n]|$)/y;
+const FENCE = /[ \t]*(`{3,}|~{3,})[ \t]*([^\s`]*)/y;
+
+function at(re: RegExp, text: string, pos: number): RegExpExecArray | null {
+  re.lastIndex = pos;
+  return re.exec(text);
+}
+
+/** The first character of a line that is not a space or tab (its code), or -1 at the line end. */
+function firstCode(text: string, pos: number, end: number): number {
+  for (let i = pos; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== 32 && c !== 9) return c;
+  }
+  return -1;
+}
+// `  #  -  *  +  |  ~  0-9: only lines starting with one of these can open a block other than a paragraph
+function mayOpen(c: number): boolean {
+  return c === 96 || c === 35 || c === 45 || c === 42 || c === 43 || c === 124 || c === 126 || (c >= 48 && c <= 57);
+}
 
 function isBlank(text: string, start: number, end: number): boolean {
   for (let i = start; i < end; i++) {
@@ -31,10 +50,6 @@ function isBlank(text: string, start: number, end: number): boolean {
   return true;
 }
 
-/** The first characters of a line: enough for every line-start pattern, bounded for 1 MB lines. */
-function head(text: string, start: number, end: number): string {
-  return text.slice(start, Math.min(end, start + 64));
-}
 
 export function parseStructure(text: string, from = 0): Structure {
   const blocks: RawBlock[] = [];
@@ -52,8 +67,8 @@ export function parseStructure(text: string, from = 0): Structure {
     const next = nl < 0 ? text.length : nl + 1;
 
     if (fence) {
-      const h = head(text, pos, contentEnd);
-      const m = FENCE.exec(h);
+      const fc = firstCode(text, pos, contentEnd);
+      const m = fc === 96 || fc === 126 ? at(FENCE, text, pos) : null;
       if (m && m[1]![0] === fence.char && m[1]!.length >= fence.len && isBlank(text, pos + m[0].length, contentEnd)) {
         open!.innerEnd = pos;
         close(contentEnd);
@@ -71,8 +86,16 @@ export function parseStructure(text: string, from = 0): Structure {
       continue;
     }
 
-    const h = head(text, pos, contentEnd);
-    const f = FENCE.exec(h);
+    const fc = firstCode(text, pos, contentEnd);
+    if (!mayOpen(fc)) {
+      if (!open || (open as RawBlock).kind === 'table') {
+        close(lastContentEnd(text, pos));
+        open = { kind: 'paragraph', start: pos, end: contentEnd };
+      }
+      pos = next;
+      continue;
+    }
+    const f = fc === 96 || fc === 126 ? at(FENCE, text, pos) : null;
     if (f) {
       close(lastContentEnd(text, pos));
       open = { kind: 'fence', start: pos, end: contentEnd, lang: f[2]!.toLowerCase() || undefined, innerStart: next, innerEnd: text.length };
@@ -81,20 +104,19 @@ export function parseStructure(text: string, from = 0): Structure {
       pos = next;
       continue;
     }
-    const hd = HEADING.exec(h);
+    const hd = fc === 35 ? at(HEADING, text, pos) : null;
     if (hd) {
       close(lastContentEnd(text, pos));
       blocks.push({ kind: 'heading', start: pos, end: contentEnd, level: hd[1]!.length });
       pos = next;
       continue;
     }
-    const trimmedStart = h.trimStart();
-    if (trimmedStart.startsWith('|')) {
+    if (fc === 124) {
       if (!open || (open as RawBlock).kind !== 'table') { close(lastContentEnd(text, pos)); open = { kind: 'table', start: pos, end: contentEnd }; }
       pos = next;
       continue;
     }
-    if (LIST_ITEM.test(h)) {
+    if (fc !== 35 && fc !== 124 && at(LIST_ITEM, text, pos)) {
       close(lastContentEnd(text, pos));
       open = { kind: 'list-item', start: pos, end: contentEnd };
       pos = next;
@@ -128,20 +150,34 @@ export function headingTitle(line: string): string {
   return line.replace(/^ {0,3}#{1,6}[ \t]*/, '').replace(/[ \t]+#+[ \t]*$/, '').trim().slice(0, 200);
 }
 
-/** The extent of a block when it is removed: its line break and one blank line after it go too. */
+/**
+ * The extent of a block when it is removed: its own line break goes too, and the blank line after
+ * it when one also precedes it (so paragraphs stay separated, and a list never swallows the next
+ * paragraph as a lazy continuation).
+ */
 export function removalRange(text: string, start: number, end: number): { start: number; end: number } {
   let e = end;
   if (text[e] === '\r') e++;
   if (text[e] === '\n') e++;
-  // swallow one following blank line, so removing a paragraph does not leave two blank lines
-  let p = e;
-  while (p < text.length && (text[p] === ' ' || text[p] === '\t' || text[p] === '\r')) p++;
-  if (text[p] === '\n') e = p + 1;
-  else if (e === text.length) {
-    // last block: take the blank lines before it instead
+  else {
+    // the last line, without a line break: take the one before it instead
     let s = start;
-    while (s > 0 && (text[s - 1] === '\n' || text[s - 1] === '\r')) s--;
-    return { start: s === 0 ? start : s, end: text.length };
+    if (s > 0 && text[s - 1] === '\n') s--;
+    if (s > 0 && text[s - 1] === '\r') s--;
+    return { start: s, end };
+  }
+  const blankBefore = start === 0 || (text[start - 1] === '\n' && blankLineEndsAt(text, start - 1));
+  if (blankBefore) {
+    let p = e;
+    while (p < text.length && (text[p] === ' ' || text[p] === '\t' || text[p] === '\r')) p++;
+    if (text[p] === '\n') e = p + 1;
   }
   return { start, end: e };
+}
+
+/** True when the line ending with the line break at `nl` is blank (or is the start of the text). */
+function blankLineEndsAt(text: string, nl: number): boolean {
+  let i = nl - 1;
+  while (i >= 0 && (text[i] === ' ' || text[i] === '\t' || text[i] === '\r')) i--;
+  return i < 0 || text[i] === '\n';
 }

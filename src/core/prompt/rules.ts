@@ -100,8 +100,9 @@ export function logDumps(c: RuleContext): Finding[] {
       if (lines <= limit || out.length >= MAX_FINDINGS_PER_RULE) return;
       const blockText = (s: number, e: number) => c.text.slice(b.start + s, b.start + e);
       const memo = (key: string, fn: () => number) => {
-        let v = f.logSavings.get(key);
-        if (v === undefined) { v = fn(); f.logSavings.set(key, v); }
+        const memo = (f.logSavings ??= new Map());
+        let v = memo.get(key);
+        if (v === undefined) { v = fn(); memo.set(key, v); }
         return v;
       };
       const rawAll = memo(`${k}:all`, () => c.count(blockText(run.start, run.end)));
@@ -258,8 +259,9 @@ export function filler(c: RuleContext): Finding[] {
   const all: { edit: TextEdit; saving: number; at: number; phrase: string }[] = [];
   c.blocks.forEach((b, i) => {
     for (const h of c.facts[i]!.filler) {
-      const saving = c.tok(Math.max(0, c.count(h.phrase.trim()) - (h.newText.length > 1 ? c.count(h.newText) : 0)));
-      all.push({ edit: { start: b.start + h.start, end: b.start + h.end, newText: h.newText }, saving, at: b.start + h.phraseStart, phrase: h.phrase });
+      const phrase = c.text.slice(b.start + h.phraseStart, b.start + h.phraseEnd);
+      const saving = c.tok(Math.max(0, c.count(phrase) - (h.newText.length > 1 ? c.count(h.newText) : 0)));
+      all.push({ edit: { start: b.start + h.start, end: b.start + h.end, newText: h.newText }, saving, at: b.start + h.phraseStart, phrase });
     }
   });
   const total = all.reduce((s, x) => s + x.saving, 0);
@@ -279,7 +281,7 @@ export function filler(c: RuleContext): Finding[] {
 
 // ---- lost-in-the-middle -------------------------------------------------------------------------
 
-export const LONG_PROMPT_TOKENS = 4_000;
+export const LONG_PROMPT_TOKENS = 3_000;
 const MAX_MIDDLE_FINDINGS = 20;
 
 export function lostInTheMiddle(c: RuleContext): Finding[] {

@@ -34,7 +34,7 @@ function withTimeout(promise, ms, what) {
     .finally(() => clearTimeout(timer));
 }
 
-suite('Tokenomics in the real extension host', () => {
+suite('extension host', () => {
   let ext, api;
 
   test('the extension tokenomics.tokenomics is present and activates', async () => {

@@ -16,7 +16,8 @@ exports.run = function run() {
       }
       if (failures) reject(new Error(`${failures} in-host test(s) failed`)); else resolve();
     });
-    runner.on('pass', t => results.passed.push(t.fullTitle()));
-    runner.on('fail', (t, err) => results.failed.push({ title: t.fullTitle(), error: String((err && err.stack) || err) }));
+    const title = t => t.titlePath().join(': ');
+    runner.on('pass', t => results.passed.push(title(t)));
+    runner.on('fail', (t, err) => results.failed.push({ title: title(t), error: String((err && err.stack) || err) }));
   });
 };

@@ -39,7 +39,7 @@ export async function run(t) {
     await h.openFile('sample.md');
     const text = await t.expectText(meter, exactRe(count(sample), 'gpt-4o'), 60_000, 'meter');
     t.log(`meter: ${JSON.stringify(text)}`);
-  });
+  }, { fatal: true });
 
   await t.step('tooltip names the model, the cost per call and the share of the context window', async () => {
     await meter.hover();

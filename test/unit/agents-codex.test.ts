@@ -1,0 +1,61 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { codexReader } from '../../src/core/agents/codex';
+import { UsageRecord } from '../../src/core/agents/records';
+import { readFixtures, sum } from './agents-fixtures';
+
+test('codex: per-event last_token_usage, cached input split out, duplicates and replayed fork history counted once', async () => {
+  const { records, result } = await readFixtures('codex');
+  // A: 2 requests (one token_count written twice, one info:null); B (fork): 1 new; C (two session_meta): 1 new;
+  // D: active + archived copy = 1; E: running totals only = 2
+  assert.deepEqual(records.map(r => [r.sessionId, r.usage.input, r.usage.cacheRead, r.usage.output]), [
+    ['thread-E', 50, 50, 10],
+    ['thread-E', 50, 100, 20],
+    ['thread-D', 100, 0, 10],
+    ['thread-A', 200, 800, 100],
+    ['thread-A', 500, 1500, 200],
+    ['thread-B', 1000, 3000, 50],
+    ['thread-C', 500, 0, 10],
+  ]);
+  assert.deepEqual(sum(records), { requests: 7, input: 2400, output: 400, cacheRead: 5450, cacheWrite5m: 0, cacheWrite1h: 0 });
+  assert.equal(result.stats.malformedLines, 1);
+});
+
+test('codex: the model comes from the latest preceding turn_context', async () => {
+  const { records } = await readFixtures('codex');
+  const a = records.filter(r => r.sessionId === 'thread-A');
+  assert.deepEqual(a.map(r => r.model), ['gpt-5.2-codex', 'gpt-5.1-codex-mini']);
+  assert.equal(records.find(r => r.sessionId === 'thread-E')!.model, 'gpt-5-codex');
+  assert.equal(a[0]!.contextTokens, 1000, 'input_tokens, cached included');
+  assert.equal(a[0]!.project, '/home/dev/shop');
+});
+
+test('codex: replayed history is attributed to the parent, and an active copy wins over an archived one', async () => {
+  const { records } = await readFixtures('codex');
+  for (const r of records.filter(r => r.sessionId === 'thread-A')) assert.ok(r.file.includes('000000000001'), r.file);
+  const d = records.find(r => r.sessionId === 'thread-D')!;
+  assert.ok(d.file.includes(`${'sessions'}/2026/05/03`), d.file);
+  assert.equal(d.rank, 0);
+});
+
+test('codex: rate limits are kept as reported (percent, window, reset in ms)', async () => {
+  const { records } = await readFixtures('codex');
+  const a = records.filter(r => r.sessionId === 'thread-A');
+  assert.deepEqual(a[0]!.rateLimits, {
+    primary: { usedPercent: 23, windowMinutes: 300, resetsAt: 1778000000_000 },
+    secondary: { usedPercent: 41, windowMinutes: 10080, resetsAt: 1778400000_000 },
+    planType: 'plus',
+  });
+  assert.equal(a[1]!.rateLimits?.primary?.usedPercent, 25);
+});
+
+test('codex: a fork whose parent file is gone still counts its replayed requests once', () => {
+  const out: UsageRecord[] = [];
+  const s = codexReader.initState('/c/sessions/rollout-x.jsonl');
+  const line = (o: unknown) => codexReader.line(s, JSON.stringify(o), 0, 'f', r => out.push(r));
+  line({ timestamp: '2026-05-04T10:05:00Z', type: 'session_meta', payload: { id: 'B', forked_from_id: 'A' } });
+  line({ timestamp: '2026-05-04T10:00:01Z', type: 'turn_context', payload: { model: 'gpt-5.2-codex' } });
+  line({ timestamp: '2026-05-04T10:00:09Z', type: 'event_msg', payload: { type: 'token_count', info: { last_token_usage: { input_tokens: 10, cached_input_tokens: 0, output_tokens: 1, total_tokens: 11 } } } });
+  line({ timestamp: '2026-05-04T10:06:00Z', type: 'event_msg', payload: { type: 'token_count', info: { last_token_usage: { input_tokens: 20, cached_input_tokens: 0, output_tokens: 2, total_tokens: 22 } } } });
+  assert.deepEqual(out.map(r => r.rank), [2, 0], 'replayed copies lose to the parent wherever it exists');
+});

@@ -1,0 +1,35 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { agentRoots, findLogFiles, scanDirs } from '../../src/core/agents/locations';
+import { FIXTURES } from './agents-fixtures';
+
+const dirs = (env: NodeJS.ProcessEnv, o = {}) => agentRoots(env, o).map(r => `${r.agent}:${r.dir}${r.explicit ? '!' : ''}`);
+
+test('default folders follow the agents: ~/.config/claude and ~/.claude, ~/.codex, ~/.gemini', () => {
+  assert.deepEqual(dirs({ HOME: '/h' }), ['claude-code:/h/.config/claude', 'claude-code:/h/.claude', 'codex:/h/.codex', 'gemini:/h/.gemini']);
+  assert.deepEqual(dirs({ HOME: '/h', XDG_CONFIG_HOME: '/x' }).slice(0, 2), ['claude-code:/x/claude', 'claude-code:/h/.claude']);
+});
+
+test('CLAUDE_CONFIG_DIR (comma-separated) and CODEX_HOME replace the defaults; overrides replace both', () => {
+  assert.deepEqual(dirs({ HOME: '/h', CLAUDE_CONFIG_DIR: '/a, /b,', CODEX_HOME: '/c' }).slice(0, 3), ['claude-code:/a', 'claude-code:/b', 'codex:/c']);
+  assert.deepEqual(dirs({ HOME: '/h', CLAUDE_CONFIG_DIR: '/a' }, { claudeDirs: ['~/logs'], geminiDirs: ['/g'] }),
+    ['claude-code:/h/logs!', 'codex:/h/.codex', 'gemini:/g!']);
+});
+
+test('a root may be the agent home or its log folder; sub-agent transcripts and archived sessions are found', () => {
+  assert.deepEqual(scanDirs({ agent: 'claude-code', dir: path.join(FIXTURES, 'claude'), explicit: true }), [path.join(FIXTURES, 'claude/projects')]);
+  assert.deepEqual(scanDirs({ agent: 'claude-code', dir: path.join(FIXTURES, 'claude/projects'), explicit: true }), [path.join(FIXTURES, 'claude/projects')]);
+  const { files, problems } = findLogFiles([
+    { agent: 'claude-code', dir: path.join(FIXTURES, 'claude'), explicit: true },
+    { agent: 'codex', dir: path.join(FIXTURES, 'codex'), explicit: true },
+    { agent: 'gemini', dir: path.join(FIXTURES, 'gemini'), explicit: true },
+    { agent: 'codex', dir: '/nonexistent/tokenomics', explicit: false },
+  ]);
+  assert.deepEqual(problems, []);
+  const rel = files.map(f => path.relative(FIXTURES, f.path)).sort();
+  assert.ok(rel.includes('claude/projects/-home-dev-shop/s1/subagents/agent-a1.jsonl'));
+  assert.equal(rel.filter(r => r.startsWith('codex/archived_sessions/')).length, 2);
+  assert.equal(rel.filter(r => r.startsWith('gemini/')).length, 2);
+  assert.equal(files.length, 3 + 6 + 2);
+});

@@ -1,0 +1,100 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { UsageRecord } from '../../src/core/agents/records';
+import { bundledCatalog } from '../../src/core/catalog';
+import { buildReport, dayKeyer, spendSummary } from '../../src/core/report';
+import { readFixtures } from './agents-fixtures';
+
+const catalog = bundledCatalog();
+const T_KEYS = ['inputTokens', 'outputTokens', 'cacheCreationTokens', 'cacheReadTokens', 'totalTokens', 'requests', 'costUSD'];
+
+function rec(p: Partial<UsageRecord> & { at: string }): UsageRecord {
+  return { agent: 'claude-code', sessionId: 's', project: '/p', model: 'claude-sonnet-4-5-20250929', timestamp: Date.parse(p.at),
+    usage: { input: 1, output: 1, cacheRead: 0, cacheWrite5m: 0, cacheWrite1h: 0 }, contextTokens: 1, file: '/f.jsonl', key: p.at, rank: 0, ...p };
+}
+
+test('report: the documented JSON shape, over all three agents, with hand-checked totals', async () => {
+  const { index, result } = await readFixtures('claude-code', 'codex', 'gemini');
+  const r = buildReport(index.records(), catalog, { timezone: 'UTC', malformedLines: result.stats.malformedLines });
+  assert.deepEqual(Object.keys(r), ['range', 'totals', 'days', 'models', 'agents', 'projects', 'sessions', 'skipped']);
+  assert.deepEqual(r.range, { since: null, until: null, timezone: 'UTC' });
+  assert.deepEqual(Object.keys(r.totals), T_KEYS);
+  for (const [k, rows] of [['date', r.days], ['model', r.models], ['agent', r.agents], ['project', r.projects]] as const) {
+    for (const row of rows) assert.deepEqual(Object.keys(row), [k, ...T_KEYS]);
+  }
+  for (const row of r.sessions) assert.deepEqual(Object.keys(row), ['agent', 'sessionId', 'project', ...T_KEYS]);
+  // claude 21/320/2000/14000 (5 req), codex 2400/400/0/5450 (7), gemini 1200/390/0/2100 (3)
+  assert.deepEqual({ ...r.totals, costUSD: 0 }, { inputTokens: 3621, outputTokens: 1110, cacheCreationTokens: 2000, cacheReadTokens: 21550,
+    totalTokens: 3621 + 1110 + 2000 + 21550, requests: 15, costUSD: 0 });
+  assert.deepEqual(r.agents.map(a => [a.agent, a.requests, a.inputTokens, a.cacheReadTokens]).sort(),
+    [['claude-code', 5, 21, 14000], ['codex', 7, 2400, 5450], ['gemini', 3, 1200, 2100]]);
+  assert.deepEqual(r.days.map(d => [d.date, d.requests]), [['2026-05-02', 2], ['2026-05-03', 1], ['2026-05-04', 10], ['2026-05-05', 2]]);
+  assert.deepEqual(r.skipped, { malformedLines: 3, unpricedRequests: 0 });
+  const total = r.days.reduce((s, d) => s + d.costUSD, 0);
+  assert.ok(Math.abs(total - r.totals.costUSD) < 1e-5);
+  for (const v of Object.values(r.totals)) assert.ok(Number.isInteger(v) || v === r.totals.costUSD);
+});
+
+test('report: days follow the time zone (a 02:30 UTC request is the previous day in Los Angeles)', async () => {
+  const { index } = await readFixtures('claude-code');
+  const utc = buildReport(index.records(), catalog, { timezone: 'UTC' });
+  const la = buildReport(index.records(), catalog, { timezone: 'America/Los_Angeles' });
+  assert.deepEqual(utc.days.map(d => [d.date, d.requests]), [['2026-05-04', 4], ['2026-05-05', 1]]);
+  assert.deepEqual(la.days.map(d => [d.date, d.requests]), [['2026-05-04', 5]]);
+  const since = buildReport(index.records(), catalog, { timezone: 'UTC', since: '2026-05-05', until: '2026-05-05' });
+  assert.equal(since.totals.requests, 1);
+  assert.equal(since.totals.outputTokens, 40);
+  // by hand: opus 4.1 at $15 in, $75 out, $1.50 cache read per M: 2*15 + 40*75 + 5000*1.5
+  assert.equal(since.totals.costUSD, 0.01053);
+});
+
+test('report: days are right across a DST change', () => {
+  const k = dayKeyer('Europe/Berlin');
+  assert.equal(k(Date.parse('2026-03-28T22:59:00Z')), '2026-03-28'); // 23:59 CET
+  assert.equal(k(Date.parse('2026-03-28T23:00:00Z')), '2026-03-29'); // 00:00 CET
+  assert.equal(k(Date.parse('2026-03-29T21:59:00Z')), '2026-03-29'); // 23:59 CEST
+  assert.equal(k(Date.parse('2026-03-29T22:00:00Z')), '2026-03-30');
+  assert.equal(dayKeyer('Asia/Kolkata')(Date.parse('2026-05-04T18:29:00Z')), '2026-05-04');
+  assert.equal(dayKeyer('Asia/Kolkata')(Date.parse('2026-05-04T18:30:00Z')), '2026-05-05');
+});
+
+test('report: an unpriced model counts its tokens, costs nothing, and is reported as skipped', () => {
+  const r = buildReport([rec({ at: '2026-05-04T10:00:00Z', model: 'mystery-model-9' }), rec({ at: '2026-05-04T11:00:00Z' })], catalog, { timezone: 'UTC' });
+  assert.equal(r.totals.requests, 2);
+  assert.equal(r.skipped.unpricedRequests, 1);
+  assert.equal(r.totals.costUSD, 0.000018);
+});
+
+test('spend meter: today and this week (Monday start), by agent and model, cache hit ratio, rate limits, active session', async () => {
+  const { index } = await readFixtures('claude-code', 'codex', 'gemini');
+  const now = Date.parse('2026-05-05T12:00:00Z'); // a Tuesday
+  const s = spendSummary(index.records(), catalog, { timezone: 'UTC', now });
+  assert.equal(s.today, '2026-05-05');
+  assert.equal(s.weekStart, '2026-05-04');
+  assert.equal(s.todaySpend.totals.requests, 2); // m4 and gem-2
+  assert.equal(s.weekSpend.totals.requests, 12); // everything but 05-02 and 05-03
+  assert.deepEqual(s.weekSpend.byAgent.map(a => a.agent).sort(), ['claude-code', 'codex', 'gemini']);
+  const w = s.weekSpend.totals;
+  assert.equal(s.weekSpend.cacheHitRatio, w.cacheReadTokens / (w.cacheReadTokens + w.inputTokens + w.cacheCreationTokens));
+  assert.equal(s.rateLimits?.primary?.usedPercent, 25);
+  assert.equal(s.rateLimits?.reportedAt, Date.parse('2026-05-04T10:01:30.000Z'));
+  assert.equal(s.activeSession?.sessionId, 'gem-2');
+  assert.equal(s.activeSession?.contextWindow, 1048576);
+  const sunday = spendSummary(index.records(), catalog, { timezone: 'UTC', now, weekStartsOn: 0 });
+  assert.equal(sunday.weekStart, '2026-05-03');
+  assert.equal(sunday.weekSpend.totals.requests, 13);
+});
+
+test('spend meter: the active session prefers the workspace, and ignores sub-agent transcripts', () => {
+  const records = [
+    rec({ at: '2026-05-05T10:00:00Z', sessionId: 'main', project: '/work/app', contextTokens: 150_000 }),
+    rec({ at: '2026-05-05T10:01:00Z', sessionId: 'main', project: '/work/app', contextTokens: 20, file: '/x/main/subagents/a.jsonl' }),
+    rec({ at: '2026-05-05T10:02:00Z', sessionId: 'other', project: '/elsewhere', contextTokens: 10 }),
+  ];
+  const s = spendSummary(records, catalog, { timezone: 'UTC', now: Date.parse('2026-05-05T11:00:00Z'), preferProjects: ['/work/app'] });
+  assert.equal(s.activeSession?.sessionId, 'main');
+  assert.equal(s.activeSession?.contextTokens, 150_000);
+  assert.equal(s.activeSession?.contextShare, 0.75);
+  const any = spendSummary(records, catalog, { timezone: 'UTC', now: Date.parse('2026-05-05T11:00:00Z') });
+  assert.equal(any.activeSession?.sessionId, 'other');
+});

@@ -1,0 +1,251 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { AgentRoot } from '../../src/core/agents/locations';
+import { UsageIndex } from '../../src/core/usageIndex';
+import { FIXTURES, sum } from './agents-fixtures';
+
+function tmp(): { dir: string; projects: string; roots: AgentRoot[]; cache: string } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tkx-index-'));
+  const projects = path.join(dir, 'claude/projects/-p');
+  fs.mkdirSync(projects, { recursive: true });
+  return { dir, projects, roots: [{ agent: 'claude-code', dir: path.join(dir, 'claude'), explicit: true }], cache: path.join(dir, 'cache/index.bin') };
+}
+
+let n = 0;
+function req(out = 10, id = `m${++n}`): string {
+  return JSON.stringify({ type: 'assistant', sessionId: 's', cwd: '/p', timestamp: '2026-05-04T09:00:00.000Z', requestId: `r-${id}`,
+    message: { id, model: 'claude-sonnet-4-5-20250929', usage: { input_tokens: 1, output_tokens: out, cache_read_input_tokens: 100 } } }) + '\n';
+}
+const outputs = (i: UsageIndex) => sum(i.records()).output;
+
+test('only appended bytes are parsed; a half-written last line counts once its newline arrives', async () => {
+  const t = tmp();
+  const f = path.join(t.projects, 'a.jsonl');
+  fs.writeFileSync(f, req(10) + '{"snapshot":"' + 'x'.repeat(10_000) + '"}\n');
+  const idx = new UsageIndex({ roots: t.roots, cacheFile: t.cache });
+  let r = await idx.refresh();
+  assert.equal(r.newFiles, 1);
+  assert.equal(outputs(idx), 10);
+  const line = req(20);
+  fs.appendFileSync(f, line.slice(0, 40));
+  r = await idx.refresh();
+  assert.equal(idx.records().length, 1, 'the half line is not a record yet');
+  assert.equal(r.stats.malformedLines, 0, 'nor is it malformed');
+  fs.appendFileSync(f, line.slice(40));
+  r = await idx.refresh();
+  assert.equal(r.appendedFiles, 1);
+  assert.equal(outputs(idx), 30);
+  r = await idx.refresh();
+  assert.equal(r.changed, false);
+  // a fresh index from the persisted one continues where this one stopped
+  fs.appendFileSync(f, req(5));
+  const again = new UsageIndex({ roots: t.roots, cacheFile: t.cache });
+  r = await again.refresh();
+  assert.equal(r.cache, 'loaded');
+  assert.equal(r.appendedFiles, 1);
+  assert.equal(outputs(again), 35);
+  fs.rmSync(t.dir, { recursive: true });
+});
+
+test('a truncated file and a replaced file (new inode) are read again from the start', async () => {
+  const t = tmp();
+  const f = path.join(t.projects, 'a.jsonl');
+  fs.writeFileSync(f, req(10) + req(20) + req(30));
+  const idx = new UsageIndex({ roots: t.roots, cacheFile: null });
+  await idx.refresh();
+  assert.equal(outputs(idx), 60);
+  fs.truncateSync(f, 0);
+  fs.appendFileSync(f, req(7));
+  let r = await idx.refresh();
+  assert.equal(r.rereadFiles, 1);
+  assert.equal(outputs(idx), 7);
+  // rotation: a new file renamed over the old one, even a bigger one, is a different file
+  const g = path.join(t.projects, 'new.tmp');
+  fs.writeFileSync(g, req(1) + req(2) + req(3) + req(4));
+  fs.renameSync(g, f);
+  r = await idx.refresh();
+  assert.equal(r.rereadFiles, 1);
+  assert.equal(outputs(idx), 10);
+  fs.rmSync(t.dir, { recursive: true });
+});
+
+test('a deleted file takes its records with it, and a copy elsewhere then counts', async () => {
+  const t = tmp();
+  const a = path.join(t.projects, 'a.jsonl'), b = path.join(t.projects, 'b.jsonl');
+  const shared = req(50, 'shared');
+  fs.writeFileSync(a, shared + req(1));
+  fs.writeFileSync(b, shared + req(2)); // a resumed session copies the line
+  const idx = new UsageIndex({ roots: t.roots, cacheFile: t.cache });
+  await idx.refresh();
+  assert.equal(outputs(idx), 53);
+  assert.ok(idx.records().find(r => r.key === 'c:shared:r-shared')!.file.endsWith('a.jsonl'));
+  fs.unlinkSync(a);
+  const r = await idx.refresh();
+  assert.equal(r.removedFiles, 1);
+  assert.equal(outputs(idx), 52);
+  assert.ok(idx.records().find(r => r.key === 'c:shared:r-shared')!.file.endsWith('b.jsonl'));
+  fs.rmSync(t.dir, { recursive: true });
+});
+
+test('dedupe keys survive persistence: a copy appended after a reload is not counted twice', async () => {
+  const t = tmp();
+  const a = path.join(t.projects, 'a.jsonl'), b = path.join(t.projects, 'b.jsonl');
+  fs.writeFileSync(a, req(5, 'k1') + req(10, 'k2'));
+  await new UsageIndex({ roots: t.roots, cacheFile: t.cache }).refresh();
+  fs.writeFileSync(b, req(5, 'k1') + req(99, 'k2')); // a bigger copy of k2 wins, k1 is the same request
+  const idx = new UsageIndex({ roots: t.roots, cacheFile: t.cache });
+  const r = await idx.refresh();
+  assert.equal(r.cache, 'loaded');
+  assert.equal(idx.records().length, 2);
+  assert.equal(outputs(idx), 104);
+  fs.rmSync(t.dir, { recursive: true });
+});
+
+test('gemini whole-file logs replace their contribution when rewritten', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tkx-gem-'));
+  const chats = path.join(dir, 'tmp/h/chats');
+  fs.mkdirSync(chats, { recursive: true });
+  const f = path.join(chats, 'session-1.json');
+  const msg = (id: string, out: number) => ({ id, type: 'gemini', timestamp: '2026-05-04T12:00:00Z', model: 'gemini-2.5-pro', tokens: { input: 100, output: out, cached: 0 } });
+  fs.writeFileSync(f, JSON.stringify({ sessionId: 'g', messages: [msg('a', 1)] }));
+  const idx = new UsageIndex({ roots: [{ agent: 'gemini', dir, explicit: true }], cacheFile: null });
+  await idx.refresh();
+  assert.equal(outputs(idx), 1);
+  fs.writeFileSync(f, JSON.stringify({ sessionId: 'g', messages: [msg('a', 3), msg('b', 4)] }, null, 1));
+  const r = await idx.refresh();
+  assert.equal(r.rereadFiles, 1);
+  assert.equal(outputs(idx), 7);
+  fs.writeFileSync(f, '{"sessionId":"g","messages":[{"id":"a"'); // caught mid-rewrite
+  await idx.refresh();
+  assert.equal(outputs(idx), 7, 'what the file held is kept until it parses again');
+  fs.rmSync(dir, { recursive: true });
+});
+
+test('a corrupt, truncated or other-version index is rebuilt from the logs', async () => {
+  const t = tmp();
+  fs.writeFileSync(path.join(t.projects, 'a.jsonl'), req(10) + req(20));
+  const first = new UsageIndex({ roots: t.roots, cacheFile: t.cache });
+  assert.equal((await first.refresh()).cache, 'missing');
+  const good = fs.readFileSync(t.cache);
+  const cases: [string, Buffer, string][] = [
+    ['garbage', Buffer.from('not an index at all'), 'corrupt'],
+    ['truncated', good.subarray(0, good.length - 5), 'corrupt'],
+    ['bad header', Buffer.concat([good.subarray(0, 16), Buffer.from('{'.repeat(good.readUInt32LE(8))), good.subarray(16 + good.readUInt32LE(8))]), 'corrupt'],
+    ['other version', (() => { const b = Buffer.from(good); b.writeUInt32LE(999, 4); return b; })(), 'other-version'],
+  ];
+  for (const [name, bytes, want] of cases) {
+    fs.writeFileSync(t.cache, bytes);
+    const idx = new UsageIndex({ roots: t.roots, cacheFile: t.cache });
+    const r = await idx.refresh();
+    assert.equal(r.cache, want, name);
+    assert.equal(outputs(idx), 30, name);
+    assert.equal((await new UsageIndex({ roots: t.roots, cacheFile: t.cache }).refresh()).cache, 'loaded', `${name}: rewritten`);
+  }
+  fs.rmSync(t.dir, { recursive: true });
+});
+
+test('two writers at once: in-process interleaving neither corrupts nor double counts', async () => {
+  const t = tmp();
+  const f = path.join(t.projects, 'a.jsonl');
+  fs.writeFileSync(f, req(1));
+  const w1 = new UsageIndex({ roots: t.roots, cacheFile: t.cache });
+  const w2 = new UsageIndex({ roots: t.roots, cacheFile: t.cache });
+  let expected = 1;
+  for (let i = 0; i < 20; i++) {
+    fs.appendFileSync(f, req(i + 2));
+    expected += i + 2;
+    await (i % 2 ? w1 : w2).refresh();
+    if (i % 3 === 0) await w1.refresh();
+  }
+  await w1.refresh(); await w2.refresh();
+  assert.equal(outputs(w1), expected);
+  assert.equal(outputs(w2), expected);
+  const reader = new UsageIndex({ roots: t.roots, cacheFile: t.cache });
+  assert.equal((await reader.refresh()).cache, 'loaded');
+  assert.equal(outputs(reader), expected);
+  fs.rmSync(t.dir, { recursive: true });
+});
+
+test('two writer processes at once leave a loadable index with exact totals', async () => {
+  const t = tmp();
+  const f = path.join(t.projects, 'a.jsonl');
+  fs.writeFileSync(f, req(1));
+  const mod = path.resolve(__dirname, '../../src/core/usageIndex.js');
+  const script = `
+    const { UsageIndex } = require(${JSON.stringify(mod)});
+    (async () => {
+      for (let i = 0; i < 30; i++) {
+        const idx = new UsageIndex({ roots: ${JSON.stringify(t.roots)}, cacheFile: ${JSON.stringify(t.cache)} });
+        await idx.refresh();
+      }
+    })();`;
+  const run = () => new Promise<number>((resolve, reject) => {
+    const p = spawn(process.execPath, ['-e', script], { stdio: 'inherit' });
+    p.on('error', reject); p.on('exit', code => resolve(code ?? 1));
+  });
+  const writers = [run(), run()];
+  let expected = 1;
+  for (let i = 0; i < 40; i++) {
+    fs.appendFileSync(f, req(i + 2));
+    expected += i + 2;
+    await new Promise(r => setTimeout(r, 2));
+  }
+  assert.deepEqual(await Promise.all(writers), [0, 0]);
+  const idx = new UsageIndex({ roots: t.roots, cacheFile: t.cache });
+  const r = await idx.refresh();
+  assert.equal(r.cache, 'loaded');
+  assert.equal(outputs(idx), expected);
+  assert.deepEqual(fs.readdirSync(path.dirname(t.cache)).filter(n => n.endsWith('.tmp')), [], 'no temp files left behind');
+  fs.rmSync(t.dir, { recursive: true });
+});
+
+test('unreadable files and folders are reported, never fatal; an unwritable cache is a problem, not an error', async (t) => {
+  if (process.getuid?.() === 0) { t.skip('root reads everything'); return; }
+  const x = tmp();
+  fs.writeFileSync(path.join(x.projects, 'a.jsonl'), req(3));
+  const locked = path.join(x.projects, 'b.jsonl');
+  fs.writeFileSync(locked, req(4));
+  fs.chmodSync(locked, 0o000);
+  const idx = new UsageIndex({ roots: x.roots, cacheFile: null });
+  const r = await idx.refresh();
+  assert.equal(outputs(idx), 3);
+  assert.deepEqual(r.stats.unreadable.map(p => [path.basename(p.path), p.reason]), [['b.jsonl', 'EACCES']]);
+  fs.rmSync(x.dir, { recursive: true, force: true });
+});
+
+test('an unwritable cache location is reported and the index still works', async () => {
+  const t = tmp();
+  fs.writeFileSync(path.join(t.projects, 'a.jsonl'), req(3));
+  const blocker = path.join(t.dir, 'file');
+  fs.writeFileSync(blocker, '');
+  const idx = new UsageIndex({ roots: t.roots, cacheFile: path.join(blocker, 'sub/index.bin') });
+  const r = await idx.refresh();
+  assert.equal(outputs(idx), 3);
+  assert.ok(idx.problems.some(p => p.reason.startsWith('cannot write index')));
+  assert.equal(r.cache, 'missing');
+  fs.rmSync(t.dir, { recursive: true });
+});
+
+test('the fixture tree read through a persisted index equals a fresh read', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tkx-fx-'));
+  const roots: AgentRoot[] = [
+    { agent: 'claude-code', dir: path.join(FIXTURES, 'claude'), explicit: true },
+    { agent: 'codex', dir: path.join(FIXTURES, 'codex'), explicit: true },
+    { agent: 'gemini', dir: path.join(FIXTURES, 'gemini'), explicit: true },
+  ];
+  const cache = path.join(dir, 'i.bin');
+  const a = new UsageIndex({ roots, cacheFile: cache });
+  await a.refresh();
+  const b = new UsageIndex({ roots, cacheFile: cache });
+  const r = await b.refresh();
+  assert.equal(r.cache, 'loaded');
+  assert.equal(r.changed, false);
+  const norm = (i: UsageIndex) => [...i.records()].map(x => ({ ...x, key: x.key })).map(x => JSON.stringify([x.key, x.agent, x.sessionId, x.project, x.model, x.timestamp, x.usage, x.contextTokens, x.file, x.rank, x.rateLimits ?? null])).sort();
+  assert.deepEqual(norm(b), norm(a));
+  assert.equal(r.stats.malformedLines, 3);
+  fs.rmSync(dir, { recursive: true });
+});
