@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { TokenMeter } from './tokenMeter';
+import { registerPromptCommands } from './promptCommands';
 import { SpendMeter, showContextAdvice } from './spendMeter';
 import type { UsageSummary } from '../server/protocol';
 
@@ -10,7 +11,7 @@ export interface TokenomicsApi {
   activationMs: number;
   ranksLoadedOnHost(): boolean;
   meterText(): string;
-  waitForCount(uri: string): Promise<unknown>;
+  waitForCount(uri: string, model?: string): Promise<unknown>;
   client(): LanguageClient | undefined;
   spendText(): string;
   contextText(): string | undefined;
@@ -29,6 +30,7 @@ export function activate(context: vscode.ExtensionContext): TokenomicsApi {
     vscode.commands.registerCommand('tokenomics.selectModel', async () => (await import('./selectModel')).selectModel(client)),
     vscode.commands.registerCommand('tokenomics.showOutput', () => output.show()),
   );
+  registerPromptCommands(context, () => client);
   setImmediate(() => void startEngine(context, output, meter, spend));
   const activationMs = performance.now() - t0;
   output.info(`activated in ${activationMs.toFixed(1)} ms`);
@@ -37,7 +39,7 @@ export function activate(context: vscode.ExtensionContext): TokenomicsApi {
     // The host bundle contains no tokenizer ranks; the check guards against a future import slipping in.
     ranksLoadedOnHost: () => Object.keys(require.cache).some(k => /js-tiktoken|ranks[\\/]/.test(k)),
     meterText: () => meter.text,
-    waitForCount: uri => meter.waitForCount(uri),
+    waitForCount: (uri, model) => meter.waitForCount(uri, model),
     client: () => client,
     spendText: () => spend.spend.text,
     contextText: () => (spend.summary?.context ? spend.context.text : undefined),

@@ -27,6 +27,8 @@ export class TokenMeter implements vscode.Disposable {
       vscode.window.onDidChangeTextEditorSelection(e => { if (e.textEditor === vscode.window.activeTextEditor) this.schedule(); }),
       vscode.workspace.onDidChangeTextDocument(e => { if (e.document === vscode.window.activeTextEditor?.document) this.schedule(); }),
       vscode.window.tabGroups.onDidChangeTabs(() => this.schedule(0)),
+      // A new model or price changes every number shown; the engine gets the settings first (client.ts).
+      vscode.workspace.onDidChangeConfiguration(e => { if (e.affectsConfiguration('tokenomics')) { this.last = undefined; this.schedule(50); } }),
     );
   }
 
@@ -38,9 +40,11 @@ export class TokenMeter implements vscode.Disposable {
   get text(): string { return this.item.text; }
   get lastResult(): CountResult | undefined { return this.last; }
 
-  waitForCount(uri: string): Promise<CountResult> {
-    if (this.last && this.last.uri === uri && this.last.tokens !== undefined) return Promise.resolve(this.last);
-    return new Promise(resolve => this.waiters.push({ uri, resolve }));
+  /** The next (or current) count of `uri`, optionally on a given model (tests wait for a switch this way). */
+  waitForCount(uri: string, model?: string): Promise<CountResult> {
+    const fits = (r: CountResult) => r.uri === uri && r.tokens !== undefined && (!model || r.model === model);
+    if (this.last && fits(this.last)) return Promise.resolve(this.last);
+    return new Promise(resolve => this.waiters.push({ uri, resolve: r => (fits(r) ? resolve(r) : this.waiters.push({ uri, resolve })) }));
   }
 
   schedule(delay = DEBOUNCE_MS): void {

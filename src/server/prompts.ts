@@ -38,6 +38,11 @@ export interface AnalyzeAsPromptParams { uri: string }
 export interface AnalyzeAsPromptResult { uri: string; isPrompt: boolean; tokens?: number; estimate?: boolean; findings?: number; reason?: string }
 
 const DEBOUNCE_MS = 150;
+/**
+ * Documents whose per-block caches stay warm: the ones being edited. The others keep their last
+ * analysis (diagnostics, lenses, hovers) but not the caches, so 20 large prompts open stay light.
+ */
+const WARM_DOCUMENTS = 4;
 
 interface DocState {
   analyzer: PromptAnalyzer;
@@ -62,6 +67,13 @@ export function registerPromptFeatures(connection: Connection, documents: TextDo
   let folders: string[] = [];
   let foldersAsked: Promise<void> | undefined;
   let weeklyRequests: (projectPath: string) => number | undefined = () => undefined;
+  const recent: string[] = [];
+  const touch = (uri: string) => {
+    const i = recent.indexOf(uri);
+    if (i >= 0) recent.splice(i, 1);
+    recent.unshift(uri);
+    for (const old of recent.splice(WARM_DOCUMENTS)) states.get(old)?.analyzer.release();
+  };
 
   const setFolders = (list: readonly { uri: string }[] | null | undefined) => {
     folders = (list ?? []).map(f => uriToPath(f.uri).replace(/\\/g, '/').replace(/\/+$/, '')).filter(Boolean);
@@ -95,6 +107,8 @@ export function registerPromptFeatures(connection: Connection, documents: TextDo
   };
 
   const clear = (uri: string) => {
+    const r = recent.indexOf(uri);
+    if (r >= 0) recent.splice(r, 1);
     const s = states.get(uri);
     if (s?.timer) clearTimeout(s.timer);
     states.delete(uri);
@@ -121,6 +135,7 @@ export function registerPromptFeatures(connection: Connection, documents: TextDo
     const analysis = s.analyzer.analyze({ text, path: uriToPath(uri), settings: engine.settings, catalog: engine.catalog, defaultModel: engine.defaultModel, totalRaw });
     s.analysis = analysis;
     s.version = version;
+    touch(uri);
     if (documents.get(uri)?.version === version) {
       void connection.sendDiagnostics({ uri, version, diagnostics: analysis.findings.map(f => toDiagnostic(doc, uri, f)) });
     }
@@ -320,16 +335,7 @@ function codeLenses(doc: TextDocument, a: PromptAnalysis, assumedPerWeek: number
 const KIND_LABEL = { heading: 'Heading', paragraph: 'Paragraph', 'list-item': 'List item', fence: 'Code block', table: 'Table' } as const;
 
 function hover(doc: TextDocument, a: PromptAnalysis, engine: Engine, position: { line: number; character: number }): Hover | null {
-  const offset = doc.offsetAt(position);
-  let lo = 0, hi = a.blocks.length - 1, found = -1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    const b = a.blocks[mid]!;
-    if (b.start > offset) hi = mid - 1;
-    else if (b.end < offset) lo = mid + 1;
-    else { found = mid; break; }
-  }
-  const b = a.blocks[found];
+  const b = a.blockAt(doc.offsetAt(position));
   if (!b) return null;
   const lines = [`**${KIND_LABEL[b.kind]}: ${a.fmt(a.tok(b.raw))} tokens** (${formatPercent(a.raw > 0 ? b.raw / a.raw : 0)} of the file)`, ''];
   const model = a.target.model;

@@ -21,6 +21,7 @@ connection.onInitialize(params => {
   storagePath = typeof init.storagePath === 'string' ? init.storagePath : undefined;
   workspaceFolders = ((params.workspaceFolders ?? []) as { uri: string }[]).map(f => uriToPath(f.uri)).filter((p: string | undefined): p is string => !!p);
   engine.applySettings(init.settings ?? {});
+  prompts.setWorkspaceFolders(params.workspaceFolders as { uri: string }[] | null | undefined);
   // Warm the default encoding in the background: the first count then answers without the ~0.1 s load.
   setImmediate(() => { void getCounter('o200k_base'); });
   return {
@@ -40,7 +41,7 @@ connection.onNotification(Methods.settings, (raw: unknown) => engine.applySettin
 const prompts = registerPromptFeatures(connection, documents, engine);
 registerTokenMeter(connection, documents, engine, prompts);
 const usage = registerUsage(connection, engine, { storagePath: () => storagePath, workspaceFolders: () => workspaceFolders });
-void usage;
+prompts.setWeeklyRequests(project => usage.weeklyRequests(project));
 
 function uriToPath(uri: string): string | undefined {
   try { return uri.startsWith('file:') ? fileURLToPath(uri) : undefined; } catch { return undefined; }

@@ -18,6 +18,8 @@ export interface UsageService {
   records(): Promise<readonly UsageRecord[]>;
   summary(): UsageSummary;
   timezone(): string;
+  /** Requests agents made in a project folder (or below it) in the last 7 days; undefined with no logs for it. */
+  weeklyRequests(projectPath: string): number | undefined;
   /** Hook for quota status, filled in by the weekly summary. */
   setQuotaProvider(fn: (records: readonly UsageRecord[], weekStart: string) => QuotaStatus[]): void;
 }
@@ -78,7 +80,7 @@ export function registerUsage(connection: Connection, engine: Engine, opts: { st
     refreshing = (async () => {
       try {
         const r = await index!.refresh();
-        if (r.changed) scheduleSave();
+        if (r.changed) { scheduleSave(); lastChange = Date.now(); }
         if (r.cache && r.cache !== 'loaded' && r.cache !== 'disabled' && r.cache !== 'missing') {
           connection.console.info(`usage index was ${r.cache}; rebuilt from the logs`);
         }
@@ -101,6 +103,24 @@ export function registerUsage(connection: Connection, engine: Engine, opts: { st
     })();
     return refreshing;
   };
+
+  let perProject: { at: number; counts: Map<string, number> } | undefined;
+  const weeklyRequests = (projectPath: string): number | undefined => {
+    const records = index?.records() ?? [];
+    if (!perProject || Date.now() - perProject.at > 60_000 || refreshedSince(perProject.at)) {
+      const since = Date.now() - 7 * 86_400_000;
+      const counts = new Map<string, number>();
+      for (const r of records) if (r.timestamp >= since) counts.set(r.project, (counts.get(r.project) ?? 0) + 1);
+      perProject = { at: Date.now(), counts };
+    }
+    let n = 0, any = false;
+    for (const [project, c] of perProject.counts) {
+      if (project === projectPath || project.startsWith(projectPath + path.sep)) { n += c; any = true; }
+    }
+    return any ? n : undefined;
+  };
+  let lastChange = 0;
+  const refreshedSince = (t: number) => lastChange > t;
 
   const buildSummary = (): UsageSummary => {
     const s = engine.settings;
@@ -158,6 +178,7 @@ export function registerUsage(connection: Connection, engine: Engine, opts: { st
     records: async () => { if (!index) configure(); await refresh(); return index?.records() ?? []; },
     summary: buildSummary,
     timezone,
+    weeklyRequests,
     setQuotaProvider: fn => { quotaProvider = fn; },
   };
 }

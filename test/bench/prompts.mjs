@@ -65,7 +65,7 @@ export async function run(log) {
   const cold = performance.now() - t;
   const byRule = {};
   for (const f of first.findings) byRule[f.rule] = (byRule[f.rule] ?? 0) + 1;
-  log(`prompt file: ${(text.length / 1e6).toFixed(2)} MB, ${first.tokens.toLocaleString('en-US')} tokens, ${first.blocks.length} blocks, findings ${JSON.stringify(byRule)}`);
+  log(`prompt file: ${(text.length / 1e6).toFixed(2)} MB, ${first.tokens.toLocaleString('en-US')} tokens, ${first.blockCount} blocks, findings ${JSON.stringify(byRule)}`);
   log(`cold analysis (all rules, tokenizer loaded): ${cold.toFixed(0)} ms (target ≤ 300 ms)`);
 
   const r = rng(99);

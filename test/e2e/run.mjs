@@ -159,6 +159,7 @@ if (runInHost) {
       if (r) {
         for (const p of r.passed) report(`inhost: ${p}`, true);
         for (const f of r.failed) report(`inhost: ${f.title}`, false, f.error);
+        if (!r.passed.length && !r.failed.length) report('inhost: no tests ran (test/e2e/inhost/*.test.js)', false);
       }
       if (!r || (code !== 0 && !r.failed.length)) report(`inhost: suite exit code ${code}${r ? '' : ' (no results written)'}`, code === 0);
       try {

@@ -43,7 +43,10 @@ export interface PromptAnalysis {
   estimate: boolean;
   costPerCall: number | null;
   contextShare: number | null;
-  blocks: Block[];
+  /** Number of blocks (paragraphs, list items, fences, tables, headings). */
+  blockCount: number;
+  /** The block at an offset (hover); kept compactly, since an engine may hold 20 large prompts. */
+  blockAt(offset: number): Block | undefined;
   sections: Section[];
   findings: Finding[];
   /** Every safe fix, including those of findings past the per-rule cap. */
@@ -131,9 +134,20 @@ export class PromptAnalyzer {
       path: input.path, target, frontMatter: fm, bodyStart: fm.end, alwaysLoaded, budget, raw, tokens,
       estimate: !target.counting.exact, costPerCall: inputCost(target.model, tokens),
       contextShare: target.model?.contextWindow ? tokens / target.model.contextWindow : null,
-      blocks, sections: sections(text, blocks, helpers.tok, blockRawSum), findings, safeFixes: ctx.safeFixes,
-      tok: helpers.tok, fmt: helpers.fmt, line: helpers.line,
+      blockCount: blocks.length, blockAt: compactBlocks(blocks),
+      sections: sections(text, blocks, helpers.tok, blockRawSum), findings, safeFixes: ctx.safeFixes,
+      // a fresh line index for later callers: the rules' one (25k numbers for 1 MB) is not kept
+      tok: helpers.tok, fmt: helpers.fmt, line: offset => makeHelpers(target.counting, text).line(offset),
     };
+  }
+
+  /**
+   * Frees the per-block caches (about 2 MB per 1 MB of prompt) of a document that is not being
+   * edited; its next analysis is a cold one again (~170 ms for 1 MB).
+   */
+  release(): void {
+    this.facts.clear();
+    this.gapSavings.clear();
   }
 
   private gapSaving(gap: string, ideal: string): number {
@@ -149,6 +163,34 @@ export class PromptAnalyzer {
     }
     return v;
   }
+}
+
+const KINDS: readonly Block['kind'][] = ['heading', 'paragraph', 'list-item', 'fence', 'table'];
+
+/** Blocks as four numbers each in one typed array, found by binary search on their offsets. */
+function compactBlocks(blocks: readonly Block[]): (offset: number) => Block | undefined {
+  const n = blocks.length;
+  const data = new Float64Array(n * 4);
+  for (let i = 0; i < n; i++) {
+    const b = blocks[i]!;
+    data[i * 4] = b.start; data[i * 4 + 1] = b.end; data[i * 4 + 2] = b.raw;
+    data[i * 4 + 3] = KINDS.indexOf(b.kind) + 8 * (b.level ?? 0);
+  }
+  return offset => {
+    let lo = 0, hi = n - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (data[mid * 4]! > offset) hi = mid - 1;
+      else if (data[mid * 4 + 1]! < offset) lo = mid + 1;
+      else {
+        const code = data[mid * 4 + 3]!;
+        const b: Block = { kind: KINDS[code % 8]!, start: data[mid * 4]!, end: data[mid * 4 + 1]!, raw: data[mid * 4 + 2]! };
+        if (code >= 8) b.level = Math.floor(code / 8);
+        return b;
+      }
+    }
+    return undefined;
+  };
 }
 
 /** Markdown sections: each heading up to the next heading of the same or a higher level. */

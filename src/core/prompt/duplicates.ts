@@ -39,18 +39,22 @@ export function dupSignature(text: string): DupSignature {
   // words: runs of letters/digits, lower-cased; everything else folds away. The normal key hashes
   // the word hashes, so no folded copy of the text is built.
   let normal = 0x3c6ef372 | 0, normal2 = 0;
-  let w = '';
+  // hashed straight from the character codes (ASCII case folded): no per-word strings are made
+  let h = 0, inWord = false;
   const limit = Math.min(stripped.length, MAX_SHINGLE_CHARS * 10);
   for (let i = 0; i <= limit; i++) {
-    const c = i < limit ? stripped.charCodeAt(i) : 32;
+    let c = i < limit ? stripped.charCodeAt(i) : 32;
     const word = (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c >= 0xc0;
-    if (word) w += stripped[i]!;
-    else if (w) {
-      const h = hashWord(w.toLowerCase());
-      words.push(h);
-      normal = Math.imul(normal ^ h, 0x01000193);
-      normal2 = (Math.imul(normal2, 31) + h) | 0;
-      w = '';
+    if (word) {
+      if (c <= 90 && c >= 65) c += 32;
+      h = inWord ? Math.imul(h ^ c, 0x01000193) : Math.imul(0x811c9dc5 ^ c, 0x01000193);
+      inWord = true;
+    } else if (inWord) {
+      const wh = h >>> 0;
+      words.push(wh);
+      normal = Math.imul(normal ^ wh, 0x01000193);
+      normal2 = (Math.imul(normal2, 31) + wh) | 0;
+      inWord = false;
     }
   }
   let sketch: Int32Array | null = null;
@@ -69,12 +73,6 @@ export function dupSignature(text: string): DupSignature {
     for (let i = 0; i < kept; i++) sketch[HASHES + i] = shingles[i]!;
   }
   return { exact, normal: (normal >>> 0) * 0x200000 + ((normal2 ^ words.length) & 0x1fffff), words: words.length, sketch };
-}
-
-function hashWord(w: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < w.length; i++) h = Math.imul(h ^ w.charCodeAt(i), 0x01000193);
-  return h >>> 0;
 }
 
 /**

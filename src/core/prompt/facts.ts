@@ -2,30 +2,52 @@
 // content key: after a one-character edit only the edited block is looked at again.
 import type { TextCounter } from '../incremental';
 import { findBlobCandidates, BlobCandidate } from './blobs';
-import { dupSignature, DupSignature } from './duplicates';
+import { dupSignature, DupSignature, MIN_DUP_WORDS } from './duplicates';
 import { findFiller, FillerHit, FillerMatcher } from './filler';
 import { findLogRuns, LogRun } from './logs';
 import type { RawBlock } from './markdown';
-import { textKey } from './textHash';
+import { textHash } from './textHash';
 
 export interface TextFix { start: number; end: number; newText: string; saving: number }
 
-export interface BlockFacts {
-  /** Raw tokens of the block (encoding count, no model factor). */
-  raw: number;
-  dup: DupSignature | null;
+/** What few blocks have (filler, blobs, logs, whitespace, constraints): kept apart so plain blocks stay small. */
+interface Extras {
   filler: FillerHit[];
   blobs: (BlobCandidate & { raw: number })[];
   logs: LogRun[];
-  /** Memo of log elision savings by `${run}:${kept}`; created on first use. */
   logSavings: Map<string, number> | null;
-  /** Trailing spaces of the block's lines (relative ranges) and what removing them saves, raw. */
   trailing: { start: number; end: number }[];
   trailingSaving: number;
-  /** A uniformly over-indented block (or fenced block content) brought back to the margin. */
   dedent: TextFix | null;
-  /** Holds a hard constraint (MUST, NEVER, ...). */
   constraint: boolean;
+}
+
+/**
+ * Facts about one block. An engine with 20 large prompts open keeps one per paragraph, so the
+ * common case (a plain paragraph) is three fields and a small duplicate sketch.
+ */
+export class BlockFacts {
+  constructor(
+    /** Raw tokens of the block (encoding count, no model factor). */
+    readonly raw: number,
+    readonly dup: DupSignature | null,
+    private readonly extra: Extras | null,
+  ) {}
+
+  get filler(): readonly FillerHit[] { return this.extra?.filler ?? NONE; }
+  get blobs(): readonly (BlobCandidate & { raw: number })[] { return this.extra?.blobs ?? NONE; }
+  get logs(): readonly LogRun[] { return this.extra?.logs ?? NONE; }
+  /** Trailing spaces of the block's lines (relative ranges) and what removing them saves, raw. */
+  get trailing(): readonly { start: number; end: number }[] { return this.extra?.trailing ?? NONE; }
+  get trailingSaving(): number { return this.extra?.trailingSaving ?? 0; }
+  /** A uniformly over-indented block (or fenced block content) brought back to the margin. */
+  get dedent(): TextFix | null { return this.extra?.dedent ?? null; }
+  /** Holds a hard constraint (MUST, NEVER, ...). */
+  get constraint(): boolean { return this.extra?.constraint ?? false; }
+  /** Memo of log elision savings by `${run}:${kept}` (only blocks with logs have extras). */
+  logMemo(): Map<string, number> {
+    return (this.extra!.logSavings ??= new Map());
+  }
 }
 
 const NONE = Object.freeze([]) as unknown as never[];
@@ -33,8 +55,8 @@ const CONSTRAINT = /\b(?:MUST|NEVER|IMPORTANT|ALWAYS|CRITICAL|REQUIRED|DO NOT|DO
 const MIN_DEDENT_COLUMNS = 8;
 
 export class FactCache {
-  private current = new Map<string, BlockFacts>();
-  private next = new Map<string, BlockFacts>();
+  private current = new Map<number, BlockFacts>();
+  private next = new Map<number, BlockFacts>();
   private fillerKey = '';
 
   constructor(private readonly counter: TextCounter) {}
@@ -47,10 +69,13 @@ export class FactCache {
 
   end(): void { this.current = this.next; this.next = new Map(); }
 
+  /** Drops every cached fact: the next analysis is a cold one. */
+  clear(): void { this.current = new Map(); this.next = new Map(); }
+
   count(text: string): number { return this.counter.count(text); }
 
   facts(text: string, b: RawBlock, filler: FillerMatcher | null): BlockFacts {
-    const key = textKey(text, b.start, b.end, b.kind[0]!);
+    const key = textHash(text, b.start, b.end, b.kind.charCodeAt(0) * 0x10001 + b.kind.length);
     let f = this.current.get(key) ?? this.next.get(key);
     if (!f) f = this.compute(text.slice(b.start, b.end), b, filler);
     this.next.set(key, f);
@@ -65,19 +90,18 @@ export class FactCache {
     if (trailing.length) trailingSaving = Math.max(0, raw - this.counter.count(removeRanges(t, trailing)));
     const dedent = findDedent(t, b);
     if (dedent) dedent.saving = Math.max(0, this.counter.count(t.slice(dedent.start, dedent.end)) - this.counter.count(dedent.newText));
-    // most blocks have none of these: one shared empty array instead of thousands
-    const orNone = <T>(a: T[]): T[] => (a.length ? a : NONE);
-    return {
-      raw,
-      dup: prose || b.kind === 'fence' || b.kind === 'table' ? dupSignature(t) : null,
-      filler: filler && b.kind !== 'fence' ? orNone(findFiller(t, filler)) : NONE,
-      blobs: b.kind === 'heading' ? NONE : orNone(findBlobCandidates(t).map(c => ({ ...c, raw: this.counter.count(t.slice(c.start, c.end)) }))),
-      logs: b.kind === 'fence' || b.kind === 'paragraph' ? orNone(findLogRuns(t)) : NONE,
+    const extra: Extras = {
+      filler: filler && b.kind !== 'fence' ? findFiller(t, filler) : NONE,
+      blobs: b.kind === 'heading' ? NONE : findBlobCandidates(t).map(c => ({ ...c, raw: this.counter.count(t.slice(c.start, c.end)) })),
+      logs: b.kind === 'fence' || b.kind === 'paragraph' ? findLogRuns(t) : NONE,
       logSavings: null,
-      trailing: orNone(trailing), trailingSaving,
+      trailing, trailingSaving,
       dedent: dedent && dedent.saving > 0 ? dedent : null,
       constraint: prose && CONSTRAINT.test(t),
     };
+    const plain = !extra.filler.length && !extra.blobs.length && !extra.logs.length && !trailingSaving && !extra.dedent && !extra.constraint;
+    const dup = prose || b.kind === 'fence' || b.kind === 'table' ? dupSignature(t) : null;
+    return new BlockFacts(raw, dup && dup.words >= MIN_DUP_WORDS ? dup : null, plain ? null : extra);
   }
 }
 

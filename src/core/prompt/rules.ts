@@ -100,7 +100,7 @@ export function logDumps(c: RuleContext): Finding[] {
       if (lines <= limit || out.length >= MAX_FINDINGS_PER_RULE) return;
       const blockText = (s: number, e: number) => c.text.slice(b.start + s, b.start + e);
       const memo = (key: string, fn: () => number) => {
-        const memo = (f.logSavings ??= new Map());
+        const memo = f.logMemo();
         let v = memo.get(key);
         if (v === undefined) { v = fn(); memo.set(key, v); }
         return v;

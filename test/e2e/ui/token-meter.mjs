@@ -88,12 +88,14 @@ export async function run(t) {
     await h.runCommand('Tokenomics: Select Model');
     // the model pick replaces the command palette: wait until its input is empty and it lists models
     await modelPickOpen();
+    // the screenshot shows the whole pick (grouped by provider, with tier and prices), before filtering
+    await page.mouse.move(900, 650);   // away from the list: no stray hover in the screenshot
+    await page.waitForTimeout(800);
+    await h.screenshot(path.join(t.screenshotsDir, 'select-model.png'));
+    t.log('screenshot media/screenshots/select-model.png');
     await quickInput.locator('input').fill('claude-sonnet-4-5');
     const row = quickInput.locator('.monaco-list-row').filter({ has: page.locator('.label-name', { hasText: /^(\s*)claude-sonnet-4-5\s*$/ }) }).first();
     await row.waitFor({ timeout: 20_000 });
-    await page.waitForTimeout(300);
-    await h.screenshot(path.join(t.screenshotsDir, 'select-model.png'));
-    t.log('screenshot media/screenshots/select-model.png');
     await row.click();
     await quickInput.waitFor({ state: 'hidden', timeout: 20_000 });
     const settingsFile = path.join(h.tmp, 'user-data/User/settings.json');
