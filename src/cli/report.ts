@@ -6,7 +6,7 @@ import path from 'node:path';
 import { bundledCatalog } from '../core/catalog';
 import { formatTokens, formatUSD } from '../core/format';
 import { AgentRoot, agentRoots, scanDirs } from '../core/agents/locations';
-import { Totals, UsageReport, buildReport, defaultTimeZone, isValidDate, isValidTimeZone } from '../core/report';
+import { Totals, UsageReport, buildReportFromColumns, defaultTimeZone, isValidDate, isValidTimeZone } from '../core/report';
 import { UsageIndex } from '../core/usageIndex';
 import { CliIO, UsageError, parseArgs } from './io';
 
@@ -54,7 +54,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     const looked = roots.flatMap(r => scanDirs(r).map(d => `  ${r.agent}: ${d}`));
     io.stderr(`tokenomics report: no agent logs found; looked in:\n${looked.join('\n')}\n`);
   }
-  const report = buildReport(index.records(), bundledCatalog(), { since, until, timezone, malformedLines: refreshed.stats.malformedLines });
+  const report = buildReportFromColumns(index.columns(), bundledCatalog(), { since, until, timezone, malformedLines: refreshed.stats.malformedLines });
   io.stdout(flags.json ? JSON.stringify(report, null, 2) + '\n' : renderTable(report));
   return 0;
 }

@@ -30,7 +30,8 @@ export function parseRanks(file: RanksFile): { ranks: RankMap; maxTokenBytes: nu
 
 // Pieces up to this many bytes use the simple rescanning merge: for short pieces it beats the heap.
 const SHORT_PIECE = 48;
-const MEMO_LIMIT = 400_000;
+// Enough for the distinct words of several large documents; ~60 bytes an entry.
+const MEMO_LIMIT = 100_000;
 
 export class BpeCounter {
   private readonly pattern: RegExp;

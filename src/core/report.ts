@@ -1,6 +1,6 @@
 // Spend from agent usage records: the `tokenomics report` shape, and today's / this week's meter.
-import type { Catalog } from './catalog';
-import { requestCost } from './cost';
+import type { Catalog, ModelInfo } from './catalog';
+import { ratesFor, requestCost } from './cost';
 import type { Agent, RateLimits, UsageRecord } from './agents/records';
 
 /** Token and cost totals of a group of requests. `inputTokens` is uncached input. */
@@ -35,7 +35,11 @@ export interface ReportOptions {
 
 // ---- time zones -------------------------------------------------------------------------------------
 
+/** Zones that are UTC by definition: answered without Intl, whose first use loads ICU's zone data (~20 ms). */
+const UTC_NAMES = new Set(['UTC', 'Etc/UTC', 'Etc/Universal', 'Etc/Zulu', 'Universal', 'Zulu', 'Etc/GMT', 'GMT', 'Etc/GMT0', 'Etc/GMT+0', 'Etc/GMT-0', 'GMT0', 'GMT+0', 'GMT-0', 'Etc/Greenwich', 'Greenwich']);
+
 export function isValidTimeZone(tz: string): boolean {
+  if (UTC_NAMES.has(tz)) return true;
   try { new Intl.DateTimeFormat('en-US', { timeZone: tz }); return true; } catch { return false; }
 }
 
@@ -47,15 +51,22 @@ export function defaultTimeZone(env: NodeJS.ProcessEnv = process.env): string {
 
 const DAY_MS = 86_400_000;
 const SLOT_MS = 15 * 60_000; // every UTC offset in use is a multiple of 15 minutes
+const dayNumberers = new Map<string, (ts: number) => number>();
 const keyers = new Map<string, (ts: number) => string>();
 
 /**
- * Calendar date (YYYY-MM-DD) of an instant in a time zone, DST-correct. Intl is slow, so it is asked
- * for the offset at both ends of each UTC day only; a day with a transition is resolved per 15 minutes.
+ * The local calendar day of an instant in a time zone, as days since 1970-01-01, DST-correct.
+ * Intl is slow, so it is asked for the offset at both ends of each UTC day only; a day with a
+ * transition is resolved per 15 minutes. UTC never touches Intl.
  */
-export function dayKeyer(timezone: string): (ts: number) => string {
-  let k = keyers.get(timezone);
+export function dayNumberer(timezone: string): (ts: number) => number {
+  let k = dayNumberers.get(timezone);
   if (k) return k;
+  if (UTC_NAMES.has(timezone)) {
+    k = ts => Math.floor(ts / DAY_MS);
+    dayNumberers.set(timezone, k);
+    return k;
+  }
   const fmt = new Intl.DateTimeFormat('en-US', { timeZone: timezone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' });
   const offsetAt = (t: number): number => {
     const p: Record<string, string> = {};
@@ -65,8 +76,7 @@ export function dayKeyer(timezone: string): (ts: number) => string {
   };
   const dayOffset = new Map<number, number | null>(); // UTC day -> its one offset, or null on a transition day
   const slotOffset = new Map<number, number>();
-  const names = new Map<number, string>();
-  let lo = 0, hi = 0, last = '';
+  let lo = 0, hi = 0, last = 0;
   k = ts => {
     // records come mostly in time order: most hit the day of the previous one
     if (ts >= lo && ts < hi) return last;
@@ -83,15 +93,31 @@ export function dayKeyer(timezone: string): (ts: number) => string {
       if (off === undefined) { off = offsetAt(slot * SLOT_MS); slotOffset.set(slot, off); }
     }
     const local = Math.floor((ts + off) / DAY_MS);
-    let name = names.get(local);
-    if (name === undefined) { name = new Date(local * DAY_MS).toISOString().slice(0, 10); names.set(local, name); }
     // the local day is safe to reuse until the UTC day ends or the local one does, whichever is first
     lo = Math.max(utcDay * DAY_MS, local * DAY_MS - off);
     hi = Math.min(utcDay * DAY_MS + DAY_MS, local * DAY_MS + DAY_MS - off);
     if (dayOffset.get(utcDay) === null) { lo = Math.max(lo, Math.floor(ts / SLOT_MS) * SLOT_MS); hi = Math.min(hi, Math.floor(ts / SLOT_MS) * SLOT_MS + SLOT_MS); }
-    last = name;
-    return name;
+    last = local;
+    return local;
   };
+  dayNumberers.set(timezone, k);
+  return k;
+}
+
+const dayNames = new Map<number, string>();
+/** YYYY-MM-DD of a day number from `dayNumberer`. */
+export function dayName(day: number): string {
+  let name = dayNames.get(day);
+  if (name === undefined) { name = new Date(day * DAY_MS).toISOString().slice(0, 10); dayNames.set(day, name); }
+  return name;
+}
+
+/** Calendar date (YYYY-MM-DD) of an instant in a time zone, DST-correct. */
+export function dayKeyer(timezone: string): (ts: number) => string {
+  let k = keyers.get(timezone);
+  if (k) return k;
+  const num = dayNumberer(timezone);
+  k = ts => dayName(num(ts));
   keyers.set(timezone, k);
   return k;
 }
@@ -110,6 +136,46 @@ function addDays(date: string, n: number): string {
 
 // ---- aggregation -------------------------------------------------------------------------------------
 
+/**
+ * Requests as columns: what a report needs, without one object per request. The usage index hands
+ * these out straight from its persisted form; `columnsOf` builds them from records.
+ * Row `r` of `ints` is `ints[r * COLUMNS_PER_ROW + COL_*]`; strings are indexes into `strings`.
+ */
+export interface UsageColumns {
+  /** The rows that count, in report order (one per request). */
+  rows: ArrayLike<number>;
+  /** Epoch ms per row. */
+  times: ArrayLike<number>;
+  ints: ArrayLike<number>;
+  /** Index into AGENTS per row. */
+  agents: ArrayLike<number>;
+  strings: readonly string[];
+}
+export const COL_INPUT = 0, COL_OUTPUT = 1, COL_CACHE_READ = 2, COL_CACHE_WRITE_5M = 3, COL_CACHE_WRITE_1H = 4,
+  COL_CONTEXT = 5, COL_MODEL = 6, COL_SESSION = 7, COL_PROJECT = 8, COL_FLAGS = 9, COLUMNS_PER_ROW = 10;
+
+const AGENT_IDS: readonly Agent[] = ['claude-code', 'codex', 'gemini'];
+
+/** Columns of records, in their order. */
+export function columnsOf(records: readonly UsageRecord[]): UsageColumns {
+  const n = records.length;
+  const strings: string[] = [];
+  const ids = new Map<string, number>();
+  const intern = (s: string) => { let i = ids.get(s); if (i === undefined) { i = strings.length; strings.push(s); ids.set(s, i); } return i; };
+  const times = new Float64Array(n), ints = new Float64Array(n * COLUMNS_PER_ROW), agents = new Uint8Array(n), rows = new Uint32Array(n);
+  for (let i = 0, k = 0; i < n; i++, k += COLUMNS_PER_ROW) {
+    const r = records[i]!, u = r.usage;
+    rows[i] = i;
+    times[i] = r.timestamp;
+    agents[i] = Math.max(0, AGENT_IDS.indexOf(r.agent));
+    ints[k + COL_INPUT] = u.input; ints[k + COL_OUTPUT] = u.output; ints[k + COL_CACHE_READ] = u.cacheRead;
+    ints[k + COL_CACHE_WRITE_5M] = u.cacheWrite5m; ints[k + COL_CACHE_WRITE_1H] = u.cacheWrite1h; ints[k + COL_CONTEXT] = r.contextTokens;
+    ints[k + COL_MODEL] = intern(r.model); ints[k + COL_SESSION] = intern(r.sessionId); ints[k + COL_PROJECT] = intern(r.project);
+    ints[k + COL_FLAGS] = r.rank;
+  }
+  return { rows, times, ints, agents, strings };
+}
+
 class Acc {
   input = 0; output = 0; cacheCreation = 0; cacheRead = 0; requests = 0; cost = 0; unpriced = 0;
   add(r: UsageRecord, cost: number | null): void {
@@ -118,6 +184,11 @@ class Acc {
     this.cacheCreation += u.cacheWrite5m + u.cacheWrite1h;
     this.requests++;
     if (cost === null) this.unpriced++; else this.cost += cost;
+  }
+  addTokens(input: number, output: number, cacheRead: number, cacheCreation: number, cost: number, priced: boolean): void {
+    this.input += input; this.output += output; this.cacheRead += cacheRead; this.cacheCreation += cacheCreation;
+    this.requests++;
+    if (priced) this.cost += cost; else this.unpriced++;
   }
   totals(): Totals {
     return { inputTokens: this.input, outputTokens: this.output, cacheCreationTokens: this.cacheCreation, cacheReadTokens: this.cacheRead,
@@ -143,35 +214,69 @@ function coster(catalog: Catalog): (r: UsageRecord) => number | null {
 
 const byCost = (a: Totals, b: Totals) => b.costUSD - a.costUSD || b.totalTokens - a.totalTokens;
 
+function dayNumberOf(date: string): number {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  return Math.round(Date.UTC(y, m - 1, d) / DAY_MS);
+}
+
 export function buildReport(records: readonly UsageRecord[], catalog: Catalog, opts: ReportOptions): UsageReport {
-  const day = dayKeyer(opts.timezone);
-  const cost = coster(catalog);
+  return buildReportFromColumns(columnsOf(records), catalog, opts);
+}
+
+/** `buildReport` over columns: one pass, strings and prices resolved once per distinct value. */
+export function buildReportFromColumns(cols: UsageColumns, catalog: Catalog, opts: ReportOptions): UsageReport {
+  const day = dayNumberer(opts.timezone);
+  const since = opts.since ? dayNumberOf(opts.since) : -Infinity, until = opts.until ? dayNumberOf(opts.until) : Infinity;
+  const { rows: which, times, ints, agents: agentCol, strings } = cols;
+  const nStrings = strings.length;
+  // per distinct model string: its prices, resolved once (undefined = not yet, null = unpriced)
+  const models: (ModelInfo | null | undefined)[] = new Array(nStrings);
   const total = new Acc();
-  const days = new Map<string, Acc>(), models = new Map<string, Acc>(), agents = new Map<Agent, Acc>(), projects = new Map<string, Acc>();
-  const sessions = new Map<Agent, Map<string, { project: string; acc: Acc }>>();
-  for (const r of records) {
-    const d = day(r.timestamp);
-    if ((opts.since && d < opts.since) || (opts.until && d > opts.until)) continue;
-    const c = cost(r);
-    total.add(r, c);
-    accOf(days, d).add(r, c);
-    accOf(models, r.model).add(r, c);
-    accOf(agents, r.agent).add(r, c);
-    accOf(projects, r.project).add(r, c);
-    let bySession = sessions.get(r.agent);
-    if (!bySession) sessions.set(r.agent, (bySession = new Map()));
-    let s = bySession.get(r.sessionId);
-    if (!s) bySession.set(r.sessionId, (s = { project: r.project, acc: new Acc() }));
-    s.acc.add(r, c);
+  // groups keyed by number in first-appearance order, so ties sort as they always did
+  const dayAcc = new Map<number, Acc>(), modelAcc = new Map<number, Acc>(), agentAcc = new Map<number, Acc>(), projectAcc = new Map<number, Acc>();
+  const sessionAcc = new Map<number, Map<number, { project: number; acc: Acc }>>();
+  let lastDay = NaN, lastDayAcc: Acc | undefined;
+  for (let j = 0, n = which.length; j < n; j++) {
+    const row = which[j]!;
+    const d = day(times[row]!);
+    if (d < since || d > until) continue;
+    const k = row * COLUMNS_PER_ROW;
+    const input = ints[k + COL_INPUT]!, output = ints[k + COL_OUTPUT]!, cacheRead = ints[k + COL_CACHE_READ]!;
+    const w5 = ints[k + COL_CACHE_WRITE_5M]!, w1 = ints[k + COL_CACHE_WRITE_1H]!;
+    const mi = ints[k + COL_MODEL]!, si = ints[k + COL_SESSION]!, pi = ints[k + COL_PROJECT]!, ai = agentCol[row]!;
+    let model = models[mi];
+    if (model === undefined) model = models[mi] = catalog.resolve(strings[mi]);
+    let cost = 0;
+    if (model) {
+      // exactly requestCost(), in the same order of operations, so sums are bit-identical
+      const r = ratesFor(model, input + cacheRead + w5 + w1);
+      cost = (input * r.input + output * r.output + cacheRead * r.cacheRead + w5 * r.cacheWrite5m + w1 * r.cacheWrite1h) / 1e6;
+    }
+    const priced = model !== null, creation = w5 + w1;
+    total.addTokens(input, output, cacheRead, creation, cost, priced);
+    if (d !== lastDay) { lastDay = d; lastDayAcc = accOf(dayAcc, d); }
+    lastDayAcc!.addTokens(input, output, cacheRead, creation, cost, priced);
+    accOf(modelAcc, mi).addTokens(input, output, cacheRead, creation, cost, priced);
+    accOf(agentAcc, ai).addTokens(input, output, cacheRead, creation, cost, priced);
+    accOf(projectAcc, pi).addTokens(input, output, cacheRead, creation, cost, priced);
+    let bySession = sessionAcc.get(ai);
+    if (!bySession) sessionAcc.set(ai, (bySession = new Map()));
+    let s = bySession.get(si);
+    if (!s) bySession.set(si, (s = { project: pi, acc: new Acc() }));
+    s.acc.addTokens(input, output, cacheRead, creation, cost, priced);
   }
+  const str = (i: number) => strings[i]!;
+  const agentName = (i: number) => AGENT_IDS[i]!;
+  const named = <N extends string, V>(m: Map<number, Acc>, name: N, f: (i: number) => V) =>
+    [...m].map(([k, a]) => ({ [name]: f(k), ...a.totals() }) as { [P in N]: V } & Totals);
   return {
     range: { since: opts.since ?? null, until: opts.until ?? null, timezone: opts.timezone },
     totals: total.totals(),
-    days: rows(days, 'date').sort((a, b) => (a.date < b.date ? -1 : 1)),
-    models: rows(models, 'model').sort(byCost),
-    agents: rows(agents, 'agent').sort(byCost),
-    projects: rows(projects, 'project').sort(byCost),
-    sessions: [...sessions].flatMap(([agent, m]) => [...m].map(([sessionId, s]) => ({ agent, sessionId, project: s.project, ...s.acc.totals() }))).sort(byCost),
+    days: named(dayAcc, 'date', dayName).sort((a, b) => (a.date < b.date ? -1 : 1)),
+    models: named(modelAcc, 'model', str).sort(byCost),
+    agents: named(agentAcc, 'agent', agentName).sort(byCost),
+    projects: named(projectAcc, 'project', str).sort(byCost),
+    sessions: [...sessionAcc].flatMap(([ai, m]) => [...m].map(([si, s]) => ({ agent: agentName(ai), sessionId: str(si), project: str(s.project), ...s.acc.totals() }))).sort(byCost),
     skipped: { malformedLines: opts.malformedLines ?? 0, unpricedRequests: total.unpriced },
   };
 }

@@ -18,7 +18,12 @@ function loadRanksFile(name: EncodingName): RanksFile {
   const candidates = [path.join(__dirname, 'ranks', `${name}.cjs`), `js-tiktoken/ranks/${name}`];
   let lastError: unknown;
   for (const c of candidates) {
-    try { return req(c) as RanksFile; } catch (e) { lastError = e; }
+    try {
+      const file = req(c) as RanksFile;
+      // The parsed map is all we keep: drop the megabytes of module source from the require cache.
+      try { delete req.cache[req.resolve(c)]; } catch { /* not cached */ }
+      return file;
+    } catch (e) { lastError = e; }
   }
   throw new Error(`cannot load the ${name} token ranks: ${(lastError as Error)?.message}`);
 }

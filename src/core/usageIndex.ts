@@ -2,7 +2,7 @@
 // requests found there, so a refresh parses only what was appended since the last one.
 import fs from 'node:fs';
 import path from 'node:path';
-import { z } from 'zod';
+import zlib from 'node:zlib';
 import type { Catalog } from './catalog';
 import { claudeCodeReader } from './agents/claudeCode';
 import { codexReader } from './agents/codex';
@@ -10,9 +10,10 @@ import { geminiReader } from './agents/gemini';
 import { scanLines } from './agents/lineScanner';
 import { AgentRoot, FoundFile, PathProblem, findLogFiles } from './agents/locations';
 import { AGENTS, Agent, AgentReader, RateLimits, UsageRecord, betterCopy } from './agents/records';
+import { COLUMNS_PER_ROW, UsageColumns, columnsOf } from './report';
 
 /** Bump whenever a reader or the file layout changes: an index of another version is rebuilt. */
-export const INDEX_VERSION = 2;
+export const INDEX_VERSION = 3;
 const MAGIC = 0x58494b54; // 'TKIX'
 /** Whole-file JSON bigger than this is not a chat record worth loading into memory. */
 const MAX_WHOLE_FILE = 256 * 1024 * 1024;
@@ -80,6 +81,9 @@ export class UsageIndex {
   private winnersStale = true;
   private list: UsageRecord[] | null = null;
   private loaded = false;
+  /** The persisted index as loaded, while nothing has needed its records as objects (see `materialize`). */
+  private snap: Snapshot | null = null;
+  private cols: UsageColumns | null = null;
   private dirty = false;
   private unreadable: PathProblem[] = [];
   /** Paths that could not be read and why, from the last refresh (files and folders). */
@@ -113,7 +117,7 @@ export class UsageIndex {
       if (outcome) result[outcome]++;
     }
     for (const p of [...this.files.keys()]) {
-      if (!present.has(p)) { this.files.delete(p); this.winnersStale = true; result.removedFiles++; }
+      if (!present.has(p)) { this.materialize(); this.cols = null; this.files.delete(p); this.winnersStale = true; result.removedFiles++; }
     }
     const changed = result.newFiles + result.appendedFiles + result.rereadFiles + result.removedFiles > 0;
     if (changed) this.dirty = true;
@@ -126,19 +130,32 @@ export class UsageIndex {
 
   /** One record per request (deduped across files), in no particular order. */
   records(): readonly UsageRecord[] {
+    this.materialize();
     if (this.winnersStale) this.rebuildWinners();
     return (this.list ??= [...this.winnerMap().values()]);
+  }
+
+  /**
+   * The same requests as `records()`, in the same order, as columns. Straight from the loaded
+   * index file while nothing changed, so a warm report creates no object per request.
+   */
+  columns(): UsageColumns {
+    if (this.cols) return this.cols;
+    if (this.snap) return (this.cols = snapshotColumns(this.snap));
+    return (this.cols = columnsOf(this.records()));
   }
 
   stats(): IndexStats {
     let malformed = 0;
     for (const e of this.files.values()) malformed += e.malformed;
-    return { files: this.files.size, records: this.records().length, malformedLines: malformed, unreadable: this.unreadable };
+    const records = this.snap ? this.snap.winners : this.records().length;
+    return { files: this.files.size, records, malformedLines: malformed, unreadable: this.unreadable };
   }
 
   /** Writes the index atomically; false (and a problem) when the cache folder is not writable. */
   save(): boolean {
     if (!this.cacheFile) return false;
+    this.materialize();
     try {
       writeAtomic(this.cacheFile, serialize(this.roots, [...this.files.values()], new Set(this.records())));
       this.dirty = false;
@@ -157,9 +174,13 @@ export class UsageIndex {
     }
     const reader = READERS[f.agent];
     const whole = reader.isWholeFile?.(f.path) ?? false;
-    const old = this.files.get(f.path);
+    let old = this.files.get(f.path);
+    if (old && old.agent === f.agent && old.ino === st.ino && st.size === old.size && st.mtimeMs === old.mtimeMs) return null;
+    // something changes: from here on, records are needed as objects
+    this.materialize();
+    this.cols = null;
+    old = this.files.get(f.path);
     if (old && old.agent === f.agent && old.ino === st.ino) {
-      if (st.size === old.size && st.mtimeMs === old.mtimeMs) return null;
       if (!whole && st.size >= old.offset) {
         old.size = st.size; old.mtimeMs = st.mtimeMs;
         if (st.size === old.offset) return null; // touched, nothing new
@@ -215,6 +236,7 @@ export class UsageIndex {
   private add(entry: FileEntry, reader: AgentReader, r: UsageRecord): void {
     const winners = this.winnersStale ? null : this.winnerMap();
     this.list = null;
+    this.cols = null;
     const byKey = entry.byKey ??= new Map(entry.records.map((x, i) => [x.key, i]));
     const i = byKey.get(r.key);
     if (i !== undefined) {
@@ -247,49 +269,74 @@ export class UsageIndex {
     this.winners = w;
     this.winnersStale = false;
     this.list = null;
+    this.cols = null;
   }
 
   private load(file: string): Exclude<RefreshResult['cache'], null> {
     let buf: Buffer;
     try { buf = readAligned(file); } catch { return 'missing'; }
     try {
-      const loaded = deserialize(buf);
-      if (loaded === 'other-version') return 'other-version';
-      for (const e of loaded.entries) this.files.set(e.path, e);
-      this.list = loaded.winners;
+      const snap = openSnapshot(buf);
+      if (snap === 'other-version') return 'other-version';
+      for (const e of snap.entries) this.files.set(e.path, e);
+      this.snap = snap;
+      this.list = null;
       this.winners = null;
       this.winnersStale = false;
       return 'loaded';
     } catch {
       this.files.clear();
+      this.snap = null;
       return 'corrupt';
     }
+  }
+
+  /** Turns the loaded snapshot into record objects: needed only once something changes or `records()` is asked for. */
+  private materialize(): void {
+    const snap = this.snap;
+    if (!snap) return;
+    this.snap = null;
+    this.list = materializeSnapshot(snap);
+    this.winners = null;
+    this.winnersStale = false;
   }
 }
 
 // ---- persistence -----------------------------------------------------------------------------------
-// Layout: u32 magic, u32 version, u32 header length, u32 keys length, header JSON, keys joined by
-// NUL, padding to 8 bytes, a float64 timestamp per record, then INTS uint32 per record. Numbers
-// stay binary (and small integers) so ~100k records load in a few tens of milliseconds; keys are
-// split only when a change needs dedupe; which copy of each key counts is stored, not recomputed.
+// Layout (little-endian): a 32-byte prefix of u32 magic, version, header length, keys length,
+// record count, counted (winner) records, CRC-32 of everything after the prefix, 0; then header
+// JSON (roots, interned strings, files, rate limits), keys joined by NUL, padding to 8 bytes, a
+// float64 timestamp per record, and COLUMNS_PER_ROW uint32 per record. A warm load reads the file,
+// checks the CRC and the header's shape, and reports from the columns in place: no object per
+// record is made until something changes; keys are decoded only when a change needs dedupe.
 
-const INTS = 10;
+const PREFIX = 32;
 const WINNER = 0x100;
+const ROW_BYTES = 8 + 4 * COLUMNS_PER_ROW;
 
-const RateWindowSchema = z.object({ usedPercent: z.number(), windowMinutes: z.number().nullable(), resetsAt: z.number().nullable() });
-const RateLimitsSchema = z.object({ primary: RateWindowSchema.optional(), secondary: RateWindowSchema.optional(), planType: z.string().optional() });
-const HeaderSchema = z.object({
-  strings: z.array(z.string()),
-  files: z.array(z.tuple([z.string(), z.enum(AGENTS), z.number(), z.number(), z.number(), z.number(), z.number(), z.number().int().nonnegative(), z.unknown()])),
-  rateLimits: z.array(z.tuple([z.number().int(), RateLimitsSchema])),
-});
+type FileTuple = [path: string, agent: Agent, size: number, mtimeMs: number, ino: number, offset: number, malformed: number, count: number, state: unknown];
+
+interface Snapshot {
+  buf: Buffer;
+  strings: string[];
+  /** File entries with empty `records` until materialized; rows of entry i are [starts[i], starts[i] + counts[i]). */
+  entries: FileEntry[];
+  counts: number[];
+  rateLimits: [number, RateLimits][];
+  times: Float64Array;
+  ints: Uint32Array;
+  keysStart: number;
+  keysEnd: number;
+  total: number;
+  winners: number;
+}
 
 /** Keys of loaded records, split out of the stored blob on first use. */
 class KeyTable {
   private keys: string[] | null = null;
-  constructor(private readonly blob: string) {}
+  constructor(private readonly buf: Buffer, private readonly start: number, private readonly end: number) {}
   get(i: number): string {
-    const k = (this.keys ??= this.blob ? this.blob.split('\0') : [])[i];
+    const k = (this.keys ??= this.end > this.start ? this.buf.toString('utf8', this.start, this.end).split('\0') : [])[i];
     if (k === undefined) throw new Error('index key out of range');
     return k;
   }
@@ -307,6 +354,19 @@ class StoredRecord implements UsageRecord {
 
 const u32 = (n: number) => Math.min(Math.max(0, Math.round(n)), 0xffffffff);
 
+const crc32: (b: Uint8Array) => number = (zlib as { crc32?: (b: Uint8Array) => number }).crc32 ?? crc32js;
+let crcTable: Int32Array | undefined;
+function crc32js(b: Uint8Array): number {
+  const t = (crcTable ??= (() => {
+    const x = new Int32Array(256);
+    for (let n = 0; n < 256; n++) { let c = n; for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1; x[n] = c; }
+    return x;
+  })());
+  let c = -1;
+  for (let i = 0; i < b.length; i++) c = t[(c ^ b[i]!) & 0xff]! ^ (c >>> 8);
+  return (c ^ -1) >>> 0;
+}
+
 function serialize(roots: readonly AgentRoot[], entries: FileEntry[], winners: ReadonlySet<UsageRecord>): Buffer {
   const strings: string[] = [];
   const ids = new Map<string, number>();
@@ -314,78 +374,136 @@ function serialize(roots: readonly AgentRoot[], entries: FileEntry[], winners: R
   let total = 0;
   for (const e of entries) total += e.records.length;
   const times = new Float64Array(total);
-  const ints = new Uint32Array(total * INTS);
+  const ints = new Uint32Array(total * COLUMNS_PER_ROW);
   const keys: string[] = [];
-  const files: unknown[] = [];
+  const files: FileTuple[] = [];
   const rateLimits: [number, RateLimits][] = [];
-  let n = 0, k = 0;
+  let n = 0, k = 0, won = 0;
   for (const e of entries) {
     for (const r of e.records) {
       const u = r.usage;
       if (r.rateLimits) rateLimits.push([n, r.rateLimits]);
+      const winner = winners.has(r);
+      if (winner) won++;
       times[n++] = r.timestamp;
       ints[k++] = u32(u.input); ints[k++] = u32(u.output); ints[k++] = u32(u.cacheRead); ints[k++] = u32(u.cacheWrite5m);
       ints[k++] = u32(u.cacheWrite1h); ints[k++] = u32(r.contextTokens);
       ints[k++] = intern(r.model); ints[k++] = intern(r.sessionId); ints[k++] = intern(r.project);
-      ints[k++] = (r.rank & 0xff) | (winners.has(r) ? WINNER : 0);
+      ints[k++] = (r.rank & 0xff) | (winner ? WINNER : 0);
       keys.push(r.key);
     }
     files.push([e.path, e.agent, e.size, e.mtimeMs, e.ino, e.offset, e.malformed, e.records.length, e.state]);
   }
   const header = Buffer.from(JSON.stringify({ roots, strings, files, rateLimits }));
   const keyBuf = Buffer.from(keys.join('\0'));
-  const pre = 16 + header.length + keyBuf.length;
+  const pre = PREFIX + header.length + keyBuf.length;
   const pad = (8 - (pre % 8)) % 8;
   const out = Buffer.alloc(pre + pad + times.byteLength + ints.byteLength);
-  out.writeUInt32LE(MAGIC, 0); out.writeUInt32LE(INDEX_VERSION, 4);
-  out.writeUInt32LE(header.length, 8); out.writeUInt32LE(keyBuf.length, 12);
-  header.copy(out, 16); keyBuf.copy(out, 16 + header.length);
+  header.copy(out, PREFIX); keyBuf.copy(out, PREFIX + header.length);
   Buffer.from(times.buffer, times.byteOffset, times.byteLength).copy(out, pre + pad);
   Buffer.from(ints.buffer, ints.byteOffset, ints.byteLength).copy(out, pre + pad + times.byteLength);
+  out.writeUInt32LE(MAGIC, 0); out.writeUInt32LE(INDEX_VERSION, 4);
+  out.writeUInt32LE(header.length, 8); out.writeUInt32LE(keyBuf.length, 12);
+  out.writeUInt32LE(total, 16); out.writeUInt32LE(won, 20);
+  out.writeUInt32LE(crc32(out.subarray(PREFIX)), 24);
   return out;
 }
 
-function deserialize(buf: Buffer): { entries: FileEntry[]; winners: UsageRecord[] } | 'other-version' {
-  if (buf.length < 16 || buf.readUInt32LE(0) !== MAGIC) throw new Error('not an index');
+const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const isCount = (v: unknown): v is number => isNum(v) && Number.isInteger(v) && v >= 0;
+const isRateWindow = (v: unknown): boolean => {
+  if (v === undefined) return true;
+  if (typeof v !== 'object' || v === null) return false;
+  const w = v as Record<string, unknown>;
+  return isNum(w.usedPercent) && (w.windowMinutes === null || isNum(w.windowMinutes)) && (w.resetsAt === null || isNum(w.resetsAt));
+};
+const isRateLimits = (v: unknown): v is RateLimits => typeof v === 'object' && v !== null && !Array.isArray(v)
+  && isRateWindow((v as RateLimits).primary) && isRateWindow((v as RateLimits).secondary)
+  && ((v as RateLimits).planType === undefined || typeof (v as RateLimits).planType === 'string');
+
+/** Checks a stored index cheaply (CRC, header shape, every string index in range) and views its columns in place. */
+function openSnapshot(buf: Buffer): Snapshot | 'other-version' {
+  if (buf.length < PREFIX || buf.readUInt32LE(0) !== MAGIC) throw new Error('not an index');
   if (buf.readUInt32LE(4) !== INDEX_VERSION) return 'other-version';
-  const hl = buf.readUInt32LE(8), kl = buf.readUInt32LE(12);
-  const pre = 16 + hl + kl;
+  const hl = buf.readUInt32LE(8), kl = buf.readUInt32LE(12), total = buf.readUInt32LE(16), winners = buf.readUInt32LE(20);
+  const pre = PREFIX + hl + kl;
   const start = pre + ((8 - (pre % 8)) % 8);
-  if (start > buf.length || (buf.length - start) % (8 + 4 * INTS) !== 0) throw new Error('truncated');
-  const parsed = HeaderSchema.safeParse(JSON.parse(buf.toString('utf8', 16, 16 + hl)));
-  if (!parsed.success) throw new Error('bad header');
-  const { strings, files } = parsed.data;
-  const total = (buf.length - start) / (8 + 4 * INTS);
-  if (files.reduce((s, f) => s + f[7], 0) !== total) throw new Error('record count mismatch');
+  if (start + total * ROW_BYTES !== buf.length) throw new Error('truncated');
+  if (crc32(buf.subarray(PREFIX)) !== buf.readUInt32LE(24)) throw new Error('checksum mismatch');
+  const h = JSON.parse(buf.toString('utf8', PREFIX, PREFIX + hl)) as { strings?: unknown; files?: unknown; rateLimits?: unknown };
+  const { strings, files, rateLimits } = h;
+  if (!Array.isArray(strings) || !strings.every(x => typeof x === 'string')) throw new Error('bad strings');
+  if (!Array.isArray(files) || !Array.isArray(rateLimits)) throw new Error('bad header');
+  const entries: FileEntry[] = [], counts: number[] = [];
+  let sum = 0;
+  for (const f of files as unknown[]) {
+    if (!Array.isArray(f) || f.length !== 9) throw new Error('bad file entry');
+    const [p, agent, size, mtimeMs, ino, offset, malformed, count, state] = f as FileTuple;
+    if (typeof p !== 'string' || !AGENTS.includes(agent) || !isNum(size) || !isNum(mtimeMs) || !isNum(ino) || !isNum(offset) || !isNum(malformed) || !isCount(count)) {
+      throw new Error('bad file entry');
+    }
+    entries.push({ path: p, agent, size, mtimeMs, ino, offset, malformed, records: [], state: state ?? READERS[agent].initState(p) });
+    counts.push(count);
+    sum += count;
+  }
+  if (sum !== total) throw new Error('record count mismatch');
+  let prev = -1;
+  for (const x of rateLimits as unknown[]) {
+    if (!Array.isArray(x) || x.length !== 2 || !isCount(x[0]) || x[0] <= prev || x[0] >= total || !isRateLimits(x[1])) throw new Error('bad rate limits');
+    prev = x[0];
+  }
   // typed arrays need aligned memory: copy only if the buffer does not start on an 8-byte boundary
   const aligned = (buf.byteOffset + start) % 8 === 0;
   const bytes = aligned ? buf.buffer : buf.buffer.slice(buf.byteOffset + start, buf.byteOffset + buf.length);
   const at = aligned ? buf.byteOffset + start : 0;
   const times = new Float64Array(bytes, at, total);
-  const ints = new Uint32Array(bytes, at + total * 8, total * INTS);
-  const keys = new KeyTable(kl ? buf.toString('utf8', 16 + hl, pre) : '');
-  const str = (i: number) => { const s = strings[i]; if (s === undefined) throw new Error('bad string'); return s; };
-  const winners: UsageRecord[] = [];
-  const limits = parsed.data.rateLimits;
-  let li = 0;
-  let n = 0, k = 0;
-  const entries = files.map(([path, agent, size, mtimeMs, ino, offset, malformed, count, state]): FileEntry => {
-    const records: UsageRecord[] = new Array(count);
-    for (let i = 0; i < count; i++, n++, k += INTS) {
-      const flags = ints[k + 9]!;
-      const r = new StoredRecord(agent, times[n]!,
-        { input: ints[k]!, output: ints[k + 1]!, cacheRead: ints[k + 2]!, cacheWrite5m: ints[k + 3]!, cacheWrite1h: ints[k + 4]! },
-        ints[k + 5]!, str(ints[k + 6]!), str(ints[k + 7]!), str(ints[k + 8]!), flags & 0xff, path, keys, n);
-      records[i] = r;
-      while (li < limits.length && limits[li]![0] < n) li++;
-      if (li < limits.length && limits[li]![0] === n) r.rateLimits = limits[li]![1];
-      if (flags & WINNER) winners.push(r);
-    }
-    return { path, agent, size, mtimeMs, ino, offset, malformed, records, state: state ?? READERS[agent].initState(path) };
-  });
-  return { entries, winners };
+  const ints = new Uint32Array(bytes, at + total * 8, total * COLUMNS_PER_ROW);
+  const ns = strings.length;
+  let won = 0;
+  for (let k = 0; k < ints.length; k += COLUMNS_PER_ROW) {
+    if (ints[k + 6]! >= ns || ints[k + 7]! >= ns || ints[k + 8]! >= ns || ints[k + 9]! > (WINNER | 0xff)) throw new Error('bad record');
+    if (ints[k + 9]! & WINNER) won++;
+  }
+  if (won !== winners) throw new Error('winner count mismatch');
+  return { buf, strings: strings as string[], entries, counts, rateLimits: rateLimits as [number, RateLimits][], times, ints,
+    keysStart: PREFIX + hl, keysEnd: pre, total, winners };
 }
 
+/** The counted rows of a snapshot, as report columns, without copying the numbers. */
+function snapshotColumns(s: Snapshot): UsageColumns {
+  const rows = new Uint32Array(s.winners);
+  const agents = new Uint8Array(s.total);
+  let n = 0, w = 0;
+  for (let i = 0; i < s.entries.length; i++) {
+    const end = n + s.counts[i]!;
+    agents.fill(AGENTS.indexOf(s.entries[i]!.agent), n, end);
+    for (; n < end; n++) if (s.ints[n * COLUMNS_PER_ROW + 9]! & WINNER) rows[w++] = n;
+  }
+  return { rows, times: s.times, ints: s.ints, agents, strings: s.strings };
+}
+
+/** Fills the snapshot's file entries with record objects; returns the counted ones in stored order. */
+function materializeSnapshot(s: Snapshot): UsageRecord[] {
+  const { times, ints, strings, rateLimits: limits } = s;
+  const keys = new KeyTable(s.buf, s.keysStart, s.keysEnd);
+  const winners: UsageRecord[] = [];
+  let li = 0, n = 0, k = 0;
+  for (let i = 0; i < s.entries.length; i++) {
+    const e = s.entries[i]!, count = s.counts[i]!;
+    const records: UsageRecord[] = new Array(count);
+    for (let j = 0; j < count; j++, n++, k += COLUMNS_PER_ROW) {
+      const flags = ints[k + 9]!;
+      const r = new StoredRecord(e.agent, times[n]!,
+        { input: ints[k]!, output: ints[k + 1]!, cacheRead: ints[k + 2]!, cacheWrite5m: ints[k + 3]!, cacheWrite1h: ints[k + 4]! },
+        ints[k + 5]!, strings[ints[k + 6]!]!, strings[ints[k + 7]!]!, strings[ints[k + 8]!]!, flags & 0xff, e.path, keys, n);
+      records[j] = r;
+      if (li < limits.length && limits[li]![0] === n) r.rateLimits = limits[li++]![1];
+      if (flags & WINNER) winners.push(r);
+    }
+    e.records = records;
+  }
+  return winners;
+}
 /** The whole file in a fresh buffer starting at offset 0, so the record columns can be viewed in place. */
 function readAligned(file: string): Buffer {
   const fd = fs.openSync(file, 'r');

@@ -1,7 +1,7 @@
 // Starts the engine (dist/server.js) through vscode-languageclient and keeps its settings in sync.
 import * as vscode from 'vscode';
 import { LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } from 'vscode-languageclient/node';
-import { Methods } from '../server/protocol';
+import { ENGINE_EXEC_ARGV, Methods } from '../server/protocol';
 
 export function settingsSnapshot(): unknown {
   // JSON round-trip: WorkspaceConfiguration carries functions that cannot cross the wire.
@@ -11,8 +11,8 @@ export function settingsSnapshot(): unknown {
 export function createClient(context: vscode.ExtensionContext, output: vscode.LogOutputChannel): LanguageClient {
   const module = context.asAbsolutePath('dist/server.js');
   const serverOptions: ServerOptions = {
-    run: { module, transport: TransportKind.ipc },
-    debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
+    run: { module, transport: TransportKind.ipc, options: { execArgv: ENGINE_EXEC_ARGV } },
+    debug: { module, transport: TransportKind.ipc, options: { execArgv: [...ENGINE_EXEC_ARGV, '--nolazy', '--inspect=6019'] } },
   };
   const clientOptions: LanguageClientOptions = {
     // Every text document: the meter counts whatever is being edited; prompt features filter server-side.

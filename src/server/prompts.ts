@@ -3,6 +3,7 @@
 // (a paragraph's cost on each tier of the model's family) and code actions (quick fixes, Fix all).
 // The analysis itself is pure and lives in src/core/prompt; this file maps offsets to LSP positions.
 import fs from 'node:fs';
+import { afterHeavyWork } from './idleGc';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
@@ -48,6 +49,8 @@ interface DocState {
   analyzer: PromptAnalyzer;
   encoding: EncodingName;
   analysis?: PromptAnalysis;
+  /** Kept when a cold document's analysis is dropped: the status bar still shows it. */
+  findingsCount?: number;
   version: number;
   timer?: NodeJS.Timeout;
   running?: Promise<PromptAnalysis | undefined>;
@@ -72,7 +75,14 @@ export function registerPromptFeatures(connection: Connection, documents: TextDo
     const i = recent.indexOf(uri);
     if (i >= 0) recent.splice(i, 1);
     recent.unshift(uri);
-    for (const old of recent.splice(WARM_DOCUMENTS)) states.get(old)?.analyzer.release();
+    // Cold documents keep only their published diagnostics and a count; a lens, hover or code action
+    // on one re-analyses it (~0.2 s for 1 MB). This is what keeps 20 large prompt files affordable.
+    for (const old of recent.splice(WARM_DOCUMENTS)) {
+      const st = states.get(old);
+      if (!st) continue;
+      st.analyzer.release();
+      st.analysis = undefined;
+    }
   };
 
   const setFolders = (list: readonly { uri: string }[] | null | undefined) => {
@@ -134,6 +144,8 @@ export function registerPromptFeatures(connection: Connection, documents: TextDo
     if (states.get(uri) !== s) return undefined; // closed while counting
     const analysis = s.analyzer.analyze({ text, path: uriToPath(uri), settings: engine.settings, catalog: engine.catalog, defaultModel: engine.defaultModel, totalRaw });
     s.analysis = analysis;
+    s.findingsCount = analysis.findings.length;
+    if (text.length > 200_000) afterHeavyWork();
     s.version = version;
     touch(uri);
     if (documents.get(uri)?.version === version) {
@@ -236,7 +248,7 @@ export function registerPromptFeatures(connection: Connection, documents: TextDo
 
   return {
     isPrompt: uri => prompts.has(uri),
-    findings: uri => (prompts.has(uri) ? states.get(uri)?.analysis?.findings.length : undefined),
+    findings: uri => (prompts.has(uri) ? states.get(uri)?.findingsCount : undefined),
     modelFor: uri => {
       if (!prompts.has(uri)) return undefined;
       const doc = documents.get(uri);

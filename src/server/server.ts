@@ -36,6 +36,8 @@ connection.onInitialize(params => {
 });
 
 connection.onInitialized(() => engine.markInitialized());
+// For benchmarks and diagnostics: how the engine's memory splits between V8 heap and the rest.
+connection.onRequest('tokenomics/memory', () => { (globalThis as { gc?: () => void }).gc?.(); return process.memoryUsage(); });
 connection.onNotification(Methods.settings, (raw: unknown) => engine.applySettings(raw));
 
 const prompts = registerPromptFeatures(connection, documents, engine);

@@ -9,6 +9,7 @@ import { inputCost, requestCost, ZERO_USAGE } from '../core/cost';
 import { defaultTimeZone, isValidTimeZone, spendSummary, SpendBreakdown } from '../core/report';
 import { UsageIndex } from '../core/usageIndex';
 import type { Engine } from './engine';
+import { afterHeavyWork } from './idleGc';
 import { Methods, PeriodSpend, QuotaStatus, UsageSummary } from './protocol';
 
 const POLL_MS = 1000;
@@ -80,7 +81,7 @@ export function registerUsage(connection: Connection, engine: Engine, opts: { st
     refreshing = (async () => {
       try {
         const r = await index!.refresh();
-        if (r.changed) { scheduleSave(); lastChange = Date.now(); }
+        if (r.changed) { scheduleSave(); lastChange = Date.now(); if (r.ms > 100) afterHeavyWork(); }
         if (r.cache && r.cache !== 'loaded' && r.cache !== 'disabled' && r.cache !== 'missing') {
           connection.console.info(`usage index was ${r.cache}; rebuilt from the logs`);
         }

@@ -9,8 +9,11 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const require = createRequire(import.meta.url);
 const rpc = require('vscode-languageserver-protocol/node');
 
-export async function startServer({ settings = {}, rootDir = ROOT } = {}) {
-  const child = spawn(process.execPath, [path.join(ROOT, 'dist/server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
+// The same flags the extension starts the engine with (ENGINE_EXEC_ARGV in src/server/protocol.ts).
+const ENGINE_EXEC_ARGV = ['--optimize-for-size'];
+
+export async function startServer({ settings = {}, rootDir = ROOT, execArgv = ENGINE_EXEC_ARGV } = {}) {
+  const child = spawn(process.execPath, [...execArgv, path.join(ROOT, 'dist/server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
   const conn = rpc.createProtocolConnection(new rpc.StreamMessageReader(child.stdout), new rpc.StreamMessageWriter(child.stdin));
   const diagnostics = new Map();
   const waiters = [];

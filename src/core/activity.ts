@@ -1,0 +1,416 @@
+// What each agent session produced and wasted, read from its transcript: files and lines changed by
+// edit/write/patch tool calls, commits, test runs, re-read files, oversized tool results and retry
+// loops. Facts are cached per file (path, size, mtime), in memory and optionally on disk beside the
+// usage index, so a warm summary never re-reads a transcript.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Agent } from './agents/records';
+
+/** Rough size of text in tokens (logs hold text, not token counts): ~4 characters per token. */
+export const CHARS_PER_TOKEN = 4;
+/** A tool result above this many estimated tokens is reported as a big result. */
+export const BIG_RESULT_TOKENS = 4000;
+/** A command failing this many times in one session is a retry loop. */
+export const RETRY_LOOP_RUNS = 3;
+export const ACTIVITY_VERSION = 1;
+
+export interface RepeatedRead { path: string; count: number; tokens: number }
+export interface BigResult { tool: string; tokens: number; detail: string; timestamp: number }
+export interface RetryLoop { command: string; failures: number; tokens: number }
+
+/** Everything one transcript file says about what its session did. */
+export interface FileActivity {
+  agent: Agent;
+  sessionId: string | null;
+  /** Files touched by edit/write/patch tool calls (absolute paths as logged). */
+  filesChanged: string[];
+  linesAdded: number;
+  linesRemoved: number;
+  commits: number;
+  testRuns: number;
+  toolCalls: number;
+  /** Files read two or more times; tokens are all reads' results together. */
+  repeatedReads: RepeatedRead[];
+  bigResults: BigResult[];
+  retryLoops: RetryLoop[];
+  malformedLines: number;
+}
+
+export interface SessionActivity extends Omit<FileActivity, 'sessionId' | 'agent' | 'malformedLines'> {
+  linesChanged: number;
+}
+
+export const estimateTokens = (chars: number): number => Math.ceil(chars / CHARS_PER_TOKEN);
+
+// ---- classifying commands ---------------------------------------------------------------------------
+
+const COMMIT = /(?:^|[\s;&|(])git\s+(?:-[a-zA-Z]\s+\S+\s+|--?[\w-]+(?:=\S+)?\s+)*commit\b/;
+const TESTS = /(?:^|[\s;&|(/])(?:(?:npm|pnpm|yarn|bun)\s+(?:run\s+)?test\b|npx\s+(?:jest|vitest|mocha|playwright\s+test)\b|pytest\b|py\.test\b|python3?\s+-m\s+(?:pytest|unittest)\b|go\s+test\b|cargo\s+(?:test|nextest)\b|jest\b|vitest\b|mocha\b|node\s+--test\b|rspec\b|phpunit\b|dotnet\s+test\b|mvn\s+(?:\S+\s+)*test\b|gradlew?\s+(?:\S+\s+)*test\b|make\s+(?:check|test)\b|ctest\b|tox\b|deno\s+test\b|swift\s+test\b|mix\s+test\b)/;
+
+export const isCommit = (cmd: string): boolean => COMMIT.test(cmd);
+export const isTestRun = (cmd: string): boolean => TESTS.test(cmd);
+
+function lineCount(s: unknown): number {
+  if (typeof s !== 'string' || s.length === 0) return 0;
+  let n = 1;
+  for (let i = s.indexOf('\n'); i >= 0; i = s.indexOf('\n', i + 1)) if (i < s.length - 1) n++;
+  return n;
+}
+
+/** Lines added and removed when `before` becomes `after`: common leading and trailing lines are unchanged. */
+export function diffLines(before: string, after: string): { added: number; removed: number } {
+  if (!before) return { added: lineCount(after), removed: 0 };
+  if (!after) return { added: 0, removed: lineCount(before) };
+  const a = before.split('\n'), b = after.split('\n');
+  let s = 0;
+  while (s < a.length && s < b.length && a[s] === b[s]) s++;
+  let e = 0;
+  while (e < a.length - s && e < b.length - s && a[a.length - 1 - e] === b[b.length - 1 - e]) e++;
+  return { added: b.length - s - e, removed: a.length - s - e };
+}
+
+/** Files and +/- lines of a Codex `apply_patch` body (`*** Update File: …`, then `+`/`-` lines). */
+export function patchStats(patch: string): { files: string[]; added: number; removed: number } {
+  const files: string[] = [];
+  let added = 0, removed = 0;
+  for (const line of patch.split('\n')) {
+    const m = /^\*\*\* (?:Update|Add|Delete) File: (.+)$/.exec(line);
+    if (m) { files.push(m[1]!.trim()); continue; }
+    if (line.startsWith('***') || line.startsWith('@@')) continue;
+    if (line.startsWith('+')) added++;
+    else if (line.startsWith('-')) removed++;
+  }
+  return { files, added, removed };
+}
+
+// ---- reading a transcript ---------------------------------------------------------------------------
+
+interface PendingCall { kind: 'read' | 'shell' | 'other'; tool: string; detail: string }
+
+class Collector {
+  files = new Set<string>();
+  added = 0; removed = 0; commits = 0; tests = 0; calls = 0; malformed = 0;
+  sessionId: string | null = null;
+  pending = new Map<string, PendingCall>();
+  reads = new Map<string, { count: number; tokens: number }>();
+  big: BigResult[] = [];
+  failures = new Map<string, { failures: number; tokens: number }>();
+
+  constructor(readonly agent: Agent) {}
+
+  edit(file: unknown, before: unknown, after: unknown): void {
+    if (typeof file === 'string' && file) this.files.add(file);
+    const d = diffLines(typeof before === 'string' ? before : '', typeof after === 'string' ? after : '');
+    this.added += d.added; this.removed += d.removed;
+  }
+
+  shell(id: string, cmd: string, tool: string): void {
+    if (isCommit(cmd)) this.commits++;
+    if (isTestRun(cmd)) this.tests++;
+    this.pending.set(id, { kind: 'shell', tool, detail: cmd.length > 300 ? cmd.slice(0, 300) + '…' : cmd });
+  }
+
+  result(id: string, chars: number, failed: boolean, timestamp: number): void {
+    const call = this.pending.get(id);
+    this.pending.delete(id);
+    const tokens = estimateTokens(chars);
+    if (call?.kind === 'read') {
+      const r = this.reads.get(call.detail) ?? { count: 0, tokens: 0 };
+      r.count++; r.tokens += tokens;
+      this.reads.set(call.detail, r);
+    }
+    if (tokens > BIG_RESULT_TOKENS) this.big.push({ tool: call?.tool ?? 'tool', tokens, detail: call?.detail ?? '', timestamp });
+    if (failed && call?.kind === 'shell') {
+      const f = this.failures.get(call.detail) ?? { failures: 0, tokens: 0 };
+      f.failures++; f.tokens += tokens + estimateTokens(call.detail.length);
+      this.failures.set(call.detail, f);
+    }
+  }
+
+  facts(): FileActivity {
+    return {
+      agent: this.agent, sessionId: this.sessionId,
+      filesChanged: [...this.files].sort(), linesAdded: this.added, linesRemoved: this.removed,
+      commits: this.commits, testRuns: this.tests, toolCalls: this.calls,
+      repeatedReads: [...this.reads].filter(([, r]) => r.count >= 2).map(([p, r]) => ({ path: p, count: r.count, tokens: r.tokens }))
+        .sort((a, b) => b.tokens - a.tokens),
+      bigResults: this.big.sort((a, b) => b.tokens - a.tokens).slice(0, 50),
+      retryLoops: [...this.failures].filter(([, f]) => f.failures >= RETRY_LOOP_RUNS)
+        .map(([command, f]) => ({ command, failures: f.failures, tokens: f.tokens })).sort((a, b) => b.tokens - a.tokens),
+      malformedLines: this.malformed,
+    };
+  }
+}
+
+function textLength(content: unknown): number {
+  if (typeof content === 'string') return content.length;
+  if (Array.isArray(content)) {
+    let n = 0;
+    for (const c of content) {
+      if (c && typeof c === 'object') {
+        const o = c as Record<string, unknown>;
+        if (typeof o.text === 'string') n += o.text.length;
+        else if (o.type === 'image') n += 6000; // images are ~1.5k tokens; their base64 says nothing useful
+      }
+    }
+    return n;
+  }
+  return 0;
+}
+
+const EDIT_TOOLS = new Set(['Edit', 'MultiEdit', 'Write', 'NotebookEdit']);
+const SHELL_TOOLS = new Set(['Bash', 'BashOutput']);
+
+function claudeLine(c: Collector, o: Record<string, unknown>): void {
+  if (!c.sessionId && typeof o.sessionId === 'string') c.sessionId = o.sessionId;
+  const msg = o.message as Record<string, unknown> | undefined;
+  const content = msg?.content;
+  if (!Array.isArray(content)) return;
+  const ts = typeof o.timestamp === 'string' ? Date.parse(o.timestamp) || 0 : 0;
+  for (const block of content) {
+    if (!block || typeof block !== 'object') continue;
+    const b = block as Record<string, unknown>;
+    if (b.type === 'tool_use') {
+      const id = typeof b.id === 'string' ? b.id : '';
+      const name = typeof b.name === 'string' ? b.name : 'tool';
+      const input = (b.input && typeof b.input === 'object' ? b.input : {}) as Record<string, unknown>;
+      c.calls++;
+      if (EDIT_TOOLS.has(name)) {
+        const file = input.file_path ?? input.notebook_path;
+        if (name === 'Edit') c.edit(file, input.old_string, input.new_string);
+        else if (name === 'Write') c.edit(file, '', input.content);
+        else if (name === 'NotebookEdit') c.edit(file, '', input.new_source);
+        else if (Array.isArray(input.edits)) {
+          if (typeof file === 'string') c.files.add(file);
+          for (const e of input.edits) if (e && typeof e === 'object') c.edit(file, (e as Record<string, unknown>).old_string, (e as Record<string, unknown>).new_string);
+        }
+        c.pending.set(id, { kind: 'other', tool: name, detail: typeof file === 'string' ? file : '' });
+      } else if (SHELL_TOOLS.has(name) && typeof input.command === 'string') {
+        c.shell(id, input.command, name);
+      } else if (name === 'Read' && typeof input.file_path === 'string') {
+        // a ranged read of a big file is a different read
+        const range = input.offset !== undefined || input.limit !== undefined ? `#${String(input.offset ?? '')}:${String(input.limit ?? '')}` : '';
+        c.pending.set(id, { kind: 'read', tool: name, detail: input.file_path + range });
+      } else {
+        const detail = typeof input.pattern === 'string' ? input.pattern : typeof input.url === 'string' ? input.url : typeof input.file_path === 'string' ? input.file_path : '';
+        c.pending.set(id, { kind: 'other', tool: name, detail });
+      }
+    } else if (b.type === 'tool_result') {
+      const id = typeof b.tool_use_id === 'string' ? b.tool_use_id : '';
+      c.result(id, textLength(b.content), b.is_error === true, ts);
+    }
+  }
+}
+
+function codexArgs(raw: unknown): Record<string, unknown> {
+  if (raw && typeof raw === 'object') return raw as Record<string, unknown>;
+  if (typeof raw !== 'string') return {};
+  try { const v = JSON.parse(raw); return v && typeof v === 'object' ? v : {}; } catch { return {}; }
+}
+
+function codexCommand(cmd: unknown): string {
+  if (typeof cmd === 'string') return cmd;
+  if (Array.isArray(cmd)) {
+    const parts = cmd.map(String);
+    // ["bash", "-lc", "npm test"] is the command "npm test"
+    if (parts.length === 3 && /(?:^|\/)(?:ba|z)?sh$/.test(parts[0]!) && /^-l?c$/.test(parts[1]!)) return parts[2]!;
+    return parts.join(' ');
+  }
+  return '';
+}
+
+function codexLine(c: Collector, o: Record<string, unknown>): void {
+  const p = o.payload as Record<string, unknown> | undefined;
+  if (!p) return;
+  if (o.type === 'session_meta') { if (!c.sessionId && typeof p.id === 'string') c.sessionId = p.id; return; }
+  if (o.type !== 'response_item') return;
+  const ts = typeof o.timestamp === 'string' ? Date.parse(o.timestamp) || 0 : 0;
+  const id = typeof p.call_id === 'string' ? p.call_id : typeof p.id === 'string' ? p.id : '';
+  if (p.type === 'function_call' || p.type === 'custom_tool_call' || p.type === 'local_shell_call') {
+    c.calls++;
+    const name = typeof p.name === 'string' ? p.name : p.type === 'local_shell_call' ? 'shell' : 'tool';
+    const args = p.type === 'custom_tool_call' ? { input: p.input } : p.type === 'local_shell_call' ? ((p.action ?? {}) as Record<string, unknown>) : codexArgs(p.arguments);
+    let patch: string | null = null;
+    if (name === 'apply_patch') patch = typeof args.input === 'string' ? args.input : typeof args.patch === 'string' ? args.patch : null;
+    const cmd = codexCommand(args.command);
+    if (!patch && /^apply_patch\b/.test(cmd)) patch = cmd;
+    if (!patch && Array.isArray(args.command) && args.command[0] === 'apply_patch' && typeof args.command[1] === 'string') patch = args.command[1];
+    if (patch) {
+      const s = patchStats(patch);
+      for (const f of s.files) c.files.add(f);
+      c.added += s.added; c.removed += s.removed;
+      c.pending.set(id, { kind: 'other', tool: 'apply_patch', detail: s.files.join(', ') });
+    } else if (cmd) {
+      const read = /^(?:cat|nl\s+-ba|sed\s+-n\s+\S+|head(?:\s+-n?\s*\d+)?|less)\s+(\S+)\s*$/.exec(cmd);
+      c.shell(id, cmd, name);
+      if (read) c.pending.set(id, { kind: 'read', tool: name, detail: read[1]! });
+    } else {
+      c.pending.set(id, { kind: 'other', tool: name, detail: '' });
+    }
+  } else if (p.type === 'function_call_output' || p.type === 'custom_tool_call_output') {
+    let out = p.output;
+    let failed = false;
+    let chars = 0;
+    if (typeof out === 'string') {
+      chars = out.length;
+      const parsed = out.startsWith('{') ? codexArgs(out) : {};
+      if (typeof parsed.output === 'string') { chars = parsed.output.length; out = parsed.output; }
+      const meta = parsed.metadata as Record<string, unknown> | undefined;
+      const code = meta?.exit_code;
+      if (typeof code === 'number') failed = code !== 0;
+      else { const m = /(?:^|\n)Exit code: (\d+)/.exec(String(out).slice(0, 200)); if (m) failed = m[1] !== '0'; }
+    } else if (out && typeof out === 'object') {
+      const oo = out as Record<string, unknown>;
+      chars = textLength(oo.content ?? oo.output);
+      failed = oo.success === false;
+    }
+    c.result(id, chars, failed, ts);
+  }
+}
+
+const NEEDLES: Record<Agent, Buffer[]> = {
+  'claude-code': [Buffer.from('"tool_use"'), Buffer.from('"tool_result"'), Buffer.from('"sessionId"')],
+  codex: [Buffer.from('"response_item"'), Buffer.from('"session_meta"')],
+  gemini: [],
+};
+/** Lines above this are file backups or pasted blobs, never a tool call worth parsing whole. */
+const MAX_LINE = 64 * 1024 * 1024;
+const FILE_BACKUP = Buffer.from('"file-history-snapshot"');
+
+/** Reads one transcript. Never throws for bad content: malformed lines are counted. */
+export function readActivity(file: string, agent: Agent): FileActivity {
+  const c = new Collector(agent);
+  const needles = NEEDLES[agent];
+  if (!needles.length) return c.facts(); // Gemini's chat records carry no tool calls worth counting yet
+  let buf: Buffer;
+  try { buf = fs.readFileSync(file); } catch { return c.facts(); }
+  let start = 0;
+  const handle = agent === 'codex' ? codexLine : claudeLine;
+  let sessionSeen = false;
+  while (start < buf.length) {
+    let end = buf.indexOf(10, start);
+    if (end < 0) end = buf.length;
+    const len = end - start;
+    if (len > 2 && len <= MAX_LINE) {
+      const line = buf.subarray(start, end);
+      // claude: the session id is on every line; one is enough, so after it only tool lines count
+      let want = line.indexOf(needles[0]!) >= 0 || line.indexOf(needles[1]!) >= 0;
+      if (!want && !sessionSeen && line.indexOf(needles[2] ?? needles[1]!) >= 0) want = true;
+      if (want && agent === 'claude-code' && line.subarray(0, 64).indexOf(FILE_BACKUP) >= 0) want = false;
+      if (want) {
+        try {
+          const o = JSON.parse(line.toString('utf8'));
+          if (o && typeof o === 'object') { handle(c, o as Record<string, unknown>); if (c.sessionId) sessionSeen = true; }
+        } catch { if (end < buf.length) c.malformed++; }
+      }
+    }
+    start = end + 1;
+  }
+  return c.facts();
+}
+
+/** Adds up the facts of a session's files (main transcript, sub-agents, resumed copies). */
+export function mergeActivity(parts: readonly FileActivity[]): SessionActivity {
+  const files = new Set<string>();
+  const reads = new Map<string, RepeatedRead>();
+  const loops = new Map<string, RetryLoop>();
+  const out: SessionActivity = { filesChanged: [], linesAdded: 0, linesRemoved: 0, linesChanged: 0, commits: 0, testRuns: 0, toolCalls: 0, repeatedReads: [], bigResults: [], retryLoops: [] };
+  for (const p of parts) {
+    for (const f of p.filesChanged) files.add(f);
+    out.linesAdded += p.linesAdded; out.linesRemoved += p.linesRemoved;
+    out.commits += p.commits; out.testRuns += p.testRuns; out.toolCalls += p.toolCalls;
+    for (const r of p.repeatedReads) {
+      const cur = reads.get(r.path);
+      if (!cur || r.count > cur.count) reads.set(r.path, r); // a resumed copy repeats its parent's reads
+    }
+    out.bigResults.push(...p.bigResults);
+    for (const l of p.retryLoops) {
+      const cur = loops.get(l.command);
+      if (!cur || l.failures > cur.failures) loops.set(l.command, l);
+    }
+  }
+  out.filesChanged = [...files].sort();
+  out.linesChanged = out.linesAdded + out.linesRemoved;
+  out.repeatedReads = [...reads.values()].sort((a, b) => b.tokens - a.tokens);
+  out.bigResults.sort((a, b) => b.tokens - a.tokens);
+  out.retryLoops = [...loops.values()].sort((a, b) => b.tokens - a.tokens);
+  return out;
+}
+
+// ---- the cache -------------------------------------------------------------------------------------
+
+interface CacheEntry { size: number; mtimeMs: number; facts: FileActivity }
+/** Small text files (instruction files) measured in tokens, cached like transcripts. */
+interface TokenEntry { size: number; mtimeMs: number; tokens: number }
+
+/**
+ * Transcript facts per file, re-read only when a file's size or mtime changed. `save()` writes the
+ * cache atomically (temp file + rename); a missing, corrupt or other-version cache is rebuilt.
+ */
+export class ActivityCache {
+  private entries = new Map<string, CacheEntry>();
+  private tokenEntries = new Map<string, TokenEntry>();
+  private dirty = false;
+  private loaded = false;
+  /** Files read (not served from the cache) since construction: tests and benchmarks look at it. */
+  reads = 0;
+
+  constructor(private readonly cacheFile: string | null = null) {}
+
+  private load(): void {
+    if (this.loaded) return;
+    this.loaded = true;
+    if (!this.cacheFile) return;
+    try {
+      const data = JSON.parse(fs.readFileSync(this.cacheFile, 'utf8')) as { version?: number; files?: [string, CacheEntry][]; tokens?: [string, TokenEntry][] };
+      if (data.version !== ACTIVITY_VERSION || !Array.isArray(data.files)) return;
+      this.entries = new Map(data.files);
+      this.tokenEntries = new Map(data.tokens ?? []);
+    } catch { /* missing or corrupt: rebuilt as files are read */ }
+  }
+
+  /** Facts of a transcript, from the cache when the file is unchanged. */
+  get(file: string, agent: Agent): FileActivity {
+    this.load();
+    let st: fs.Stats;
+    try { st = fs.statSync(file); } catch {
+      const gone = this.entries.get(file);
+      return gone ? gone.facts : readActivity(file, agent);
+    }
+    const cur = this.entries.get(file);
+    if (cur && cur.size === st.size && cur.mtimeMs === st.mtimeMs && cur.facts.agent === agent) return cur.facts;
+    const facts = readActivity(file, agent);
+    this.reads++;
+    this.entries.set(file, { size: st.size, mtimeMs: st.mtimeMs, facts });
+    this.dirty = true;
+    return facts;
+  }
+
+  /** Token count of a small text file, or null when it does not exist. `count` is called only on a miss. */
+  async fileTokens(file: string, count: (text: string) => Promise<number>): Promise<number | null> {
+    this.load();
+    let st: fs.Stats;
+    try { st = fs.statSync(file); if (!st.isFile()) return null; } catch { this.tokenEntries.delete(file); return null; }
+    const cur = this.tokenEntries.get(file);
+    if (cur && cur.size === st.size && cur.mtimeMs === st.mtimeMs) return cur.tokens;
+    let text: string;
+    try { text = fs.readFileSync(file, 'utf8'); } catch { return null; }
+    const tokens = await count(text);
+    this.tokenEntries.set(file, { size: st.size, mtimeMs: st.mtimeMs, tokens });
+    this.dirty = true;
+    return tokens;
+  }
+
+  /** Writes the cache if it changed; false when the folder is not writable. */
+  save(): boolean {
+    if (!this.cacheFile || !this.dirty) return true;
+    try {
+      fs.mkdirSync(path.dirname(this.cacheFile), { recursive: true });
+      const tmp = `${this.cacheFile}.${process.pid}.${Date.now()}.tmp`;
+      fs.writeFileSync(tmp, JSON.stringify({ version: ACTIVITY_VERSION, files: [...this.entries], tokens: [...this.tokenEntries] }));
+      fs.renameSync(tmp, this.cacheFile);
+      this.dirty = false;
+      return true;
+    } catch { return false; }
+  }
+}
