@@ -151,8 +151,13 @@ export interface UsageColumns {
   agents: ArrayLike<number>;
   strings: readonly string[];
 }
-export const COL_INPUT = 0, COL_OUTPUT = 1, COL_CACHE_READ = 2, COL_CACHE_WRITE_5M = 3, COL_CACHE_WRITE_1H = 4,
-  COL_CONTEXT = 5, COL_MODEL = 6, COL_SESSION = 7, COL_PROJECT = 8, COL_FLAGS = 9, COLUMNS_PER_ROW = 10;
+// (module-local constants: an exported const is a property load in CommonJS output, even in hot loops)
+const COL_INPUT = 0, COL_OUTPUT = 1, COL_CACHE_READ = 2, COL_CACHE_WRITE_5M = 3, COL_CACHE_WRITE_1H = 4,
+  COL_CONTEXT = 5, COL_MODEL = 6, COL_SESSION = 7, COL_PROJECT = 8, COL_FLAGS = 9, ROW = 10;
+/** Column order within a row of `UsageColumns.ints`. */
+export const COLUMNS = { input: COL_INPUT, output: COL_OUTPUT, cacheRead: COL_CACHE_READ, cacheWrite5m: COL_CACHE_WRITE_5M,
+  cacheWrite1h: COL_CACHE_WRITE_1H, context: COL_CONTEXT, model: COL_MODEL, session: COL_SESSION, project: COL_PROJECT, flags: COL_FLAGS } as const;
+export const COLUMNS_PER_ROW = ROW;
 
 const AGENT_IDS: readonly Agent[] = ['claude-code', 'codex', 'gemini'];
 
@@ -162,8 +167,8 @@ export function columnsOf(records: readonly UsageRecord[]): UsageColumns {
   const strings: string[] = [];
   const ids = new Map<string, number>();
   const intern = (s: string) => { let i = ids.get(s); if (i === undefined) { i = strings.length; strings.push(s); ids.set(s, i); } return i; };
-  const times = new Float64Array(n), ints = new Float64Array(n * COLUMNS_PER_ROW), agents = new Uint8Array(n), rows = new Uint32Array(n);
-  for (let i = 0, k = 0; i < n; i++, k += COLUMNS_PER_ROW) {
+  const times = new Float64Array(n), ints = new Float64Array(n * ROW), agents = new Uint8Array(n), rows = new Uint32Array(n);
+  for (let i = 0, k = 0; i < n; i++, k += ROW) {
     const r = records[i]!, u = r.usage;
     rows[i] = i;
     times[i] = r.timestamp;
@@ -223,6 +228,20 @@ export function buildReport(records: readonly UsageRecord[], catalog: Catalog, o
   return buildReportFromColumns(columnsOf(records), catalog, opts);
 }
 
+/** Accumulators by a small integer key, listed in first-appearance order. */
+class Groups {
+  private readonly byId: (Acc | undefined)[] = [];
+  readonly order: number[] = [];
+  get(id: number): Acc {
+    let a = this.byId[id];
+    if (a === undefined) { a = this.byId[id] = new Acc(); this.order.push(id); }
+    return a;
+  }
+  rows<N extends string, V>(name: N, f: (id: number) => V): ({ [P in N]: V } & Totals)[] {
+    return this.order.map(id => ({ [name]: f(id), ...this.byId[id]!.totals() }) as { [P in N]: V } & Totals);
+  }
+}
+
 /** `buildReport` over columns: one pass, strings and prices resolved once per distinct value. */
 export function buildReportFromColumns(cols: UsageColumns, catalog: Catalog, opts: ReportOptions): UsageReport {
   const day = dayNumberer(opts.timezone);
@@ -232,15 +251,15 @@ export function buildReportFromColumns(cols: UsageColumns, catalog: Catalog, opt
   // per distinct model string: its prices, resolved once (undefined = not yet, null = unpriced)
   const models: (ModelInfo | null | undefined)[] = new Array(nStrings);
   const total = new Acc();
-  // groups keyed by number in first-appearance order, so ties sort as they always did
-  const dayAcc = new Map<number, Acc>(), modelAcc = new Map<number, Acc>(), agentAcc = new Map<number, Acc>(), projectAcc = new Map<number, Acc>();
-  const sessionAcc = new Map<number, Map<number, { project: number; acc: Acc }>>();
-  let lastDay = NaN, lastDayAcc: Acc | undefined;
+  // groups in first-appearance order, so ties sort as they always did
+  const dayAcc = new Map<number, Acc>(), modelAcc = new Groups(), agentAcc = new Groups(), projectAcc = new Groups();
+  const sessionAcc = [new Groups(), new Groups(), new Groups()], sessionProject: number[][] = [[], [], []];
+  let lastDay = NaN, lastDayAcc = total;
   for (let j = 0, n = which.length; j < n; j++) {
     const row = which[j]!;
     const d = day(times[row]!);
     if (d < since || d > until) continue;
-    const k = row * COLUMNS_PER_ROW;
+    const k = row * ROW;
     const input = ints[k + COL_INPUT]!, output = ints[k + COL_OUTPUT]!, cacheRead = ints[k + COL_CACHE_READ]!;
     const w5 = ints[k + COL_CACHE_WRITE_5M]!, w1 = ints[k + COL_CACHE_WRITE_1H]!;
     const mi = ints[k + COL_MODEL]!, si = ints[k + COL_SESSION]!, pi = ints[k + COL_PROJECT]!, ai = agentCol[row]!;
@@ -255,28 +274,24 @@ export function buildReportFromColumns(cols: UsageColumns, catalog: Catalog, opt
     const priced = model !== null, creation = w5 + w1;
     total.addTokens(input, output, cacheRead, creation, cost, priced);
     if (d !== lastDay) { lastDay = d; lastDayAcc = accOf(dayAcc, d); }
-    lastDayAcc!.addTokens(input, output, cacheRead, creation, cost, priced);
-    accOf(modelAcc, mi).addTokens(input, output, cacheRead, creation, cost, priced);
-    accOf(agentAcc, ai).addTokens(input, output, cacheRead, creation, cost, priced);
-    accOf(projectAcc, pi).addTokens(input, output, cacheRead, creation, cost, priced);
-    let bySession = sessionAcc.get(ai);
-    if (!bySession) sessionAcc.set(ai, (bySession = new Map()));
-    let s = bySession.get(si);
-    if (!s) bySession.set(si, (s = { project: pi, acc: new Acc() }));
-    s.acc.addTokens(input, output, cacheRead, creation, cost, priced);
+    lastDayAcc.addTokens(input, output, cacheRead, creation, cost, priced);
+    modelAcc.get(mi).addTokens(input, output, cacheRead, creation, cost, priced);
+    agentAcc.get(ai).addTokens(input, output, cacheRead, creation, cost, priced);
+    projectAcc.get(pi).addTokens(input, output, cacheRead, creation, cost, priced);
+    const sessions = sessionAcc[ai]!;
+    if (sessionProject[ai]![si] === undefined) sessionProject[ai]![si] = pi;
+    sessions.get(si).addTokens(input, output, cacheRead, creation, cost, priced);
   }
   const str = (i: number) => strings[i]!;
   const agentName = (i: number) => AGENT_IDS[i]!;
-  const named = <N extends string, V>(m: Map<number, Acc>, name: N, f: (i: number) => V) =>
-    [...m].map(([k, a]) => ({ [name]: f(k), ...a.totals() }) as { [P in N]: V } & Totals);
   return {
     range: { since: opts.since ?? null, until: opts.until ?? null, timezone: opts.timezone },
     totals: total.totals(),
-    days: named(dayAcc, 'date', dayName).sort((a, b) => (a.date < b.date ? -1 : 1)),
-    models: named(modelAcc, 'model', str).sort(byCost),
-    agents: named(agentAcc, 'agent', agentName).sort(byCost),
-    projects: named(projectAcc, 'project', str).sort(byCost),
-    sessions: [...sessionAcc].flatMap(([ai, m]) => [...m].map(([si, s]) => ({ agent: agentName(ai), sessionId: str(si), project: str(s.project), ...s.acc.totals() }))).sort(byCost),
+    days: [...dayAcc].map(([d, a]) => ({ date: dayName(d), ...a.totals() })).sort((a, b) => (a.date < b.date ? -1 : 1)),
+    models: modelAcc.rows('model', str).sort(byCost),
+    agents: agentAcc.rows('agent', agentName).sort(byCost),
+    projects: projectAcc.rows('project', str).sort(byCost),
+    sessions: agentAcc.order.flatMap(ai => sessionAcc[ai]!.order.map(si => ({ agent: agentName(ai), sessionId: str(si), project: str(sessionProject[ai]![si]!), ...sessionAcc[ai]!.get(si).totals() }))).sort(byCost),
     skipped: { malformedLines: opts.malformedLines ?? 0, unpricedRequests: total.unpriced },
   };
 }

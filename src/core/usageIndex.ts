@@ -312,7 +312,9 @@ export class UsageIndex {
 
 const PREFIX = 32;
 const WINNER = 0x100;
-const ROW_BYTES = 8 + 4 * COLUMNS_PER_ROW;
+const ROW = 10; // COLUMNS_PER_ROW, as a local constant for the hot loops
+if (ROW !== COLUMNS_PER_ROW) throw new Error('index row layout differs from the report columns');
+const ROW_BYTES = 8 + 4 * ROW;
 
 type FileTuple = [path: string, agent: Agent, size: number, mtimeMs: number, ino: number, offset: number, malformed: number, count: number, state: unknown];
 
@@ -374,7 +376,7 @@ function serialize(roots: readonly AgentRoot[], entries: FileEntry[], winners: R
   let total = 0;
   for (const e of entries) total += e.records.length;
   const times = new Float64Array(total);
-  const ints = new Uint32Array(total * COLUMNS_PER_ROW);
+  const ints = new Uint32Array(total * ROW);
   const keys: string[] = [];
   const files: FileTuple[] = [];
   const rateLimits: [number, RateLimits][] = [];
@@ -457,10 +459,10 @@ function openSnapshot(buf: Buffer): Snapshot | 'other-version' {
   const bytes = aligned ? buf.buffer : buf.buffer.slice(buf.byteOffset + start, buf.byteOffset + buf.length);
   const at = aligned ? buf.byteOffset + start : 0;
   const times = new Float64Array(bytes, at, total);
-  const ints = new Uint32Array(bytes, at + total * 8, total * COLUMNS_PER_ROW);
+  const ints = new Uint32Array(bytes, at + total * 8, total * ROW);
   const ns = strings.length;
   let won = 0;
-  for (let k = 0; k < ints.length; k += COLUMNS_PER_ROW) {
+  for (let k = 0; k < ints.length; k += ROW) {
     if (ints[k + 6]! >= ns || ints[k + 7]! >= ns || ints[k + 8]! >= ns || ints[k + 9]! > (WINNER | 0xff)) throw new Error('bad record');
     if (ints[k + 9]! & WINNER) won++;
   }
@@ -477,7 +479,7 @@ function snapshotColumns(s: Snapshot): UsageColumns {
   for (let i = 0; i < s.entries.length; i++) {
     const end = n + s.counts[i]!;
     agents.fill(AGENTS.indexOf(s.entries[i]!.agent), n, end);
-    for (; n < end; n++) if (s.ints[n * COLUMNS_PER_ROW + 9]! & WINNER) rows[w++] = n;
+    for (; n < end; n++) if (s.ints[n * ROW + 9]! & WINNER) rows[w++] = n;
   }
   return { rows, times: s.times, ints: s.ints, agents, strings: s.strings };
 }
@@ -491,7 +493,7 @@ function materializeSnapshot(s: Snapshot): UsageRecord[] {
   for (let i = 0; i < s.entries.length; i++) {
     const e = s.entries[i]!, count = s.counts[i]!;
     const records: UsageRecord[] = new Array(count);
-    for (let j = 0; j < count; j++, n++, k += COLUMNS_PER_ROW) {
+    for (let j = 0; j < count; j++, n++, k += ROW) {
       const flags = ints[k + 9]!;
       const r = new StoredRecord(e.agent, times[n]!,
         { input: ints[k]!, output: ints[k + 1]!, cacheRead: ints[k + 2]!, cacheWrite5m: ints[k + 3]!, cacheWrite1h: ints[k + 4]! },

@@ -2,17 +2,9 @@
 // items, fenced blocks and tables as blocks with offsets, plus the blank-line gaps between them.
 // Deliberately forgiving: a prompt is not a CommonMark test suite, and an unclosed fence simply runs
 // to the end of the file.
-import type { BlockKind } from './types';
+import type { RawBlock } from './types';
 
-export interface RawBlock {
-  kind: BlockKind;
-  start: number;
-  end: number;
-  level?: number;
-  lang?: string;
-  innerStart?: number;
-  innerEnd?: number;
-}
+export type { RawBlock };
 
 /** A run of lines between blocks that holds only whitespace (one or more line breaks). */
 export interface Gap { start: number; end: number; newlines: number }

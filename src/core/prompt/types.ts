@@ -46,7 +46,8 @@ export interface Finding {
 
 export type BlockKind = 'heading' | 'paragraph' | 'list-item' | 'fence' | 'table';
 
-export interface Block {
+/** A block as the markdown scanner finds it: offsets only. */
+export interface RawBlock {
   kind: BlockKind;
   start: number;
   /** End of the last line, before its line break. */
@@ -58,6 +59,9 @@ export interface Block {
   /** Fenced blocks: the content between the fence lines. */
   innerStart?: number;
   innerEnd?: number;
+}
+
+export interface Block extends RawBlock {
   /** Raw tokens (the encoding's count, before any model factor). */
   raw: number;
 }

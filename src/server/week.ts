@@ -1,0 +1,109 @@
+// The engine's side of the weekly summary: `tokenomics/week` requests over the usage index's records,
+// with transcript facts cached per file (in memory, and beside the usage index when a path is given).
+import path from 'node:path';
+import type { Connection } from 'vscode-languageserver/node';
+import type { UsageRecord } from '../core/agents/records';
+import type { ModelInfo } from '../core/catalog';
+import { requestCost } from '../core/cost';
+import { ActivityCache } from '../core/activity';
+import { defaultTimeZone, isValidDate, isValidTimeZone } from '../core/report';
+import { computeWeek, parseQuotas, projectMatcher, WeekSummary, weekRange } from '../core/week';
+import type { Engine } from './engine';
+import { Methods, QuotaStatus } from './protocol';
+
+export interface WeekParams {
+  /** Any date of the wanted week (YYYY-MM-DD); the current week when absent. */
+  week?: string;
+  /** Weeks before (negative) or after the week of `week` (or the current one): -1 is last week. */
+  offset?: number;
+  /** Workspace folder path -> name, so projects are named as the user knows them. */
+  projectNames?: Record<string, string>;
+}
+
+export interface WeekService {
+  summary(params?: WeekParams): Promise<WeekSummary>;
+  /** For the spend meter (`usage.setQuotaProvider(week.quotaStatus)`): each valid quota's spend this week. */
+  quotaStatus(records: readonly UsageRecord[], weekStart: string): QuotaStatus[];
+}
+
+export function registerWeek(connection: Connection, engine: Engine, getRecords: () => Promise<readonly UsageRecord[]>, opts: { storagePath?: () => string | undefined } = {}): WeekService {
+  let cache: ActivityCache | undefined;
+  let cacheDir: string | undefined;
+  let saveTimer: NodeJS.Timeout | undefined;
+  const activity = () => {
+    const dir = opts.storagePath?.();
+    if (!cache || dir !== cacheDir) { cacheDir = dir; cache = new ActivityCache(dir ? path.join(dir, 'activity.json') : null); }
+    return cache;
+  };
+  const timezone = () => {
+    const tz = engine.settings.timezone;
+    return tz && isValidTimeZone(tz) ? tz : defaultTimeZone();
+  };
+  let reportedQuotaProblems = '';
+
+  const summary = async (params: WeekParams = {}): Promise<WeekSummary> => {
+    if (params.week !== undefined && (typeof params.week !== 'string' || !isValidDate(params.week))) throw new Error(`not a date (YYYY-MM-DD): ${String(params.week)}`);
+    const s = engine.settings;
+    const tz = timezone();
+    let week = params.week;
+    if (params.offset) {
+      const base = weekRange(week, tz, s.weekStartsOn);
+      const [y, m, d] = base.weekStart.split('-').map(Number) as [number, number, number];
+      week = new Date(Date.UTC(y, m - 1, d + 7 * Math.trunc(params.offset))).toISOString().slice(0, 10);
+    }
+    const records = await getRecords();
+    const c = activity();
+    const w = await computeWeek(records, engine.catalog, c, {
+      weekStart: week, timezone: tz, weekStartsOn: s.weekStartsOn, wasteThresholdUSD: s.wasteThresholdUSD,
+      quotas: s.quotas, warnAtPercent: s['budget.warnAtPercent'], projectNames: params.projectNames,
+    });
+    const problems = JSON.stringify(w.quotaProblems);
+    if (w.quotaProblems.length && problems !== reportedQuotaProblems) {
+      reportedQuotaProblems = problems;
+      for (const p of w.quotaProblems) connection.console.warn(`Invalid setting tokenomics.quotas entry "${p.name}" (${p.field}): ${p.message}; ignored`);
+    }
+    if (!saveTimer) saveTimer = setTimeout(() => { saveTimer = undefined; c.save(); }, 1000);
+    return w;
+  };
+
+  connection.onRequest(Methods.week, async (params: WeekParams | null) => summary(params ?? {}));
+
+  const quotaStatus = (records: readonly UsageRecord[], weekStart: string): QuotaStatus[] => {
+    const { quotas } = parseQuotas(engine.settings.quotas);
+    if (!quotas.length) return [];
+    const tz = timezone();
+    const range = weekRange(weekStart, tz, engine.settings.weekStartsOn);
+    const spent = new Map<string, number>();
+    const byProject = new Map<string, { model: string; usage: UsageRecord['usage'] }[]>();
+    for (const r of records) {
+      if (r.timestamp < range.startMs || r.timestamp >= range.endMs) continue;
+      let l = byProject.get(r.project);
+      if (!l) byProject.set(r.project, (l = []));
+      l.push(r);
+    }
+    const cost = (project: string) => {
+      let c = spent.get(project);
+      if (c === undefined) {
+        c = 0;
+        for (const r of byProject.get(project) ?? []) {
+          const model = engine.catalog.resolve(r.model);
+          if (!model) continue;
+          c += costOf(model, r.usage);
+        }
+        spent.set(project, c);
+      }
+      return c;
+    };
+    return quotas.map(q => {
+      const match = projectMatcher(q.projects);
+      let spentUSD = 0;
+      for (const p of byProject.keys()) if (match(p)) spentUSD += cost(p);
+      return { name: q.name, weeklyUSD: q.weeklyUSD, spentUSD, share: spentUSD / q.weeklyUSD };
+    });
+  };
+
+  connection.onShutdown(() => { if (saveTimer) { clearTimeout(saveTimer); cache?.save(); } });
+  return { summary, quotaStatus };
+}
+
+function costOf(model: ModelInfo, usage: UsageRecord['usage']): number { return requestCost(model, usage) ?? 0; }
