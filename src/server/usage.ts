@@ -34,6 +34,7 @@ export function registerUsage(connection: Connection, engine: Engine, opts: { st
   let lastSummaryJson = '';
   let quotaProvider: (records: readonly UsageRecord[], weekStart: string) => QuotaStatus[] = () => [];
   let reportedProblems = new Set<string>();
+  let saidNoLogs = false;
 
   const timezone = () => {
     const tz = engine.settings.timezone;
@@ -90,6 +91,11 @@ export function registerUsage(connection: Connection, engine: Engine, opts: { st
           if (!reportedProblems.has(line)) { reportedProblems.add(line); connection.console.warn(line); }
         }
         const summary = buildSummary();
+        if (!summary.hasLogs && !saidNoLogs) {
+          saidNoLogs = true;
+          connection.console.info(`No coding-agent usage found. Looked in: ${summary.folders.map(f => `${f.agent} ${f.path}${f.exists ? '' : ' (missing)'}`).join('; ')}. Set tokenomics.claudeDirs / codexDirs / geminiDirs if your agents log elsewhere.`);
+        }
+        if (summary.hasLogs) saidNoLogs = false;
         const json = JSON.stringify({ ...summary, generatedAt: 0 });
         if (json !== lastSummaryJson) {
           lastSummaryJson = json;

@@ -11,7 +11,8 @@ export async function run(t) {
   const binary = Buffer.alloc(4096);
   for (let i = 0; i < binary.length; i++) binary[i] = (i * 7919) % 256;   // NUL bytes and friends
   const h = await t.startVSCode({
-    workspace: { 'sample.md': sample, 'blob.bin': binary },
+    // 55 MB: over the 50 MB above which VS Code does not hand a document to extensions
+    workspace: { 'sample.md': sample, 'blob.bin': binary, 'huge.log': 'INFO request served in 12 ms by worker 7\n'.repeat(1_350_000) },
     userSettings: { 'tokenomics.model': UNKNOWN, 'tokenomics.prices': { 'gpt-4o': { input: -5 } } },
   });
   const { page } = h;
@@ -68,5 +69,16 @@ export async function run(t) {
       .catch(() => t.log('(no "binary" placeholder text seen; checking the meter anyway)'));
     await t.waitFor(async () => !(await meter.isVisible()) || /not counted/i.test(await meter.innerText().catch(() => '')), 30_000,
       `the meter to hide or say "not counted" (it says ${JSON.stringify(await meter.innerText().catch(() => '(hidden)'))})`);
+  });
+
+  await t.step('a 55 MB file shows "not counted" or no count, and the meter keeps working afterwards', async () => {
+    await h.openFile('huge.log', { text: false });
+    await page.waitForTimeout(3000);
+    const shown = await meter.innerText().catch(() => '(hidden)');
+    t.log(`meter on huge.log: ${JSON.stringify(shown)}`);
+    await t.waitFor(async () => !(await meter.isVisible()) || /not counted/i.test(await meter.innerText().catch(() => '')), 30_000,
+      `the meter to hide or say "not counted" (it says ${JSON.stringify(shown)})`);
+    await h.openFile('sample.md');
+    await t.waitFor(async () => /\d/.test(await meter.innerText().catch(() => '')), 30_000, 'the meter to count sample.md again');
   });
 }

@@ -1,0 +1,15 @@
+const t0 = performance.now();
+import { UsageIndex } from '../src/core/usageIndex';
+import { buildReportFromColumns } from '../src/core/report';
+import { bundledCatalog } from '../src/core/catalog';
+import { indexFile } from '../src/cli/report';
+import { agentRoots } from '../src/core/agents/locations';
+const t1 = performance.now();
+const roots = agentRoots(process.env, { claudeDirs: ['/work/main/test/bench/.data/claude-tree'], codexDirs: [], geminiDirs: [] });
+const idx = new UsageIndex({ roots, cacheFile: indexFile(process.env, roots) });
+let t = performance.now(); const res = idx.refreshSync(); const a = performance.now() - t;
+t = performance.now(); const cols = idx.columns(); const b = performance.now() - t;
+t = performance.now(); const cat = bundledCatalog(); const c = performance.now() - t;
+t = performance.now(); const r = buildReportFromColumns(cols, cat, { timezone: 'UTC' }); const d = performance.now() - t;
+t = performance.now(); JSON.stringify(r, null, 2); const e = performance.now() - t;
+console.log(`modules ${(t1 - t0).toFixed(1)} refresh ${a.toFixed(1)} columns ${b.toFixed(1)} catalog ${c.toFixed(1)} report ${d.toFixed(1)} json ${e.toFixed(1)} ${res.cache}`);
