@@ -12,22 +12,23 @@ export const CHARS_PER_TOKEN = 4;
 export const BIG_RESULT_TOKENS = 4000;
 /** A command failing this many times in one session is a retry loop. */
 export const RETRY_LOOP_RUNS = 3;
-export const ACTIVITY_VERSION = 1;
+export const ACTIVITY_VERSION = 2;
 
 export interface RepeatedRead { path: string; count: number; tokens: number }
 export interface BigResult { tool: string; tokens: number; detail: string; timestamp: number }
 export interface RetryLoop { command: string; failures: number; tokens: number }
 
+/** One edit/write/patch tool call: ids let a resumed session's copied lines count once. */
+export interface EditFact { id: string; file: string; added: number; removed: number }
+
 /** Everything one transcript file says about what its session did. */
 export interface FileActivity {
   agent: Agent;
   sessionId: string | null;
-  /** Files touched by edit/write/patch tool calls (absolute paths as logged). */
-  filesChanged: string[];
-  linesAdded: number;
-  linesRemoved: number;
-  commits: number;
-  testRuns: number;
+  edits: EditFact[];
+  /** Tool-call ids of `git commit` commands and of test runs. */
+  commits: string[];
+  testRuns: string[];
   toolCalls: number;
   /** Files read two or more times; tokens are all reads' results together. */
   repeatedReads: RepeatedRead[];
@@ -36,15 +37,23 @@ export interface FileActivity {
   malformedLines: number;
 }
 
-export interface SessionActivity extends Omit<FileActivity, 'sessionId' | 'agent' | 'malformedLines'> {
+export interface SessionActivity {
+  filesChanged: string[];
+  linesAdded: number;
+  linesRemoved: number;
   linesChanged: number;
+  commits: number;
+  testRuns: number;
+  repeatedReads: RepeatedRead[];
+  bigResults: BigResult[];
+  retryLoops: RetryLoop[];
 }
 
 export const estimateTokens = (chars: number): number => Math.ceil(chars / CHARS_PER_TOKEN);
 
 // ---- classifying commands ---------------------------------------------------------------------------
 
-const COMMIT = /(?:^|[\s;&|(])git\s+(?:-[a-zA-Z]\s+\S+\s+|--?[\w-]+(?:=\S+)?\s+)*commit\b/;
+const COMMIT = /(?:^|[\s;&|(])git\s+(?:-[a-zA-Z]\s+\S+\s+|--?[\w-]+(?:=\S+)?\s+)*commit(?![\w-])/;
 const TESTS = /(?:^|[\s;&|(/])(?:(?:npm|pnpm|yarn|bun)\s+(?:run\s+)?test\b|npx\s+(?:jest|vitest|mocha|playwright\s+test)\b|pytest\b|py\.test\b|python3?\s+-m\s+(?:pytest|unittest)\b|go\s+test\b|cargo\s+(?:test|nextest)\b|jest\b|vitest\b|mocha\b|node\s+--test\b|rspec\b|phpunit\b|dotnet\s+test\b|mvn\s+(?:\S+\s+)*test\b|gradlew?\s+(?:\S+\s+)*test\b|make\s+(?:check|test)\b|ctest\b|tox\b|deno\s+test\b|swift\s+test\b|mix\s+test\b)/;
 
 export const isCommit = (cmd: string): boolean => COMMIT.test(cmd);
@@ -88,8 +97,9 @@ export function patchStats(patch: string): { files: string[]; added: number; rem
 interface PendingCall { kind: 'read' | 'shell' | 'other'; tool: string; detail: string }
 
 class Collector {
-  files = new Set<string>();
-  added = 0; removed = 0; commits = 0; tests = 0; calls = 0; malformed = 0;
+  edits: EditFact[] = [];
+  commits: string[] = []; tests: string[] = [];
+  calls = 0; malformed = 0;
   sessionId: string | null = null;
   pending = new Map<string, PendingCall>();
   reads = new Map<string, { count: number; tokens: number }>();
@@ -98,15 +108,14 @@ class Collector {
 
   constructor(readonly agent: Agent) {}
 
-  edit(file: unknown, before: unknown, after: unknown): void {
-    if (typeof file === 'string' && file) this.files.add(file);
+  edit(id: string, file: unknown, before: unknown, after: unknown): void {
     const d = diffLines(typeof before === 'string' ? before : '', typeof after === 'string' ? after : '');
-    this.added += d.added; this.removed += d.removed;
+    this.edits.push({ id, file: typeof file === 'string' ? file : '', added: d.added, removed: d.removed });
   }
 
   shell(id: string, cmd: string, tool: string): void {
-    if (isCommit(cmd)) this.commits++;
-    if (isTestRun(cmd)) this.tests++;
+    if (isCommit(cmd)) this.commits.push(id);
+    if (isTestRun(cmd)) this.tests.push(id);
     this.pending.set(id, { kind: 'shell', tool, detail: cmd.length > 300 ? cmd.slice(0, 300) + '…' : cmd });
   }
 
@@ -130,8 +139,7 @@ class Collector {
   facts(): FileActivity {
     return {
       agent: this.agent, sessionId: this.sessionId,
-      filesChanged: [...this.files].sort(), linesAdded: this.added, linesRemoved: this.removed,
-      commits: this.commits, testRuns: this.tests, toolCalls: this.calls,
+      edits: this.edits, commits: this.commits, testRuns: this.tests, toolCalls: this.calls,
       repeatedReads: [...this.reads].filter(([, r]) => r.count >= 2).map(([p, r]) => ({ path: p, count: r.count, tokens: r.tokens }))
         .sort((a, b) => b.tokens - a.tokens),
       bigResults: this.big.sort((a, b) => b.tokens - a.tokens).slice(0, 50),
@@ -177,12 +185,11 @@ function claudeLine(c: Collector, o: Record<string, unknown>): void {
       c.calls++;
       if (EDIT_TOOLS.has(name)) {
         const file = input.file_path ?? input.notebook_path;
-        if (name === 'Edit') c.edit(file, input.old_string, input.new_string);
-        else if (name === 'Write') c.edit(file, '', input.content);
-        else if (name === 'NotebookEdit') c.edit(file, '', input.new_source);
+        if (name === 'Edit') c.edit(id, file, input.old_string, input.new_string);
+        else if (name === 'Write') c.edit(id, file, '', input.content);
+        else if (name === 'NotebookEdit') c.edit(id, file, '', input.new_source);
         else if (Array.isArray(input.edits)) {
-          if (typeof file === 'string') c.files.add(file);
-          for (const e of input.edits) if (e && typeof e === 'object') c.edit(file, (e as Record<string, unknown>).old_string, (e as Record<string, unknown>).new_string);
+          input.edits.forEach((e, i) => { if (e && typeof e === 'object') c.edit(`${id}#${i}`, file, (e as Record<string, unknown>).old_string, (e as Record<string, unknown>).new_string); });
         }
         c.pending.set(id, { kind: 'other', tool: name, detail: typeof file === 'string' ? file : '' });
       } else if (SHELL_TOOLS.has(name) && typeof input.command === 'string') {
@@ -237,8 +244,9 @@ function codexLine(c: Collector, o: Record<string, unknown>): void {
     if (!patch && Array.isArray(args.command) && args.command[0] === 'apply_patch' && typeof args.command[1] === 'string') patch = args.command[1];
     if (patch) {
       const s = patchStats(patch);
-      for (const f of s.files) c.files.add(f);
-      c.added += s.added; c.removed += s.removed;
+      if (!s.files.length) s.files.push('');
+      // the patch's lines are counted once, on its first file
+      s.files.forEach((f, i) => c.edits.push({ id: `${id}#${i}`, file: f, added: i ? 0 : s.added, removed: i ? 0 : s.removed }));
       c.pending.set(id, { kind: 'other', tool: 'apply_patch', detail: s.files.join(', ') });
     } else if (cmd) {
       const read = /^(?:cat|nl\s+-ba|sed\s+-n\s+\S+|head(?:\s+-n?\s*\d+)?|less)\s+(\S+)\s*$/.exec(cmd);
@@ -309,21 +317,29 @@ export function readActivity(file: string, agent: Agent): FileActivity {
   return c.facts();
 }
 
-/** Adds up the facts of a session's files (main transcript, sub-agents, resumed copies). */
+/** Adds up the facts of a session's files (main transcript, sub-agents, resumed copies: each tool call once). */
 export function mergeActivity(parts: readonly FileActivity[]): SessionActivity {
   const files = new Set<string>();
+  const seen = new Set<string>();
+  const commits = new Set<string>(), tests = new Set<string>();
   const reads = new Map<string, RepeatedRead>();
   const loops = new Map<string, RetryLoop>();
-  const out: SessionActivity = { filesChanged: [], linesAdded: 0, linesRemoved: 0, linesChanged: 0, commits: 0, testRuns: 0, toolCalls: 0, repeatedReads: [], bigResults: [], retryLoops: [] };
+  const big = new Map<string, BigResult>();
+  const out: SessionActivity = { filesChanged: [], linesAdded: 0, linesRemoved: 0, linesChanged: 0, commits: 0, testRuns: 0, repeatedReads: [], bigResults: [], retryLoops: [] };
   for (const p of parts) {
-    for (const f of p.filesChanged) files.add(f);
-    out.linesAdded += p.linesAdded; out.linesRemoved += p.linesRemoved;
-    out.commits += p.commits; out.testRuns += p.testRuns; out.toolCalls += p.toolCalls;
+    for (const e of p.edits) {
+      if (e.id && seen.has(e.id)) continue;
+      seen.add(e.id);
+      if (e.file) files.add(e.file);
+      out.linesAdded += e.added; out.linesRemoved += e.removed;
+    }
+    for (const id of p.commits) commits.add(id);
+    for (const id of p.testRuns) tests.add(id);
     for (const r of p.repeatedReads) {
       const cur = reads.get(r.path);
       if (!cur || r.count > cur.count) reads.set(r.path, r); // a resumed copy repeats its parent's reads
     }
-    out.bigResults.push(...p.bigResults);
+    for (const b of p.bigResults) big.set(`${b.timestamp}:${b.tool}:${b.tokens}:${b.detail}`, b);
     for (const l of p.retryLoops) {
       const cur = loops.get(l.command);
       if (!cur || l.failures > cur.failures) loops.set(l.command, l);
@@ -331,8 +347,9 @@ export function mergeActivity(parts: readonly FileActivity[]): SessionActivity {
   }
   out.filesChanged = [...files].sort();
   out.linesChanged = out.linesAdded + out.linesRemoved;
+  out.commits = commits.size; out.testRuns = tests.size;
   out.repeatedReads = [...reads.values()].sort((a, b) => b.tokens - a.tokens);
-  out.bigResults.sort((a, b) => b.tokens - a.tokens);
+  out.bigResults = [...big.values()].sort((a, b) => b.tokens - a.tokens);
   out.retryLoops = [...loops.values()].sort((a, b) => b.tokens - a.tokens);
   return out;
 }

@@ -10,10 +10,10 @@ import { geminiReader } from './agents/gemini';
 import { scanLines } from './agents/lineScanner';
 import { AgentRoot, FoundFile, PathProblem, findLogFiles } from './agents/locations';
 import { AGENTS, Agent, AgentReader, RateLimits, UsageRecord, betterCopy } from './agents/records';
-import { COLUMNS_PER_ROW, UsageColumns, columnsOf } from './report';
+import { COLUMNS_PER_ROW, UsageColumns, columnsOf, slotOf } from './report';
 
 /** Bump whenever a reader or the file layout changes: an index of another version is rebuilt. */
-export const INDEX_VERSION = 3;
+export const INDEX_VERSION = 4;
 const MAGIC = 0x58494b54; // 'TKIX'
 /** Whole-file JSON bigger than this is not a chat record worth loading into memory. */
 const MAX_WHOLE_FILE = 256 * 1024 * 1024;
@@ -83,6 +83,8 @@ export class UsageIndex {
   private loaded = false;
   /** The persisted index as loaded, while nothing has needed its records as objects (see `materialize`). */
   private snap: Snapshot | null = null;
+  /** Set when a loaded snapshot turned out unusable mid-refresh: that refresh starts over. */
+  private discarded = false;
   private cols: UsageColumns | null = null;
   private dirty = false;
   private unreadable: PathProblem[] = [];
@@ -116,6 +118,11 @@ export class UsageIndex {
       const outcome = this.update(f, problems);
       if (outcome) result[outcome]++;
     }
+    if (this.discarded) {
+      this.discarded = false;
+      cache = 'corrupt';
+      for (const f of found) { const outcome = this.update(f, problems); if (outcome) result[outcome]++; }
+    }
     for (const p of [...this.files.keys()]) {
       if (!present.has(p)) { this.materialize(); this.cols = null; this.files.delete(p); this.winnersStale = true; result.removedFiles++; }
     }
@@ -130,7 +137,7 @@ export class UsageIndex {
 
   /** One record per request (deduped across files), in no particular order. */
   records(): readonly UsageRecord[] {
-    this.materialize();
+    this.ensureObjects();
     if (this.winnersStale) this.rebuildWinners();
     return (this.list ??= [...this.winnerMap().values()]);
   }
@@ -155,7 +162,7 @@ export class UsageIndex {
   /** Writes the index atomically; false (and a problem) when the cache folder is not writable. */
   save(): boolean {
     if (!this.cacheFile) return false;
-    this.materialize();
+    this.ensureObjects();
     try {
       writeAtomic(this.cacheFile, serialize(this.roots, [...this.files.values()], new Set(this.records())));
       this.dirty = false;
@@ -291,14 +298,30 @@ export class UsageIndex {
     }
   }
 
+  private ensureObjects(): void {
+    this.materialize();
+    if (this.discarded) this.refreshSync();
+  }
+
   /** Turns the loaded snapshot into record objects: needed only once something changes or `records()` is asked for. */
   private materialize(): void {
     const snap = this.snap;
     if (!snap) return;
     this.snap = null;
-    this.list = materializeSnapshot(snap);
-    this.winners = null;
-    this.winnersStale = false;
+    this.cols = null;
+    try {
+      this.list = materializeSnapshot(snap);
+      this.winners = null;
+      this.winnersStale = false;
+    } catch {
+      // what the CRC could not catch (a writer's bug): forget it all, the refresh reads every log again
+      this.files.clear();
+      this.list = null;
+      this.winners = new Map();
+      this.winnersStale = true;
+      this.dirty = true;
+      this.discarded = true;
+    }
   }
 }
 
@@ -306,13 +329,14 @@ export class UsageIndex {
 // Layout (little-endian): a 32-byte prefix of u32 magic, version, header length, keys length,
 // record count, counted (winner) records, CRC-32 of everything after the prefix, 0; then header
 // JSON (roots, interned strings, files, rate limits), keys joined by NUL, padding to 8 bytes, a
-// float64 timestamp per record, and COLUMNS_PER_ROW uint32 per record. A warm load reads the file,
-// checks the CRC and the header's shape, and reports from the columns in place: no object per
-// record is made until something changes; keys are decoded only when a change needs dedupe.
+// float64 timestamp per record, COLUMNS_PER_ROW uint32 per record (see COLUMNS in report.ts), and
+// the indexes of the counted records. A warm load reads the file, checks the CRC and the header's
+// shape, and reports from the columns in place: no object per record is made, and no key decoded,
+// until something changes (then `materialize` does it once, and checks what the CRC cannot).
 
 const PREFIX = 32;
 const WINNER = 0x100;
-const ROW = 10; // COLUMNS_PER_ROW, as a local constant for the hot loops
+const ROW = 11; // COLUMNS_PER_ROW, as a local constant for the hot loops
 if (ROW !== COLUMNS_PER_ROW) throw new Error('index row layout differs from the report columns');
 const ROW_BYTES = 8 + 4 * ROW;
 
@@ -321,12 +345,14 @@ type FileTuple = [path: string, agent: Agent, size: number, mtimeMs: number, ino
 interface Snapshot {
   buf: Buffer;
   strings: string[];
-  /** File entries with empty `records` until materialized; rows of entry i are [starts[i], starts[i] + counts[i]). */
+  /** File entries with empty `records` until materialized; each file's rows follow the previous file's, `counts[i]` of them. */
   entries: FileEntry[];
   counts: number[];
   rateLimits: [number, RateLimits][];
   times: Float64Array;
   ints: Uint32Array;
+  /** Indexes of the counted records, ascending. */
+  rows: Uint32Array;
   keysStart: number;
   keysEnd: number;
   total: number;
@@ -336,11 +362,17 @@ interface Snapshot {
 /** Keys of loaded records, split out of the stored blob on first use. */
 class KeyTable {
   private keys: string[] | null = null;
-  constructor(private readonly buf: Buffer, private readonly start: number, private readonly end: number) {}
+  constructor(private readonly buf: Buffer, private readonly start: number, private readonly end: number, private readonly count: number) {}
   get(i: number): string {
-    const k = (this.keys ??= this.end > this.start ? this.buf.toString('utf8', this.start, this.end).split('\0') : [])[i];
+    const k = this.all()[i];
     if (k === undefined) throw new Error('index key out of range');
     return k;
+  }
+  all(): string[] {
+    if (this.keys) return this.keys;
+    const keys = this.count ? this.buf.toString('utf8', this.start, this.end).split('\0') : [];
+    if (keys.length !== this.count) throw new Error('index keys do not match its records');
+    return (this.keys = keys);
   }
 }
 
@@ -380,18 +412,20 @@ function serialize(roots: readonly AgentRoot[], entries: FileEntry[], winners: R
   const keys: string[] = [];
   const files: FileTuple[] = [];
   const rateLimits: [number, RateLimits][] = [];
+  const counted: number[] = [];
   let n = 0, k = 0, won = 0;
   for (const e of entries) {
     for (const r of e.records) {
       const u = r.usage;
       if (r.rateLimits) rateLimits.push([n, r.rateLimits]);
       const winner = winners.has(r);
-      if (winner) won++;
+      if (winner) { won++; counted.push(n); }
       times[n++] = r.timestamp;
       ints[k++] = u32(u.input); ints[k++] = u32(u.output); ints[k++] = u32(u.cacheRead); ints[k++] = u32(u.cacheWrite5m);
       ints[k++] = u32(u.cacheWrite1h); ints[k++] = u32(r.contextTokens);
       ints[k++] = intern(r.model); ints[k++] = intern(r.sessionId); ints[k++] = intern(r.project);
       ints[k++] = (r.rank & 0xff) | (winner ? WINNER : 0);
+      ints[k++] = slotOf(r.timestamp);
       keys.push(r.key);
     }
     files.push([e.path, e.agent, e.size, e.mtimeMs, e.ino, e.offset, e.malformed, e.records.length, e.state]);
@@ -400,10 +434,12 @@ function serialize(roots: readonly AgentRoot[], entries: FileEntry[], winners: R
   const keyBuf = Buffer.from(keys.join('\0'));
   const pre = PREFIX + header.length + keyBuf.length;
   const pad = (8 - (pre % 8)) % 8;
-  const out = Buffer.alloc(pre + pad + times.byteLength + ints.byteLength);
+  const rows = Uint32Array.from(counted);
+  const out = Buffer.alloc(pre + pad + times.byteLength + ints.byteLength + rows.byteLength);
   header.copy(out, PREFIX); keyBuf.copy(out, PREFIX + header.length);
   Buffer.from(times.buffer, times.byteOffset, times.byteLength).copy(out, pre + pad);
   Buffer.from(ints.buffer, ints.byteOffset, ints.byteLength).copy(out, pre + pad + times.byteLength);
+  Buffer.from(rows.buffer, rows.byteOffset, rows.byteLength).copy(out, pre + pad + times.byteLength + ints.byteLength);
   out.writeUInt32LE(MAGIC, 0); out.writeUInt32LE(INDEX_VERSION, 4);
   out.writeUInt32LE(header.length, 8); out.writeUInt32LE(keyBuf.length, 12);
   out.writeUInt32LE(total, 16); out.writeUInt32LE(won, 20);
@@ -423,14 +459,14 @@ const isRateLimits = (v: unknown): v is RateLimits => typeof v === 'object' && v
   && isRateWindow((v as RateLimits).primary) && isRateWindow((v as RateLimits).secondary)
   && ((v as RateLimits).planType === undefined || typeof (v as RateLimits).planType === 'string');
 
-/** Checks a stored index cheaply (CRC, header shape, every string index in range) and views its columns in place. */
+/** Checks a stored index cheaply (length, CRC, header shape, counts) and views its columns in place. */
 function openSnapshot(buf: Buffer): Snapshot | 'other-version' {
   if (buf.length < PREFIX || buf.readUInt32LE(0) !== MAGIC) throw new Error('not an index');
   if (buf.readUInt32LE(4) !== INDEX_VERSION) return 'other-version';
   const hl = buf.readUInt32LE(8), kl = buf.readUInt32LE(12), total = buf.readUInt32LE(16), winners = buf.readUInt32LE(20);
   const pre = PREFIX + hl + kl;
   const start = pre + ((8 - (pre % 8)) % 8);
-  if (start + total * ROW_BYTES !== buf.length) throw new Error('truncated');
+  if (winners > total || start + total * ROW_BYTES + winners * 4 !== buf.length) throw new Error('truncated');
   if (crc32(buf.subarray(PREFIX)) !== buf.readUInt32LE(24)) throw new Error('checksum mismatch');
   const h = JSON.parse(buf.toString('utf8', PREFIX, PREFIX + hl)) as { strings?: unknown; files?: unknown; rateLimits?: unknown };
   const { strings, files, rateLimits } = h;
@@ -460,34 +496,26 @@ function openSnapshot(buf: Buffer): Snapshot | 'other-version' {
   const at = aligned ? buf.byteOffset + start : 0;
   const times = new Float64Array(bytes, at, total);
   const ints = new Uint32Array(bytes, at + total * 8, total * ROW);
-  const ns = strings.length;
-  let won = 0;
-  for (let k = 0; k < ints.length; k += ROW) {
-    if (ints[k + 6]! >= ns || ints[k + 7]! >= ns || ints[k + 8]! >= ns || ints[k + 9]! > (WINNER | 0xff)) throw new Error('bad record');
-    if (ints[k + 9]! & WINNER) won++;
-  }
-  if (won !== winners) throw new Error('winner count mismatch');
-  return { buf, strings: strings as string[], entries, counts, rateLimits: rateLimits as [number, RateLimits][], times, ints,
+  const rows = new Uint32Array(bytes, at + total * ROW_BYTES, winners);
+  // The CRC vouches for the bytes; what a writer could still have got wrong is checked where cheap
+  // (the per-record string indexes are checked as records are materialized).
+  if (winners && (rows[winners - 1]! >= total || !(ints[rows[0]! * ROW + 9]! & WINNER))) throw new Error('bad winners');
+  return { buf, strings: strings as string[], entries, counts, rateLimits: rateLimits as [number, RateLimits][], times, ints, rows,
     keysStart: PREFIX + hl, keysEnd: pre, total, winners };
 }
 
 /** The counted rows of a snapshot, as report columns, without copying the numbers. */
 function snapshotColumns(s: Snapshot): UsageColumns {
-  const rows = new Uint32Array(s.winners);
   const agents = new Uint8Array(s.total);
-  let n = 0, w = 0;
-  for (let i = 0; i < s.entries.length; i++) {
-    const end = n + s.counts[i]!;
-    agents.fill(AGENTS.indexOf(s.entries[i]!.agent), n, end);
-    for (; n < end; n++) if (s.ints[n * ROW + 9]! & WINNER) rows[w++] = n;
-  }
-  return { rows, times: s.times, ints: s.ints, agents, strings: s.strings };
+  for (let i = 0, n = 0; i < s.entries.length; n += s.counts[i]!, i++) agents.fill(AGENTS.indexOf(s.entries[i]!.agent), n, n + s.counts[i]!);
+  return { rows: s.rows, times: s.times, ints: s.ints, agents, strings: s.strings };
 }
 
 /** Fills the snapshot's file entries with record objects; returns the counted ones in stored order. */
 function materializeSnapshot(s: Snapshot): UsageRecord[] {
   const { times, ints, strings, rateLimits: limits } = s;
-  const keys = new KeyTable(s.buf, s.keysStart, s.keysEnd);
+  const keys = new KeyTable(s.buf, s.keysStart, s.keysEnd, s.total);
+  keys.all(); // checked now, while failing can still start the refresh over
   const winners: UsageRecord[] = [];
   let li = 0, n = 0, k = 0;
   for (let i = 0; i < s.entries.length; i++) {
@@ -495,9 +523,11 @@ function materializeSnapshot(s: Snapshot): UsageRecord[] {
     const records: UsageRecord[] = new Array(count);
     for (let j = 0; j < count; j++, n++, k += ROW) {
       const flags = ints[k + 9]!;
+      const model = strings[ints[k + 6]!], session = strings[ints[k + 7]!], project = strings[ints[k + 8]!];
+      if (model === undefined || session === undefined || project === undefined) throw new Error('index string out of range');
       const r = new StoredRecord(e.agent, times[n]!,
         { input: ints[k]!, output: ints[k + 1]!, cacheRead: ints[k + 2]!, cacheWrite5m: ints[k + 3]!, cacheWrite1h: ints[k + 4]! },
-        ints[k + 5]!, strings[ints[k + 6]!]!, strings[ints[k + 7]!]!, strings[ints[k + 8]!]!, flags & 0xff, e.path, keys, n);
+        ints[k + 5]!, model, session, project, flags & 0xff, e.path, keys, n);
       records[j] = r;
       if (li < limits.length && limits[li]![0] === n) r.rateLimits = limits[li++]![1];
       if (flags & WINNER) winners.push(r);

@@ -313,6 +313,12 @@ export function buildWeek(records: readonly UsageRecord[], activity: (file: stri
   const threshold = opts.wasteThresholdUSD ?? 2;
   const names = opts.projectNames;
   const modelOf = (id: string) => catalog.resolve(id);
+  const alternatives = new Map<string, ModelInfo | null>();
+  const cheaperOf = (m: ModelInfo): ModelInfo | null => {
+    let a = alternatives.get(m.id);
+    if (a === undefined) { a = catalog.cheaperAlternatives(m)[0] ?? null; alternatives.set(m.id, a); }
+    return a;
+  };
 
   const total = new Acc(), prev = new Acc();
   const prevSessions = new Set<string>();
@@ -362,7 +368,7 @@ export function buildWeek(records: readonly UsageRecord[], activity: (file: stri
       cacheSavings += (r.usage.cacheRead * (rates.input - rates.cacheRead)) / 1e6;
       writePremium += (r.usage.cacheWrite5m * (rates.cacheWrite5m - rates.input) + r.usage.cacheWrite1h * (rates.cacheWrite1h - rates.input)) / 1e6;
       if (model.tier === 'frontier' && r.usage.output < SMALL_TURN_OUTPUT && cost !== null) {
-        const alt = catalog.cheaperAlternatives(model)[0];
+        const alt = cheaperOf(model);
         const altCost = alt ? requestCost(alt, r.usage) : null;
         if (alt && altCost !== null) {
           const key = `${r.model}\0${alt.id}`;

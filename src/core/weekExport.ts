@@ -129,8 +129,8 @@ export function sections(w: WeekSummary): Section[] {
 
 // ---- Markdown / text ------------------------------------------------------------------------------------
 
-const mdCell = (s: string) => s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ');
 const mdText = (s: string) => s.replace(/[<>]/g, c => (c === '<' ? '&lt;' : '&gt;'));
+const mdCell = (s: string) => mdText(s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' '));
 
 export function toMarkdown(w: WeekSummary): string {
   const lines = [`# Tokenomics weekly summary: ${w.range.weekStart} – ${w.range.weekEnd}`, ''];
@@ -198,4 +198,15 @@ export function exportWeek(w: WeekSummary, format: ExportFormat): string {
     case 'json': return toJson(w);
     case 'text': return toText(w);
   }
+}
+
+/** The weekly nudge, e.g. "Last week: $48.20, −12% — 3 sessions over $5.00 changed nothing". */
+export function nudgeText(last: WeekSummary): string {
+  const h = last.headline;
+  let s = `Last week: ${formatMoney(h.spendUSD)}`;
+  if (h.change.spendPercent !== null) s += `, ${formatChange(h.change.spendPercent)}`;
+  const waste = last.value.wasteCandidates.length;
+  if (waste) s += ` — ${waste} session${waste === 1 ? '' : 's'} over ${formatMoney(last.value.wasteThresholdUSD)} changed nothing`;
+  else if (last.waste.costUSD >= 0.01) s += ` — about ${formatMoney(last.waste.costUSD)} in waste findings`;
+  return s;
 }

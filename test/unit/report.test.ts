@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { UsageRecord } from '../../src/core/agents/records';
 import { bundledCatalog } from '../../src/core/catalog';
-import { buildReport, dayKeyer, spendSummary } from '../../src/core/report';
+import { requestCost } from '../../src/core/cost';
+import { buildReport, dayKeyer, defaultTimeZone, isValidTimeZone, spendSummary } from '../../src/core/report';
 import { readFixtures } from './agents-fixtures';
 
 const catalog = bundledCatalog();
@@ -97,4 +98,36 @@ test('spend meter: the active session prefers the workspace, and ignores sub-age
   assert.equal(s.activeSession?.contextShare, 0.75);
   const any = spendSummary(records, catalog, { timezone: 'UTC', now: Date.parse('2026-05-05T11:00:00Z') });
   assert.equal(any.activeSession?.sessionId, 'other');
+});
+
+test('report: UTC is answered without Intl and agrees with it; days from quarter hours are exact across DST', () => {
+  // Africa/Abidjan is UTC+0 all year but not on the fast path: Intl answers it
+  const fast = dayKeyer('UTC'), viaIntl = dayKeyer('Africa/Abidjan');
+  for (let ts = Date.UTC(2025, 0, 1); ts < Date.UTC(2027, 0, 1); ts += 7 * 3_600_000 + 59_999) assert.equal(fast(ts), viaIntl(ts));
+  assert.equal(isValidTimeZone('UTC'), true);
+  assert.equal(isValidTimeZone('Etc/UTC'), true);
+  assert.equal(isValidTimeZone('Mars/Olympus'), false);
+  assert.equal(defaultTimeZone({ TZ: ':UTC' }), 'UTC');
+  // requests one minute either side of Berlin's midnights around the spring change, and Kathmandu's +05:45
+  const edges = ['2026-03-28T22:59:59.999Z', '2026-03-28T23:00:00.000Z', '2026-03-29T21:59:59.999Z', '2026-03-29T22:00:00.000Z', '2026-03-29T00:59:00Z', '2026-03-29T01:00:00Z'];
+  for (const timezone of ['Europe/Berlin', 'Asia/Kathmandu', 'America/St_Johns', 'UTC']) {
+    const records = edges.map(at => rec({ at }));
+    const want = new Map<string, number>();
+    for (const r of records) want.set(dayKeyer(timezone)(r.timestamp), (want.get(dayKeyer(timezone)(r.timestamp)) ?? 0) + 1);
+    const got = buildReport(records, catalog, { timezone }).days.map(d => [d.date, d.requests]);
+    assert.deepEqual(got, [...want].sort(), timezone);
+  }
+});
+
+test('report: a long-context request is priced at its tier, grouped with cheaper ones of the same model', () => {
+  const model = catalog.all().find(m => m.longContext.length > 0);
+  assert.ok(model, 'the bundled catalog has a model with long-context pricing');
+  const threshold = model.longContext[0]!.threshold;
+  const small = { input: 1000, output: 100, cacheRead: 0, cacheWrite5m: 0, cacheWrite1h: 0 };
+  const big = { input: threshold + 1, output: 100, cacheRead: 0, cacheWrite5m: 0, cacheWrite1h: 0 };
+  const records = [rec({ at: '2026-05-04T09:00:00Z', model: model.id, usage: small }), rec({ at: '2026-05-04T09:01:00Z', model: model.id, usage: big })];
+  const r = buildReport(records, catalog, { timezone: 'UTC' });
+  const want = (requestCost(model, small)! + requestCost(model, big)!);
+  assert.ok(Math.abs(r.totals.costUSD - Math.round(want * 1e6) / 1e6) < 1e-9, `${r.totals.costUSD} vs ${want}`);
+  assert.ok(requestCost(model, big)! / big.input > requestCost(model, small)! / small.input * 1.01, 'the big one paid the higher rate');
 });

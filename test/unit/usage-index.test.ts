@@ -5,6 +5,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { AgentRoot } from '../../src/core/agents/locations';
+import { bundledCatalog } from '../../src/core/catalog';
+import { buildReport, buildReportFromColumns } from '../../src/core/report';
 import { UsageIndex } from '../../src/core/usageIndex';
 import { FIXTURES, sum } from './agents-fixtures';
 
@@ -203,17 +205,46 @@ test('two writer processes at once leave a loadable index with exact totals', as
   fs.rmSync(t.dir, { recursive: true });
 });
 
-test('unreadable files and folders are reported, never fatal; an unwritable cache is a problem, not an error', async (t) => {
-  if (process.getuid?.() === 0) { t.skip('root reads everything'); return; }
+// Root reads every file whatever its mode, so as root the check runs in a child process that has
+// given up root for `nobody` (spawn's uid/gid): the same code, on the same tree, without the privilege.
+const NOBODY = 65534;
+async function unreadableCheck(x: ReturnType<typeof tmp>): Promise<{ outputs: number; unreadable: [string, string][] }> {
+  const body = (U: typeof UsageIndex, roots: AgentRoot[]) => {
+    const idx = new U({ roots, cacheFile: null });
+    const r = idx.refreshSync();
+    let output = 0;
+    for (const rec of idx.records()) output += rec.usage.output;
+    return { outputs: output, unreadable: r.stats.unreadable.map(p => [p.path.split(/[\\/]/).pop()!, p.reason] as [string, string]) };
+  };
+  if (process.getuid?.() !== 0) return body(UsageIndex, x.roots);
+  for (let d = x.projects; d.startsWith(x.dir); d = path.dirname(d)) fs.chmodSync(d, 0o755); // mkdtemp made it 0700
+  const mod = path.resolve(__dirname, '../../src/core/usageIndex.js');
+  const script = `const { UsageIndex } = require(${JSON.stringify(mod)});
+    process.stdout.write(JSON.stringify((${body.toString()})(UsageIndex, ${JSON.stringify(x.roots)})));`;
+  const out = await new Promise<string>((resolve, reject) => {
+    const p = spawn(process.execPath, ['-e', script], { uid: NOBODY, gid: NOBODY, cwd: os.tmpdir(), stdio: ['ignore', 'pipe', 'inherit'] });
+    let text = '';
+    p.stdout.on('data', (c: Buffer) => { text += c; });
+    p.on('error', reject);
+    p.on('exit', code => (code === 0 ? resolve(text) : reject(new Error(`child as nobody exited ${code}`))));
+  });
+  return JSON.parse(out);
+}
+
+test('unreadable files and folders are reported, never fatal (as root too, through a child that dropped root)', async () => {
   const x = tmp();
   fs.writeFileSync(path.join(x.projects, 'a.jsonl'), req(3));
   const locked = path.join(x.projects, 'b.jsonl');
   fs.writeFileSync(locked, req(4));
   fs.chmodSync(locked, 0o000);
-  const idx = new UsageIndex({ roots: x.roots, cacheFile: null });
-  const r = await idx.refresh();
-  assert.equal(outputs(idx), 3);
-  assert.deepEqual(r.stats.unreadable.map(p => [path.basename(p.path), p.reason]), [['b.jsonl', 'EACCES']]);
+  const lockedDir = path.join(x.projects, 'sub');
+  fs.mkdirSync(lockedDir);
+  fs.writeFileSync(path.join(lockedDir, 'c.jsonl'), req(5));
+  fs.chmodSync(lockedDir, 0o000);
+  const r = await unreadableCheck(x);
+  assert.equal(r.outputs, 3, 'the readable file still counts');
+  assert.deepEqual(r.unreadable.sort(), [['b.jsonl', 'EACCES'], ['sub', 'EACCES']]);
+  fs.chmodSync(lockedDir, 0o755);
   fs.rmSync(x.dir, { recursive: true, force: true });
 });
 
@@ -248,4 +279,70 @@ test('the fixture tree read through a persisted index equals a fresh read', asyn
   assert.deepEqual(norm(b), norm(a));
   assert.equal(r.stats.malformedLines, 3);
   fs.rmSync(dir, { recursive: true });
+});
+
+test('a loaded index reports from its stored columns, without record objects, exactly what its records give', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tkx-cols-'));
+  const roots: AgentRoot[] = [
+    { agent: 'claude-code', dir: path.join(FIXTURES, 'claude'), explicit: true },
+    { agent: 'codex', dir: path.join(FIXTURES, 'codex'), explicit: true },
+    { agent: 'gemini', dir: path.join(FIXTURES, 'gemini'), explicit: true },
+  ];
+  const cache = path.join(dir, 'i.bin');
+  const fresh = new UsageIndex({ roots, cacheFile: cache });
+  await fresh.refresh();
+  const warm = new UsageIndex({ roots, cacheFile: cache });
+  const r = await warm.refresh();
+  assert.equal(r.cache, 'loaded');
+  assert.equal(r.stats.records, fresh.records().length);
+  const catalog = bundledCatalog();
+  for (const opts of [{ timezone: 'UTC' }, { timezone: 'America/Los_Angeles' }, { timezone: 'Asia/Kolkata', since: '2026-05-04', until: '2026-05-04' }]) {
+    const fromColumns = buildReportFromColumns(warm.columns(), catalog, opts);
+    assert.equal((warm as unknown as { snap: unknown }).snap !== null, true, 'still no record objects');
+    const fromRecords = buildReport(fresh.records(), catalog, opts);
+    const noCost = (x: unknown) => JSON.parse(JSON.stringify(x, (k, v) => (k === 'costUSD' ? Math.round(v * 1e4) : v)));
+    assert.deepEqual(noCost(fromColumns), noCost(fromRecords), opts.timezone);
+    assert.ok(Math.abs(fromColumns.totals.costUSD - fromRecords.totals.costUSD) <= 1e-6);
+  }
+  // the records, once asked for, are the ones the columns described, in the same order
+  const cols = warm.columns();
+  const recs = warm.records();
+  assert.equal(recs.length, cols.rows.length);
+  assert.deepEqual(buildReportFromColumns(cols, catalog, { timezone: 'UTC' }), buildReport(recs, catalog, { timezone: 'UTC' }));
+  fs.rmSync(dir, { recursive: true });
+});
+
+test('a flipped byte anywhere in a stored index is caught by its checksum and the index rebuilt', async () => {
+  const t = tmp();
+  fs.writeFileSync(path.join(t.projects, 'a.jsonl'), req(10) + req(20) + req(30));
+  await new UsageIndex({ roots: t.roots, cacheFile: t.cache }).refresh();
+  const good = fs.readFileSync(t.cache);
+  for (const at of [40, Math.floor(good.length / 2), good.length - 3]) {
+    const bad = Buffer.from(good);
+    bad[at] = bad[at]! ^ 0x10;
+    fs.writeFileSync(t.cache, bad);
+    const idx = new UsageIndex({ roots: t.roots, cacheFile: t.cache });
+    assert.equal((await idx.refresh()).cache, 'corrupt', `byte ${at}`);
+    assert.equal(outputs(idx), 60, `byte ${at}`);
+  }
+  fs.rmSync(t.dir, { recursive: true });
+});
+
+test('after a warm load, the first append turns the stored records into objects and counts once', async () => {
+  const t = tmp();
+  const f = path.join(t.projects, 'a.jsonl');
+  const g = path.join(t.projects, 'b.jsonl');
+  fs.writeFileSync(f, req(10, 'dup') + req(20));
+  fs.writeFileSync(g, req(5, 'dup')); // the same request, smaller: a streaming partial copied into another file
+  await new UsageIndex({ roots: t.roots, cacheFile: t.cache }).refresh();
+  const idx = new UsageIndex({ roots: t.roots, cacheFile: t.cache });
+  assert.equal((await idx.refresh()).cache, 'loaded');
+  fs.appendFileSync(g, req(7) + req(12, 'dup'));
+  const r = await idx.refresh();
+  assert.equal(r.appendedFiles, 1);
+  assert.equal(outputs(idx), 12 + 20 + 7, 'the larger copy of dup wins, across files');
+  fs.rmSync(g);
+  await idx.refresh();
+  assert.equal(outputs(idx), 10 + 20, 'its other copy counts again once the file is gone');
+  fs.rmSync(t.dir, { recursive: true });
 });

@@ -1,0 +1,108 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ActivityCache, diffLines, isCommit, isTestRun, mergeActivity, patchStats, readActivity } from '../../src/core/activity';
+
+const FIX = path.resolve(__dirname, '../../../test/fixtures/week');
+const EDITS = path.join(FIX, 'claude/projects/-home-dev-shop/11111111-aaaa-4000-8000-000000000001.jsonl');
+const IDLE = path.join(FIX, 'claude/projects/-home-dev-lab/22222222-bbbb-4000-8000-000000000002.jsonl');
+const CODEX = path.join(FIX, 'codex/sessions/2026/05/06/rollout-2026-05-06T10-00-00-33333333-cccc-4000-8000-000000000003.jsonl');
+
+test('diffLines counts added and removed lines around a common prefix and suffix', () => {
+  assert.deepEqual(diffLines('x = 1', 'x = 2\ny = 3'), { added: 2, removed: 1 });
+  assert.deepEqual(diffLines('a\nb\nc', 'a\nB\nc'), { added: 1, removed: 1 });
+  assert.deepEqual(diffLines('', 'l1\nl2\nl3\n'), { added: 3, removed: 0 });
+  assert.deepEqual(diffLines('gone\n', ''), { added: 0, removed: 1 });
+});
+
+test('commands: commits and test runners', () => {
+  for (const c of ["git commit -m 'x'", 'git -C repo commit -am x', 'npm test && git commit -m y']) assert.ok(isCommit(c), c);
+  for (const c of ['git log', 'git commit-tree', 'echo git']) assert.ok(!isCommit(c), c);
+  for (const c of ['npm test', 'npm run test -- --watch=false', 'pnpm test', 'pytest -q', 'python -m pytest', 'go test ./...', 'cargo test', 'npx vitest run', 'jest', 'node --test out/']) assert.ok(isTestRun(c), c);
+  for (const c of ['npm run build', 'ls tests', 'cat test.txt']) assert.ok(!isTestRun(c), c);
+});
+
+test('patchStats reads apply_patch bodies', () => {
+  const s = patchStats('*** Begin Patch\n*** Update File: a.ts\n@@\n-x\n+y\n+z\n*** Add File: b.ts\n+new\n*** End Patch');
+  assert.deepEqual(s, { files: ['a.ts', 'b.ts'], added: 3, removed: 1 });
+});
+
+test('a Claude Code session with edits: files, lines, commits, tests, reads, big results, retry loops', () => {
+  const a = readActivity(EDITS, 'claude-code');
+  assert.equal(a.sessionId, '11111111-aaaa-4000-8000-000000000001');
+  const s = mergeActivity([a]);
+  assert.deepEqual(s.filesChanged, ['/home/dev/shop/src/a.ts', '/home/dev/shop/src/b.ts']);
+  assert.equal(s.linesAdded, 2 + 3 + 1);
+  assert.equal(s.linesRemoved, 1 + 0 + 1);
+  assert.equal(s.linesChanged, 8);
+  assert.equal(s.commits, 1);
+  assert.equal(s.testRuns, 1);
+  assert.deepEqual(s.repeatedReads, [{ path: '/home/dev/shop/src/big.ts', count: 3, tokens: 3000 }]);
+  assert.equal(s.bigResults.length, 1);
+  assert.equal(s.bigResults[0]!.tokens, 10000);
+  assert.equal(s.bigResults[0]!.detail, 'npm run build');
+  assert.deepEqual(s.retryLoops, [{ command: 'npm run lint', failures: 3, tokens: 3 * (10 + 3) }]);
+});
+
+test('a session with no edits produced nothing', () => {
+  const s = mergeActivity([readActivity(IDLE, 'claude-code')]);
+  assert.equal(s.linesChanged, 0);
+  assert.equal(s.filesChanged.length, 0);
+  assert.equal(s.commits + s.testRuns, 0);
+  assert.equal(s.repeatedReads.length, 0);
+});
+
+test('Codex: apply_patch through the shell and a failing test run', () => {
+  const a = readActivity(CODEX, 'codex');
+  assert.equal(a.sessionId, '33333333-cccc-4000-8000-000000000003');
+  const s = mergeActivity([a]);
+  assert.deepEqual(s.filesChanged, ['src/c.ts']);
+  assert.equal(s.linesAdded, 2);
+  assert.equal(s.linesRemoved, 1);
+  assert.equal(s.testRuns, 1);
+});
+
+test('a resumed copy of a transcript counts each tool call once', () => {
+  const a = readActivity(EDITS, 'claude-code');
+  const s = mergeActivity([a, a]);
+  assert.equal(s.linesChanged, 8);
+  assert.equal(s.commits, 1);
+});
+
+test('malformed lines are counted, a half-written last line is not, and nothing throws', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tkx-act-'));
+  const f = path.join(dir, 's.jsonl');
+  fs.writeFileSync(f, '{"type":"assistant","message":{"content":[{"type":"tool_use"\n' + fs.readFileSync(EDITS, 'utf8') + '{"type":"user","message":{"content":[{"type":"tool_result"');
+  const a = readActivity(f, 'claude-code');
+  assert.equal(a.malformedLines, 1);
+  assert.equal(mergeActivity([a]).linesChanged, 8);
+  assert.equal(readActivity(path.join(dir, 'missing.jsonl'), 'claude-code').edits.length, 0);
+});
+
+test('ActivityCache re-reads only changed files and persists across instances', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tkx-actc-'));
+  const f = path.join(dir, 's.jsonl');
+  fs.copyFileSync(EDITS, f);
+  const cacheFile = path.join(dir, 'cache', 'activity.json');
+  const c1 = new ActivityCache(cacheFile);
+  c1.get(f, 'claude-code'); c1.get(f, 'claude-code');
+  assert.equal(c1.reads, 1);
+  assert.equal(await c1.fileTokens(path.join(dir, 'nope.md'), async () => 1), null);
+  fs.writeFileSync(path.join(dir, 'CLAUDE.md'), 'hello world');
+  let counted = 0;
+  assert.equal(await c1.fileTokens(path.join(dir, 'CLAUDE.md'), async t => { counted++; return t.length; }), 11);
+  assert.ok(c1.save());
+  const c2 = new ActivityCache(cacheFile);
+  assert.equal(mergeActivity([c2.get(f, 'claude-code')]).linesChanged, 8);
+  assert.equal(c2.reads, 0, 'served from the persisted cache');
+  assert.equal(await c2.fileTokens(path.join(dir, 'CLAUDE.md'), async t => { counted++; return t.length; }), 11);
+  assert.equal(counted, 1);
+  fs.appendFileSync(f, '\n');
+  c2.get(f, 'claude-code');
+  assert.equal(c2.reads, 1, 'a changed file is read again');
+  fs.writeFileSync(cacheFile, '{corrupt');
+  const c3 = new ActivityCache(cacheFile);
+  assert.equal(mergeActivity([c3.get(f, 'claude-code')]).linesChanged, 8);
+});

@@ -1,0 +1,120 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { main } from '../../src/cli/cli';
+import type { CliIO } from '../../src/cli/io';
+import type { WeekSummary } from '../../src/core/week';
+import { formatMoney, headlineTexts, nudgeText, toCsv, toMarkdown } from '../../src/core/weekExport';
+
+const FIX = path.resolve(__dirname, '../../../test/fixtures/week');
+// the webview's own formatter: media/week.js exports its pure functions when loaded as CommonJS
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const view = require(path.resolve(__dirname, '../../../media/week.js')) as {
+  fmtMoney(v: number, locale: string): string;
+  headlineTexts(w: WeekSummary, locale: string): ReturnType<typeof headlineTexts>;
+};
+
+const home = fs.mkdtempSync(path.join(os.tmpdir(), 'tkx-week-home-'));
+const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'tkx-week-gemini-'));
+function io(env: NodeJS.ProcessEnv = {}): CliIO & { out: string; err: string } {
+  const o = { out: '', err: '', stdout: (s: string) => { o.out += s; }, stderr: (s: string) => { o.err += s; },
+    readStdin: async () => '', env: { HOME: home, XDG_CACHE_HOME: path.join(home, 'cache'), TZ: 'UTC', ...env }, cwd: FIX };
+  return o;
+}
+const DIRS = ['--claude-dir', 'claude', '--codex-dir', 'codex', '--gemini-dir', empty];
+const QUOTAS = JSON.stringify([{ name: 'client', projects: ['/home/dev/shop'], weeklyUSD: 0.25 }, { name: 'broken', projects: 'x', weeklyUSD: 1 }]);
+
+async function cli(format: string, extra: string[] = []): Promise<string> {
+  const o = io({ TOKENOMICS_QUOTAS: QUOTAS });
+  assert.equal(await main(['week', '--week', '2026-05-04', '--format', format, '--timezone', 'UTC', ...DIRS, ...extra], o), 0, o.err);
+  return o.out;
+}
+
+test('week --format json has the report --json totals and the sections', async () => {
+  const w = JSON.parse(await cli('json')) as WeekSummary;
+  const r = io();
+  assert.equal(await main(['report', '--json', '--since', '2026-05-04', '--until', '2026-05-10', '--timezone', 'UTC', ...DIRS], r), 0, r.err);
+  assert.deepEqual(w.totals, JSON.parse(r.out).totals, 'same totals as tokenomics report --json for the same days');
+  for (const k of ['range', 'headline', 'days', 'models', 'agents', 'projects', 'cache', 'value', 'waste', 'contextBloat', 'cheaperTier', 'instructionFiles', 'topSessions', 'quotas']) assert.ok(k in w, k);
+  assert.equal(w.quotas[0]!.status, 'over');
+  assert.deepEqual(w.quotaProblems.map(p => [p.name, p.field]), [['broken', 'projects']]);
+});
+
+test('webview, Markdown export and CLI agree to the cent', async () => {
+  const w = JSON.parse(await cli('json')) as WeekSummary;
+  const md = await cli('md');
+  const text = await cli('text');
+  assert.equal(md, toMarkdown(w), 'the CLI Markdown is the export');
+  const fromView = view.headlineTexts(w, 'en-US');
+  assert.deepEqual(fromView, headlineTexts(w));
+  assert.equal(fromView.spend, '$4.20');
+  const money = [w.headline.spendUSD, ...w.days.map(d => d.costUSD), ...w.models.map(m => m.costUSD), ...w.agents.map(a => a.costUSD),
+    ...w.projects.map(p => p.costUSD), ...w.topSessions.map(s => s.costUSD), ...w.quotas.map(q => q.spentUSD), w.cache.savingsUSD, w.totals.costUSD];
+  for (const v of money) {
+    const s = view.fmtMoney(v, 'en-US');
+    assert.equal(s, formatMoney(v), `webview vs core for ${v}`);
+    assert.ok(md.includes(s), `Markdown shows ${s}`);
+    assert.ok(text.includes(s), `CLI text shows ${s}`);
+  }
+  assert.ok(md.includes(`Spend ${fromView.spend} · ${fromView.tokens} tokens · ${fromView.requests} requests · ${fromView.sessions} sessions`));
+  assert.ok(text.includes(`Spend ${fromView.spend} · ${fromView.tokens} tokens`));
+  // rounding is the same at the half cent
+  for (const v of [0.005, 1.005, 2.675, 1234.565, -0.004, 0.0049]) assert.equal(view.fmtMoney(v, 'en-US'), formatMoney(v));
+});
+
+test('CSV: one row per day × agent × model, cost to the cent, formulas neutralised', async () => {
+  const csv = await cli('csv');
+  const rows = csv.trim().split('\r\n');
+  assert.equal(rows[0], 'date,agent,model,input_tokens,output_tokens,cache_creation_tokens,cache_read_tokens,total_tokens,requests,cost_usd');
+  assert.deepEqual(rows.slice(1).map(r => r.split(',').slice(0, 3).join(' ')), [
+    '2026-05-04 claude-code claude-sonnet-4-5-20250929', '2026-05-05 claude-code claude-opus-4-1-20250805', '2026-05-06 codex gpt-5.2-codex']);
+  assert.equal(rows[1]!.split(',').pop(), '0.27');
+  const w = JSON.parse(await cli('json')) as WeekSummary;
+  w.dayRows[0]!.model = '=HYPERLINK("x")';
+  assert.match(toCsv(w), /"'=HYPERLINK\(""x""\)"/);
+});
+
+test('Markdown escapes what comes from logs', async () => {
+  const w = JSON.parse(await cli('json')) as WeekSummary;
+  w.projects[0]!.name = 'a|b<script>';
+  const md = toMarkdown(w);
+  assert.ok(md.includes('a\\|b<script>') || md.includes('a\\|b&lt;script&gt;'));
+  assert.ok(!/\| a\|b/.test(md));
+});
+
+test('bad arguments exit 2 with one line', async () => {
+  for (const args of [['--week', '2026-13-01'], ['--format', 'pdf'], ['--timezone', 'Mars/Olympus'], ['--bogus'], ['extra'], ['--claude-dir', '/no/such/dir'], ['--week-starts-on', 'friday'], ['--waste-threshold', 'lots']]) {
+    const o = io();
+    assert.equal(await main(['week', ...args], o), 2, args.join(' '));
+    assert.equal(o.err.trim().split('\n').length, 1, o.err);
+    assert.match(o.err, /^tokenomics week: /);
+  }
+  const o = io({ TOKENOMICS_QUOTAS: '{' });
+  assert.equal(await main(['week', ...DIRS], o), 2);
+});
+
+test('the cache makes a second run read no transcripts, and --no-cache writes nothing', async () => {
+  const h = fs.mkdtempSync(path.join(os.tmpdir(), 'tkx-week-cache-'));
+  const a = io({ XDG_CACHE_HOME: h });
+  assert.equal(await main(['week', '--week', '2026-05-04', '--format', 'json', '--no-cache', ...DIRS], a), 0);
+  assert.equal(fs.readdirSync(h).length, 0);
+  const b = io({ XDG_CACHE_HOME: h });
+  assert.equal(await main(['week', '--week', '2026-05-04', '--format', 'json', ...DIRS], b), 0);
+  const files = fs.readdirSync(path.join(h, 'tokenomics'));
+  assert.ok(files.some(f => f.startsWith('activity-')), files.join());
+  const c = io({ XDG_CACHE_HOME: h });
+  assert.equal(await main(['week', '--week', '2026-05-04', '--format', 'json', ...DIRS], c), 0);
+  const strip = (s: string) => ({ ...JSON.parse(s), generatedAt: 0 });
+  assert.deepEqual(strip(c.out), strip(b.out));
+  assert.deepEqual(strip(a.out), strip(b.out));
+});
+
+test('the weekly nudge text', async () => {
+  const w = JSON.parse(await cli('json')) as WeekSummary;
+  assert.equal(nudgeText(w), 'Last week: $4.20, +180% — 1 session over $2.00 changed nothing');
+  w.headline.change.spendPercent = -12.4;
+  w.value.wasteCandidates = [];
+  assert.equal(nudgeText(w), 'Last week: $4.20, −12% — about $0.15 in waste findings');
+});
