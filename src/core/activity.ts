@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Agent } from './agents/records';
+import { scanLines } from './agents/lineScanner';
 
 /** Rough size of text in tokens (logs hold text, not token counts): ~4 characters per token. */
 export const CHARS_PER_TOKEN = 4;
@@ -139,10 +140,10 @@ class Collector {
   facts(): FileActivity {
     return {
       agent: this.agent, sessionId: this.sessionId,
-      edits: this.edits, commits: this.commits, testRuns: this.tests, toolCalls: this.calls,
+      edits: [...this.edits], commits: [...this.commits], testRuns: [...this.tests], toolCalls: this.calls,
       repeatedReads: [...this.reads].filter(([, r]) => r.count >= 2).map(([p, r]) => ({ path: p, count: r.count, tokens: r.tokens }))
         .sort((a, b) => b.tokens - a.tokens),
-      bigResults: this.big.sort((a, b) => b.tokens - a.tokens).slice(0, 50),
+      bigResults: [...this.big].sort((a, b) => b.tokens - a.tokens).slice(0, 50),
       retryLoops: [...this.failures].filter(([, f]) => f.failures >= RETRY_LOOP_RUNS)
         .map(([command, f]) => ({ command, failures: f.failures, tokens: f.tokens })).sort((a, b) => b.tokens - a.tokens),
       malformedLines: this.malformed,
@@ -277,44 +278,37 @@ function codexLine(c: Collector, o: Record<string, unknown>): void {
 }
 
 const NEEDLES: Record<Agent, Buffer[]> = {
-  'claude-code': [Buffer.from('"tool_use"'), Buffer.from('"tool_result"'), Buffer.from('"sessionId"')],
+  'claude-code': [Buffer.from('"tool_use"'), Buffer.from('"tool_result"')],
   codex: [Buffer.from('"response_item"'), Buffer.from('"session_meta"')],
   gemini: [],
 };
-/** Lines above this are file backups or pasted blobs, never a tool call worth parsing whole. */
-const MAX_LINE = 64 * 1024 * 1024;
-const FILE_BACKUP = Buffer.from('"file-history-snapshot"');
+
+/** A transcript being read: where the last complete line ended, and what was collected so far. */
+interface Reading { collector: Collector; offset: number; ino: number }
+
+function scanInto(r: Reading, file: string, agent: Agent): void {
+  const needles = NEEDLES[agent];
+  if (!needles.length) return; // Gemini's chat records carry no tool calls worth counting yet
+  let fd: number;
+  try { fd = fs.openSync(file, 'r'); } catch { return; }
+  const c = r.collector;
+  const handle = agent === 'codex' ? codexLine : claudeLine;
+  try {
+    // only lines holding a tool call or result are decoded: file backups and chat text are skipped unread
+    r.offset = scanLines(fd, r.offset, needles, line => {
+      if (line.startsWith('{"type":"file-history-snapshot"')) return;
+      let o: unknown;
+      try { o = JSON.parse(line); } catch { c.malformed++; return; }
+      if (o && typeof o === 'object') handle(c, o as Record<string, unknown>);
+    });
+  } catch { /* unreadable mid-way: keep what was read */ } finally { fs.closeSync(fd); }
+}
 
 /** Reads one transcript. Never throws for bad content: malformed lines are counted. */
 export function readActivity(file: string, agent: Agent): FileActivity {
-  const c = new Collector(agent);
-  const needles = NEEDLES[agent];
-  if (!needles.length) return c.facts(); // Gemini's chat records carry no tool calls worth counting yet
-  let buf: Buffer;
-  try { buf = fs.readFileSync(file); } catch { return c.facts(); }
-  let start = 0;
-  const handle = agent === 'codex' ? codexLine : claudeLine;
-  let sessionSeen = false;
-  while (start < buf.length) {
-    let end = buf.indexOf(10, start);
-    if (end < 0) end = buf.length;
-    const len = end - start;
-    if (len > 2 && len <= MAX_LINE) {
-      const line = buf.subarray(start, end);
-      // claude: the session id is on every line; one is enough, so after it only tool lines count
-      let want = line.indexOf(needles[0]!) >= 0 || line.indexOf(needles[1]!) >= 0;
-      if (!want && !sessionSeen && line.indexOf(needles[2] ?? needles[1]!) >= 0) want = true;
-      if (want && agent === 'claude-code' && line.subarray(0, 64).indexOf(FILE_BACKUP) >= 0) want = false;
-      if (want) {
-        try {
-          const o = JSON.parse(line.toString('utf8'));
-          if (o && typeof o === 'object') { handle(c, o as Record<string, unknown>); if (c.sessionId) sessionSeen = true; }
-        } catch { if (end < buf.length) c.malformed++; }
-      }
-    }
-    start = end + 1;
-  }
-  return c.facts();
+  const r: Reading = { collector: new Collector(agent), offset: 0, ino: 0 };
+  scanInto(r, file, agent);
+  return r.collector.facts();
 }
 
 /** Adds up the facts of a session's files (main transcript, sub-agents, resumed copies: each tool call once). */
@@ -367,6 +361,8 @@ interface TokenEntry { size: number; mtimeMs: number; tokens: number }
 export class ActivityCache {
   private entries = new Map<string, CacheEntry>();
   private tokenEntries = new Map<string, TokenEntry>();
+  /** Transcripts read in this process: an appended file is read from where the last read stopped. */
+  private live = new Map<string, Reading>();
   private dirty = false;
   private loaded = false;
   /** Files read (not served from the cache) since construction: tests and benchmarks look at it. */
@@ -396,7 +392,14 @@ export class ActivityCache {
     }
     const cur = this.entries.get(file);
     if (cur && cur.size === st.size && cur.mtimeMs === st.mtimeMs && cur.facts.agent === agent) return cur.facts;
-    const facts = readActivity(file, agent);
+    let r = this.live.get(file);
+    if (!r || r.ino !== st.ino || st.size < r.offset || r.collector.agent !== agent) {
+      r = { collector: new Collector(agent), offset: 0, ino: st.ino };
+      this.live.set(file, r);
+      if (this.live.size > 200) this.live.delete(this.live.keys().next().value!);
+    }
+    scanInto(r, file, agent);
+    const facts = r.collector.facts();
     this.reads++;
     this.entries.set(file, { size: st.size, mtimeMs: st.mtimeMs, facts });
     this.dirty = true;

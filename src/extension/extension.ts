@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { TokenMeter } from './tokenMeter';
 import { registerPromptCommands } from './promptCommands';
+import { maybeNudge, registerWeekView, WeekViewApi } from './weekView';
 import { SpendMeter, showContextAdvice } from './spendMeter';
 import type { UsageSummary } from '../server/protocol';
 
@@ -16,6 +17,7 @@ export interface TokenomicsApi {
   spendText(): string;
   contextText(): string | undefined;
   waitForUsage(pred: (s: UsageSummary) => boolean): Promise<UsageSummary>;
+  week: WeekViewApi;
 }
 
 let client: LanguageClient | undefined;
@@ -31,6 +33,7 @@ export function activate(context: vscode.ExtensionContext): TokenomicsApi {
     vscode.commands.registerCommand('tokenomics.showOutput', () => output.show()),
   );
   registerPromptCommands(context, () => client);
+  const week = registerWeekView(context, () => client, line => output.info(line));
   setImmediate(() => void startEngine(context, output, meter, spend));
   const activationMs = performance.now() - t0;
   output.info(`activated in ${activationMs.toFixed(1)} ms`);
@@ -44,6 +47,7 @@ export function activate(context: vscode.ExtensionContext): TokenomicsApi {
     spendText: () => spend.spend.text,
     contextText: () => (spend.summary?.context ? spend.context.text : undefined),
     waitForUsage: pred => spend.waitFor(pred),
+    week,
   };
 }
 
@@ -54,6 +58,7 @@ async function startEngine(context: vscode.ExtensionContext, output: vscode.LogO
     await client.start();
     meter.attach(client);
     context.subscriptions.push(spend.attach(client));
+    void maybeNudge(context, () => client);
   } catch (e) {
     output.error(`the Tokenomics engine failed to start: ${(e as Error)?.stack ?? e}`);
     void vscode.window.showErrorMessage('Tokenomics: the engine failed to start. See Output → Tokenomics.', 'Show Output')

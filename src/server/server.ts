@@ -9,6 +9,7 @@ import { registerTokenMeter } from './tokenMeter';
 import { getCounter } from '../core/tokenizer';
 import { registerPromptFeatures } from './prompts';
 import { registerUsage } from './usage';
+import { registerWeek } from './week';
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
@@ -44,6 +45,8 @@ const prompts = registerPromptFeatures(connection, documents, engine);
 registerTokenMeter(connection, documents, engine, prompts);
 const usage = registerUsage(connection, engine, { storagePath: () => storagePath, workspaceFolders: () => workspaceFolders });
 prompts.setWeeklyRequests(project => usage.weeklyRequests(project));
+const week = registerWeek(connection, engine, () => usage.records(), { storagePath: () => storagePath });
+usage.setQuotaProvider(week.quotaStatus);
 
 function uriToPath(uri: string): string | undefined {
   try { return uri.startsWith('file:') ? fileURLToPath(uri) : undefined; } catch { return undefined; }

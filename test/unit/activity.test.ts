@@ -106,3 +106,26 @@ test('ActivityCache re-reads only changed files and persists across instances', 
   const c3 = new ActivityCache(cacheFile);
   assert.equal(mergeActivity([c3.get(f, 'claude-code')]).linesChanged, 8);
 });
+
+test('an appended transcript is read from where the last read stopped, a half-written line waits for its newline', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tkx-acta-'));
+  const f = path.join(dir, 's.jsonl');
+  const lines = fs.readFileSync(EDITS, 'utf8').split('\n');
+  const cut = lines.findIndex(l => l.includes('"npm run build"'));
+  fs.writeFileSync(f, lines.slice(0, cut).join('\n') + '\n');
+  const cache = new ActivityCache(null);
+  const first = mergeActivity([cache.get(f, 'claude-code')]);
+  assert.equal(first.linesChanged, 8);
+  assert.equal(first.bigResults.length, 0);
+  const rest = lines.slice(cut).join('\n');
+  const half = Math.floor(rest.length / 2);
+  fs.appendFileSync(f, rest.slice(0, half));
+  const mid = mergeActivity([cache.get(f, 'claude-code')]);
+  assert.equal(mid.linesChanged, 8);
+  fs.appendFileSync(f, rest.slice(half));
+  const all = mergeActivity([cache.get(f, 'claude-code')]);
+  assert.deepEqual(all, mergeActivity([readActivity(EDITS, 'claude-code')]));
+  assert.equal(all.bigResults.length, 1);
+  assert.equal(all.retryLoops.length, 1);
+  assert.equal(mergeActivity([cache.get(f, 'claude-code')]).linesChanged, 8, 'first read stays unchanged when returned again');
+});

@@ -1,0 +1,116 @@
+// Weekly summary (issue 6) in a real VS Code: the fixture logs of test/fixtures/week, shifted so that their
+// week (2026-05-04) is the current week, reached through tokenomics.claudeDirs / codexDirs. Opens
+// `Tokenomics: Show Weekly Summary`, reads the headline figures from the webview's DOM, compares them with
+// `tokenomics week --format md` for the same folders and week, navigates to the previous week, and saves
+// screenshots in the light and dark themes.
+import fs from 'node:fs';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+
+const DAY = 86_400_000;
+
+function copyShifted(src, dst, shiftMs) {
+  for (const e of fs.readdirSync(src, { withFileTypes: true })) {
+    const s = path.join(src, e.name), d = path.join(dst, e.name);
+    if (e.isDirectory()) { fs.mkdirSync(d, { recursive: true }); copyShifted(s, d, shiftMs); continue; }
+    if (!e.name.endsWith('.jsonl')) continue;
+    const text = fs.readFileSync(s, 'utf8').replace(/"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z)"/g, (_, iso) => JSON.stringify(new Date(Date.parse(iso) + shiftMs).toISOString()));
+    fs.writeFileSync(d, text);
+  }
+}
+
+export async function run(t) {
+  const now = Date.now();
+  const today = Math.floor(now / DAY) * DAY;
+  const monday = today - ((new Date(today).getUTCDay() + 6) % 7) * DAY;
+  const shift = monday - Date.UTC(2026, 4, 4);
+  const weekStart = new Date(monday).toISOString().slice(0, 10);
+  const prevWeek = new Date(monday - 7 * DAY).toISOString().slice(0, 10);
+  const root = fs.mkdtempSync(path.join(t.tmpRoot, 'week-fixture-'));
+  const ws = path.join(root, 'ws');
+  fs.mkdirSync(ws, { recursive: true });
+  fs.writeFileSync(path.join(ws, 'README.md'), '# weekly summary test\n');
+  const fx = path.join(t.root, 'test/fixtures/week');
+  const claudeDir = path.join(root, 'claude'), codexDir = path.join(root, 'codex'), geminiDir = path.join(root, 'gemini');
+  for (const d of [claudeDir, codexDir, geminiDir]) fs.mkdirSync(d, { recursive: true });
+  copyShifted(path.join(fx, 'claude'), claudeDir, shift);
+  copyShifted(path.join(fx, 'codex'), codexDir, shift);
+
+  // what the CLI says for the same folders and week
+  const cli = spawnSync(process.execPath, [path.join(t.root, 'dist/cli.js'), 'week', '--week', weekStart, '--format', 'md', '--timezone', 'UTC', '--no-cache',
+    '--claude-dir', claudeDir, '--codex-dir', codexDir, '--gemini-dir', geminiDir], { encoding: 'utf8', env: { ...process.env, HOME: root } });
+  if (cli.status !== 0) throw new Error(`tokenomics week failed: ${cli.stderr}`);
+  const m = /Spend (\$[\d,.]+) · ([\d,]+) tokens · ([\d,]+) requests · ([\d,]+) sessions/.exec(cli.stdout);
+  if (!m) throw new Error(`no headline in the CLI output:\n${cli.stdout.slice(0, 500)}`);
+  const [, spend, tokens, requests, sessions] = m;
+  t.log(`CLI headline for ${weekStart}: ${spend}, ${tokens} tokens, ${requests} requests, ${sessions} sessions`);
+
+  const machineSettings = { 'tokenomics.claudeDirs': [claudeDir], 'tokenomics.codexDirs': [codexDir], 'tokenomics.geminiDirs': [geminiDir], 'tokenomics.timezone': 'UTC' };
+  const userSettings = { ...machineSettings, 'tokenomics.weeklySummary.notify': false, 'workbench.colorTheme': 'Default Light Modern', 'window.autoDetectColorScheme': true,
+    'workbench.preferredLightColorTheme': 'Default Light Modern', 'workbench.preferredDarkColorTheme': 'Default Dark Modern' };
+  const writeMachineSettings = () => {
+    for (const d of fs.readdirSync(t.tmpRoot)) {
+      const ud = path.join(t.tmpRoot, d, 'user-data');
+      const user = path.join(ud, 'User/settings.json');
+      if (fs.existsSync(user) && fs.readFileSync(user, 'utf8').includes(JSON.stringify(claudeDir))) {
+        fs.mkdirSync(path.join(ud, 'Machine'), { recursive: true });
+        fs.writeFileSync(path.join(ud, 'Machine/settings.json'), JSON.stringify(machineSettings, null, 1));
+        return;
+      }
+    }
+    throw new Error('the user-data folder of this VS Code was not found');
+  };
+  const h = await t.startVSCode({ workspace: ws, userSettings, onPage: async () => writeMachineSettings() });
+  const page = h.page;
+  await page.emulateMedia({ colorScheme: 'light' });
+  const view = () => page.frameLocator('iframe.webview').frameLocator('iframe#active-frame');
+
+  await t.step('the spend meter is up (engine running)', async () => {
+    await t.expectText(h.statusItem('spend'), /\$/, 90_000, 'spend item');
+  }, { fatal: true });
+
+  let openMs = 0;
+  await t.step(`Tokenomics: Show Weekly Summary shows ${spend}, ${tokens} tokens, ${requests} requests, ${sessions} sessions (as the CLI)`, async () => {
+    const t0 = Date.now();
+    await h.runCommand('Tokenomics: Show Weekly Summary');
+    await t.expectText(view().locator('#headline-spend'), new RegExp(spend.replace(/[$.]/g, c => `\\${c}`)), 60_000, 'headline spend');
+    openMs = Date.now() - t0;
+    t.log(`command to headline visible: ${openMs} ms (includes the palette)`);
+    await t.expectText(view().locator('#headline-tokens'), new RegExp(`^${tokens}$`), 5000, 'tokens');
+    await t.expectText(view().locator('#headline-requests'), new RegExp(`^${requests}$`), 5000, 'requests');
+    await t.expectText(view().locator('#headline-sessions'), new RegExp(`^${sessions}$`), 5000, 'sessions');
+    await t.expectText(view().locator('#week-label'), new RegExp(weekStart), 5000, 'week label');
+  });
+  await t.step('screenshot (light)', async () => { await h.screenshot(path.join(t.screenshotsDir, 'weekly-summary-light.png')); });
+
+  await t.step('previous week: the label and the figures change', async () => {
+    await view().locator('#prev-week').click();
+    await t.expectText(view().locator('#week-label'), new RegExp(prevWeek), 20_000, 'week label');
+    await t.expectText(view().locator('#headline-requests'), /^1$/, 5000, 'previous week requests');
+    await view().locator('#next-week').focus();
+    await page.keyboard.press('Enter');
+    await t.expectText(view().locator('#week-label'), new RegExp(weekStart), 20_000, 'week label back (keyboard)');
+  });
+
+  await t.step('screenshot (dark)', async () => {
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.waitForTimeout(2000);
+    await view().locator('#headline-spend').scrollIntoViewIfNeeded();
+    await t.expectText(view().locator('#headline-spend'), /\$/, 20_000, 'headline after theme change');
+    await h.screenshot(path.join(t.screenshotsDir, 'weekly-summary-dark.png'));
+  });
+
+  await t.step('a transcript link opens the transcript', async () => {
+    await view().locator('#top button.link').first().click();
+    await page.locator('.tabs-container .tab', { hasText: '.jsonl' }).first().waitFor({ timeout: 20_000 });
+  });
+
+  await t.step('time to the first full render is logged', async () => {
+    const logs = [];
+    const walk = d => { for (const e of fs.readdirSync(d, { withFileTypes: true })) { const p = path.join(d, e.name); if (e.isDirectory()) walk(p); else if (e.name === 'Tokenomics.log') logs.push(p); } };
+    for (const d of fs.readdirSync(t.tmpRoot)) if (fs.existsSync(path.join(t.tmpRoot, d, 'user-data/logs'))) walk(path.join(t.tmpRoot, d, 'user-data/logs'));
+    const lines = logs.flatMap(f => fs.readFileSync(f, 'utf8').split('\n')).filter(l => /first render/.test(l));
+    for (const l of lines) t.log(l);
+    if (!lines.length) throw new Error('no "first render" line in the Tokenomics log');
+  });
+}
