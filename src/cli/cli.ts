@@ -9,7 +9,13 @@ usage:
                     [--claude-dir DIR]... [--codex-dir DIR] [--gemini-dir DIR] [--no-cache]
                                                     spend from coding-agent logs, by day
   tokenomics week [--week YYYY-MM-DD] [--format text|md|csv|json] [--timezone IANA]
+                  [--week-starts-on monday|sunday|saturday] [--waste-threshold USD]
+                  [--claude-dir DIR]... [--codex-dir DIR] [--gemini-dir DIR] [--no-cache]
                                                     the weekly usage summary
+
+Agent logs are found as the agents do (CLAUDE_CONFIG_DIR, CODEX_HOME, ~/.claude, ~/.codex, ~/.gemini).
+The usage index is cached in $XDG_CACHE_HOME/tokenomics. TOKENOMICS_QUOTAS (JSON, like the
+tokenomics.quotas setting) adds quotas to the weekly summary. Nothing is sent over the network.
 `;
 
 type Command = (argv: string[], io: CliIO) => Promise<number>;

@@ -1,30 +1,15 @@
 // `tokenomics report`: spend from coding-agent logs, by day.
-import crypto from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { bundledCatalog } from '../core/catalog';
 import { formatTokens, formatUSD } from '../core/format';
-import { AgentRoot, agentRoots, scanDirs } from '../core/agents/locations';
 import { Totals, UsageReport, buildReportFromColumns, defaultTimeZone, isValidDate, isValidTimeZone } from '../core/report';
-import { UsageIndex } from '../core/usageIndex';
 import { CliIO, UsageError, parseArgs } from './io';
+import { FOLDER_FLAGS, openUsageIndex } from './agentLogs';
 
 const SPEC = {
   json: 'bool', since: 'string', until: 'string', timezone: 'string',
-  'claude-dir': 'multi', 'codex-dir': 'multi', 'gemini-dir': 'multi', 'no-cache': 'bool',
+  ...FOLDER_FLAGS,
 } as const;
-
-export function cacheDir(env: NodeJS.ProcessEnv): string {
-  const home = env.HOME || os.homedir();
-  return path.join(env.XDG_CACHE_HOME || path.join(home, '.cache'), 'tokenomics');
-}
-
-/** One index per set of folders, so reports over different folders never evict each other. */
-export function indexFile(env: NodeJS.ProcessEnv, roots: readonly AgentRoot[]): string {
-  const id = crypto.createHash('sha256').update(JSON.stringify(roots.map(r => [r.agent, r.dir]))).digest('hex').slice(0, 16);
-  return path.join(cacheDir(env), `usage-index-${id}.bin`);
-}
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
   const { flags, positionals } = parseArgs(argv, { ...SPEC });
@@ -37,23 +22,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const timezone = (flags.timezone as string | undefined) ?? defaultTimeZone(io.env);
   if (!isValidTimeZone(timezone)) throw new UsageError(`unknown time zone '${timezone}' (use an IANA name such as Europe/Berlin)`);
 
-  const resolveDir = (d: string) => path.resolve(io.cwd, d);
-  const dirs = (name: string) => ((flags[name] as string[] | undefined) ?? []).map(resolveDir);
-  const roots = agentRoots(io.env, { claudeDirs: dirs('claude-dir'), codexDirs: dirs('codex-dir'), geminiDirs: dirs('gemini-dir') });
-  for (const r of roots) {
-    if (!r.explicit) continue;
-    let ok = false;
-    try { ok = fs.statSync(r.dir).isDirectory(); } catch { /* reported below */ }
-    if (!ok) throw new UsageError(`no such folder: ${r.dir}`);
-  }
-
-  const index = new UsageIndex({ roots, cacheFile: flags['no-cache'] ? null : indexFile(io.env, roots) });
-  const refreshed = await index.refresh();
-  for (const p of index.problems) io.stderr(`tokenomics report: skipped ${p.path}: ${p.reason}\n`);
-  if (refreshed.stats.files === 0) {
-    const looked = roots.flatMap(r => scanDirs(r).map(d => `  ${r.agent}: ${d}`));
-    io.stderr(`tokenomics report: no agent logs found; looked in:\n${looked.join('\n')}\n`);
-  }
+  const { index, refreshed } = await openUsageIndex('report', flags, io);
   const report = buildReportFromColumns(index.columns(), bundledCatalog(), { since, until, timezone, malformedLines: refreshed.stats.malformedLines });
   io.stdout(flags.json ? JSON.stringify(report, null, 2) + '\n' : renderTable(report));
   return 0;

@@ -3,17 +3,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { bundledCatalog } from '../core/catalog';
 import { ActivityCache } from '../core/activity';
-import { agentRoots, scanDirs } from '../core/agents/locations';
 import { defaultTimeZone, isValidDate, isValidTimeZone } from '../core/report';
-import { UsageIndex } from '../core/usageIndex';
 import { computeWeek, WeekStartsOn } from '../core/week';
 import { ExportFormat, exportWeek } from '../core/weekExport';
 import { CliIO, UsageError, parseArgs } from './io';
-import { indexFile } from './report';
+import { FOLDER_FLAGS, openUsageIndex } from './agentLogs';
 
 const SPEC = {
   week: 'string', format: 'string', timezone: 'string', 'week-starts-on': 'string', 'waste-threshold': 'string',
-  'claude-dir': 'multi', 'codex-dir': 'multi', 'gemini-dir': 'multi', 'no-cache': 'bool',
+  ...FOLDER_FLAGS,
 } as const;
 const FORMATS: Record<string, ExportFormat> = { text: 'text', md: 'md', markdown: 'md', csv: 'csv', json: 'json' };
 
@@ -33,23 +31,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const threshold = thresholdRaw === undefined ? 2 : Number(thresholdRaw);
   if (!Number.isFinite(threshold) || threshold < 0) throw new UsageError(`--waste-threshold ${thresholdRaw} is not a dollar amount`);
 
-  const dirs = (name: string) => ((flags[name] as string[] | undefined) ?? []).map(d => path.resolve(io.cwd, d));
-  const roots = agentRoots(io.env, { claudeDirs: dirs('claude-dir'), codexDirs: dirs('codex-dir'), geminiDirs: dirs('gemini-dir') });
-  for (const r of roots) {
-    if (!r.explicit) continue;
-    let ok = false;
-    try { ok = fs.statSync(r.dir).isDirectory(); } catch { /* reported below */ }
-    if (!ok) throw new UsageError(`no such folder: ${r.dir}`);
-  }
-  const noCache = !!flags['no-cache'];
-  const idxFile = noCache ? null : indexFile(io.env, roots);
-  const index = new UsageIndex({ roots, cacheFile: idxFile });
-  const refreshed = await index.refresh();
-  for (const p of index.problems) io.stderr(`tokenomics week: skipped ${p.path}: ${p.reason}\n`);
-  if (refreshed.stats.files === 0) {
-    const looked = roots.flatMap(r => scanDirs(r).map(d => `  ${r.agent}: ${d}`));
-    io.stderr(`tokenomics week: no agent logs found; looked in:\n${looked.join('\n')}\n`);
-  }
+  const { index, refreshed, cacheFile: idxFile } = await openUsageIndex('week', flags, io);
   const activity = new ActivityCache(idxFile ? idxFile.replace(/usage-index-([0-9a-f]+)\.bin$/, 'activity-$1.json') : null);
   const summary = await computeWeek(index.records(), bundledCatalog(), activity, {
     weekStart: week, timezone, weekStartsOn: startsOn as WeekStartsOn, wasteThresholdUSD: threshold,

@@ -1,0 +1,49 @@
+// What `report` and `week` share: the agent-log folder flags, the cached usage index, and the messages
+// about folders that are missing or hold no logs.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { AgentRoot, agentRoots, scanDirs } from '../core/agents/locations';
+import { RefreshResult, UsageIndex } from '../core/usageIndex';
+import { CliIO, UsageError } from './io';
+
+export const FOLDER_FLAGS = { 'claude-dir': 'multi', 'codex-dir': 'multi', 'gemini-dir': 'multi', 'no-cache': 'bool' } as const;
+
+export function cacheDir(env: NodeJS.ProcessEnv): string {
+  const home = env.HOME || os.homedir();
+  return path.join(env.XDG_CACHE_HOME || path.join(home, '.cache'), 'tokenomics');
+}
+
+/** One index per set of folders, so reports over different folders never evict each other. */
+export function indexFile(env: NodeJS.ProcessEnv, roots: readonly AgentRoot[]): string {
+  const id = crypto.createHash('sha256').update(JSON.stringify(roots.map(r => [r.agent, r.dir]))).digest('hex').slice(0, 16);
+  return path.join(cacheDir(env), `usage-index-${id}.bin`);
+}
+
+export interface OpenedIndex { roots: AgentRoot[]; index: UsageIndex; refreshed: RefreshResult; cacheFile: string | null }
+
+/**
+ * Folders from the flags (else the agents' own defaults), checked, indexed and refreshed. A folder
+ * named on the command line that does not exist is a usage error; unreadable logs are reported and
+ * skipped.
+ */
+export async function openUsageIndex(command: string, flags: Record<string, string | string[] | boolean>, io: CliIO): Promise<OpenedIndex> {
+  const dirs = (name: string) => ((flags[name] as string[] | undefined) ?? []).map(d => path.resolve(io.cwd, d));
+  const roots = agentRoots(io.env, { claudeDirs: dirs('claude-dir'), codexDirs: dirs('codex-dir'), geminiDirs: dirs('gemini-dir') });
+  for (const r of roots) {
+    if (!r.explicit) continue;
+    let ok = false;
+    try { ok = fs.statSync(r.dir).isDirectory(); } catch { /* reported below */ }
+    if (!ok) throw new UsageError(`no such folder: ${r.dir}`);
+  }
+  const cacheFile = flags['no-cache'] ? null : indexFile(io.env, roots);
+  const index = new UsageIndex({ roots, cacheFile });
+  const refreshed = await index.refresh();
+  for (const p of index.problems) io.stderr(`tokenomics ${command}: skipped ${p.path}: ${p.reason}\n`);
+  if (refreshed.stats.files === 0) {
+    const looked = roots.flatMap(r => scanDirs(r).map(d => `  ${r.agent}: ${d}`));
+    io.stderr(`tokenomics ${command}: no agent logs found; looked in:\n${looked.join('\n')}\n`);
+  }
+  return { roots, index, refreshed, cacheFile };
+}
