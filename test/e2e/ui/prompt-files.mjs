@@ -69,6 +69,8 @@ export async function run(t) {
       .catch(e => { throw new Error(`${e.message}; it shows: ${text.slice(0, 1500)}`); });
     t.log(`problems: ${JSON.stringify(text.slice(0, 400))}`);
     await page.mouse.move(700, 120);
+    // the picture should show the lens too (when it is missing, the next step reports it)
+    await editor.locator('.codelens-decoration').filter({ hasText: /per call on/ }).first().waitFor({ timeout: 15_000 }).catch(() => {});
     await h.screenshot(path.join(t.screenshotsDir, 'prompt-file.png'));
   });
 

@@ -100,6 +100,28 @@ export async function run(t) {
     await h.screenshot(path.join(t.screenshotsDir, 'weekly-summary-dark.png'));
   });
 
+  await t.step('Export Weekly Summary as Markdown writes the same text as `tokenomics week --format md`', async () => {
+    const target = path.join(ws, `exported-${weekStart}.md`);
+    await page.keyboard.press('Escape');
+    await h.runCommand('Tokenomics: Export Weekly Summary');
+    const input = page.locator('.quick-input-widget input');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Markdown' }).first().waitFor({ timeout: 20_000 });
+    await input.fill('Markdown');
+    await page.keyboard.press('Enter');
+    // the save dialog is VS Code's own simple file dialog: a quick input holding the path
+    await t.waitFor(async () => /tokenomics-week-/.test(await input.inputValue().catch(() => '')), 20_000, 'the save dialog');
+    await input.fill(target);
+    await page.keyboard.press('Enter');
+    await t.waitFor(() => fs.existsSync(target), 20_000, `${target} to be written`);
+    const exported = fs.readFileSync(target, 'utf8');
+    if (exported !== cli.stdout) {
+      const a = exported.split('\n'), b = cli.stdout.split('\n');
+      const i = a.findIndex((l, k) => l !== b[k]);
+      throw new Error(`export and CLI differ at line ${i + 1}:\n  export: ${a[i]}\n  cli:    ${b[i]}`);
+    }
+    t.log(`exported ${exported.length} characters, identical to the CLI's Markdown`);
+  });
+
   await t.step('a transcript link opens the transcript', async () => {
     await view().locator('#top button.link').first().click();
     await page.locator('.tabs-container .tab', { hasText: '.jsonl' }).first().waitFor({ timeout: 20_000 });
