@@ -27,6 +27,11 @@ export class TokenMeter implements vscode.Disposable {
       vscode.window.onDidChangeTextEditorSelection(e => { if (e.textEditor === vscode.window.activeTextEditor) this.schedule(); }),
       vscode.workspace.onDidChangeTextDocument(e => { if (e.document === vscode.window.activeTextEditor?.document) this.schedule(); }),
       vscode.window.tabGroups.onDidChangeTabs(() => this.schedule(0)),
+      // New diagnostics on a prompt file mean a finished analysis: its findings count changed.
+      vscode.languages.onDidChangeDiagnostics(e => {
+        const active = vscode.window.activeTextEditor?.document.uri.toString();
+        if (active && e.uris.some(u => u.toString() === active)) this.schedule(0);
+      }),
       // A new model or price changes every number shown; the engine gets the settings first (client.ts).
       vscode.workspace.onDidChangeConfiguration(e => { if (e.affectsConfiguration('tokenomics')) { this.last = undefined; this.schedule(50); } }),
     );

@@ -31,6 +31,8 @@ export interface PromptFeatures extends PromptInfo {
    * and the lens then states `tokenomics.assumedRequestsPerWeek` as its assumption.
    */
   setWeeklyRequests(fn: (projectPath: string) => number | undefined): void;
+  /** Whether the client can be asked to re-request code lenses (`workspace/codeLens/refresh`). */
+  setClientCapabilities(caps: { workspace?: { codeLens?: { refreshSupport?: boolean } } } | undefined): void;
   /** The latest analysis of an open prompt document (tests, the CLI bridge). */
   analysis(uri: string): PromptAnalysis | undefined;
 }
@@ -64,6 +66,7 @@ export function uriToPath(uri: string): string {
 }
 
 export function registerPromptFeatures(connection: Connection, documents: TextDocuments<TextDocument>, engine: Engine): PromptFeatures {
+  let lensRefreshSupported = false;
   const states = new Map<string, DocState>();
   const forced = new Set<string>();
   const prompts = new Set<string>();
@@ -71,6 +74,14 @@ export function registerPromptFeatures(connection: Connection, documents: TextDo
   let foldersAsked: Promise<void> | undefined;
   let weeklyRequests: (projectPath: string) => number | undefined = () => undefined;
   const recent: string[] = [];
+  let lensRefresh: NodeJS.Timeout | undefined;
+  const refreshLenses = () => {
+    if (!lensRefreshSupported || lensRefresh) return;
+    lensRefresh = setTimeout(() => {
+      lensRefresh = undefined;
+      connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
+    }, 50);
+  };
   const touch = (uri: string) => {
     const i = recent.indexOf(uri);
     if (i >= 0) recent.splice(i, 1);
@@ -143,6 +154,7 @@ export function registerPromptFeatures(connection: Connection, documents: TextDo
     const totalRaw = await engine.countDocument(uri, encoding, text);
     if (states.get(uri) !== s) return undefined; // closed while counting
     const analysis = s.analyzer.analyze({ text, path: uriToPath(uri), settings: engine.settings, catalog: engine.catalog, defaultModel: engine.defaultModel, totalRaw });
+    const first = s.version === -1;
     s.analysis = analysis;
     s.findingsCount = analysis.findings.length;
     if (text.length > 200_000) afterHeavyWork();
@@ -151,6 +163,9 @@ export function registerPromptFeatures(connection: Connection, documents: TextDo
     if (documents.get(uri)?.version === version) {
       void connection.sendDiagnostics({ uri, version, diagnostics: analysis.findings.map(f => toDiagnostic(doc, uri, f)) });
     }
+    // The editor may have asked for lenses before the document was known to be a prompt (or before
+    // settings re-started its analysis) and got none; it asks again only when told to.
+    if (first) refreshLenses();
     return analysis;
   }
 
@@ -210,7 +225,8 @@ export function registerPromptFeatures(connection: Connection, documents: TextDo
   documents.onDidChangeContent((e: { document: TextDocument }) => {
     const uri = e.document.uri;
     if (!prompts.has(uri) && !states.has(uri)) {
-      void askFolders().then(() => { if (documents.get(uri)) recheck(uri); });
+      recheck(uri);
+      void askFolders().then(() => { if (documents.get(uri) && !prompts.has(uri)) recheck(uri); });
       return;
     }
     schedule(uri);
@@ -255,6 +271,7 @@ export function registerPromptFeatures(connection: Connection, documents: TextDo
       return doc ? parseFrontMatter(doc.getText()).fields.get('model')?.value.trim() || undefined : undefined;
     },
     setWorkspaceFolders: setFolders,
+    setClientCapabilities: caps => { lensRefreshSupported = !!caps?.workspace?.codeLens?.refreshSupport; },
     setWeeklyRequests: fn => { weeklyRequests = fn; },
     analysis: uri => states.get(uri)?.analysis,
   };

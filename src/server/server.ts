@@ -23,6 +23,7 @@ connection.onInitialize(params => {
   workspaceFolders = ((params.workspaceFolders ?? []) as { uri: string }[]).map(f => uriToPath(f.uri)).filter((p: string | undefined): p is string => !!p);
   engine.applySettings(init.settings ?? {});
   prompts.setWorkspaceFolders(params.workspaceFolders as { uri: string }[] | null | undefined);
+  prompts.setClientCapabilities(params.capabilities);
   // Warm the default encoding in the background: the first count then answers without the ~0.1 s load.
   setImmediate(() => { void getCounter('o200k_base'); });
   return {
