@@ -97,12 +97,14 @@ export function registerWeekView(context: vscode.ExtensionContext, getClient: Ge
     });
     panel.iconPath = vscode.Uri.joinPath(context.extensionUri, 'media', 'icon.png');
     // start the request before the webview has loaded: both take time, in parallel
-    const first = requestWeek(getClient, { week }).then(s => { shown = s; return s; }, e => { throw e; });
+    let summaryMs = -1, readyMs = -1;
+    const first = requestWeek(getClient, { week }).then(s => { shown = s; summaryMs = Date.now() - openedAt; return s; }, e => { throw e; });
     first.catch(() => undefined);
     panel.webview.onDidReceiveMessage(async (m: { type?: string; week?: unknown; file?: unknown; at?: number; first?: boolean }) => {
       if (!panel || !m || typeof m !== 'object') return;
       switch (m.type) {
         case 'ready': {
+          readyMs = Date.now() - openedAt;
           const wanted = typeof m.week === 'string' ? m.week : undefined;
           if (wanted && wanted !== week) { await load(wanted); return; }
           try {
@@ -130,7 +132,7 @@ export function registerWeekView(context: vscode.ExtensionContext, getClient: Ge
         case 'rendered': {
           const week = typeof m.week === 'string' ? m.week : '';
           const r = { week, msSinceOpen: Date.now() - openedAt };
-          log?.(`weekly summary of ${week} rendered${m.first ? `, first render ${r.msSinceOpen} ms after opening` : ''}`);
+          log?.(`weekly summary of ${week} rendered${m.first ? `, first render ${r.msSinceOpen} ms after opening (engine answered at ${summaryMs} ms, webview ready at ${readyMs} ms)` : ''}`);
           const waiting = renderWaiters;
           renderWaiters = [];
           for (const w of waiting) (w.week === undefined || w.week === week ? w.resolve(r) : renderWaiters.push(w));

@@ -35,6 +35,8 @@ export function registerUsage(connection: Connection, engine: Engine, opts: { st
   let quotaProvider: (records: readonly UsageRecord[], weekStart: string) => QuotaStatus[] = () => [];
   let reportedProblems = new Set<string>();
   let saidNoLogs = false;
+  let summaryStale = true;
+  let summaryDay = '';
 
   const timezone = () => {
     const tz = engine.settings.timezone;
@@ -56,6 +58,7 @@ export function registerUsage(connection: Connection, engine: Engine, opts: { st
         watchers.push(fs.watch(r.dir, { recursive: true, persistent: false }, () => schedule(50)));
       } catch { /* missing folder or no recursive support: the poll still finds new logs */ }
     }
+    summaryStale = true;
     for (const r of roots.filter(r => r.explicit && !fs.existsSync(r.dir))) {
       connection.console.warn(`Agent log folder ${r.dir} (${r.agent}, from settings) does not exist.`);
     }
@@ -90,6 +93,11 @@ export function registerUsage(connection: Connection, engine: Engine, opts: { st
           const line = `cannot read ${p.path}: ${p.reason}`;
           if (!reportedProblems.has(line)) { reportedProblems.add(line); connection.console.warn(line); }
         }
+        // The poll runs every second: with nothing new on disk and the same day, the summary stands.
+        const day = new Date().toDateString();
+        if (!r.changed && !summaryStale && day === summaryDay) return;
+        summaryStale = false;
+        summaryDay = day;
         const summary = buildSummary();
         if (!summary.hasLogs && !saidNoLogs) {
           saidNoLogs = true;

@@ -51,7 +51,9 @@ export function registerWeek(connection: Connection, engine: Engine, getRecords:
       const [y, m, d] = base.weekStart.split('-').map(Number) as [number, number, number];
       week = new Date(Date.UTC(y, m - 1, d + 7 * Math.trunc(params.offset))).toISOString().slice(0, 10);
     }
+    const t0 = performance.now();
     const records = await getRecords();
+    const t1 = performance.now();
     const c = activity();
     const w = await computeWeek(records, engine.catalog, c, {
       weekStart: week, timezone: tz, weekStartsOn: s.weekStartsOn, wasteThresholdUSD: s.wasteThresholdUSD,
@@ -63,6 +65,7 @@ export function registerWeek(connection: Connection, engine: Engine, getRecords:
       for (const p of w.quotaProblems) connection.console.warn(`Invalid setting tokenomics.quotas entry "${p.name}" (${p.field}): ${p.message}; ignored`);
     }
     if (!saveTimer) saveTimer = setTimeout(() => { saveTimer = undefined; c.save(); }, 1000);
+    connection.console.log(`week of ${w.range.weekStart}: records ${(t1 - t0).toFixed(0)} ms, summary ${(performance.now() - t1).toFixed(0)} ms`);
     return w;
   };
 
