@@ -3,7 +3,7 @@
 // Adapted from ../shared/vscode-host (NOTES.md, e2e-smoke.mjs, run-ext-tests.mjs); no runtime dependency on it.
 //
 //   packageVsix(extDir, outFile)                     -> outFile (vsce package --no-dependencies)
-//   startVSCode({ workspace, userSettings, env, vsix, devPath, testsPath, name, onPage }) -> handle
+//   startVSCode({ workspace, userSettings, machineSettings, env, vsix, devPath, testsPath, name, onPage }) -> handle
 //   runInHostTests({ devPath, testsPath, folder, env, userSettings, timeoutMs }) -> exit code
 //
 // env: TOKENOMICS_VSCODE_DIR (default ~/.cache/tokenomics-e2e/vsc), CHROMIUM (default /usr/bin/chromium),
@@ -110,7 +110,7 @@ export async function expectText(locator, re, ms = 30_000, what = '') {
  * extensionTestsPath payload (in-host tests). onPage(page): called before navigation (e.g. exposeFunction).
  * waitForWorkbench (default true): wait for .monaco-workbench.
  */
-export async function startVSCode({ name = 'vscode', workspace, userSettings = {}, env = {}, vsix, devPath, testsPath,
+export async function startVSCode({ name = 'vscode', workspace, userSettings = {}, machineSettings, env = {}, vsix, devPath, testsPath,
   onPage, waitForWorkbench = true, viewport = { width: 1400, height: 900 } } = {}) {
   const { chromium } = playwright();
   const TMP = makeTmp(name);
@@ -229,6 +229,14 @@ export async function startVSCode({ name = 'vscode', workspace, userSettings = {
     });
     page = context.pages()[0] || await context.newPage();
     page.on('pageerror', e => pageErrors.push(e.message));
+    // code-server is a REMOTE window: VS Code applies machine-scoped settings (tokenomics.*Dirs) only from
+    // the remote machine's settings (<user-data>/Machine/settings.json). From User settings they happen to be
+    // seen at startup but are dropped on the next configuration change. So they go into both files; the
+    // Machine file is written once code-server has made its folders, before the page loads.
+    if (machineSettings) {
+      fs.mkdirSync(path.join(UD, 'Machine'), { recursive: true });
+      fs.writeFileSync(path.join(UD, 'Machine/settings.json'), JSON.stringify(machineSettings, null, 1));
+    }
     if (onPage) await onPage(page);
     const remote = p => `vscode-remote://${new URL(base).host}${path.resolve(p)}`;
     const payload = [];

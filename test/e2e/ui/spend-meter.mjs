@@ -101,23 +101,7 @@ export async function run(t) {
   const userSettings = { ...machineSettings, 'tokenomics.model': 'gpt-4o' };
   let h;
   try {
-    // code-server is a REMOTE window: VS Code applies machine-scoped settings (tokenomics.*Dirs) only from
-    // the remote machine's settings (<user-data>/Machine/settings.json). From User settings they happen to be
-    // seen at startup but are dropped on the next configuration change. So they go into both files: the
-    // Machine file is written once code-server has made its folders, before the page loads.
-    const writeMachineSettings = () => {
-      for (const d of fs.readdirSync(t.tmpRoot)) {
-        const ud = path.join(t.tmpRoot, d, 'user-data');
-        const user = path.join(ud, 'User/settings.json');
-        if (fs.existsSync(user) && fs.readFileSync(user, 'utf8').includes(JSON.stringify(claudeDir))) {
-          fs.mkdirSync(path.join(ud, 'Machine'), { recursive: true });
-          fs.writeFileSync(path.join(ud, 'Machine/settings.json'), JSON.stringify(machineSettings, null, 1));
-          return;
-        }
-      }
-      throw new Error('the user-data folder of this VS Code was not found');
-    };
-    h = await t.startVSCode({ workspace: ws, userSettings, onPage: async () => writeMachineSettings() });
+    h = await t.startVSCode({ workspace: ws, userSettings, machineSettings });
     const { page } = h;
     const spend = h.statusItem('spend'), ctx = h.statusItem('context');
     const spendRe = (d0, w0) => new RegExp(`${esc(usd(d0))}\\s+today\\s+·\\s+${esc(usd(w0))}\\s+wk`);

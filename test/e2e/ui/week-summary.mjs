@@ -48,19 +48,7 @@ export async function run(t) {
   const machineSettings = { 'tokenomics.claudeDirs': [claudeDir], 'tokenomics.codexDirs': [codexDir], 'tokenomics.geminiDirs': [geminiDir], 'tokenomics.timezone': 'UTC' };
   const userSettings = { ...machineSettings, 'tokenomics.weeklySummary.notify': false, 'workbench.colorTheme': 'Default Light Modern', 'window.autoDetectColorScheme': true,
     'workbench.preferredLightColorTheme': 'Default Light Modern', 'workbench.preferredDarkColorTheme': 'Default Dark Modern' };
-  const writeMachineSettings = () => {
-    for (const d of fs.readdirSync(t.tmpRoot)) {
-      const ud = path.join(t.tmpRoot, d, 'user-data');
-      const user = path.join(ud, 'User/settings.json');
-      if (fs.existsSync(user) && fs.readFileSync(user, 'utf8').includes(JSON.stringify(claudeDir))) {
-        fs.mkdirSync(path.join(ud, 'Machine'), { recursive: true });
-        fs.writeFileSync(path.join(ud, 'Machine/settings.json'), JSON.stringify(machineSettings, null, 1));
-        return;
-      }
-    }
-    throw new Error('the user-data folder of this VS Code was not found');
-  };
-  const h = await t.startVSCode({ workspace: ws, userSettings, onPage: async () => writeMachineSettings() });
+  const h = await t.startVSCode({ workspace: ws, userSettings, machineSettings });
   const page = h.page;
   await page.emulateMedia({ colorScheme: 'light' });
   const view = () => page.frameLocator('iframe.webview').frameLocator('iframe#active-frame');
