@@ -6,35 +6,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-
-const DAY = 86_400_000;
-
-function copyShifted(src, dst, shiftMs) {
-  for (const e of fs.readdirSync(src, { withFileTypes: true })) {
-    const s = path.join(src, e.name), d = path.join(dst, e.name);
-    if (e.isDirectory()) { fs.mkdirSync(d, { recursive: true }); copyShifted(s, d, shiftMs); continue; }
-    if (!e.name.endsWith('.jsonl')) continue;
-    const text = fs.readFileSync(s, 'utf8').replace(/"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z)"/g, (_, iso) => JSON.stringify(new Date(Date.parse(iso) + shiftMs).toISOString()));
-    fs.writeFileSync(d, text);
-  }
-}
+import { makeWeekFixture } from '../weekFixture.mjs';
 
 export async function run(t) {
-  const now = Date.now();
-  const today = Math.floor(now / DAY) * DAY;
-  const monday = today - ((new Date(today).getUTCDay() + 6) % 7) * DAY;
-  const shift = monday - Date.UTC(2026, 4, 4);
-  const weekStart = new Date(monday).toISOString().slice(0, 10);
-  const prevWeek = new Date(monday - 7 * DAY).toISOString().slice(0, 10);
-  const root = fs.mkdtempSync(path.join(t.tmpRoot, 'week-fixture-'));
-  const ws = path.join(root, 'ws');
-  fs.mkdirSync(ws, { recursive: true });
-  fs.writeFileSync(path.join(ws, 'README.md'), '# weekly summary test\n');
-  const fx = path.join(t.root, 'test/fixtures/week');
-  const claudeDir = path.join(root, 'claude'), codexDir = path.join(root, 'codex'), geminiDir = path.join(root, 'gemini');
-  for (const d of [claudeDir, codexDir, geminiDir]) fs.mkdirSync(d, { recursive: true });
-  copyShifted(path.join(fx, 'claude'), claudeDir, shift);
-  copyShifted(path.join(fx, 'codex'), codexDir, shift);
+  const { root, ws, claudeDir, codexDir, geminiDir, weekStart, prevWeek, machineSettings } = makeWeekFixture(t);
 
   // what the CLI says for the same folders and week
   const cli = spawnSync(process.execPath, [path.join(t.root, 'dist/cli.js'), 'week', '--week', weekStart, '--format', 'md', '--timezone', 'UTC', '--no-cache',
@@ -45,7 +20,6 @@ export async function run(t) {
   const [, spend, tokens, requests, sessions] = m;
   t.log(`CLI headline for ${weekStart}: ${spend}, ${tokens} tokens, ${requests} requests, ${sessions} sessions`);
 
-  const machineSettings = { 'tokenomics.claudeDirs': [claudeDir], 'tokenomics.codexDirs': [codexDir], 'tokenomics.geminiDirs': [geminiDir], 'tokenomics.timezone': 'UTC' };
   const userSettings = { ...machineSettings, 'tokenomics.weeklySummary.notify': false, 'workbench.colorTheme': 'Default Light Modern', 'window.autoDetectColorScheme': true,
     'workbench.preferredLightColorTheme': 'Default Light Modern', 'workbench.preferredDarkColorTheme': 'Default Dark Modern' };
   const h = await t.startVSCode({ workspace: ws, userSettings, machineSettings });
