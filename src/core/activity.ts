@@ -1,7 +1,9 @@
 // What each agent session produced and wasted, read from its transcript: files and lines changed by
 // edit/write/patch tool calls, commits, test runs, re-read files, oversized tool results and retry
-// loops. Facts are cached per file (path, size, mtime), in memory and optionally on disk beside the
-// usage index, so a warm summary never re-reads a transcript.
+// loops. Every fact keeps the instant it happened (epoch ms), so a session that spans two weeks reports
+// each edit, commit or re-read in the week it happened in (`mergeActivity(parts, range)`). Facts are
+// cached per file (path, size, mtime), in memory and optionally on disk beside the usage index, so a warm
+// summary never re-reads a transcript.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Agent } from './agents/records';
@@ -13,28 +15,44 @@ export const CHARS_PER_TOKEN = 4;
 export const BIG_RESULT_TOKENS = 4000;
 /** A command failing this many times in one session is a retry loop. */
 export const RETRY_LOOP_RUNS = 3;
-export const ACTIVITY_VERSION = 2;
+/** Version of the persisted cache: 3 added each fact's timestamp. */
+export const ACTIVITY_VERSION = 3;
+/** Big results kept per transcript and UTC day (the largest ones). */
+export const BIG_RESULTS_PER_DAY = 50;
+const DAY_MS = 86_400_000;
 
 export interface RepeatedRead { path: string; count: number; tokens: number }
 export interface BigResult { tool: string; tokens: number; detail: string; timestamp: number }
 export interface RetryLoop { command: string; failures: number; tokens: number }
 
-/** One edit/write/patch tool call: ids let a resumed session's copied lines count once. */
-export interface EditFact { id: string; file: string; added: number; removed: number }
+/** One edit/write/patch tool call: ids let a resumed session's copied lines count once; `t` is when (epoch ms, 0 unknown). */
+export interface EditFact { id: string; file: string; added: number; removed: number; t: number }
+/**
+ * Repeated events of one key (a file read, a failing command) in one transcript: when each happened
+ * (epoch ms, 0 unknown) and its result's estimated tokens, in parallel arrays. Only keys that reach the
+ * threshold over the whole file are kept: fewer events can never reach it inside one week.
+ */
+export interface TimedEvents { key: string; times: number[]; tokens: number[] }
+/** The window facts are counted in: [startMs, endMs), e.g. a week in the summary's time zone. */
+export interface TimeRange { startMs: number; endMs: number }
 
 /** Everything one transcript file says about what its session did. */
 export interface FileActivity {
   agent: Agent;
   sessionId: string | null;
   edits: EditFact[];
-  /** Tool-call ids of `git commit` commands and of test runs. */
+  /** Tool-call ids of `git commit` commands and of test runs, with when each ran (parallel arrays). */
   commits: string[];
+  commitTimes: number[];
   testRuns: string[];
+  testRunTimes: number[];
   toolCalls: number;
-  /** Files read two or more times; tokens are all reads' results together. */
-  repeatedReads: RepeatedRead[];
+  /** Files read two or more times in the file: each read's time and result tokens. */
+  reads: TimedEvents[];
+  /** Tool results over BIG_RESULT_TOKENS, the largest BIG_RESULTS_PER_DAY per UTC day. */
   bigResults: BigResult[];
-  retryLoops: RetryLoop[];
+  /** Shell commands that failed RETRY_LOOP_RUNS or more times: each failure's time and tokens. */
+  failures: TimedEvents[];
   malformedLines: number;
 }
 
@@ -99,53 +117,70 @@ interface PendingCall { kind: 'read' | 'shell' | 'other'; tool: string; detail: 
 
 class Collector {
   edits: EditFact[] = [];
-  commits: string[] = []; tests: string[] = [];
+  commits: string[] = []; commitTimes: number[] = [];
+  tests: string[] = []; testTimes: number[] = [];
   calls = 0; malformed = 0;
   sessionId: string | null = null;
+  /** The instant of the line being read: the line's own timestamp, else the last one seen. */
+  now = 0;
   pending = new Map<string, PendingCall>();
-  reads = new Map<string, { count: number; tokens: number }>();
+  reads = new Map<string, { times: number[]; tokens: number[] }>();
   big: BigResult[] = [];
-  failures = new Map<string, { failures: number; tokens: number }>();
+  failures = new Map<string, { times: number[]; tokens: number[] }>();
 
   constructor(readonly agent: Agent) {}
 
+  /** Sets the instant of the line being read from its `timestamp` field. */
+  at(timestamp: unknown): void {
+    const t = typeof timestamp === 'string' ? Date.parse(timestamp) || 0 : 0;
+    if (t) this.now = t;
+  }
+
   edit(id: string, file: unknown, before: unknown, after: unknown): void {
     const d = diffLines(typeof before === 'string' ? before : '', typeof after === 'string' ? after : '');
-    this.edits.push({ id, file: typeof file === 'string' ? file : '', added: d.added, removed: d.removed });
+    this.edits.push({ id, file: typeof file === 'string' ? file : '', added: d.added, removed: d.removed, t: this.now });
   }
 
   shell(id: string, cmd: string, tool: string): void {
-    if (isCommit(cmd)) this.commits.push(id);
-    if (isTestRun(cmd)) this.tests.push(id);
+    if (isCommit(cmd)) { this.commits.push(id); this.commitTimes.push(this.now); }
+    if (isTestRun(cmd)) { this.tests.push(id); this.testTimes.push(this.now); }
     this.pending.set(id, { kind: 'shell', tool, detail: cmd.length > 300 ? cmd.slice(0, 300) + '…' : cmd });
   }
 
-  result(id: string, chars: number, failed: boolean, timestamp: number): void {
+  result(id: string, chars: number, failed: boolean): void {
     const call = this.pending.get(id);
     this.pending.delete(id);
     const tokens = estimateTokens(chars);
+    const t = this.now;
     if (call?.kind === 'read') {
-      const r = this.reads.get(call.detail) ?? { count: 0, tokens: 0 };
-      r.count++; r.tokens += tokens;
-      this.reads.set(call.detail, r);
+      let r = this.reads.get(call.detail);
+      if (!r) this.reads.set(call.detail, (r = { times: [], tokens: [] }));
+      r.times.push(t); r.tokens.push(tokens);
     }
-    if (tokens > BIG_RESULT_TOKENS) this.big.push({ tool: call?.tool ?? 'tool', tokens, detail: call?.detail ?? '', timestamp });
+    if (tokens > BIG_RESULT_TOKENS) this.big.push({ tool: call?.tool ?? 'tool', tokens, detail: call?.detail ?? '', timestamp: t });
     if (failed && call?.kind === 'shell') {
-      const f = this.failures.get(call.detail) ?? { failures: 0, tokens: 0 };
-      f.failures++; f.tokens += tokens + estimateTokens(call.detail.length);
-      this.failures.set(call.detail, f);
+      let f = this.failures.get(call.detail);
+      if (!f) this.failures.set(call.detail, (f = { times: [], tokens: [] }));
+      f.times.push(t); f.tokens.push(tokens + estimateTokens(call.detail.length));
     }
   }
 
   facts(): FileActivity {
+    const timed = (m: Map<string, { times: number[]; tokens: number[] }>, min: number): TimedEvents[] =>
+      [...m].filter(([, e]) => e.times.length >= min).map(([key, e]) => ({ key, times: [...e.times], tokens: [...e.tokens] }));
+    // the largest results of each UTC day: a week (in any time zone) keeps its own largest ones
+    const perDay = new Map<number, number>();
+    const big = [...this.big].sort((a, b) => b.tokens - a.tokens).filter(b => {
+      const day = Math.floor(b.timestamp / DAY_MS), n = perDay.get(day) ?? 0;
+      perDay.set(day, n + 1);
+      return n < BIG_RESULTS_PER_DAY;
+    });
     return {
       agent: this.agent, sessionId: this.sessionId,
-      edits: [...this.edits], commits: [...this.commits], testRuns: [...this.tests], toolCalls: this.calls,
-      repeatedReads: [...this.reads].filter(([, r]) => r.count >= 2).map(([p, r]) => ({ path: p, count: r.count, tokens: r.tokens }))
-        .sort((a, b) => b.tokens - a.tokens),
-      bigResults: [...this.big].sort((a, b) => b.tokens - a.tokens).slice(0, 50),
-      retryLoops: [...this.failures].filter(([, f]) => f.failures >= RETRY_LOOP_RUNS)
-        .map(([command, f]) => ({ command, failures: f.failures, tokens: f.tokens })).sort((a, b) => b.tokens - a.tokens),
+      edits: [...this.edits],
+      commits: [...this.commits], commitTimes: [...this.commitTimes], testRuns: [...this.tests], testRunTimes: [...this.testTimes],
+      toolCalls: this.calls,
+      reads: timed(this.reads, 2), bigResults: big, failures: timed(this.failures, RETRY_LOOP_RUNS),
       malformedLines: this.malformed,
     };
   }
@@ -175,7 +210,7 @@ function claudeLine(c: Collector, o: Record<string, unknown>): void {
   const msg = o.message as Record<string, unknown> | undefined;
   const content = msg?.content;
   if (!Array.isArray(content)) return;
-  const ts = typeof o.timestamp === 'string' ? Date.parse(o.timestamp) || 0 : 0;
+  c.at(o.timestamp);
   for (const block of content) {
     if (!block || typeof block !== 'object') continue;
     const b = block as Record<string, unknown>;
@@ -205,7 +240,7 @@ function claudeLine(c: Collector, o: Record<string, unknown>): void {
       }
     } else if (b.type === 'tool_result') {
       const id = typeof b.tool_use_id === 'string' ? b.tool_use_id : '';
-      c.result(id, textLength(b.content), b.is_error === true, ts);
+      c.result(id, textLength(b.content), b.is_error === true);
     }
   }
 }
@@ -232,7 +267,7 @@ function codexLine(c: Collector, o: Record<string, unknown>): void {
   if (!p) return;
   if (o.type === 'session_meta') { if (!c.sessionId && typeof p.id === 'string') c.sessionId = p.id; return; }
   if (o.type !== 'response_item') return;
-  const ts = typeof o.timestamp === 'string' ? Date.parse(o.timestamp) || 0 : 0;
+  c.at(o.timestamp);
   const id = typeof p.call_id === 'string' ? p.call_id : typeof p.id === 'string' ? p.id : '';
   if (p.type === 'function_call' || p.type === 'custom_tool_call' || p.type === 'local_shell_call') {
     c.calls++;
@@ -247,7 +282,7 @@ function codexLine(c: Collector, o: Record<string, unknown>): void {
       const s = patchStats(patch);
       if (!s.files.length) s.files.push('');
       // the patch's lines are counted once, on its first file
-      s.files.forEach((f, i) => c.edits.push({ id: `${id}#${i}`, file: f, added: i ? 0 : s.added, removed: i ? 0 : s.removed }));
+      s.files.forEach((f, i) => c.edits.push({ id: `${id}#${i}`, file: f, added: i ? 0 : s.added, removed: i ? 0 : s.removed, t: c.now }));
       c.pending.set(id, { kind: 'other', tool: 'apply_patch', detail: s.files.join(', ') });
     } else if (cmd) {
       const read = /^(?:cat|nl\s+-ba|sed\s+-n\s+\S+|head(?:\s+-n?\s*\d+)?|less)\s+(\S+)\s*$/.exec(cmd);
@@ -273,7 +308,7 @@ function codexLine(c: Collector, o: Record<string, unknown>): void {
       chars = textLength(oo.content ?? oo.output);
       failed = oo.success === false;
     }
-    c.result(id, chars, failed, ts);
+    c.result(id, chars, failed);
   }
 }
 
@@ -311,8 +346,15 @@ export function readActivity(file: string, agent: Agent): FileActivity {
   return r.collector.facts();
 }
 
-/** Adds up the facts of a session's files (main transcript, sub-agents, resumed copies: each tool call once). */
-export function mergeActivity(parts: readonly FileActivity[]): SessionActivity {
+/**
+ * Adds up the facts of a session's files (main transcript, sub-agents, resumed copies: each tool call
+ * once). With a range, only what happened inside [startMs, endMs) counts: a file is read again and again,
+ * or a command is a retry loop, when that happened within the range. Facts of unknown time (a transcript
+ * without timestamps) count in every range.
+ */
+export function mergeActivity(parts: readonly FileActivity[], range?: TimeRange): SessionActivity {
+  const lo = range ? range.startMs : -Infinity, hi = range ? range.endMs : Infinity;
+  const inRange = (t: number) => (t >= lo && t < hi) || !t;
   const files = new Set<string>();
   const seen = new Set<string>();
   const commits = new Set<string>(), tests = new Set<string>();
@@ -320,23 +362,34 @@ export function mergeActivity(parts: readonly FileActivity[]): SessionActivity {
   const loops = new Map<string, RetryLoop>();
   const big = new Map<string, BigResult>();
   const out: SessionActivity = { filesChanged: [], linesAdded: 0, linesRemoved: 0, linesChanged: 0, commits: 0, testRuns: 0, repeatedReads: [], bigResults: [], retryLoops: [] };
+  /** How many of the events fall in range, and their tokens. */
+  const count = (e: TimedEvents): { n: number; tokens: number } => {
+    let n = 0, tokens = 0;
+    for (let i = 0; i < e.times.length; i++) if (inRange(e.times[i]!)) { n++; tokens += e.tokens[i]!; }
+    return { n, tokens };
+  };
   for (const p of parts) {
     for (const e of p.edits) {
+      if (!inRange(e.t)) continue;
       if (e.id && seen.has(e.id)) continue;
       seen.add(e.id);
       if (e.file) files.add(e.file);
       out.linesAdded += e.added; out.linesRemoved += e.removed;
     }
-    for (const id of p.commits) commits.add(id);
-    for (const id of p.testRuns) tests.add(id);
-    for (const r of p.repeatedReads) {
-      const cur = reads.get(r.path);
-      if (!cur || r.count > cur.count) reads.set(r.path, r); // a resumed copy repeats its parent's reads
+    p.commits.forEach((id, i) => { if (inRange(p.commitTimes[i] ?? 0)) commits.add(id); });
+    p.testRuns.forEach((id, i) => { if (inRange(p.testRunTimes[i] ?? 0)) tests.add(id); });
+    for (const r of p.reads) {
+      const { n, tokens } = count(r);
+      if (n < 2) continue;
+      const cur = reads.get(r.key);
+      if (!cur || n > cur.count) reads.set(r.key, { path: r.key, count: n, tokens }); // a resumed copy repeats its parent's reads
     }
-    for (const b of p.bigResults) big.set(`${b.timestamp}:${b.tool}:${b.tokens}:${b.detail}`, b);
-    for (const l of p.retryLoops) {
-      const cur = loops.get(l.command);
-      if (!cur || l.failures > cur.failures) loops.set(l.command, l);
+    for (const b of p.bigResults) if (inRange(b.timestamp)) big.set(`${b.timestamp}:${b.tool}:${b.tokens}:${b.detail}`, b);
+    for (const l of p.failures) {
+      const { n, tokens } = count(l);
+      if (n < RETRY_LOOP_RUNS) continue;
+      const cur = loops.get(l.key);
+      if (!cur || n > cur.failures) loops.set(l.key, { command: l.key, failures: n, tokens });
     }
   }
   out.filesChanged = [...files].sort();

@@ -303,7 +303,8 @@ const isSubagent = (file: string) => /[\\/]subagents[\\/]/.test(file);
 
 /**
  * The summary of one week. `activity(file, agent)` returns a transcript's facts (an ActivityCache's
- * `get`); it is asked only for files that hold this week's requests.
+ * `get`); it is asked only for files that hold this week's requests, and only the facts timed inside
+ * the week (in `opts.timezone`) are counted.
  */
 export function buildWeek(records: readonly UsageRecord[], activity: (file: string, agent: Agent) => FileActivity | undefined, catalog: Catalog, opts: WeekOptions): WeekSummary {
   const now = opts.now ?? Date.now();
@@ -392,7 +393,8 @@ export function buildWeek(records: readonly UsageRecord[], activity: (file: stri
   const unreadWrites: WasteItem[] = [];
   for (const [key, s] of sessions) {
     const parts = [...s.files].map(f => factsOf(f, s.agent)).filter((x): x is FileActivity => !!x);
-    const act = mergeActivity(parts);
+    // only what happened this week: a session spanning two weeks reports each fact once, in its own week
+    const act = mergeActivity(parts, range);
     sessionActivity.set(key, act);
     let topModel = '', topCost = -1;
     for (const [m, c] of s.models) if (c > topCost) { topModel = m; topCost = c; }

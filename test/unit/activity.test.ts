@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ActivityCache, diffLines, isCommit, isTestRun, mergeActivity, patchStats, readActivity } from '../../src/core/activity';
+import { ACTIVITY_VERSION, ActivityCache, diffLines, FileActivity, isCommit, isTestRun, mergeActivity, patchStats, readActivity } from '../../src/core/activity';
 
 const FIX = path.resolve(__dirname, '../../../test/fixtures/week');
 const EDITS = path.join(FIX, 'claude/projects/-home-dev-shop/11111111-aaaa-4000-8000-000000000001.jsonl');
@@ -128,4 +128,54 @@ test('an appended transcript is read from where the last read stopped, a half-wr
   assert.equal(all.bigResults.length, 1);
   assert.equal(all.retryLoops.length, 1);
   assert.equal(mergeActivity([cache.get(f, 'claude-code')]).linesChanged, 8, 'first read stays unchanged when returned again');
+});
+
+test('each fact keeps when it happened; mergeActivity with a range counts only what happened inside it', () => {
+  const a = readActivity(EDITS, 'claude-code');
+  assert.ok(a.edits.every(e => e.t >= Date.UTC(2026, 4, 4) && e.t < Date.UTC(2026, 4, 5)), 'edits are timed from their lines');
+  assert.equal(a.commitTimes.length, a.commits.length);
+  assert.equal(a.testRunTimes.length, a.testRuns.length);
+  const day = { startMs: Date.UTC(2026, 4, 4), endMs: Date.UTC(2026, 4, 5) };
+  assert.deepEqual(mergeActivity([a], day), mergeActivity([a]));
+  const before = mergeActivity([a], { startMs: Date.UTC(2026, 3, 27), endMs: Date.UTC(2026, 4, 4) });
+  assert.deepEqual(before, { filesChanged: [], linesAdded: 0, linesRemoved: 0, linesChanged: 0, commits: 0, testRuns: 0, repeatedReads: [], bigResults: [], retryLoops: [] });
+});
+
+test('mergeActivity by range: reads and failures must repeat inside the range; unknown times count everywhere', () => {
+  const T = (h: number) => Date.UTC(2026, 4, 10, h);
+  const part = (over: Partial<FileActivity>): FileActivity => ({
+    agent: 'claude-code', sessionId: 's', edits: [], commits: [], commitTimes: [], testRuns: [], testRunTimes: [], toolCalls: 0,
+    reads: [], bigResults: [], failures: [], malformedLines: 0, ...over,
+  });
+  const p = part({
+    edits: [{ id: 'e1', file: 'a', added: 1, removed: 0, t: T(1) }, { id: 'e2', file: 'b', added: 2, removed: 0, t: T(30) }, { id: 'e3', file: 'c', added: 4, removed: 0, t: 0 }],
+    commits: ['c1', 'c2'], commitTimes: [T(1), T(30)],
+    reads: [{ key: 'r', times: [T(1), T(2), T(30), T(31), T(32)], tokens: [10, 10, 20, 20, 20] }],
+    failures: [{ key: 'npm run lint', times: [T(1), T(2), T(3), T(30)], tokens: [5, 5, 5, 5] }],
+    bigResults: [{ tool: 'Bash', tokens: 9000, detail: 'x', timestamp: T(30) }],
+  });
+  const first = { startMs: T(0), endMs: T(24) }, second = { startMs: T(24), endMs: T(48) };
+  const a = mergeActivity([p], first), b = mergeActivity([p], second);
+  assert.deepEqual([a.filesChanged, a.linesAdded, a.commits], [['a', 'c'], 5, 1]);
+  assert.deepEqual([b.filesChanged, b.linesAdded, b.commits], [['b', 'c'], 6, 1]);
+  assert.deepEqual(a.repeatedReads, [{ path: 'r', count: 2, tokens: 20 }]);
+  assert.deepEqual(b.repeatedReads, [{ path: 'r', count: 3, tokens: 60 }]);
+  assert.deepEqual(a.retryLoops, [{ command: 'npm run lint', failures: 3, tokens: 15 }]);
+  assert.deepEqual(b.retryLoops, []);
+  assert.deepEqual([a.bigResults.length, b.bigResults.length], [0, 1]);
+  // a resumed copy holding the same calls counts them once
+  assert.deepEqual(mergeActivity([p, p], second), b);
+});
+
+test('a cache of an older format is rebuilt', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tkx-actv-'));
+  const f = path.join(dir, 's.jsonl');
+  fs.copyFileSync(EDITS, f);
+  const st = fs.statSync(f);
+  const cacheFile = path.join(dir, 'activity.json');
+  const stale = { agent: 'claude-code', sessionId: 'x', edits: [{ id: 'e', file: 'z', added: 99, removed: 0 }], commits: [], testRuns: [], toolCalls: 0, repeatedReads: [], bigResults: [], retryLoops: [], malformedLines: 0 };
+  fs.writeFileSync(cacheFile, JSON.stringify({ version: ACTIVITY_VERSION - 1, files: [[f, { size: st.size, mtimeMs: st.mtimeMs, facts: stale }]] }));
+  const c = new ActivityCache(cacheFile);
+  assert.equal(mergeActivity([c.get(f, 'claude-code')]).linesChanged, 8);
+  assert.equal(c.reads, 1);
 });

@@ -248,3 +248,92 @@ test('an empty week', () => {
   assert.equal(w.value.costPerChangedLine, null);
   assert.equal(w.topSessions.length, 0);
 });
+
+// ---- a session spanning two weeks ------------------------------------------------------------------
+
+/** A Claude Code session in /home/dev/span with tool calls on Sunday 2026-05-10 and Monday 2026-05-11 (New York time). */
+function spanningSession(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tkx-span-'));
+  const sid = '55555555-eeee-4000-8000-000000000005';
+  const proj = path.join(dir, 'claude', 'projects', '-home-dev-span');
+  fs.mkdirSync(proj, { recursive: true });
+  const lines: string[] = [];
+  let n = 0;
+  const base = { cwd: '/home/dev/span', sessionId: sid, version: '2.1.90', userType: 'external', isSidechain: false };
+  const call = (iso: string, name: string, input: Record<string, unknown>, result: string, isError = false) => {
+    n++;
+    lines.push(JSON.stringify({ ...base, type: 'assistant', timestamp: iso, uuid: `a-${n}`, requestId: `req_span_${n}`,
+      message: { id: `msg_span_${n}`, type: 'message', role: 'assistant', model: 'claude-sonnet-4-5-20250929', content: [{ type: 'tool_use', id: `toolu_span_${n}`, name, input }],
+        usage: { input_tokens: 10, cache_creation_input_tokens: 0, cache_read_input_tokens: 1000, output_tokens: 100 } } }));
+    lines.push(JSON.stringify({ ...base, type: 'user', timestamp: iso, uuid: `u-${n}`,
+      message: { role: 'user', content: [{ tool_use_id: `toolu_span_${n}`, type: 'tool_result', content: result, ...(isError ? { is_error: true } : {}) }] } }));
+  };
+  const page = 'p'.repeat(4000); // 1,000 tokens
+  // Sunday 10:00 in New York (14:00 UTC)
+  call('2026-05-10T14:00:00.000Z', 'Edit', { file_path: '/home/dev/span/a.ts', old_string: 'x', new_string: 'y' }, 'ok');
+  call('2026-05-10T14:01:00.000Z', 'Read', { file_path: '/home/dev/span/big.ts' }, page);
+  call('2026-05-10T14:02:00.000Z', 'Read', { file_path: '/home/dev/span/big.ts' }, page);
+  for (let i = 0; i < 3; i++) call(`2026-05-10T14:1${i}:00.000Z`, 'Bash', { command: 'npm run lint' }, 'lint failed', true);
+  call('2026-05-10T14:20:00.000Z', 'Bash', { command: 'npm run build' }, 'b'.repeat(20000));
+  call('2026-05-10T14:30:00.000Z', 'Bash', { command: "git commit -am 'sunday'" }, 'ok');
+  // Sunday 22:30 in New York: already Monday in UTC
+  call('2026-05-11T02:30:00.000Z', 'Write', { file_path: '/home/dev/span/c.ts', content: 'c1\nc2\n' }, 'ok');
+  // Monday 09:00 in New York (13:00 UTC)
+  call('2026-05-11T13:00:00.000Z', 'Write', { file_path: '/home/dev/span/b.ts', content: '1\n2\n3\n' }, 'ok');
+  for (let i = 0; i < 3; i++) call(`2026-05-11T13:0${i + 1}:00.000Z`, 'Read', { file_path: '/home/dev/span/big.ts' }, page);
+  call('2026-05-11T13:10:00.000Z', 'Bash', { command: 'npm run lint' }, 'lint failed', true);
+  call('2026-05-11T13:20:00.000Z', 'Bash', { command: 'npm test' }, 'ok');
+  fs.writeFileSync(path.join(proj, `${sid}.jsonl`), lines.join('\n') + '\n');
+  return path.join(dir, 'claude');
+}
+
+test('a session spanning two weeks reports each edit, commit, test and waste finding in the week it happened', async () => {
+  const root = spanningSession();
+  const index = new UsageIndex({ roots: [{ agent: 'claude-code', dir: root, explicit: true }], cacheFile: null });
+  await index.refresh();
+  const recs = index.records();
+  const cacheFile = path.join(path.dirname(root), 'activity.json');
+  const cache = new ActivityCache(cacheFile);
+  const opts = { timezone: 'America/New_York', weekStartsOn: 'monday' as const, now: NOW, instructionFiles: [] };
+  const sunday = await computeWeek(recs, catalog, cache, { ...opts, weekStart: '2026-05-10' });
+  const monday = await computeWeek(recs, catalog, cache, { ...opts, weekStart: '2026-05-11' });
+  assert.equal(sunday.range.weekStart, '2026-05-04');
+  assert.equal(monday.range.weekStart, '2026-05-11');
+  assert.equal(sunday.headline.sessions, 1);
+  assert.equal(monday.headline.sessions, 1);
+  assert.equal(sunday.headline.requests + monday.headline.requests, 15);
+
+  const s1 = sunday.value.sessions[0]!, s2 = monday.value.sessions[0]!;
+  assert.deepEqual([s1.filesChanged, s1.linesAdded, s1.linesRemoved, s1.linesChanged, s1.commits, s1.testRuns], [2, 3, 1, 4, 1, 0]);
+  assert.deepEqual([s2.filesChanged, s2.linesAdded, s2.linesRemoved, s2.linesChanged, s2.commits, s2.testRuns], [1, 3, 0, 3, 0, 1]);
+  assert.equal(sunday.value.linesChanged, 4);
+  assert.equal(monday.value.linesChanged, 3);
+  assert.equal(sunday.value.commits + monday.value.commits, 1);
+  assert.equal(sunday.value.testRuns + monday.value.testRuns, 1);
+
+  const f1 = Object.fromEntries(sunday.waste.findings.map(x => [x.kind, x]));
+  const f2 = Object.fromEntries(monday.waste.findings.map(x => [x.kind, x]));
+  // big.ts: read twice on Sunday (one extra read), three times on Monday (two extra reads)
+  assert.deepEqual(f1['repeated-reads']!.items.map(i => [i.detail, i.count, i.tokens]), [['/home/dev/span/big.ts', 2, 1000]]);
+  assert.deepEqual(f2['repeated-reads']!.items.map(i => [i.detail, i.count, i.tokens]), [['/home/dev/span/big.ts', 3, 2000]]);
+  near(f2['repeated-reads']!.costUSD, 2000 * 3 / 1e6);
+  // the build's 5,000-token output and the lint retry loop were Sunday's; Monday's single lint failure is no loop
+  assert.equal(f1['big-tool-results']!.tokens, 4000);
+  assert.equal(f2['big-tool-results'], undefined);
+  assert.deepEqual(f1['retry-loops']!.items.map(i => [i.detail, i.count]), [['npm run lint', 3]]);
+  assert.equal(f2['retry-loops'], undefined);
+
+  // in UTC the 22:30 write is Monday's: the same facts re-bucket by the summary's time zone
+  const utc1 = buildWeek(recs, (f, a) => cache.get(f, a), catalog, { ...opts, timezone: 'UTC', weekStart: '2026-05-10' });
+  const utc2 = buildWeek(recs, (f, a) => cache.get(f, a), catalog, { ...opts, timezone: 'UTC', weekStart: '2026-05-11' });
+  assert.equal(utc1.value.linesChanged, 2);
+  assert.equal(utc2.value.linesChanged, 5);
+  assert.equal(utc2.value.filesChanged, 2);
+
+  // the persisted cache keeps the timestamps: a new process gives the same answer without reading the transcript
+  assert.ok(cache.save());
+  const again = new ActivityCache(cacheFile);
+  const monday2 = await computeWeek(recs, catalog, again, { ...opts, weekStart: '2026-05-11', now: NOW });
+  assert.equal(again.reads, 0);
+  assert.deepEqual({ ...monday2, generatedAt: 0 }, { ...monday, generatedAt: 0 });
+});
