@@ -41,6 +41,7 @@ export async function openUsageIndex(command: string, flags: Record<string, stri
   const index = new UsageIndex({ roots, cacheFile });
   const refreshed = await index.refresh();
   for (const p of index.problems) io.stderr(`tokenomics ${command}: skipped ${p.path}: ${p.reason}\n`);
+  for (const m of index.malformedFiles()) io.stderr(`tokenomics ${command}: skipped ${m.lines} malformed line${m.lines === 1 ? '' : 's'} in ${m.path}\n`);
   if (refreshed.stats.files === 0) {
     const looked = roots.flatMap(r => scanDirs(r).map(d => `  ${r.agent}: ${d}`));
     io.stderr(`tokenomics ${command}: no agent logs found; looked in:\n${looked.join('\n')}\n`);

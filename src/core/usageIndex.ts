@@ -159,6 +159,13 @@ export class UsageIndex {
     return { files: this.files.size, records, malformedLines: malformed, unreadable: this.unreadable };
   }
 
+  /** Log files with lines that could not be read, and how many: for messages that name the file. */
+  malformedFiles(): { path: string; lines: number }[] {
+    const out: { path: string; lines: number }[] = [];
+    for (const e of this.files.values()) if (e.malformed > 0) out.push({ path: e.path, lines: e.malformed });
+    return out;
+  }
+
   /** Writes the index atomically; false (and a problem) when the cache folder is not writable. */
   save(): boolean {
     if (!this.cacheFile) return false;

@@ -34,6 +34,7 @@ export function registerUsage(connection: Connection, engine: Engine, opts: { st
   let lastSummaryJson = '';
   let quotaProvider: (records: readonly UsageRecord[], weekStart: string) => QuotaStatus[] = () => [];
   let reportedProblems = new Set<string>();
+  const malformedReported = new Map<string, number>();
   let saidNoLogs = false;
   let summaryStale = true;
   let summaryDay = '';
@@ -88,6 +89,11 @@ export function registerUsage(connection: Connection, engine: Engine, opts: { st
         if (r.changed) { scheduleSave(); lastChange = Date.now(); if (r.ms > 100) afterHeavyWork(); }
         if (r.cache && r.cache !== 'loaded' && r.cache !== 'disabled' && r.cache !== 'missing') {
           connection.console.info(`usage index was ${r.cache}; rebuilt from the logs`);
+        }
+        for (const m of index!.malformedFiles()) {
+          if ((malformedReported.get(m.path) ?? 0) >= m.lines) continue;
+          malformedReported.set(m.path, m.lines);
+          connection.console.warn(`skipped ${m.lines} malformed line${m.lines === 1 ? '' : 's'} in ${m.path} (not JSON, or usage fields of the wrong type); the rest of the file is counted`);
         }
         for (const p of r.stats.unreadable) {
           const line = `cannot read ${p.path}: ${p.reason}`;

@@ -87,6 +87,8 @@ test('agent usage: the summary reflects the logs and an appended request arrives
     assert.equal(sum.today.requests, 1, 'the duplicate line counts once');
     assert.ok(Math.abs(sum.today.costUSD - (1000 * 3 + 500 * 15) / 1e6) < 1e-12);
     assert.equal(sum.skipped.malformedLines, 1);
+    const logged: any = await s.waitNotification('window/logMessage', (p: any) => /malformed line/.test(p.message));
+    assert.match(logged.message, /skipped 1 malformed line in .*s1\.jsonl/);
     fs.appendFileSync(path.join(dir, 's1.jsonl'), line(2, new Date().toISOString(), 1000));
     const t0 = Date.now();
     const next: any = await s.waitNotification('tokenomics/usageChanged', (p: any) => p.today.requests === 2, 5000);

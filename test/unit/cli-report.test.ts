@@ -21,6 +21,10 @@ test('report --json over the fixtures, cached and uncached alike', async () => {
   const r = JSON.parse(a.out);
   assert.equal(r.totals.requests, 15);
   assert.deepEqual(r.skipped, { malformedLines: 3, unpricedRequests: 0 });
+  // each file with skipped lines is named on stderr; stdout stays pure JSON
+  const named = a.err.split('\n').filter(l => /skipped \d+ malformed lines? in .*\.jsonl?$/.test(l));
+  assert.ok(named.length >= 1, a.err);
+  assert.equal(named.reduce((n, l) => n + Number(/skipped (\d+)/.exec(l)![1]), 0), 3);
   assert.deepEqual(fs.existsSync(path.join(home, 'cache/tokenomics')), false, '--no-cache writes nothing');
   const b = io();
   assert.equal(await main(['report', '--json', ...ALL], b), 0);
