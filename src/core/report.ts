@@ -452,6 +452,9 @@ function inside(project: string, folders: readonly string[]): boolean {
   return folders.some(f => project === f || project.startsWith(f.endsWith('/') || f.endsWith('\\') ? f : f + '/') || project.startsWith(f + '\\'));
 }
 
+const PREFER_WINDOW_MS = 6 * 3_600_000;
+const ACTIVE_WINDOW_MS = 12 * 3_600_000;
+
 export function spendSummary(records: readonly UsageRecord[], catalog: Catalog, opts: SummaryOptions): SpendSummary {
   const now = opts.now ?? Date.now();
   const day = dayKeyer(opts.timezone);
@@ -471,7 +474,11 @@ export function spendSummary(records: readonly UsageRecord[], catalog: Catalog, 
     if (!latest || r.timestamp > latest.timestamp) latest = r;
     if (prefer.length && inside(r.project, prefer) && (!latestPreferred || r.timestamp > latestPreferred.timestamp)) latestPreferred = r;
   }
-  const active = latestPreferred ?? latest;
+  // The workspace's own session wins only while it is current: one from weeks ago must not hide the
+  // session that is running now. And a session idle for half a day has no live context to warn about.
+  const preferred = latestPreferred && latest && latest.timestamp - latestPreferred.timestamp <= PREFER_WINDOW_MS ? latestPreferred : null;
+  const candidate = preferred ?? latest;
+  const active = candidate && now - candidate.timestamp <= ACTIVE_WINDOW_MS ? candidate : null;
   let activeSession: ActiveSession | null = null;
   if (active) {
     const window = catalog.resolve(active.model)?.contextWindow ?? null;

@@ -2,6 +2,7 @@
 // name and replaced by its default, so one typo never disables the rest.
 import { z } from 'zod';
 import { parseOverrides, OverrideProblem, PriceOverrides } from './catalog';
+import { isValidTimeZone } from './report';
 
 export const DEFAULT_MODEL = 'claude-sonnet-4-6';
 
@@ -18,7 +19,7 @@ const fields = {
   claudeDirs: z.array(z.string()).default([]),
   codexDirs: z.array(z.string()).default([]),
   geminiDirs: z.array(z.string()).default([]),
-  timezone: z.string().default(''),
+  timezone: z.string().refine(tz => tz === '' || isValidTimeZone(tz), 'not an IANA time zone such as Europe/Berlin').default(''),
   weekStartsOn: z.enum(['monday', 'sunday', 'saturday']).default('monday'),
   'budget.dailyUSD': z.number().nonnegative().nullable().default(null),
   'budget.weeklyUSD': z.number().nonnegative().nullable().default(null),

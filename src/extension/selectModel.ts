@@ -42,9 +42,13 @@ export async function selectModel(client: LanguageClient | undefined): Promise<s
   });
   if (!picked?.id) return undefined;
   // Keep the setting where the user has it: a workspace value wins over a user value.
-  const inspect = config.inspect<string>('model');
-  const target = inspect?.workspaceValue !== undefined ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
-  await config.update('model', picked.id, target);
+  // A folder-level value wins over a workspace one, which wins over the user's: update the one in effect.
+  const folder = vscode.window.activeTextEditor && vscode.workspace.getWorkspaceFolder(vscode.window.activeTextEditor.document.uri);
+  const scoped = vscode.workspace.getConfiguration('tokenomics', folder?.uri);
+  const inspect = scoped.inspect<string>('model');
+  const target = inspect?.workspaceFolderValue !== undefined ? vscode.ConfigurationTarget.WorkspaceFolder
+    : inspect?.workspaceValue !== undefined ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
+  await scoped.update('model', picked.id, target);
   return picked.id;
 }
 

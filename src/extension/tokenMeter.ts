@@ -2,7 +2,7 @@
 // call and context share in the tooltip. Counting happens in the engine; until it answers, a ≈ estimate.
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { CountResult, Methods } from '../server/protocol';
+import { CountResult, Methods, NOT_SYNCED } from '../server/protocol';
 import { formatPercent, formatTokens, formatUSD } from '../core/format';
 import { quickEstimate } from '../core/encodings';
 
@@ -65,7 +65,8 @@ export class TokenMeter implements vscode.Disposable {
     const mine = ++this.seq;
     if (!this.client?.isRunning() || this.last?.uri !== doc.uri.toString()) {
       // Instant and cheap: the engine may still be loading its tokenizer.
-      const chars = ranges.length ? ranges.reduce((n, r) => n + doc.offsetAt(r.end) - doc.offsetAt(r.start), 0) : doc.getText().length;
+      const chars = ranges.length ? ranges.reduce((n, r) => n + doc.offsetAt(r.end) - doc.offsetAt(r.start), 0)
+        : doc.offsetAt(doc.lineAt(doc.lineCount - 1).range.end); // no copy of the whole text
       this.renderEstimate(chars, ranges.length > 0);
     }
     if (!this.client?.isRunning()) return;
@@ -73,6 +74,12 @@ export class TokenMeter implements vscode.Disposable {
       const result = await this.client.sendRequest<CountResult>(Methods.count, { uri: doc.uri.toString(), version: doc.version, ranges });
       if (mine !== this.seq) return; // a newer request is on its way
       this.last = result;
+      if (result.notCounted === NOT_SYNCED) {
+        // Documents of other schemes (settings, diffs, output) never reach the engine: keep the estimate.
+        const chars = ranges.length ? ranges.reduce((n, r) => n + doc.offsetAt(r.end) - doc.offsetAt(r.start), 0) : doc.offsetAt(doc.lineAt(doc.lineCount - 1).range.end);
+        this.renderEstimate(chars, ranges.length > 0, 'this document is not shared with the engine, so it gets a quick estimate (4 characters a token)');
+        return;
+      }
       this.render(result);
       if (result.version < doc.version) this.schedule(); // the engine answered for an older text
       for (const w of this.waiters.filter(w => w.uri === result.uri && result.tokens !== undefined)) w.resolve(result);
@@ -94,9 +101,9 @@ export class TokenMeter implements vscode.Disposable {
     this.item.hide();
   }
 
-  private renderEstimate(chars: number, selection: boolean): void {
+  private renderEstimate(chars: number, selection: boolean, why = 'quick estimate (4 characters a token) while the engine counts'): void {
     this.item.text = `$(symbol-numeric) ≈${formatTokens(quickEstimate(chars))}${selection ? ' sel' : ''}`;
-    this.item.tooltip = new vscode.MarkdownString('**Tokenomics**: ≈ quick estimate (4 characters a token) while the engine counts.');
+    this.item.tooltip = new vscode.MarkdownString(`**Tokenomics**: ≈ ${why}.`);
     this.item.show();
   }
 

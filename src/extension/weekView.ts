@@ -77,10 +77,14 @@ export function registerWeekView(context: vscode.ExtensionContext, getClient: Ge
 </html>`;
   };
 
+  let loadSeq = 0;
   const load = async (week: string | undefined) => {
     if (!panel) return;
+    // Quick clicks on Previous / Next: only the newest request may paint the panel.
+    const mine = ++loadSeq;
     try {
       const s = await requestWeek(getClient, { week });
+      if (mine !== loadSeq || !panel) return;
       shown = s;
       panel.title = `Tokenomics: Week of ${s.range.weekStart}`;
       void panel.webview.postMessage({ type: 'summary', summary: s });

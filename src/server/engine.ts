@@ -28,7 +28,7 @@ export class Engine {
     const { settings, problems } = parseSettings(raw);
     this.settings = settings;
     this.catalog = new Catalog(undefined, settings.prices);
-    this.counters.clear(); // encodings may have changed; counters are cheap to rebuild
+    // Counters are keyed by encoding and document, and the text they hold is still right: keep them.
     this.report(problems);
     for (const l of this.listeners) l();
   }

@@ -3,6 +3,7 @@
 // (a paragraph's cost on each tier of the model's family) and code actions (quick fixes, Fix all).
 // The analysis itself is pure and lives in src/core/prompt; this file maps offsets to LSP positions.
 import fs from 'node:fs';
+import { overLimit } from './tokenMeter';
 import { afterHeavyWork } from './idleGc';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -141,7 +142,7 @@ export function registerPromptFeatures(connection: Connection, documents: TextDo
     if (!doc || !prompts.has(uri)) return undefined;
     const text = doc.getText();
     const version = doc.version;
-    if (text.length > engine.settings.maxFileSizeMB * 1024 * 1024 || looksBinary(text)) { clear(uri); return undefined; }
+    if (overLimit(text, engine.settings.maxFileSizeMB * 1024 * 1024) || looksBinary(text)) { clear(uri); return undefined; }
     const target = targetModel(text, engine.catalog, engine.defaultModel);
     const encoding = target.counting.encoding;
     const counter = await getCounter(encoding);

@@ -28,6 +28,9 @@ export const Methods = {
   week: 'tokenomics/week',
 } as const;
 
+/** CountResult.notCounted for a document the client never synced to the engine. */
+export const NOT_SYNCED = 'not open in the engine';
+
 export interface CountParams { uri: string; version: number; ranges: LspRange[] }
 
 export interface CountResult extends Partial<CountSummary> {

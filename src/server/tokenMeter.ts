@@ -5,19 +5,24 @@ import { looksBinary, resolveModel, summarizeCount } from '../core/documentCount
 import { countingFor } from '../core/encodings';
 import { getCounter } from '../core/tokenizer';
 import type { Engine } from './engine';
-import { CountParams, CountResult, Methods, ModelListItem } from './protocol';
+import { CountParams, CountResult, Methods, ModelListItem, NOT_SYNCED } from './protocol';
 
 export interface PromptInfo { isPrompt(uri: string): boolean; findings(uri: string): number | undefined; modelFor(uri: string): string | undefined }
+
+/** The setting is in megabytes of the file; UTF-16 length alone would let multi-byte text through at 3x. */
+export function overLimit(text: string, bytes: number): boolean {
+  return text.length > bytes || (text.length * 3 > bytes && Buffer.byteLength(text, 'utf8') > bytes);
+}
 
 export function registerTokenMeter(connection: Connection, documents: TextDocuments<TextDocument>, engine: Engine, prompts?: PromptInfo): void {
   connection.onRequest(Methods.count, async (p: CountParams): Promise<CountResult> => {
     const doc = documents.get(p.uri);
     const selection = p.ranges.length > 0;
-    if (!doc) return { uri: p.uri, version: p.version, selection, notCounted: 'not open in the engine yet' };
+    if (!doc) return { uri: p.uri, version: p.version, selection, notCounted: NOT_SYNCED };
     const base = { uri: p.uri, version: doc.version, selection, isPrompt: prompts?.isPrompt(p.uri), findings: prompts?.findings(p.uri) };
     const limit = engine.settings.maxFileSizeMB * 1024 * 1024;
     const text = doc.getText();
-    if (text.length > limit) return { ...base, notCounted: `larger than ${engine.settings.maxFileSizeMB} MB (tokenomics.maxFileSizeMB)` };
+    if (overLimit(text, limit)) return { ...base, notCounted: `larger than ${engine.settings.maxFileSizeMB} MB (tokenomics.maxFileSizeMB)` };
     if (looksBinary(text)) return { ...base, notCounted: 'binary content' };
     const modelId = prompts?.modelFor(p.uri) ?? engine.defaultModel;
     const { model, counting } = resolveModel(engine.catalog, modelId);

@@ -3,10 +3,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Connection } from 'vscode-languageserver/node';
-import { agentRoots, AgentRoot } from '../core/agents/locations';
+import { agentRoots, AgentRoot, scanDirs } from '../core/agents/locations';
 import type { UsageRecord } from '../core/agents/records';
 import { inputCost, requestCost, ZERO_USAGE } from '../core/cost';
-import { defaultTimeZone, isValidTimeZone, spendSummary, SpendBreakdown } from '../core/report';
+import { dayKeyer, defaultTimeZone, isValidTimeZone, spendSummary, SpendBreakdown } from '../core/report';
 import { UsageIndex } from '../core/usageIndex';
 import type { Engine } from './engine';
 import { afterHeavyWork } from './idleGc';
@@ -53,10 +53,14 @@ export function registerUsage(connection: Connection, engine: Engine, opts: { st
     index = new UsageIndex({ roots, cacheFile, catalog: engine.catalog, autoSave: false });
     for (const w of watchers) w.close();
     watchers = [];
-    for (const r of roots) {
+    for (const dir of roots.flatMap(r => scanDirs(r))) {
       try {
-        // Recursive watching is not available everywhere; the stat poll below covers what it misses.
-        watchers.push(fs.watch(r.dir, { recursive: true, persistent: false }, () => schedule(50)));
+        // Only the log folders, not the agents' whole homes (todos, history, backups change all the time).
+        // Recursive watching is not available everywhere, and a big tree can run out of watches: the
+        // stat poll below covers whatever a watcher misses or gives up on.
+        const w = fs.watch(dir, { recursive: true, persistent: false }, () => schedule(50));
+        w.on('error', () => { w.close(); watchers = watchers.filter(x => x !== w); });
+        watchers.push(w);
       } catch { /* missing folder or no recursive support: the poll still finds new logs */ }
     }
     summaryStale = true;
@@ -100,7 +104,7 @@ export function registerUsage(connection: Connection, engine: Engine, opts: { st
           if (!reportedProblems.has(line)) { reportedProblems.add(line); connection.console.warn(line); }
         }
         // The poll runs every second: with nothing new on disk and the same day, the summary stands.
-        const day = new Date().toDateString();
+        const day = dayKeyer(timezone())(Date.now());
         if (!r.changed && !summaryStale && day === summaryDay) return;
         summaryStale = false;
         summaryDay = day;
@@ -185,7 +189,15 @@ export function registerUsage(connection: Connection, engine: Engine, opts: { st
     };
   };
 
-  engine.onSettingsChanged(() => { reportedProblems = new Set(); configure(); });
+  let configuredDirs = '';
+  engine.onSettingsChanged(() => {
+    reportedProblems = new Set();
+    const s = engine.settings;
+    const dirs = JSON.stringify([s.claudeDirs, s.codexDirs, s.geminiDirs]);
+    // Budgets, time zone or prices only change what the summary says: the index stands.
+    if (dirs !== configuredDirs || !index) { configuredDirs = dirs; configure(); }
+    else { summaryStale = true; schedule(0); }
+  });
   connection.onRequest(Methods.usage, async () => { await refresh(); return buildSummary(); });
   const poll = setInterval(() => schedule(0), POLL_MS);
   poll.unref();

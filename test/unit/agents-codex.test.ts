@@ -59,3 +59,15 @@ test('codex: a fork whose parent file is gone still counts its replayed requests
   line({ timestamp: '2026-05-04T10:06:00Z', type: 'event_msg', payload: { type: 'token_count', info: { last_token_usage: { input_tokens: 20, cached_input_tokens: 0, output_tokens: 2, total_tokens: 22 } } } });
   assert.deepEqual(out.map(r => r.rank), [2, 0], 'replayed copies lose to the parent wherever it exists');
 });
+
+test('codex: an odd rate_limits shape never costs the request its tokens', () => {
+  const line = (rl: unknown) => JSON.stringify({ timestamp: '2026-05-04T10:00:09.000Z', type: 'event_msg', payload: { type: 'token_count',
+    info: { last_token_usage: { input_tokens: 100, cached_input_tokens: 40, output_tokens: 7, reasoning_output_tokens: 0, total_tokens: 107 } }, rate_limits: rl } });
+  for (const rl of [{ primary: { used_percent: null } }, { primary: {} }, { plan_type: 3 }, 'weird']) {
+    const state = codexReader.initState('/x/sessions/2026/05/04/rollout-a.jsonl');
+    const out: UsageRecord[] = [];
+    assert.equal(codexReader.line(state, line(rl), 0, '/x/rollout-a.jsonl', r => out.push(r)), 'record', JSON.stringify(rl));
+    assert.deepEqual([out[0]!.usage.input, out[0]!.usage.cacheRead, out[0]!.usage.output], [60, 40, 7]);
+    assert.equal(out[0]!.rateLimits, undefined);
+  }
+});

@@ -100,6 +100,17 @@ test('spend meter: the active session prefers the workspace, and ignores sub-age
   assert.equal(any.activeSession?.sessionId, 'other');
 });
 
+test('spend meter: an old workspace session does not hide the current one, and an idle one has no live context', () => {
+  const records = [
+    rec({ at: '2026-04-20T10:00:00Z', sessionId: 'old-ws', project: '/work/app', contextTokens: 190_000 }),
+    rec({ at: '2026-05-05T10:02:00Z', sessionId: 'now', project: '/elsewhere', contextTokens: 10 }),
+  ];
+  const s = spendSummary(records, catalog, { timezone: 'UTC', now: Date.parse('2026-05-05T11:00:00Z'), preferProjects: ['/work/app'] });
+  assert.equal(s.activeSession?.sessionId, 'now');
+  const later = spendSummary(records, catalog, { timezone: 'UTC', now: Date.parse('2026-05-06T11:00:00Z'), preferProjects: ['/work/app'] });
+  assert.equal(later.activeSession, null, 'idle for a day: no context warning');
+});
+
 test('report: UTC is answered without Intl and agrees with it; days from quarter hours are exact across DST', () => {
   // Africa/Abidjan is UTC+0 all year but not on the fast path: Intl answers it
   const fast = dayKeyer('UTC'), viaIntl = dayKeyer('Africa/Abidjan');

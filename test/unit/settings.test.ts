@@ -27,3 +27,10 @@ test('each invalid value is named and replaced by its default', () => {
 test('garbage in, defaults out', () => {
   for (const raw of [null, undefined, 'x', 3, []]) assert.equal(parseSettings(raw).settings.model, DEFAULT_MODEL);
 });
+
+test('an unknown time zone is reported and the system zone is used', () => {
+  const { settings, problems } = parseSettings({ timezone: 'Mars/Olympus' });
+  assert.equal(settings.timezone, '');
+  assert.deepEqual(problems.map(p => p.setting), ['tokenomics.timezone']);
+  assert.equal(parseSettings({ timezone: 'Europe/Berlin' }).problems.length, 0);
+});

@@ -16,8 +16,9 @@ const TurnSchema = z.object({ model: z.string().optional(), cwd: z.string().opti
 const TokenCountSchema = z.object({
   type: z.literal('token_count'),
   info: z.object({ total_token_usage: TokenUsageSchema.nullish(), last_token_usage: TokenUsageSchema.nullish() }).nullish(),
-  rate_limits: z.object({ primary: WindowSchema.nullish(), secondary: WindowSchema.nullish(), plan_type: z.string().nullish() }).nullish(),
 });
+// Parsed on its own: an odd rate-limit shape only costs the tooltip its percentages, never the tokens.
+const RateLimitsSchema = z.object({ primary: WindowSchema.nullish(), secondary: WindowSchema.nullish(), plan_type: z.string().nullish() });
 
 type Tuple = { input: number; cached: number; output: number; reasoning: number; total: number };
 
@@ -98,7 +99,8 @@ export const codexReader: AgentReader<CodexState> = {
     if (total) state.prevTotal = total;
     if (!last || last.input + last.output <= 0 || last.input < 0 || last.output < 0) return 'ignored';
     const cached = Math.min(Math.max(last.cached, 0), last.input);
-    const rl = tc.data.rate_limits;
+    const rlParsed = RateLimitsSchema.safeParse(payload?.rate_limits ?? {});
+    const rl = payload?.rate_limits && rlParsed.success ? rlParsed.data : undefined;
     const rateLimits: RateLimits | undefined = rl ? { primary: windowOf(rl.primary, at), secondary: windowOf(rl.secondary, at), planType: rl.plan_type ?? undefined } : undefined;
     const replayed = state.forkedAt !== null && at < state.forkedAt;
     const record: UsageRecord = {
