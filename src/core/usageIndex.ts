@@ -13,6 +13,9 @@ import { AGENTS, Agent, AgentReader, RateLimits, UsageRecord, betterCopy } from 
 import { COLUMNS_PER_ROW, UsageColumns, columnsOf, slotOf } from './report';
 
 /** Bump whenever a reader or the file layout changes: an index of another version is rebuilt. */
+/** How long a refresh runs before it lets other work in. */
+const YIELD_AFTER_MS = 20;
+
 export const INDEX_VERSION = 4;
 const MAGIC = 0x58494b54; // 'TKIX'
 /** Whole-file JSON bigger than this is not a chat record worth loading into memory. */
@@ -97,12 +100,34 @@ export class UsageIndex {
     this.autoSave = opts.autoSave ?? true;
   }
 
-  /** Brings the index up to date with the logs on disk. Never throws for bad or missing logs. */
+  /**
+   * Brings the index up to date with the logs on disk. Never throws for bad or missing logs. Gives the
+   * event loop back every few milliseconds, so a cold scan of a large tree does not stall the engine's
+   * other requests (token counts, lenses) for seconds.
+   */
   async refresh(): Promise<RefreshResult> {
-    return this.refreshSync();
+    const steps = this.steps();
+    let slice = performance.now();
+    for (;;) {
+      const r = steps.next();
+      if (r.done) return r.value;
+      if (performance.now() - slice > YIELD_AFTER_MS) {
+        await new Promise(resolve => setImmediate(resolve));
+        slice = performance.now();
+      }
+    }
   }
 
   refreshSync(): RefreshResult {
+    const steps = this.steps();
+    for (;;) {
+      const r = steps.next();
+      if (r.done) return r.value;
+    }
+  }
+
+  /** The refresh, one log file a step. */
+  private *steps(): Generator<void, RefreshResult, void> {
     const t0 = performance.now();
     let cache: RefreshResult['cache'] = null;
     if (!this.loaded) {
@@ -117,11 +142,12 @@ export class UsageIndex {
       present.add(f.path);
       const outcome = this.update(f, problems);
       if (outcome) result[outcome]++;
+      yield;
     }
     if (this.discarded) {
       this.discarded = false;
       cache = 'corrupt';
-      for (const f of found) { const outcome = this.update(f, problems); if (outcome) result[outcome]++; }
+      for (const f of found) { const outcome = this.update(f, problems); if (outcome) result[outcome]++; yield; }
     }
     for (const p of [...this.files.keys()]) {
       if (!present.has(p)) { this.materialize(); this.cols = null; this.files.delete(p); this.winnersStale = true; result.removedFiles++; }
