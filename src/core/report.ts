@@ -448,7 +448,8 @@ function breakdown(records: readonly UsageRecord[], cost: (r: UsageRecord) => nu
 
 const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 
-function inside(project: string, folders: readonly string[]): boolean {
+/** True when `project` is one of `folders` or below one, with either separator (agents log both). */
+export function inside(project: string, folders: readonly string[]): boolean {
   return folders.some(f => project === f || project.startsWith(f.endsWith('/') || f.endsWith('\\') ? f : f + '/') || project.startsWith(f + '\\'));
 }
 

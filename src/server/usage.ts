@@ -6,7 +6,7 @@ import type { Connection } from 'vscode-languageserver/node';
 import { agentRoots, AgentRoot, scanDirs } from '../core/agents/locations';
 import type { UsageRecord } from '../core/agents/records';
 import { inputCost, requestCost, ZERO_USAGE } from '../core/cost';
-import { dayKeyer, defaultTimeZone, isValidTimeZone, spendSummary, SpendBreakdown } from '../core/report';
+import { dayKeyer, defaultTimeZone, inside, isValidTimeZone, spendSummary, SpendBreakdown } from '../core/report';
 import { UsageIndex } from '../core/usageIndex';
 import type { Engine } from './engine';
 import { afterHeavyWork } from './idleGc';
@@ -140,7 +140,7 @@ export function registerUsage(connection: Connection, engine: Engine, opts: { st
     }
     let n = 0, any = false;
     for (const [project, c] of perProject.counts) {
-      if (project === projectPath || project.startsWith(projectPath + path.sep)) { n += c; any = true; }
+      if (inside(project, [projectPath])) { n += c; any = true; }
     }
     return any ? n : undefined;
   };
@@ -179,7 +179,7 @@ export function registerUsage(connection: Connection, engine: Engine, opts: { st
         nextTurnCachedUSD: requestCost(model, { ...ZERO_USAGE, cacheRead: a.contextTokens }),
         nextTurnUncachedUSD: inputCost(model, a.contextTokens),
         lastActivity: a.lastActive,
-        inWorkspace: folders.some(f => a.project === f || a.project.startsWith(f + path.sep)),
+        inWorkspace: inside(a.project, folders),
       } : undefined,
       contextWarning: { percent: s['contextWarning.percent'], notifyPercent: s['contextWarning.notifyPercent'] },
       quotas: quotaProvider(records, sum.weekStart),
