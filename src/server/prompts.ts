@@ -71,6 +71,8 @@ export function registerPromptFeatures(connection: Connection, documents: TextDo
   const states = new Map<string, DocState>();
   const forced = new Set<string>();
   const prompts = new Set<string>();
+  /** Open documents whose prompt status is known for the current settings and folders. */
+  const decided = new Set<string>();
   let folders: string[] = [];
   let foldersAsked: Promise<void> | undefined;
   let weeklyRequests: (projectPath: string) => number | undefined = () => undefined;
@@ -215,7 +217,9 @@ export function registerPromptFeatures(connection: Connection, documents: TextDo
     else if (prompts.delete(uri)) clear(uri);
   }
   function recheckAll(): void {
+    decided.clear();
     for (const d of documents.all()) {
+      decided.add(d.uri);
       // settings may change the encoding, the model or the rules: start every analysis afresh
       const s = states.get(d.uri);
       if (s) { if (s.timer) clearTimeout(s.timer); states.delete(d.uri); }
@@ -226,6 +230,9 @@ export function registerPromptFeatures(connection: Connection, documents: TextDo
   documents.onDidChangeContent((e: { document: TextDocument }) => {
     const uri = e.document.uri;
     if (!prompts.has(uri) && !states.has(uri)) {
+      // Decided once per document (and again when settings or folders change), not on every keystroke.
+      if (decided.has(uri)) return;
+      decided.add(uri);
       recheck(uri);
       void askFolders().then(() => { if (documents.get(uri) && !prompts.has(uri)) recheck(uri); });
       return;
@@ -235,6 +242,7 @@ export function registerPromptFeatures(connection: Connection, documents: TextDo
   documents.onDidClose((e: { document: TextDocument }) => {
     const uri = e.document.uri;
     forced.delete(uri);
+    decided.delete(uri);
     if (prompts.delete(uri) || states.has(uri)) clear(uri);
   });
   engine.onSettingsChanged(() => recheckAll());
