@@ -479,6 +479,9 @@ export class ActivityCache {
     if (!this.cacheFile || !this.dirty) return true;
     try {
       fs.mkdirSync(path.dirname(this.cacheFile), { recursive: true });
+      // Transcripts deleted since they were read take their facts with them: the cache must not grow forever.
+      for (const file of [...this.entries.keys()]) if (!fs.existsSync(file)) { this.entries.delete(file); this.live.delete(file); }
+      for (const file of [...this.tokenEntries.keys()]) if (!fs.existsSync(file)) this.tokenEntries.delete(file);
       const tmp = `${this.cacheFile}.${process.pid}.${Date.now()}.tmp`;
       fs.writeFileSync(tmp, JSON.stringify({ version: ACTIVITY_VERSION, files: [...this.entries], tokens: [...this.tokenEntries] }));
       fs.renameSync(tmp, this.cacheFile);

@@ -107,6 +107,23 @@ test('ActivityCache re-reads only changed files and persists across instances', 
   assert.equal(mergeActivity([c3.get(f, 'claude-code')]).linesChanged, 8);
 });
 
+test('ActivityCache forgets deleted transcripts when it saves', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tkx-actd-'));
+  const keep = path.join(dir, 'keep.jsonl'), gone = path.join(dir, 'gone.jsonl');
+  fs.copyFileSync(EDITS, keep);
+  fs.copyFileSync(EDITS, gone);
+  const cacheFile = path.join(dir, 'activity.json');
+  const c1 = new ActivityCache(cacheFile);
+  c1.get(keep, 'claude-code'); c1.get(gone, 'claude-code');
+  assert.ok(c1.save());
+  fs.unlinkSync(gone);
+  fs.appendFileSync(keep, '\n');
+  c1.get(keep, 'claude-code');
+  assert.ok(c1.save());
+  const saved = JSON.parse(fs.readFileSync(cacheFile, 'utf8')) as { files: [string, unknown][] };
+  assert.deepEqual(saved.files.map(([f]) => path.basename(f)), ['keep.jsonl']);
+});
+
 test('an appended transcript is read from where the last read stopped, a half-written line waits for its newline', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tkx-acta-'));
   const f = path.join(dir, 's.jsonl');
