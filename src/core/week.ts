@@ -214,6 +214,16 @@ const QuotaSchema = z.object({
   weeklyUSD: z.number().positive().finite(),
 });
 
+/** Each quota's spend from per-project costs: the one rule the summary and the spend meter share. */
+export function quotaSpend(specs: readonly QuotaSpec[], projectCosts: ReadonlyMap<string, number>): { spec: QuotaSpec; spentUSD: number; share: number; match: (project: string) => boolean }[] {
+  return specs.map(spec => {
+    const match = projectMatcher(spec.projects);
+    let spentUSD = 0;
+    for (const [project, cost] of projectCosts) if (match(project)) spentUSD += cost;
+    return { spec, spentUSD, share: spentUSD / spec.weeklyUSD, match };
+  });
+}
+
 /** Valid quotas, and each invalid entry by name (or position) and field. */
 export function parseQuotas(raw: unknown): { quotas: QuotaSpec[]; problems: QuotaProblem[] } {
   const quotas: QuotaSpec[] = [], problems: QuotaProblem[] = [];
@@ -507,13 +517,11 @@ export function buildWeek(records: readonly UsageRecord[], activity: (file: stri
   // ---- quotas ----
   const { quotas: specs, problems } = parseQuotas(opts.quotas);
   const warnAt = (opts.warnAtPercent ?? 80) / 100;
-  const quotas: QuotaResult[] = specs.map(q => {
-    const match = projectMatcher(q.projects);
-    let spent = 0, n = 0;
-    for (const [project, acc] of projects) if (match(project)) spent += acc.cost;
+  const projectCosts = new Map([...projects].map(([project, acc]) => [project, acc.cost] as [string, number]));
+  const quotas: QuotaResult[] = quotaSpend(specs, projectCosts).map(({ spec: q, spentUSD, share, match }) => {
+    let n = 0;
     for (const s of sessions.values()) if (match(s.project)) n++;
-    const share = spent / q.weeklyUSD;
-    return { ...q, spentUSD: round6(spent), share, status: share >= 1 ? 'over' : share >= warnAt ? 'warning' : 'ok', sessions: n };
+    return { ...q, spentUSD: round6(spentUSD), share, status: share >= 1 ? 'over' : share >= warnAt ? 'warning' : 'ok', sessions: n };
   });
 
   const lines = values.reduce((n, v) => n + v.linesChanged, 0);

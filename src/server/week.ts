@@ -3,11 +3,10 @@
 import path from 'node:path';
 import type { Connection } from 'vscode-languageserver/node';
 import type { UsageRecord } from '../core/agents/records';
-import type { ModelInfo } from '../core/catalog';
 import { requestCost } from '../core/cost';
 import { ActivityCache } from '../core/activity';
 import { defaultTimeZone, isValidDate, isValidTimeZone } from '../core/report';
-import { computeWeek, parseQuotas, projectMatcher, WeekSummary, weekRange } from '../core/week';
+import { computeWeek, parseQuotas, quotaSpend, WeekSummary, weekRange } from '../core/week';
 import type { Engine } from './engine';
 import { Methods, QuotaStatus } from './protocol';
 
@@ -74,39 +73,17 @@ export function registerWeek(connection: Connection, engine: Engine, getRecords:
   const quotaStatus = (records: readonly UsageRecord[], weekStart: string): QuotaStatus[] => {
     const { quotas } = parseQuotas(engine.settings.quotas);
     if (!quotas.length) return [];
-    const tz = timezone();
-    const range = weekRange(weekStart, tz, engine.settings.weekStartsOn);
-    const spent = new Map<string, number>();
-    const byProject = new Map<string, { model: string; usage: UsageRecord['usage'] }[]>();
+    const range = weekRange(weekStart, timezone(), engine.settings.weekStartsOn);
+    const projectCosts = new Map<string, number>();
     for (const r of records) {
       if (r.timestamp < range.startMs || r.timestamp >= range.endMs) continue;
-      let l = byProject.get(r.project);
-      if (!l) byProject.set(r.project, (l = []));
-      l.push(r);
+      const cost = requestCost(engine.catalog.resolve(r.model), r.usage);
+      if (cost !== null) projectCosts.set(r.project, (projectCosts.get(r.project) ?? 0) + cost);
     }
-    const cost = (project: string) => {
-      let c = spent.get(project);
-      if (c === undefined) {
-        c = 0;
-        for (const r of byProject.get(project) ?? []) {
-          const model = engine.catalog.resolve(r.model);
-          if (!model) continue;
-          c += costOf(model, r.usage);
-        }
-        spent.set(project, c);
-      }
-      return c;
-    };
-    return quotas.map(q => {
-      const match = projectMatcher(q.projects);
-      let spentUSD = 0;
-      for (const p of byProject.keys()) if (match(p)) spentUSD += cost(p);
-      return { name: q.name, weeklyUSD: q.weeklyUSD, spentUSD, share: spentUSD / q.weeklyUSD };
-    });
+    return quotaSpend(quotas, projectCosts).map(q => ({ name: q.spec.name, weeklyUSD: q.spec.weeklyUSD, spentUSD: q.spentUSD, share: q.share }));
   };
 
   connection.onShutdown(() => { if (saveTimer) { clearTimeout(saveTimer); cache?.save(); } });
   return { summary, quotaStatus };
 }
 
-function costOf(model: ModelInfo, usage: UsageRecord['usage']): number { return requestCost(model, usage) ?? 0; }
