@@ -3,7 +3,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import type { Catalog } from './catalog';
 import { claudeCodeReader } from './agents/claudeCode';
 import { codexReader } from './agents/codex';
 import { geminiReader } from './agents/gemini';
@@ -46,8 +45,6 @@ export interface UsageIndexOptions {
   roots: readonly AgentRoot[];
   /** Where the index is persisted; null or absent keeps it in memory only. */
   cacheFile?: string | null;
-  /** Kept for callers that price as they go; the index itself stores tokens only. */
-  catalog?: Catalog;
   /** Save after every refresh that changed something (default). Turn off to save on your own schedule with `save()`. */
   autoSave?: boolean;
 }

@@ -63,12 +63,10 @@ export class TokenMeter implements vscode.Disposable {
     const doc = editor.document;
     const ranges = editor.selections.filter(s => !s.isEmpty).map(s => ({ start: s.start, end: s.end }));
     const mine = ++this.seq;
-    if (!this.client?.isRunning() || this.last?.uri !== doc.uri.toString()) {
-      // Instant and cheap: the engine may still be loading its tokenizer.
-      const chars = ranges.length ? ranges.reduce((n, r) => n + doc.offsetAt(r.end) - doc.offsetAt(r.start), 0)
-        : doc.offsetAt(doc.lineAt(doc.lineCount - 1).range.end); // no copy of the whole text
-      this.renderEstimate(chars, ranges.length > 0);
-    }
+    const chars = ranges.length ? ranges.reduce((n, r) => n + doc.offsetAt(r.end) - doc.offsetAt(r.start), 0)
+      : doc.offsetAt(doc.lineAt(doc.lineCount - 1).range.end); // no copy of the whole text
+    // Instant and cheap: the engine may still be loading its tokenizer.
+    if (!this.client?.isRunning() || this.last?.uri !== doc.uri.toString()) this.renderEstimate(chars, ranges.length > 0);
     if (!this.client?.isRunning()) return;
     try {
       const result = await this.client.sendRequest<CountResult>(Methods.count, { uri: doc.uri.toString(), version: doc.version, ranges });
@@ -76,14 +74,15 @@ export class TokenMeter implements vscode.Disposable {
       this.last = result;
       if (result.notCounted === NOT_SYNCED) {
         // Documents of other schemes (settings, diffs, output) never reach the engine: keep the estimate.
-        const chars = ranges.length ? ranges.reduce((n, r) => n + doc.offsetAt(r.end) - doc.offsetAt(r.start), 0) : doc.offsetAt(doc.lineAt(doc.lineCount - 1).range.end);
         this.renderEstimate(chars, ranges.length > 0, 'this document is not shared with the engine, so it gets a quick estimate (4 characters a token)');
         return;
       }
       this.render(result);
       if (result.version < doc.version) this.schedule(); // the engine answered for an older text
-      for (const w of this.waiters.filter(w => w.uri === result.uri && result.tokens !== undefined)) w.resolve(result);
-      this.waiters = this.waiters.filter(w => !(w.uri === result.uri && result.tokens !== undefined));
+      // Take the waiters out before resolving: one waiting for another model puts itself back.
+      const due = this.waiters.filter(w => w.uri === result.uri && result.tokens !== undefined);
+      this.waiters = this.waiters.filter(w => !due.includes(w));
+      for (const w of due) w.resolve(result);
     } catch (e) {
       if (mine === this.seq) this.renderError(e);
     }

@@ -6,6 +6,7 @@ import { DEFAULT_MODEL, parseSettings, Settings, SettingProblem } from '../core/
 import { IncrementalCounter } from '../core/incremental';
 import { EncodingName } from '../core/encodings';
 import { getCounter } from '../core/tokenizer';
+import { defaultTimeZone } from '../core/report';
 
 type Listener = () => void;
 
@@ -36,6 +37,9 @@ export class Engine {
   onSettingsChanged(l: Listener): void { this.listeners.push(l); }
 
   get defaultModel(): string { return this.settings.model || DEFAULT_MODEL; }
+
+  /** The configured time zone (already validated with the settings), else the system's. */
+  get timezone(): string { return this.settings.timezone || defaultTimeZone(); }
 
   /** The client takes messages only after the initialize handshake; problems found before wait for it. */
   markInitialized(): void {

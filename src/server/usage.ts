@@ -4,21 +4,19 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Connection } from 'vscode-languageserver/node';
 import { agentRoots, AgentRoot, scanDirs } from '../core/agents/locations';
-import type { UsageRecord } from '../core/agents/records';
+import type { RateLimitWindow, UsageRecord } from '../core/agents/records';
 import { inputCost, requestCost, ZERO_USAGE } from '../core/cost';
-import { dayKeyer, defaultTimeZone, inside, isValidTimeZone, spendSummary, SpendBreakdown } from '../core/report';
+import { dayKeyer, inside, spendSummary, SpendBreakdown } from '../core/report';
 import { UsageIndex } from '../core/usageIndex';
 import type { Engine } from './engine';
 import { afterHeavyWork } from './idleGc';
-import { Methods, PeriodSpend, QuotaStatus, UsageSummary } from './protocol';
+import { Methods, PeriodSpend, QuotaStatus, RateWindow, UsageSummary } from './protocol';
 
 const POLL_MS = 1000;
 const WEEK_START: Record<string, number> = { sunday: 0, monday: 1, saturday: 6 };
 
 export interface UsageService {
   records(): Promise<readonly UsageRecord[]>;
-  summary(): UsageSummary;
-  timezone(): string;
   /** Requests agents made in a project folder (or below it) in the last 7 days; undefined with no logs for it. */
   weeklyRequests(projectPath: string): number | undefined;
   /** Hook for quota status, filled in by the weekly summary. */
@@ -38,11 +36,7 @@ export function registerUsage(connection: Connection, engine: Engine, opts: { st
   let saidNoLogs = false;
   let summaryStale = true;
   let summaryDay = '';
-
-  const timezone = () => {
-    const tz = engine.settings.timezone;
-    return tz && isValidTimeZone(tz) ? tz : defaultTimeZone();
-  };
+  let perProject: { at: number; counts: Map<string, number> } | undefined;
 
   const configure = () => {
     const s = engine.settings;
@@ -50,7 +44,7 @@ export function registerUsage(connection: Connection, engine: Engine, opts: { st
     const dir = opts.storagePath();
     const cacheFile = dir ? path.join(dir, 'usage-index.json') : null;
     // Saving costs tens of ms on a big tree: refreshes stay in the few-ms range, saves are batched.
-    index = new UsageIndex({ roots, cacheFile, catalog: engine.catalog, autoSave: false });
+    index = new UsageIndex({ roots, cacheFile, autoSave: false });
     for (const w of watchers) w.close();
     watchers = [];
     for (const dir of roots.flatMap(r => scanDirs(r))) {
@@ -90,7 +84,7 @@ export function registerUsage(connection: Connection, engine: Engine, opts: { st
     refreshing = (async () => {
       try {
         const r = await index!.refresh();
-        if (r.changed) { scheduleSave(); lastChange = Date.now(); if (r.ms > 100) afterHeavyWork(); }
+        if (r.changed) { scheduleSave(); perProject = undefined; if (r.ms > 100) afterHeavyWork(); }
         if (r.cache && r.cache !== 'loaded' && r.cache !== 'disabled' && r.cache !== 'missing') {
           connection.console.info(`usage index was ${r.cache}; rebuilt from the logs`);
         }
@@ -104,7 +98,7 @@ export function registerUsage(connection: Connection, engine: Engine, opts: { st
           if (!reportedProblems.has(line)) { reportedProblems.add(line); connection.console.warn(line); }
         }
         // The poll runs every second: with nothing new on disk and the same day, the summary stands.
-        const day = dayKeyer(timezone())(Date.now());
+        const day = dayKeyer(engine.timezone)(Date.now());
         if (!r.changed && !summaryStale && day === summaryDay) return;
         summaryStale = false;
         summaryDay = day;
@@ -129,10 +123,10 @@ export function registerUsage(connection: Connection, engine: Engine, opts: { st
     return refreshing;
   };
 
-  let perProject: { at: number; counts: Map<string, number> } | undefined;
   const weeklyRequests = (projectPath: string): number | undefined => {
     const records = index?.records() ?? [];
-    if (!perProject || Date.now() - perProject.at > 60_000 || refreshedSince(perProject.at)) {
+    // rebuilt after a refresh that changed something, and each minute as the 7-day window moves
+    if (!perProject || Date.now() - perProject.at > 60_000) {
       const since = Date.now() - 7 * 86_400_000;
       const counts = new Map<string, number>();
       for (const r of records) if (r.timestamp >= since) counts.set(r.project, (counts.get(r.project) ?? 0) + 1);
@@ -144,12 +138,10 @@ export function registerUsage(connection: Connection, engine: Engine, opts: { st
     }
     return any ? n : undefined;
   };
-  let lastChange = 0;
-  const refreshedSince = (t: number) => lastChange > t;
 
   const buildSummary = (): UsageSummary => {
     const s = engine.settings;
-    const tz = timezone();
+    const tz = engine.timezone;
     const records = index?.records() ?? [];
     const sum = spendSummary(records, engine.catalog, { timezone: tz, weekStartsOn: WEEK_START[s.weekStartsOn] ?? 1, preferProjects: opts.workspaceFolders() });
     const period = (label: string, startDate: string, b: SpendBreakdown): PeriodSpend => ({
@@ -169,8 +161,7 @@ export function registerUsage(connection: Connection, engine: Engine, opts: { st
       week: period('This week', sum.weekStart, sum.weekSpend),
       budgets: { dailyUSD: s['budget.dailyUSD'], weeklyUSD: s['budget.weeklyUSD'], warnAtPercent: s['budget.warnAtPercent'] },
       rateLimits: sum.rateLimits ? {
-        primary: sum.rateLimits.primary ? { usedPercent: sum.rateLimits.primary.usedPercent, windowMinutes: sum.rateLimits.primary.windowMinutes ?? undefined, resetsAt: sum.rateLimits.primary.resetsAt ? sum.rateLimits.primary.resetsAt / 1000 : undefined } : undefined,
-        secondary: sum.rateLimits.secondary ? { usedPercent: sum.rateLimits.secondary.usedPercent, windowMinutes: sum.rateLimits.secondary.windowMinutes ?? undefined, resetsAt: sum.rateLimits.secondary.resetsAt ? sum.rateLimits.secondary.resetsAt / 1000 : undefined } : undefined,
+        primary: rateWindow(sum.rateLimits.primary), secondary: rateWindow(sum.rateLimits.secondary),
         plan: sum.rateLimits.planType, at: sum.rateLimits.reportedAt,
       } : undefined,
       context: a ? {
@@ -209,10 +200,12 @@ export function registerUsage(connection: Connection, engine: Engine, opts: { st
 
   return {
     records: async () => { if (!index) configure(); await refresh(); return index?.records() ?? []; },
-    summary: buildSummary,
-    timezone,
     weeklyRequests,
     setQuotaProvider: fn => { quotaProvider = fn; },
   };
 }
 
+/** The index keeps epoch ms and nulls; the protocol speaks epoch seconds and leaves unknowns out. */
+function rateWindow(w: RateLimitWindow | undefined): RateWindow | undefined {
+  return w && { usedPercent: w.usedPercent, windowMinutes: w.windowMinutes ?? undefined, resetsAt: w.resetsAt ? w.resetsAt / 1000 : undefined };
+}

@@ -5,7 +5,7 @@ import type { Connection } from 'vscode-languageserver/node';
 import type { UsageRecord } from '../core/agents/records';
 import { requestCost } from '../core/cost';
 import { ActivityCache } from '../core/activity';
-import { defaultTimeZone, isValidDate, isValidTimeZone } from '../core/report';
+import { isValidDate } from '../core/report';
 import { computeWeek, parseQuotas, quotaSpend, WeekSummary, weekRange } from '../core/week';
 import type { Engine } from './engine';
 import { Methods, QuotaStatus } from './protocol';
@@ -34,16 +34,12 @@ export function registerWeek(connection: Connection, engine: Engine, getRecords:
     if (!cache || dir !== cacheDir) { cacheDir = dir; cache = new ActivityCache(dir ? path.join(dir, 'activity.json') : null); }
     return cache;
   };
-  const timezone = () => {
-    const tz = engine.settings.timezone;
-    return tz && isValidTimeZone(tz) ? tz : defaultTimeZone();
-  };
   let reportedQuotaProblems = '';
 
   const summary = async (params: WeekParams = {}): Promise<WeekSummary> => {
     if (params.week !== undefined && (typeof params.week !== 'string' || !isValidDate(params.week))) throw new Error(`not a date (YYYY-MM-DD): ${String(params.week)}`);
     const s = engine.settings;
-    const tz = timezone();
+    const tz = engine.timezone;
     let week = params.week;
     if (params.offset) {
       const base = weekRange(week, tz, s.weekStartsOn);
@@ -73,7 +69,7 @@ export function registerWeek(connection: Connection, engine: Engine, getRecords:
   const quotaStatus = (records: readonly UsageRecord[], weekStart: string): QuotaStatus[] => {
     const { quotas } = parseQuotas(engine.settings.quotas);
     if (!quotas.length) return [];
-    const range = weekRange(weekStart, timezone(), engine.settings.weekStartsOn);
+    const range = weekRange(weekStart, engine.timezone, engine.settings.weekStartsOn);
     const projectCosts = new Map<string, number>();
     for (const r of records) {
       if (r.timestamp < range.startMs || r.timestamp >= range.endMs) continue;
