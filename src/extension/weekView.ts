@@ -2,6 +2,7 @@
 // command, and the once-a-week nudge. The engine computes every number; this renders and routes.
 import * as vscode from 'vscode';
 import os from 'node:os';
+import { randomBytes } from 'node:crypto';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { Methods } from '../server/protocol';
 import type { WeekSummary } from '../core/week';
@@ -24,11 +25,9 @@ export interface WeekViewApi {
 
 const NUDGE_KEY = 'tokenomics.weeklySummary.nudgedWeek';
 
+/** A CSP nonce must not be guessable: from the OS's random source, not Math.random. */
 function nonce(): string {
-  const chars = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-  let s = '';
-  for (let i = 0; i < 32; i++) s += chars[Math.floor(Math.random() * chars.length)];
-  return s;
+  return randomBytes(18).toString('base64');
 }
 
 function projectNames(): Record<string, string> {

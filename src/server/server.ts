@@ -2,12 +2,11 @@
 // prompt analysis, scanning agent logs. The extension host only renders what it answers.
 import { createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind, CodeActionKind } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { fileURLToPath } from 'node:url';
 import { Engine } from './engine';
 import { Methods } from './protocol';
 import { registerTokenMeter } from './tokenMeter';
 import { getCounter } from '../core/tokenizer';
-import { registerPromptFeatures } from './prompts';
+import { registerPromptFeatures, uriToPath } from './prompts';
 import { registerUsage } from './usage';
 import { registerWeek } from './week';
 
@@ -20,7 +19,7 @@ let workspaceFolders: string[] = [];
 connection.onInitialize(params => {
   const init = (params.initializationOptions ?? {}) as { settings?: unknown; storagePath?: string };
   storagePath = typeof init.storagePath === 'string' ? init.storagePath : undefined;
-  workspaceFolders = ((params.workspaceFolders ?? []) as { uri: string }[]).map(f => uriToPath(f.uri)).filter((p: string | undefined): p is string => !!p);
+  workspaceFolders = ((params.workspaceFolders ?? []) as { uri: string }[]).map(f => uriToPath(f.uri));
   engine.applySettings(init.settings ?? {});
   prompts.setWorkspaceFolders(params.workspaceFolders as { uri: string }[] | null | undefined);
   prompts.setClientCapabilities(params.capabilities);
@@ -48,10 +47,6 @@ const usage = registerUsage(connection, engine, { storagePath: () => storagePath
 prompts.setWeeklyRequests(project => usage.weeklyRequests(project));
 const week = registerWeek(connection, engine, () => usage.records(), { storagePath: () => storagePath });
 usage.setQuotaProvider(week.quotaStatus);
-
-function uriToPath(uri: string): string | undefined {
-  try { return uri.startsWith('file:') ? fileURLToPath(uri) : undefined; } catch { return undefined; }
-}
 
 documents.listen(connection);
 connection.listen();
