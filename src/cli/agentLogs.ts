@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { AgentRoot, agentRoots, scanDirs } from '../core/agents/locations';
+import { defaultTimeZone, isValidTimeZone } from '../core/report';
 import { RefreshResult, UsageIndex } from '../core/usageIndex';
 import { CliIO, UsageError } from './io';
 
@@ -19,6 +20,13 @@ export function cacheDir(env: NodeJS.ProcessEnv): string {
 export function indexFile(env: NodeJS.ProcessEnv, roots: readonly AgentRoot[]): string {
   const id = crypto.createHash('sha256').update(JSON.stringify(roots.map(r => [r.agent, r.dir]))).digest('hex').slice(0, 16);
   return path.join(cacheDir(env), `usage-index-${id}.bin`);
+}
+
+/** --timezone, else $TZ or the system's; an unknown zone is a usage error. */
+export function timezoneFlag(flags: Record<string, string | string[] | boolean>, io: CliIO): string {
+  const timezone = (flags.timezone as string | undefined) ?? defaultTimeZone(io.env);
+  if (!isValidTimeZone(timezone)) throw new UsageError(`unknown time zone '${timezone}' (use an IANA name such as Europe/Berlin)`);
+  return timezone;
 }
 
 export interface OpenedIndex { roots: AgentRoot[]; index: UsageIndex; refreshed: RefreshResult; cacheFile: string | null }

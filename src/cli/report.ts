@@ -2,9 +2,9 @@
 import path from 'node:path';
 import { bundledCatalog } from '../core/catalog';
 import { formatTokens, formatUSD } from '../core/format';
-import { Totals, UsageReport, buildReportFromColumns, defaultTimeZone, isValidDate, isValidTimeZone } from '../core/report';
+import { Totals, UsageReport, buildReportFromColumns, isValidDate } from '../core/report';
 import { CliIO, UsageError, parseArgs } from './io';
-import { FOLDER_FLAGS, openUsageIndex } from './agentLogs';
+import { FOLDER_FLAGS, openUsageIndex, timezoneFlag } from './agentLogs';
 
 const SPEC = {
   json: 'bool', since: 'string', until: 'string', timezone: 'string',
@@ -19,8 +19,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     if (v !== undefined && !isValidDate(v)) throw new UsageError(`--${name} ${v} is not a date (YYYY-MM-DD)`);
   }
   if (since && until && since > until) throw new UsageError(`--since ${since} is after --until ${until}`);
-  const timezone = (flags.timezone as string | undefined) ?? defaultTimeZone(io.env);
-  if (!isValidTimeZone(timezone)) throw new UsageError(`unknown time zone '${timezone}' (use an IANA name such as Europe/Berlin)`);
+  const timezone = timezoneFlag(flags, io);
 
   const { index, refreshed } = await openUsageIndex('report', flags, io);
   const report = buildReportFromColumns(index.columns(), bundledCatalog(), { since, until, timezone, malformedLines: refreshed.stats.malformedLines });

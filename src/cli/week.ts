@@ -3,11 +3,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { bundledCatalog } from '../core/catalog';
 import { ActivityCache } from '../core/activity';
-import { defaultTimeZone, isValidDate, isValidTimeZone } from '../core/report';
+import { isValidDate } from '../core/report';
 import { computeWeek, WeekStartsOn } from '../core/week';
 import { ExportFormat, exportWeek } from '../core/weekExport';
 import { CliIO, UsageError, parseArgs } from './io';
-import { FOLDER_FLAGS, openUsageIndex } from './agentLogs';
+import { FOLDER_FLAGS, openUsageIndex, timezoneFlag } from './agentLogs';
 
 const SPEC = {
   week: 'string', format: 'string', timezone: 'string', 'week-starts-on': 'string', 'waste-threshold': 'string',
@@ -23,8 +23,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const formatName = (flags.format as string | undefined) ?? 'text';
   const format = FORMATS[formatName];
   if (!format) throw new UsageError(`--format ${formatName} is not one of text, md, csv, json`);
-  const timezone = (flags.timezone as string | undefined) ?? defaultTimeZone(io.env);
-  if (!isValidTimeZone(timezone)) throw new UsageError(`unknown time zone '${timezone}' (use an IANA name such as Europe/Berlin)`);
+  const timezone = timezoneFlag(flags, io);
   const startsOn = (flags['week-starts-on'] as string | undefined) ?? 'monday';
   if (!['monday', 'sunday', 'saturday'].includes(startsOn)) throw new UsageError(`--week-starts-on ${startsOn} is not one of monday, sunday, saturday`);
   const thresholdRaw = flags['waste-threshold'] as string | undefined;
