@@ -1,0 +1,75 @@
+// The contract every agent implements: one object per agent, in one file per agent
+// (`src/core/agents/<agent>.ts`), listed once in `agents/index.ts`. Everything else (the usage index,
+// the weekly summary, the CLI flags, the settings, the display names in the client and the webview)
+// loops over that list and never names an agent.
+import type { AgentReader } from './records';
+
+/**
+ * Where a number comes from. `exact`: the agent logged the provider's usage for the call.
+ * `lower-bound`: the log holds only part of it (Copilot's journal keeps the last round of a request).
+ * `estimate`: counted from text by a tokenizer that is not the provider's (Continue).
+ * A total over several parts is `estimate` if any part is, else `lower-bound` if any part is, else `exact`.
+ */
+export type Basis = 'exact' | 'lower-bound' | 'estimate';
+
+export function combineBasis(a: Basis, b: Basis): Basis {
+  if (a === 'estimate' || b === 'estimate') return 'estimate';
+  if (a === 'lower-bound' || b === 'lower-bound') return 'lower-bound';
+  return 'exact';
+}
+
+/** Where an agent keeps its logs, as the agent itself decides it. */
+export interface LogLocation {
+  /**
+   * The machine-scoped setting that replaces the defaults, without the `tokenomics.` prefix
+   * (`claudeDirs`), and the CLI flag that does the same (`claude-dir`, repeatable).
+   */
+  setting: string;
+  cliFlag: string;
+  /** The setting's description in the manifest. */
+  settingDescription: string;
+  /** The folders searched when the user names none (env vars honoured as the agent honours them). */
+  defaultRoots(env: NodeJS.ProcessEnv, home: string): string[];
+  /** The folders walked under one root: a root may name the agent's home or its log folder itself. */
+  scanDirs(root: string): string[];
+  /** Which files under those folders are this agent's usage logs. */
+  isLogFile(name: string, fullPath: string): boolean;
+}
+
+/** Tool calls, edits and commands, for the weekly summary's value and waste sections. */
+export interface ActivityReader {
+  /** Lines containing none of these byte patterns are skipped without being decoded. */
+  needles: readonly Buffer[];
+  /** One decoded line of a transcript. `c` is the collector the activity module passes in. */
+  line(c: ActivityCollector, line: Record<string, unknown>): void;
+}
+
+/** What an activity reader reports into; implemented by the activity module. */
+export interface ActivityCollector {
+  /** Sets the instant of the line being read from its `timestamp` field. */
+  at(timestamp: unknown): void;
+  setSession(id: string): void;
+  toolCall(): void;
+  edit(id: string, file: unknown, before: unknown, after: unknown): void;
+  /** An edit whose +/- line counts are known (a patch). */
+  editCounted(id: string, file: string, added: number, removed: number): void;
+  read(id: string, path: string, tool: string): void;
+  shell(id: string, cmd: string, tool: string): void;
+  other(id: string, tool: string, detail: string): void;
+  result(id: string, chars: number, failed: boolean): void;
+  malformed(): void;
+}
+
+export interface AgentAdapter {
+  /** Stable id: in JSON output, in the persisted index (stored by name, never by position), in settings. */
+  readonly id: string;
+  /** Shown to people: 'Claude Code'. */
+  readonly displayName: string;
+  readonly logs: LogLocation;
+  readonly usage: AgentReader;
+  readonly activity?: ActivityReader;
+  /** Always-loaded instruction files at a project's root ('CLAUDE.md'), for the weekly summary. */
+  readonly instructionFiles: readonly string[];
+  /** Where this agent's numbers come from unless a record says otherwise. */
+  readonly basis: Basis;
+}
