@@ -11,6 +11,7 @@ import { BlockFacts, FactCache } from './facts';
 import { BUILT_IN_FILLER, fillerMatcher, parseFillerSetting } from './filler';
 import { FrontMatter, parseFrontMatter } from './frontMatter';
 import { headingTitle, parseStructure } from './markdown';
+import { blockScopes } from './scope';
 import { textKey } from './textHash';
 import * as rules from './rules';
 import type { Block, Finding, Fix, RuleCode, Section, TextEdit } from './types';
@@ -109,7 +110,7 @@ export class PromptAnalyzer {
 
     const ctx: RuleContext = {
       text, path: input.path, stem: stemOf(input.path), settings, frontMatter: fm, bodyStart: fm.end,
-      blocks, facts, gaps: structure.gaps, target, alwaysLoaded, budget, tokens, blockRawSum, filler: matcher,
+      blocks, facts, scopes: blockScopes(text, blocks), gaps: structure.gaps, target, alwaysLoaded, budget, tokens, blockRawSum, filler: matcher,
       count: t => this.counter.count(t),
       alternatives: m => catalog.cheaperAlternatives(m),
       ...helpers, claimed: new Set(), safeFixes: [],

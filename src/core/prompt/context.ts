@@ -7,6 +7,7 @@ import type { BlockFacts } from './facts';
 import type { FillerMatcher } from './filler';
 import type { FrontMatter } from './frontMatter';
 import type { Gap } from './markdown';
+import type { BlockScope } from './scope';
 import type { Block, Finding, Fix, RuleCode, Severity } from './types';
 
 export interface PromptSettings {
@@ -35,6 +36,8 @@ export interface RuleContext {
   bodyStart: number;
   blocks: Block[];
   facts: BlockFacts[];
+  /** Headings, list and lead-in of each block. */
+  scopes: BlockScope[];
   gaps: Gap[];
   target: TargetModel;
   alwaysLoaded: boolean;
