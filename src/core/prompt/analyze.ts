@@ -3,9 +3,9 @@
 // the per-block facts, so re-analysing after a keystroke re-counts only what changed.
 import type { Catalog } from '../catalog';
 import { inputCost } from '../cost';
-import { countingFor } from '../encodings';
+import { applyFactor, countingFor } from '../encodings';
 import { IncrementalCounter, TextCounter } from '../incremental';
-import { isAlwaysLoaded } from './alwaysLoaded';
+import { AgentLoad, agentsLoading, LoadWhen } from './loaders';
 import { makeHelpers, PromptSettings, RuleContext, ruleEnabled, TargetModel } from './context';
 import { BlockFacts, FactCache } from './facts';
 import { BUILT_IN_FILLER, fillerMatcher, parseFillerSetting } from './filler';
@@ -28,7 +28,12 @@ export interface AnalyzeInput {
   defaultModel: string;
   /** The whole text's raw count when the caller already keeps one (the engine's document counter). */
   totalRaw?: number;
+  /** The project folder holding the file, when known: decides whether a CLAUDE.md or AGENTS.md is nested. */
+  root?: string;
 }
+
+/** The file's size as one agent that loads it counts it. */
+export interface AgentCount { agent: string; tokens: number; exact: boolean; label: string; when: LoadWhen; scope?: string }
 
 export interface PromptAnalysis {
   path: string;
@@ -36,6 +41,10 @@ export interface PromptAnalysis {
   frontMatter: FrontMatter;
   bodyStart: number;
   alwaysLoaded: boolean;
+  /** The agents that load the file, and when. */
+  loads: AgentLoad[];
+  /** The whole file on each loading agent's tokenizer. */
+  agentCounts: AgentCount[];
   budget: number;
   /** Raw encoding tokens of the whole file, and on the target model. */
   raw: number;
@@ -60,7 +69,11 @@ export interface PromptAnalysis {
 
 /** The model a prompt is written for: its front-matter `model:`, else the setting. */
 export function targetModel(text: string, catalog: Catalog, defaultModel: string, fm = parseFrontMatter(text)): TargetModel {
-  const declared = fm.fields.get('model')?.value.trim();
+  let declared = fm.fields.get('model')?.value.trim();
+  // Copilot lists fallbacks (`model: ['Claude Sonnet 4.5', 'GPT-5']`): the first is the one used
+  if (declared?.startsWith('[')) declared = declared.slice(1).split(',')[0]!.replace(/[\]'"]/g, '').trim();
+  // a Claude Code sub-agent with `model: inherit` runs on the main conversation's model
+  if (declared && /^inherit$/i.test(declared)) declared = '';
   const id = declared || defaultModel;
   const model = catalog.resolve(id);
   return { id, model, counting: countingFor(model, id), fromFrontMatter: !!declared };
@@ -89,8 +102,11 @@ export class PromptAnalyzer {
     const helpers = makeHelpers(target.counting, text);
     const raw = input.totalRaw ?? this.whole.update(text);
     const tokens = helpers.tok(raw);
-    const alwaysLoaded = isAlwaysLoaded(input.path, fm);
-    const budget = alwaysLoaded ? settings.promptBudgetTokens.alwaysLoaded : settings.promptBudgetTokens.other;
+    const loads = agentsLoading(input.path, fm, input.root);
+    const alwaysLoaded = loads.some(l => l.when === 'always');
+    const everyRequestSomewhere = loads.some(l => l.when === 'always' || l.when === 'below');
+    const budget = everyRequestSomewhere ? settings.promptBudgetTokens.alwaysLoaded : settings.promptBudgetTokens.other;
+    const agentCounts = countsPerAgent(loads, raw, target, catalog);
 
     const phrases = [...BUILT_IN_FILLER, ...parseFillerSetting(settings.fillerPhrases)];
     const fillerOn = ruleEnabled(settings, 'filler');
@@ -108,9 +124,10 @@ export class PromptAnalyzer {
     this.facts.end();
     const blockRawSum = blocks.reduce((s, b) => s + b.raw, 0);
 
+    const secs = sections(text, blocks, helpers.tok, blockRawSum);
     const ctx: RuleContext = {
       text, path: input.path, stem: stemOf(input.path), settings, frontMatter: fm, bodyStart: fm.end,
-      blocks, facts, scopes: blockScopes(text, blocks), gaps: structure.gaps, target, alwaysLoaded, budget, tokens, blockRawSum, filler: matcher,
+      blocks, facts, scopes: blockScopes(text, blocks), gaps: structure.gaps, sections: secs, target, alwaysLoaded, loads, agentCounts, budget, tokens, blockRawSum, filler: matcher,
       count: t => this.counter.count(t),
       alternatives: m => catalog.cheaperAlternatives(m),
       ...helpers, claimed: new Set(), safeFixes: [],
@@ -132,11 +149,11 @@ export class PromptAnalyzer {
     findings.sort((a, b) => a.start - b.start || a.end - b.end);
 
     return {
-      path: input.path, target, frontMatter: fm, bodyStart: fm.end, alwaysLoaded, budget, raw, tokens,
+      path: input.path, target, frontMatter: fm, bodyStart: fm.end, alwaysLoaded, loads, agentCounts, budget, raw, tokens,
       estimate: !target.counting.exact, costPerCall: inputCost(target.model, tokens),
       contextShare: target.model?.contextWindow ? tokens / target.model.contextWindow : null,
       blockCount: blocks.length, blockAt: compactBlocks(blocks),
-      sections: sections(text, blocks, helpers.tok, blockRawSum), findings, safeFixes: ctx.safeFixes,
+      sections: secs, findings, safeFixes: ctx.safeFixes,
       // a fresh line index for later callers: the rules' one (25k numbers for 1 MB) is not kept
       tok: helpers.tok, fmt: helpers.fmt, line: offset => makeHelpers(target.counting, text).line(offset),
     };
@@ -164,6 +181,28 @@ export class PromptAnalyzer {
     }
     return v;
   }
+}
+
+/**
+ * The file counted as each loading agent counts it: Codex on o200k (exact), Claude Code on the
+ * Claude tokenizer estimate, Gemini CLI on Gemini's; multi-model agents on the configured model.
+ */
+function countsPerAgent(loads: readonly AgentLoad[], raw: number, target: TargetModel, catalog: Catalog): AgentCount[] {
+  const out: AgentCount[] = [];
+  const seen = new Set<string>();
+  for (const l of loads) {
+    if (seen.has(l.agent)) continue;
+    seen.add(l.agent);
+    let counting = target.counting;
+    // every count below is o200k-based; a cl100k target keeps its own count for everyone
+    if (target.counting.encoding === 'o200k_base' && l.countOn) {
+      const m = l.countOn === 'claude' ? (target.model?.provider === 'anthropic' ? target.model : catalog.resolve('sonnet'))
+        : l.countOn === 'o200k' ? catalog.resolve('gpt-5') : catalog.resolve('gemini-2.5-pro');
+      counting = countingFor(m, l.countOn === 'o200k' ? 'gpt-5' : l.countOn === 'gemini' ? 'gemini-2.5-pro' : 'claude-sonnet');
+    }
+    out.push({ agent: l.agent, tokens: applyFactor(raw, counting), exact: counting.exact, label: counting.label, when: l.when, scope: l.scope });
+  }
+  return out;
 }
 
 const KINDS: readonly Block['kind'][] = ['heading', 'paragraph', 'list-item', 'fence', 'table'];

@@ -8,7 +8,9 @@ import type { FillerMatcher } from './filler';
 import type { FrontMatter } from './frontMatter';
 import type { Gap } from './markdown';
 import type { BlockScope } from './scope';
-import type { Block, Finding, Fix, RuleCode, Severity } from './types';
+import type { AgentLoad } from './loaders';
+import type { AgentCount } from './analyze';
+import type { Block, Finding, Fix, RuleCode, Section, Severity } from './types';
 
 export interface PromptSettings {
   promptBudgetTokens: { alwaysLoaded: number; other: number };
@@ -39,8 +41,11 @@ export interface RuleContext {
   /** Headings, list and lead-in of each block. */
   scopes: BlockScope[];
   gaps: Gap[];
+  sections: Section[];
   target: TargetModel;
   alwaysLoaded: boolean;
+  loads: AgentLoad[];
+  agentCounts: AgentCount[];
   budget: number;
   /** Whole-file tokens on the target model. */
   tokens: number;

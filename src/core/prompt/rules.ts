@@ -6,6 +6,8 @@ import { formatPercent, formatRate, formatTokens, formatUSD } from '../format';
 import { BLOB_MIN_TOKENS, BLOB_MIN_TOKENS_PER_CHAR, blobExtension, describeBlob, PROSE_TOKENS_PER_CHAR } from './blobs';
 import { findDuplicates } from './duplicates';
 import { finding, MAX_FINDINGS_PER_RULE, RuleContext } from './context';
+import type { AgentCount } from './analyze';
+import { agentList } from './loaders';
 import { headingTitle, removalRange } from './markdown';
 import { fold, pathKey, specifics } from './scope';
 import { textHash } from './textHash';
@@ -18,18 +20,36 @@ const KIND_NAME: Record<Block['kind'], string> = {
 // ---- over-budget --------------------------------------------------------------------------------
 
 export function overBudget(c: RuleContext): Finding[] {
-  if (c.tokens <= c.budget) return [];
+  // each agent that loads the file counts it on its own tokenizer: AGENTS.md is exact o200k for Codex
+  const counted = c.agentCounts.filter(a => a.when === 'always' || a.when === 'below');
+  const over = counted.filter(a => a.tokens > c.budget);
+  const overTarget = c.tokens > c.budget;
+  if (counted.length ? !over.length : !overTarget) return [];
+  const worst = over.length ? over.reduce((x, y) => (y.tokens > x.tokens ? y : x)) : undefined;
+  const tokens = worst ? worst.tokens : c.tokens;
   const first = c.blocks[0];
   const start = first ? first.start : c.bodyStart;
   let end = first ? c.text.indexOf('\n', start) : start;
   if (end < 0 || (first && end > first.end)) end = first ? first.end : start;
   const cost = inputCost(c.target.model, c.tokens);
-  const why = c.alwaysLoaded
-    ? 'Agents send this file with every request, so each of its tokens is paid on every call'
+  const fmtAgent = (a: AgentCount) => `${a.exact ? '' : '≈'}${formatTokens(a.tokens)}`;
+  const who = worst
+    ? `${over.map(a => `${a.agent} counts ${fmtAgent(a)} tokens (${a.exact ? 'exact' : 'estimate'})`).join(', ')}, ${worst.exact ? '' : '≈'}${formatTokens(worst.tokens - c.budget)} over`
+    : `${c.fmt(c.tokens)} tokens, ${c.fmt(c.tokens - c.budget)} over`;
+  const whenText = worst?.when === 'below' ? `${worst.agent} loads this file on every request while it works below ${worst.scope}` : c.alwaysLoaded
+    ? `${agentList(c.loads.filter(l => l.when === 'always'))} load${c.loads.filter(l => l.when === 'always').length === 1 ? 's' : ''} this file with every request, so each of its tokens is paid on every call`
     : 'Every token is paid each time the prompt is used';
+  // the biggest section below the title is the one to move out
+  const top = Math.min(...c.sections.map(s => s.level));
+  const soleTitle = c.sections.filter(x => x.level === top).length === 1;
+  const candidates = c.sections.filter(s => s.level > top || !soleTitle);
+  const biggest = candidates.sort((a, b) => b.tokens - a.tokens)[0];
+  const move = biggest && biggest.share >= 0.1
+    ? ` The largest section, “${biggest.title.slice(0, 60)}” (${c.fmt(biggest.tokens)} tokens, ${formatPercent(biggest.share)}), could move to a file the agent opens when the task needs it.`
+    : '';
   return [finding('over-budget', 'warning', start, end,
-    `${c.fmt(c.tokens)} tokens, ${c.fmt(c.tokens - c.budget)} over the ${formatTokens(c.budget)}-token budget for ${c.alwaysLoaded ? 'always-loaded files' : 'prompt files'} (tokenomics.promptBudgetTokens). ${why}${cost !== null ? ` (${formatUSD(cost)} per call on ${c.target.model!.id})` : ''}.`,
-    c.tokens)];
+    `${who} the ${formatTokens(c.budget)}-token budget for ${c.budget === c.settings.promptBudgetTokens.alwaysLoaded ? 'always-loaded files' : 'prompt files'} (tokenomics.promptBudgetTokens). ${whenText}${cost !== null ? ` (${formatUSD(cost)} per call on ${c.target.model!.id})` : ''}.${move}`,
+    tokens)];
 }
 
 // ---- duplicate-block ----------------------------------------------------------------------------
