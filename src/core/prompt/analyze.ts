@@ -12,6 +12,7 @@ import { BUILT_IN_FILLER, fillerMatcher, parseFillerSetting } from './filler';
 import { FrontMatter, parseFrontMatter } from './frontMatter';
 import { headingTitle, parseStructure } from './markdown';
 import { blockScopes } from './scope';
+import type { WorkspaceView } from './workspace';
 import { textKey } from './textHash';
 import * as rules from './rules';
 import type { Block, Finding, Fix, RuleCode, Section, TextEdit } from './types';
@@ -30,6 +31,8 @@ export interface AnalyzeInput {
   totalRaw?: number;
   /** The project folder holding the file, when known: decides whether a CLAUDE.md or AGENTS.md is nested. */
   root?: string;
+  /** The project around the file (existing paths, scripts, sibling instruction files), when known. */
+  workspace?: WorkspaceView;
 }
 
 /** The file's size as one agent that loads it counts it. */

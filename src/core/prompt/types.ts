@@ -28,7 +28,14 @@ export interface Fix {
   preferred?: boolean;
 }
 
-export interface Related { start: number; end: number; message: string }
+export interface Related {
+  start: number;
+  end: number;
+  message: string;
+  /** Another file (path) the place is in, with its 1-based line; start/end then are 0. */
+  file?: string;
+  line?: number;
+}
 
 export interface Finding {
   /** Full diagnostic code, e.g. `tokenomics.duplicate-block`. */
