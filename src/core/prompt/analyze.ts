@@ -12,6 +12,10 @@ import { BUILT_IN_FILLER, fillerMatcher, parseFillerSetting } from './filler';
 import { FrontMatter, parseFrontMatter } from './frontMatter';
 import { headingTitle, parseStructure } from './markdown';
 import { blockScopes } from './scope';
+import { cacheHostile } from './cacheHostile';
+import { findImports } from './references';
+import { directoryTrees, exampleHeavy, unreadFrontMatter } from './shape';
+import { broadAttach, crossFileDuplicates, staleReferences } from './workspaceRules';
 import type { WorkspaceView } from './workspace';
 import { textKey } from './textHash';
 import * as rules from './rules';
@@ -33,7 +37,12 @@ export interface AnalyzeInput {
   root?: string;
   /** The project around the file (existing paths, scripts, sibling instruction files), when known. */
   workspace?: WorkspaceView;
+  /** Sessions per week of the given agents (usage-index ids) in this project, when known. */
+  sessionsPerWeek?: (agents: readonly string[]) => number | undefined;
 }
+
+/** A file the prompt imports, loaded with it. */
+export interface ImportedFile { rel: string; written: string; start: number; end: number; raw: number; tokens: number }
 
 /** The file's size as one agent that loads it counts it. */
 export interface AgentCount { agent: string; tokens: number; exact: boolean; label: string; when: LoadWhen; scope?: string }
@@ -46,8 +55,12 @@ export interface PromptAnalysis {
   alwaysLoaded: boolean;
   /** The agents that load the file, and when. */
   loads: AgentLoad[];
-  /** The whole file on each loading agent's tokenizer. */
+  /** The whole file on each loading agent's tokenizer, imports included. */
   agentCounts: AgentCount[];
+  /** Files it imports (`@AGENTS.md`, `#file:x`) that exist: the agent loads them with it. */
+  imports: ImportedFile[];
+  /** Sub-agents: the `description` tokens that sit in the main context on every request. */
+  descriptionTokens: number;
   budget: number;
   /** Raw encoding tokens of the whole file, and on the target model. */
   raw: number;
@@ -109,13 +122,21 @@ export class PromptAnalyzer {
     const alwaysLoaded = loads.some(l => l.when === 'always');
     const everyRequestSomewhere = loads.some(l => l.when === 'always' || l.when === 'below');
     const budget = everyRequestSomewhere ? settings.promptBudgetTokens.alwaysLoaded : settings.promptBudgetTokens.other;
-    const agentCounts = countsPerAgent(loads, raw, target, catalog);
+    const ws = input.workspace;
+    const honours = (a: string) => loads.some(l => l.agent === a);
+    const structure = parseStructure(text, fm.end);
+    const imports: ImportedFile[] = ws ? findImports(text, fm.end, structure.blocks as Block[], input.path, ws, honours('Claude Code') || honours('Gemini CLI'), honours('Copilot') || /\.prompt\.md$/i.test(input.path))
+      .map(i => { const r = this.importRaw(ws.read(i.rel) ?? ''); return { ...i, raw: r, tokens: helpers.tok(r) }; }) : [];
+    const importRaw = imports.reduce((s, i) => s + i.raw, 0);
+    const agentCounts = countsPerAgent(loads, raw + importRaw, target, catalog);
+    const desc = /(?:^|\/)\.claude\/agents\//.test(input.path.replace(/\\/g, '/')) ? fm.fields.get('description')?.value : undefined;
+    const descriptionTokens = desc ? helpers.tok(this.counter.count(desc)) : 0;
+    const sessions = input.sessionsPerWeek?.(loads.filter(l => l.when === 'always' && l.logId).map(l => l.logId!));
 
     const phrases = [...BUILT_IN_FILLER, ...parseFillerSetting(settings.fillerPhrases)];
     const fillerOn = ruleEnabled(settings, 'filler');
     const matcher = fillerOn ? fillerMatcher(phrases) : null;
     this.facts.begin(fillerOn ? JSON.stringify(settings.fillerPhrases) : 'off');
-    const structure = parseStructure(text, fm.end);
     // parseStructure's blocks become Blocks in place: no copy of thousands of objects per keystroke
     const blocks = structure.blocks as Block[];
     const facts = new Array<BlockFacts>(blocks.length);
@@ -133,7 +154,7 @@ export class PromptAnalyzer {
       blocks, facts, scopes: blockScopes(text, blocks), gaps: structure.gaps, sections: secs, target, alwaysLoaded, loads, agentCounts, budget, tokens, blockRawSum, filler: matcher,
       count: t => this.counter.count(t),
       alternatives: m => catalog.cheaperAlternatives(m),
-      ...helpers, claimed: new Set(), safeFixes: [],
+      ...helpers, claimed: new Set(), safeFixes: [], workspace: ws, sessionsPerWeek: sessions,
     };
     const findings: Finding[] = [];
     const run = (code: RuleCode, fn: () => Finding[]) => { if (ruleEnabled(settings, code)) findings.push(...fn()); };
@@ -149,10 +170,17 @@ export class PromptAnalyzer {
     run('whitespace', () => rules.whitespace(ctx, (gap, ideal) => this.gapSaving(gap, ideal)));
     run('filler', () => rules.filler(ctx));
     run('lost-in-the-middle', () => rules.lostInTheMiddle(ctx));
+    run('stale-reference', () => staleReferences(ctx));
+    run('cross-file-duplicate', () => crossFileDuplicates(ctx));
+    run('broad-attach', () => broadAttach(ctx));
+    run('cache-hostile', () => cacheHostile(ctx));
+    run('directory-tree', () => directoryTrees(ctx));
+    run('example-heavy', () => exampleHeavy(ctx));
+    run('unread-front-matter', () => unreadFrontMatter(ctx));
     findings.sort((a, b) => a.start - b.start || a.end - b.end);
 
     return {
-      path: input.path, target, frontMatter: fm, bodyStart: fm.end, alwaysLoaded, loads, agentCounts, budget, raw, tokens,
+      path: input.path, target, frontMatter: fm, bodyStart: fm.end, alwaysLoaded, loads, agentCounts, imports, descriptionTokens, budget, raw, tokens,
       estimate: !target.counting.exact, costPerCall: inputCost(target.model, tokens),
       contextShare: target.model?.contextWindow ? tokens / target.model.contextWindow : null,
       blockCount: blocks.length, blockAt: compactBlocks(blocks),
@@ -169,6 +197,18 @@ export class PromptAnalyzer {
   release(): void {
     this.facts.clear();
     this.gapSavings.clear();
+  }
+
+  private readonly importCounts = new Map<string, number>();
+  private importRaw(text: string): number {
+    const key = textKey(text);
+    let v = this.importCounts.get(key);
+    if (v === undefined) {
+      v = this.counter.count(text);
+      if (this.importCounts.size > 100) this.importCounts.clear();
+      this.importCounts.set(key, v);
+    }
+    return v;
   }
 
   private gapSaving(gap: string, ideal: string): number {

@@ -3,14 +3,16 @@
 
 export type RuleCode =
   | 'over-budget' | 'duplicate-block' | 'high-entropy-blob' | 'log-dump' | 'large-code-block'
-  | 'large-data-block' | 'whitespace' | 'filler' | 'lost-in-the-middle' | 'long-context-cliff' | 'cheaper-tier';
+  | 'large-data-block' | 'whitespace' | 'filler' | 'lost-in-the-middle' | 'long-context-cliff' | 'cheaper-tier'
+  | 'stale-reference' | 'cross-file-duplicate' | 'cache-hostile' | 'directory-tree' | 'example-heavy' | 'unread-front-matter' | 'broad-attach';
 
 export const RULE_CODES: readonly RuleCode[] = [
   'over-budget', 'duplicate-block', 'high-entropy-blob', 'log-dump', 'large-code-block', 'large-data-block',
   'whitespace', 'filler', 'lost-in-the-middle', 'long-context-cliff', 'cheaper-tier',
+  'stale-reference', 'cross-file-duplicate', 'cache-hostile', 'directory-tree', 'example-heavy', 'unread-front-matter', 'broad-attach',
 ];
 
-export type Severity = 'information' | 'warning';
+export type Severity = 'information' | 'warning' | 'error';
 
 export interface TextEdit { start: number; end: number; newText: string }
 

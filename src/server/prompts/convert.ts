@@ -18,7 +18,7 @@ export function range(doc: TextDocument, start: number, end: number): Range {
 export function toDiagnostic(doc: TextDocument, uri: string, f: Finding): Diagnostic {
   return {
     range: range(doc, f.start, f.end),
-    severity: f.severity === 'warning' ? DiagnosticSeverity.Warning : DiagnosticSeverity.Information,
+    severity: f.severity === 'error' ? DiagnosticSeverity.Error : f.severity === 'warning' ? DiagnosticSeverity.Warning : DiagnosticSeverity.Information,
     code: f.code,
     source: 'tokenomics',
     message: f.message,

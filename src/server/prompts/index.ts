@@ -61,6 +61,12 @@ export function registerPromptFeatures(connection: Connection, documents: TextDo
     connection, documents, engine, folders,
     workspaceFor: p => disk.for(folders.rootOf(p)),
     analysedFirst: refreshLenses,
+    sessionsPerWeek: (project, agents) => {
+      const w = weeklyUsage(project);
+      if (!w) return undefined;
+      const n = agents.reduce((s, a) => s + (w.get(a)?.sessions ?? 0), 0);
+      return n || undefined;
+    },
   });
   engine.onSettingsChanged(() => registry.recheckAll());
 

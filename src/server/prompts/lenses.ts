@@ -27,6 +27,13 @@ export function codeLenses(doc: TextDocument, a: PromptAnalysis, assumedPerWeek:
   }];
   const loaded = loadLens(a, assumedPerWeek, week);
   if (loaded) lenses.push({ range: top, command: { title: loaded, command: '' } });
+  if (a.imports.length) {
+    const pulled = a.imports.reduce((s, i) => s + i.tokens, 0);
+    lenses.push({ range: top, command: { title: `Imports ${a.imports.slice(0, 3).map(i => `${i.written} (${a.fmt(i.tokens)})`).join(', ')}${a.imports.length > 3 ? ` and ${a.imports.length - 3} more` : ''}: ${a.fmt(a.tokens + pulled)} tokens loaded with this file`, command: '' } });
+  }
+  if (a.descriptionTokens) {
+    lenses.push({ range: top, command: { title: `Its description (${a.fmt(a.descriptionTokens)} tokens) sits in Claude Code's main context on every request; the body loads only when the sub-agent runs`, command: '' } });
+  }
   for (const s of a.sections) {
     // a title section holding the whole file repeats the first lens
     if (s.share < MIN_SECTION_SHARE || s.share > 0.98) continue;

@@ -39,6 +39,8 @@ export interface RegistryDeps {
   folders: WorkspaceFolders;
   /** The workspace a prompt's references, imports and sibling instruction files are checked against. */
   workspaceFor(path: string): WorkspaceView | undefined;
+  /** Sessions per week of these agents (usage-index ids) in a project, when the logs say. */
+  sessionsPerWeek(project: string, agents: readonly string[]): number | undefined;
   /** Called after the first analysis of a document (lenses asked for earlier got none). */
   analysedFirst(): void;
 }
@@ -171,6 +173,7 @@ export class PromptRegistry {
     const analysis = s.analyzer.analyze({
       text, path, settings: engine.settings, catalog: engine.catalog, defaultModel: engine.defaultModel, totalRaw,
       root: this.d.folders.rootOf(path), workspace: this.d.workspaceFor(path),
+      sessionsPerWeek: agents => this.d.sessionsPerWeek(this.d.folders.projectOf(path), agents),
     });
     const first = s.version === -1;
     s.analysis = analysis;
