@@ -5,7 +5,7 @@
 //   {type:"file", file, isPrompt, tokens, findings}
 //   {type:"diagnostic", file, rule, line, endLine, character, endCharacter, severity, message, excerpt, related}
 //   {type:"fixAll", file, title, edits:[{line, endLine, removed, newText}]}
-// Usage: npm run build && node test/corpus/diagnose.mjs [--out file.jsonl] [--only substring]
+// Usage: npm run build && node test/corpus/diagnose.mjs [--out file.jsonl] [--only substring] [--server path/to/server.js]
 // Lines are 1-based. Each repository folder is a workspace folder, so workspace-relative globs and
 // sibling files resolve as they would in the editor. Agent-log folders point at an empty temporary
 // home, so weekly-request numbers are the configured assumption and runs are reproducible.
@@ -46,7 +46,7 @@ const files = repoDirs.flatMap(d => walk(d).filter(f => !(path.dirname(f) === d 
   .sort();
 
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'tokenomics-corpus-'));
-const server = path.join(REPO, 'dist/server.js');
+const server = path.resolve(opt('--server') ?? path.join(REPO, 'dist/server.js'));
 if (!fs.existsSync(server)) { console.error(`${server} is missing: run npm run build first`); process.exit(2); }
 const child = spawn(process.execPath, [server, '--stdio'], {
   stdio: ['pipe', 'pipe', 'pipe'],
