@@ -35,21 +35,21 @@ test('over-budget counts on each loading agent\'s tokenizer and names the agent'
   const codex = a.agentCounts.find(c => c.agent === 'Codex')!;
   assert.equal(codex.exact, true);
   assert.equal(codex.tokens, a.raw);
-  const [f] = a.findings.filter(x => x.rule === 'over-budget');
   assert.ok(codex.tokens < 2000 && a.tokens > 2000, `${codex.tokens} ${a.tokens}`);
-  // Copilot and Cursor run the configured model: they cross; Codex does not and is not named
-  assert.match(f!.message, /^Copilot counts ≈[\d,]+ tokens \(estimate\), Cursor counts ≈[\d,]+ tokens \(estimate\), ≈[\d,]+ over/);
-  assert.doesNotMatch(f!.message, /Codex counts/);
-  const gpt = await analyze(text, { path: '/w/AGENTS.md', model: 'gpt-4o' });
-  assert.equal(gpt.findings.filter(x => x.rule === 'over-budget').length, 0, 'under budget for every agent on o200k');
+  // Copilot and Cursor run the configured model: over on the Claude ×1.15 estimate only, within its
+  // error (the o200k count under it is not over): no finding
+  assert.equal(a.findings.filter(x => x.rule === 'over-budget').length, 0);
   const codexOver = await analyze(big(140), { path: '/w/AGENTS.md', model: 'gpt-4o' });
   assert.match(codexOver.findings.find(x => x.rule === 'over-budget')!.message, /^Codex counts [\d,]+ tokens \(exact\)/);
+  const skill = await analyze(big(300), { path: '/w/.claude/skills/react/AGENTS.md', model: 'gpt-4o' });
+  assert.equal(skill.alwaysLoaded, false, 'a skill\'s reference file is read when the skill is used');
+  assert.equal(skill.budget, 8000);
   // CLAUDE.md on a GPT configuration: Claude Code still counts with the Claude estimate
   const c = await analyze(big(200), { path: '/w/CLAUDE.md', model: 'gpt-4o' });
   const claude = c.agentCounts.find(x => x.agent === 'Claude Code')!;
   assert.equal(claude.exact, false);
   assert.ok(claude.tokens > c.tokens);
-  assert.match(c.findings.find(x => x.rule === 'over-budget')!.message, /^Claude Code counts ≈[\d,]+ tokens \(estimate\), ≈[\d,]+ over the 2,000-token budget/);
+  assert.match(c.findings.find(x => x.rule === 'over-budget')!.message, /^Claude Code counts ≈[\d,]+ tokens \(estimate; [\d,]+ on o200k alone\), ≈[\d,]+ over the 2,000-token budget/);
   // the lens keeps the configured model
   assert.equal(c.target.id, 'gpt-4o');
 });

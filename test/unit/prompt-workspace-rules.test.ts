@@ -69,11 +69,11 @@ test('broad-attach: applyTo or globs that attach a big file to every request', a
   assert.deepEqual(rules(await analyze('---\napplyTo: "**"\n---\nUse tabs.\n', { path: '/p/.github/instructions/s.instructions.md' }), 'broad-attach'), [], 'a small file may apply everywhere');
 });
 
-test('cache-hostile: dates kept current, load-time shell, self-edits; priced per session from the logs', async () => {
-  const text = '# Project\n\nLast updated: 2026-11-30.\n\n- Current version: 4.12.0\n- Status: !`git status --short`\n- When you learn something, add a note to CLAUDE.md.\n\n## History\n\n- Released on 2024-03-01.\n';
+test('cache-hostile: today\'s date, running status, load-time shell, self-edits; priced per session from the logs', async () => {
+  const text = '# Project\n\nToday is 2026-11-30.\n\n- Current sprint: 48\n- Status: !`git status --short`\n- When you learn something, add a note to CLAUDE.md.\n\n## History\n\nLast updated: 2026-11-02 (an edit re-writes the cache anyway).\n\n- Released on 2024-03-01.\n';
   const a = await analyze(text, { path: '/p/CLAUDE.md', model: 'claude-sonnet-4-6', sessionsPerWeek: 40 });
   const found = rules(a, 'cache-hostile');
-  assert.deepEqual(found.map(f => text.slice(f.start, f.end)), ['Last updated: 2026-11-30', 'Current version: 4.12.0', '!`git status --short`', 'add a note to CLAUDE.md']);
+  assert.deepEqual(found.map(f => text.slice(f.start, f.end)), ['Today is 2026-11-30', 'Current sprint: 48', '!`git status --short`', 'add a note to CLAUDE.md']);
   assert.match(found[0]!.message, /≈\$[\d.]+\/week at 40 sessions\/week/);
   assert.deepEqual(rules(await analyze(text, { path: '/p/review.prompt.md' }), 'cache-hostile'), [], 'only always-loaded files hold the cache prefix');
 });
@@ -84,8 +84,10 @@ test('directory-tree, example-heavy and unread front matter', async () => {
   assert.match(rules(a, 'directory-tree')[0]!.message, /^A directory tree of 14 entries/);
   assert.deepEqual(rules(await analyze('# P\n\n```\nsrc/\n├── a.ts\n└── b.ts\n```\n', { path: '/p/CLAUDE.md' }), 'directory-tree'), []);
   const fence = (i: number) => `\`\`\`ts\n${Array.from({ length: 25 }, (_, k) => `export const value${i}_${k} = compute(${k}, "${i}");`).join('\n')}\n\`\`\``;
-  const ex = await analyze(`# Examples\n\nWrite code like this.\n\n${fence(1)}\n\n${fence(2)}\n\n${fence(3)}\n`, { path: '/p/x.prompt.md' });
+  const examples = `# Examples\n\nWrite code like this.\n\n${fence(1)}\n\n${fence(2)}\n\n${fence(3)}\n`;
+  const ex = await analyze(`---\napplyTo: "src/**/*.ts"\n---\n${examples}`, { path: '/p/.github/instructions/ts.instructions.md' });
   assert.match(rules(ex, 'example-heavy')[0]!.message, /of this prompt \(\d[\d,]* tokens in 3 code blocks\) is code examples/);
+  assert.deepEqual(rules(await analyze(examples, { path: '/p/.claude/skills/x/SKILL.md' }), 'example-heavy'), [], 'a skill loaded on request may be its examples');
   const agent = `---\nname: x\nprompt: |\n${'  You review pull requests for the payments service and flag risky changes.\n'.repeat(6)}---\n`;
   const u = await analyze(agent, { path: '/p/.claude/agents/x.md' });
   assert.equal(rules(u, 'unread-front-matter')[0]!.severity, 'error');

@@ -45,7 +45,16 @@ export interface AnalyzeInput {
 export interface ImportedFile { rel: string; written: string; start: number; end: number; raw: number; tokens: number }
 
 /** The file's size as one agent that loads it counts it. */
-export interface AgentCount { agent: string; tokens: number; exact: boolean; label: string; when: LoadWhen; scope?: string }
+export interface AgentCount {
+  agent: string;
+  tokens: number;
+  exact: boolean;
+  label: string;
+  when: LoadWhen;
+  scope?: string;
+  /** For an estimate: the o200k count, which the estimate's factor (≥ 1) only raises. */
+  lowerBound: number;
+}
 
 export interface PromptAnalysis {
   path: string;
@@ -151,7 +160,7 @@ export class PromptAnalyzer {
     const secs = sections(text, blocks, helpers.tok, blockRawSum);
     const ctx: RuleContext = {
       text, path: input.path, stem: stemOf(input.path), settings, frontMatter: fm, bodyStart: fm.end,
-      blocks, facts, scopes: blockScopes(text, blocks), gaps: structure.gaps, sections: secs, target, alwaysLoaded, loads, agentCounts, budget, tokens, blockRawSum, filler: matcher,
+      blocks, facts, scopes: blockScopes(text, blocks), gaps: structure.gaps, sections: secs, target, alwaysLoaded, loads, agentCounts, budget, tokens, raw, blockRawSum, filler: matcher,
       count: t => this.counter.count(t),
       alternatives: m => catalog.cheaperAlternatives(m),
       ...helpers, claimed: new Set(), safeFixes: [], workspace: ws, sessionsPerWeek: sessions,
@@ -243,7 +252,7 @@ function countsPerAgent(loads: readonly AgentLoad[], raw: number, target: Target
         : l.countOn === 'o200k' ? catalog.resolve('gpt-5') : catalog.resolve('gemini-2.5-pro');
       counting = countingFor(m, l.countOn === 'o200k' ? 'gpt-5' : l.countOn === 'gemini' ? 'gemini-2.5-pro' : 'claude-sonnet');
     }
-    out.push({ agent: l.agent, tokens: applyFactor(raw, counting), exact: counting.exact, label: counting.label, when: l.when, scope: l.scope });
+    out.push({ agent: l.agent, tokens: applyFactor(raw, counting), exact: counting.exact, label: counting.label, when: l.when, scope: l.scope, lowerBound: counting.exact ? applyFactor(raw, counting) : Math.min(applyFactor(raw, counting), raw) });
   }
   return out;
 }

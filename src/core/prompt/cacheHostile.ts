@@ -8,8 +8,10 @@ import type { Finding } from './types';
 
 const DATE = String.raw`(?:\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{2,4}|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2},? \d{4}|\d{1,2} (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]* \d{4})`;
 const PATTERNS: { re: RegExp; what: string }[] = [
-  { re: new RegExp(String.raw`\b(?:last (?:updated|modified|edited|reviewed)|updated (?:on|at)|generated (?:on|at)|as of|current date|today(?:'s date)? is)\b[^\n]{0,20}${DATE}`, 'i'), what: 'a date kept current' },
-  { re: /\b(?:current|latest) (?:version|release|commit|sha|build|sprint|status|iteration)\b\s*(?:is|:|=)\s*\S+/i, what: 'a version or status kept current' },
+  // A "Last updated" line changes only when the file is edited, which re-writes the cache anyway: not
+  // flagged. What changes by itself between sessions is: today's date, a running status or counter.
+  { re: new RegExp(String.raw`\b(?:current date|today(?:'s date)? is|the date today is|current time)\b[^\n]{0,20}${DATE}`, 'i'), what: 'the current date' },
+  { re: /\b(?:current|latest) (?:commit|sha|build number|sprint|status|iteration|session)\b\s*(?:is|:|=)\s*\S+/i, what: 'a status kept current between sessions' },
   { re: /(?:^|\s)!`[^`\n]+`/, what: 'a shell command that expands when the file loads' },
   { re: /\b(?:update|edit|append (?:\w+ ){0,4}to|add (?:\w+ ){0,3}to|record (?:\w+ ){0,3}in|write (?:\w+ ){0,3}(?:to|into)|log (?:\w+ ){0,3}in|keep)\b[^.\n]{0,50}\b(?:this file|CLAUDE\.md|AGENTS\.md|GEMINI\.md|this document|the memory file)\b/i, what: 'an instruction to edit this file during a session' },
 ];

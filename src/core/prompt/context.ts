@@ -48,8 +48,9 @@ export interface RuleContext {
   loads: AgentLoad[];
   agentCounts: AgentCount[];
   budget: number;
-  /** Whole-file tokens on the target model. */
+  /** Whole-file tokens on the target model, and the raw encoding count under them. */
   tokens: number;
+  raw: number;
   /** Sum of the blocks' raw tokens (positions inside the prompt are measured on it). */
   blockRawSum: number;
   filler: FillerMatcher | null;

@@ -10,5 +10,5 @@ export type { FrontMatter, FrontMatterField } from './frontMatter';
 export { parseStructure } from './markdown';
 export { RULE_CODES } from './types';
 export type { Block, Finding, Fix, RuleCode, Section, Severity, TextEdit } from './types';
-export { workspaceFromFiles, isInstructionFile, normalizeRel, parseMakeTargets, parseNpmScripts } from './workspace';
+export { workspaceFromFiles, isInstructionFile, normalizeRel, parseMakeTargets, parseNpmScripts, suffixIndex } from './workspace';
 export type { WorkspaceView } from './workspace';

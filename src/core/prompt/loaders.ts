@@ -51,6 +51,11 @@ export function agentsLoading(filePath: string, fm: FrontMatter, root?: string):
   const relDir = r !== undefined && (dir === r || dir.startsWith(`${r}/`)) ? dir.slice(r.length + 1) : undefined;
   const nested = relDir !== undefined && relDir !== '' ? relDir : undefined;
   const treeWhen = (): Pick<AgentLoad, 'when' | 'scope'> => (nested ? { when: 'below', scope: nested } : { when: 'always' });
+  // a skill's files (its SKILL.md and the references beside it, even one named AGENTS.md) are read
+  // when the skill is used, not with every request
+  if (/(?:^|\/)skills\/[^/]+\//i.test(p)) {
+    return [{ agent: /(?:^|\/)\.claude\//.test(p) ? 'Claude Code' : 'the agent using the skill', ...(p.includes('/.claude/') ? { logId: 'claude', countOn: 'claude' as const } : {}), when: 'on-request' }];
+  }
 
   if (base === 'claude.md' || base === 'claude.local.md') {
     // .claude/CLAUDE.md is the project memory too

@@ -77,10 +77,12 @@ export interface StaleRef { start: number; end: number; what: 'path' | 'npm' | '
 
 const EXT = /\.(?:[cm]?[jt]sx?|json[c5]?|md|mdc|mdx|py|go|rs|rb|java|kt|swift|cs|cpp|cc|c|h|hpp|php|ya?ml|toml|ini|cfg|sh|bash|zsh|ps1|sql|html|css|scss|vue|svelte|lock|txt|xml|gradle|proto|graphql|tf|env\.example)$/i;
 /** Paths that are generated, ignored or outside the project: their absence proves nothing. */
-const UNCHECKABLE = /(?:^|\/)(?:node_modules|dist|build|out|target|coverage|\.venv|venv|__pycache__|\.next|\.nuxt|tmp|temp|\.cache|vendor|bin|obj|\.git|logs?)(?:\/|$)|^\.env|^(?:\/|~|\$|%|[A-Za-z]:)/;
+const UNCHECKABLE = /(?:^|\/)(?:node_modules|dist|build|out|target|coverage|\.venv|venv|__pycache__|\.next|\.nuxt|tmp|temp|\.cache|vendor|bin|obj|\.git|logs?|data|memory|reports?|wiki|outputs?|state|sessions?|uploads|storage|artifacts|results|generated|local|userdata|appdata)(?:\/|$)|^\.(?!github\/)[\w-]+\/|^\.env|^(?:\/|~|\$|%|[A-Za-z]:)/i;
 /** Placeholders and examples: `<name>`, `{id}`, `[slug]`, `:id`, `foo/bar`, `path/to/x`, `*`. */
-const PLACEHOLDER = /[<>{}[\]*?$%:|]|\b(?:foo|bar|baz|example|examples?|your|my[-_]|path\/to|some|xxx|yyy|name|feature|component|module|file|new)\b|\.\.\./i;
-const EXAMPLE_CONTEXT = /\b(?:e\.g\.|for example|for instance|such as|like|create|add (?:a|an|new)|new file|would|should be|named|called|if you|when you|generate|will be|output)\b/i;
+const PLACEHOLDER = /[<>{}[\]*?$%:|]|\b(?:foo|bar|baz|example|examples?|your|my[-_]|path\/to|some|xxx|yyy|name|feature|component|module|file|new|slug|NN|XX|YYYY|MM|DD)\b|\.\.\./i;
+// The words before a path that make it a file to be, a file the program writes at run time, or one
+// the prompt says is gone: "create `x`", "writes JSON to `y/`", "there is no `z`" are not stale.
+const EXAMPLE_CONTEXT = /\b(?:e\.g\.|for example|for instance|such as|like|creat\w*|add (?:a|an|new)|new file|would|should be|named|called|if you|when you|generat\w*|will be|output|writ\w*|stor\w*|sav\w*|persist\w*|emit\w*|mirror\w*|cach\w*|download\w*|there is no|no longer|no|not|never|retired|removed|deleted|renamed|moved|legacy|deprecated|instead of|rather than|old|formerly|was|used to)\b/i;
 
 function looksLikePath(s: string): boolean {
   if (s.length < 3 || s.length > 160 || /\s/.test(s) || !s.includes('/')) return false;
@@ -115,11 +117,13 @@ export function findStaleRefs(text: string, blocks: readonly Block[], path: stri
         if (!looksLikePath(s)) continue;
         // the sentence around it: "create `src/x.ts`" names a file to be, not one that is
         const before = t.slice(Math.max(0, m.index! - 80), m.index!);
-        if (EXAMPLE_CONTEXT.test(before.slice(before.lastIndexOf('.') + 1))) continue;
-        const rel = normalizeRel(s);
-        if (seen.has(`p:${rel}`)) continue;
+        if (EXAMPLE_CONTEXT.test(before.slice(Math.max(before.lastIndexOf('. '), before.lastIndexOf('.\n')) + 1))) continue;
+        // ./x and ../x are relative to the file; others to the project, or to the part the file describes
+        const relative = /^\.{1,2}\//.test(s);
+        const rel = relative ? joinRel(dir, s) : normalizeRel(s);
+        if (rel === '\u0000' || seen.has(`p:${rel}`)) continue;
         seen.add(`p:${rel}`);
-        if (ws.exists(rel) || (dir && ws.exists(`${dir}/${rel}`))) continue;
+        if (ws.exists(rel) || (dir && ws.exists(`${dir}/${rel}`)) || (!relative && ws.existsAnywhere(rel))) continue;
         out.push({ start: b.start + m.index! + 1, end: b.start + m.index! + 1 + m[1]!.length, what: 'path', name: s });
       }
     }

@@ -22,8 +22,10 @@ const KIND_NAME: Record<Block['kind'], string> = {
 export function overBudget(c: RuleContext): Finding[] {
   // each agent that loads the file counts it on its own tokenizer: AGENTS.md is exact o200k for Codex
   const counted = c.agentCounts.filter(a => a.when === 'always' || a.when === 'below');
-  const over = counted.filter(a => a.tokens > c.budget);
-  const overTarget = c.tokens > c.budget;
+  // An estimate crosses the budget only when the o200k count under it does too: a file 3% over on
+  // the Claude ×1.15 estimate alone is within the estimate's error (two such on the real corpus).
+  const over = counted.filter(a => a.tokens > c.budget && a.lowerBound > c.budget);
+  const overTarget = c.tokens > c.budget && (c.target.counting.exact || c.raw > c.budget);
   if (counted.length ? !over.length : !overTarget) return [];
   const worst = over.length ? over.reduce((x, y) => (y.tokens > x.tokens ? y : x)) : undefined;
   const tokens = worst ? worst.tokens : c.tokens;
@@ -34,7 +36,7 @@ export function overBudget(c: RuleContext): Finding[] {
   const cost = inputCost(c.target.model, c.tokens);
   const fmtAgent = (a: AgentCount) => `${a.exact ? '' : '≈'}${formatTokens(a.tokens)}`;
   const who = worst
-    ? `${over.map(a => `${a.agent} counts ${fmtAgent(a)} tokens (${a.exact ? 'exact' : 'estimate'})`).join(', ')}, ${worst.exact ? '' : '≈'}${formatTokens(worst.tokens - c.budget)} over`
+    ? `${over.map(a => `${a.agent} counts ${fmtAgent(a)} tokens (${a.exact ? 'exact' : `estimate; ${formatTokens(a.lowerBound)} on o200k alone`})`).join(', ')}, ${worst.exact ? '' : '≈'}${formatTokens(worst.tokens - c.budget)} over`
     : `${c.fmt(c.tokens)} tokens, ${c.fmt(c.tokens - c.budget)} over`;
   const whenText = worst?.when === 'below' ? `${worst.agent} loads this file on every request while it works below ${worst.scope}` : c.alwaysLoaded
     ? `${agentList(c.loads.filter(l => l.when === 'always'))} load${c.loads.filter(l => l.when === 'always').length === 1 ? 's' : ''} this file with every request, so each of its tokens is paid on every call`
@@ -53,6 +55,9 @@ export function overBudget(c: RuleContext): Finding[] {
 }
 
 // ---- duplicate-block ----------------------------------------------------------------------------
+
+/** A lead-in that limits its list to some files or cases. */
+const SCOPING_LEAD_IN = /\b(?:only|apply|applies|applied|files?|when|if|unless|for)\b|\*\.|\.\w{1,5}\b/i;
 
 /** Headings that announce a repeat: "Rules again", "Reminder: rules". */
 const REPEAT_WORDS = /\b(?:again|reminder|repeated|repeat|recap|once more)\b|[():]/g;
@@ -146,7 +151,9 @@ export function duplicateBlocks(c: RuleContext): Finding[] {
     if (g.length < 2) continue;
     for (const p of findDuplicates(g.map(i => c.facts[i]!.dup))) {
       const o = g[p.original]!, d = g[p.duplicate]!;
-      // a line that differs in a URL, a path, a name or a number says something else
+      // a line that differs in a URL, a path, a name or a number says something else; code that
+      // differs a little is different code (an "Incorrect" / "Correct" pair is the lesson)
+      if (!p.exact && (c.blocks[d]!.kind === 'fence' || c.blocks[d]!.kind === 'table')) continue;
       if (!p.exact && specifics(c.text.slice(c.blocks[o]!.start, c.blocks[o]!.end)) !== specifics(c.text.slice(c.blocks[d]!.start, c.blocks[d]!.end))) continue;
       pairs.push({ o, d, exact: p.exact, similarity: p.similarity });
       paired.add(d);
@@ -182,21 +189,25 @@ export function duplicateBlocks(c: RuleContext): Finding[] {
     c.safeFixes.push({ title: c.title('Remove emptied section', saving), edits: [{ ...r, newText: '' }], saving, safe: true });
   }
 
-  // 3. The same paragraph, code block or table word for word in another section: offered one by one,
-  // with both sections named, never in Fix all (a heading can give a repeated line its subject).
-  const firstExact = new Map<number, number>();
+  // 3. The same list item word for word in another section's list: offered one by one, with both
+  // sections named, never in Fix all. Not when a lead-in scopes either list ("Only apply to files
+  // that end in .ts:"): there the repeat is the point. Paragraphs are left alone: on real files,
+  // a sentence repeated across sections was each self-contained section's own rationale.
+  const firstItem = new Map<number, number>();
   for (let i = 0; i < c.blocks.length; i++) {
-    if (!eligible(i) || sc[i]!.list >= 0 || c.blocks[i]!.kind === 'list-item') continue;
+    if (!eligible(i) || c.blocks[i]!.kind !== 'list-item') continue;
     const ex = c.facts[i]!.dup!.exact;
-    const f = firstExact.get(ex);
-    if (f === undefined) { firstExact.set(ex, i); continue; }
-    if (paired.has(i) || pathKey(sc[f]!) === pathKey(sc[i]!)) continue;
+    const f = firstItem.get(ex);
+    if (f === undefined) { firstItem.set(ex, i); continue; }
+    const sf = sc[f]!, si = sc[i]!;
+    if (paired.has(i) || (sf.list === si.list && sf.parent === si.parent) || SCOPING_LEAD_IN.test(sf.leadIn) || SCOPING_LEAD_IN.test(si.leadIn)) continue;
     const d = c.blocks[i]!, o = c.blocks[f]!;
     const tokens = c.tok(d.raw);
     const r = removalRange(c.text, d.start, d.end);
-    const here = quoteTitle(sc[i]!.path, c.text, sc[i]!.heading, c.blocks), there = quoteTitle(sc[f]!.path, c.text, sc[f]!.heading, c.blocks);
+    const here = quoteTitle(si.path, c.text, si.heading, c.blocks), there = quoteTitle(sf.path, c.text, sf.heading, c.blocks);
+    const same = here === there ? ' in another list' : '';
     report(finding('duplicate-block', 'information', d.start, d.end,
-      `The same ${KIND_NAME[d.kind]} as on line ${c.line(o.start)} (${there}), here ${here}: ${c.fmt(tokens)} tokens on every call. If both sections need it, keep it; otherwise keep one.`,
+      `The same list item as on line ${c.line(o.start)} (${there}), here ${here}${same}: ${c.fmt(tokens)} tokens on every call. If both places need it for their own subject, keep it; otherwise keep one.`,
       tokens, [{ title: c.title(`Remove the repeat ${here}`, tokens), edits: [{ ...r, newText: '' }], saving: tokens, safe: false }],
       [{ start: o.start, end: o.end, message: `First occurrence (${there})` }, { start: d.start, end: d.end, message: `Repeated here (${here})` }]));
   }
@@ -338,6 +349,7 @@ export function largeBlocks(c: RuleContext): Finding[] {
 interface WsItem { start: number; end: number; edits: TextEdit[]; raw: number; safe: boolean; what: 'trailing spaces' | 'blank lines' | 'deep indentation' }
 
 const WS_MIN_FILE_TOKENS = 10;
+const WS_MIN_FILE_SHARE = 0.01;
 const WS_MERGE_DISTANCE = 400;
 
 export function whitespace(c: RuleContext, gapSaving: (gap: string, ideal: string) => number): Finding[] {
@@ -371,8 +383,10 @@ export function whitespace(c: RuleContext, gapSaving: (gap: string, ideal: strin
   });
   pushGaps(Infinity);
   const totalRaw = items.reduce((s, x) => s + x.raw, 0);
+  // A few tokens of spaces in a long file is not worth a squiggle (nor a Fix all): it must be at least
+  // 1% of the file. On the real-world corpus, 68 findings of 1-12 tokens in 7k-17k-token files were noise.
+  if (c.tok(totalRaw) < Math.max(WS_MIN_FILE_TOKENS, c.tokens * WS_MIN_FILE_SHARE)) return [];
   for (const x of items) if (x.safe) c.safeFixes.push({ title: '', edits: x.edits, saving: c.tok(x.raw), safe: true });
-  if (c.tok(totalRaw) < WS_MIN_FILE_TOKENS) return [];
 
   // neighbouring items become one finding, so a sloppy region is one squiggle with one fix
   const regions: WsItem[][] = [];
@@ -410,6 +424,8 @@ export function filler(c: RuleContext): Finding[] {
   const all: { edit: TextEdit; saving: number; at: number; phrase: string }[] = [];
   c.blocks.forEach((b, i) => {
     for (const h of c.facts[i]!.filler) {
+      // words the agent is told to say or quote ("> I need you to create…", "“Please make sure…”") are the user's text
+      if (quoted(c.text, b.start + h.phraseStart)) continue;
       const phrase = c.text.slice(b.start + h.phraseStart, b.start + h.phraseEnd);
       const saving = c.tok(Math.max(0, c.count(phrase) - (h.newText.length > 1 ? c.count(h.newText) : 0)));
       all.push({ edit: { start: b.start + h.start, end: b.start + h.end, newText: h.newText }, saving, at: b.start + h.phraseStart, phrase });
@@ -428,6 +444,16 @@ export function filler(c: RuleContext): Finding[] {
       x.saving, removeAll ? [fix, removeAll] : [fix]));
   }
   return out;
+}
+
+/** Inside a block quote or an open quotation on its line. */
+function quoted(text: string, at: number): boolean {
+  const lineStart = text.lastIndexOf('\n', at - 1) + 1;
+  const before = text.slice(lineStart, at);
+  if (/^\s*>/.test(before)) return true;
+  const straight = (before.match(/"/g) ?? []).length;
+  const open = (before.match(/[“«]/g) ?? []).length, close = (before.match(/[”»]/g) ?? []).length;
+  return straight % 2 === 1 || open > close;
 }
 
 // ---- lost-in-the-middle -------------------------------------------------------------------------

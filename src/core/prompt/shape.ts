@@ -15,8 +15,12 @@ export function directoryTrees(c: RuleContext): Finding[] {
     if ((b.kind !== 'fence' && b.kind !== 'paragraph') || c.claimed.has(i)) return;
     const t = c.text.slice(b.start, Math.min(b.end, b.start + 200_000));
     const lines = t.split('\n');
-    const tree = lines.filter(l => TREE_LINE.test(l)).length;
+    const treeLines = lines.filter(l => TREE_LINE.test(l));
+    const tree = treeLines.length;
     if (tree < MIN_TREE_LINES || tree < lines.length * 0.5) return;
+    // a tree whose entries say what each part is for is documentation the agent cannot list
+    const annotated = treeLines.filter(l => /\s(?:#|\/\/|←|<-|--|—|-)\s+\S|\s{2,}\S+\s+\S+\s+\S+/.test(l.replace(TREE_LINE, '').trim() ? l.replace(TREE_LINE, '') : '')).length;
+    if (annotated > tree * 0.3) return;
     const tokens = c.tok(b.raw);
     if (tokens < MIN_TREE_TOKENS) return;
     out.push(finding('directory-tree', 'information', b.start, b.end,
@@ -30,7 +34,8 @@ const EXAMPLE_MIN_TOKENS = 1_000;
 const EXAMPLE_SHARE = 0.6;
 
 export function exampleHeavy(c: RuleContext): Finding[] {
-  if (c.tokens < EXAMPLE_MIN_TOKENS || c.blockRawSum <= 0) return [];
+  // a skill or command loaded on request may be its examples; a file loaded by itself should not be
+  if (c.tokens < EXAMPLE_MIN_TOKENS || c.blockRawSum <= 0 || !c.loads.some(l => l.when !== 'on-request')) return [];
   let code = 0, n = 0;
   c.blocks.forEach((b, i) => { if (b.kind === 'fence' && !c.claimed.has(i)) { code += b.raw; n++; } });
   const share = code / c.blockRawSum;

@@ -8,6 +8,11 @@ export interface WorkspaceView {
   readonly root: string;
   /** Whether a path relative to the root names a file or a folder. */
   exists(rel: string): boolean;
+  /**
+   * Whether some file or folder of the project ends with this path (`server/http.ts` matches
+   * `packages/api/src/server/http.ts`): prompts name paths relative to the part they describe.
+   */
+  existsAnywhere(suffix: string): boolean;
   /** A file's text (path relative to the root); undefined when missing, unreadable or over 1 MB. */
   read(rel: string): string | undefined;
   /** Scripts of the project's package.json files; null when the project has none. */
@@ -60,11 +65,13 @@ export function workspaceFromFiles(root: string, files: readonly string[], read:
     set.add(n);
     for (let i = n.indexOf('/'); i >= 0; i = n.indexOf('/', i + 1)) dirs.add(n.slice(0, i));
   }
+  const suffixes = suffixIndex([...set, ...dirs]);
   let npm: Set<string> | null | undefined, make: Set<string> | null | undefined;
   const manifests = (name: RegExp) => [...set].filter(f => name.test(f) && !f.includes('node_modules/'));
   return {
     root: root.replace(/\\/g, '/').replace(/\/+$/, ''),
     exists: rel => { const n = normalizeRel(rel); return n === '' || set.has(n) || dirs.has(n); },
+    existsAnywhere: suffix => suffixes.has(normalizeRel(suffix)),
     read: rel => (set.has(normalizeRel(rel)) ? read(normalizeRel(rel)) : undefined),
     npmScripts: () => {
       if (npm === undefined) {
@@ -82,4 +89,15 @@ export function workspaceFromFiles(root: string, files: readonly string[], read:
     },
     instructionFiles: () => [...set].filter(isInstructionFile),
   };
+}
+
+/** Every trailing part of every path (`a/b/c` -> `a/b/c`, `b/c`, `c`), bounded for huge trees. */
+export function suffixIndex(paths: readonly string[], max = 400_000): Set<string> {
+  const out = new Set<string>();
+  for (const p of paths) {
+    out.add(p);
+    for (let i = p.indexOf('/'); i >= 0 && out.size < max; i = p.indexOf('/', i + 1)) out.add(p.slice(i + 1));
+    if (out.size >= max) break;
+  }
+  return out;
 }

@@ -9,7 +9,9 @@ import type { Finding } from './types';
 
 export function staleReferences(c: RuleContext): Finding[] {
   const ws = c.workspace;
-  if (!ws) return [];
+  // Only files the agent loads by itself speak about this project; skills, commands and prompts are
+  // carried from project to project and name the paths of wherever they run.
+  if (!ws || !c.loads.some(l => l.when !== 'on-request') || /(?:^|\/)skills\//i.test(c.path.replace(/\\/g, '/'))) return [];
   const out: Finding[] = [];
   for (const r of findStaleRefs(c.text, c.blocks, c.path, ws, c.claimed)) {
     if (out.length >= MAX_FINDINGS_PER_RULE) break;
@@ -43,8 +45,17 @@ export function crossFileDuplicates(c: RuleContext): Finding[] {
     if (!(relDir === dir || relDir === '' || /^\.(?:cursor\/rules|claude\/rules|github(?:\/instructions)?|claude)$/.test(relDir))) continue;
     const text = ws.read(rel);
     if (!text) continue;
-    const { share, chars } = sharedShare(mine, siblingKeys(rel, text));
+    const theirs = siblingKeys(rel, text);
+    const { share, chars } = sharedShare(mine, theirs);
     if (share < MIN_SHARE || chars < MIN_SHARED_CHARS) continue;
+    // one finding per pair, on the copy: AGENTS.md (read by most agents) is the one to keep; otherwise
+    // the file more of which is shared (the later path on a tie)
+    const isAgents = (r: string) => /(?:^|\/)AGENTS\.md$/.test(r);
+    if (isAgents(selfRel) && !isAgents(rel)) continue;
+    if (!isAgents(rel)) {
+      const back = sharedShare(theirs, mine).share;
+      if (back > share || (back === share && rel > selfRel)) continue;
+    }
     const other = agentsLoading(`${ws.root}/${rel}`, parseFrontMatter(text), ws.root);
     const both = other.filter(l => l.when !== 'on-request' && myAgents.has(l.agent)).map(l => l.agent);
     // the same size measure for both: the shared characters at this file's tokens per character

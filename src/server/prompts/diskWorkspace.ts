@@ -3,10 +3,14 @@
 // analysis costs a handful of stat calls, and a keystroke none.
 import fs from 'node:fs';
 import path from 'node:path';
-import { isInstructionFile, normalizeRel, parseMakeTargets, parseNpmScripts } from '../../core/prompt';
+import { isInstructionFile, normalizeRel, parseMakeTargets, parseNpmScripts, suffixIndex } from '../../core/prompt';
 import type { WorkspaceView } from '../../core/prompt';
 
 const TTL_MS = 2000;
+/** The file index (for paths named relative to a sub-project) is rebuilt at most this often. */
+const INDEX_TTL_MS = 60_000;
+const MAX_INDEX_ENTRIES = 50_000;
+const SKIP_DIRS = new Set(['node_modules', '.git', 'dist', 'out', 'build', 'target', '.venv', 'venv', '__pycache__', '.next', 'coverage']);
 const MAX_READ_BYTES = 1024 * 1024;
 const INSTRUCTION_DIRS = ['.cursor/rules', '.claude/rules', '.github/instructions'];
 const ROOT_FILES = ['CLAUDE.md', 'CLAUDE.local.md', 'AGENTS.md', 'GEMINI.md', '.cursorrules', '.windsurfrules', '.github/copilot-instructions.md', '.claude/CLAUDE.md'];
@@ -19,7 +23,30 @@ class DiskWorkspace implements WorkspaceView {
   private make: ReadonlySet<string> | null | undefined;
   private instr: string[] | undefined;
 
+  private index: { at: number; suffixes: Set<string> } | undefined;
+
   constructor(readonly root: string) {}
+
+  existsAnywhere(suffix: string): boolean {
+    if (this.exists(suffix)) return true;
+    if (!this.index || Date.now() - this.index.at > INDEX_TTL_MS) {
+      // a bounded breadth-first walk: generated and dependency folders are skipped, and a huge tree stops at the cap
+      const paths: string[] = [];
+      const queue = [''];
+      while (queue.length && paths.length < MAX_INDEX_ENTRIES) {
+        const dir = queue.shift()!;
+        let entries: fs.Dirent[];
+        try { entries = fs.readdirSync(path.join(this.root, dir), { withFileTypes: true }); } catch { continue; }
+        for (const e of entries) {
+          const rel = dir ? `${dir}/${e.name}` : e.name;
+          paths.push(rel);
+          if (e.isDirectory() && !SKIP_DIRS.has(e.name)) queue.push(rel);
+        }
+      }
+      this.index = { at: Date.now(), suffixes: suffixIndex(paths) };
+    }
+    return this.index.suffixes.has(normalizeRel(suffix));
+  }
 
   private fresh(): void {
     const now = Date.now();
