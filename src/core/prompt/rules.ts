@@ -20,6 +20,8 @@ const KIND_NAME: Record<Block['kind'], string> = {
 // ---- over-budget --------------------------------------------------------------------------------
 
 export function overBudget(c: RuleContext): Finding[] {
+  // a skill's reference files are opened in part when a task needs them: their size is not paid per use
+  if (/(?:^|\/)skills\/[^/]+\/(?!SKILL\.md$).+$/i.test(c.path.replace(/\\/g, '/'))) return [];
   // each agent that loads the file counts it on its own tokenizer: AGENTS.md is exact o200k for Codex
   const counted = c.agentCounts.filter(a => a.when === 'always' || a.when === 'below');
   // An estimate crosses the budget only when the o200k count under it does too: a file 3% over on
