@@ -19,8 +19,11 @@ export interface WorkspaceView {
   npmScripts(): ReadonlySet<string> | null;
   /** Targets of the project's Makefile(s); null when it has none. */
   makeTargets(): ReadonlySet<string> | null;
-  /** The instruction files agents load (relative paths: CLAUDE.md, AGENTS.md, .cursor/rules/*.mdc, ...). */
-  instructionFiles(): readonly string[];
+  /**
+   * The instruction files agents load (relative paths: CLAUDE.md, AGENTS.md, .cursor/rules/*.mdc, ...):
+   * at the root, and in `dir` (relative) when given.
+   */
+  instructionFiles(dir?: string): readonly string[];
 }
 
 /** A path as written in a prompt, relative to the root: `./src/x.ts` -> `src/x.ts`, `docs/` -> `docs`. */

@@ -38,11 +38,14 @@ export function crossFileDuplicates(c: RuleContext): Finding[] {
   const mine = blockKeys(c.text, c.bodyStart);
   const myAgents = new Set(c.loads.filter(l => l.when !== 'on-request').map(l => l.agent));
   const out: Finding[] = [];
-  for (const rel of ws.instructionFiles()) {
+  for (const rel of ws.instructionFiles(dir)) {
     if (rel === selfRel || out.length >= 5) continue;
     // only siblings in the same folder or at the project root: the ones loaded together
     const relDir = rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/')) : '';
-    if (!(relDir === dir || relDir === '' || /^\.(?:cursor\/rules|claude\/rules|github(?:\/instructions)?|claude)$/.test(relDir))) continue;
+    const base = dir && relDir.startsWith(`${dir}/`) ? relDir.slice(dir.length + 1) : dir && relDir === dir ? '' : relDir;
+    const inScope = relDir === dir || relDir === '' || ((relDir === dir || relDir.startsWith(`${dir}/`) || !dir) && /^\.(?:cursor\/rules|claude\/rules|github(?:\/instructions)?|claude)$/.test(base))
+      || /^\.(?:cursor\/rules|claude\/rules|github(?:\/instructions)?|claude)$/.test(relDir);
+    if (!inScope) continue;
     const text = ws.read(rel);
     if (!text) continue;
     const theirs = siblingKeys(rel, text);

@@ -108,16 +108,28 @@ class DiskWorkspace implements WorkspaceView {
     return this.make;
   }
 
-  instructionFiles(): readonly string[] {
+  private readonly instrByDir = new Map<string, string[]>();
+
+  instructionFiles(dir = ''): readonly string[] {
     this.fresh();
-    if (!this.instr) {
-      const out = ROOT_FILES.filter(f => this.exists(f));
-      for (const d of INSTRUCTION_DIRS) {
-        try { for (const e of fs.readdirSync(path.join(this.root, d)).slice(0, 200)) if (isInstructionFile(`${d}/${e}`)) out.push(`${d}/${e}`); } catch { /* no such folder */ }
-      }
-      this.instr = out;
+    if (!this.instr) { this.instr = this.listIn(''); this.instrByDir.clear(); }
+    if (!dir) return this.instr;
+    let mine = this.instrByDir.get(dir);
+    if (!mine) {
+      mine = [...this.instr, ...this.listIn(dir)];
+      if (this.instrByDir.size > 200) this.instrByDir.clear();
+      this.instrByDir.set(dir, mine);
     }
-    return this.instr;
+    return mine;
+  }
+
+  private listIn(dir: string): string[] {
+    const at = (f: string) => (dir ? `${dir}/${f}` : f);
+    const out = ROOT_FILES.map(at).filter(f => this.exists(f));
+    for (const d of INSTRUCTION_DIRS) {
+      try { for (const e of fs.readdirSync(path.join(this.root, at(d))).slice(0, 200)) if (isInstructionFile(at(`${d}/${e}`))) out.push(at(`${d}/${e}`)); } catch { /* no such folder */ }
+    }
+    return out;
   }
 }
 
