@@ -14,7 +14,7 @@ export interface Import {
   end: number;
 }
 
-const CLAUDE_IMPORT = /(?:^|[\s(])@((?:\.{1,2}\/)?[\w][\w.\-/]*\.[A-Za-z]{1,10})(?=$|[\s),;:!?])/gm;
+const CLAUDE_IMPORT = /(?:^|[\s(])@((?:\.{1,2}\/)?[\w][\w.\-/]*\.[A-Za-z]{1,10})(?=$|[\s),;:!?]|\.(?:\s|$))/gm;
 const COPILOT_FILE = /#file:((?:\.{1,2}\/)?[\w][\w.\-/]*)/g;
 
 function joinRel(dirRel: string, p: string): string {
