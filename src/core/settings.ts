@@ -10,7 +10,7 @@ export const DEFAULT_PROMPT_FILES = [
   '**/*.prompt.md', '**/*.instructions.md', '**/*.chatmode.md', '**/*.agent.md',
   '**/AGENTS.md', '**/CLAUDE.md', '**/CLAUDE.local.md', '**/GEMINI.md', '**/.github/copilot-instructions.md',
   '**/.cursorrules', '**/.cursor/rules/**/*.mdc', '**/.windsurfrules', '**/.claude/commands/**/*.md',
-  '**/.claude/agents/**/*.md', '**/SKILL.md', '**/*.prompty',
+  '**/.claude/agents/**/*.md', '**/.claude/rules/**/*.md', '**/SKILL.md', '**/*.prompty',
 ];
 
 const fields = {

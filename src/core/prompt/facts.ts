@@ -85,7 +85,7 @@ export class FactCache {
   private compute(t: string, b: RawBlock, filler: FillerMatcher | null): BlockFacts {
     const raw = this.counter.count(t);
     const prose = b.kind === 'paragraph' || b.kind === 'list-item';
-    const trailing = findTrailing(t);
+    const trailing = findTrailing(t, prose);
     let trailingSaving = 0;
     if (trailing.length) trailingSaving = Math.max(0, raw - this.counter.count(removeRanges(t, trailing)));
     const dedent = findDedent(t, b);
@@ -105,7 +105,11 @@ export class FactCache {
   }
 }
 
-function findTrailing(t: string): { start: number; end: number }[] {
+/**
+ * Trailing spaces and tabs of each line. In prose, exactly two spaces before a line break inside the
+ * block are a Markdown hard line break: meaning, not waste.
+ */
+function findTrailing(t: string, prose: boolean): { start: number; end: number }[] {
   const out: { start: number; end: number }[] = [];
   let pos = 0;
   while (pos <= t.length) {
@@ -115,7 +119,8 @@ function findTrailing(t: string): { start: number; end: number }[] {
     if (e > pos && t.charCodeAt(e - 1) === 13) e--;
     let s = e;
     while (s > pos && (t.charCodeAt(s - 1) === 32 || t.charCodeAt(s - 1) === 9)) s--;
-    if (s < e) out.push({ start: s, end: e });
+    const hardBreak = prose && nl < t.length && e - s === 2 && t.charCodeAt(s) === 32 && t.charCodeAt(s + 1) === 32 && s > pos;
+    if (s < e && !hardBreak) out.push({ start: s, end: e });
     pos = nl + 1;
   }
   return out;
