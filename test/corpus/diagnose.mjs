@@ -6,9 +6,10 @@
 //   {type:"diagnostic", file, rule, line, endLine, character, endCharacter, severity, message, excerpt, related}
 //   {type:"fixAll", file, title, edits:[{line, endLine, removed, newText}]}
 // Usage: npm run build && node test/corpus/diagnose.mjs [--out file.jsonl] [--only substring] [--server path/to/server.js]
-// Lines are 1-based. Each repository folder is a workspace folder, so workspace-relative globs and
-// sibling files resolve as they would in the editor. Agent-log folders point at an empty temporary
-// home, so weekly-request numbers are the configured assumption and runs are reproducible.
+// Lines are 1-based. Each repository is a workspace folder (a temporary copy: its file list as empty
+// files, the collected files on top), so globs, paths and sibling files resolve as in the editor.
+// Agent-log folders point at an empty temporary home, so weekly-request numbers are the configured
+// assumption and runs are reproducible.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -39,13 +40,37 @@ function walk(dir) {
   });
 }
 
-const repoDirs = fs.readdirSync(CORPUS, { withFileTypes: true }).filter(e => e.isDirectory()).map(e => path.join(CORPUS, e.name)).sort();
-const files = repoDirs.flatMap(d => walk(d).filter(f => !(path.dirname(f) === d && MANIFESTS.has(path.basename(f)))))
+const corpusDirs = fs.readdirSync(CORPUS, { withFileTypes: true }).filter(e => e.isDirectory()).map(e => path.join(CORPUS, e.name)).sort();
+const files = corpusDirs.flatMap(d => walk(d).filter(f => !(path.dirname(f) === d && MANIFESTS.has(path.basename(f)))))
   .map(f => path.relative(CORPUS, f).split(path.sep).join('/'))
   .filter(f => !only || f.includes(only))
   .sort();
 
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'tokenomics-corpus-'));
+// The workspace the server sees: each repository's whole tree at its commit (trees/<repo>.txt) as empty
+// files, with the collected prompt files and manifests on top, so checks that look at other files
+// (stale references, imports, cross-file duplicates) see what they would in the real checkout.
+// --no-tree: the collected files only.
+const WS = path.join(home, 'ws');
+const repoDirs = corpusDirs.map(d => {
+  const name = path.basename(d);
+  const root = path.join(WS, name);
+  fs.mkdirSync(root, { recursive: true });
+  const treeFile = path.join(HERE, 'prompts', 'trees', `${name}.txt`);
+  if (!args.includes('--no-tree') && fs.existsSync(treeFile)) {
+    for (const rel of fs.readFileSync(treeFile, 'utf8').split('\n').filter(Boolean)) {
+      const target = path.join(root, rel);
+      if (!target.startsWith(root + path.sep)) continue;
+      try { fs.mkdirSync(path.dirname(target), { recursive: true }); fs.writeFileSync(target, ''); } catch { /* a name this file system refuses */ }
+    }
+  }
+  for (const f of walk(d)) {
+    const target = path.join(root, path.relative(d, f));
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    fs.copyFileSync(f, target);
+  }
+  return root;
+});
 const server = path.resolve(opt('--server') ?? path.join(REPO, 'dist/server.js'));
 if (!fs.existsSync(server)) { console.error(`${server} is missing: run npm run build first`); process.exit(2); }
 const child = spawn(process.execPath, [server, '--stdio'], {
@@ -95,7 +120,7 @@ function offsetAt(lineStarts, text, pos) {
 
 let version = 0;
 for (const rel of files) {
-  const abs = path.join(CORPUS, rel);
+  const abs = path.join(WS, rel);
   const text = fs.readFileSync(abs, 'utf8');
   const lineStarts = [0];
   for (let i = 0; i < text.length; i++) if (text[i] === '\n') lineStarts.push(i + 1);
