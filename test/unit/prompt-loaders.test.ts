@@ -55,7 +55,7 @@ test('over-budget counts on each loading agent\'s tokenizer and names the agent'
 });
 
 test('over-budget names the section to move out and where a nested file is loaded', async () => {
-  const text = `# Project\n\nShort intro.\n\n## Style\n\nUse tabs.\n\n## Architecture\n\n${big(200).slice(12)}`;
+  const text = `# Project\n\nShort intro.\n\n## Style\n\n${big(40).slice(12)}\n## Architecture\n\n${big(200).slice(12)}`;
   const b = await (async () => {
     const { getCounter } = await import('../../src/core/tokenizer');
     const { PromptAnalyzer } = await import('../../src/core/prompt');

@@ -95,6 +95,8 @@ function looksLikePath(s: string): boolean {
 
 const NPM_RUN = /\b(?:npm|pnpm|yarn|bun)\s+run\s+([\w:.-]+)/g;
 const MAKE = /(?:^|[\s`;&|(])make\s+([A-Za-z][\w.-]*)(?=$|[\s`;&|)])/gm;
+/** The rest of the line says the path is not in the repository: "(`data/`, `groups/`) are gitignored". */
+const NOT_COMMITTED = /\b(?:git-?ignored|\.gitignore|ignored by git|not (?:committed|checked in|in (?:git|the repo))|local only|created (?:at|on) (?:run ?time|first run|start))\b/i;
 const SCRIPT_PLACEHOLDER = /[<>{}[\]*?$%|]|\b(?:foo|bar|your|my-|example|name|script|task|target|command|cmd)\b|\.\.\./i;
 const SKIP_CMD = /--filter|--workspace|\s-w\s|--prefix|--cwd|\s-C\s|--dir\b/;
 
@@ -108,6 +110,8 @@ export function findStaleRefs(text: string, blocks: readonly Block[], path: stri
   if (dir === undefined) return out;
   const npm = ws.npmScripts(), make = ws.makeTargets();
   const seen = new Set<string>();
+  // folders the prompt says the program creates or that are not committed: everything below them too
+  const runtime: string[] = [];
   blocks.forEach((b, i) => {
     if (b.kind === 'heading' || claimed.has(i) || out.length >= 100) return;
     const t = text.slice(b.start, Math.min(b.end, b.start + 50_000));
@@ -117,7 +121,14 @@ export function findStaleRefs(text: string, blocks: readonly Block[], path: stri
         if (!looksLikePath(s)) continue;
         // the sentence around it: "create `src/x.ts`" names a file to be, not one that is
         const before = t.slice(Math.max(0, m.index! - 80), m.index!);
-        if (EXAMPLE_CONTEXT.test(before.slice(Math.max(before.lastIndexOf('. '), before.lastIndexOf('.\n')) + 1))) continue;
+        const lineEnd = t.indexOf('\n', m.index!);
+        const after = t.slice(m.index!, lineEnd < 0 ? Math.min(t.length, m.index! + 200) : lineEnd);
+        const norm = s.replace(/^\.\//, '');
+        if (EXAMPLE_CONTEXT.test(before.slice(Math.max(before.lastIndexOf('. '), before.lastIndexOf('.\n')) + 1)) || NOT_COMMITTED.test(after)) {
+          if (norm.endsWith('/')) runtime.push(norm);
+          continue;
+        }
+        if (runtime.some(r => norm.startsWith(r))) continue;
         // ./x and ../x are relative to the file; others to the project, or to the part the file describes
         const relative = /^\.{1,2}\//.test(s);
         const rel = relative ? joinRel(dir, s) : normalizeRel(s);

@@ -46,7 +46,8 @@ export function overBudget(c: RuleContext): Finding[] {
   // the biggest section below the title is the one to move out
   const top = Math.min(...c.sections.map(s => s.level));
   const soleTitle = c.sections.filter(x => x.level === top).length === 1;
-  const candidates = c.sections.filter(s => s.level > top || !soleTitle);
+  // never a title that holds (nearly) the whole file: moving it out is no advice
+  const candidates = c.sections.filter(s => (s.level > top || !soleTitle) && s.share < 0.9);
   const biggest = candidates.sort((a, b) => b.tokens - a.tokens)[0];
   const move = biggest && biggest.share >= 0.1
     ? ` The largest section, “${biggest.title.slice(0, 60)}” (${c.fmt(biggest.tokens)} tokens, ${formatPercent(biggest.share)}), could move to a file the agent opens when the task needs it.`

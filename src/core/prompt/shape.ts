@@ -4,6 +4,7 @@
 import { formatPercent } from '../format';
 import { finding, RuleContext } from './context';
 import type { Finding } from './types';
+import { loadedWhen } from './workspaceRules';
 
 const TREE_LINE = /^[ \t│|]*(?:├──|└──|├─|└─|\|--|`--|\+--)/;
 const MIN_TREE_LINES = 8;
@@ -18,13 +19,13 @@ export function directoryTrees(c: RuleContext): Finding[] {
     const treeLines = lines.filter(l => TREE_LINE.test(l));
     const tree = treeLines.length;
     if (tree < MIN_TREE_LINES || tree < lines.length * 0.5) return;
-    // a tree whose entries say what each part is for is documentation the agent cannot list
-    const annotated = treeLines.filter(l => /\s(?:#|\/\/|←|<-|--|—|-)\s+\S|\s{2,}\S+\s+\S+\s+\S+/.test(l.replace(TREE_LINE, '').trim() ? l.replace(TREE_LINE, '') : '')).length;
-    if (annotated > tree * 0.3) return;
+    // not the project's files: a home-folder layout (~/.config/...), or a convention with placeholders
+    // (days/day-NN-slug/) that no listing shows
+    if (/(?:^|\s)~\/|<[\w -]+>|\b(?:NN|XX|YYYY)\b|\{[\w-]+\}/.test(t)) return;
     const tokens = c.tok(b.raw);
     if (tokens < MIN_TREE_TOKENS) return;
     out.push(finding('directory-tree', 'information', b.start, b.end,
-      `A directory tree of ${tree} entries: ${c.fmt(tokens)} tokens on every call for what the agent can list itself (and which goes stale as files move). Keep a line for each folder it must know about, with what lives there.`,
+      `A directory tree of ${tree} entries: ${c.fmt(tokens)} tokens (${loadedWhen(c)}) for what the agent can list itself, and which goes stale as files move. Keep a line for each folder it must know about, with what lives there.`,
       tokens));
   });
   return out;

@@ -3,9 +3,20 @@ import { formatPercent, formatTokens } from '../format';
 import { finding, MAX_FINDINGS_PER_RULE, RuleContext } from './context';
 import { blockKeys, sharedShare, siblingKeys } from './crossFile';
 import { parseFrontMatter } from './frontMatter';
-import { agentsLoading, matchesEverything, patternsOf } from './loaders';
+import { agentList, agentsLoading, matchesEverything, patternsOf } from './loaders';
 import { dirRelOf, findStaleRefs } from './references';
 import type { Finding } from './types';
+
+/** "Claude Code reads this on every request", "Codex reads this while it works below docs/". */
+export function loadedWhen(c: RuleContext): string {
+  const always = c.loads.filter(l => l.when === 'always');
+  if (always.length) return `${agentList(always)} read${always.length === 1 ? 's' : ''} this on every request`;
+  const below = c.loads.filter(l => l.when === 'below');
+  if (below.length) return `${agentList(below)} read${below.length === 1 ? 's' : ''} this on every request while working below ${below[0]!.scope}/`;
+  const matching = c.loads.filter(l => l.when === 'matching');
+  if (matching.length) return `${agentList(matching)} read${matching.length === 1 ? 's' : ''} this whenever the task touches ${matching[0]!.scope}`;
+  return 'the agent reads this whenever the file is used';
+}
 
 export function staleReferences(c: RuleContext): Finding[] {
   const ws = c.workspace;
@@ -13,10 +24,11 @@ export function staleReferences(c: RuleContext): Finding[] {
   // carried from project to project and name the paths of wherever they run.
   if (!ws || !c.loads.some(l => l.when !== 'on-request') || /(?:^|\/)skills\//i.test(c.path.replace(/\\/g, '/'))) return [];
   const out: Finding[] = [];
+  const when = loadedWhen(c);
   for (const r of findStaleRefs(c.text, c.blocks, c.path, ws, c.claimed)) {
     if (out.length >= MAX_FINDINGS_PER_RULE) break;
     const msg = r.what === 'path'
-      ? `\`${r.name}\` does not exist in this project: the agent reads this on every request and goes looking for it. Fix the path or drop the line.`
+      ? `\`${r.name}\` does not exist in this project: ${when}, and it sends the agent looking for it. Fix the path or drop the line.`
       : r.what === 'npm'
         ? `No \`${r.name}\` script in this project's package.json: an agent told to run it fails, then searches for the right command. Name a script that exists (${[...(ws.npmScripts() ?? [])].slice(0, 6).map(s => `\`${s}\``).join(', ') || 'none defined'}).`
         : `No \`${r.name}\` target in this project's Makefile: an agent told to run it fails, then searches for the right command.`;
@@ -54,11 +66,10 @@ export function crossFileDuplicates(c: RuleContext): Finding[] {
     // one finding per pair, on the copy: AGENTS.md (read by most agents) is the one to keep; otherwise
     // the file more of which is shared (the later path on a tie)
     const isAgents = (r: string) => /(?:^|\/)AGENTS\.md$/.test(r);
-    if (isAgents(selfRel) && !isAgents(rel)) continue;
-    if (!isAgents(rel)) {
-      const back = sharedShare(theirs, mine).share;
-      if (back > share || (back === share && rel > selfRel)) continue;
-    }
+    const back = sharedShare(theirs, mine).share;
+    // the other file reports the pair when it can (its own share is over the bar too)
+    if (isAgents(selfRel) && !isAgents(rel) && back >= MIN_SHARE) continue;
+    if (!isAgents(rel) && !(isAgents(selfRel) && !isAgents(rel)) && (back > share || (back === share && rel > selfRel))) continue;
     const other = agentsLoading(`${ws.root}/${rel}`, parseFrontMatter(text), ws.root);
     const both = other.filter(l => l.when !== 'on-request' && myAgents.has(l.agent)).map(l => l.agent);
     // the same size measure for both: the shared characters at this file's tokens per character
