@@ -27,7 +27,9 @@ export const processIO = (): CliIO => ({
  * A small, strict option parser: unknown flags are errors (a typo must not silently change a report).
  * `spec` maps flag name to 'bool' | 'string' | 'multi'.
  */
-export function parseArgs(argv: string[], spec: Record<string, 'bool' | 'string' | 'multi'>): { flags: Record<string, string | string[] | boolean>; positionals: string[] } {
+export type FlagKind = 'bool' | 'string' | 'multi';
+
+export function parseArgs(argv: string[], spec: Readonly<Record<string, FlagKind>>): { flags: Record<string, string | string[] | boolean>; positionals: string[] } {
   const flags: Record<string, string | string[] | boolean> = {};
   const positionals: string[] = [];
   for (let i = 0; i < argv.length; i++) {

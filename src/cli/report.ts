@@ -1,8 +1,9 @@
 // `tokenomics report`: spend from coding-agent logs, by day.
-import path from 'node:path';
 import { bundledCatalog } from '../core/catalog';
 import { formatTokens, formatUSD } from '../core/format';
-import { Totals, UsageReport, buildReportFromColumns, isValidDate } from '../core/report';
+import { isValidDate } from '../core/time';
+import { UsageReport, buildReportFromColumns } from '../core/usage/report';
+import type { Totals } from '../core/usage/totals';
 import { CliIO, UsageError, parseArgs } from './io';
 import { FOLDER_FLAGS, openUsageIndex, timezoneFlag } from './agentLogs';
 

@@ -1,11 +1,9 @@
 // `tokenomics week`: the weekly usage summary in a terminal or a scheduled job.
-import fs from 'node:fs';
-import path from 'node:path';
 import { bundledCatalog } from '../core/catalog';
 import { ActivityCache } from '../core/activity';
-import { isValidDate } from '../core/report';
-import { computeWeek, WeekStartsOn } from '../core/week';
-import { ExportFormat, exportWeek } from '../core/weekExport';
+import { isValidDate, WEEK_STARTS, WeekStartsOn } from '../core/time';
+import { computeWeek } from '../core/week/build';
+import { ExportFormat, exportWeek } from '../core/week/export';
 import { CliIO, UsageError, parseArgs } from './io';
 import { FOLDER_FLAGS, openUsageIndex, timezoneFlag } from './agentLogs';
 
@@ -25,7 +23,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   if (!format) throw new UsageError(`--format ${formatName} is not one of text, md, csv, json`);
   const timezone = timezoneFlag(flags, io);
   const startsOn = (flags['week-starts-on'] as string | undefined) ?? 'monday';
-  if (!['monday', 'sunday', 'saturday'].includes(startsOn)) throw new UsageError(`--week-starts-on ${startsOn} is not one of monday, sunday, saturday`);
+  if (!(WEEK_STARTS as readonly string[]).includes(startsOn)) throw new UsageError(`--week-starts-on ${startsOn} is not one of ${WEEK_STARTS.join(', ')}`);
   const thresholdRaw = flags['waste-threshold'] as string | undefined;
   const threshold = thresholdRaw === undefined ? 2 : Number(thresholdRaw);
   if (!Number.isFinite(threshold) || threshold < 0) throw new UsageError(`--waste-threshold ${thresholdRaw} is not a dollar amount`);

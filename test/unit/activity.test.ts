@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ACTIVITY_VERSION, ActivityCache, diffLines, FileActivity, isCommit, isTestRun, mergeActivity, patchStats, readActivity } from '../../src/core/activity';
+import { ACTIVITY_VERSION, ActivityCache, diffLines, FileActivity, isCommit, isTestRun, mergeActivity, readActivity } from '../../src/core/activity';
+import { patchStats } from '../../src/core/agents/codex';
 
 const FIX = path.resolve(__dirname, '../../../test/fixtures/week');
 const EDITS = path.join(FIX, 'claude/projects/-home-dev-shop/11111111-aaaa-4000-8000-000000000001.jsonl');

@@ -6,8 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { AgentRoot } from '../../src/core/agents/locations';
 import { bundledCatalog } from '../../src/core/catalog';
-import { buildReport, buildReportFromColumns } from '../../src/core/report';
-import { UsageIndex } from '../../src/core/usageIndex';
+import { buildReport, buildReportFromColumns } from '../../src/core/usage/report';
+import { UsageIndex } from '../../src/core/usage/usageIndex';
 import { FIXTURES, sum } from './agents-fixtures';
 
 function tmp(): { dir: string; projects: string; roots: AgentRoot[]; cache: string } {
@@ -176,7 +176,7 @@ test('two writer processes at once leave a loadable index with exact totals', as
   const t = tmp();
   const f = path.join(t.projects, 'a.jsonl');
   fs.writeFileSync(f, req(1));
-  const mod = path.resolve(__dirname, '../../src/core/usageIndex.js');
+  const mod = path.resolve(__dirname, '../../src/core/usage/usageIndex.js');
   const script = `
     const { UsageIndex } = require(${JSON.stringify(mod)});
     (async () => {
@@ -218,7 +218,7 @@ async function unreadableCheck(x: ReturnType<typeof tmp>): Promise<{ outputs: nu
   };
   if (process.getuid?.() !== 0) return body(UsageIndex, x.roots);
   for (let d = x.projects; d.startsWith(x.dir); d = path.dirname(d)) fs.chmodSync(d, 0o755); // mkdtemp made it 0700
-  const mod = path.resolve(__dirname, '../../src/core/usageIndex.js');
+  const mod = path.resolve(__dirname, '../../src/core/usage/usageIndex.js');
   const script = `const { UsageIndex } = require(${JSON.stringify(mod)});
     process.stdout.write(JSON.stringify((${body.toString()})(UsageIndex, ${JSON.stringify(x.roots)})));`;
   const out = await new Promise<string>((resolve, reject) => {

@@ -5,8 +5,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { main } from '../../src/cli/cli';
 import type { CliIO } from '../../src/cli/io';
-import type { WeekSummary } from '../../src/core/week';
-import { formatMoney, headlineTexts, nudgeText, toCsv, toMarkdown } from '../../src/core/weekExport';
+import type { WeekSummary } from '../../src/core/week/types';
+import { formatMoney, headlineTexts, nudgeText } from '../../src/core/week/format';
+import { toCsv, toMarkdown } from '../../src/core/week/export';
 
 const FIX = path.resolve(__dirname, '../../../test/fixtures/week');
 // the webview's own formatter: media/week.js exports its pure functions when loaded as CommonJS

@@ -7,8 +7,12 @@ import { bundledCatalog } from '../../src/core/catalog';
 import { requestCost } from '../../src/core/cost';
 import { ActivityCache } from '../../src/core/activity';
 import type { UsageRecord } from '../../src/core/agents/records';
-import { UsageIndex } from '../../src/core/usageIndex';
-import { buildWeek, computeWeek, measureInstructionFiles, parseQuotas, projectMatcher, startOfDay, weekRange, WeekSummary } from '../../src/core/week';
+import { UsageIndex } from '../../src/core/usage/usageIndex';
+import { parseQuotas, projectMatcher } from '../../src/core/usage/quotas';
+import { startOfDay, weekRange } from '../../src/core/time';
+import { buildWeek, computeWeek } from '../../src/core/week/build';
+import { measureInstructionFiles } from '../../src/core/week/sections/instructionFiles';
+import type { WeekSummary } from '../../src/core/week/types';
 
 const FIX = path.resolve(__dirname, '../../../test/fixtures/week');
 const catalog = bundledCatalog();
