@@ -19,6 +19,14 @@ export const FOLDER_FLAGS: Readonly<Record<string, FlagKind>> = {
 /** The folder flags as the help shows them: `[--claude-dir DIR]... [--codex-dir DIR]... [--no-cache]`. */
 export const FOLDER_USAGE = `${ADAPTERS.map(a => `[--${a.logs.cliFlag} DIR]...`).join(' ')} [--no-cache]`;
 
+/** The folder options for the help: each agent's flag and where its logs are looked for without it. */
+export function folderOptions(): [string, string][] {
+  return [...ADAPTERS.map((a): [string, string] => {
+    const env = a.logs.envVars?.length ? `$${a.logs.envVars.join(', $')}, else ` : '';
+    return [`--${a.logs.cliFlag} DIR`, `${a.displayName} logs, repeatable (default: ${env}${a.logs.defaultRoots({}, '~').join(', ')})`];
+  }), ['--no-cache', 'neither read nor write the cached usage index']];
+}
+
 export function cacheDir(env: NodeJS.ProcessEnv): string {
   const home = env.HOME || os.homedir();
   return path.join(env.XDG_CACHE_HOME || path.join(home, '.cache'), 'tokenomics');

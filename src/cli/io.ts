@@ -29,6 +29,12 @@ export const processIO = (): CliIO => ({
  */
 export type FlagKind = 'bool' | 'string' | 'multi';
 
+/** A command's help: its synopsis, one line on what it does, and its options in aligned columns. */
+export function usageText(synopsis: string, summary: string, options: readonly (readonly [string, string])[], after = ''): string {
+  const width = Math.max(...options.map(([f]) => f.length));
+  return `usage: ${synopsis.replace(/\n/g, '\n       ')}\n\n${summary}\n${options.map(([f, t]) => `  ${f.padEnd(width)}  ${t}`).join('\n')}\n${after}`;
+}
+
 export function parseArgs(argv: string[], spec: Readonly<Record<string, FlagKind>>): { flags: Record<string, string | string[] | boolean>; positionals: string[] } {
   const flags: Record<string, string | string[] | boolean> = {};
   const positionals: string[] = [];

@@ -30,6 +30,8 @@ export interface LogLocation {
   settingDescription: string;
   /** The folders searched when the user names none (env vars honoured as the agent honours them). */
   defaultRoots(env: NodeJS.ProcessEnv, home: string): string[];
+  /** The environment variables `defaultRoots` honours (`CLAUDE_CONFIG_DIR`), named in the CLI's help. */
+  envVars?: readonly string[];
   /** The folders walked under one root: a root may name the agent's home or its log folder itself. */
   scanDirs(root: string): string[];
   /** Which files under those folders are this agent's usage logs. */

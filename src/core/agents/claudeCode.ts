@@ -136,6 +136,7 @@ export const claudeCode: AgentAdapter = {
     defaultRoots: (env, home) => env.CLAUDE_CONFIG_DIR?.trim()
       ? env.CLAUDE_CONFIG_DIR.split(',')
       : [path.join(env.XDG_CONFIG_HOME || path.join(home, '.config'), 'claude'), path.join(home, '.claude')],
+    envVars: ['CLAUDE_CONFIG_DIR'],
     scanDirs: root => [isDir(path.join(root, 'projects')) ? path.join(root, 'projects') : root],
     isLogFile: name => name.endsWith('.jsonl'),
   },

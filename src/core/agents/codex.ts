@@ -216,6 +216,7 @@ export const codex: AgentAdapter = {
     cliFlag: 'codex-dir',
     settingDescription: 'Folders where Codex CLI writes its logs, replacing the defaults (`$CODEX_HOME`, else `~/.codex`; `sessions/` and `archived_sessions/` are read). Use this when the agent runs with a custom home, or to point Tokenomics at copies of logs.',
     defaultRoots: (env, home) => [env.CODEX_HOME?.trim() || path.join(home, '.codex')],
+    envVars: ['CODEX_HOME'],
     scanDirs: root => {
       const subs = ['sessions', 'archived_sessions'].map(s => path.join(root, s)).filter(isDir);
       return subs.length ? subs : [root];
