@@ -10,7 +10,7 @@ import { FOLDER_FLAGS } from '../../src/cli/agentLogs';
 const ROOT = path.resolve(__dirname, '../../..');
 
 test('each adapter is registered once, under the id its usage reader writes into records', () => {
-  assert.deepEqual(ADAPTERS.map(a => a.id), ['claude-code', 'codex', 'gemini']);
+  assert.deepEqual(ADAPTERS.map(a => a.id).slice(0, 3), ['claude-code', 'codex', 'gemini']);
   assert.equal(new Set(ADAPTERS.map(a => a.id)).size, ADAPTERS.length);
   for (const a of ADAPTERS) {
     assert.equal(a.usage.agent, a.id, `${a.id}: its reader's agent`);
@@ -46,7 +46,7 @@ test('package.json declares exactly the adapters\' folder settings, machine-scop
 
 test('settings, CLI flags and default folders come from the adapters', () => {
   const { settings, problems } = parseSettings({ claudeDirs: ['/c'], codexDirs: 'not a list' });
-  assert.deepEqual(settings.agentDirs, { claudeDirs: ['/c'], codexDirs: [], geminiDirs: [] });
+  assert.deepEqual(settings.agentDirs, { ...Object.fromEntries(ADAPTERS.map(a => [a.logs.setting, []])), claudeDirs: ['/c'] });
   assert.deepEqual(problems.map(p => p.setting), ['tokenomics.codexDirs']);
   for (const a of ADAPTERS) assert.equal(FOLDER_FLAGS[a.logs.cliFlag], 'multi');
   assert.equal(FOLDER_FLAGS['no-cache'], 'bool');
