@@ -46,8 +46,7 @@ registerTokenMeter(connection, documents, engine, prompts);
 const usage = registerUsage(connection, engine, { storagePath: () => storagePath, workspaceFolders: () => workspaceFolders });
 prompts.setWeeklyRequests(project => usage.weeklyRequests(project));
 prompts.setWeeklyUsage(project => usage.weeklyUsage(project)?.byAgent);
-const week = registerWeek(connection, engine, () => usage.records(), { storagePath: () => storagePath });
-usage.setQuotaProvider(week.quotaStatus);
+registerWeek(connection, engine, () => usage.records(), { storagePath: () => storagePath });
 
 documents.listen(connection);
 connection.listen();
