@@ -108,7 +108,7 @@ export function findStaleRefs(text: string, blocks: readonly Block[], path: stri
   const out: StaleRef[] = [];
   const dir = dirRelOf(path, ws);
   if (dir === undefined) return out;
-  const npm = ws.npmScripts(), make = ws.makeTargets();
+  const npm = ws.npmScripts(dir), make = ws.makeTargets(dir);
   const seen = new Set<string>();
   // folders the prompt says the program creates or that are not committed: everything below them too
   const runtime: string[] = [];

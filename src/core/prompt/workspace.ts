@@ -15,10 +15,13 @@ export interface WorkspaceView {
   existsAnywhere(suffix: string): boolean;
   /** A file's text (path relative to the root); undefined when missing, unreadable or over 1 MB. */
   read(rel: string): string | undefined;
-  /** Scripts of the project's package.json files; null when the project has none. */
-  npmScripts(): ReadonlySet<string> | null;
-  /** Targets of the project's Makefile(s); null when it has none. */
-  makeTargets(): ReadonlySet<string> | null;
+  /**
+   * Scripts of the package.json files that apply to a folder (relative; the root when omitted): its
+   * own and its parents'; null when there is none.
+   */
+  npmScripts(dir?: string): ReadonlySet<string> | null;
+  /** Targets of the Makefile(s) of a folder and its parents; null when there is none. */
+  makeTargets(dir?: string): ReadonlySet<string> | null;
   /**
    * The instruction files agents load (relative paths: CLAUDE.md, AGENTS.md, .cursor/rules/*.mdc, ...):
    * at the root, and in `dir` (relative) when given.

@@ -30,7 +30,7 @@ export function staleReferences(c: RuleContext): Finding[] {
     const msg = r.what === 'path'
       ? `\`${r.name}\` does not exist in this project: ${when}, and it sends the agent looking for it. Fix the path or drop the line.`
       : r.what === 'npm'
-        ? `No \`${r.name}\` script in this project's package.json: an agent told to run it fails, then searches for the right command. Name a script that exists (${[...(ws.npmScripts() ?? [])].slice(0, 6).map(s => `\`${s}\``).join(', ') || 'none defined'}).`
+        ? `No \`${r.name}\` script in this project's package.json: an agent told to run it fails, then searches for the right command. Name a script that exists (${[...(ws.npmScripts(dirRelOf(c.path, ws)) ?? [])].slice(0, 6).map(s => `\`${s}\``).join(', ') || 'none defined'}).`
         : `No \`${r.name}\` target in this project's Makefile: an agent told to run it fails, then searches for the right command.`;
     out.push(finding('stale-reference', 'warning', r.start, r.end, msg, 0));
   }

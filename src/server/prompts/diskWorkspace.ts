@@ -19,8 +19,6 @@ class DiskWorkspace implements WorkspaceView {
   private stamp = 0;
   private readonly existsCache = new Map<string, boolean>();
   private readonly texts = new Map<string, { mtime: number; text: string | undefined }>();
-  private npm: ReadonlySet<string> | null | undefined;
-  private make: ReadonlySet<string> | null | undefined;
   private instr: string[] | undefined;
 
   private index: { at: number; suffixes: Set<string> } | undefined;
@@ -53,7 +51,7 @@ class DiskWorkspace implements WorkspaceView {
     if (now - this.stamp < TTL_MS) return;
     this.stamp = now;
     this.existsCache.clear();
-    this.npm = undefined; this.make = undefined; this.instr = undefined;
+    this.manifests.clear(); this.instr = undefined;
   }
 
   private abs(rel: string): string | undefined {
@@ -90,23 +88,39 @@ class DiskWorkspace implements WorkspaceView {
     } catch { return undefined; }
   }
 
-  npmScripts(): ReadonlySet<string> | null {
-    this.fresh();
-    if (this.npm === undefined) {
-      const text = this.read('package.json');
-      this.npm = text === undefined ? null : new Set(parseNpmScripts(text));
-    }
-    return this.npm;
+  private readonly manifests = new Map<string, ReadonlySet<string> | null>();
+
+  /** The folder and each parent up to the root, relative ('' is the root). */
+  private chain(dir: string): string[] {
+    const out: string[] = [];
+    for (let d = normalizeRel(dir); ; d = d.includes('/') ? d.slice(0, d.lastIndexOf('/')) : '') { out.push(d); if (!d) break; }
+    return out;
   }
 
-  makeTargets(): ReadonlySet<string> | null {
+  private collect(kind: 'npm' | 'make', dir: string): ReadonlySet<string> | null {
     this.fresh();
-    if (this.make === undefined) {
-      const files = ['Makefile', 'makefile', 'GNUmakefile'].map(f => this.read(f)).filter((t): t is string => t !== undefined);
-      this.make = files.length ? new Set(files.flatMap(parseMakeTargets)) : null;
+    const key = `${kind}:${dir}`;
+    if (this.manifests.has(key)) return this.manifests.get(key)!;
+    let found = false;
+    const names = new Set<string>();
+    for (const d of this.chain(dir)) {
+      const at = (f: string) => (d ? `${d}/${f}` : f);
+      const texts = kind === 'npm' ? [this.read(at('package.json'))] : ['Makefile', 'makefile', 'GNUmakefile'].map(f => this.read(at(f)));
+      for (const t of texts) {
+        if (t === undefined) continue;
+        found = true;
+        for (const n of kind === 'npm' ? parseNpmScripts(t) : parseMakeTargets(t)) names.add(n);
+      }
     }
-    return this.make;
+    const v = found ? names : null;
+    if (this.manifests.size > 500) this.manifests.clear();
+    this.manifests.set(key, v);
+    return v;
   }
+
+  npmScripts(dir = ''): ReadonlySet<string> | null { return this.collect('npm', dir); }
+
+  makeTargets(dir = ''): ReadonlySet<string> | null { return this.collect('make', dir); }
 
   private readonly instrByDir = new Map<string, string[]>();
 
