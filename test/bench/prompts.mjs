@@ -64,7 +64,7 @@ export async function run(log) {
   let text = promptFile();
   const analyzer = new PromptAnalyzer(counter);
   let t = performance.now();
-  const first = analyzer.analyze(input(file.text));
+  const first = analyzer.analyze(input(text));
   const cold = performance.now() - t;
   const byRule = {};
   for (const f of first.findings) byRule[f.rule] = (byRule[f.rule] ?? 0) + 1;

@@ -16,6 +16,20 @@ const PATTERNS: { re: RegExp; what: string }[] = [
   { re: /\b(?:update|edit|append (?:\w+ ){0,4}to|add (?:\w+ ){0,3}to|record (?:\w+ ){0,3}in|write (?:\w+ ){0,3}(?:to|into)|log (?:\w+ ){0,3}in|keep)\b[^.\n]{0,50}\b(?:this file|CLAUDE\.md|AGENTS\.md|GEMINI\.md|this document|the memory file)\b/i, what: 'an instruction to edit this file during a session' },
 ];
 
+export interface HostileHit { start: number; end: number; what: string }
+
+/** The first cache-hostile phrase in a block's text (cached with the block's other facts). */
+export function findCacheHostile(t: string): HostileHit | null {
+  const s = t.length > 5000 ? t.slice(0, 5000) : t;
+  for (const p of PATTERNS) {
+    const hit = p.re.exec(s);
+    if (!hit) continue;
+    const lead = hit[0].length - hit[0].trimStart().length;
+    return { start: hit.index + lead, end: hit.index + hit[0].length, what: p.what };
+  }
+  return null;
+}
+
 export function cacheHostile(c: RuleContext): Finding[] {
   if (!c.alwaysLoaded) return [];
   const out: Finding[] = [];
@@ -28,17 +42,12 @@ export function cacheHostile(c: RuleContext): Finding[] {
       ? ` Each change re-writes its ${c.fmt(c.tokens)} tokens to the prompt cache at the cache-write price (${formatUSD(rewrite)} on ${m!.id}) in every session: ≈${formatUSD(perWeek)}/week at ${c.sessionsPerWeek} sessions/week (this project's agent logs).`
       : ` Each change re-writes its ${c.fmt(c.tokens)} tokens to the prompt cache at the cache-write price: ${formatUSD(rewrite)} per session on ${m!.id}.`;
   c.blocks.forEach((b, i) => {
-    if (b.kind === 'heading' || b.kind === 'fence' || c.claimed.has(i) || out.length >= MAX_FINDINGS_PER_RULE) return;
-    const t = c.text.slice(b.start, Math.min(b.end, b.start + 5000));
-    for (const p of PATTERNS) {
-      const hit = p.re.exec(t);
-      if (!hit) continue;
-      const s = b.start + hit.index + (hit[0].length - hit[0].trimStart().length);
-      out.push(finding('cache-hostile', 'information', s, b.start + hit.index + hit[0].length,
-        `${p.what[0]!.toUpperCase()}${p.what.slice(1)} in a file agents load first on every request: when it changes, the cached prompt prefix no longer matches.${cost}`,
-        0));
-      break;
-    }
+    if (c.claimed.has(i) || out.length >= MAX_FINDINGS_PER_RULE) return;
+    const hit = c.facts[i]!.hostile;
+    if (!hit) return;
+    out.push(finding('cache-hostile', 'information', b.start + hit.start, b.start + hit.end,
+      `${hit.what[0]!.toUpperCase()}${hit.what.slice(1)} in a file agents load first on every request: when it changes, the cached prompt prefix no longer matches.${cost}`,
+      0));
   });
   return out;
 }

@@ -2,6 +2,7 @@
 // content key: after a one-character edit only the edited block is looked at again.
 import type { TextCounter } from '../incremental';
 import { findBlobCandidates, BlobCandidate } from './blobs';
+import { findCacheHostile, HostileHit } from './cacheHostile';
 import { dupSignature, DupSignature, MIN_DUP_WORDS } from './duplicates';
 import { findFiller, FillerHit, FillerMatcher } from './filler';
 import { findLogRuns, LogRun } from './logs';
@@ -20,6 +21,7 @@ interface Extras {
   trailingSaving: number;
   dedent: TextFix | null;
   constraint: boolean;
+  hostile: HostileHit | null;
 }
 
 /**
@@ -42,6 +44,8 @@ export class BlockFacts {
   get trailingSaving(): number { return this.extra?.trailingSaving ?? 0; }
   /** A uniformly over-indented block (or fenced block content) brought back to the margin. */
   get dedent(): TextFix | null { return this.extra?.dedent ?? null; }
+  /** A phrase that changes between sessions (cache-hostile), relative to the block. */
+  get hostile(): HostileHit | null { return this.extra?.hostile ?? null; }
   /** Holds a hard constraint (MUST, NEVER, ...). */
   get constraint(): boolean { return this.extra?.constraint ?? false; }
   /** Memo of log elision savings by `${run}:${kept}` (only blocks with logs have extras). */
@@ -98,8 +102,9 @@ export class FactCache {
       trailing, trailingSaving,
       dedent: dedent && dedent.saving > 0 ? dedent : null,
       constraint: prose && CONSTRAINT.test(t),
+      hostile: prose || b.kind === 'table' ? findCacheHostile(t) : null,
     };
-    const plain = !extra.filler.length && !extra.blobs.length && !extra.logs.length && !trailingSaving && !extra.dedent && !extra.constraint;
+    const plain = !extra.filler.length && !extra.blobs.length && !extra.logs.length && !trailingSaving && !extra.dedent && !extra.constraint && !extra.hostile;
     const dup = prose || b.kind === 'fence' || b.kind === 'table' ? dupSignature(t) : null;
     return new BlockFacts(raw, dup && dup.words >= MIN_DUP_WORDS ? dup : null, plain ? null : extra);
   }

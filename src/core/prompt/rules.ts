@@ -100,16 +100,31 @@ export function duplicateBlocks(c: RuleContext): Finding[] {
   const report = (f: Finding) => { if (out.length < MAX_FINDINGS_PER_RULE) out.push(f); };
 
   // 1. A whole section repeated word for word (its headings included): one finding for the section.
+  // Each block has a content hash (its duplicate key, or the text's own hash when short); a section's
+  // key is a polynomial hash of that sequence from prefix sums, so nested sections cost no rescans.
+  const n = c.blocks.length;
+  const h1 = new Int32Array(n + 1), h2 = new Int32Array(n + 1), p1 = new Int32Array(n + 1), p2 = new Int32Array(n + 1);
+  const rawPrefix = new Float64Array(n + 1);
+  p1[0] = 1; p2[0] = 1;
+  for (let i = 0; i < n; i++) {
+    const b = c.blocks[i]!;
+    const d = c.facts[i]!.dup;
+    const v = d ? d.exact : textHash(c.text, b.start, b.end, b.kind.length);
+    const lo = (v % 0x7fffffff) | 0, hi = Math.floor(v / 0x7fffffff) | 0;
+    h1[i + 1] = (Math.imul(h1[i]!, 0x01000193) + lo + b.kind.length) | 0;
+    h2[i + 1] = (Math.imul(h2[i]!, 0x5bd1e995) + (hi ^ lo) + (b.level ?? 0)) | 0;
+    p1[i + 1] = Math.imul(p1[i]!, 0x01000193);
+    p2[i + 1] = Math.imul(p2[i]!, 0x5bd1e995);
+    rawPrefix[i + 1] = rawPrefix[i]! + b.raw;
+  }
+  const rangeKey = (s: number, e: number) => `${e - s}:${(h1[e]! - Math.imul(h1[s]!, p1[e - s]!)) | 0}:${(h2[e]! - Math.imul(h2[s]!, p2[e - s]!)) | 0}`;
   const bySection = new Map<string, number>();
-  for (let h = 0; h < c.blocks.length; h++) {
+  for (let h = 0; h < n; h++) {
     if (c.blocks[h]!.kind !== 'heading' || inDupSection.has(h)) continue;
     const e = sectionEnd(c.blocks, h);
     if (e === h + 1) continue;
-    let raw = 0;
-    const parts: string[] = [];
-    for (let j = h + 1; j < e; j++) { const b = c.blocks[j]!; raw += b.raw; parts.push(`${b.kind}:${textHash(c.text, b.start, b.end)}`); }
-    if (raw < 12) continue;
-    const key = `${c.blocks[h]!.level}|${parts.join(',')}`;
+    if (rawPrefix[e]! - rawPrefix[h + 1]! < 12) continue;
+    const key = `${c.blocks[h]!.level}|${rangeKey(h + 1, e)}`;
     const first = bySection.get(key);
     if (first === undefined) { bySection.set(key, h); continue; }
     for (let j = h; j < e; j++) inDupSection.add(j);
@@ -119,9 +134,7 @@ export function duplicateBlocks(c: RuleContext): Finding[] {
     // the same content under another subject ("## Frontend" and "## Backend") may be scoped by it
     const safe = parentsSame && sameTitle(fold(oTitle), fold(dTitle));
     const r = sectionRemoval(c, h, e);
-    let rawAll = 0;
-    for (let j = h; j < e; j++) rawAll += c.blocks[j]!.raw;
-    const tokens = c.tok(rawAll);
+    const tokens = c.tok(rawPrefix[e]! - rawPrefix[h]!);
     const fix: Fix = { title: c.title(`Remove repeated section “${dTitle.slice(0, 40)}”`, tokens), edits: [{ ...r, newText: '' }], saving: tokens, safe, preferred: true };
     if (safe) c.safeFixes.push(fix);
     const lastEnd = c.blocks[e - 1]!.end;
