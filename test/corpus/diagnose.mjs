@@ -6,6 +6,7 @@
 //   {type:"diagnostic", file, rule, line, endLine, character, endCharacter, severity, message, excerpt, related}
 //   {type:"fixAll", file, title, edits:[{line, endLine, removed, newText}]}
 // Usage: npm run build && node test/corpus/diagnose.mjs [--out file.jsonl] [--only substring] [--server path/to/server.js]
+//   [--corpus test/corpus/holdout] [--no-tree]
 // Lines are 1-based. Each repository is a workspace folder (a temporary copy: its file list as empty
 // files, the collected files on top), so globs, paths and sibling files resolve as in the editor.
 // Agent-log folders point at an empty temporary home, so weekly-request numbers are the configured
@@ -19,13 +20,15 @@ import { createRequire } from 'node:module';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const REPO = path.resolve(HERE, '../..');
-const CORPUS = path.join(HERE, 'prompts', 'repos');
 const require = createRequire(import.meta.url);
 const rpc = require('vscode-languageserver-protocol/node');
 
 const args = process.argv.slice(2);
 const opt = (name) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : undefined; };
 const outFile = opt('--out');
+/** --corpus <dir>: another corpus of the same layout (repos/, trees/), e.g. test/corpus/holdout. */
+const CORPUS_DIR = path.resolve(opt('--corpus') ?? path.join(HERE, 'prompts'));
+const CORPUS = path.join(CORPUS_DIR, 'repos');
 const only = opt('--only');
 const out = outFile ? fs.createWriteStream(outFile) : process.stdout;
 const emit = (o) => out.write(JSON.stringify(o) + '\n');
@@ -56,7 +59,7 @@ const repoDirs = corpusDirs.map(d => {
   const name = path.basename(d);
   const root = path.join(WS, name);
   fs.mkdirSync(root, { recursive: true });
-  const treeFile = path.join(HERE, 'prompts', 'trees', `${name}.txt`);
+  const treeFile = path.join(CORPUS_DIR, 'trees', `${name}.txt`);
   if (!args.includes('--no-tree') && fs.existsSync(treeFile)) {
     for (const rel of fs.readFileSync(treeFile, 'utf8').split('\n').filter(Boolean)) {
       const target = path.join(root, rel);

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Scores a diagnose.mjs run against the verdicts in test/corpus/prompts/labels.json and fixall.json.
-// Usage: node test/corpus/precision.mjs run.jsonl [--unlabelled]
+// Usage: node test/corpus/precision.mjs run.jsonl [--unlabelled] [--corpus test/corpus/holdout]
 //   prints a Markdown table per rule (fired / true / false / unlabelled / precision) and the Fix-all
 //   summary; with --unlabelled, prints instead the diagnostics and Fix-all removals that have no
 //   verdict yet (or whose message changed since they were judged), one JSON object per line.
@@ -10,10 +10,12 @@ import { fileURLToPath } from 'node:url';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const [runFile, ...flags] = process.argv.slice(2);
-if (!runFile) { console.error('usage: node test/corpus/precision.mjs run.jsonl [--unlabelled]'); process.exit(2); }
+if (!runFile) { console.error('usage: node test/corpus/precision.mjs run.jsonl [--unlabelled] [--corpus test/corpus/holdout]'); process.exit(2); }
+const ci = flags.indexOf('--corpus');
+const CORPUS_DIR = ci >= 0 ? path.resolve(flags[ci + 1]) : path.join(HERE, 'prompts');
 const run = fs.readFileSync(runFile, 'utf8').split('\n').filter(Boolean).map(l => JSON.parse(l));
-const labels = JSON.parse(fs.readFileSync(path.join(HERE, 'prompts/labels.json'), 'utf8'));
-const fixLabels = JSON.parse(fs.readFileSync(path.join(HERE, 'prompts/fixall.json'), 'utf8'));
+const labels = JSON.parse(fs.readFileSync(path.join(CORPUS_DIR, 'labels.json'), 'utf8'));
+const fixLabels = JSON.parse(fs.readFileSync(path.join(CORPUS_DIR, 'fixall.json'), 'utf8'));
 
 /** The key of a verdict: a diagnostic is the same one when file, rule, first line and flagged text agree. */
 export const keyOf = d => JSON.stringify([d.file, d.rule, d.line, d.excerpt]);
