@@ -17,16 +17,17 @@ interface Label {
 }
 interface FixLabel { file: string; removed: string; verdict: 'safe' | 'unsafe' }
 
-const labelsFile = path.join(CORPUS, 'labels.json');
-const have = fs.existsSync(labelsFile);
 const keyOf = (d: { file: unknown; rule: unknown; line: unknown; excerpt: unknown }) => JSON.stringify([d.file, d.rule, d.line, d.excerpt]);
 
-test('the corpus diagnostics match their verdicts', { skip: !have && 'no corpus checked out (test/corpus/prompts/labels.json)' }, async () => {
+// the main corpus, and the held-out files drawn later by the same rule
+for (const corpus of [CORPUS, path.join(CORPUS, '..', 'holdout')]) {
+const labelsFile = path.join(corpus, 'labels.json');
+test(`the ${path.basename(corpus)} corpus diagnostics match their verdicts`, { skip: !fs.existsSync(labelsFile) && `no ${labelsFile}` }, async () => {
   const labels = JSON.parse(fs.readFileSync(labelsFile, 'utf8')) as Label[];
-  const fixLabels = JSON.parse(fs.readFileSync(path.join(CORPUS, 'fixall.json'), 'utf8')) as FixLabel[];
+  const fixLabels = JSON.parse(fs.readFileSync(path.join(corpus, 'fixall.json'), 'utf8')) as FixLabel[];
   const byKey = new Map<string, Label[]>();
   for (const l of labels) byKey.set(keyOf(l), [...(byKey.get(keyOf(l)) ?? []), l]);
-  const run: RunLine[] = await runCorpus();
+  const run: RunLine[] = await runCorpus(corpus);
   const diags = run.filter(x => x.type === 'diagnostic') as unknown as (Label & { message: string })[];
   const falsePositives: string[] = [], unlabelled: string[] = [];
   const perRule = new Map<string, { fired: number; t: number; f: number }>();
@@ -51,3 +52,4 @@ test('the corpus diagnostics match their verdicts', { skip: !have && 'no corpus 
   const table = [...perRule].sort().map(([r, x]) => `${r}: fired ${x.fired}, true ${x.t}, false ${x.f}, precision ${x.t + x.f ? Math.round((100 * x.t) / (x.t + x.f)) : '–'}%`).join('\n');
   assert.deepEqual({ falsePositives, gone, unlabelled, unsafeBack }, { falsePositives: [], gone: [], unlabelled: [], unsafeBack: [] }, table);
 });
+}

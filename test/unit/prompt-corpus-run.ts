@@ -3,7 +3,7 @@
 // stale references, imports and sibling files resolve as they would in the editor. The same analysis
 // the engine publishes (PromptAnalyzer with a workspace view), without an editor in between.
 // As a script it prints the lines test/corpus/diagnose.mjs prints (for test/corpus/precision.mjs):
-//   node out/test/unit/prompt-corpus-run.js [--out run.jsonl]
+//   node out/test/unit/prompt-corpus-run.js [--corpus test/corpus/holdout] [--out run.jsonl]
 import fs from 'node:fs';
 import path from 'node:path';
 import { Catalog } from '../../src/core/catalog';
@@ -21,8 +21,8 @@ function walk(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap(e => (e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)]));
 }
 
-export function corpusFiles(): { repo: string; rel: string; abs: string }[] {
-  const repos = path.join(CORPUS, 'repos');
+export function corpusFiles(corpus = CORPUS): { repo: string; rel: string; abs: string }[] {
+  const repos = path.join(corpus, 'repos');
   if (!fs.existsSync(repos)) return [];
   return fs.readdirSync(repos).sort().flatMap(repo => walk(path.join(repos, repo))
     .filter(f => !(path.dirname(f) === path.join(repos, repo) && MANIFESTS.has(path.basename(f))))
@@ -31,18 +31,18 @@ export function corpusFiles(): { repo: string; rel: string; abs: string }[] {
 }
 
 const workspaces = new Map<string, WorkspaceView>();
-export function corpusWorkspace(repo: string): WorkspaceView {
-  let w = workspaces.get(repo);
+export function corpusWorkspace(repo: string, corpus = CORPUS): WorkspaceView {
+  let w = workspaces.get(`${corpus}:${repo}`);
   if (!w) {
-    const root = path.join(CORPUS, 'repos', repo);
-    const treeFile = path.join(CORPUS, 'trees', `${repo}.txt`);
+    const root = path.join(corpus, 'repos', repo);
+    const treeFile = path.join(corpus, 'trees', `${repo}.txt`);
     const tree = fs.existsSync(treeFile) ? fs.readFileSync(treeFile, 'utf8').split('\n').filter(Boolean) : [];
     const copied = walk(root).map(f => path.relative(root, f).split(path.sep).join('/'));
     w = workspaceFromFiles(root, [...new Set([...tree, ...copied])], rel => {
       // only the copied files have text; the rest of the tree exists but is not here
       try { return fs.readFileSync(path.join(root, rel), 'utf8'); } catch { return undefined; }
     });
-    workspaces.set(repo, w);
+    workspaces.set(`${corpus}:${repo}`, w);
   }
   return w;
 }
@@ -59,14 +59,14 @@ function pos(starts: number[], offset: number): { line: number; character: numbe
 }
 
 /** The lines diagnose.mjs prints, for every corpus file (default settings, model claude-sonnet-4-6). */
-export async function runCorpus(): Promise<RunLine[]> {
+export async function runCorpus(corpus = CORPUS): Promise<RunLine[]> {
   const counter = await getCounter('o200k_base');
   const catalog = new Catalog();
   const { settings } = parseSettings({});
   const out: RunLine[] = [];
-  for (const f of corpusFiles()) {
+  for (const f of corpusFiles(corpus)) {
     const text = fs.readFileSync(f.abs, 'utf8');
-    const ws = corpusWorkspace(f.repo);
+    const ws = corpusWorkspace(f.repo, corpus);
     const a = new PromptAnalyzer(counter).analyze({ text, path: f.abs, settings, catalog, defaultModel: 'claude-sonnet-4-6', root: ws.root, workspace: ws });
     const starts = lineStartsOf(text);
     out.push({ type: 'file', file: f.rel, isPrompt: true, tokens: a.tokens, findings: a.findings.length });
@@ -90,7 +90,8 @@ export async function runCorpus(): Promise<RunLine[]> {
 if (require.main === module) {
   void (async () => {
     const i = process.argv.indexOf('--out');
-    const lines = (await runCorpus()).map(l => JSON.stringify(l)).join('\n') + '\n';
+    const c = process.argv.indexOf('--corpus');
+    const lines = (await runCorpus(c >= 0 ? path.resolve(process.argv[c + 1]!) : CORPUS)).map(l => JSON.stringify(l)).join('\n') + '\n';
     if (i >= 0) fs.writeFileSync(process.argv[i + 1]!, lines); else process.stdout.write(lines);
   })();
 }

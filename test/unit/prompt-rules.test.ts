@@ -196,7 +196,7 @@ test('lost-in-the-middle: a standalone hard constraint in the middle of a long p
   assert.equal(only(await analyze(atTop), 'lost-in-the-middle').length, 0);
   assert.equal(only(await analyze(`# Ops\n\n${filler(100)}\n\n${rule}\n\n${filler(100)}\n`), 'lost-in-the-middle').length, 0, 'prompts under 8k tokens are exempt');
   // scoped by its section, by a condition, or by a lead-in: not lost, just where it belongs
-  for (const scoped of [`## Customer data\n\n${rule}`, '- When a ticket is open, NEVER delete customer data.', 'For the billing service:\n\n- NEVER delete customer data without a ticket.', '1. NEVER delete customer data without a ticket.']) {
+  for (const scoped of ['- NEVER delete these without a ticket.', '**Impact: CRITICAL** for the checkout flow.', '- When a ticket is open, NEVER delete customer data.', 'For the billing service:\n\n- NEVER delete customer data without a ticket.', '1. NEVER delete customer data without a ticket.']) {
     const t = `# Ops\n\n${filler(260)}\n\n${scoped}\n\n## More\n\n${filler(260)}\n`;
     assert.equal(only(await analyze(t), 'lost-in-the-middle').length, 0, scoped);
   }

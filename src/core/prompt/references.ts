@@ -82,7 +82,7 @@ const UNCHECKABLE = /(?:^|\/)(?:node_modules|dist|build|out|target|coverage|\.ve
 const PLACEHOLDER = /[<>{}[\]*?$%:|]|\b(?:foo|bar|baz|example|examples?|your|my[-_]|path\/to|some|xxx|yyy|name|feature|component|module|file|new|slug|NN|XX|YYYY|MM|DD)\b|\.\.\./i;
 // The words before a path that make it a file to be, a file the program writes at run time, or one
 // the prompt says is gone: "create `x`", "writes JSON to `y/`", "there is no `z`" are not stale.
-const EXAMPLE_CONTEXT = /\b(?:e\.g\.|for example|for instance|such as|like|creat\w*|add (?:a|an|new)|new file|would|should be|named|called|if you|when you|generat\w*|will be|output|writ\w*|stor\w*|sav\w*|persist\w*|emit\w*|mirror\w*|cach\w*|download\w*|there is no|no longer|no|not|never|retired|removed|deleted|renamed|moved|legacy|deprecated|instead of|rather than|old|formerly|was|used to)\b/i;
+const EXAMPLE_CONTEXT = /\b(?:e\.g\.|for example|for instance|such as|like|creat\w*|add (?:a|an|new)|new file|would|should be|named|called|if you|when you|generat\w*|will be|output|writ\w*|stor\w*|sav\w*|persist\w*|emit\w*|mirror\w*|cach\w*|download\w*|there is no|no longer|no|not|never|future|planned|todo|upcoming|proposed|coming|later|eventually|retired|removed|deleted|renamed|moved|legacy|deprecated|instead of|rather than|old|formerly|was|used to)\b|生成|创建|создаё|создае|генерир/i;
 
 function looksLikePath(s: string): boolean {
   if (s.length < 3 || s.length > 160 || /\s/.test(s) || !s.includes('/')) return false;
@@ -96,7 +96,7 @@ function looksLikePath(s: string): boolean {
 const NPM_RUN = /\b(?:npm|pnpm|yarn|bun)\s+run\s+([\w:.-]+)/g;
 const MAKE = /(?:^|[\s`;&|(])make\s+([A-Za-z][\w.-]*)(?=$|[\s`;&|)])/gm;
 /** The rest of the line says the path is not in the repository: "(`data/`, `groups/`) are gitignored". */
-const NOT_COMMITTED = /\b(?:git-?ignored|\.gitignore|ignored by git|not (?:committed|checked in|in (?:git|the repo))|local only|created (?:at|on) (?:run ?time|first run|start))\b/i;
+const NOT_COMMITTED = /\b(?:git-?ignored|\.gitignore|ignored by git|not (?:committed|checked in|in (?:git|the repo))|local only|created (?:at|on) (?:run ?time|first run|start))\b|игнорир|gitignore|не (?:коммит|пуш)|忽略|不提交|自动生成|生成/i;
 const SCRIPT_PLACEHOLDER = /[<>{}[\]*?$%|]|\b(?:foo|bar|your|my-|example|name|script|task|target|command|cmd)\b|\.\.\./i;
 const SKIP_CMD = /--filter|--workspace|\s-w\s|--prefix|--cwd|\s-C\s|--dir\b/;
 
@@ -121,8 +121,10 @@ export function findStaleRefs(text: string, blocks: readonly Block[], path: stri
         if (!looksLikePath(s)) continue;
         // the sentence around it: "create `src/x.ts`" names a file to be, not one that is
         const before = t.slice(Math.max(0, m.index! - 80), m.index!);
-        const lineEnd = t.indexOf('\n', m.index!);
-        const after = t.slice(m.index!, lineEnd < 0 ? Math.min(t.length, m.index! + 200) : lineEnd);
+        // the rest of the sentence (it may wrap onto the next lines of the block)
+        const rest = t.slice(m.index!, m.index! + 300);
+        const stop = rest.search(/[.!?。](?:\s|$)|\n\s*\n|\n\s*[-*+] /);
+        const after = stop < 0 ? rest : rest.slice(0, stop);
         const norm = s.replace(/^\.\//, '');
         if (EXAMPLE_CONTEXT.test(before.slice(Math.max(before.lastIndexOf('. '), before.lastIndexOf('.\n')) + 1)) || NOT_COMMITTED.test(after)) {
           if (norm.endsWith('/')) runtime.push(norm);
@@ -154,7 +156,8 @@ export function findStaleRefs(text: string, blocks: readonly Block[], path: stri
         let to = b.kind === 'fence' ? lineEnd : t.indexOf('`', pos);
         if (to < 0 || to > lineEnd) to = lineEnd;
         const cmd = ` ${t.slice(from, to)} `;
-        if (SKIP_CMD.test(cmd) || /\bcd\s/.test(t.slice(from, pos))) continue;
+        // a command run after `cd somewhere` is that folder's script, not this project's
+        if (SKIP_CMD.test(cmd) || /\bcd\s/.test(t.slice(b.kind === 'fence' ? 0 : from, pos))) continue;
         const name = m[1]!;
         if (SCRIPT_PLACEHOLDER.test(name) || known.has(name) || seen.has(`${kind}:${name}`)) continue;
         seen.add(`${kind}:${name}`);

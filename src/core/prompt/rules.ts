@@ -216,7 +216,9 @@ export function duplicateBlocks(c: RuleContext): Finding[] {
     const f = firstItem.get(ex);
     if (f === undefined) { firstItem.set(ex, i); continue; }
     const sf = sc[f]!, si = sc[i]!;
-    if (paired.has(i) || (sf.list === si.list && sf.parent === si.parent) || SCOPING_LEAD_IN.test(sf.leadIn) || SCOPING_LEAD_IN.test(si.leadIn)) continue;
+    // nested items belong to their parent step or branch: a sub-step repeated under two of them is not waste
+    if (paired.has(i) || (sf.list === si.list && sf.parent === si.parent) || sf.parent >= 0 || si.parent >= 0
+      || SCOPING_LEAD_IN.test(sf.leadIn) || SCOPING_LEAD_IN.test(si.leadIn)) continue;
     const d = c.blocks[i]!, o = c.blocks[f]!;
     const tokens = c.tok(d.raw);
     const r = removalRange(c.text, d.start, d.end);
@@ -481,17 +483,10 @@ const MAX_CONSTRAINT_WORDS = 60;
 // A constraint that opens with a condition or points at its neighbours is scoped by where it is.
 const SCOPED_OPENING = /^(?:[-*+][ \t]+)?(?:\*\*)?(?:this|these|those|it|they|here|then|also|otherwise|when|whenever|if|for|in|on|after|before|during|unless|only|while|once|with|within|inside)\b/i;
 const REFERS = /\b(?:above|below|the following|this (?:section|file|step|command|rule|list|case)|these|those|here|such)\b|:\s*$/i;
-const STOP = new Set(['with', 'from', 'that', 'this', 'your', 'when', 'what', 'which', 'about', 'into', 'only', 'must', 'never', 'always', 'important', 'notes', 'note', 'rules', 'general', 'guidelines', 'instructions', 'other', 'more', 'some']);
-
-function stems(s: string): Set<string> {
-  const out = new Set<string>();
-  for (const w of s.toLowerCase().match(/[a-z]{4,}/g) ?? []) if (!STOP.has(w)) out.add(w.slice(0, 4));
-  return out;
-}
 
 /**
  * A hard constraint that means the same wherever it stands: short, unconditional, not an item of an
- * introduced list, not pointing at its neighbours, and sharing no subject word with its headings.
+ * introduced list or a step, not pointing at its neighbours, and an imperative rather than a label.
  */
 function standsAlone(c: RuleContext, i: number): boolean {
   const b = c.blocks[i]!, s = c.scopes[i]!;
@@ -499,9 +494,8 @@ function standsAlone(c: RuleContext, i: number): boolean {
   const t = c.text.slice(b.start, b.end);
   if (t.length > 600 || (t.match(/\S+/g)?.length ?? 0) > MAX_CONSTRAINT_WORDS) return false;
   if (SCOPED_OPENING.test(t) || REFERS.test(t)) return false;
-  const own = stems(t);
-  for (const title of s.path) for (const w of stems(title)) if (own.has(w)) return false;
-  return true;
+  // an imperative, not a label: "Impact: CRITICAL" or "Priority: IMPORTANT" rank a rule, they are not one
+  return /\b(?:MUST|NEVER|DO NOT|DON'T|ALWAYS)\b|\b(?:IMPORTANT|CRITICAL|REQUIRED)\b\**\s*[:—-]\s*\S/.test(t) && !/:\s*\**\s*(?:CRITICAL|IMPORTANT|REQUIRED|HIGH)\b/.test(t);
 }
 
 export function lostInTheMiddle(c: RuleContext): Finding[] {

@@ -19,6 +19,9 @@ export function directoryTrees(c: RuleContext): Finding[] {
     const treeLines = lines.filter(l => TREE_LINE.test(l));
     const tree = treeLines.length;
     if (tree < MIN_TREE_LINES || tree < lines.length * 0.5) return;
+    // entries must be files and folders (name.ext, name/), not a drawn hierarchy of classes or components
+    const entries = treeLines.map(l => l.replace(TREE_LINE, '').trim().split(/\s/)[0] ?? '');
+    if (entries.filter(e => /\/$|\.[A-Za-z0-9]{1,8}$/.test(e)).length < entries.length * 0.5) return;
     // not the project's files: a home-folder layout (~/.config/...), or a convention with placeholders
     // (days/day-NN-slug/) that no listing shows
     if (/(?:^|\s)~\/|<[\w -]+>|\b(?:NN|XX|YYYY)\b|\{[\w-]+\}/.test(t)) return;

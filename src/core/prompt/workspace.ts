@@ -72,27 +72,36 @@ export function workspaceFromFiles(root: string, files: readonly string[], read:
     for (let i = n.indexOf('/'); i >= 0; i = n.indexOf('/', i + 1)) dirs.add(n.slice(0, i));
   }
   const suffixes = suffixIndex([...set, ...dirs]);
-  let npm: Set<string> | null | undefined, make: Set<string> | null | undefined;
-  const manifests = (name: RegExp) => [...set].filter(f => name.test(f) && !f.includes('node_modules/'));
+  // the manifests that apply to a folder: its own and its parents'; one that is listed but cannot be
+  // read (a recorded tree without its text) makes the answer unknown, never "no such script"
+  const cache = new Map<string, ReadonlySet<string> | null>();
+  const collect = (kind: 'npm' | 'make', dir: string): ReadonlySet<string> | null => {
+    const key = `${kind}:${dir}`;
+    if (cache.has(key)) return cache.get(key)!;
+    let found = false, unknown = false;
+    const names = new Set<string>();
+    for (let d = normalizeRel(dir); ; d = d.includes('/') ? d.slice(0, d.lastIndexOf('/')) : '') {
+      for (const f of kind === 'npm' ? ['package.json'] : ['Makefile', 'makefile', 'GNUmakefile']) {
+        const rel = d ? `${d}/${f}` : f;
+        if (!set.has(rel)) continue;
+        const text = read(rel);
+        if (text === undefined) { unknown = true; continue; }
+        found = true;
+        for (const n of kind === 'npm' ? parseNpmScripts(text) : parseMakeTargets(text)) names.add(n);
+      }
+      if (!d) break;
+    }
+    const v = found && !unknown ? names : null;
+    cache.set(key, v);
+    return v;
+  };
   return {
     root: root.replace(/\\/g, '/').replace(/\/+$/, ''),
     exists: rel => { const n = normalizeRel(rel); return n === '' || set.has(n) || dirs.has(n); },
     existsAnywhere: suffix => suffixes.has(normalizeRel(suffix)),
     read: rel => (set.has(normalizeRel(rel)) ? read(normalizeRel(rel)) : undefined),
-    npmScripts: () => {
-      if (npm === undefined) {
-        const files = manifests(/(?:^|\/)package\.json$/);
-        npm = files.length ? new Set(files.flatMap(f => parseNpmScripts(read(f) ?? ''))) : null;
-      }
-      return npm;
-    },
-    makeTargets: () => {
-      if (make === undefined) {
-        const files = manifests(/(?:^|\/)(?:GNUmakefile|Makefile|makefile)$|\.mk$/);
-        make = files.length ? new Set(files.flatMap(f => parseMakeTargets(read(f) ?? ''))) : null;
-      }
-      return make;
-    },
+    npmScripts: (dir = '') => collect('npm', dir),
+    makeTargets: (dir = '') => collect('make', dir),
     instructionFiles: () => [...set].filter(isInstructionFile),
   };
 }
