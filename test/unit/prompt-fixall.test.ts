@@ -100,6 +100,18 @@ test('a repeated section goes with its heading; the same list under another subj
   assert.deepEqual(meaningChanges(text, fixed), []);
 });
 
+test('the same fact said twice in two sections (same names and values) is offered; different values are not', async () => {
+  const item = (kind: string) => `- ${kind} models are web3:block/cube_all, web3:block/cross and web3:block/cube_column`;
+  const text = `# Guide\n\n## Voxels\n\n${item('Template')}\n- Chunks are 16 by 16.\n\n## Resource pack\n\n${item('Block')}\n- Packs live in the assets folder.\n`;
+  const a = await analyze(text, { path: '/w/CLAUDE.md' });
+  const [f] = a.findings.filter(x => x.rule === 'duplicate-block');
+  assert.ok(f);
+  assert.match(f.message, /^Says again what the list item on line 5 says \(under “Voxels”\), here under “Resource pack”/);
+  assert.equal(f.fixes[0]!.safe, false);
+  const other = text.replace(item('Block'), '- Block models are web3:block/slab, web3:block/stairs and web3:block/cube_column');
+  assert.equal((await analyze(other, { path: '/w/CLAUDE.md' })).findings.filter(x => x.rule === 'duplicate-block').length, 0);
+});
+
 const FILES = [
   ...walk(fixture('prompts')).filter(f => !f.endsWith('.json')),
   ...walk(path.join(REPO, 'test', 'corpus', 'prompts')).filter(f => matchesAnyGlob(DEFAULT_PROMPT_FILES, f)),

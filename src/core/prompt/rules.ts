@@ -229,6 +229,31 @@ export function duplicateBlocks(c: RuleContext): Finding[] {
       tokens, [{ title: c.title(`Remove the repeat ${here}`, tokens), edits: [{ ...r, newText: '' }], saving: tokens, safe: false }],
       [{ start: o.start, end: o.end, message: `First occurrence (${there})` }, { start: d.start, end: d.end, message: `Repeated here (${here})` }]));
   }
+  // 4. Near repeats of a list item in another section's list, when they name the very same specifics
+  // (paths, names, numbers: at least three) and share most of their wording: the same fact said twice.
+  const top: number[] = [];
+  for (let i = 0; i < c.blocks.length; i++) {
+    const si = sc[i]!;
+    if (eligible(i) && c.blocks[i]!.kind === 'list-item' && si.parent < 0 && !paired.has(i) && !SCOPING_LEAD_IN.test(si.leadIn)) top.push(i);
+  }
+  if (top.length > 1 && top.length < 20_000) {
+    for (const p of findDuplicates(top.map(i => c.facts[i]!.dup))) {
+      if (p.exact) continue;
+      const oi = top[p.original]!, di = top[p.duplicate]!;
+      const so = sc[oi]!, sd = sc[di]!;
+      if (so.list === sd.list || pathKey(so) === pathKey(sd)) continue;
+      const o = c.blocks[oi]!, d = c.blocks[di]!;
+      const spec = specifics(c.text.slice(o.start, o.end));
+      if (spec.split('\u0000').filter(Boolean).length < 3 || spec !== specifics(c.text.slice(d.start, d.end))) continue;
+      const tokens = c.tok(d.raw);
+      const r = removalRange(c.text, d.start, d.end);
+      const here = quoteTitle(sd.path, c.text, sd.heading, c.blocks), there = quoteTitle(so.path, c.text, so.heading, c.blocks);
+      report(finding('duplicate-block', 'information', d.start, d.end,
+        `Says again what the list item on line ${c.line(o.start)} says (${there}), here ${here}, with the same names and values (${Math.round(p.similarity * 100)}% of the same wording): ${c.fmt(tokens)} tokens on every call. Keep one of them.`,
+        tokens, [{ title: c.title(`Remove the repeat ${here}`, tokens), edits: [{ ...r, newText: '' }], saving: tokens, safe: false }],
+        [{ start: o.start, end: o.end, message: `First occurrence (${there})` }, { start: d.start, end: d.end, message: `Repeated here (${here})` }]));
+    }
+  }
   return out;
 }
 
