@@ -10,7 +10,7 @@ import { inputCost, requestCost, ZERO_USAGE } from '../core/cost';
 import { dayKeyer, weekRange } from '../core/time';
 import { parseQuotas, projectCosts, quotaStatus } from '../core/usage/quotas';
 import { inside, spendSummary, SpendBreakdown } from '../core/usage/spend';
-import { UsageIndex } from '../core/usage/usageIndex';
+import { SKIP_TEXT, UsageIndex, atLines } from '../core/usage/usageIndex';
 import type { Engine } from './engine';
 import { afterHeavyWork } from './idleGc';
 import { Methods, PeriodSpend, QuotaStatus, RateWindow, UsageSummary } from './protocol';
@@ -90,7 +90,13 @@ export function registerUsage(connection: Connection, engine: Engine, opts: { st
         for (const m of index!.malformedFiles()) {
           if ((malformedReported.get(m.path) ?? 0) >= m.lines) continue;
           malformedReported.set(m.path, m.lines);
-          connection.console.warn(`skipped ${m.lines} malformed line${m.lines === 1 ? '' : 's'} in ${m.path} (not JSON, or usage fields of the wrong type); the rest of the file is counted`);
+          connection.console.warn(`skipped ${m.lines} malformed line${m.lines === 1 ? '' : 's'} in ${m.path}${atLines(m.at, m.lines)} (not JSON, or usage fields of the wrong type); the rest of the file is counted`);
+        }
+        for (const s of index!.skippedFiles()) {
+          const key = `${s.reason}\0${s.path}`;
+          if ((malformedReported.get(key) ?? 0) >= s.count) continue;
+          malformedReported.set(key, s.count);
+          connection.console.warn(`skipped ${s.count} ${SKIP_TEXT[s.reason as keyof typeof SKIP_TEXT][s.count === 1 ? 0 : 1]} in ${s.path}${atLines(s.at, s.count)}; the rest of the file is counted`);
         }
         for (const p of r.stats.unreadable) {
           const line = `cannot read ${p.path}: ${p.reason}`;
