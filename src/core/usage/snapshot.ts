@@ -1,7 +1,6 @@
 // The persisted usage index: one file with a checksum, whose record rows use the report's column layout
 // (`columns.ts`), so a warm report reads the numbers in place.
 import fs from 'node:fs';
-import path from 'node:path';
 import zlib from 'node:zlib';
 import type { AgentId, RateLimits, UsageRecord } from '../agents/records';
 import { adapterOf, isAgentId } from '../agents/index';
@@ -281,31 +280,3 @@ export function readAligned(file: string): Buffer {
   }
 }
 
-/**
- * Removes temp files a killed writer left beside `file` (`<file>.<pid>.<random>.tmp`). Only old ones:
- * a younger one may belong to a writer that is still at work.
- */
-export function removeStaleTemps(file: string, olderThanMs = 10 * 60_000): void {
-  const dir = path.dirname(file), prefix = `${path.basename(file)}.`;
-  let names: string[];
-  try { names = fs.readdirSync(dir); } catch { return; }
-  const now = Date.now();
-  for (const n of names) {
-    if (!n.startsWith(prefix) || !n.endsWith('.tmp')) continue;
-    const p = path.join(dir, n);
-    try { if (now - fs.lstatSync(p).mtimeMs > olderThanMs) fs.unlinkSync(p); } catch { /* gone already */ }
-  }
-}
-
-/** Temp file in the same folder, then rename: readers see the old index or the new one, never half of one. */
-export function writeAtomic(file: string, data: Buffer): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  try {
-    fs.writeFileSync(tmp, data);
-    fs.renameSync(tmp, file);
-  } catch (e) {
-    try { fs.unlinkSync(tmp); } catch { /* never created */ }
-    throw e;
-  }
-}

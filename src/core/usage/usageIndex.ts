@@ -8,7 +8,8 @@ import { scanLines } from '../agents/lineScanner';
 import { AgentRoot, FoundFile, PathProblem, findLogFiles } from '../agents/locations';
 import { AgentReader, UsageRecord, betterCopy } from '../agents/records';
 import { UsageColumns, columnsOf } from './columns';
-import { FileEntry, Snapshot, SkipReason, crc32, materializeSnapshot, openSnapshot, readAligned, serialize, snapshotColumns, writeAtomic, removeStaleTemps } from './snapshot';
+import { removeStaleTemps, writeAtomic } from '../persist';
+import { FileEntry, Snapshot, SkipReason, crc32, materializeSnapshot, openSnapshot, readAligned, serialize, snapshotColumns } from './snapshot';
 
 export type { SkipReason };
 
