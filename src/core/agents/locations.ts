@@ -44,7 +44,8 @@ export function scanDirs(root: AgentRoot): string[] {
   return adapterOf(root.agent).logs.scanDirs(root.dir);
 }
 
-export interface FoundFile { path: string; agent: AgentId }
+/** A log file found by the walk, with the stat the walk made of it (the index need not stat it again). */
+export interface FoundFile { path: string; agent: AgentId; stats?: fs.Stats }
 export interface PathProblem { path: string; reason: string }
 
 const inside = (p: string, dir: string): boolean => p === dir || p.startsWith(dir.endsWith(path.sep) ? dir : dir + path.sep);
@@ -95,7 +96,7 @@ export function findLogFiles(roots: readonly AgentRoot[]): { files: FoundFile[];
         walk(p, agent, isLogFile, depth + 1);
       } else if (st.isFile() && isLogFile(e.name, p) && !seen.has(id)) {
         seen.add(id);
-        files.push({ path: p, agent });
+        files.push({ path: p, agent, stats: st });
       }
     }
   };

@@ -216,7 +216,7 @@ export class UsageIndex {
 
   private update(f: FoundFile, problems: PathProblem[]): keyof Omit<RefreshResult, 'changed' | 'cache' | 'stats' | 'ms'> | null {
     let st: fs.Stats;
-    try { st = fs.statSync(f.path); } catch (e) {
+    try { st = f.stats ?? fs.statSync(f.path); } catch (e) {
       problems.push({ path: f.path, reason: (e as NodeJS.ErrnoException).code ?? String(e) });
       return null;
     }

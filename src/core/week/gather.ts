@@ -58,6 +58,9 @@ export interface WeekInput {
 /** Transcript facts of one file (an ActivityCache's `get`); undefined when it cannot be read. */
 export type ActivityOf = (file: string, agent: AgentId) => FileActivity | undefined;
 
+/** Stands in until the session's transcripts are read (never shown: every session gets its own). */
+const NO_ACTIVITY: SessionActivity = Object.freeze(mergeActivity([])) as SessionActivity;
+
 export const isSubagent = (file: string): boolean => /[\\/]subagents[\\/]/.test(file);
 
 /** The name a project is shown by: the workspace folder's name (plus the subfolder), else its last folder. */
@@ -97,7 +100,7 @@ export function gatherWeek(records: readonly UsageRecord[], activity: ActivityOf
     let s = byKey.get(sk);
     if (!s) {
       byKey.set(sk, (s = { agent: r.agent, sessionId: r.sessionId, project: r.project, acc: new Accumulator(), models: new Map(), topModel: '',
-        files: new Set(), mainFile: '', start: r.timestamp, end: r.timestamp, records: [], activity: mergeActivity([]) }));
+        files: new Set(), mainFile: '', start: r.timestamp, end: r.timestamp, records: [], activity: NO_ACTIVITY }));
     }
     s.acc.add(r.usage, cost);
     s.models.set(r.model, (s.models.get(r.model) ?? 0) + (cost ?? 0));
