@@ -2,6 +2,7 @@
 // line too large to decode, a log rewritten in place, temp files a killed writer left behind.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { tempDir } from './tempDirs';
@@ -122,4 +123,22 @@ test('malformed lines are reported with their line numbers', async () => {
   const idx = new UsageIndex({ roots: t.roots, cacheFile: null });
   await idx.refresh();
   assert.deepEqual(idx.malformedFiles().map(m => [m.lines, m.at]), [[2, [2, 4]]]);
+});
+
+test('Gemini\'s .project_root as a FIFO or a link to /dev/zero neither hangs nor fills the memory', { timeout: 60_000 }, async () => {
+  const dir = tempDir('tkx-gemroot-');
+  const mk = (hash: string) => {
+    const chats = path.join(dir, 'tmp', hash, 'chats');
+    fs.mkdirSync(chats, { recursive: true });
+    fs.writeFileSync(path.join(chats, `session-${hash}.jsonl`), `${JSON.stringify({ sessionId: hash, startTime: '2026-05-04T10:00:00Z' })}\n${JSON.stringify({ id: 'a', type: 'gemini', timestamp: '2026-05-04T10:00:01Z', model: 'gemini-2.5-pro', tokens: { input: 100, output: 10 } })}\n`);
+    return path.join(dir, 'tmp', hash, '.project_root');
+  };
+  fs.symlinkSync('/dev/zero', mk('zero'));
+  let fifo = false;
+  try { execFileSync('mkfifo', [mk('fifo')]); fifo = true; } catch { /* no mkfifo: the /dev/zero case still runs */ }
+  fs.writeFileSync(mk('plain'), '/home/dev/real\n');
+  const idx = new UsageIndex({ roots: [{ agent: 'gemini', dir, explicit: true }], cacheFile: null });
+  await idx.refresh();
+  const projects = idx.records().map(r => r.project).sort();
+  assert.deepEqual(projects, ['/home/dev/real', ...(fifo ? ['fifo'] : []), 'zero'].sort(), 'a side file that is not a small regular file is ignored: the hash names the project');
 });
