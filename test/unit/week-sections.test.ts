@@ -209,3 +209,9 @@ test('quotas: the week\'s spend of each quota\'s projects, its sessions and stat
   assert.deepEqual(q.quotaProblems.map(p => [p.name, p.field]), [['broken', 'projects']]);
   assert.deepEqual(quotas(input([])).quotas, []);
 });
+
+test('project names are own keys: a folder called constructor is named by its folder', () => {
+  assert.equal(projectName('constructor', { '/w/app': 'App' }), 'constructor');
+  assert.equal(projectName('/w/__proto__', {}), '__proto__');
+  assert.equal(projectName('toString', { toString: 'Mine' }), 'Mine');
+});

@@ -66,7 +66,8 @@ export const isSubagent = (file: string): boolean => /[\\/]subagents[\\/]/.test(
 /** The name a project is shown by: the workspace folder's name (plus the subfolder), else its last folder. */
 export function projectName(project: string, names?: Record<string, string>): string {
   if (names) {
-    const exact = names[project];
+    // own keys only: a project folder named 'constructor' or '__proto__' is a folder, not Object's
+    const exact = Object.hasOwn(names, project) ? names[project] : undefined;
     if (exact) return exact;
     // a session in a subfolder of a workspace folder belongs to it
     let best = '';
