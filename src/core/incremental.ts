@@ -4,18 +4,21 @@
 //
 // Safe cut points for o200k_base and cl100k_base (no pattern piece can span them, and the piece that
 // follows starts fresh):
-// - after a '\n' when the next character is not whitespace: every alternative that consumes a newline
+// - after a '\n' when the next character is not whitespace (Unicode White_Space, as the pattern means it): every alternative that consumes a newline
 //   ends at the last newline of its run, and no piece starts with a newline followed by a non-space;
 //   except '/': o200k's punctuation piece ` ?[^\s\p{L}\p{N}]+[\r\n/]*` runs on through "\n//";
 // - before a ' ' that follows a non-whitespace character and precedes a letter: pieces never contain
 //   an inner space, and " word" is always one piece starting at the space.
 // The property test in test/unit/incremental.test.ts checks this against a full count.
 
+import { WHITE_SPACE } from './bpe';
+
 export interface TextCounter { count(text: string): number }
 
 interface Chunk { text: string; tokens: number }
 
-const WS = /\s/;
+// Whitespace as tiktoken's (Rust) pattern means it, not JavaScript's \s: see WHITE_SPACE in bpe.ts.
+const WS = new RegExp(`[${WHITE_SPACE}]`);
 const LETTER = /\p{L}/u;
 const TARGET = 2048;
 
