@@ -21,7 +21,9 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     try {
       text = file === '-' ? await io.readStdin() : fs.readFileSync(file, 'utf8');
     } catch (e) {
-      throw new UsageError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ERR_STRING_TOO_LONG') throw new UsageError(`cannot count ${file}: more text than one string can hold (about 512 MiB)`);
+      throw new UsageError(`cannot read ${file}: ${code ?? (e as Error).message}`);
     }
     if (looksBinary(text)) throw new UsageError(`${file} looks binary (NUL bytes); not counted`);
     inputs.push({ file, text });
