@@ -99,6 +99,8 @@ export async function run(log) {
   const [tSmall] = time(() => ref.encode(run.slice(0, 2000)).length);
   log(`100,000-letter run: ${tRun.toFixed(0)} ms, ${nRun} tokens (target ≤ 250 ms, within 1%); ${exactNote}; js-tiktoken takes ${tSmall.toFixed(0)} ms for the first 2,000 letters alone`);
 
+  settingsPatterns(log);
+
   // the engine process with the 2 MB corpus open
   const server = await startServer({ settings: { model: 'gpt-4o' } });
   const uri = 'file:///bench/corpus.md';
@@ -110,6 +112,44 @@ export async function run(log) {
   const mem = server.rssMB();
   log(`engine process: first count of the 2 MB corpus ${tFirst.toFixed(0)} ms (includes rank load if not yet warm); memory RSS ${mem.rss.toFixed(0)} MB, peak ${mem.peak.toFixed(0)} MB`);
   await server.stop();
+}
+
+/**
+ * Issue 14: patterns from settings, each evaluated in ≤ 50 ms or rejected. The old backtracking regexes
+ * run on smaller inputs as the baseline (at full size they take minutes: ~170 s and ≥ 40 s).
+ */
+export function settingsPatterns(log) {
+  const { matchesAnyGlob } = require(path.join(ROOT, 'out/src/core/prompt/glob.js'));
+  const { projectMatcher } = require(path.join(ROOT, 'out/src/core/glob.js'));
+  const filler = require(path.join(ROOT, 'out/src/core/prompt/filler.js'));
+  const { parseSettings } = require(path.join(ROOT, 'out/src/core/settings.js'));
+  const starA = '*a*a*a*a*a*ab.md', stars = '**/'.repeat(8) + 'x.md';
+  const deep = d => '/' + Array.from({ length: d }, (_, i) => `d${i}`).join('/') + '/y.md';
+  const [tA] = time(() => matchesAnyGlob([starA], `/w/${'a'.repeat(200)}`, 'a'.repeat(200)));
+  const [tOldA] = time(() => /^[^/]*a[^/]*a[^/]*a[^/]*a[^/]*a[^/]*ab\.md$/.test('a'.repeat(60)));
+  log(`glob ${starA} on a 200-letter name: ${tA.toFixed(2)} ms (target ≤ 50 ms); the old regex took ${tOldA.toFixed(0)} ms on 60 letters`);
+  const [tS] = time(() => matchesAnyGlob([stars], deep(60)));
+  const [tOldS] = time(() => new RegExp(`^${'(?:[^/]*/)*'.repeat(8)}x\\.md$`).test(deep(22)));
+  log(`glob **/ x8 + x.md on a 60-folder path: ${tS.toFixed(2)} ms (target ≤ 50 ms); the old regex took ${tOldS.toFixed(0)} ms at 22 folders`);
+  const [tQ] = time(() => projectMatcher([starA, stars, '~/work/*'])('/' + Array.from({ length: 60 }, () => 'a').join('/')));
+  log(`quota with both patterns on a 60-deep project: ${tQ.toFixed(2)} ms (target ≤ 50 ms)`);
+
+  const prompt = corpus(100_000);
+  const entries = Array.from({ length: filler.FILLER_LIMITS.count }, (_, i) => `custom filler phrase number ${i}`);
+  const phrases = [...filler.BUILT_IN_FILLER, ...filler.parseFillerSetting(entries)];
+  const [tBuild, m] = time(() => filler.fillerMatcher(phrases));
+  const [tFind, hits] = time(() => filler.findFiller(prompt, m));
+  const norm = x => x.toLowerCase().replace(/\s+/g, ' ');
+  const alts = [...new Set(phrases.map(p => norm(p.phrase)))].sort((a, b) => b.length - a.length)
+    .map(p => p.split(' ').map(w => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('[ \\t]+'));
+  const oldRe = new RegExp(`(?<![\\w'])(?:${alts.join('|')})(?![\\w'])`, 'gi');
+  const [tOld] = time(() => { let n = 0; for (const _ of prompt.slice(0, 10_000).matchAll(oldRe)) n++; return n; });
+  log(`filler, ${entries.length} phrases (the limit) on a 100 KB prompt: build ${tBuild.toFixed(0)} ms once per settings change, match ${tFind.toFixed(0)} ms (${hits.length} hits; target ≤ 50 ms); the old regex took ${tOld.toFixed(0)} ms on the first 10 KB alone`);
+  for (const count of [10_000, 100_000]) {
+    const big = Array.from({ length: count }, (_, i) => `filler phrase ${i}`);
+    const [tP, r] = time(() => parseSettings({ fillerPhrases: big }));
+    log(`${count.toLocaleString('en-US')} filler phrases: rejected in ${tP.toFixed(0)} ms (${r.problems[0]?.message.replace(/^.*\((tokenomics[^)]*)\).*$/, '$1')})`);
+  }
 }
 
 /**

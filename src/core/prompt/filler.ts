@@ -68,6 +68,8 @@ export class FillerMatcher {
   private readonly edges = new Map<number, number>();
   /** Per node, the index of the phrase ending there, or -1. */
   private readonly ends: number[] = [-1];
+  /** The root's children by character, as an array: most word starts end there, at one read. */
+  private readonly root = new Int32Array(65536);
   readonly replacements: string[] = [];
 
   constructor(phrases: readonly FillerPhrase[]) {
@@ -84,6 +86,7 @@ export class FillerMatcher {
           child = this.ends.length;
           this.ends.push(-1);
           this.edges.set(edge, child);
+          if (node === 0) this.root[edge] = child;
         }
         node = child;
       }
@@ -111,7 +114,7 @@ export class FillerMatcher {
           c = 32;
         } else j++;
         fillerWork.steps++;
-        const child = edges.get(node * 65536 + fold(c));
+        const child = node === 0 ? this.root[fold(c)] || undefined : edges.get(node * 65536 + fold(c));
         if (child === undefined) break;
         node = child;
         if (ends[node]! >= 0 && (j >= n || !isWordOrQuote(text.charCodeAt(j)))) { bestEnd = j; bestPhrase = ends[node]!; }
