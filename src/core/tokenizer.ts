@@ -7,6 +7,9 @@ import { BpeCounter } from './bpe';
 import type { EncodingName } from './encodings';
 import { decodeRanks, parseRanks, RankTable, RanksFile } from './ranks';
 
+/** Set on globalThis once any ranks load in this process (see `ranksLoadedOnHost` in the extension). */
+export const RANKS_LOADED = Symbol.for('tokenomics.ranksLoaded');
+
 const loaded = new Map<EncodingName, Promise<BpeCounter>>();
 const ready = new Map<EncodingName, BpeCounter>();
 
@@ -15,6 +18,8 @@ const ready = new Map<EncodingName, BpeCounter>();
  * dist/ranks (a few ms); compiled tests, which have no dist, parse js-tiktoken's text form (~130 ms).
  */
 export function loadRanks(name: EncodingName, dir = path.join(__dirname, 'ranks')): { table: RankTable; patStr: string } {
+  // Binary ranks are read with fs, not require: this mark is how the extension host can tell it never loaded any.
+  (globalThis as Record<symbol, unknown>)[RANKS_LOADED] = true;
   const bin = path.join(dir, `${name}.bin`);
   let buf: Buffer | undefined;
   try { buf = fs.readFileSync(bin); } catch { /* no prebuilt ranks here: use the text form */ }
