@@ -13,9 +13,13 @@
 
 import { WHITE_SPACE } from './bpe';
 
-export interface TextCounter { count(text: string): number }
+export interface TextCounter {
+  count(text: string): number;
+  /** The count and whether it is exact (BpeCounter estimates pieces over a million characters). */
+  measure?(text: string): { tokens: number; exact: boolean };
+}
 
-interface Chunk { text: string; tokens: number }
+interface Chunk { text: string; tokens: number; exact: boolean }
 
 // Whitespace as tiktoken's (Rust) pattern means it, not JavaScript's \s: see WHITE_SPACE in bpe.ts.
 const WS = new RegExp(`[${WHITE_SPACE}]`);
@@ -80,11 +84,22 @@ export class IncrementalCounter {
     for (let given = 0; head > 0 && given < 2;) { const len = old[--head]!.text.length; headLen -= len; given += len; }
     if (tail < old.length) tailLen -= old[tail++]!.text.length;
     const from = headLen, to = text.length - tailLen;
-    const fresh = from < to ? cutChunks(text, from, to, this.target).map(t => ({ text: t, tokens: this.counter.count(t) })) : [];
+    const fresh = from < to ? cutChunks(text, from, to, this.target).map(t => this.chunk(t)) : [];
     this.lastRecounted = to - from;
     this.chunks = [...old.slice(0, head), ...fresh, ...old.slice(tail)];
     this.total = 0;
-    for (const c of this.chunks) this.total += c.tokens;
+    this.allExact = true;
+    for (const c of this.chunks) { this.total += c.tokens; if (!c.exact) this.allExact = false; }
     return this.total;
+  }
+
+  /** False when a chunk holds a piece that was estimated: the total is then an estimate too. */
+  get exact(): boolean { return this.allExact; }
+
+  private allExact = true;
+
+  private chunk(text: string): Chunk {
+    if (this.counter.measure) return { text, ...this.counter.measure(text) };
+    return { text, tokens: this.counter.count(text), exact: true };
   }
 }

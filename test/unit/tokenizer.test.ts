@@ -200,4 +200,10 @@ test('a piece over a million characters is estimated from samples, and says so',
   const expected = exact * (run.length / (letters.length * 1000)) + ours.count('intro ') + ours.count(' outro');
   assert.ok(Math.abs(big.tokens - expected) / expected < 0.01, `${big.tokens} vs ${expected}`);
   assert.equal(ours.measure('back to normal').exact, true, 'exactness is per call');
+  // the incremental counter carries it: the document's total is an estimate while the run is in it
+  const inc = new IncrementalCounter(ours);
+  inc.update(`# Notes\n\n${run}\n`);
+  assert.equal(inc.exact, false);
+  inc.update('# Notes\n\nshort again\n');
+  assert.equal(inc.exact, true);
 });
