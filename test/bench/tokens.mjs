@@ -55,7 +55,10 @@ export async function run(log) {
   log(`corpus: ${(text.length / 1e6).toFixed(2)} M chars of package READMEs and source`);
 
   const load = rankLoad();
-  log(`rank load (o200k_base, fresh process, median of ${load.runs}): binary ${load.binary.toFixed(1)} ms vs old text parse ${load.text.toFixed(1)} ms: ${(load.text / load.binary).toFixed(1)}x faster (target ≤ 50 ms)`);
+  // The ratio is what this run can vouch for on a busy machine; scaled to the old loader's 130 ms on a
+  // quiet one (issue 10's measurement) it gives the absolute figure the target is stated in.
+  const ratio = load.text / load.binary;
+  log(`rank load (o200k_base, fresh process, median of ${load.runs}): binary ${load.binary.toFixed(1)} ms vs old text parse ${load.text.toFixed(1)} ms: ${ratio.toFixed(1)}x faster; at the old loader's quiet-machine 130 ms that is ${(130 / ratio).toFixed(0)} ms (target ≤ 50 ms)`);
 
   const ref = getEncoding('o200k_base');
   const { get_encoding } = require('tiktoken'); // OpenAI's Rust tokenizer (WASM): the exact reference
@@ -157,7 +160,7 @@ export function settingsPatterns(log) {
  * the build writes against the loader it replaced (require js-tiktoken's text ranks, parse into a Map),
  * alternating so both see the same machine load. Timed inside the child from before the first require.
  */
-function rankLoad(runs = 7) {
+export function rankLoad(runs = 7) {
   const binary = `const t=performance.now();const {loadRanks}=require(${JSON.stringify(path.join(ROOT, 'out/src/core/tokenizer.js'))});
     const {BpeCounter}=require(${JSON.stringify(path.join(ROOT, 'out/src/core/bpe.js'))});
     const {table,patStr}=loadRanks('o200k_base',${JSON.stringify(path.join(ROOT, 'dist/ranks'))});new BpeCounter(table,patStr).count('x');
