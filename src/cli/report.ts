@@ -1,5 +1,4 @@
 // `tokenomics report`: spend from coding-agent logs, by day.
-import path from 'node:path';
 import { bundledCatalog } from '../core/catalog';
 import { formatTokens, formatUSD } from '../core/format';
 import { Totals, UsageReport, buildReportFromColumns, isValidDate } from '../core/report';

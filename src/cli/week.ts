@@ -1,6 +1,4 @@
 // `tokenomics week`: the weekly usage summary in a terminal or a scheduled job.
-import fs from 'node:fs';
-import path from 'node:path';
 import { bundledCatalog } from '../core/catalog';
 import { ActivityCache } from '../core/activity';
 import { isValidDate } from '../core/report';

@@ -152,7 +152,6 @@ export interface WeekSummary {
 
 // ---- calendar in a time zone -------------------------------------------------------------------------
 
-const DAY_MS = 86_400_000;
 
 export function addDays(date: string, n: number): string {
   const [y, m, d] = date.split('-').map(Number) as [number, number, number];

@@ -1,7 +1,7 @@
 // Tokenomics: Select Model: a quick pick of the catalog grouped by provider, with tier and price.
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { Methods, ModelListItem } from '../server/protocol';
+import { ModelListItem, ModelsRequest } from '../server/protocol';
 import { formatRate, formatTokensShort } from '../core/format';
 
 const PROVIDER_NAMES: Record<string, string> = { anthropic: 'Anthropic', openai: 'OpenAI', google: 'Google', xai: 'xAI', deepseek: 'DeepSeek', moonshot: 'Moonshot', zhipu: 'Zhipu', minimax: 'MiniMax', custom: 'Custom prices' };
@@ -10,12 +10,8 @@ const TIER_ORDER = ['frontier', 'balanced', 'fast'];
 
 interface ModelPick extends vscode.QuickPickItem { id?: string }
 
-export async function selectModel(client: LanguageClient | undefined): Promise<string | undefined> {
-  if (!client?.isRunning()) {
-    void vscode.window.showWarningMessage('Tokenomics: the engine is still starting; try again in a moment.');
-    return undefined;
-  }
-  const models = await client.sendRequest<ModelListItem[]>(Methods.models);
+export async function selectModel(client: LanguageClient): Promise<string | undefined> {
+  const models = await client.sendRequest(ModelsRequest);
   const config = vscode.workspace.getConfiguration('tokenomics');
   const current = config.get<string>('model');
   const byProvider = new Map<string, ModelListItem[]>();

@@ -10,7 +10,9 @@ import { dayKeyer, inside, spendSummary, SpendBreakdown } from '../core/report';
 import { UsageIndex } from '../core/usageIndex';
 import type { Engine } from './engine';
 import { afterHeavyWork } from './idleGc';
-import { Methods, PeriodSpend, QuotaStatus, RateWindow, UsageSummary } from './protocol';
+import { PeriodSpend, QuotaStatus, RateWindow, UsageChangedNotification, UsageRequest, UsageSummary } from './protocol';
+import { onRequest0, sendNotification } from './requests';
+import type { Workspace } from './workspace';
 
 const POLL_MS = 1000;
 const WEEK_START: Record<string, number> = { sunday: 0, monday: 1, saturday: 6 };
@@ -19,18 +21,23 @@ export interface UsageService {
   records(): Promise<readonly UsageRecord[]>;
   /** Requests agents made in a project folder (or below it) in the last 7 days; undefined with no logs for it. */
   weeklyRequests(projectPath: string): number | undefined;
-  /** Hook for quota status, filled in by the weekly summary. */
-  setQuotaProvider(fn: (records: readonly UsageRecord[], weekStart: string) => QuotaStatus[]): void;
 }
 
-export function registerUsage(connection: Connection, engine: Engine, opts: { storagePath: () => string | undefined; workspaceFolders: () => string[] }): UsageService {
+export interface UsageDeps {
+  storagePath: string | undefined;
+  /** The spend meter prefers the session of a workspace folder, and follows folder changes. */
+  workspace: Workspace;
+  /** Each valid quota's spend in the week starting `weekStart`. */
+  quotaStatus: (records: readonly UsageRecord[], weekStart: string) => QuotaStatus[];
+}
+
+export function registerUsage(connection: Connection, engine: Engine, opts: UsageDeps): UsageService {
   let roots: AgentRoot[] = [];
   let index: UsageIndex | undefined;
   let watchers: fs.FSWatcher[] = [];
   let refreshing: Promise<void> | undefined;
   let again = false;
   let lastSummaryJson = '';
-  let quotaProvider: (records: readonly UsageRecord[], weekStart: string) => QuotaStatus[] = () => [];
   let reportedProblems = new Set<string>();
   const malformedReported = new Map<string, number>();
   let saidNoLogs = false;
@@ -41,7 +48,7 @@ export function registerUsage(connection: Connection, engine: Engine, opts: { st
   const configure = () => {
     const s = engine.settings;
     roots = agentRoots(process.env, { claudeDirs: s.claudeDirs, codexDirs: s.codexDirs, geminiDirs: s.geminiDirs });
-    const dir = opts.storagePath();
+    const dir = opts.storagePath;
     const cacheFile = dir ? path.join(dir, 'usage-index.json') : null;
     // Saving costs tens of ms on a big tree: refreshes stay in the few-ms range, saves are batched.
     index = new UsageIndex({ roots, cacheFile, autoSave: false });
@@ -111,7 +118,7 @@ export function registerUsage(connection: Connection, engine: Engine, opts: { st
         const json = JSON.stringify({ ...summary, generatedAt: 0 });
         if (json !== lastSummaryJson) {
           lastSummaryJson = json;
-          void connection.sendNotification(Methods.usageChanged, summary);
+          void sendNotification(connection, UsageChangedNotification, summary);
         }
       } catch (e) {
         connection.console.error(`usage refresh failed: ${(e as Error)?.stack ?? e}`);
@@ -143,7 +150,7 @@ export function registerUsage(connection: Connection, engine: Engine, opts: { st
     const s = engine.settings;
     const tz = engine.timezone;
     const records = index?.records() ?? [];
-    const sum = spendSummary(records, engine.catalog, { timezone: tz, weekStartsOn: WEEK_START[s.weekStartsOn] ?? 1, preferProjects: opts.workspaceFolders() });
+    const sum = spendSummary(records, engine.catalog, { timezone: tz, weekStartsOn: WEEK_START[s.weekStartsOn] ?? 1, preferProjects: opts.workspace.folders });
     const period = (label: string, startDate: string, b: SpendBreakdown): PeriodSpend => ({
       label, startDate, costUSD: b.totals.costUSD, requests: b.totals.requests, unpricedRequests: b.unpricedRequests,
       tokens: { input: b.totals.inputTokens, output: b.totals.outputTokens, cacheRead: b.totals.cacheReadTokens, cacheWrite: b.totals.cacheCreationTokens },
@@ -153,7 +160,7 @@ export function registerUsage(connection: Connection, engine: Engine, opts: { st
     });
     const a = sum.activeSession;
     const model = a ? engine.catalog.resolve(a.model) : null;
-    const folders = opts.workspaceFolders();
+    const folders = opts.workspace.folders;
     const stats = index?.problems ?? [];
     return {
       generatedAt: Date.now(), timezone: tz,
@@ -173,7 +180,7 @@ export function registerUsage(connection: Connection, engine: Engine, opts: { st
         inWorkspace: inside(a.project, folders),
       } : undefined,
       contextWarning: { percent: s['contextWarning.percent'], notifyPercent: s['contextWarning.notifyPercent'] },
-      quotas: quotaProvider(records, sum.weekStart),
+      quotas: opts.quotaStatus(records, sum.weekStart),
       folders: roots.map(r => ({ agent: r.agent, path: r.dir, exists: fs.existsSync(r.dir) })),
       hasLogs: records.length > 0,
       skipped: { malformedLines: index?.stats().malformedLines ?? 0, unreadable: stats.map(p => p.path) },
@@ -189,7 +196,9 @@ export function registerUsage(connection: Connection, engine: Engine, opts: { st
     if (dirs !== configuredDirs || !index) { configuredDirs = dirs; configure(); }
     else { summaryStale = true; schedule(0); }
   });
-  connection.onRequest(Methods.usage, async () => { await refresh(); return buildSummary(); });
+  // Another folder may hold the session to warn about: the summary is rebuilt, the index stands.
+  opts.workspace.onDidChange(() => { summaryStale = true; schedule(0); });
+  onRequest0(connection, UsageRequest, async () => { await refresh(); return buildSummary(); });
   const poll = setInterval(() => schedule(0), POLL_MS);
   poll.unref();
   connection.onShutdown(() => {
@@ -201,7 +210,6 @@ export function registerUsage(connection: Connection, engine: Engine, opts: { st
   return {
     records: async () => { if (!index) configure(); await refresh(); return index?.records() ?? []; },
     weeklyRequests,
-    setQuotaProvider: fn => { quotaProvider = fn; },
   };
 }
 

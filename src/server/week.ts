@@ -8,29 +8,23 @@ import { ActivityCache } from '../core/activity';
 import { isValidDate } from '../core/report';
 import { computeWeek, parseQuotas, quotaSpend, WeekSummary, weekRange } from '../core/week';
 import type { Engine } from './engine';
-import { Methods, QuotaStatus } from './protocol';
+import { QuotaStatus, WeekParams, WeekRequest } from './protocol';
+import { onRequest, schemas } from './requests';
 
-export interface WeekParams {
-  /** Any date of the wanted week (YYYY-MM-DD); the current week when absent. */
-  week?: string;
-  /** Weeks before (negative) or after the week of `week` (or the current one): -1 is last week. */
-  offset?: number;
-  /** Workspace folder path -> name, so projects are named as the user knows them. */
-  projectNames?: Record<string, string>;
-}
+export type { WeekParams };
 
 export interface WeekService {
   summary(params?: WeekParams): Promise<WeekSummary>;
-  /** For the spend meter (`usage.setQuotaProvider(week.quotaStatus)`): each valid quota's spend this week. */
+  /** Each valid quota's spend in a week (the spend meter calls `quotaStatus` below directly). */
   quotaStatus(records: readonly UsageRecord[], weekStart: string): QuotaStatus[];
 }
 
-export function registerWeek(connection: Connection, engine: Engine, getRecords: () => Promise<readonly UsageRecord[]>, opts: { storagePath?: () => string | undefined } = {}): WeekService {
+export function registerWeek(connection: Connection, engine: Engine, getRecords: () => Promise<readonly UsageRecord[]>, opts: { storagePath?: string } = {}): WeekService {
   let cache: ActivityCache | undefined;
   let cacheDir: string | undefined;
   let saveTimer: NodeJS.Timeout | undefined;
   const activity = () => {
-    const dir = opts.storagePath?.();
+    const dir = opts.storagePath;
     if (!cache || dir !== cacheDir) { cacheDir = dir; cache = new ActivityCache(dir ? path.join(dir, 'activity.json') : null); }
     return cache;
   };
@@ -64,22 +58,25 @@ export function registerWeek(connection: Connection, engine: Engine, getRecords:
     return w;
   };
 
-  connection.onRequest(Methods.week, async (params: WeekParams | null) => summary(params ?? {}));
+  onRequest(connection, WeekRequest, schemas.week, async params => summary(params ?? {}));
 
-  const quotaStatus = (records: readonly UsageRecord[], weekStart: string): QuotaStatus[] => {
-    const { quotas } = parseQuotas(engine.settings.quotas);
-    if (!quotas.length) return [];
-    const range = weekRange(weekStart, engine.timezone, engine.settings.weekStartsOn);
-    const projectCosts = new Map<string, number>();
-    for (const r of records) {
-      if (r.timestamp < range.startMs || r.timestamp >= range.endMs) continue;
-      const cost = requestCost(engine.catalog.resolve(r.model), r.usage);
-      if (cost !== null) projectCosts.set(r.project, (projectCosts.get(r.project) ?? 0) + cost);
-    }
-    return quotaSpend(quotas, projectCosts).map(q => ({ name: q.spec.name, weeklyUSD: q.spec.weeklyUSD, spentUSD: q.spentUSD, share: q.share }));
-  };
+  const quotaStatus = (records: readonly UsageRecord[], weekStart: string): QuotaStatus[] => quotaStatusOf(engine, records, weekStart);
 
   connection.onShutdown(() => { if (saveTimer) { clearTimeout(saveTimer); cache?.save(); } });
   return { summary, quotaStatus };
 }
 
+
+/** Each valid quota's spend in the week starting `weekStart`: one rule for the summary and the spend meter. */
+export function quotaStatusOf(engine: Engine, records: readonly UsageRecord[], weekStart: string): QuotaStatus[] {
+  const { quotas } = parseQuotas(engine.settings.quotas);
+  if (!quotas.length) return [];
+  const range = weekRange(weekStart, engine.timezone, engine.settings.weekStartsOn);
+  const projectCosts = new Map<string, number>();
+  for (const r of records) {
+    if (r.timestamp < range.startMs || r.timestamp >= range.endMs) continue;
+    const cost = requestCost(engine.catalog.resolve(r.model), r.usage);
+    if (cost !== null) projectCosts.set(r.project, (projectCosts.get(r.project) ?? 0) + cost);
+  }
+  return quotaSpend(quotas, projectCosts).map(q => ({ name: q.spec.name, weeklyUSD: q.spec.weeklyUSD, spentUSD: q.spentUSD, share: q.share }));
+}
