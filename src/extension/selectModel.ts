@@ -12,8 +12,11 @@ interface ModelPick extends vscode.QuickPickItem { id?: string }
 
 export async function selectModel(client: LanguageClient): Promise<string | undefined> {
   const models = await client.sendRequest(ModelsRequest);
-  const config = vscode.workspace.getConfiguration('tokenomics');
-  const current = config.get<string>('model');
+  // tokenomics.model is resource-scoped: the value in effect is the active file's folder's.
+  // A folder-level value wins over a workspace one, which wins over the user's: update the one in effect.
+  const folder = vscode.window.activeTextEditor && vscode.workspace.getWorkspaceFolder(vscode.window.activeTextEditor.document.uri);
+  const scoped = vscode.workspace.getConfiguration('tokenomics', folder?.uri);
+  const current = scoped.get<string>('model');
   const byProvider = new Map<string, ModelListItem[]>();
   for (const m of models) {
     if (m.deprecated && m.deprecated < new Date().toISOString().slice(0, 10)) continue;
@@ -37,10 +40,6 @@ export async function selectModel(client: LanguageClient): Promise<string | unde
     title: 'Tokenomics: Select Model', placeHolder: `Model for token counts and prices (now: ${current})`, matchOnDescription: true,
   });
   if (!picked?.id) return undefined;
-  // Keep the setting where the user has it: a workspace value wins over a user value.
-  // A folder-level value wins over a workspace one, which wins over the user's: update the one in effect.
-  const folder = vscode.window.activeTextEditor && vscode.workspace.getWorkspaceFolder(vscode.window.activeTextEditor.document.uri);
-  const scoped = vscode.workspace.getConfiguration('tokenomics', folder?.uri);
   const inspect = scoped.inspect<string>('model');
   const target = inspect?.workspaceFolderValue !== undefined ? vscode.ConfigurationTarget.WorkspaceFolder
     : inspect?.workspaceValue !== undefined ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;

@@ -49,7 +49,9 @@ export async function run(t) {
       await t.expectText(meter, /gpt-4o/, 30_000, 'meter back on shop');
       await h.runCommand('Tokenomics: Select Model');
       const quickInput = h.page.locator('.quick-input-widget');
-      await quickInput.locator('.monaco-list-row', { hasText: /gpt-/ }).first().waitFor({ timeout: 30_000 });
+      await quickInput.locator('.monaco-list-row', { hasText: /claude-|gpt-|gemini-/ }).first().waitFor({ timeout: 30_000 });
+      const placeholder = await quickInput.locator('input').getAttribute('placeholder');
+      if (!/now: gpt-4o\)/.test(placeholder ?? '')) throw new Error(`the pick names the model in effect for shop (gpt-4o): ${placeholder}`);
       await quickInput.locator('input').fill('gpt-4.1-mini');
       const row = quickInput.locator('.monaco-list-row').filter({ has: h.page.locator('.label-name', { hasText: /^\s*gpt-4\.1-mini\s*$/ }) }).first();
       await row.waitFor({ timeout: 20_000 });
