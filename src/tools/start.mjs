@@ -113,8 +113,11 @@ let stopping = false;
 const stop = code => {
   if (stopping) return;
   stopping = true;
-  try { process.kill(-server.pid, 'SIGTERM'); } catch { /* gone */ }
-  setTimeout(() => { try { process.kill(-server.pid, 'SIGKILL'); } catch { /* gone */ } cleanup(); process.exit(code); }, 1500).unref();
+  const done = () => { cleanup(); process.exit(code); };
+  if (server.exitCode !== null || server.signalCode !== null) return done();
+  server.once('exit', () => { try { process.kill(-server.pid, 'SIGKILL'); } catch { /* stragglers gone */ } done(); });
+  try { process.kill(-server.pid, 'SIGTERM'); } catch { done(); }
+  setTimeout(() => { try { process.kill(-server.pid, 'SIGKILL'); } catch { /* gone */ } done(); }, 5000);
 };
 process.on('SIGINT', () => stop(0));
 process.on('SIGTERM', () => stop(0));
