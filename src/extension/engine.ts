@@ -3,7 +3,6 @@
 // and `client()` for work that waits for it and fails with one clear error when it is not running.
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { AgentsRequest, type AgentInfo } from '../server/protocol';
 
 export class EngineNotRunning extends Error {
   constructor(why: string) { super(`the Tokenomics engine is not running (${why})`); }
@@ -14,7 +13,6 @@ export class EngineHolder implements vscode.Disposable {
   readonly ready: Promise<LanguageClient | undefined>;
   private running: LanguageClient | undefined;
   private failure = 'still starting';
-  private agents = new Map<string, string>();
   private settle!: (c: LanguageClient | undefined) => void;
 
   constructor(private readonly context: vscode.ExtensionContext, private readonly output: vscode.LogOutputChannel) {
@@ -27,8 +25,6 @@ export class EngineHolder implements vscode.Disposable {
       const { createClient } = await import('./client');
       const client = createClient(this.context, this.output);
       await client.start();
-      const agents: AgentInfo[] = await client.sendRequest(AgentsRequest);
-      this.agents = new Map(agents.map(a => [a.id, a.displayName]));
       this.running = client;
       this.settle(client);
     } catch (e) {
@@ -53,16 +49,6 @@ export class EngineHolder implements vscode.Disposable {
     if (!c) throw new EngineNotRunning(this.failure);
     if (!c.isRunning()) throw new EngineNotRunning('it stopped; reload the window to restart it');
     return c;
-  }
-
-  /** The display name the engine gives an agent id (the id itself until the engine has answered). */
-  agentName(id: string): string {
-    return this.agents.get(id) ?? id;
-  }
-
-  /** Agent id -> display name, for the webview. */
-  agentNames(): Record<string, string> {
-    return Object.fromEntries(this.agents);
   }
 
   async stop(): Promise<void> {

@@ -15,7 +15,7 @@ export function activate(context: vscode.ExtensionContext): TestApi | undefined 
   const output = vscode.window.createOutputChannel('Tokenomics', { log: true });
   engine = new EngineHolder(context, output);
   const tokenMeter = new TokenMeter(engine);
-  const spend = new SpendMeter(context.globalState, output, engine);
+  const spend = new SpendMeter(context.globalState, output);
   const week = new WeekView(context, engine, line => output.info(line));
   context.subscriptions.push(output, engine, tokenMeter, spend, week);
   registerCommands({ context, output, engine, spend, week });

@@ -4,11 +4,11 @@ import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { PeriodSpend, UsageChangedNotification, UsageRequest, UsageSummary } from '../server/protocol';
 import { formatPercent, formatTokens, formatTokensShort, formatUSD } from '../core/format';
-import type { EngineHolder } from './engine';
 import { escapeMd } from './tokenMeter';
 
-/** Agent id -> the name the engine gives it. */
+/** Agent id -> the name the engine gives it (in the summary: the client keeps no table of its own). */
 type Names = (agent: string) => string;
+const namesOf = (s: UsageSummary): Names => id => s.agentNames.find(a => a.id === id)?.displayName ?? id;
 
 export class SpendMeter implements vscode.Disposable {
   readonly spend: vscode.StatusBarItem;
@@ -17,10 +17,9 @@ export class SpendMeter implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<UsageSummary>();
   /** Fires after each summary from the engine is rendered (tests subscribe to it). */
   readonly onDidChange = this.changed.event;
-  private readonly names: Names;
+  private names: Names = id => id;
 
-  constructor(private readonly state: vscode.Memento, private readonly output: vscode.LogOutputChannel, engine: EngineHolder) {
-    this.names = id => engine.agentName(id);
+  constructor(private readonly state: vscode.Memento, private readonly output: vscode.LogOutputChannel) {
     this.spend = vscode.window.createStatusBarItem('spend', vscode.StatusBarAlignment.Right, 101);
     this.spend.name = 'Tokenomics: Agent Spend';
     this.spend.command = 'tokenomics.showWeeklySummary';
@@ -39,6 +38,7 @@ export class SpendMeter implements vscode.Disposable {
 
   update(s: UsageSummary): void {
     this.last = s;
+    this.names = namesOf(s);
     this.renderSpend(s);
     this.renderContext(s);
     void this.notifyThresholds(s);

@@ -4,7 +4,7 @@
 import type * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import type { CountResult, UsageSummary } from '../server/protocol';
-import type { WeekSummary } from '../core/week';
+import type { WeekSummary } from '../core/week/types';
 import type { EngineHolder } from './engine';
 import type { SpendMeter } from './spendMeter';
 import type { TokenMeter } from './tokenMeter';

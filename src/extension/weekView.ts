@@ -4,8 +4,9 @@ import * as vscode from 'vscode';
 import os from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { WeekParams, WeekRequest } from '../server/protocol';
-import type { WeekSummary } from '../core/week';
-import { exportWeek, nudgeText, ExportFormat } from '../core/weekExport';
+import type { WeekSummary } from '../core/week/types';
+import { exportWeek, ExportFormat } from '../core/week/export';
+import { nudgeText } from '../core/week/format';
 import type { FromWebview, ToWebview } from '../webview/messages';
 import type { EngineHolder } from './engine';
 
@@ -54,7 +55,7 @@ export class WeekView implements vscode.Disposable {
   private postSummary(s: WeekSummary): void {
     if (!this.current) return;
     this.current.title = `Tokenomics: Week of ${s.range.weekStart}`;
-    this.post({ type: 'summary', summary: s, agentNames: this.engine.agentNames() });
+    this.post({ type: 'summary', summary: s });
   }
 
   private html(webview: vscode.Webview): string {

@@ -4,7 +4,7 @@
 // The engine validates incoming params (src/server/requests.ts); this file holds no behaviour.
 import { NotificationType, RequestType, RequestType0 } from 'vscode-jsonrpc';
 import type { CountSummary } from '../core/documentCount';
-import type { WeekSummary } from '../core/week';
+import type { WeekSummary } from '../core/week/types';
 
 /**
  * Node flags for the engine process. --optimize-for-size makes V8 grow its heap less eagerly: with
@@ -54,10 +54,6 @@ export const ModelsRequest = new RequestType0<ModelListItem[], void>('tokenomics
 
 /** The raw `tokenomics` configuration object (window scope; resource-scoped keys are asked per document). */
 export const SettingsNotification = new NotificationType<unknown>('tokenomics/settings');
-
-export interface AgentInfo { id: string; displayName: string }
-/** The agents the engine reads, with the names shown to people: the client keeps no table of its own. */
-export const AgentsRequest = new RequestType0<AgentInfo[], void>('tokenomics/agents');
 
 /** How the engine's memory splits between V8 heap and the rest (benchmarks and diagnostics). */
 export const MemoryRequest = new RequestType0<NodeJS.MemoryUsage, void>('tokenomics/memory');
@@ -109,6 +105,8 @@ export interface UsageSummary {
   context?: ContextStatus;
   contextWarning: { percent: number; notifyPercent: number };
   quotas: QuotaStatus[];
+  /** Every agent the engine reads, with the name to show for it (the client hard-codes none). */
+  agentNames: { id: string; displayName: string }[];
   folders: { agent: string; path: string; exists: boolean }[];
   hasLogs: boolean;
   skipped: { malformedLines: number; unreadable: string[] };

@@ -8,17 +8,14 @@ import { createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind
 import type { InitializeParams, WorkspaceFoldersChangeEvent } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { Engine } from './engine';
-import { AgentsRequest, MemoryRequest, SettingsNotification } from './protocol';
+import { MemoryRequest, SettingsNotification } from './protocol';
 import { onNotification, onRequest0, schemas } from './requests';
 import { registerTokenMeter } from './tokenMeter';
 import { getCounter } from '../core/tokenizer';
-import { agentName } from '../core/weekExport';
 import { registerPromptFeatures } from './prompts';
 import { registerUsage } from './usage';
-import { quotaStatusOf, registerWeek } from './week';
+import { registerWeek } from './week';
 import { Workspace } from './workspace';
-
-const AGENT_IDS = ['claude-code', 'codex', 'gemini'];
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
@@ -35,16 +32,13 @@ function compose(params: InitializeParams): Engine {
   const engine = new Engine(connection, { configurationSupported: !!caps.workspace?.configuration });
   onNotification(connection, SettingsNotification, schemas.settings, raw => engine.applySettings(raw));
 
-  const usage = registerUsage(connection, engine, {
-    storagePath, workspace, quotaStatus: (records, weekStart) => quotaStatusOf(engine, records, weekStart),
-  });
+  const usage = registerUsage(connection, engine, { storagePath, workspace });
   registerWeek(connection, engine, () => usage.records(), { storagePath });
   const prompts = registerPromptFeatures(connection, documents, engine, {
     workspace, weeklyRequests: project => usage.weeklyRequests(project),
     lensRefreshSupported: !!caps.workspace?.codeLens?.refreshSupport,
   });
   registerTokenMeter(connection, documents, engine, prompts);
-  onRequest0(connection, AgentsRequest, () => AGENT_IDS.map(id => ({ id, displayName: agentName(id) })));
 
   // The first settings reach every service the way later changes do (the usage index starts here).
   engine.applySettings(init.settings ?? {});

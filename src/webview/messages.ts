@@ -1,10 +1,10 @@
 // The messages between the weekly summary webview and the extension host, typed once for both sides.
 // The host still checks every field of what arrives: a webview is another process.
-import type { WeekSummary } from '../core/week';
+import type { WeekSummary } from '../core/week/types';
 
 export type ToWebview =
-  /** `agentNames`: the engine's display name for each agent id (the webview keeps no table of its own). */
-  | { type: 'summary'; summary: WeekSummary; agentNames: Record<string, string> }
+  /** The summary carries the engine's display name of each agent (`agentNames`): the webview keeps no table. */
+  | { type: 'summary'; summary: WeekSummary }
   | { type: 'error'; message: string };
 
 export type FromWebview =

@@ -2,10 +2,10 @@
 // through textContent. Charts are plain SVG coloured by classes that use the VS Code theme's variables.
 // Every figure is written by the same formatters as the Markdown export and the CLI (one vocabulary,
 // to the cent), and agent names come with the summary from the engine: nothing here names an agent.
-import type { WeekSummary } from '../core/week';
+import type { WeekSummary } from '../core/week/types';
 import {
-  formatDuration, formatInt, formatMoney, formatShare, formatSmallMoney, headlineTexts,
-} from '../core/weekExport';
+  agentName, dayAgents, formatDuration, formatInt, formatMoney, formatShare, formatSmallMoney, headlineTexts, orList,
+} from '../core/week/format';
 import type { FromWebview, ToWebview } from './messages';
 
 interface VsCodeApi { postMessage(m: FromWebview): void; getState(): { week?: string } | undefined; setState(s: { week: string }): void }
@@ -59,7 +59,7 @@ const intOrDash = (v: number | null) => (v === null ? '—' : formatInt(v));
 
 function dayChart(w: WeekSummary, agents: string[], name: (a: string) => string): HTMLElement {
   const byAgent = (d: WeekSummary['days'][number], a: string) => (d.byAgent as Record<string, number | undefined>)[a];
-  const shown = agents.filter(a => w.days.some(d => byAgent(d, a) !== undefined));
+  const shown = dayAgents(w);
   const max = Math.max(0.01, ...w.days.map(d => d.costUSD));
   const W = 640, H = 200, pad = 28, bw = (W - pad * 2) / 7;
   const s = svg('svg', { viewBox: `0 0 ${W} ${H + 40}`, role: 'img', 'aria-labelledby': 'day-chart-title', class: 'chart', preserveAspectRatio: 'xMidYMid meet' });
@@ -106,12 +106,12 @@ function openLink(file: string, text: string): HTMLElement {
   return b;
 }
 
-function render(w: WeekSummary, agentNames: Record<string, string>): void {
+function render(w: WeekSummary): void {
   const t0 = performance.now();
   vscode.setState({ week: w.range.weekStart });
-  const name = (a: string) => agentNames[a] ?? a;
-  // the engine's order first, then any agent it did not name
-  const agents = [...new Set([...Object.keys(agentNames), ...w.agents.map(a => a.agent), ...w.days.flatMap(d => Object.keys(d.byAgent))])];
+  const name = (a: string) => agentName(w, a);
+  // a colour per agent by its place in the engine's list, then any agent it did not name
+  const agents = [...new Set([...w.agentNames.map(a => a.id), ...w.agents.map(a => a.agent), ...w.days.flatMap(d => Object.keys(d.byAgent))])];
   const h = headlineTexts(w);
   const main = el('main', {});
 
@@ -182,7 +182,7 @@ function render(w: WeekSummary, agentNames: Record<string, string>): void {
   main.append(section('instructions', 'Always-loaded instruction files', ins.files.length
     ? el('div', {}, muted(ins.note), table('Instruction files', ['File', 'Tokens', 'Requests', 'Cost'],
       ins.files.map(f => [f.path, `${f.approximate ? '≈' : ''}${formatInt(f.tokens)}`, formatInt(f.requests), formatMoney(f.costUSD)]), { num: [1, 2, 3] }))
-    : p('No CLAUDE.md, AGENTS.md or GEMINI.md in this week\'s projects.')));
+    : p(`No ${orList(ins.names)} in this week's projects.`)));
 
   const top = el('ol', { class: 'top' });
   for (const s of w.topSessions) {
@@ -218,7 +218,7 @@ function navigate(week: string): void {
 window.addEventListener('message', (e: MessageEvent<ToWebview | null>) => {
   const m = e.data;
   if (!m || typeof m !== 'object') return;
-  if (m.type === 'summary' && m.summary) { root().removeAttribute('aria-busy'); render(m.summary, m.agentNames ?? {}); }
+  if (m.type === 'summary' && m.summary) { root().removeAttribute('aria-busy'); render(m.summary); }
   else if (m.type === 'error') {
     root().removeAttribute('aria-busy');
     root().replaceChildren(el('p', { class: 'warning', role: 'alert' }, `Could not load the weekly summary: ${String(m.message)}`));
