@@ -172,6 +172,13 @@ if (runInHost) {
   }
 }
 
+// Temp folders (fixtures, workspaces, profiles) go; the evidence stays: screenshots, the .vsix, results.
+if (!process.env.KEEP_TMP) {
+  for (const e of fs.readdirSync(TMP_ROOT, { withFileTypes: true })) {
+    if (e.isDirectory() && e.name !== 'screenshots') fs.rmSync(path.join(TMP_ROOT, e.name), { recursive: true, force: true });
+  }
+}
+
 const passed = results.filter(r => r.ok).length, failed = results.length - passed;
 console.log(`1..${results.length}`);
 console.log(`# e2e done in ${elapsed()}`);
