@@ -19,16 +19,14 @@ import { Workspace } from './workspace';
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
-let watchFolderChanges = false;
-let engine: Engine | undefined;
+let composed = false;
 
-function compose(params: InitializeParams): Engine {
+function compose(params: InitializeParams): void {
   const init = (params.initializationOptions ?? {}) as { settings?: unknown; storagePath?: unknown };
   const storagePath = typeof init.storagePath === 'string' ? init.storagePath : undefined;
   const caps = params.capabilities;
 
   const workspace = new Workspace(params.workspaceFolders);
-  watchFolderChanges = !!caps.workspace?.workspaceFolders;
   const engine = new Engine(connection, { configurationSupported: !!caps.workspace?.configuration });
   onNotification(connection, SettingsNotification, schemas.settings, raw => engine.applySettings(raw));
 
@@ -44,13 +42,13 @@ function compose(params: InitializeParams): Engine {
   engine.applySettings(init.settings ?? {});
   connection.onInitialized(() => {
     engine.markInitialized();
-    if (watchFolderChanges) connection.workspace.onDidChangeWorkspaceFolders((e: WorkspaceFoldersChangeEvent) => workspace.change(e));
+    // the client sends folder changes because initialize declared workspaceFolders.changeNotifications
+    if (caps.workspace?.workspaceFolders) connection.workspace.onDidChangeWorkspaceFolders((e: WorkspaceFoldersChangeEvent) => workspace.change(e));
   });
-  return engine;
 }
 
 connection.onInitialize(params => {
-  engine ??= compose(params);
+  if (!composed) { composed = true; compose(params); }
   // Warm the default encoding in the background: the first count then answers without the ~0.1 s load.
   setImmediate(() => { void getCounter('o200k_base'); });
   return {
