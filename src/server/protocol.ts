@@ -1,6 +1,6 @@
 // Every custom request and notification between the extension and the engine, beyond standard LSP:
-// one typed object per message, imported by both sides (as vscode-eslint's shared customMessages.ts
-// and rust-analyzer's lsp_ext.ts do), so a method name, its params and its result are written once.
+// one typed object per message, imported by both sides, so a method name, its params and its result
+// are written once and a mismatch between client and engine is a type error.
 // The engine validates incoming params (src/server/requests.ts); this file holds no behaviour.
 import { NotificationType, RequestType, RequestType0 } from 'vscode-jsonrpc';
 import type { CountSummary } from '../core/documentCount';
