@@ -51,7 +51,8 @@ export class SpendMeter implements vscode.Disposable {
       item.text = '$(flame) no agent logs';
       const md = new vscode.MarkdownString('**Tokenomics**: no coding-agent logs found. Looked in:\n\n');
       for (const f of s.folders) md.appendMarkdown(`- ${escapeMd(this.names(f.agent))}: \`${f.path}\`${f.exists ? '' : ' (missing)'}\n`);
-      md.appendMarkdown('\nSet `tokenomics.claudeDirs`, `tokenomics.codexDirs` or `tokenomics.geminiDirs` if your agents log elsewhere.');
+      const settings = [...new Set(s.folders.map(f => `\`${f.setting}\``))];
+      md.appendMarkdown(`\nSet ${settings.length > 1 ? `${settings.slice(0, -1).join(', ')} or ${settings[settings.length - 1]}` : settings[0] ?? 'the agents\' folder settings'} if your agents log elsewhere.`);
       item.tooltip = md;
       item.backgroundColor = undefined;
       item.show();

@@ -107,7 +107,8 @@ export interface UsageSummary {
   quotas: QuotaStatus[];
   /** Every agent the engine reads, with the name to show for it (the client hard-codes none). */
   agentNames: { id: string; displayName: string }[];
-  folders: { agent: string; path: string; exists: boolean }[];
+  /** The folders searched, with the setting that replaces an agent's defaults (`tokenomics.claudeDirs`). */
+  folders: { agent: string; path: string; exists: boolean; setting: string }[];
   hasLogs: boolean;
   skipped: { malformedLines: number; unreadable: string[] };
 }

@@ -103,7 +103,7 @@ test('no agent logs: the summary says so and names the folders it looked in', as
   try {
     const sum: any = await s.conn.sendRequest('tokenomics/usage');
     assert.equal(sum.hasLogs, false);
-    assert.ok(sum.folders.some((f: any) => f.agent === 'claude-code' && f.path === empty));
+    assert.ok(sum.folders.some((f: any) => f.agent === 'claude-code' && f.path === empty && f.setting === 'tokenomics.claudeDirs'));
     assert.ok(sum.folders.some((f: any) => f.agent === 'codex'));
   } finally { await s.stop(); }
 });
