@@ -1,4 +1,6 @@
-// Starts the engine (dist/server.js) through vscode-languageclient and keeps its settings in sync.
+// Starts the engine (dist/server.js) through vscode-languageclient and keeps its settings in sync: the
+// window-level snapshot is sent on every change; resource-scoped keys the engine asks for per document
+// (`workspace/configuration` with a scopeUri), which the language client answers from VS Code's settings.
 import * as vscode from 'vscode';
 import { LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } from 'vscode-languageclient/node';
 import { ENGINE_EXEC_ARGV, SettingsNotification } from '../server/protocol';
