@@ -23,7 +23,8 @@ export interface TestApi {
 export function testApi(p: { activationMs: number; engine: EngineHolder; tokenMeter: TokenMeter; spend: SpendMeter; week: WeekView }): TestApi {
   return {
     activationMs: p.activationMs,
-    ranksLoadedOnHost: () => Object.keys(require.cache).some(k => /js-tiktoken|ranks[\\/]/.test(k)),
+    ranksLoadedOnHost: () => Object.keys(require.cache).some(k => /js-tiktoken|ranks[\\/]/.test(k))
+      || (globalThis as Record<symbol, unknown>)[Symbol.for('tokenomics.ranksLoaded')] === true,
     engine: { ready: p.engine.ready, ifRunning: () => p.engine.ifRunning() },
     tokenMeter: { text: () => p.tokenMeter.text, lastResult: () => p.tokenMeter.lastResult, onDidRender: p.tokenMeter.onDidRender },
     spendMeter: {

@@ -121,13 +121,19 @@ export class Engine {
   }
 
   async countDocument(uri: string, encoding: EncodingName, text: string): Promise<number> {
+    return (await this.measureDocument(uri, encoding, text)).tokens;
+  }
+
+  /** The count and whether it is exact: a piece over a million characters is estimated (core/bpe.ts). */
+  async measureDocument(uri: string, encoding: EncodingName, text: string): Promise<{ tokens: number; exact: boolean }> {
     const key = `${encoding} ${uri}`;
     let inc = this.counters.get(key);
     if (!inc) {
       inc = new IncrementalCounter(await getCounter(encoding));
       this.counters.set(key, inc);
     }
-    return inc.update(text);
+    const tokens = inc.update(text);
+    return { tokens, exact: inc.exact };
   }
 
   forget(uri: string): void {

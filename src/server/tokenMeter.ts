@@ -28,15 +28,17 @@ export function registerTokenMeter(connection: Connection, documents: TextDocume
     // tokenomics.model is resource-scoped: a folder of a multi-root workspace may count on its own model
     const modelId = prompts?.modelFor(p.uri) ?? modelOf(await engine.settingsFor(p.uri));
     const { model, counting } = resolveModel(engine.catalog, modelId);
-    let raw: number;
+    let raw = 0, exactRaw = true;
     if (selection) {
       const counter = await getCounter(counting.encoding);
-      raw = 0;
-      for (const r of p.ranges) raw += counter.count(doc.getText(r));
+      for (const r of p.ranges) { const m = counter.measure(doc.getText(r)); raw += m.tokens; exactRaw &&= m.exact; }
     } else {
-      raw = await engine.countDocument(p.uri, counting.encoding, text);
+      ({ tokens: raw, exact: exactRaw } = await engine.measureDocument(p.uri, counting.encoding, text));
     }
-    return { ...base, ...summarizeCount(raw, model, modelId, counting) };
+    const summary = summarizeCount(raw, model, modelId, counting);
+    // an exact encoding still gives an estimate when the text holds a piece too long to merge (≈ shown)
+    if (exactRaw) return { ...base, ...summary };
+    return { ...base, ...summary, exact: false, countingLabel: `${summary.countingLabel}; a run of over a million characters without a break is estimated from samples` };
   });
 
   onRequest0(connection, ModelsRequest, (): ModelListItem[] => engine.catalog.primary().map(m => ({

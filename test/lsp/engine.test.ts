@@ -39,6 +39,23 @@ test('counts a document exactly, then a selection, then after an incremental edi
   } finally { await s.stop(); }
 });
 
+test('a document with a piece too long to merge exactly is counted as an estimate (≈), also as a selection', async () => {
+  const s = await startServer({ settings: { model: 'gpt-4o' }, env: noLogs });
+  try {
+    // one run of letters over 1 << 20 characters: core/bpe.ts estimates such a piece from samples
+    const text = `intro words\n${'a'.repeat((1 << 20) + 10)}\n`;
+    const uri = s.open(path.join(tmp, 'huge-piece.txt'), text, 'plaintext');
+    const r: any = await s.conn.sendRequest('tokenomics/count', { uri, version: 1, ranges: [] });
+    assert.equal(r.exact, false, 'o200k_base is exact, this count is not');
+    assert.ok(r.tokens > 0);
+    assert.match(r.countingLabel, /estimated from samples/);
+    const sel: any = await s.conn.sendRequest('tokenomics/count', { uri, version: 1, ranges: [{ start: { line: 1, character: 0 }, end: { line: 2, character: 0 } }] });
+    assert.equal(sel.exact, false);
+    const small: any = await s.conn.sendRequest('tokenomics/count', { uri, version: 1, ranges: [{ start: { line: 0, character: 0 }, end: { line: 0, character: 5 } }] });
+    assert.equal(small.exact, true, 'a selection without the long piece is exact');
+  } finally { await s.stop(); }
+});
+
 test('binary and unknown-model documents get a visible state, not a crash', async () => {
   const s = await startServer({ settings: { model: 'my-local-llama' }, env: noLogs });
   try {
