@@ -1,10 +1,12 @@
 #!/usr/bin/env node
-// Bundles the three entry points with esbuild and copies js-tiktoken's rank files next to them,
-// so each encoding is loaded from disk only when first used (and never on the extension host).
+// Bundles the four entry points with esbuild (the extension host, the engine, the CLI, and the weekly
+// summary webview, a browser script) and writes the token ranks next to them in binary form, so each
+// encoding is loaded from disk only when first used (and never on the extension host).
 import * as esbuild from 'esbuild';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const watch = process.argv.includes('--watch');
@@ -18,17 +20,30 @@ const builds = [
   { entryPoints: { extension: 'src/extension/extension.ts' }, external: ['vscode'] },
   { entryPoints: { server: 'src/server/server.ts' } },
   { entryPoints: { cli: 'src/cli/cli.ts' }, banner: { js: '#!/usr/bin/env node' } },
+  // runs in the webview under a strict CSP: one self-contained script, no Node
+  { entryPoints: { 'webview/week': 'src/webview/week.ts' }, platform: 'browser', target: 'es2022', format: 'iife' },
 ];
+// Ranks: js-tiktoken's text form turned into the binary form src/core/ranks.ts reads without parsing
+// (rank load ~130 ms -> a few ms). The writer is that module itself, bundled in memory.
 fs.mkdirSync(path.join(ROOT, 'dist/ranks'), { recursive: true });
-for (const name of ['o200k_base', 'cl100k_base']) {
-  fs.copyFileSync(path.join(ROOT, `node_modules/js-tiktoken/dist/ranks/${name}.cjs`), path.join(ROOT, `dist/ranks/${name}.cjs`));
+{
+  const writer = await esbuild.build({ ...common, entryPoints: ['src/core/ranks.ts'], format: 'esm', minify: false, write: false });
+  const { parseRanks, encodeRanks } = await import(`data:text/javascript;base64,${Buffer.from(writer.outputFiles[0].text).toString('base64')}`);
+  const require = createRequire(import.meta.url);
+  for (const name of ['o200k_base', 'cl100k_base']) {
+    const file = require(`js-tiktoken/ranks/${name}`);
+    const out = path.join(ROOT, `dist/ranks/${name}.bin`);
+    fs.writeFileSync(out, encodeRanks(parseRanks(file), file.pat_str));
+    fs.rmSync(path.join(ROOT, `dist/ranks/${name}.cjs`), { force: true }); // the text form of older builds
+    console.log(`dist/ranks/${name}.bin ${(fs.statSync(out).size / 1024).toFixed(0)} KiB`);
+  }
 }
 if (watch) {
   for (const b of builds) await (await esbuild.context({ ...common, ...b, outdir: 'dist' })).watch();
 } else {
   await Promise.all(builds.map(b => esbuild.build({ ...common, ...b, outdir: 'dist' })));
   fs.chmodSync(path.join(ROOT, 'dist/cli.js'), 0o755);
-  for (const f of ['extension.js', 'server.js', 'cli.js']) {
+  for (const f of ['extension.js', 'server.js', 'cli.js', 'webview/week.js']) {
     console.log(`dist/${f} ${(fs.statSync(path.join(ROOT, 'dist', f)).size / 1024).toFixed(0)} KiB`);
   }
 }

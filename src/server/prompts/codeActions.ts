@@ -8,7 +8,8 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { formatTokens } from '../../core/format';
 import { fixAll } from '../../core/prompt';
 import type { Fix, PromptAnalysis } from '../../core/prompt';
-import { textEdits, toDiagnostic, uriToPath } from './convert';
+import { uriToPath } from '../workspace';
+import { textEdits, toDiagnostic } from './convert';
 
 /** A file next to the prompt that does not exist yet: `name`, else `name` with -2, -3 ... */
 function freeSibling(docPath: string, name: string): string {

@@ -1,15 +1,8 @@
-// Offsets (what the core analysis speaks) to LSP positions, findings to diagnostics, URIs to paths.
-import { fileURLToPath, pathToFileURL } from 'node:url';
+// Offsets (what the core analysis speaks) to LSP positions, findings to diagnostics.
+import { pathToFileURL } from 'node:url';
 import { Diagnostic, DiagnosticSeverity, Range, TextEdit } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Finding, TextEdit as OffsetEdit } from '../../core/prompt';
-
-export function uriToPath(uri: string): string {
-  try {
-    if (uri.startsWith('file:')) return fileURLToPath(uri);
-    return decodeURIComponent(new URL(uri).pathname);
-  } catch { return uri; }
-}
 
 export function range(doc: TextDocument, start: number, end: number): Range {
   return { start: doc.positionAt(start), end: doc.positionAt(end) };

@@ -3,50 +3,49 @@
 // analysis itself is pure and lives in src/core/prompt; these modules map it onto the protocol.
 import type { CodeAction, CodeActionParams, CodeLens, CodeLensParams, Connection, Hover, HoverParams, TextDocuments } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
+import path from 'node:path';
 import { parseFrontMatter } from '../../core/prompt';
 import type { PromptAnalysis } from '../../core/prompt';
 import type { Engine } from '../engine';
-import { Methods } from '../protocol';
+import { AnalyzeAsPromptRequest, AnalyzeAsPromptResult } from '../protocol';
+import { onRequest, schemas } from '../requests';
 import type { PromptInfo } from '../tokenMeter';
+import { uriToPath, type Workspace } from '../workspace';
 import { codeActions } from './codeActions';
-import { uriToPath } from './convert';
 import { DiskWorkspaces } from './diskWorkspace';
 import { hover } from './hovers';
 import { AgentWeek, codeLenses } from './lenses';
 import { PromptRegistry } from './registry';
-import { WorkspaceFolders } from './workspace';
 
-export { uriToPath } from './convert';
+export { uriToPath };
 export { workspaceEdit } from './codeActions';
 export type { AgentWeek } from './lenses';
 
 export interface PromptFeatures extends PromptInfo {
-  /** Workspace folders from the initialize params (the server also asks the client for them). */
-  setWorkspaceFolders(folders: readonly { uri: string }[] | null | undefined): void;
-  /**
-   * Requests per week that agents make in a project (from the usage index); undefined when unknown,
-   * and the lens then states `tokenomics.assumedRequestsPerWeek` as its assumption.
-   */
-  setWeeklyRequests(fn: (projectPath: string) => number | undefined): void;
-  /** Per agent id, the project's requests and cache reads of the last 7 days (the weekly lens). */
-  setWeeklyUsage(fn: (projectPath: string) => ReadonlyMap<string, AgentWeek> | undefined): void;
-  /** Whether the client can be asked to re-request code lenses (`workspace/codeLens/refresh`). */
-  setClientCapabilities(caps: { workspace?: { codeLens?: { refreshSupport?: boolean } } } | undefined): void;
   /** The latest analysis of an open prompt document (tests, the CLI bridge). */
   analysis(uri: string): PromptAnalysis | undefined;
 }
 
-export interface AnalyzeAsPromptParams { uri: string }
-export interface AnalyzeAsPromptResult { uri: string; isPrompt: boolean; tokens?: number; estimate?: boolean; findings?: number; reason?: string }
-
 export interface PromptDeps {
-  /** Per agent id, the project's last 7 days of requests (usage service); else set later with setWeeklyUsage. */
+  /** The workspace folders (paths relative to them match prompt globs; a file's project is its folder). */
+  workspace: Workspace;
+  /**
+   * Requests per week that agents make in a project (from the usage index); undefined when unknown,
+   * and the lens then states `tokenomics.assumedRequestsPerWeek` as its assumption.
+   */
+  weeklyRequests: (projectPath: string) => number | undefined;
+  /**
+   * Per agent id, a project's requests, sessions and cache reads of the last 7 days: the weekly lens
+   * prices only the agents that read the file, at their cache share. Without it, the lens states its assumption.
+   */
   weeklyUsage?: (projectPath: string) => ReadonlyMap<string, AgentWeek> | undefined;
+  /** Whether the client can be asked to re-request code lenses (`workspace/codeLens/refresh`). */
+  lensRefreshSupported: boolean;
 }
 
-export function registerPromptFeatures(connection: Connection, documents: TextDocuments<TextDocument>, engine: Engine, deps: PromptDeps = {}): PromptFeatures {
-  let lensRefreshSupported = false;
-  let weeklyUsage = deps.weeklyUsage ?? (() => undefined);
+export function registerPromptFeatures(connection: Connection, documents: TextDocuments<TextDocument>, engine: Engine, deps: PromptDeps): PromptFeatures {
+  const { workspace, lensRefreshSupported } = deps;
+  const weeklyUsage = deps.weeklyUsage ?? (() => undefined);
   let lensRefresh: NodeJS.Timeout | undefined;
   const refreshLenses = () => {
     if (!lensRefreshSupported || lensRefresh) return;
@@ -55,11 +54,14 @@ export function registerPromptFeatures(connection: Connection, documents: TextDo
       connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
     }, 50);
   };
-  const folders = new WorkspaceFolders(connection, () => registry.recheckAll());
+  const projectOf = (abs: string): string => workspace.folderOf(abs) ?? path.dirname(abs).replace(/\\/g, '/');
   const disk = new DiskWorkspaces();
   const registry: PromptRegistry = new PromptRegistry({
-    connection, documents, engine, folders,
-    workspaceFor: p => disk.for(folders.rootOf(p)),
+    connection, documents, engine,
+    relative: abs => { const f = workspace.folderOf(abs); return f === undefined ? undefined : abs.replace(/\\/g, '/').slice(f.length + 1); },
+    rootOf: abs => workspace.folderOf(abs),
+    projectOf,
+    workspaceFor: p => disk.for(workspace.folderOf(p)),
     analysedFirst: refreshLenses,
     sessionsPerWeek: (project, agents) => {
       const w = weeklyUsage(project);
@@ -68,9 +70,10 @@ export function registerPromptFeatures(connection: Connection, documents: TextDo
       return n || undefined;
     },
   });
+  workspace.onDidChange(() => registry.recheckAll());
   engine.onSettingsChanged(() => registry.recheckAll());
 
-  connection.onRequest(Methods.analyzeAsPrompt, async (p: AnalyzeAsPromptParams): Promise<AnalyzeAsPromptResult> => {
+  onRequest(connection, AnalyzeAsPromptRequest, schemas.analyzeAsPrompt, async (p): Promise<AnalyzeAsPromptResult> => {
     if (!documents.get(p.uri)) return { uri: p.uri, isPrompt: false, reason: 'not open in the engine yet' };
     registry.force(p.uri);
     const r = await registry.fresh(p.uri);
@@ -80,7 +83,7 @@ export function registerPromptFeatures(connection: Connection, documents: TextDo
 
   connection.onCodeLens(async (p: CodeLensParams): Promise<CodeLens[]> => {
     const r = await registry.fresh(p.textDocument.uri);
-    return r ? codeLenses(r.doc, r.a, engine.settings.assumedRequestsPerWeek, weeklyUsage(folders.projectOf(uriToPath(r.doc.uri)))) : [];
+    return r ? codeLenses(r.doc, r.a, engine.settings.assumedRequestsPerWeek, weeklyUsage(projectOf(uriToPath(r.doc.uri)))) : [];
   });
 
   connection.onHover(async (p: HoverParams): Promise<Hover | null> => {
@@ -101,11 +104,6 @@ export function registerPromptFeatures(connection: Connection, documents: TextDo
       const doc = documents.get(uri);
       return doc ? parseFrontMatter(doc.getText()).fields.get('model')?.value.trim() || undefined : undefined;
     },
-    setWorkspaceFolders: f => folders.set(f),
-    setClientCapabilities: caps => { lensRefreshSupported = !!caps?.workspace?.codeLens?.refreshSupport; },
-    // the weekly lens now prices per agent (setWeeklyUsage); a bare request count is no longer enough
-    setWeeklyRequests: () => undefined,
-    setWeeklyUsage: fn => { weeklyUsage = fn; },
     analysis: uri => registry.analysis(uri),
   };
 }

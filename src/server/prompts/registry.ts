@@ -11,8 +11,8 @@ import type { WorkspaceView } from '../../core/prompt';
 import type { Engine } from '../engine';
 import { afterHeavyWork } from '../idleGc';
 import { overLimit } from '../tokenMeter';
-import { toDiagnostic, uriToPath } from './convert';
-import type { WorkspaceFolders } from './workspace';
+import { uriToPath } from '../workspace';
+import { toDiagnostic } from './convert';
 
 const DEBOUNCE_MS = 150;
 /**
@@ -36,7 +36,12 @@ export interface RegistryDeps {
   connection: Connection;
   documents: TextDocuments<TextDocument>;
   engine: Engine;
-  folders: WorkspaceFolders;
+  /** The path relative to its workspace folder, or undefined outside every folder. */
+  relative(abs: string): string | undefined;
+  /** The workspace folder holding a file, if any. */
+  rootOf(abs: string): string | undefined;
+  /** The workspace folder holding a file, else its own folder. */
+  projectOf(abs: string): string;
   /** The workspace a prompt's references, imports and sibling instruction files are checked against. */
   workspaceFor(path: string): WorkspaceView | undefined;
   /** Sessions per week of these agents (usage-index ids) in a project, when the logs say. */
@@ -110,7 +115,6 @@ export class PromptRegistry {
       if (this.decided.has(uri)) return;
       this.decided.add(uri);
       this.recheck(uri);
-      void this.d.folders.ask().then(() => { if (this.d.documents.get(uri) && !this.prompts.has(uri)) this.recheck(uri); });
       return;
     }
     this.schedule(uri);
@@ -120,7 +124,7 @@ export class PromptRegistry {
     if (this.forced.has(uri)) return true;
     if (!/^(?:file|vscode-remote|vscode-vfs):/.test(uri)) return false;
     const abs = uriToPath(uri);
-    return matchesAnyGlob(this.d.engine.settings.promptFiles, abs, this.d.folders.relative(abs));
+    return matchesAnyGlob(this.d.engine.settings.promptFiles, abs, this.d.relative(abs));
   }
 
   private recheck(uri: string): void {
@@ -157,7 +161,10 @@ export class PromptRegistry {
     if (!doc || !this.prompts.has(uri)) return undefined;
     const text = doc.getText();
     const version = doc.version;
-    if (overLimit(text, engine.settings.maxFileSizeMB * 1024 * 1024) || looksBinary(text)) { this.clear(uri); return undefined; }
+    // resource-scoped settings (rules, budgets, filler phrases) as the user set them for this file's folder
+    const settings = await engine.settingsFor(uri);
+    if (documents.get(uri)?.version !== version) return undefined; // edited while asking: the next run takes it
+    if (overLimit(text, settings.maxFileSizeMB * 1024 * 1024) || looksBinary(text)) { this.clear(uri); return undefined; }
     const target = targetModel(text, engine.catalog, engine.defaultModel);
     const encoding = target.counting.encoding;
     const counter = await getCounter(encoding);
@@ -171,9 +178,9 @@ export class PromptRegistry {
     if (this.states.get(uri) !== s) return undefined; // closed while counting
     const path = uriToPath(uri);
     const analysis = s.analyzer.analyze({
-      text, path, settings: engine.settings, catalog: engine.catalog, defaultModel: engine.defaultModel, totalRaw,
-      root: this.d.folders.rootOf(path), workspace: this.d.workspaceFor(path),
-      sessionsPerWeek: agents => this.d.sessionsPerWeek(this.d.folders.projectOf(path), agents),
+      text, path, settings, catalog: engine.catalog, defaultModel: engine.defaultModel, totalRaw,
+      root: this.d.rootOf(path), workspace: this.d.workspaceFor(path),
+      sessionsPerWeek: agents => this.d.sessionsPerWeek(this.d.projectOf(path), agents),
     });
     const first = s.version === -1;
     s.analysis = analysis;
