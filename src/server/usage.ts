@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Connection } from 'vscode-languageserver/node';
-import { agentNames } from '../core/agents/index';
+import { adapterOf, agentNames } from '../core/agents/index';
 import { agentRoots, AgentRoot, scanDirs } from '../core/agents/locations';
 import type { RateLimitWindow, UsageRecord } from '../core/agents/records';
 import { inputCost, requestCost, ZERO_USAGE } from '../core/cost';
@@ -13,7 +13,9 @@ import { inside, spendSummary, SpendBreakdown } from '../core/usage/spend';
 import { SKIP_TEXT, UsageIndex, atLines } from '../core/usage/usageIndex';
 import type { Engine } from './engine';
 import { afterHeavyWork } from './idleGc';
-import { Methods, PeriodSpend, QuotaStatus, RateWindow, UsageSummary } from './protocol';
+import { PeriodSpend, QuotaStatus, RateWindow, UsageChangedNotification, UsageRequest, UsageSummary } from './protocol';
+import { onRequest0, sendNotification } from './requests';
+import type { Workspace } from './workspace';
 
 /**
  * The stat sweep that catches what watchers miss: every second while logs change, then backing off
@@ -35,7 +37,13 @@ export interface UsageService {
   weeklyRequests(projectPath: string): number | undefined;
 }
 
-export function registerUsage(connection: Connection, engine: Engine, opts: { storagePath: () => string | undefined; workspaceFolders: () => string[] }): UsageService {
+export interface UsageDeps {
+  storagePath: string | undefined;
+  /** The spend meter prefers the session of a workspace folder, and follows folder changes. */
+  workspace: Workspace;
+}
+
+export function registerUsage(connection: Connection, engine: Engine, opts: UsageDeps): UsageService {
   let roots: AgentRoot[] = [];
   let index: UsageIndex | undefined;
   let watchers: fs.FSWatcher[] = [];
@@ -55,7 +63,7 @@ export function registerUsage(connection: Connection, engine: Engine, opts: { st
   const configure = () => {
     const s = engine.settings;
     roots = agentRoots(process.env, s.agentDirs);
-    const dir = opts.storagePath();
+    const dir = opts.storagePath;
     const cacheFile = dir ? path.join(dir, 'usage-index.json') : null;
     // Saving costs tens of ms on a big tree: refreshes stay in the few-ms range, saves are batched.
     index = new UsageIndex({ roots, cacheFile, autoSave: false });
@@ -136,7 +144,7 @@ export function registerUsage(connection: Connection, engine: Engine, opts: { st
         const json = JSON.stringify({ ...summary, generatedAt: 0 });
         if (json !== lastSummaryJson) {
           lastSummaryJson = json;
-          void connection.sendNotification(Methods.usageChanged, summary);
+          void sendNotification(connection, UsageChangedNotification, summary);
         }
       } catch (e) {
         connection.console.error(`usage refresh failed: ${(e as Error)?.stack ?? e}`);
@@ -168,7 +176,7 @@ export function registerUsage(connection: Connection, engine: Engine, opts: { st
     const s = engine.settings;
     const tz = engine.timezone;
     const records = index?.records() ?? [];
-    const sum = spendSummary(records, engine.catalog, { timezone: tz, weekStartsOn: s.weekStartsOn, preferProjects: opts.workspaceFolders() });
+    const sum = spendSummary(records, engine.catalog, { timezone: tz, weekStartsOn: s.weekStartsOn, preferProjects: opts.workspace.folders });
     const period = (label: string, startDate: string, b: SpendBreakdown): PeriodSpend => ({
       label, startDate, costUSD: b.totals.costUSD, requests: b.totals.requests, unpricedRequests: b.unpricedRequests,
       tokens: { input: b.totals.inputTokens, output: b.totals.outputTokens, cacheRead: b.totals.cacheReadTokens, cacheWrite: b.totals.cacheCreationTokens },
@@ -178,7 +186,7 @@ export function registerUsage(connection: Connection, engine: Engine, opts: { st
     });
     const a = sum.activeSession;
     const model = a ? engine.catalog.resolve(a.model) : null;
-    const folders = opts.workspaceFolders();
+    const folders = opts.workspace.folders;
     const stats = index?.problems ?? [];
     return {
       generatedAt: Date.now(), timezone: tz,
@@ -200,7 +208,7 @@ export function registerUsage(connection: Connection, engine: Engine, opts: { st
       contextWarning: { percent: s['contextWarning.percent'], notifyPercent: s['contextWarning.notifyPercent'] },
       quotas: quotasOf(records),
       agentNames: agentNames(),
-      folders: roots.map(r => ({ agent: r.agent, path: r.dir, exists: fs.existsSync(r.dir) })),
+      folders: roots.map(r => ({ agent: r.agent, path: r.dir, exists: fs.existsSync(r.dir), setting: `tokenomics.${adapterOf(r.agent).logs.setting}` })),
       hasLogs: records.length > 0,
       skipped: { malformedLines: index?.stats().malformedLines ?? 0, unreadable: stats.map(p => p.path) },
     };
@@ -224,7 +232,9 @@ export function registerUsage(connection: Connection, engine: Engine, opts: { st
     if (dirs !== configuredDirs || !index) { configuredDirs = dirs; configure(); }
     else { summaryStale = true; schedule(0); }
   });
-  connection.onRequest(Methods.usage, async () => { await refresh(); return buildSummary(); });
+  // Another folder may hold the session to warn about: the summary is rebuilt, the index stands.
+  opts.workspace.onDidChange(() => { summaryStale = true; schedule(0); });
+  onRequest0(connection, UsageRequest, async () => { await refresh(); return buildSummary(); });
   let poll: NodeJS.Timeout | undefined;
   const sweep = () => { poll = setTimeout(() => { schedule(0); sweep(); }, pollMs); poll.unref(); };
   sweep();
