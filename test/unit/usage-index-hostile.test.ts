@@ -162,3 +162,18 @@ test('a log that cannot be read is reported on every refresh but not read again 
   assert.deepEqual(r.stats.unreadable, []);
   assert.equal(idx.fileReads, 2, 'read again once it changed');
 });
+
+test('agents travel with the columns: a warm report over Gemini and Codex only names each agent right', async () => {
+  const fx = path.resolve(__dirname, '../../../test/fixtures/agent-logs');
+  const cache = path.join(tempDir('tkx-agents-'), 'index.bin');
+  // Gemini first: its rows come first in the snapshot, and the adapters' list would call index 0 Claude Code
+  const roots: AgentRoot[] = [{ agent: 'gemini', dir: path.join(fx, 'gemini'), explicit: true }, { agent: 'codex', dir: path.join(fx, 'codex'), explicit: true }];
+  const cold = new UsageIndex({ roots, cacheFile: cache });
+  await cold.refresh();
+  const warm = new UsageIndex({ roots, cacheFile: cache });
+  assert.equal((await warm.refresh()).cache, 'loaded');
+  const names = (i: UsageIndex) => report(i).agents.map(a => [a.agent, a.requests]).sort();
+  assert.deepEqual(names(cold), [['codex', 7], ['gemini', 3]]);
+  assert.deepEqual(names(warm), names(cold));
+  assert.deepEqual(report(warm).sessions.map(s => s.agent).sort(), report(cold).sessions.map(s => s.agent).sort());
+});
