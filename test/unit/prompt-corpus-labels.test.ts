@@ -29,8 +29,8 @@ const KNOWN_FALSE: Record<string, string> = {
 
 const keyOf = (d: { file: unknown; rule: unknown; line: unknown; excerpt: unknown }) => JSON.stringify([d.file, d.rule, d.line, d.excerpt]);
 
-// the main corpus, and the held-out files drawn later by the same rule
-for (const corpus of [CORPUS, path.join(CORPUS, '..', 'holdout')]) {
+// the main corpus, and the held-out sets drawn later by the same rule
+for (const corpus of [CORPUS, path.join(CORPUS, '..', 'holdout'), path.join(CORPUS, '..', 'holdout2')]) {
 const labelsFile = path.join(corpus, 'labels.json');
 test(`the ${path.basename(corpus)} corpus diagnostics match their verdicts`, { skip: !fs.existsSync(labelsFile) && `no ${labelsFile}` }, async () => {
   const labels = JSON.parse(fs.readFileSync(labelsFile, 'utf8')) as Label[];

@@ -96,7 +96,7 @@ function looksLikePath(s: string): boolean {
 const NPM_RUN = /\b(?:npm|pnpm|yarn|bun)\s+run\s+([\w:.-]+)/g;
 const MAKE = /(?:^|[\s`;&|(])make\s+([A-Za-z][\w.-]*)(?=$|[\s`;&|)])/gm;
 /** The rest of the line says the path is not in the repository: "(`data/`, `groups/`) are gitignored". */
-const NOT_COMMITTED = /\b(?:git-?ignored|\.gitignore|ignored by git|not (?:committed|checked in|in (?:git|the repo))|local only|created (?:at|on) (?:run ?time|first run|start))\b|игнорир|gitignore|не (?:коммит|пуш)|忽略|不提交|自动生成|生成/i;
+const NOT_COMMITTED = /\b(?:git-?ignored|\.gitignore|ignored by git|not (?:be )?(?:committed|checked in|in (?:git|the repo))|auto-?generated|(?:is|are) generated|local only|created (?:at|on) (?:run ?time|first run|start))\b|игнорир|gitignore|не (?:коммит|пуш)|忽略|不提交|自动生成|生成/i;
 const SCRIPT_PLACEHOLDER = /[<>{}[\]*?$%|]|\b(?:foo|bar|your|my-|example|name|script|task|target|command|cmd)\b|\.\.\./i;
 const SKIP_CMD = /--filter|--workspace|\s-w\s|--prefix|--cwd|\s-C\s|--dir\b/;
 

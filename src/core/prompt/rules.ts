@@ -244,12 +244,15 @@ export function duplicateBlocks(c: RuleContext): Finding[] {
       if (so.list === sd.list || pathKey(so) === pathKey(sd)) continue;
       const o = c.blocks[oi]!, d = c.blocks[di]!;
       const spec = specifics(c.text.slice(o.start, o.end));
-      if (spec.split('\u0000').filter(Boolean).length < 3 || spec !== specifics(c.text.slice(d.start, d.end))) continue;
+      // the same words but for case and punctuation (similarity 1), or the same three or more specifics
+      if (p.similarity < 1 && (spec.split('\u0000').filter(Boolean).length < 3 || spec !== specifics(c.text.slice(d.start, d.end)))) continue;
       const tokens = c.tok(d.raw);
       const r = removalRange(c.text, d.start, d.end);
       const here = quoteTitle(sd.path, c.text, sd.heading, c.blocks), there = quoteTitle(so.path, c.text, so.heading, c.blocks);
       report(finding('duplicate-block', 'information', d.start, d.end,
-        `Says again what the list item on line ${c.line(o.start)} says (${there}), here ${here}, with the same names and values (${Math.round(p.similarity * 100)}% of the same wording): ${c.fmt(tokens)} tokens on every call. Keep one of them.`,
+        p.similarity >= 1
+          ? `The list item on line ${c.line(o.start)} (${there}) again, here ${here}, but for case and punctuation: ${c.fmt(tokens)} tokens on every call. If both places need it for their own subject, keep it; otherwise keep one.`
+          : `Says again what the list item on line ${c.line(o.start)} says (${there}), here ${here}, with the same names and values (${Math.round(p.similarity * 100)}% of the same wording): ${c.fmt(tokens)} tokens on every call. Keep one of them.`,
         tokens, [{ title: c.title(`Remove the repeat ${here}`, tokens), edits: [{ ...r, newText: '' }], saving: tokens, safe: false }],
         [{ start: o.start, end: o.end, message: `First occurrence (${there})` }, { start: d.start, end: d.end, message: `Repeated here (${here})` }]));
     }
@@ -394,6 +397,7 @@ interface WsItem { start: number; end: number; edits: TextEdit[]; raw: number; s
 
 const WS_MIN_FILE_TOKENS = 10;
 const WS_MIN_FILE_SHARE = 0.01;
+const WS_MIN_REGION_SHARE = 0.005;
 const WS_MERGE_DISTANCE = 400;
 
 export function whitespace(c: RuleContext, gapSaving: (gap: string, ideal: string) => number): Finding[] {
@@ -445,17 +449,20 @@ export function whitespace(c: RuleContext, gapSaving: (gap: string, ideal: strin
     ? { title: c.title('Collapse whitespace in the whole file', wholeSaving), edits: safeItems.flatMap(x => x.edits), saving: wholeSaving, safe: false }
     : null;
   const out: Finding[] = [];
+  // each squiggle must be worth its place too: half a percent of the file
+  const minRegion = Math.max(1, c.tokens * WS_MIN_REGION_SHARE);
+  const when = c.loads.some(l => l.when !== 'on-request') || !c.loads.length && c.alwaysLoaded ? 'on every call' : 'each time the file is used';
   for (const r of regions) {
     const raw = r.reduce((s, x) => s + x.raw, 0);
     const tokens = c.tok(raw);
-    if (tokens < 1) continue;
+    if (tokens < minRegion) continue;
     if (out.length >= MAX_FINDINGS_PER_RULE) break;
     const whats = [...new Set(r.map(x => x.what))];
     const safe = r.every(x => x.safe);
     const name = whats.length > 1 ? 'Collapse whitespace' : whats[0] === 'blank lines' ? 'Collapse blank lines' : whats[0] === 'trailing spaces' ? 'Remove trailing spaces' : 'Remove deep indentation';
     const fix: Fix = { title: c.title(name, tokens), edits: r.flatMap(x => x.edits), saving: tokens, safe, preferred: true };
     out.push(finding('whitespace', 'information', r[0]!.start, r[r.length - 1]!.end,
-      `${c.fmt(tokens)} tokens of whitespace (${whats.join(', ')}): the model reads them on every call and they change nothing.`,
+      `${c.fmt(tokens)} tokens of whitespace (${whats.join(', ')}): the model reads them ${when} and they change nothing.`,
       tokens, whole ? [fix, whole] : [fix]));
   }
   return out;
