@@ -12,10 +12,13 @@ usage:
                   [--week-starts-on monday|sunday|saturday] [--waste-threshold USD]
                   [--claude-dir DIR]... [--codex-dir DIR] [--gemini-dir DIR] [--no-cache]
                                                     the weekly usage summary
+  tokenomics export --otlp URL [--once] [--backfill] [folder flags as report]
+                                                    usage totals to an OpenTelemetry receiver (--help)
 
 Agent logs are found as the agents do (CLAUDE_CONFIG_DIR, CODEX_HOME, ~/.claude, ~/.codex, ~/.gemini).
 The usage index is cached in $XDG_CACHE_HOME/tokenomics. TOKENOMICS_QUOTAS (JSON, like the
-tokenomics.quotas setting) adds quotas to the weekly summary. Nothing is sent over the network.
+tokenomics.quotas setting) adds quotas to the weekly summary. Nothing is sent over the network,
+except by 'export' to the receiver you name.
 `;
 
 type Command = (argv: string[], io: CliIO) => Promise<number>;
@@ -23,6 +26,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   count: async () => (await import('./count')).run,
   report: async () => (await import('./report')).run,
   week: async () => (await import('./week')).run,
+  export: async () => (await import('./export')).run,
 };
 
 export async function main(argv: string[], io: CliIO): Promise<number> {

@@ -1,0 +1,354 @@
+// The OpenTelemetry export on the engine side (and for `tokenomics export`): which process of the
+// machine exports (a lock file), what it remembers between exports (the state file), the machine's
+// salt, and the schedule. The OpenTelemetry packages live in ./otlp (dist/otlp.js) and are loaded
+// only when an export runs.
+//
+// Correctness never rests on the lock: every export sends all-time totals of the same series, so two
+// exporters at once (a lock taken over from a process that was only slow) send the same values, and a
+// receiver keeps the latest, never a sum. The lock only keeps one window from doing the work of all.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Connection } from 'vscode-languageserver/node';
+import type { UsageRecord } from '../core/agents/records';
+import type { Catalog } from '../core/catalog';
+import { ConfigProblem, ExportConfig, parseExportConfig } from '../core/export/config';
+import { BASES, DaySeries, ProjectMode, Series, dailySeries, usageSeries } from '../core/export/series';
+import { ExportState, Point, advance, backfillState, parseState, serializeState } from '../core/export/state';
+import { AGENTS } from '../core/agents/records';
+import { columnsOf } from '../core/report';
+import type { Engine } from './engine';
+import { ExportMethods, ExportStatus } from './exportProtocol';
+import type { SendResult } from './otlp';
+
+/** Where the machine's export files live: beside the CLI's usage index, shared by every window and the CLI. */
+export function exportDir(env: NodeJS.ProcessEnv): string {
+  const home = env.HOME || os.homedir();
+  return path.join(env.XDG_CACHE_HOME || path.join(home, '.cache'), 'tokenomics', 'otlp');
+}
+
+// ---- files ----------------------------------------------------------------------------------------------
+
+function writeAtomic(file: string, text: string): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
+  try {
+    fs.writeFileSync(tmp, text);
+    fs.renameSync(tmp, file);
+  } catch (e) {
+    try { fs.unlinkSync(tmp); } catch { /* never created */ }
+    throw e;
+  }
+}
+
+const readText = (file: string): string | null => { try { return fs.readFileSync(file, 'utf8'); } catch { return null; } };
+
+/**
+ * The machine's secret salt for project hashes and the host id: created once, never sent. Kept apart
+ * from the state so a damaged state file never changes the hashes (new hashes would be new series,
+ * and sums over the receiver's series would count a project twice).
+ */
+export function machineSalt(dir: string): string {
+  const file = path.join(dir, 'salt');
+  const ok = (s: string | null) => s !== null && /^[0-9a-f]{32}$/.test(s.trim());
+  let s = readText(file);
+  if (ok(s)) return s!.trim();
+  fs.mkdirSync(dir, { recursive: true });
+  const fresh = crypto.randomBytes(16).toString('hex');
+  try {
+    fs.writeFileSync(file, fresh, { flag: 'wx', mode: 0o600 });
+    return fresh;
+  } catch {
+    s = readText(file); // another process made it first
+    if (ok(s)) return s!.trim();
+    writeAtomic(file, fresh); // unreadable garbage: replaced
+    return fresh;
+  }
+}
+
+/** `host.id`: the machine (its machine id, else its host name) hashed with the salt. */
+export function hostId(salt: string): string {
+  const machine = (readText('/etc/machine-id') ?? readText('/var/lib/dbus/machine-id') ?? os.hostname()).trim();
+  return crypto.createHash('sha256').update(`${salt}\0host\0${machine}\0${os.userInfo().username}`).digest('hex').slice(0, 16);
+}
+
+// ---- the lock -------------------------------------------------------------------------------------------
+
+interface LockBody { pid: number; host: string; token: string; at: number }
+
+function alive(pid: number): boolean {
+  try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
+}
+
+/**
+ * One exporter per machine: a lock file whose holder touches it on every export. A lock is stale when
+ * its holder's process is gone (same host) or it has not been touched for `staleMs`; a stale lock is
+ * taken over. A holder that finds someone else's token in the file has lost it and stops exporting.
+ */
+export class ExportLock {
+  private readonly token = crypto.randomBytes(8).toString('hex');
+  private held = false;
+  constructor(readonly file: string, private readonly staleMs: number) {}
+
+  /** Takes the lock if it is free or stale, keeps it if held; false while another live process holds it. */
+  acquire(): boolean {
+    if (this.held) {
+      if (this.owner()?.token === this.token) {
+        const now = new Date();
+        try { fs.utimesSync(this.file, now, now); } catch { /* checked on the next call */ }
+        return true;
+      }
+      this.held = false; // taken over while this process looked stale
+    }
+    for (let attempt = 0; attempt < 2; attempt++) {
+      fs.mkdirSync(path.dirname(this.file), { recursive: true });
+      try {
+        const body: LockBody = { pid: process.pid, host: os.hostname(), token: this.token, at: Date.now() };
+        fs.writeFileSync(this.file, JSON.stringify(body), { flag: 'wx' });
+        this.held = true;
+        return true;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      }
+      if (!this.staleLock()) return false;
+      try { fs.unlinkSync(this.file); } catch { /* someone else removed it */ }
+    }
+    return false;
+  }
+
+  /** The current holder, if the file names one. */
+  owner(): LockBody | null {
+    const text = readText(this.file);
+    if (text === null) return null;
+    try {
+      const b = JSON.parse(text) as LockBody;
+      return typeof b.pid === 'number' && typeof b.token === 'string' ? b : null;
+    } catch { return null; }
+  }
+
+  private staleLock(): boolean {
+    let mtime: number;
+    try { mtime = fs.statSync(this.file).mtimeMs; } catch { return true; }
+    const b = this.owner();
+    if (!b) return Date.now() - mtime > 5_000; // half-written by a process starting right now, or garbage
+    if (b.host === os.hostname() && !alive(b.pid)) return true;
+    return Date.now() - mtime > this.staleMs;
+  }
+
+  get isHeld(): boolean { return this.held; }
+
+  release(): void {
+    if (!this.held) return;
+    this.held = false;
+    if (this.owner()?.token === this.token) { try { fs.unlinkSync(this.file); } catch { /* gone */ } }
+  }
+}
+
+// ---- exporting --------------------------------------------------------------------------------------------
+
+let version: string | undefined;
+/** Tokenomics' version, from the package.json above the running bundle (dist/ or out/src/server/). */
+export function tokenomicsVersion(): string {
+  if (version) return version;
+  for (let dir = __dirname, i = 0; i < 5; i++, dir = path.dirname(dir)) {
+    try {
+      const p = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      if (p.name === 'tokenomics' && typeof p.version === 'string') return (version = p.version);
+    } catch { /* not here */ }
+  }
+  return (version = '0.0.0');
+}
+
+export interface ExportTarget {
+  url: string;
+  headers: Record<string, string>;
+  attributes: Record<string, string>;
+  includeProjects: ProjectMode;
+}
+
+export interface ExportOutcome { ok: boolean; points: number; error?: string; attempts: number }
+
+type Log = (level: 'info' | 'warn', message: string) => void;
+
+/** The series of a set of records: the index's counted requests, as the report counts them. */
+export function seriesOf(records: readonly UsageRecord[], catalog: Catalog, projects: ProjectMode, salt: string): Series[] {
+  const cols = columnsOf(records);
+  return usageSeries(cols, catalog, { agentIds: AGENTS, projects, salt, basis: basisColumn(records) });
+}
+
+/** Per record, its basis (index into BASES), when any record carries one; else every record is exact. */
+function basisColumn(records: readonly UsageRecord[]): Uint8Array | undefined {
+  const basisOf = (r: UsageRecord) => (r as { basis?: string }).basis;
+  if (!records.some(r => basisOf(r) !== undefined)) return undefined;
+  return Uint8Array.from(records, r => Math.max(0, BASES.indexOf((basisOf(r) ?? 'exact') as (typeof BASES)[number])));
+}
+
+/**
+ * The export of one machine's usage to one receiver: state, salt and lock under `dir`. Used by the
+ * engine on a timer and by `tokenomics export`.
+ */
+export class Exporter {
+  readonly salt: string;
+  readonly lock: ExportLock;
+  private readonly stateFile: string;
+  constructor(readonly dir: string, private readonly log: Log, staleMs = 180_000) {
+    this.salt = machineSalt(dir);
+    this.lock = new ExportLock(path.join(dir, 'export.lock'), staleMs);
+    this.stateFile = path.join(dir, 'state.json');
+  }
+
+  resource(target: ExportTarget): Record<string, string> {
+    return { ...target.attributes, 'service.name': 'tokenomics', 'service.version': tokenomicsVersion(), 'host.id': hostId(this.salt) };
+  }
+
+  readState(): ExportState {
+    const { state, problem } = parseState(readText(this.stateFile));
+    if (problem) this.log('warn', `export state ${this.stateFile} is invalid (${problem}); series start anew`);
+    return state;
+  }
+
+  private writeState(state: ExportState): void {
+    try { writeAtomic(this.stateFile, serializeState(state)); } catch (e) {
+      this.log('warn', `cannot write ${this.stateFile}: ${(e as NodeJS.ErrnoException).code ?? e}`);
+    }
+  }
+
+  /** Sends points, retrying `attempts` times with growing pauses; every failed attempt is logged. */
+  async send(target: ExportTarget, points: readonly Point[], attempts: number, pauseMs = 1000): Promise<ExportOutcome> {
+    const { send } = await import('./otlp');
+    let r: SendResult = { ok: false, error: 'not sent' };
+    let i = 0;
+    for (; i < attempts; i++) {
+      if (i > 0) await new Promise(res => setTimeout(res, pauseMs * 2 ** (i - 1)));
+      r = await send(points, { url: target.url, headers: target.headers, resource: this.resource(target), version: tokenomicsVersion() });
+      if (r.ok) return { ok: true, points: points.length, attempts: i + 1 };
+      this.log('warn', `export to ${target.url} failed (attempt ${i + 1} of ${attempts}): ${r.error}`);
+    }
+    return { ok: false, points: points.length, error: r.ok ? undefined : r.error, attempts: i };
+  }
+
+  /**
+   * Sends the all-time totals now. The state (start times, last values) is kept only once the
+   * receiver accepted them, and only by the lock holder (`persist`).
+   */
+  async exportTotals(records: readonly UsageRecord[], catalog: Catalog, target: ExportTarget, opts: { attempts: number; persist: boolean; now?: number }): Promise<ExportOutcome> {
+    const series = seriesOf(records, catalog, target.includeProjects, this.salt);
+    const { points, next } = advance(this.readState(), series, opts.now ?? Date.now());
+    for (const p of points) if (p.reset && p.value > 0) this.log('info', `series ${p.key} fell below its last value: sent as a reset`);
+    const r = await this.send(target, points, opts.attempts);
+    if (r.ok && opts.persist) this.writeState(next);
+    return r;
+  }
+
+  /**
+   * Per-day cumulative points for the days in the logs, each stamped at the end of its day, then the
+   * totals now. Receivers that accept old samples (VictoriaMetrics) get the history; the series keep
+   * one start time, the first day's.
+   */
+  async backfill(records: readonly UsageRecord[], catalog: Catalog, target: ExportTarget, opts: { attempts: number; persist: boolean; timezone: string }): Promise<ExportOutcome & { days: number }> {
+    const cols = columnsOf(records);
+    const days: DaySeries[] = dailySeries(cols, catalog, { agentIds: AGENTS, projects: target.includeProjects, salt: this.salt, basis: basisColumn(records), timezone: opts.timezone });
+    const now = Date.now();
+    if (!days.length) return { ...(await this.exportTotals(records, catalog, target, opts)), days: 0 };
+    const start = days[0]!.startMs;
+    let sent = 0;
+    for (const d of days) {
+      const end = Math.min(d.endMs, now);
+      const points: Point[] = d.series.map(s => ({ ...s, startMs: start, endMs: end, reset: false }));
+      const r = await this.send(target, points, opts.attempts);
+      if (!r.ok) return { ...r, error: `day ${d.date}: ${r.error}`, days: sent };
+      sent++;
+    }
+    if (opts.persist) this.writeState(backfillState(this.readState(), days[days.length - 1]!.series, start));
+    const last = await this.exportTotals(records, catalog, target, { ...opts, now });
+    return { ...last, days: sent };
+  }
+}
+
+// ---- the engine's side ----------------------------------------------------------------------------------------
+
+/** Headers from the environment, as the OpenTelemetry SDKs read them. */
+export function envHeaders(env: NodeJS.ProcessEnv): string | undefined {
+  return env.OTEL_EXPORTER_OTLP_METRICS_HEADERS || env.OTEL_EXPORTER_OTLP_HEADERS || undefined;
+}
+
+/**
+ * Registers the export's notification and status request. Nothing is exported, and dist/otlp.js is
+ * not loaded, until the extension sends an endpoint.
+ */
+export function registerExport(connection: Connection, engine: Engine, records: () => Promise<readonly UsageRecord[]>): void {
+  let config: ExportConfig | null = null;
+  let exporter: Exporter | null = null;
+  let timer: NodeJS.Timeout | undefined;
+  let running = false;
+  let lastError: string | null = null;
+  let lastSuccess: number | null = null;
+  let lastPoints = 0;
+  let saidWaiting = false;
+  const reported = new Set<string>();
+  const log: Log = (level, message) => connection.console[level](`OTLP export: ${message}`);
+  const report = (problems: ConfigProblem[]) => {
+    for (const p of problems) {
+      const line = `Invalid setting ${p.setting}: ${p.message}`;
+      if (reported.has(line)) continue;
+      reported.add(line);
+      connection.console.warn(line);
+      void connection.window.showWarningMessage(`Tokenomics: ${line}`);
+    }
+  };
+
+  const tick = async () => {
+    if (!config?.endpoint || running) return;
+    running = true;
+    try {
+      exporter ??= new Exporter(exportDir(process.env), log, Math.max(180_000, 3 * config.intervalSeconds * 1000));
+      if (!exporter.lock.acquire()) {
+        if (!saidWaiting) log('info', `another process (pid ${exporter.lock.owner()?.pid ?? '?'}) exports for this machine; this window takes over if it stops`);
+        saidWaiting = true;
+        return;
+      }
+      if (saidWaiting || lastSuccess === null) log('info', `this window exports for the machine to ${config.endpoint} every ${config.intervalSeconds} s`);
+      saidWaiting = false;
+      const target: ExportTarget = { url: config.endpoint, headers: config.headers, attributes: config.attributes, includeProjects: config.includeProjects };
+      const r = await exporter.exportTotals(await records(), engine.catalog, target, { attempts: 1, persist: true });
+      lastPoints = r.points;
+      if (r.ok) {
+        if (lastError) log('info', `export to ${config.endpoint} works again: ${r.points} series sent`);
+        lastSuccess = Date.now(); lastError = null;
+      } else {
+        if (r.error !== lastError) log('warn', `nothing is lost: the totals are sent again in ${config.intervalSeconds} s`);
+        lastError = r.error ?? 'failed';
+      }
+    } catch (e) {
+      lastError = (e as Error).message;
+      log('warn', `failed: ${(e as Error)?.stack ?? e}`);
+    } finally {
+      running = false;
+    }
+  };
+
+  connection.onNotification(ExportMethods.config, (raw: unknown) => {
+    const o = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
+    const headers = typeof o.headers === 'string' && o.headers.trim() ? o.headers : envHeaders(process.env);
+    const parsed = parseExportConfig({ ...o, headers });
+    report(parsed.problems);
+    const before = JSON.stringify(config);
+    config = parsed.config;
+    if (JSON.stringify(config) === before) return;
+    if (timer) { clearInterval(timer); timer = undefined; }
+    if (!config.endpoint) { exporter?.lock.release(); lastSuccess = null; return; }
+    timer = setInterval(() => void tick(), config.intervalSeconds * 1000);
+    timer.unref();
+    // the first export waits for the usage index's first refresh, which `records()` does
+    void tick();
+  });
+  connection.onRequest(ExportMethods.status, (): ExportStatus => ({
+    enabled: !!config?.endpoint,
+    senderLoaded: Object.keys(require.cache).some(k => /[\\/]otlp\.js$/.test(k)),
+    exporting: exporter?.lock.isHeld ?? false,
+    lastSuccess, lastError, lastPoints,
+  }));
+  connection.onShutdown(() => { if (timer) clearInterval(timer); exporter?.lock.release(); });
+  process.on('exit', () => exporter?.lock.release());
+}
