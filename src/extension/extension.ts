@@ -6,6 +6,7 @@ import { TokenMeter } from './tokenMeter';
 import { registerPromptCommands } from './promptCommands';
 import { maybeNudge, registerWeekView, WeekViewApi } from './weekView';
 import { SpendMeter, showContextAdvice } from './spendMeter';
+import { registerOtlpExport } from './otlpExport';
 import type { UsageSummary } from '../server/protocol';
 
 export interface TokenomicsApi {
@@ -57,6 +58,7 @@ async function startEngine(context: vscode.ExtensionContext, output: vscode.LogO
     client = createClient(context, output);
     await client.start();
     meter.attach(client);
+    context.subscriptions.push(registerOtlpExport(context, client));
     context.subscriptions.push(spend.attach(client));
     void maybeNudge(context, () => client);
   } catch (e) {

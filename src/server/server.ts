@@ -9,6 +9,7 @@ import { getCounter } from '../core/tokenizer';
 import { registerPromptFeatures, uriToPath } from './prompts';
 import { registerUsage } from './usage';
 import { registerWeek } from './week';
+import { registerExport } from './export';
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
@@ -47,6 +48,7 @@ const usage = registerUsage(connection, engine, { storagePath: () => storagePath
 prompts.setWeeklyRequests(project => usage.weeklyRequests(project));
 const week = registerWeek(connection, engine, () => usage.records(), { storagePath: () => storagePath });
 usage.setQuotaProvider(week.quotaStatus);
+registerExport(connection, engine, () => usage.records());
 
 documents.listen(connection);
 connection.listen();
