@@ -17,7 +17,7 @@ import { ConfigProblem, ExportConfig, parseExportConfig } from '../core/export/c
 import { BASES, DaySeries, ProjectMode, Series, dailySeries, usageSeries } from '../core/export/series';
 import { ExportState, Point, advance, backfillState, parseState, serializeState } from '../core/export/state';
 import { AGENTS } from '../core/agents/records';
-import { columnsOf } from '../core/report';
+import { columnsOf, dayNumberer } from '../core/report';
 import type { Engine } from './engine';
 import { ExportMethods, ExportStatus } from './exportProtocol';
 import type { SendResult } from './otlp';
@@ -248,23 +248,35 @@ export class Exporter {
    */
   async backfill(records: readonly UsageRecord[], catalog: Catalog, target: ExportTarget, opts: { attempts: number; persist: boolean; timezone: string }): Promise<ExportOutcome & { days: number }> {
     const cols = columnsOf(records);
-    const days: DaySeries[] = dailySeries(cols, catalog, { agentIds: AGENTS, projects: target.includeProjects, salt: this.salt, basis: basisColumn(records), timezone: opts.timezone });
     const now = Date.now();
+    const days: DaySeries[] = dailySeries(cols, catalog, { agentIds: AGENTS, projects: target.includeProjects, salt: this.salt,
+      basis: basisColumn(records), timezone: opts.timezone, through: dayNumberer(opts.timezone)(now) });
     if (!days.length) return { ...(await this.exportTotals(records, catalog, target, opts)), days: 0 };
     const start = days[0]!.startMs;
+    // A month of days per request: each point still carries its own day's end as its time.
     let sent = 0;
-    for (const d of days) {
-      const end = Math.min(d.endMs, now);
-      const points: Point[] = d.series.map(s => ({ ...s, startMs: start, endMs: end, reset: false }));
+    const seen = new Set<string>();
+    for (let i = 0; i < days.length; i += BACKFILL_DAYS_PER_REQUEST) {
+      const batch = days.slice(i, i + BACKFILL_DAYS_PER_REQUEST);
+      // A series' first point is preceded by an explicit 0 at the start of its first day: without it a
+      // receiver's increase() cannot tell a new series from one first seen late, and may drop its value.
+      const points: Point[] = batch.flatMap(d => d.series.flatMap(s => {
+        const p: Point = { ...s, startMs: start, endMs: Math.min(d.endMs, now - 1), reset: false };
+        if (seen.has(s.key)) return [p];
+        seen.add(s.key);
+        return [{ ...p, value: 0, endMs: Math.max(start, d.startMs) }, p];
+      }));
       const r = await this.send(target, points, opts.attempts);
-      if (!r.ok) return { ...r, error: `day ${d.date}: ${r.error}`, days: sent };
-      sent++;
+      if (!r.ok) return { ...r, error: `days from ${batch[0]!.date}: ${r.error}`, days: sent };
+      sent += batch.length;
     }
     if (opts.persist) this.writeState(backfillState(this.readState(), days[days.length - 1]!.series, start));
     const last = await this.exportTotals(records, catalog, target, { ...opts, now });
     return { ...last, days: sent };
   }
 }
+
+const BACKFILL_DAYS_PER_REQUEST = 31;
 
 // ---- the engine's side ----------------------------------------------------------------------------------------
 

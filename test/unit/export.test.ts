@@ -105,6 +105,10 @@ test('state: the same totals keep their start time; a total that falls restarts 
   assert.deepEqual(again.points.map(p => [p.value, p.startMs, p.reset]), [[100, 1000, false], [5, 1000, false]]);
   const grown = advance(again.next, [S('a', 150), S('b', 5)], 3000);
   assert.equal(grown.points[0]!.startMs, 1000);
+  // a series new since the last export (a model used for the first time) was 0 at that export
+  const added = advance(again.next, [S('a', 100), S('b', 5), S('n', 7)], 3000);
+  assert.deepEqual(added.points.filter(p => p.attributes.k === 'n').map(p => [p.value, p.startMs, p.endMs]), [[0, 2001, 2001], [7, 2001, 3000]]);
+  assert.equal(first.points.length, 2, 'but not on the first export: the history before it is unknown');
   // history forgotten: never a lower value under the old start
   const fell = advance(grown.next, [S('a', 40), S('b', 5)], 4000);
   assert.deepEqual([fell.points[0]!.value, fell.points[0]!.startMs, fell.points[0]!.reset], [40, 4000, true]);
@@ -149,10 +153,11 @@ test('backfill series: cumulative per day in the time zone, ending at the all-ti
   const opts = { agentIds: AGENTS, projects: 'none' as const, salt: SALT };
   for (const timezone of ['UTC', 'Europe/Berlin']) {
     const days = dailySeries(cols, catalog, { ...opts, timezone });
-    assert.deepEqual(days.map(d => d.date), timezone === 'UTC' ? ['2026-05-01', '2026-05-03'] : ['2026-05-01', '2026-05-02', '2026-05-03']);
+    // every day from the first, a day without requests carrying the totals forward
+    assert.deepEqual(days.map(d => d.date), ['2026-05-01', '2026-05-02', '2026-05-03']);
     assert.deepEqual(days[days.length - 1]!.series, usageSeries(cols, catalog, opts));
     const input = (d: (typeof days)[number]) => sumBy(d.series, TOKEN_METRIC, a => a['gen_ai.token.type'] === 'input');
-    assert.deepEqual(days.map(input), timezone === 'UTC' ? [20, 30] : [10, 20, 30]);
+    assert.deepEqual(days.map(input), timezone === 'UTC' ? [20, 20, 30] : [10, 20, 30]);
     // the codex series appears on its first day, not before
     assert.equal(days[0]!.series.some(s => s.attributes.agent === 'codex'), false);
     for (const d of days) {
@@ -162,6 +167,12 @@ test('backfill series: cumulative per day in the time zone, ending at the all-ti
       assert.notEqual(num(d.endMs + 1), num(d.endMs));
     }
   }
+  // through a later day (today): the totals carried forward to it
+  const through = dayNumberer('UTC')(Date.parse('2026-05-06T00:00:00Z'));
+  const filled = dailySeries(cols, catalog, { ...opts, timezone: 'UTC', through });
+  assert.deepEqual(filled.map(d => d.date), ['2026-05-01', '2026-05-02', '2026-05-03', '2026-05-04', '2026-05-05', '2026-05-06']);
+  assert.deepEqual(filled[5]!.series, filled[2]!.series);
+  assert.deepEqual(dailySeries(columnsOf([]), catalog, { ...opts, timezone: 'UTC' }), []);
   // a 23-hour day (DST starts in Berlin on 2026-03-29)
   const day = dayNumberer('Europe/Berlin')(Date.parse('2026-03-29T12:00:00Z'));
   const b = dayBounds(day, 'Europe/Berlin');

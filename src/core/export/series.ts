@@ -197,20 +197,22 @@ export interface DaySeries {
 }
 
 /**
- * Cumulative totals at the end of each day that has requests, for `export --backfill`. The last
- * day's totals equal `usageSeries`. Days are calendar days in `timezone`.
+ * Cumulative totals at the end of every day from the first with requests to `through` (a day number
+ * from `dayNumberer`; default the last day with requests), for `export --backfill`. Days without
+ * requests carry the totals forward, so a dashboard's per-day increase finds a point every day. The
+ * last day's totals equal `usageSeries`. Days are calendar days in `timezone`.
  */
-export function dailySeries(cols: UsageColumns, catalog: Catalog, opts: SeriesOptions & { timezone: string }): DaySeries[] {
+export function dailySeries(cols: UsageColumns, catalog: Catalog, opts: SeriesOptions & { timezone: string; through?: number }): DaySeries[] {
   const acc = new Accumulator(cols, catalog, opts);
   const dayOf = dayNumberer(opts.timezone);
   const perDay = new Map<number, Map<number, Float64Array>>();
   const firstDay: number[] = [];
   const rows = cols.rows, ints = cols.ints;
-  let lastSlot = -1, day = 0;
+  let lastSlot = -1, day = 0, lo = Infinity, hi = -Infinity;
   for (let j = 0, n = rows.length; j < n; j++) {
     const row = rows[j]!;
     const slot = ints[row * ROW + C_SLOT]!;
-    if (slot !== lastSlot) { lastSlot = slot; day = dayOf(slot * SLOT_MS); }
+    if (slot !== lastSlot) { lastSlot = slot; day = dayOf(slot * SLOT_MS); if (day < lo) lo = day; if (day > hi) hi = day; }
     let groups = perDay.get(day);
     if (!groups) perDay.set(day, (groups = new Map()));
     const g = acc.group(row);
@@ -219,16 +221,20 @@ export function dailySeries(cols: UsageColumns, catalog: Catalog, opts: SeriesOp
     if (!a) groups.set(g, (a = new Float64Array(A)));
     acc.add(a, 0, row);
   }
+  const out: DaySeries[] = [];
+  if (lo === Infinity) return out;
+  const last = Math.max(hi, opts.through ?? hi);
   const running = new Float64Array(Math.max(1, acc.groups.length) * A);
-  return [...perDay.keys()].sort((a, b) => a - b).map(d => {
-    for (const [g, a] of perDay.get(d)!) {
+  for (let d = lo; d <= last; d++) {
+    for (const [g, a] of perDay.get(d) ?? []) {
       for (let i = 0; i < A_PRICED; i++) running[g * A + i]! += a[i]!;
       if (a[A_PRICED]) running[g * A + A_PRICED] = 1;
     }
     const bounds = dayBounds(d, opts.timezone);
     // a group first seen on a later day has no series yet
-    return { date: dayName(d), startMs: bounds.start, endMs: bounds.end, series: acc.series(running, g => firstDay[g]! <= d) };
-  });
+    out.push({ date: dayName(d), startMs: bounds.start, endMs: bounds.end, series: acc.series(running, g => firstDay[g]! <= d) });
+  }
+  return out;
 }
 
 /** Epoch ms of the first and last millisecond of a local calendar day. */

@@ -16,6 +16,8 @@ const SeriesState = z.object({
 
 export const ExportStateSchema = z.object({
   version: z.literal(STATE_VERSION),
+  /** Epoch ms of the last export the receiver accepted. */
+  at: z.number().int().nonnegative().optional(),
   series: z.record(z.string(), SeriesState),
 });
 export type ExportState = z.infer<typeof ExportStateSchema>;
@@ -58,16 +60,26 @@ function fell(value: number, last: number): boolean {
 /**
  * The points to send for `series` observed at `now`, and the state to keep once the receiver
  * accepted them (keep the old state when it did not: the next export sends the totals again).
+ * A series that appears after an earlier export (a model used for the first time) was 0 then: it
+ * starts just after that export with an explicit 0 point, so a receiver's increase() counts all of
+ * its value (VictoriaMetrics, like Prometheus, cannot tell a new series from one it saw late).
  * A series the state knows but the index no longer has is sent once more as 0 under a new start, so
  * sums over the receiver's latest values stop counting it, and is then forgotten.
  */
 export function advance(state: ExportState, series: readonly Series[], now: number): { points: Point[]; next: ExportState } {
-  const next: ExportState = { version: STATE_VERSION, series: {} };
+  const next: ExportState = { version: STATE_VERSION, at: now, series: {} };
   const points: Point[] = [];
   const seen = new Set<string>();
   for (const s of series) {
     seen.add(s.key);
     const prev = state.series[s.key];
+    if (!prev && state.at !== undefined && state.at < now - 1) {
+      const start = state.at + 1;
+      points.push({ ...s, value: 0, startMs: start, endMs: start, reset: false });
+      points.push({ ...s, startMs: start, endMs: now, reset: false });
+      next.series[s.key] = { start, last: s.value };
+      continue;
+    }
     // a float a hair below the last value sent is the same total: send the last value, not a reset
     const value = prev && !fell(s.value, prev.last) && s.value < prev.last ? prev.last : s.value;
     const reset = !!prev && fell(s.value, prev.last);
@@ -90,7 +102,7 @@ export function advance(state: ExportState, series: readonly Series[], now: numb
  * already has an earlier start for it; last values are the final totals.
  */
 export function backfillState(state: ExportState, finals: readonly Series[], start: number): ExportState {
-  const next: ExportState = { version: STATE_VERSION, series: { ...state.series } };
+  const next: ExportState = { version: STATE_VERSION, at: state.at, series: { ...state.series } };
   for (const s of finals) next.series[s.key] = { start: Math.min(start, state.series[s.key]?.start ?? start), last: s.value };
   return next;
 }
