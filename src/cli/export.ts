@@ -4,7 +4,7 @@ import { bundledCatalog } from '../core/catalog';
 import type { UsageIndex } from '../core/usageIndex';
 import { ConfigProblem, DEFAULT_INTERVAL_SECONDS, endpointUrl, parseAttributes, parseHeaders } from '../core/export/config';
 import type { ProjectMode } from '../core/export/series';
-import { ExportOutcome, ExportTarget, Exporter, envHeaders, exportDir } from '../server/export';
+import { ExportOutcome, ExportTarget, Exporter, envHeaders, exportDir, usageDataOf } from '../server/export';
 import { CliIO, UsageError, parseArgs } from './io';
 import { FOLDER_FLAGS, openUsageIndex, timezoneFlag } from './agentLogs';
 
@@ -70,10 +70,10 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       const persist = exporter.lock.acquire();
       if (persist || flags.once) {
         if (index) await index.refresh(); else index = (await openUsageIndex('export', flags, io)).index;
-        const records = index.records();
+        const data = usageDataOf(index.columns());
         const r: ExportOutcome & { days?: number } = first && flags.backfill
-          ? await exporter.backfill(records, catalog, target, { attempts: 3, persist, timezone })
-          : await exporter.exportTotals(records, catalog, target, { attempts: 3, persist });
+          ? await exporter.backfill(data, catalog, target, { attempts: 3, persist, timezone })
+          : await exporter.exportTotals(data, catalog, target, { attempts: 3, persist });
         const days = r.days !== undefined ? `, ${r.days} day(s) backfilled` : '';
         if (r.ok) io.stdout(`tokenomics export: sent ${r.points} series to ${target.url}${days}\n`);
         else if (flags.once) { io.stderr(`tokenomics export: the receiver at ${target.url} did not accept the export: ${r.error}\n`); return 2; }

@@ -17,7 +17,7 @@ import { ConfigProblem, ExportConfig, parseExportConfig } from '../core/export/c
 import { BASES, DaySeries, ProjectMode, Series, dailySeries, usageSeries } from '../core/export/series';
 import { ExportState, Point, advance, backfillState, parseState, serializeState } from '../core/export/state';
 import { AGENTS } from '../core/agents/records';
-import { columnsOf, dayNumberer } from '../core/report';
+import { UsageColumns, columnsOf, dayNumberer } from '../core/report';
 import type { Engine } from './engine';
 import { ExportMethods, ExportStatus } from './exportProtocol';
 import type { SendResult } from './otlp';
@@ -171,10 +171,30 @@ export interface ExportOutcome { ok: boolean; points: number; error?: string; at
 
 type Log = (level: 'info' | 'warn', message: string) => void;
 
+/** What an export reads: the index's counted requests as columns, and per row its basis if known. */
+export interface UsageData {
+  cols: UsageColumns;
+  /** Per row, an index into BASES; absent: every request is `exact`. */
+  basis?: ArrayLike<number>;
+}
+
+/** From records (the engine's live index): the basis of each record, when any record carries one. */
+export function usageData(records: readonly UsageRecord[]): UsageData {
+  return { cols: columnsOf(records), basis: basisColumn(records) };
+}
+
+/**
+ * From the index's columns, straight from its persisted form: no object per request (the CLI). A
+ * basis column is used when the index's columns carry one.
+ */
+export function usageDataOf(cols: UsageColumns): UsageData {
+  return { cols, basis: (cols as { basis?: ArrayLike<number> }).basis };
+}
+
 /** The series of a set of records: the index's counted requests, as the report counts them. */
 export function seriesOf(records: readonly UsageRecord[], catalog: Catalog, projects: ProjectMode, salt: string): Series[] {
-  const cols = columnsOf(records);
-  return usageSeries(cols, catalog, { agentIds: AGENTS, projects, salt, basis: basisColumn(records) });
+  const { cols, basis } = usageData(records);
+  return usageSeries(cols, catalog, { agentIds: AGENTS, projects, salt, basis });
 }
 
 /** Per record, its basis (index into BASES), when any record carries one; else every record is exact. */
@@ -232,8 +252,8 @@ export class Exporter {
    * Sends the all-time totals now. The state (start times, last values) is kept only once the
    * receiver accepted them, and only by the lock holder (`persist`).
    */
-  async exportTotals(records: readonly UsageRecord[], catalog: Catalog, target: ExportTarget, opts: { attempts: number; persist: boolean; now?: number }): Promise<ExportOutcome> {
-    const series = seriesOf(records, catalog, target.includeProjects, this.salt);
+  async exportTotals(data: UsageData, catalog: Catalog, target: ExportTarget, opts: { attempts: number; persist: boolean; now?: number }): Promise<ExportOutcome> {
+    const series = usageSeries(data.cols, catalog, { agentIds: AGENTS, projects: target.includeProjects, salt: this.salt, basis: data.basis });
     const { points, next } = advance(this.readState(), series, opts.now ?? Date.now());
     for (const p of points) if (p.reset && p.value > 0) this.log('info', `series ${p.key} fell below its last value: sent as a reset`);
     const r = await this.send(target, points, opts.attempts);
@@ -246,12 +266,11 @@ export class Exporter {
    * totals now. Receivers that accept old samples (VictoriaMetrics) get the history; the series keep
    * one start time, the first day's.
    */
-  async backfill(records: readonly UsageRecord[], catalog: Catalog, target: ExportTarget, opts: { attempts: number; persist: boolean; timezone: string }): Promise<ExportOutcome & { days: number }> {
-    const cols = columnsOf(records);
+  async backfill(data: UsageData, catalog: Catalog, target: ExportTarget, opts: { attempts: number; persist: boolean; timezone: string }): Promise<ExportOutcome & { days: number }> {
     const now = Date.now();
-    const days: DaySeries[] = dailySeries(cols, catalog, { agentIds: AGENTS, projects: target.includeProjects, salt: this.salt,
-      basis: basisColumn(records), timezone: opts.timezone, through: dayNumberer(opts.timezone)(now) });
-    if (!days.length) return { ...(await this.exportTotals(records, catalog, target, opts)), days: 0 };
+    const days: DaySeries[] = dailySeries(data.cols, catalog, { agentIds: AGENTS, projects: target.includeProjects, salt: this.salt,
+      basis: data.basis, timezone: opts.timezone, through: dayNumberer(opts.timezone)(now) });
+    if (!days.length) return { ...(await this.exportTotals(data, catalog, target, opts)), days: 0 };
     const start = days[0]!.startMs;
     // A month of days per request: each point still carries its own day's end as its time.
     let sent = 0;
@@ -271,7 +290,7 @@ export class Exporter {
       sent += batch.length;
     }
     if (opts.persist) this.writeState(backfillState(this.readState(), days[days.length - 1]!.series, start));
-    const last = await this.exportTotals(records, catalog, target, { ...opts, now });
+    const last = await this.exportTotals(data, catalog, target, { ...opts, now: now + 1 });
     return { ...last, days: sent };
   }
 }
@@ -323,7 +342,7 @@ export function registerExport(connection: Connection, engine: Engine, records: 
       if (saidWaiting || lastSuccess === null) log('info', `this window exports for the machine to ${config.endpoint} every ${config.intervalSeconds} s`);
       saidWaiting = false;
       const target: ExportTarget = { url: config.endpoint, headers: config.headers, attributes: config.attributes, includeProjects: config.includeProjects };
-      const r = await exporter.exportTotals(await records(), engine.catalog, target, { attempts: 1, persist: true });
+      const r = await exporter.exportTotals(usageData(await records()), engine.catalog, target, { attempts: 1, persist: true });
       lastPoints = r.points;
       if (r.ok) {
         if (lastError) log('info', `export to ${config.endpoint} works again: ${r.points} series sent`);
