@@ -49,6 +49,8 @@ test('the OpenTelemetry packages are bundled apart (dist/otlp.js), not into the 
     const code = fs.readFileSync(path.join(REPO, 'dist', f), 'utf8');
     assert.ok(!code.includes(marker) && !code.includes('opentelemetry.js.api'), `${f} holds OpenTelemetry code`);
   }
+  // and the package ships it (.vscodeignore lists what goes into the .vsix)
+  assert.ok(fs.readFileSync(path.join(REPO, '.vscodeignore'), 'utf8').split('\n').includes('!dist/otlp.js'), '.vscodeignore keeps dist/otlp.js');
 });
 
 test('export off: nothing of OpenTelemetry is loaded; on: one engine per machine exports, with the client\'s headers', async () => {
