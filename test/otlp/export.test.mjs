@@ -9,10 +9,10 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort, installVictoria, victoria } from './victoria.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const CLI = path.join(ROOT, 'dist/cli.js');
@@ -20,6 +20,7 @@ const TMP = fs.mkdtempSync(path.join(os.tmpdir(), 'tokenomics-otlp-'));
 const LOGS = path.join(TMP, 'logs');
 const FOLDERS = ['--claude-dir', path.join(LOGS, 'claude'), '--codex-dir', path.join(LOGS, 'codex'), '--gemini-dir', path.join(LOGS, 'gemini')];
 let vmBin, port, vm, base, metricsUrl;
+let query, queryRange, sumBy, flush;
 
 const envFor = (name) => ({ PATH: process.env.PATH, HOME: path.join(TMP, 'home'), TZ: 'UTC', XDG_CACHE_HOME: path.join(TMP, `cache-${name}`) });
 const cli = (args, env = envFor('a')) => spawnSync(process.execPath, [CLI, ...args], { env, encoding: 'utf8', timeout: 60_000 });
@@ -35,56 +36,6 @@ const report = (env) => {
   return JSON.parse(r.stdout);
 };
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); });
-    s.on('error', reject);
-  });
-}
-
-async function startVM(dataDir) {
-  vm = spawn(vmBin, [`-storageDataPath=${dataDir}`, `-httpListenAddr=127.0.0.1:${port}`, '-retentionPeriod=1y', '-search.latencyOffset=0s',
-    '-search.disableCache', '-opentelemetry.usePrometheusNaming', '-loggerLevel=ERROR'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let err = '';
-  vm.stderr.on('data', d => { err += d; });
-  for (let i = 0; i < 100; i++) {
-    try { if ((await fetch(`${base}/health`)).ok) return; } catch { /* not up yet */ }
-    if (vm.exitCode !== null) throw new Error(`VictoriaMetrics exited: ${err}`);
-    await new Promise(r => setTimeout(r, 100));
-  }
-  throw new Error(`VictoriaMetrics did not answer on ${base}: ${err}`);
-}
-async function stopVM() {
-  if (!vm || vm.exitCode !== null) return;
-  const done = new Promise(r => vm.once('exit', r));
-  vm.kill('SIGINT');
-  await done;
-}
-
-/** Makes what was ingested searchable (VictoriaMetrics buffers ~1 s). */
-async function flush() {
-  await fetch(`${base}/internal/force_flush`);
-  await new Promise(r => setTimeout(r, 1500));
-}
-async function query(expr, time) {
-  const body = new URLSearchParams({ query: expr });
-  if (time !== undefined) body.set('time', String(time));
-  const r = await (await fetch(`${base}/api/v1/query`, { method: 'POST', body })).json();
-  assert.equal(r.status, 'success', `${expr}: ${JSON.stringify(r)}`);
-  return r.data.result;
-}
-async function queryRange(expr, start, end, step) {
-  const body = new URLSearchParams({ query: expr, start: String(start), end: String(end), step });
-  const r = await (await fetch(`${base}/api/v1/query_range`, { method: 'POST', body })).json();
-  assert.equal(r.status, 'success', `${expr}: ${JSON.stringify(r)}`);
-  return r.data.result;
-}
-/** `sum by (label)` as { value of label: number }. */
-async function sumBy(metric, label) {
-  const out = {};
-  for (const s of await query(`sum by (${label}) (${metric})`)) out[s.metric[label]] = Number(s.value[1]);
-  return out;
-}
 const cents = (a, b, what) => assert.ok(Math.abs(a - b) < 0.005, `${what}: ${a} vs ${b}`);
 
 /** Everything the receiver holds must match the report: per token type, per agent, per model, and cost. */
@@ -101,10 +52,15 @@ async function assertMatches(r) {
   for (const a of r.agents) cents(agentCost[a.agent] ?? 0, a.costUSD, `cost of ${a.agent}`);
 }
 
+/** A receiver storing into `dir`, on the suite's port; the PromQL helpers read from it. */
+async function startVM(dir) {
+  vm = await victoria({ bin: vmBin, port, dataDir: dir });
+  ({ query, queryRange, sumBy, flush } = vm);
+}
+const stopVM = async () => { await vm?.stop(); };
+
 before(async () => {
-  const got = spawnSync('bash', [path.join(ROOT, 'test/otlp/get-victoriametrics.sh')], { encoding: 'utf8' });
-  assert.equal(got.status, 0, `installing VictoriaMetrics failed: ${got.stderr}`);
-  vmBin = got.stdout.trim().split('\n').pop();
+  vmBin = installVictoria();
   if (!fs.existsSync(CLI) || !fs.existsSync(path.join(ROOT, 'dist/otlp.js'))) {
     const b = spawnSync('npm', ['run', 'build'], { cwd: ROOT, encoding: 'utf8' });
     assert.equal(b.status, 0, b.stderr);
