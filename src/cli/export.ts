@@ -1,37 +1,41 @@
 // `tokenomics export --otlp URL`: the OpenTelemetry export for machines without VS Code (CI runners,
 // remote boxes), with the engine's semantics: all-time totals, one exporter per machine, resets.
 import { bundledCatalog } from '../core/catalog';
-import type { UsageIndex } from '../core/usageIndex';
+import type { UsageIndex } from '../core/usage/usageIndex';
 import { ConfigProblem, DEFAULT_INTERVAL_SECONDS, endpointUrl, parseAttributes, parseHeaders } from '../core/export/config';
 import type { ProjectMode } from '../core/export/series';
 import { ExportOutcome, ExportTarget, Exporter, envHeaders, exportDir, usageDataOf } from '../server/export';
-import { CliIO, UsageError, parseArgs } from './io';
-import { FOLDER_FLAGS, openUsageIndex, timezoneFlag } from './agentLogs';
+import { CliIO, UsageError, parseArgs, usageText } from './io';
+import { FOLDER_FLAGS, FOLDER_USAGE, folderOptions, openUsageIndex, timezoneFlag } from './agentLogs';
+
+export const SUMMARY = 'usage totals to an OpenTelemetry receiver (OTLP/HTTP), for team dashboards';
+export const synopsis = (): string => `tokenomics export --otlp URL [--once] [--backfill] [--interval SECONDS] [--attribute NAME=VALUE]...
+                  [--projects none|hashed|names] [--timezone IANA] ${FOLDER_USAGE}`;
+export const usage = (): string => usageText(synopsis(),
+  `Sends the all-time token and cost totals of the agent logs to an OpenTelemetry receiver (OTLP/HTTP
+protobuf), as cumulative counters tokenomics.token.usage and tokenomics.cost.usage, every --interval
+seconds or once. Re-running never double counts: every export sends the same totals.`, [
+    ['--otlp URL', 'the metrics endpoint, e.g. http://collector:4318/v1/metrics (a bare origin gets /v1/metrics)'],
+    ['--once', 'export once and exit (exit 2 when the receiver does not accept it, after 3 attempts)'],
+    ['--backfill', 'first send one point per day of the logs, stamped at the end of that day'],
+    ['--interval SECONDS', `seconds between exports (default ${DEFAULT_INTERVAL_SECONDS})`],
+    ['--attribute NAME=VALUE', 'a resource attribute on every series, repeatable (e.g. team=payments)'],
+    ['--projects MODE', 'the project attribute: hashed (default; salted, never the path), names (folder name), none'],
+    ['--timezone IANA', 'days of --backfill in this zone (default: $TZ, else the system\'s)'],
+    ...folderOptions(),
+  ],
+  `Headers (e.g. authorization) come from OTEL_EXPORTER_OTLP_HEADERS or OTEL_EXPORTER_OTLP_METRICS_HEADERS
+(name=value,name2=value2). Nothing but counts, costs, model and agent names, hashes and these attributes
+is sent.
+`);
 
 const SPEC = {
-  otlp: 'string', once: 'bool', backfill: 'bool', interval: 'string', attribute: 'multi', projects: 'string', timezone: 'string', help: 'bool',
+  otlp: 'string', once: 'bool', backfill: 'bool', interval: 'string', attribute: 'multi', projects: 'string', timezone: 'string',
   ...FOLDER_FLAGS,
 } as const;
 
-export const HELP = `usage: tokenomics export --otlp URL [--once] [--backfill] [--interval SECONDS]
-                         [--attribute NAME=VALUE]... [--projects none|hashed|names] [--timezone IANA]
-                         [--claude-dir DIR]... [--codex-dir DIR] [--gemini-dir DIR] [--no-cache]
-
-Sends the all-time token and cost totals of the agent logs to an OpenTelemetry receiver (OTLP/HTTP
-protobuf), as cumulative counters tokenomics.token.usage and tokenomics.cost.usage, every --interval
-seconds (default ${DEFAULT_INTERVAL_SECONDS}) or once with --once. Re-running never double counts.
-  --otlp URL        the metrics endpoint, e.g. http://collector:4318/v1/metrics (a bare origin gets /v1/metrics)
-  --backfill        first send one point per day of the logs, stamped at the end of that day
-  --attribute N=V   a resource attribute on every series (repeatable), e.g. team=payments
-  --projects MODE   the project attribute: hashed (default; salted, never the path), names (folder name), none
-Headers (e.g. authorization) come from OTEL_EXPORTER_OTLP_HEADERS or OTEL_EXPORTER_OTLP_METRICS_HEADERS
-(name=value,name2=value2). Nothing but counts, costs, model and agent names and these attributes is sent.
-Exit status 2 when the URL is bad or the receiver rejects the export.
-`;
-
 export async function run(argv: string[], io: CliIO): Promise<number> {
   const { flags, positionals } = parseArgs(argv, { ...SPEC });
-  if (flags.help) { io.stdout(HELP); return 0; }
   if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
   const raw = flags.otlp as string | undefined;
   if (!raw) throw new UsageError('--otlp URL is required (see tokenomics export --help)');

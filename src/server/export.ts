@@ -16,8 +16,8 @@ import type { Catalog } from '../core/catalog';
 import { ConfigProblem, ExportConfig, parseExportConfig } from '../core/export/config';
 import { BASES, DaySeries, ProjectMode, Series, dailySeries, usageSeries } from '../core/export/series';
 import { ExportState, Point, advance, backfillState, parseState, serializeState } from '../core/export/state';
-import { AGENTS } from '../core/agents/records';
-import { UsageColumns, columnsOf, dayNumberer } from '../core/report';
+import { dayNumberer } from '../core/time';
+import { UsageColumns, columnsOf } from '../core/usage/columns';
 import type { Engine } from './engine';
 import { ExportMethods, ExportStatus } from './exportProtocol';
 import type { SendResult } from './otlp';
@@ -194,7 +194,7 @@ export function usageDataOf(cols: UsageColumns): UsageData {
 /** The series of a set of records: the index's counted requests, as the report counts them. */
 export function seriesOf(records: readonly UsageRecord[], catalog: Catalog, projects: ProjectMode, salt: string): Series[] {
   const { cols, basis } = usageData(records);
-  return usageSeries(cols, catalog, { agentIds: AGENTS, projects, salt, basis });
+  return usageSeries(cols, catalog, { projects, salt, basis });
 }
 
 /** Per record, its basis (index into BASES), when any record carries one; else every record is exact. */
@@ -253,7 +253,7 @@ export class Exporter {
    * receiver accepted them, and only by the lock holder (`persist`).
    */
   async exportTotals(data: UsageData, catalog: Catalog, target: ExportTarget, opts: { attempts: number; persist: boolean; now?: number }): Promise<ExportOutcome> {
-    const series = usageSeries(data.cols, catalog, { agentIds: AGENTS, projects: target.includeProjects, salt: this.salt, basis: data.basis });
+    const series = usageSeries(data.cols, catalog, { projects: target.includeProjects, salt: this.salt, basis: data.basis });
     const { points, next } = advance(this.readState(), series, opts.now ?? Date.now());
     for (const p of points) if (p.reset && p.value > 0) this.log('info', `series ${p.key} fell below its last value: sent as a reset`);
     const r = await this.send(target, points, opts.attempts);
@@ -268,7 +268,7 @@ export class Exporter {
    */
   async backfill(data: UsageData, catalog: Catalog, target: ExportTarget, opts: { attempts: number; persist: boolean; timezone: string }): Promise<ExportOutcome & { days: number }> {
     const now = Date.now();
-    const days: DaySeries[] = dailySeries(data.cols, catalog, { agentIds: AGENTS, projects: target.includeProjects, salt: this.salt,
+    const days: DaySeries[] = dailySeries(data.cols, catalog, { projects: target.includeProjects, salt: this.salt,
       basis: data.basis, timezone: opts.timezone, through: dayNumberer(opts.timezone)(now) });
     if (!days.length) return { ...(await this.exportTotals(data, catalog, target, opts)), days: 0 };
     const start = days[0]!.startMs;

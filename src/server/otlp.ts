@@ -13,7 +13,7 @@ import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { AggregationTemporality, DataPointType } from '@opentelemetry/sdk-metrics';
 import type { MetricData, ResourceMetrics } from '@opentelemetry/sdk-metrics';
-import { COST_METRIC, COST_UNIT, TOKEN_METRIC, TOKEN_UNIT } from '../core/export/series';
+import { COST_METRIC, COST_UNIT, TOKEN_METRIC, TOKEN_UNIT } from '../core/export/names';
 import type { Point } from '../core/export/state';
 
 export interface SendOptions {

@@ -34,9 +34,9 @@ export async function run(log = console.log) {
   if (!fs.existsSync(path.join(ROOT, 'out/src/server/export.js'))) execFileSync('npx', ['tsc', '-p', '.'], { cwd: ROOT, stdio: 'ignore' });
   if (!fs.existsSync(path.join(ROOT, 'dist/otlp.js'))) execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'ignore' });
   const req = createRequire(import.meta.url);
-  const { UsageIndex } = req(path.join(ROOT, 'out/src/core/usageIndex.js'));
+  const { UsageIndex } = req(path.join(ROOT, 'out/src/core/usage/usageIndex.js'));
   const { Catalog } = req(path.join(ROOT, 'out/src/core/catalog.js'));
-  const { buildReportFromColumns } = req(path.join(ROOT, 'out/src/core/report.js'));
+  const { buildReportFromColumns } = req(path.join(ROOT, 'out/src/core/usage/report.js'));
   const { Exporter, usageDataOf } = req(path.join(ROOT, 'out/src/server/export.js'));
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tokenomics-bench-otlp-'));
   const rx = await receiver();

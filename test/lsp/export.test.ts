@@ -44,7 +44,11 @@ async function until(what: string, f: () => Promise<boolean>, ms = 15_000): Prom
 
 test('the OpenTelemetry packages are bundled apart (dist/otlp.js), not into the engine, the CLI or the extension', () => {
   const marker = 'OTel-OTLP-Exporter-JavaScript'; // the exporter's user agent
-  assert.ok(fs.readFileSync(path.join(REPO, 'dist/otlp.js'), 'utf8').includes(marker));
+  const otlp = fs.readFileSync(path.join(REPO, 'dist/otlp.js'), 'utf8');
+  assert.ok(otlp.includes(marker));
+  // only the sender: an import that drags the usage index or the agent readers in would show here
+  assert.ok(otlp.length < 150 * 1024, `dist/otlp.js is ${Math.round(otlp.length / 1024)} KB`);
+  assert.ok(!otlp.includes('cache_creation_input_tokens'), 'dist/otlp.js holds no agent-log reader');
   for (const f of ['server.js', 'cli.js', 'extension.js']) {
     const code = fs.readFileSync(path.join(REPO, 'dist', f), 'utf8');
     assert.ok(!code.includes(marker) && !code.includes('opentelemetry.js.api'), `${f} holds OpenTelemetry code`);

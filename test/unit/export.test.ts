@@ -11,8 +11,9 @@ import { Catalog } from '../../src/core/catalog';
 import { endpointUrl, parseAttributes, parseExportConfig, parseHeaders } from '../../src/core/export/config';
 import { COST_METRIC, Series, TOKEN_METRIC, dailySeries, dayBounds, projectLabel, seriesKey, usageSeries } from '../../src/core/export/series';
 import { advance, emptyState, parseKey, parseState, serializeState } from '../../src/core/export/state';
-import { buildReport, columnsOf, dayNumberer } from '../../src/core/report';
-import { AGENTS } from '../../src/core/agents/records';
+import { dayNumberer } from '../../src/core/time';
+import { columnsOf } from '../../src/core/usage/columns';
+import { buildReport } from '../../src/core/usage/report';
 import { ExportLock, hostId, machineSalt, seriesOf } from '../../src/server/export';
 import { readFixtures } from './agents-fixtures';
 
@@ -150,7 +151,7 @@ test('backfill series: cumulative per day in the time zone, ending at the all-ti
     rec({ ts: '2026-05-03T08:00:00Z', model: 'gpt-5', agent: 'codex' }),
   ];
   const cols = columnsOf(records);
-  const opts = { agentIds: AGENTS, projects: 'none' as const, salt: SALT };
+  const opts = { projects: 'none' as const, salt: SALT };
   for (const timezone of ['UTC', 'Europe/Berlin']) {
     const days = dailySeries(cols, catalog, { ...opts, timezone });
     // every day from the first, a day without requests carrying the totals forward

@@ -1,8 +1,13 @@
 // The normalized request record every agent reader produces, and the keys that dedupe it.
 import type { TokenUsage } from '../cost';
 
-export const AGENTS = ['claude-code', 'codex', 'gemini'] as const;
-export type Agent = (typeof AGENTS)[number];
+/**
+ * An agent's id ('claude-code'): a plain string, so adding an agent never touches this file. The list
+ * of known ids is `ADAPTERS` in `agents/index.ts`; ids from outside (persisted caches, settings) are
+ * checked against it with `isAgentId` where they enter.
+ */
+export type AgentId = string;
+export type Agent = AgentId;
 
 /** One window of a plan's usage as the agent reported it (Codex `rate_limits`). */
 export interface RateLimitWindow {

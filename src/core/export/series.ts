@@ -3,14 +3,13 @@
 // (a restart, a second window, the CLI) send the same values for the same series and never add up.
 import crypto from 'node:crypto';
 import type { Basis } from '../agents/adapter';
+import { adapterOf, isAgentId } from '../agents/index';
 import type { Catalog, ModelInfo } from '../catalog';
-import { COLUMNS, COLUMNS_PER_ROW, UsageColumns, dayName, dayNumberer } from '../report';
+import { dayName, dayNumberer } from '../time';
+import { COLUMNS, COLUMNS_PER_ROW, UsageColumns } from '../usage/columns';
+import { COST_METRIC, TOKEN_METRIC } from './names';
 
-/** Metric names, beside Claude Code's `claude_code.token.usage` / `claude_code.cost.usage`. */
-export const TOKEN_METRIC = 'tokenomics.token.usage';
-export const COST_METRIC = 'tokenomics.cost.usage';
-export const TOKEN_UNIT = '{token}';
-export const COST_UNIT = 'USD';
+export { COST_METRIC, COST_UNIT, TOKEN_METRIC, TOKEN_UNIT } from './names';
 
 /** `gen_ai.token.type` values: `input` is uncached input; cache writes of every duration are `cache_creation`. */
 export const TOKEN_TYPES = ['input', 'output', 'cache_read', 'cache_creation'] as const;
@@ -28,12 +27,13 @@ export interface Series {
 }
 
 export interface SeriesOptions {
-  /** Agent id per value of `cols.agents`. */
-  agentIds: readonly string[];
   projects: ProjectMode;
   /** Per-machine secret mixed into project hashes, so a hash cannot be matched against a guessed path. */
   salt: string;
-  /** Per row (same indexing as `cols.times`): index into BASES. Absent: every record is `exact`. */
+  /**
+   * Per row (same indexing as `cols.times`): index into BASES, for records that carry their own
+   * basis. Absent: each agent's adapter says (`AgentAdapter.basis`), else `exact`.
+   */
   basis?: ArrayLike<number>;
 }
 
@@ -85,8 +85,11 @@ class Accumulator {
   readonly groups: Group[] = [];
   private readonly ids = new Map<number, number>();
   private readonly models: (ModelInfo | null | undefined)[];
+  /** Per agent index of the columns: its adapter's basis, for rows without their own. */
+  private readonly agentBasis: number[];
   constructor(private readonly cols: UsageColumns, private readonly catalog: Catalog, private readonly opts: SeriesOptions) {
     this.models = new Array(cols.strings.length);
+    this.agentBasis = cols.agentIds.map(id => Math.max(0, BASES.indexOf(isAgentId(id) ? adapterOf(id).basis : 'exact')));
   }
 
   model(mi: number): ModelInfo | null {
@@ -100,8 +103,8 @@ class Accumulator {
     const { ints, agents, strings } = this.cols;
     const k = row * ROW;
     const mi = ints[k + C_MODEL]!, pi = this.opts.projects === 'none' ? 0 : ints[k + C_PROJECT]!, ai = agents[row]!;
-    const bi = this.opts.basis ? this.opts.basis[row]! : 0;
-    const id = ((mi * strings.length + pi) * this.opts.agentIds.length + ai) * BASES.length + bi;
+    const bi = this.opts.basis ? this.opts.basis[row]! : this.agentBasis[ai]!;
+    const id = ((mi * strings.length + pi) * this.cols.agentIds.length + ai) * BASES.length + bi;
     let g = this.ids.get(id);
     if (g === undefined) {
       g = this.groups.length;
@@ -135,7 +138,7 @@ class Accumulator {
     this.groups.forEach((g, i) => {
       if (!include(i)) return;
       const o = i * A;
-      const agent = this.opts.agentIds[g.agent] ?? 'unknown';
+      const agent = this.cols.agentIds[g.agent] ?? 'unknown';
       const modelId = this.cols.strings[g.model]!;
       const base: Record<string, string> = {
         'gen_ai.provider.name': providerName(this.model(g.model), agent),
