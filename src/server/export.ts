@@ -174,7 +174,7 @@ type Log = (level: 'info' | 'warn', message: string) => void;
 /** What an export reads: the index's counted requests as columns, and per row its basis if known. */
 export interface UsageData {
   cols: UsageColumns;
-  /** Per row, an index into BASES; absent: every request is `exact`. */
+  /** Per row, an index into BASES (any other value: its agent's basis); absent: each agent's basis. */
   basis?: ArrayLike<number>;
 }
 
@@ -197,11 +197,11 @@ export function seriesOf(records: readonly UsageRecord[], catalog: Catalog, proj
   return usageSeries(cols, catalog, { projects, salt, basis });
 }
 
-/** Per record, its basis (index into BASES), when any record carries one; else every record is exact. */
+/** Per record, its own basis (index into BASES, 255 for none), when any record carries one. */
 function basisColumn(records: readonly UsageRecord[]): Uint8Array | undefined {
-  const basisOf = (r: UsageRecord) => (r as { basis?: string }).basis;
+  const basisOf = (r: UsageRecord) => (r as { basis?: unknown }).basis;
   if (!records.some(r => basisOf(r) !== undefined)) return undefined;
-  return Uint8Array.from(records, r => Math.max(0, BASES.indexOf((basisOf(r) ?? 'exact') as (typeof BASES)[number])));
+  return Uint8Array.from(records, r => { const i = BASES.indexOf(basisOf(r) as (typeof BASES)[number]); return i < 0 ? 255 : i; });
 }
 
 /**

@@ -75,10 +75,13 @@ test('an unpriced model gets token series but no cost series (unknown is not fre
   assert.equal(series[0]!.attributes.project, undefined, 'includeProjects none: no project attribute');
 });
 
-test('a record that carries a basis is exported under it', () => {
-  const records = [rec({ ts: '2026-05-01T10:00:00Z' }), Object.assign(rec({ ts: '2026-05-01T10:00:00Z' }), { basis: 'lower-bound' })];
-  const bases = new Set(seriesOf(records, catalog, 'none', SALT).map(s => s.attributes.basis));
-  assert.deepEqual([...bases].sort(), ['exact', 'lower-bound']);
+test('a record that carries a basis is exported under it; the others under their agent\'s', () => {
+  const records = [rec({ ts: '2026-05-01T10:00:00Z' }), Object.assign(rec({ ts: '2026-05-01T10:00:00Z' }), { basis: 'lower-bound' }),
+    Object.assign(rec({ ts: '2026-05-01T10:00:00Z', agent: 'codex', model: 'gpt-5' }), { basis: 'bogus' })];
+  const series = seriesOf(records, catalog, 'none', SALT);
+  const bases = (agent: string) => [...new Set(series.filter(s => s.attributes.agent === agent).map(s => s.attributes.basis))].sort();
+  assert.deepEqual(bases('claude-code'), ['exact', 'lower-bound']);
+  assert.deepEqual(bases('codex'), ['exact'], 'an unknown basis falls back to the adapter\'s (Codex: exact)');
 });
 
 test('project labels: a salted hash or the folder name, never the path', () => {

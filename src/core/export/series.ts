@@ -32,7 +32,7 @@ export interface SeriesOptions {
   salt: string;
   /**
    * Per row (same indexing as `cols.times`): index into BASES, for records that carry their own
-   * basis. Absent: each agent's adapter says (`AgentAdapter.basis`), else `exact`.
+   * basis; any other value, or no column: the agent's adapter says (`AgentAdapter.basis`), else `exact`.
    */
   basis?: ArrayLike<number>;
 }
@@ -103,7 +103,8 @@ class Accumulator {
     const { ints, agents, strings } = this.cols;
     const k = row * ROW;
     const mi = ints[k + C_MODEL]!, pi = this.opts.projects === 'none' ? 0 : ints[k + C_PROJECT]!, ai = agents[row]!;
-    const bi = this.opts.basis ? this.opts.basis[row]! : this.agentBasis[ai]!;
+    const own = this.opts.basis ? this.opts.basis[row]! : -1;
+    const bi = own >= 0 && own < BASES.length ? own : this.agentBasis[ai]!;
     const id = ((mi * strings.length + pi) * this.cols.agentIds.length + ai) * BASES.length + bi;
     let g = this.ids.get(id);
     if (g === undefined) {
