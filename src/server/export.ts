@@ -318,7 +318,13 @@ export function registerExport(connection: Connection, engine: Engine, records: 
   let lastPoints = 0;
   let saidWaiting = false;
   const reported = new Set<string>();
-  const log: Log = (level, message) => connection.console[level](`OTLP export: ${message}`);
+  // a receiver that stays down fails the same way every interval: said once, until something changes
+  let lastWarning = '';
+  const log: Log = (level, message) => {
+    if (level === 'warn' && message === lastWarning) return;
+    lastWarning = level === 'warn' ? message : '';
+    connection.console[level](`OTLP export: ${message}`);
+  };
   const report = (problems: ConfigProblem[]) => {
     for (const p of problems) {
       const line = `Invalid setting ${p.setting}: ${p.message}`;
@@ -345,6 +351,7 @@ export function registerExport(connection: Connection, engine: Engine, records: 
       const r = await exporter.exportTotals(usageData(await records()), engine.catalog, target, { attempts: 1, persist: true });
       lastPoints = r.points;
       if (r.ok) {
+        lastWarning = '';
         if (lastError) log('info', `export to ${config.endpoint} works again: ${r.points} series sent`);
         lastSuccess = Date.now(); lastError = null;
       } else {

@@ -17,7 +17,7 @@ const env = { HOME: path.join(tmp, 'home'), XDG_CACHE_HOME: path.join(tmp, 'cach
 
 interface Received { headers: http.IncomingHttpHeaders; body: Buffer; url: string }
 
-async function receiver(): Promise<{ url: string; got: Received[]; close: () => Promise<void> }> {
+async function receiver(port = 0): Promise<{ url: string; got: Received[]; close: () => Promise<void> }> {
   const got: Received[] = [];
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -28,9 +28,9 @@ async function receiver(): Promise<{ url: string; got: Received[]; close: () => 
       res.end();
     });
   });
-  await new Promise<void>(r => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as { port: number }).port;
-  return { url: `http://127.0.0.1:${port}/v1/metrics`, got, close: () => new Promise(r => server.close(() => r())) };
+  await new Promise<void>(r => server.listen(port, '127.0.0.1', r));
+  const at = (server.address() as { port: number }).port;
+  return { url: `http://127.0.0.1:${at}/v1/metrics`, got, close: () => new Promise(r => server.close(() => r())) };
 }
 
 const status = (s: TestServer): Promise<any> => s.conn.sendRequest('tokenomics/exportStatus');
@@ -96,5 +96,33 @@ test('export off: nothing of OpenTelemetry is loaded; on: one engine per machine
     await a.stop();
     await b?.stop();
     await rx.close();
+  }
+});
+
+test('a receiver that is down: the failure is logged once, and the next interval sends the totals', async () => {
+  const probe = await receiver();
+  const url = probe.url;
+  await probe.close(); // nothing listens there now
+  const cache = path.join(tmp, 'cache-down');
+  const s = await startServer({ env: { ...env, XDG_CACHE_HOME: cache }, storagePath: path.join(tmp, 'storage-down') });
+  let rx: Awaited<ReturnType<typeof receiver>> | undefined;
+  try {
+    await s.conn.sendNotification('tokenomics/exportConfig', { endpoint: url, intervalSeconds: 10 });
+    await until('the failed export', async () => (await status(s)).lastError !== null);
+    const failed = await status(s);
+    assert.equal(failed.lastSuccess, null);
+    await s.waitNotification('window/logMessage', (p: any) => /OTLP export: export to .* failed \(attempt 1 of 1\)/.test(p.message));
+    await s.waitNotification('window/logMessage', (p: any) => /nothing is lost: the totals are sent again in 10 s/.test(p.message));
+    assert.equal(fs.existsSync(path.join(cache, 'tokenomics/otlp/state.json')), false, 'no state is kept for an export that was not accepted');
+    rx = await receiver(Number(new URL(url).port));
+    await until('the next export', async () => (await status(s)).lastSuccess !== null, 25_000);
+    assert.equal((await status(s)).lastError, null);
+    assert.ok(rx.got.length >= 1);
+    assert.ok(rx.got[0]!.body.toString('latin1').includes('tokenomics.token.usage'));
+    await s.waitNotification('window/logMessage', (p: any) => /works again/.test(p.message));
+    assert.ok(fs.existsSync(path.join(cache, 'tokenomics/otlp/state.json')));
+  } finally {
+    await s.stop();
+    await rx?.close();
   }
 });
