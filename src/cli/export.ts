@@ -80,8 +80,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
           : await exporter.exportTotals(data, catalog, target, { attempts: 3, persist });
         const days = r.days !== undefined ? `, ${r.days} day(s) backfilled` : '';
         if (r.ok) io.stdout(`tokenomics export: sent ${r.points} series to ${target.url}${days}\n`);
-        else if (flags.once) { io.stderr(`tokenomics export: the receiver at ${target.url} did not accept the export: ${r.error}\n`); return 2; }
-        else io.stderr(`tokenomics export: nothing is lost: the totals are sent again in ${interval} s\n`);
+        else if (flags.once) { io.stderr(`tokenomics export: export to ${target.url} failed${r.attempts > 1 ? ` after ${r.attempts} attempts` : ''}: ${r.error}\n`); return 2; }
+        else io.stderr(`tokenomics export: export to ${target.url} failed: ${r.error}; nothing is lost: the totals are sent again in ${interval} s\n`);
         first = first && !r.ok;
       }
       if (flags.once) return 0;

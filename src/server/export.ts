@@ -20,7 +20,6 @@ import { dayNumberer } from '../core/time';
 import { UsageColumns, columnsOf } from '../core/usage/columns';
 import type { Engine } from './engine';
 import { ExportMethods, ExportStatus } from './exportProtocol';
-import type { SendResult } from './otlp';
 
 /** Where the machine's export files live: beside the CLI's usage index, shared by every window and the CLI. */
 export function exportDir(env: NodeJS.ProcessEnv): string {
@@ -234,18 +233,21 @@ export class Exporter {
     }
   }
 
-  /** Sends points, retrying `attempts` times with growing pauses; every failed attempt is logged. */
+  /**
+   * Sends points; a receiver that cannot be reached (or answers 408, 429, 5xx) is tried `attempts`
+   * times with growing pauses, each retry logged. A rejection (another 4xx) is not retried: sending
+   * the same data again gets the same answer. The final failure is the caller's to report.
+   */
   async send(target: ExportTarget, points: readonly Point[], attempts: number, pauseMs = 1000): Promise<ExportOutcome> {
     const { send } = await import('./otlp');
-    let r: SendResult = { ok: false, error: 'not sent' };
-    let i = 0;
-    for (; i < attempts; i++) {
-      if (i > 0) await new Promise(res => setTimeout(res, pauseMs * 2 ** (i - 1)));
-      r = await send(points, { url: target.url, headers: target.headers, resource: this.resource(target), version: tokenomicsVersion() });
-      if (r.ok) return { ok: true, points: points.length, attempts: i + 1 };
-      this.log('warn', `export to ${target.url} failed (attempt ${i + 1} of ${attempts}): ${r.error}`);
+    for (let i = 1; ; i++) {
+      const r = await send(points, { url: target.url, headers: target.headers, resource: this.resource(target), version: tokenomicsVersion() });
+      if (r.ok) return { ok: true, points: points.length, attempts: i };
+      if (!r.retryable || i >= attempts) return { ok: false, points: points.length, error: r.error, attempts: i };
+      const pause = pauseMs * 2 ** (i - 1);
+      this.log('warn', `export to ${target.url} failed (attempt ${i} of ${attempts}): ${r.error}; trying again in ${pause / 1000} s`);
+      await new Promise(res => setTimeout(res, pause));
     }
-    return { ok: false, points: points.length, error: r.ok ? undefined : r.error, attempts: i };
   }
 
   /**
@@ -355,7 +357,7 @@ export function registerExport(connection: Connection, engine: Engine, records: 
         if (lastError) log('info', `export to ${config.endpoint} works again: ${r.points} series sent`);
         lastSuccess = Date.now(); lastError = null;
       } else {
-        if (r.error !== lastError) log('warn', `nothing is lost: the totals are sent again in ${config.intervalSeconds} s`);
+        log('warn', `export to ${config.endpoint} failed: ${r.error}; nothing is lost: the totals are sent again in ${config.intervalSeconds} s`);
         lastError = r.error ?? 'failed';
       }
     } catch (e) {

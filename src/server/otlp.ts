@@ -23,7 +23,8 @@ export interface SendOptions {
   timeoutMs?: number;
 }
 
-export type SendResult = { ok: true } | { ok: false; error: string };
+/** `retryable`: the receiver could not be reached or asked to come back (408, 429, 5xx); else it rejected the data. */
+export type SendResult = { ok: true } | { ok: false; error: string; retryable: boolean };
 
 const hr = (ms: number): HrTime => [Math.floor(ms / 1000), Math.round((ms % 1000) * 1e6)];
 
@@ -59,9 +60,15 @@ export function send(points: readonly Point[], opts: SendOptions & { version: st
   return new Promise<SendResult>(resolve => {
     exporter.export(data, result => {
       if (result.code === ExportResultCode.SUCCESS) resolve({ ok: true });
-      else resolve({ ok: false, error: describe(result.error) });
+      else resolve({ ok: false, error: describe(result.error), retryable: retryable(result.error) });
     });
   }).finally(() => exporter.shutdown().catch(() => { /* nothing left to flush */ }));
+}
+
+function retryable(e: unknown): boolean {
+  const code = (e as { code?: unknown } | undefined)?.code;
+  if (typeof code !== 'number') return true; // no HTTP answer: refused, timed out, reset
+  return code === 408 || code === 429 || code >= 500;
 }
 
 function describe(e: unknown): string {

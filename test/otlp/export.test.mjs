@@ -125,9 +125,9 @@ test('a receiver that is down is retried and reported (exit 2), and the next exp
     `{"type":"assistant","cwd":"/home/dev/shop","sessionId":"s3","timestamp":"${ts}","requestId":"req_down","message":{"id":"msg_down","model":"claude-sonnet-4-5-20250929","usage":{"input_tokens":7,"cache_read_input_tokens":1000,"output_tokens":50}}}\n`);
   const down = cli(['export', '--otlp', metricsUrl, '--once', ...FOLDERS]);
   assert.equal(down.status, 2, down.stderr);
-  assert.match(down.stderr, /attempt 1 of 3/);
-  assert.match(down.stderr, /attempt 3 of 3/);
-  assert.match(down.stderr, /did not accept the export/);
+  assert.match(down.stderr, /failed \(attempt 1 of 3\): .*; trying again in 1 s/);
+  assert.match(down.stderr, /failed \(attempt 2 of 3\): .*; trying again in 2 s/);
+  assert.match(down.stderr, /export to .* failed after 3 attempts: .*ECONNREFUSED/);
   await startVM(path.join(TMP, 'vm-data'));
   const r = report(envFor('a'));
   const up = cli(['export', '--otlp', metricsUrl, '--once', ...FOLDERS]);
@@ -142,9 +142,12 @@ test('a bad URL or a rejected export exits 2 with one line saying why', async ()
   assert.equal(bad.status, 2);
   assert.equal(bad.stderr.trim().split('\n').length, 1, bad.stderr);
   assert.match(bad.stderr, /not a URL/);
+  // a rejection is not retried: one line, with what the receiver answered
   const rejected = cli(['export', '--otlp', `${base}/no/such/path`, '--once', ...FOLDERS]);
   assert.equal(rejected.status, 2, rejected.stderr);
-  assert.match(rejected.stderr, /did not accept the export: .*(400|404|unsupported)/i);
+  const lines = rejected.stderr.trim().split('\n').filter(l => !/malformed line/.test(l));
+  assert.equal(lines.length, 1, rejected.stderr);
+  assert.match(lines[0], /export to .*\/no\/such\/path failed: Bad Request; status 400; the receiver answered: .*unsupported path/);
   const help = cli(['export', '--help']);
   assert.equal(help.status, 0);
   assert.match(help.stdout, /--otlp URL/);
