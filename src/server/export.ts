@@ -69,7 +69,9 @@ export function machineSalt(dir: string): string {
 /** `host.id`: the machine (its machine id, else its host name) hashed with the salt. */
 export function hostId(salt: string): string {
   const machine = (readText('/etc/machine-id') ?? readText('/var/lib/dbus/machine-id') ?? os.hostname()).trim();
-  return crypto.createHash('sha256').update(`${salt}\0host\0${machine}\0${os.userInfo().username}`).digest('hex').slice(0, 16);
+  let user = '';
+  try { user = os.userInfo().username; } catch { /* a uid without a passwd entry (containers) */ }
+  return crypto.createHash('sha256').update(`${salt}\0host\0${machine}\0${user}`).digest('hex').slice(0, 16);
 }
 
 // ---- the lock -------------------------------------------------------------------------------------------
@@ -239,6 +241,7 @@ export class Exporter {
    * the same data again gets the same answer. The final failure is the caller's to report.
    */
   async send(target: ExportTarget, points: readonly Point[], attempts: number, pauseMs = 1000): Promise<ExportOutcome> {
+    if (!points.length) return { ok: true, points: 0, attempts: 0 }; // no logs yet: nothing to say
     const { send } = await import('./otlp');
     for (let i = 1; ; i++) {
       const r = await send(points, { url: target.url, headers: target.headers, resource: this.resource(target), version: tokenomicsVersion() });

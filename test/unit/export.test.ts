@@ -244,3 +244,16 @@ test('the machine salt is made once and kept; the host id is a hash, stable per 
     assert.ok(!hostId(s).includes(os.hostname()));
   } finally { fs.rmSync(dir, { recursive: true, force: true }); }
 });
+
+test('an export with nothing to send (no logs yet) succeeds without a request and without loading the sender', async () => {
+  const dir = tmp();
+  try {
+    const logs: string[] = [];
+    const { Exporter } = await import('../../src/server/export');
+    const e = new Exporter(dir, (_l, m) => logs.push(m));
+    const r = await e.exportTotals({ cols: columnsOf([]) }, catalog, { url: 'http://127.0.0.1:9/v1/metrics', headers: {}, attributes: {}, includeProjects: 'hashed' }, { attempts: 3, persist: true });
+    assert.deepEqual(r, { ok: true, points: 0, attempts: 0 });
+    assert.deepEqual(logs, []);
+    assert.ok(!Object.keys(require.cache).some(k => /[\\/]server[\\/]otlp\.js$/.test(k)), 'the OpenTelemetry sender was not loaded');
+  } finally { fs.rmSync(dir, { recursive: true, force: true }); }
+});
