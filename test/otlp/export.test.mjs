@@ -40,6 +40,8 @@ const cents = (a, b, what) => assert.ok(Math.abs(a - b) < 0.005, `${what}: ${a} 
 
 /** Everything the receiver holds must match the report: per token type, per agent, per model, and cost. */
 async function assertMatches(r) {
+  // a series that ended (its logs are gone) is 0 at the receiver: the same as absent from the report
+  const sumBy = async (m, l) => Object.fromEntries(Object.entries(await vm.sumBy(m, l)).filter(([, v]) => v !== 0));
   const types = await sumBy('tokenomics_token_usage_total', 'gen_ai_token_type');
   assert.deepEqual(types, { input: r.totals.inputTokens, output: r.totals.outputTokens, cache_read: r.totals.cacheReadTokens, cache_creation: r.totals.cacheCreationTokens });
   const agents = await sumBy('tokenomics_token_usage_total', 'agent');
@@ -135,6 +137,21 @@ test('a receiver that is down is retried and reported (exit 2), and the next exp
   await flush();
   await assertMatches(r);
   assert.equal((await sumBy('tokenomics_token_usage_total', 'gen_ai_token_type')).input, r.totals.inputTokens);
+});
+
+test('history forgotten: totals that fall are sent as a counter reset, and the receiver\'s latest values equal the report again', async () => {
+  fs.rmSync(path.join(LOGS, 'claude/projects/-home-dev-shop/s2.jsonl'));
+  fs.rmSync(path.join(LOGS, 'gemini'), { recursive: true });
+  fs.mkdirSync(path.join(LOGS, 'gemini'));
+  const r = report(envFor('a'));
+  assert.equal(r.agents.some(a => a.agent === 'gemini'), false);
+  const e = cli(['export', '--otlp', metricsUrl, '--once', ...FOLDERS]);
+  assert.equal(e.status, 0, e.stderr);
+  await flush();
+  await assertMatches(r);
+  assert.equal((await sumBy('tokenomics_token_usage_total', 'agent')).gemini, 0, 'the gemini series ended at 0');
+  const resets = await query('sum(resets(tokenomics_token_usage_total{agent="claude-code"}[1h]))');
+  assert.ok(Number(resets[0].value[1]) > 0, 'the receiver saw the fall as a counter reset');
 });
 
 test('a bad URL or a rejected export exits 2 with one line saying why', async () => {
