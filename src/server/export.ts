@@ -219,8 +219,13 @@ export class Exporter {
     this.stateFile = path.join(dir, 'state.json');
   }
 
+  /**
+   * `service.instance.id` is the host id too: Prometheus makes it the `instance` label, so two machines
+   * never collide there, while two processes of one machine (which send the same totals) do coincide.
+   */
   resource(target: ExportTarget): Record<string, string> {
-    return { ...target.attributes, 'service.name': 'tokenomics', 'service.version': tokenomicsVersion(), 'host.id': hostId(this.salt) };
+    const host = hostId(this.salt);
+    return { ...target.attributes, 'service.name': 'tokenomics', 'service.version': tokenomicsVersion(), 'service.instance.id': host, 'host.id': host };
   }
 
   readState(): ExportState {

@@ -89,7 +89,7 @@ test('export --once: every total read back with PromQL equals report --json, to 
   // what the receiver got: counts, costs, agent and model names, hashes; no path, file name or text
   const all = [...await query('tokenomics_token_usage_total'), ...await query('tokenomics_cost_usage_USD_total')];
   assert.ok(all.length > 0);
-  const allowed = new Set(['__name__', 'agent', 'basis', 'gen_ai_provider_name', 'gen_ai_request_model', 'gen_ai_token_type', 'project', 'service_name', 'service_version', 'host_id']);
+  const allowed = new Set(['__name__', 'agent', 'basis', 'gen_ai_provider_name', 'gen_ai_request_model', 'gen_ai_token_type', 'project', 'service_name', 'service_version', 'service_instance_id', 'host_id']);
   for (const s of all) {
     for (const [k, v] of Object.entries(s.metric)) {
       assert.ok(allowed.has(k), `unexpected label ${k}`);
@@ -97,6 +97,7 @@ test('export --once: every total read back with PromQL equals report --json, to 
     }
     assert.equal(s.metric.service_name, 'tokenomics');
     assert.match(s.metric.host_id, /^[0-9a-f]{16}$/);
+    assert.equal(s.metric.service_instance_id, s.metric.host_id);
     assert.match(s.metric.project, /^[0-9a-f]{12}$/);
   }
 });

@@ -5,7 +5,7 @@ import type { ProjectMode } from './series';
 
 export const DEFAULT_INTERVAL_SECONDS = 60;
 /** Attribute names the export sets itself: a user attribute may not replace them. */
-const RESERVED = new Set(['service.name', 'service.version', 'host.id', 'agent', 'basis', 'project',
+const RESERVED = new Set(['service.name', 'service.version', 'service.instance.id', 'host.id', 'agent', 'basis', 'project',
   'gen_ai.provider.name', 'gen_ai.request.model', 'gen_ai.token.type']);
 
 export interface ExportConfig {
