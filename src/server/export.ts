@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Connection } from 'vscode-languageserver/node';
+import { z } from 'zod';
 import type { UsageRecord } from '../core/agents/records';
 import type { Catalog } from '../core/catalog';
 import { ConfigProblem, ExportConfig, parseExportConfig } from '../core/export/config';
@@ -76,7 +77,8 @@ export function hostId(salt: string): string {
 
 // ---- the lock -------------------------------------------------------------------------------------------
 
-interface LockBody { pid: number; host: string; token: string; at: number }
+const LockBody = z.object({ pid: z.number().int().positive(), host: z.string(), token: z.string(), at: z.number() });
+type LockBody = z.infer<typeof LockBody>;
 
 function alive(pid: number): boolean {
   try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
@@ -123,8 +125,8 @@ export class ExportLock {
     const text = readText(this.file);
     if (text === null) return null;
     try {
-      const b = JSON.parse(text) as LockBody;
-      return typeof b.pid === 'number' && typeof b.token === 'string' ? b : null;
+      const b = LockBody.safeParse(JSON.parse(text));
+      return b.success ? b.data : null;
     } catch { return null; }
   }
 

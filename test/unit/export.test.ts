@@ -224,6 +224,13 @@ test('the lock: one holder per machine; a dead holder\'s lock is taken over; a h
     fs.writeFileSync(file, JSON.stringify({ pid: 1, host: 'elsewhere', token: 'old', at: 0 }));
     const old = new Date(Date.now() - 120_000);
     fs.utimesSync(file, old, old);
+    const c = new ExportLock(file, 60_000);
+    assert.equal(c.acquire(), true);
+    c.release();
+    // garbage in the lock file: a process may be writing it right now, so it waits a moment, then is stale
+    fs.writeFileSync(file, '{"pid":');
+    assert.equal(new ExportLock(file, 60_000).acquire(), false);
+    fs.utimesSync(file, old, old);
     assert.equal(new ExportLock(file, 60_000).acquire(), true);
   } finally { fs.rmSync(dir, { recursive: true, force: true }); }
 });
