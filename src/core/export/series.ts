@@ -5,7 +5,7 @@ import crypto from 'node:crypto';
 import type { Basis } from '../agents/adapter';
 import { adapterOf, isAgentId } from '../agents/index';
 import type { Catalog, ModelInfo } from '../catalog';
-import { dayName, dayNumberer } from '../time';
+import { SLOT_MS, dayName, dayNumberer } from '../time';
 import { COLUMNS, COLUMNS_PER_ROW, UsageColumns } from '../usage/columns';
 import { COST_METRIC, TOKEN_METRIC } from './names';
 
@@ -73,7 +73,6 @@ export function seriesKey(metric: string, attributes: Readonly<Record<string, st
 const A_INPUT = 0, A_OUTPUT = 1, A_CACHE_READ = 2, A_CREATION = 3, A_COST = 4, A_PRICED = 5, A = 6;
 const { input: C_INPUT, output: C_OUTPUT, cacheRead: C_CACHE_READ, cacheWrite5m: C_W5, cacheWrite1h: C_W1, model: C_MODEL, project: C_PROJECT, slot: C_SLOT } = COLUMNS;
 const ROW = COLUMNS_PER_ROW;
-const SLOT_MS = 15 * 60_000;
 
 interface Group { agent: number; model: number; project: number; basis: number }
 
