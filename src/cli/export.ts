@@ -63,6 +63,9 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const log = (level: 'info' | 'warn', message: string) => { if (level === 'warn' || !flags.once) io.stderr(`tokenomics export: ${message}\n`); };
   const exporter = new Exporter(exportDir(io.env), log, Math.max(180_000, 3 * interval * 1000));
   const catalog = bundledCatalog();
+  // Ctrl-C of a running exporter frees the machine's lock at once (a dead holder's lock is taken over anyway)
+  const onSignal = () => { exporter.lock.release(); process.exit(130); };
+  if (!flags.once) process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
   try {
     // an explicit --once exports even while a VS Code window holds the machine's lock: the values are
     // the same totals, so nothing is counted twice; only the lock holder keeps the state
@@ -88,6 +91,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       await new Promise(res => setTimeout(res, interval * 1000));
     }
   } finally {
+    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
     exporter.lock.release();
   }
 }

@@ -155,6 +155,25 @@ test('history forgotten: totals that fall are sent as a counter reset, and the r
   assert.ok(Number(resets[0].value[1]) > 0, 'the receiver saw the fall as a counter reset');
 });
 
+test('without --once the CLI exports every --interval seconds until stopped, and frees the machine\'s lock', async () => {
+  const env = envFor('a');
+  const r = report(env);
+  const lock = path.join(env.XDG_CACHE_HOME, 'tokenomics/otlp/export.lock');
+  const p = spawn(process.execPath, [CLI, 'export', '--otlp', metricsUrl, '--interval', '1', ...FOLDERS], { env });
+  let out = '';
+  p.stdout.on('data', d => { out += d; });
+  const exited = new Promise(res => p.on('close', (code, signal) => res({ code, signal })));
+  const t0 = Date.now();
+  while ((out.match(/sent \d+ series/g) ?? []).length < 3 && Date.now() - t0 < 20_000) await new Promise(res => setTimeout(res, 100));
+  assert.ok((out.match(/sent \d+ series/g) ?? []).length >= 3, out);
+  assert.equal(fs.existsSync(lock), true, 'it holds the lock while it runs');
+  p.kill('SIGINT');
+  assert.deepEqual(await exited, { code: 130, signal: null });
+  assert.equal(fs.existsSync(lock), false, 'and frees it when stopped');
+  await flush();
+  await assertMatches(r);
+});
+
 test('a bad URL or a rejected export exits 2 with one line saying why', async () => {
   const bad = cli(['export', '--otlp', 'not a url', '--once', ...FOLDERS]);
   assert.equal(bad.status, 2);
