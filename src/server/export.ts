@@ -1,7 +1,7 @@
-// The OpenTelemetry export on the engine side (and for `tokenomics export`): which process of the
-// machine exports (a lock file), what it remembers between exports (the state file), the machine's
-// salt, and the schedule. The OpenTelemetry packages live in ./otlp (dist/otlp.js) and are loaded
-// only when an export runs.
+// The OpenTelemetry export for the engine (exportService.ts) and `tokenomics export`: which process
+// of the machine exports (a lock file), what it remembers between exports (the state file), the
+// machine's salt, retries. The OpenTelemetry packages live in ./otlp (dist/otlp.js) and are loaded
+// only when an export sends something.
 //
 // Correctness never rests on the lock: every export sends all-time totals of the same series, so two
 // exporters at once (a lock taken over from a process that was only slow) send the same values, and a
@@ -10,17 +10,13 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Connection } from 'vscode-languageserver/node';
 import { z } from 'zod';
 import type { UsageRecord } from '../core/agents/records';
 import type { Catalog } from '../core/catalog';
-import { ConfigProblem, ExportConfig, parseExportConfig } from '../core/export/config';
 import { BASES, DaySeries, ProjectMode, Series, dailySeries, usageSeries } from '../core/export/series';
 import { ExportState, Point, advance, backfillState, parseState, serializeState } from '../core/export/state';
 import { dayNumberer } from '../core/time';
 import { UsageColumns, columnsOf } from '../core/usage/columns';
-import type { Engine } from './engine';
-import { ExportMethods, ExportStatus } from './exportProtocol';
 
 /** Where the machine's export files live: beside the CLI's usage index, shared by every window and the CLI. */
 export function exportDir(env: NodeJS.ProcessEnv): string {
@@ -172,7 +168,7 @@ export interface ExportTarget {
 
 export interface ExportOutcome { ok: boolean; points: number; error?: string; attempts: number }
 
-type Log = (level: 'info' | 'warn', message: string) => void;
+export type Log = (level: 'info' | 'warn', message: string) => void;
 
 /** What an export reads: the index's counted requests as columns, and per row its basis if known. */
 export interface UsageData {
@@ -309,96 +305,8 @@ export class Exporter {
 
 const BACKFILL_DAYS_PER_REQUEST = 31;
 
-// ---- the engine's side ----------------------------------------------------------------------------------------
-
 /** Headers from the environment, as the OpenTelemetry SDKs read them. */
 export function envHeaders(env: NodeJS.ProcessEnv): string | undefined {
   return env.OTEL_EXPORTER_OTLP_METRICS_HEADERS || env.OTEL_EXPORTER_OTLP_HEADERS || undefined;
 }
 
-/**
- * Registers the export's notification and status request. Nothing is exported, and dist/otlp.js is
- * not loaded, until the extension sends an endpoint.
- */
-export function registerExport(connection: Connection, engine: Engine, records: () => Promise<readonly UsageRecord[]>): void {
-  let config: ExportConfig | null = null;
-  let exporter: Exporter | null = null;
-  let timer: NodeJS.Timeout | undefined;
-  let running = false;
-  let lastError: string | null = null;
-  let lastSuccess: number | null = null;
-  let lastPoints = 0;
-  let saidWaiting = false;
-  const reported = new Set<string>();
-  // a receiver that stays down fails the same way every interval: said once, until something changes
-  let lastWarning = '';
-  const log: Log = (level, message) => {
-    if (level === 'warn' && message === lastWarning) return;
-    lastWarning = level === 'warn' ? message : '';
-    connection.console[level](`OTLP export: ${message}`);
-  };
-  const report = (problems: ConfigProblem[]) => {
-    for (const p of problems) {
-      const line = `Invalid setting ${p.setting}: ${p.message}`;
-      if (reported.has(line)) continue;
-      reported.add(line);
-      connection.console.warn(line);
-      void connection.window.showWarningMessage(`Tokenomics: ${line}`);
-    }
-  };
-
-  const tick = async () => {
-    if (!config?.endpoint || running) return;
-    running = true;
-    try {
-      exporter ??= new Exporter(exportDir(process.env), log, Math.max(180_000, 3 * config.intervalSeconds * 1000));
-      if (!exporter.lock.acquire()) {
-        if (!saidWaiting) log('info', `another process (pid ${exporter.lock.owner()?.pid ?? '?'}) exports for this machine; this window takes over if it stops`);
-        saidWaiting = true;
-        return;
-      }
-      if (saidWaiting || lastSuccess === null) log('info', `this window exports for the machine to ${config.endpoint} every ${config.intervalSeconds} s`);
-      saidWaiting = false;
-      const target: ExportTarget = { url: config.endpoint, headers: config.headers, attributes: config.attributes, includeProjects: config.includeProjects };
-      const r = await exporter.exportTotals(usageData(await records()), engine.catalog, target, { attempts: 1, persist: true });
-      lastPoints = r.points;
-      if (r.ok) {
-        lastWarning = '';
-        if (lastError) log('info', `export to ${config.endpoint} works again: ${r.points} series sent`);
-        lastSuccess = Date.now(); lastError = null;
-      } else {
-        log('warn', `export to ${config.endpoint} failed: ${r.error}; nothing is lost: the totals are sent again in ${config.intervalSeconds} s`);
-        lastError = r.error ?? 'failed';
-      }
-    } catch (e) {
-      lastError = (e as Error).message;
-      log('warn', `failed: ${(e as Error)?.stack ?? e}`);
-    } finally {
-      running = false;
-    }
-  };
-
-  connection.onNotification(ExportMethods.config, (raw: unknown) => {
-    const o = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
-    const headers = typeof o.headers === 'string' && o.headers.trim() ? o.headers : envHeaders(process.env);
-    const parsed = parseExportConfig({ ...o, headers });
-    report(parsed.problems);
-    const before = JSON.stringify(config);
-    config = parsed.config;
-    if (JSON.stringify(config) === before) return;
-    if (timer) { clearInterval(timer); timer = undefined; }
-    if (!config.endpoint) { exporter?.lock.release(); lastSuccess = null; return; }
-    timer = setInterval(() => void tick(), config.intervalSeconds * 1000);
-    timer.unref();
-    // the first export waits for the usage index's first refresh, which `records()` does
-    void tick();
-  });
-  connection.onRequest(ExportMethods.status, (): ExportStatus => ({
-    enabled: !!config?.endpoint,
-    senderLoaded: Object.keys(require.cache).some(k => /[\\/]otlp\.js$/.test(k)),
-    exporting: exporter?.lock.isHeld ?? false,
-    lastSuccess, lastError, lastPoints,
-  }));
-  connection.onShutdown(() => { if (timer) clearInterval(timer); exporter?.lock.release(); });
-  process.on('exit', () => exporter?.lock.release());
-}
