@@ -7,6 +7,8 @@ import { claudeCodeReader } from './agents/claudeCode';
 import { codexReader } from './agents/codex';
 import { geminiReader } from './agents/gemini';
 import { scanLines } from './agents/lineScanner';
+import { isCompressedLog, scanCompressedLines } from './agents/logSource';
+import { SkipCounts, addSkip, isSkipReason, orderedSkips } from './agents/skipReasons';
 import { AgentRoot, FoundFile, PathProblem, findLogFiles } from './agents/locations';
 import { AGENTS, Agent, AgentReader, RateLimits, UsageRecord, betterCopy } from './agents/records';
 import { COLUMNS_PER_ROW, UsageColumns, columnsOf, slotOf } from './report';
@@ -15,7 +17,7 @@ import { COLUMNS_PER_ROW, UsageColumns, columnsOf, slotOf } from './report';
 /** How long a refresh runs before it lets other work in. */
 const YIELD_AFTER_MS = 20;
 
-export const INDEX_VERSION = 4;
+export const INDEX_VERSION = 5;
 const MAGIC = 0x58494b54; // 'TKIX'
 /** Whole-file JSON bigger than this is not a chat record worth loading into memory. */
 const MAX_WHOLE_FILE = 256 * 1024 * 1024;
@@ -39,7 +41,12 @@ interface FileEntry {
   records: UsageRecord[];
   byKey?: Map<string, number>;
   malformed: number;
+  /** Lines skipped, by reason, and how many requests the reader emitted (copies included). */
+  lines: FileLines;
 }
+
+interface FileLines { emitted: number; skipped: SkipCounts }
+const noLines = (): FileLines => ({ emitted: 0, skipped: {} });
 
 export interface UsageIndexOptions {
   roots: readonly AgentRoot[];
@@ -182,6 +189,40 @@ export class UsageIndex {
     return { files: this.files.size, records, malformedLines: malformed, unreadable: this.unreadable };
   }
 
+  /**
+   * Lines that looked like requests and were not counted, by reason (see `skipReasons.ts`). Copies of
+   * a request counted elsewhere are `duplicate`, or `replay` when the losing copy is replayed history.
+   */
+  skippedByReason(): SkipCounts {
+    if (this.snap) return { ...this.snap.skips };
+    const out: SkipCounts = {};
+    let emitted = 0;
+    for (const e of this.files.values()) {
+      emitted += e.lines.emitted;
+      for (const [r, n] of Object.entries(e.lines.skipped)) if (isSkipReason(r) && n) addSkip(out, r, n);
+    }
+    // every emitted copy that is not the counted one was a duplicate or a replay of it
+    const counted = this.records().length;
+    let replays = 0;
+    const winners = this.winnerMap();
+    for (const e of this.files.values()) for (const r of e.records) if (winners.get(r.key) !== r && r.rank >= 2) replays++;
+    const copies = Math.max(0, emitted - counted - replays);
+    if (replays) addSkip(out, 'replay', replays);
+    if (copies) addSkip(out, 'duplicate', copies);
+    return orderedSkips(out);
+  }
+
+  /** Per agent, the plan usage reported last (Codex rate limits), from events that billed nothing too. */
+  latestRateLimits(): Map<Agent, { at: number; limits: RateLimits }> {
+    const out = new Map<Agent, { at: number; limits: RateLimits }>();
+    for (const e of this.files.values()) {
+      const rl = READERS[e.agent].rateLimitsOf?.(e.state);
+      const cur = out.get(e.agent);
+      if (rl && (!cur || rl.at > cur.at)) out.set(e.agent, rl);
+    }
+    return out;
+  }
+
   /** Log files with lines that could not be read, and how many: for messages that name the file. */
   malformedFiles(): { path: string; lines: number }[] {
     const out: { path: string; lines: number }[] = [];
@@ -194,7 +235,7 @@ export class UsageIndex {
     if (!this.cacheFile) return false;
     this.ensureObjects();
     try {
-      writeAtomic(this.cacheFile, serialize(this.roots, [...this.files.values()], new Set(this.records())));
+      writeAtomic(this.cacheFile, serialize(this.roots, [...this.files.values()], new Set(this.records()), this.skippedByReason()));
       this.dirty = false;
       return true;
     } catch (e) {
@@ -210,7 +251,8 @@ export class UsageIndex {
       return null;
     }
     const reader = READERS[f.agent];
-    const whole = reader.isWholeFile?.(f.path) ?? false;
+    // a compressed log is never appended to: when it changes, it is read again whole
+    const whole = (reader.isWholeFile?.(f.path) ?? false) || isCompressedLog(f.path);
     let old = this.files.get(f.path);
     if (old && old.agent === f.agent && old.ino === st.ino && st.size === old.size && st.mtimeMs === old.mtimeMs) return null;
     // something changes: from here on, records are needed as objects
@@ -227,7 +269,7 @@ export class UsageIndex {
     }
     // new, replaced, shrunk, or rewritten whole: its previous contribution goes
     const entry: FileEntry = { path: f.path, agent: f.agent, size: st.size, mtimeMs: st.mtimeMs, ino: st.ino, offset: 0,
-      state: reader.initState(f.path), records: [], malformed: 0 };
+      state: reader.initState(f.path), records: [], malformed: 0, lines: noLines() };
     if (old) this.winnersStale = true;
     this.files.set(f.path, entry);
     if (!this.read(entry, 0, problems)) { this.files.delete(f.path); return old ? 'removedFiles' : null; }
@@ -238,23 +280,42 @@ export class UsageIndex {
 
   private read(entry: FileEntry, from: number, problems: PathProblem[]): boolean {
     const reader = READERS[entry.agent];
-    const emit = (r: UsageRecord) => this.add(entry, reader, r);
+    const emit = (r: UsageRecord) => { entry.lines.emitted++; this.add(entry, reader, r); };
+    const onLine = (line: string, offset: number) => {
+      const outcome = reader.line(entry.state, line, offset, entry.path, emit);
+      if (outcome === 'record' || outcome === 'ignored') return;
+      if (outcome === 'malformed') entry.malformed++;
+      addSkip(entry.lines.skipped, outcome);
+    };
     let fd: number;
     try { fd = fs.openSync(entry.path, 'r'); } catch (e) {
       problems.push({ path: entry.path, reason: (e as NodeJS.ErrnoException).code ?? String(e) });
       return false;
     }
     try {
-      if (reader.isWholeFile?.(entry.path) && reader.wholeFile) {
-        if (entry.size > MAX_WHOLE_FILE) { problems.push({ path: entry.path, reason: 'too large' }); return false; }
+      if (isCompressedLog(entry.path)) {
+        try {
+          scanCompressedLines(fd, reader.needles, onLine);
+        } catch (e) {
+          if (typeof (e as { code?: unknown }).code !== 'number') throw e; // fzstd's errors carry a numeric code; I/O errors a string
+          problems.push({ path: entry.path, reason: `not valid zstd: ${(e as Error).message}` });
+          addSkip(entry.lines.skipped, 'undecodable');
+        }
+        entry.offset = entry.size;
+      } else if (reader.isWholeFile?.(entry.path) && reader.wholeFile) {
+        if (entry.size > MAX_WHOLE_FILE) {
+          problems.push({ path: entry.path, reason: 'too large' });
+          addSkip(entry.lines.skipped, 'too-large');
+          entry.offset = entry.size;
+          return true;
+        }
         const text = fs.readFileSync(fd, 'utf8');
         // A file caught mid-rewrite is not valid JSON yet: keep nothing now, it is read again when it changes.
         entry.malformed = reader.wholeFile(text, entry.path, emit).malformed;
+        if (entry.malformed) entry.lines.skipped.malformed = entry.malformed;
         entry.offset = Buffer.byteLength(text);
       } else {
-        entry.offset = scanLines(fd, from, reader.needles, (line, offset) => {
-          if (reader.line(entry.state, line, offset, entry.path, emit) === 'malformed') entry.malformed++;
-        });
+        entry.offset = scanLines(fd, from, reader.needles, onLine);
       }
       return true;
     } catch (e) {
@@ -366,11 +427,13 @@ export class UsageIndex {
 
 const PREFIX = 32;
 const WINNER = 0x100;
+/** The flags column's upper 16 bits hold a request's web searches. */
+const SEARCH_SHIFT = 16;
 const ROW = 11; // COLUMNS_PER_ROW, as a local constant for the hot loops
 if (ROW !== COLUMNS_PER_ROW) throw new Error('index row layout differs from the report columns');
 const ROW_BYTES = 8 + 4 * ROW;
 
-type FileTuple = [path: string, agent: Agent, size: number, mtimeMs: number, ino: number, offset: number, malformed: number, count: number, state: unknown];
+type FileTuple = [path: string, agent: Agent, size: number, mtimeMs: number, ino: number, offset: number, malformed: number, count: number, state: unknown, lines: FileLines];
 
 interface Snapshot {
   buf: Buffer;
@@ -379,6 +442,8 @@ interface Snapshot {
   entries: FileEntry[];
   counts: number[];
   rateLimits: [number, RateLimits][];
+  /** What `skippedByReason()` said when the index was saved. */
+  skips: SkipCounts;
   times: Float64Array;
   ints: Uint32Array;
   /** Indexes of the counted records, ascending. */
@@ -408,6 +473,7 @@ class KeyTable {
 
 class StoredRecord implements UsageRecord {
   rateLimits?: RateLimits;
+  webSearches?: number;
   constructor(
     readonly agent: Agent, readonly timestamp: number, readonly usage: UsageRecord['usage'], readonly contextTokens: number,
     readonly model: string, readonly sessionId: string, readonly project: string, readonly rank: number,
@@ -431,7 +497,7 @@ function crc32js(b: Uint8Array): number {
   return (c ^ -1) >>> 0;
 }
 
-function serialize(roots: readonly AgentRoot[], entries: FileEntry[], winners: ReadonlySet<UsageRecord>): Buffer {
+function serialize(roots: readonly AgentRoot[], entries: FileEntry[], winners: ReadonlySet<UsageRecord>, skips: SkipCounts): Buffer {
   const strings: string[] = [];
   const ids = new Map<string, number>();
   const intern = (s: string) => { let i = ids.get(s); if (i === undefined) { i = strings.length; strings.push(s); ids.set(s, i); } return i; };
@@ -454,13 +520,13 @@ function serialize(roots: readonly AgentRoot[], entries: FileEntry[], winners: R
       ints[k++] = u32(u.input); ints[k++] = u32(u.output); ints[k++] = u32(u.cacheRead); ints[k++] = u32(u.cacheWrite5m);
       ints[k++] = u32(u.cacheWrite1h); ints[k++] = u32(r.contextTokens);
       ints[k++] = intern(r.model); ints[k++] = intern(r.sessionId); ints[k++] = intern(r.project);
-      ints[k++] = (r.rank & 0xff) | (winner ? WINNER : 0);
+      ints[k++] = ((r.rank & 0xff) | (winner ? WINNER : 0) | (Math.min(r.webSearches ?? 0, 0xffff) << SEARCH_SHIFT)) >>> 0;
       ints[k++] = slotOf(r.timestamp);
       keys.push(r.key);
     }
-    files.push([e.path, e.agent, e.size, e.mtimeMs, e.ino, e.offset, e.malformed, e.records.length, e.state]);
+    files.push([e.path, e.agent, e.size, e.mtimeMs, e.ino, e.offset, e.malformed, e.records.length, e.state, e.lines]);
   }
-  const header = Buffer.from(JSON.stringify({ roots, strings, files, rateLimits }));
+  const header = Buffer.from(JSON.stringify({ roots, strings, files, rateLimits, skips }));
   const keyBuf = Buffer.from(keys.join('\0'));
   const pre = PREFIX + header.length + keyBuf.length;
   const pad = (8 - (pre % 8)) % 8;
@@ -489,6 +555,10 @@ const isRateLimits = (v: unknown): v is RateLimits => typeof v === 'object' && v
   && isRateWindow((v as RateLimits).primary) && isRateWindow((v as RateLimits).secondary)
   && ((v as RateLimits).planType === undefined || typeof (v as RateLimits).planType === 'string');
 
+const isFileLines = (v: unknown): v is FileLines => typeof v === 'object' && v !== null && isCount((v as FileLines).emitted)
+  && typeof (v as FileLines).skipped === 'object' && (v as FileLines).skipped !== null
+  && Object.entries((v as FileLines).skipped).every(([k, n]) => isSkipReason(k) && isCount(n));
+
 /** Checks a stored index cheaply (length, CRC, header shape, counts) and views its columns in place. */
 function openSnapshot(buf: Buffer): Snapshot | 'other-version' {
   if (buf.length < PREFIX || buf.readUInt32LE(0) !== MAGIC) throw new Error('not an index');
@@ -498,19 +568,21 @@ function openSnapshot(buf: Buffer): Snapshot | 'other-version' {
   const start = pre + ((8 - (pre % 8)) % 8);
   if (winners > total || start + total * ROW_BYTES + winners * 4 !== buf.length) throw new Error('truncated');
   if (crc32(buf.subarray(PREFIX)) !== buf.readUInt32LE(24)) throw new Error('checksum mismatch');
-  const h = JSON.parse(buf.toString('utf8', PREFIX, PREFIX + hl)) as { strings?: unknown; files?: unknown; rateLimits?: unknown };
-  const { strings, files, rateLimits } = h;
+  const h = JSON.parse(buf.toString('utf8', PREFIX, PREFIX + hl)) as { strings?: unknown; files?: unknown; rateLimits?: unknown; skips?: unknown };
+  const { strings, files, rateLimits, skips } = h;
+  if (typeof skips !== 'object' || skips === null || !Object.entries(skips).every(([k, n]) => isSkipReason(k) && isCount(n))) throw new Error('bad skip counts');
   if (!Array.isArray(strings) || !strings.every(x => typeof x === 'string')) throw new Error('bad strings');
   if (!Array.isArray(files) || !Array.isArray(rateLimits)) throw new Error('bad header');
   const entries: FileEntry[] = [], counts: number[] = [];
   let sum = 0;
   for (const f of files as unknown[]) {
-    if (!Array.isArray(f) || f.length !== 9) throw new Error('bad file entry');
-    const [p, agent, size, mtimeMs, ino, offset, malformed, count, state] = f as FileTuple;
-    if (typeof p !== 'string' || !AGENTS.includes(agent) || !isNum(size) || !isNum(mtimeMs) || !isNum(ino) || !isNum(offset) || !isNum(malformed) || !isCount(count)) {
+    if (!Array.isArray(f) || f.length !== 10) throw new Error('bad file entry');
+    const [p, agent, size, mtimeMs, ino, offset, malformed, count, state, lines] = f as FileTuple;
+    if (typeof p !== 'string' || !AGENTS.includes(agent) || !isNum(size) || !isNum(mtimeMs) || !isNum(ino) || !isNum(offset) || !isNum(malformed) || !isCount(count)
+      || !isFileLines(lines)) {
       throw new Error('bad file entry');
     }
-    entries.push({ path: p, agent, size, mtimeMs, ino, offset, malformed, records: [], state: state ?? READERS[agent].initState(p) });
+    entries.push({ path: p, agent, size, mtimeMs, ino, offset, malformed, records: [], state: state ?? READERS[agent].initState(p), lines });
     counts.push(count);
     sum += count;
   }
@@ -530,7 +602,7 @@ function openSnapshot(buf: Buffer): Snapshot | 'other-version' {
   // The CRC vouches for the bytes; what a writer could still have got wrong is checked where cheap
   // (the per-record string indexes are checked as records are materialized).
   if (winners && (rows[winners - 1]! >= total || !(ints[rows[0]! * ROW + 9]! & WINNER))) throw new Error('bad winners');
-  return { buf, strings: strings as string[], entries, counts, rateLimits: rateLimits as [number, RateLimits][], times, ints, rows,
+  return { buf, strings: strings as string[], entries, counts, rateLimits: rateLimits as [number, RateLimits][], skips: skips as SkipCounts, times, ints, rows,
     keysStart: PREFIX + hl, keysEnd: pre, total, winners };
 }
 
@@ -559,6 +631,7 @@ function materializeSnapshot(s: Snapshot): UsageRecord[] {
         { input: ints[k]!, output: ints[k + 1]!, cacheRead: ints[k + 2]!, cacheWrite5m: ints[k + 3]!, cacheWrite1h: ints[k + 4]! },
         ints[k + 5]!, model, session, project, flags & 0xff, e.path, keys, n);
       records[j] = r;
+      if (flags >>> SEARCH_SHIFT) r.webSearches = flags >>> SEARCH_SHIFT;
       if (li < limits.length && limits[li]![0] === n) r.rateLimits = limits[li++]![1];
       if (flags & WINNER) winners.push(r);
     }

@@ -49,15 +49,15 @@ test('codex: rate limits are kept as reported (percent, window, reset in ms)', a
   assert.equal(a[1]!.rateLimits?.primary?.usedPercent, 25);
 });
 
-test('codex: a fork whose parent file is gone still counts its replayed requests once', () => {
+test('codex: a fork\'s history stamped before the fork is replay: skipped with a reason, its totals kept as the baseline', () => {
   const out: UsageRecord[] = [];
   const s = codexReader.initState('/c/sessions/rollout-x.jsonl');
   const line = (o: unknown) => codexReader.line(s, JSON.stringify(o), 0, 'f', r => out.push(r));
   line({ timestamp: '2026-05-04T10:05:00Z', type: 'session_meta', payload: { id: 'B', forked_from_id: 'A' } });
   line({ timestamp: '2026-05-04T10:00:01Z', type: 'turn_context', payload: { model: 'gpt-5.2-codex' } });
-  line({ timestamp: '2026-05-04T10:00:09Z', type: 'event_msg', payload: { type: 'token_count', info: { last_token_usage: { input_tokens: 10, cached_input_tokens: 0, output_tokens: 1, total_tokens: 11 } } } });
-  line({ timestamp: '2026-05-04T10:06:00Z', type: 'event_msg', payload: { type: 'token_count', info: { last_token_usage: { input_tokens: 20, cached_input_tokens: 0, output_tokens: 2, total_tokens: 22 } } } });
-  assert.deepEqual(out.map(r => r.rank), [2, 0], 'replayed copies lose to the parent wherever it exists');
+  assert.equal(line({ timestamp: '2026-05-04T10:00:09Z', type: 'event_msg', payload: { type: 'token_count', info: { total_token_usage: { input_tokens: 10, cached_input_tokens: 0, output_tokens: 1, total_tokens: 11 } } } }), 'replay');
+  assert.equal(line({ timestamp: '2026-05-04T10:06:00Z', type: 'event_msg', payload: { type: 'token_count', info: { total_token_usage: { input_tokens: 30, cached_input_tokens: 0, output_tokens: 3, total_tokens: 33 } } } }), 'record');
+  assert.deepEqual(out.map(r => [r.usage.input, r.usage.output, r.key]), [[20, 2, 'x:A:30:0:0:3:0:33']], 'the fork\'s own request is what its total adds to the replayed one, keyed in the parent\'s lineage');
 });
 
 test('codex: an odd rate_limits shape never costs the request its tokens', () => {

@@ -23,8 +23,11 @@ const SessionSchema = z.object({
 export interface GeminiState { session: string; project: string; fallbackTime: number }
 
 function projectOf(file: string): string {
-  // tmp/<hash>/chats/session-x.json; newer builds leave the real folder in tmp/<hash>/.project_root
-  const dir = path.dirname(path.dirname(file));
+  // tmp/<hash>/chats/session-x.json, or a sub-agent's tmp/<hash>/chats/<parentSessionId>/<id>.jsonl;
+  // newer builds leave the real folder in tmp/<hash>/.project_root
+  let chats = path.dirname(file);
+  if (path.basename(chats) !== 'chats' && path.basename(path.dirname(chats)) === 'chats') chats = path.dirname(chats);
+  const dir = path.dirname(chats);
   try {
     const root = fs.readFileSync(path.join(dir, '.project_root'), 'utf8').trim();
     if (root) return root;
@@ -59,6 +62,18 @@ export const geminiReader: AgentReader<GeminiState> = {
     try { raw = JSON.parse(text); } catch { return 'malformed'; }
     if (typeof raw !== 'object' || raw === null) return 'malformed';
     const o = raw as Record<string, unknown>;
+    // a checkpoint: `{"$set":{"messages":[...]}}` rewrites the whole list, later records still append
+    const set = o.$set as { messages?: unknown } | undefined;
+    if (typeof set === 'object' && set !== null && Array.isArray(set.messages)) {
+      let n = 0, bad = 0;
+      set.messages.forEach((msg, i) => {
+        const m = MessageSchema.safeParse(msg);
+        if (!m.success) { bad++; return; }
+        const r = recordOf(m.data, state, file, offset + i);
+        if (r) { emit(r); n++; }
+      });
+      return n ? 'record' : bad ? 'malformed' : 'ignored';
+    }
     if (typeof o.sessionId === 'string' && o.tokens === undefined) {
       state.session = o.sessionId;
       const start = typeof o.startTime === 'string' ? Date.parse(o.startTime) : NaN;

@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { isCompressedLog } from './logSource';
 import type { Agent } from './records';
 
 /** A folder to scan for one agent's logs. `explicit` folders were named by the user. */
@@ -22,7 +23,8 @@ function expand(dir: string, home: string): string {
  * The folders to scan. An override list for an agent replaces that agent's defaults (settings
  * `tokenomics.claudeDirs` etc., CLI `--claude-dir`); otherwise the agents' own rules apply:
  * CLAUDE_CONFIG_DIR (comma-separated) else ~/.config/claude and ~/.claude; CODEX_HOME else ~/.codex;
- * ~/.gemini.
+ * ~/.gemini, where GEMINI_CLI_HOME replaces the home folder (google-gemini/gemini-cli
+ * packages/core/src/utils/paths.ts `homedir()`).
  */
 export function agentRoots(env: NodeJS.ProcessEnv = process.env, overrides: RootOverrides = {}): AgentRoot[] {
   const home = env.HOME || env.USERPROFILE || os.homedir();
@@ -40,7 +42,7 @@ export function agentRoots(env: NodeJS.ProcessEnv = process.env, overrides: Root
   if (overrides.codexDirs?.length) add('codex', overrides.codexDirs, true);
   else add('codex', [env.CODEX_HOME?.trim() || path.join(home, '.codex')], false);
   if (overrides.geminiDirs?.length) add('gemini', overrides.geminiDirs, true);
-  else add('gemini', [path.join(home, '.gemini')], false);
+  else add('gemini', [path.join(env.GEMINI_CLI_HOME?.trim() || home, '.gemini')], false);
   return roots;
 }
 
@@ -62,8 +64,15 @@ export function scanDirs(root: AgentRoot): string[] {
   }
 }
 
-export function isLogFile(agent: Agent, name: string): boolean {
-  if (agent === 'gemini') return name.startsWith('session-') && (name.endsWith('.json') || name.endsWith('.jsonl'));
+export function isLogFile(agent: Agent, name: string, fullPath = name): boolean {
+  if (agent === 'gemini') {
+    // main sessions: chats/session-*.json(l); sub-agents: chats/<parentSessionId>/<id>.jsonl
+    // (gemini-cli packages/core/src/services/chatRecordingService.ts); logs/session-*.jsonl holds no usage
+    const parent = path.basename(path.dirname(fullPath));
+    if (name.startsWith('session-') && (name.endsWith('.json') || name.endsWith('.jsonl'))) return parent !== 'logs';
+    return name.endsWith('.jsonl') && path.basename(path.dirname(path.dirname(fullPath))) === 'chats';
+  }
+  if (agent === 'codex') return name.endsWith('.jsonl') || name.endsWith('.jsonl.zst');
   return name.endsWith('.jsonl');
 }
 
@@ -82,12 +91,17 @@ export function findLogFiles(roots: readonly AgentRoot[]): { files: FoundFile[];
       if (code !== 'ENOENT' && code !== 'ENOTDIR') problems.push({ path: dir, reason: code ?? String(e) });
       return;
     }
+    let names: Set<string> | undefined;
     for (const e of entries) {
       const p = path.join(dir, e.name);
       let kind: 'dir' | 'file' | null = e.isDirectory() ? 'dir' : e.isFile() ? 'file' : null;
       if (e.isSymbolicLink()) { try { const s = fs.statSync(p); kind = s.isDirectory() ? 'dir' : s.isFile() ? 'file' : null; } catch { kind = null; } }
       if (kind === 'dir' && depth < 12) walk(p, agent, depth + 1);
-      else if (kind === 'file' && isLogFile(agent, e.name) && !seen.has(p)) { seen.add(p); files.push({ path: p, agent }); }
+      else if (kind === 'file' && isLogFile(agent, e.name, p) && !seen.has(p)) {
+        // Codex's rule: while both exist, the plain rollout wins over its compressed twin
+        if (isCompressedLog(p) && (names ??= new Set(entries.map(x => x.name))).has(e.name.slice(0, -4))) continue;
+        seen.add(p); files.push({ path: p, agent });
+      }
     }
   };
   for (const root of roots) for (const d of scanDirs(root)) walk(d, root.agent, 0);
