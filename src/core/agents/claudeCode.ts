@@ -1,6 +1,7 @@
 // Claude Code transcripts: projects/<cwd slug>/<session>.jsonl, one line per content block.
 import path from 'node:path';
 import { z } from 'zod';
+import { FAST_MODEL_SUFFIX } from '../catalog';
 import { AgentReader, LineOutcome, UsageRecord, claudeKey, tokens } from './records';
 import { plausibleTime, plausibleUsage } from './skipReasons';
 
@@ -28,9 +29,6 @@ const LineSchema = z.object({
     usage: UsageSchema,
   }),
 });
-
-/** The model id suffix a fast-mode request is priced under (the catalog applies the model's fast multiplier). */
-export const FAST_SUFFIX = '-fast';
 
 export interface ClaudeState { session: string; project: string }
 
@@ -77,7 +75,7 @@ export const claudeCodeReader: AgentReader<ClaudeState> = {
       agent: 'claude-code',
       sessionId: l.sessionId ?? state.session,
       project: l.cwd ?? state.project,
-      model: u.speed === 'fast' && model !== 'unknown' ? `${model}${FAST_SUFFIX}` : model,
+      model: u.speed === 'fast' && model !== 'unknown' ? `${model}${FAST_MODEL_SUFFIX}` : model,
       timestamp,
       usage,
       contextTokens: usage.input + usage.cacheRead + w5m + w1h,
