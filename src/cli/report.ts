@@ -22,7 +22,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const timezone = timezoneFlag(flags, io);
 
   const { index, refreshed } = await openUsageIndex('report', flags, io);
-  const report = buildReportFromColumns(index.columns(), bundledCatalog(), { since, until, timezone, malformedLines: refreshed.stats.malformedLines });
+  const report = buildReportFromColumns(index.columns(), bundledCatalog(), { since, until, timezone, malformedLines: refreshed.stats.malformedLines,
+    skippedByReason: index.skippedByReason() });
   io.stdout(flags.json ? JSON.stringify(report, null, 2) + '\n' : renderTable(report));
   return 0;
 }
@@ -49,5 +50,7 @@ export function renderTable(report: UsageReport): string {
   const notes = [`Time zone ${r.timezone}${r.since || r.until ? `, ${r.since ?? '…'} to ${r.until ?? '…'}` : ''}.`];
   if (report.skipped.unpricedRequests) notes.push(`${report.skipped.unpricedRequests} request(s) of unpriced models are counted at $0.`);
   if (report.skipped.malformedLines) notes.push(`${report.skipped.malformedLines} malformed log line(s) skipped.`);
+  const other = Object.entries(report.skipped.byReason).filter(([r]) => r !== 'malformed' && r !== 'unpriced');
+  if (other.length) notes.push(`Not counted: ${other.map(([r, n]) => `${n} ${r}`).join(', ')} (see --json skipped.byReason).`);
   return out.join('\n') + '\n\n' + notes.join(' ') + '\n';
 }

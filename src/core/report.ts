@@ -2,6 +2,7 @@
 import type { Catalog, ModelInfo } from './catalog';
 import { requestCost } from './cost';
 import type { Agent, RateLimits, UsageRecord } from './agents/records';
+import { SkipCounts, orderedSkips } from './agents/skipReasons';
 
 /** Token and cost totals of a group of requests. `inputTokens` is uncached input. */
 export interface Totals {
@@ -22,7 +23,8 @@ export interface UsageReport {
   agents: ({ agent: Agent } & Totals)[];
   projects: ({ project: string } & Totals)[];
   sessions: ({ agent: Agent; sessionId: string; project: string } & Totals)[];
-  skipped: { malformedLines: number; unpricedRequests: number };
+  /** `byReason`: every line that looked like a request and was not counted, by stable reason id (see skipReasons.ts). */
+  skipped: { malformedLines: number; unpricedRequests: number; byReason: SkipCounts };
 }
 
 export interface ReportOptions {
@@ -31,6 +33,8 @@ export interface ReportOptions {
   until?: string;
   timezone: string;
   malformedLines?: number;
+  /** The usage index's `skippedByReason()`; unpriced requests are added from the report's own count. */
+  skippedByReason?: SkipCounts;
 }
 
 // ---- time zones -------------------------------------------------------------------------------------
@@ -185,7 +189,7 @@ export function columnsOf(records: readonly UsageRecord[]): UsageColumns {
     ints[k + COL_INPUT] = u.input; ints[k + COL_OUTPUT] = u.output; ints[k + COL_CACHE_READ] = u.cacheRead;
     ints[k + COL_CACHE_WRITE_5M] = u.cacheWrite5m; ints[k + COL_CACHE_WRITE_1H] = u.cacheWrite1h; ints[k + COL_CONTEXT] = r.contextTokens;
     ints[k + COL_MODEL] = intern(r.model); ints[k + COL_SESSION] = intern(r.sessionId); ints[k + COL_PROJECT] = intern(r.project);
-    ints[k + COL_FLAGS] = r.rank;
+    ints[k + COL_FLAGS] = ((r.rank & 0xff) | (Math.min(r.webSearches ?? 0, 0xffff) << 16)) >>> 0; // web searches in the upper half, as the index stores them
     ints[k + COL_SLOT] = slotOf(r.timestamp);
   }
   return { rows, times, ints, agents, strings };
@@ -224,7 +228,7 @@ function rows<K, N extends string>(m: Map<K, Acc>, name: N): ({ [P in N]: K } & 
 
 /** Cost of a record; null when its model is unpriced. */
 function coster(catalog: Catalog): (r: UsageRecord) => number | null {
-  return r => requestCost(catalog.resolve(r.model), r.usage);
+  return r => requestCost(catalog.resolve(r.model), r.usage, r.webSearches);
 }
 
 const byCost = (a: Totals, b: Totals) => b.costUSD - a.costUSD || b.totalTokens - a.totalTokens;
@@ -241,7 +245,7 @@ export function buildReport(records: readonly UsageRecord[], catalog: Catalog, o
 // Accumulators of the columnar report: G numbers per group in a Float64Array.
 const G_INPUT = 0, G_OUTPUT = 1, G_CACHE_READ = 2, G_CREATION = 3, G_REQUESTS = 4, G_COST = 5, G_UNPRICED = 6, G = 7;
 // Cells of a run: C numbers per (model, price tier), tokens only, priced when the run ends.
-const C_INPUT = 0, C_OUTPUT = 1, C_CACHE_READ = 2, C_W5 = 3, C_W1 = 4, C_REQUESTS = 5, C = 6;
+const C_INPUT = 0, C_OUTPUT = 1, C_CACHE_READ = 2, C_W5 = 3, C_W1 = 4, C_REQUESTS = 5, C_SEARCHES = 6, C = 7;
 
 function totalsAt(a: Float64Array, o: number): Totals {
   const input = a[o + G_INPUT]!, output = a[o + G_OUTPUT]!, creation = a[o + G_CREATION]!, cacheRead = a[o + G_CACHE_READ]!;
@@ -310,7 +314,8 @@ export function buildReportFromColumns(cols: UsageColumns, catalog: Catalog, opt
       let cost = 0;
       if (model !== null) {
         const r = tier === 0 ? model.rates : model.longContext[tier - 1]!.rates;
-        cost = (input * r.input + output * r.output + cacheRead * r.cacheRead + w5 * r.cacheWrite5m + w1 * r.cacheWrite1h) / 1e6;
+        cost = (input * r.input + output * r.output + cacheRead * r.cacheRead + w5 * r.cacheWrite5m + w1 * r.cacheWrite1h) / 1e6
+          + cells[o + C_SEARCHES]! * model.webSearchPerRequest;
       }
       const priced = model !== null, creation = w5 + w1;
       add(total, 0, input, output, cacheRead, creation, requests, cost, priced);
@@ -357,6 +362,8 @@ export function buildReportFromColumns(cols: UsageColumns, catalog: Catalog, opt
     cells[o + C_CACHE_READ] = cells[o + C_CACHE_READ]! + cacheRead;
     cells[o + C_W5] = cells[o + C_W5]! + w5; cells[o + C_W1] = cells[o + C_W1]! + w1;
     cells[o + C_REQUESTS] = cells[o + C_REQUESTS]! + 1;
+    const searches = ints[k + COL_FLAGS]! >>> 16;
+    if (searches) cells[o + C_SEARCHES] = cells[o + C_SEARCHES]! + searches;
   }
   flush();
   const str = (i: number) => strings[i]!;
@@ -377,7 +384,8 @@ export function buildReportFromColumns(cols: UsageColumns, catalog: Catalog, opt
     agents: agentAcc.rows('agent', agentName).sort(byCost),
     projects: projectAcc.rows('project', str).sort(byCost),
     sessions: sessionRows.sort(byCost),
-    skipped: { malformedLines: opts.malformedLines ?? 0, unpricedRequests: total[G_UNPRICED]! },
+    skipped: { malformedLines: opts.malformedLines ?? 0, unpricedRequests: total[G_UNPRICED]!,
+      byReason: orderedSkips({ ...opts.skippedByReason, unpriced: total[G_UNPRICED]! }) },
   };
 }
 
@@ -426,6 +434,8 @@ export interface SummaryOptions {
   weekStartsOn?: number;
   /** Workspace folders: a session whose cwd is inside one of them is preferred as the active one. */
   preferProjects?: readonly string[];
+  /** Plan usage the index kept from events that billed nothing (the usage index's `latestRateLimits()`). */
+  rateLimits?: { at: number; limits: RateLimits } | null;
 }
 
 function breakdown(records: readonly UsageRecord[], cost: (r: UsageRecord) => number | null): SpendBreakdown {
@@ -492,7 +502,8 @@ export function spendSummary(records: readonly UsageRecord[], catalog: Catalog, 
   return {
     timezone: opts.timezone, today, weekStart,
     todaySpend: breakdown(todays, cost), weekSpend: breakdown(weeks, cost),
-    rateLimits: limits?.rateLimits ? { ...limits.rateLimits, reportedAt: limits.timestamp } : null,
+    rateLimits: opts.rateLimits && (!limits || opts.rateLimits.at >= limits.timestamp) ? { ...opts.rateLimits.limits, reportedAt: opts.rateLimits.at }
+      : limits?.rateLimits ? { ...limits.rateLimits, reportedAt: limits.timestamp } : null,
     activeSession,
   };
 }

@@ -143,7 +143,8 @@ export function registerUsage(connection: Connection, engine: Engine, opts: { st
     const s = engine.settings;
     const tz = engine.timezone;
     const records = index?.records() ?? [];
-    const sum = spendSummary(records, engine.catalog, { timezone: tz, weekStartsOn: WEEK_START[s.weekStartsOn] ?? 1, preferProjects: opts.workspaceFolders() });
+    const rateLimits = [...(index?.latestRateLimits().values() ?? [])].sort((a, b) => b.at - a.at)[0] ?? null;
+    const sum = spendSummary(records, engine.catalog, { timezone: tz, weekStartsOn: WEEK_START[s.weekStartsOn] ?? 1, preferProjects: opts.workspaceFolders(), rateLimits });
     const period = (label: string, startDate: string, b: SpendBreakdown): PeriodSpend => ({
       label, startDate, costUSD: b.totals.costUSD, requests: b.totals.requests, unpricedRequests: b.unpricedRequests,
       tokens: { input: b.totals.inputTokens, output: b.totals.outputTokens, cacheRead: b.totals.cacheReadTokens, cacheWrite: b.totals.cacheCreationTokens },

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { agentRoots } from '../../src/core/agents/locations';
 import { bundledCatalog } from '../../src/core/catalog';
 import { requestCost } from '../../src/core/cost';
+import { buildReportFromColumns } from '../../src/core/report';
 import { UsageIndex } from '../../src/core/usageIndex';
 import { FIXTURES, promptOf, readTrap, sum } from './agents-fixtures';
 
@@ -167,4 +168,26 @@ test('claude: fast mode is priced at the model\'s fast multiple, web searches pe
   assert.equal(search!.webSearches, 3);
   assert.ok(Math.abs(requestCost(catalog.resolve(search!.model), search!.usage, search!.webSearches)! - (base + 0.03)) < 1e-12); // was: + $0
   assert.deepEqual(index.skippedByReason(), { 'no-type': 1 }); // was: dropped without a word
+});
+
+test('report: web searches and fast mode priced in the columns, the same from a persisted index', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tkx-fast-'));
+  try {
+    const roots = [{ agent: 'claude-code' as const, dir: path.join(FIXTURES, 'traps/claude-fast'), explicit: true }];
+    const cache = path.join(dir, 'index.bin');
+    const cold = new UsageIndex({ roots, cacheFile: cache });
+    await cold.refresh();
+    const warm = new UsageIndex({ roots, cacheFile: cache });
+    assert.equal((await warm.refresh()).cache, 'loaded');
+    const catalog = bundledCatalog();
+    const expected = cold.records().reduce((n, r) => n + requestCost(catalog.resolve(r.model), r.usage, r.webSearches)!, 0);
+    for (const idx of [cold, warm]) {
+      const rep = buildReportFromColumns(idx.columns(), catalog, { timezone: 'UTC', skippedByReason: idx.skippedByReason() });
+      assert.ok(Math.abs(rep.totals.costUSD - expected) < 1e-6, `${rep.totals.costUSD} vs ${expected}`);
+      assert.deepEqual(rep.skipped.byReason, { 'no-type': 1 });
+    }
+    assert.equal(warm.records().find(r => r.webSearches)!.webSearches, 3);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -30,7 +30,7 @@ test('report: the documented JSON shape, over all three agents, with hand-checke
   assert.deepEqual(r.agents.map(a => [a.agent, a.requests, a.inputTokens, a.cacheReadTokens]).sort(),
     [['claude-code', 5, 21, 14000], ['codex', 7, 2400, 5450], ['gemini', 3, 1200, 2100]]);
   assert.deepEqual(r.days.map(d => [d.date, d.requests]), [['2026-05-02', 2], ['2026-05-03', 1], ['2026-05-04', 10], ['2026-05-05', 2]]);
-  assert.deepEqual(r.skipped, { malformedLines: 3, unpricedRequests: 0 });
+  assert.deepEqual(r.skipped, { malformedLines: 3, unpricedRequests: 0, byReason: {} }); // byReason comes from the index (cli-report)
   const total = r.days.reduce((s, d) => s + d.costUSD, 0);
   assert.ok(Math.abs(total - r.totals.costUSD) < 1e-5);
   for (const v of Object.values(r.totals)) assert.ok(Number.isInteger(v) || v === r.totals.costUSD);
