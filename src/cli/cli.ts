@@ -5,7 +5,7 @@ const HELP = `tokenomics: what your AI tokens cost, from your terminal
 
 usage:
   tokenomics count [--model M] [--json] <file>...   tokens, cost per call and context share ('-' reads stdin)
-  tokenomics report [--json] [--since YYYY-MM-DD] [--until YYYY-MM-DD] [--timezone IANA]
+  tokenomics report [--json] [--explain] [--since YYYY-MM-DD] [--until YYYY-MM-DD] [--timezone IANA]
                     [--claude-dir DIR]... [--codex-dir DIR] [--gemini-dir DIR] [--no-cache]
                                                     spend from coding-agent logs, by day
   tokenomics week [--week YYYY-MM-DD] [--format text|md|csv|json] [--timezone IANA]

@@ -3,11 +3,12 @@ import path from 'node:path';
 import { bundledCatalog } from '../core/catalog';
 import { formatTokens, formatUSD } from '../core/format';
 import { Totals, UsageReport, buildReportFromColumns, isValidDate } from '../core/report';
+import type { AgentExplanation } from '../core/usageIndex';
 import { CliIO, UsageError, parseArgs } from './io';
 import { FOLDER_FLAGS, openUsageIndex, timezoneFlag } from './agentLogs';
 
 const SPEC = {
-  json: 'bool', since: 'string', until: 'string', timezone: 'string',
+  json: 'bool', explain: 'bool', since: 'string', until: 'string', timezone: 'string',
   ...FOLDER_FLAGS,
 } as const;
 
@@ -24,8 +25,25 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const { index, refreshed } = await openUsageIndex('report', flags, io);
   const report = buildReportFromColumns(index.columns(), bundledCatalog(), { since, until, timezone, malformedLines: refreshed.stats.malformedLines,
     skippedByReason: index.skippedByReason() });
-  io.stdout(flags.json ? JSON.stringify(report, null, 2) + '\n' : renderTable(report));
+  const explain = flags.explain ? index.explain() : null;
+  if (flags.json) io.stdout(JSON.stringify(explain ? { ...report, explain } : report, null, 2) + '\n');
+  else io.stdout(renderTable(report) + (explain ? '\n' + renderExplain(explain) : ''));
   return 0;
+}
+
+/** Where the numbers came from, per agent: what an audit of a total starts with. */
+export function renderExplain(agents: readonly AgentExplanation[]): string {
+  const out: string[] = [];
+  for (const a of agents) {
+    out.push(`${a.agent}:`);
+    for (const f of a.folders) out.push(`  read ${f}`);
+    out.push(`  ${a.files} file(s)${a.compressedFiles ? ` (${a.compressedFiles} compressed)` : ''}, ${a.requestLines} request line(s), ${a.counted} request(s) counted`);
+    const skipped = Object.entries(a.skipped);
+    out.push(skipped.length ? `  not counted: ${skipped.map(([r, n]) => `${n} ${r}`).join(', ')}` : '  not counted: none');
+    for (const f of a.filesWithSkips.slice(0, 10)) out.push(`    ${f.path}: ${Object.entries(f.skipped).map(([r, n]) => `${n} ${r}`).join(', ')}`);
+    if (a.filesWithSkips.length > 10) out.push(`    … and ${a.filesWithSkips.length - 10} more file(s) (--json --explain lists them all)`);
+  }
+  return out.join('\n') + '\n';
 }
 
 const COLUMNS: [string, (t: Totals) => string][] = [

@@ -9,7 +9,7 @@ import { geminiReader } from './agents/gemini';
 import { scanLines } from './agents/lineScanner';
 import { isCompressedLog, scanCompressedLines } from './agents/logSource';
 import { SkipCounts, addSkip, isSkipReason, orderedSkips } from './agents/skipReasons';
-import { AgentRoot, FoundFile, PathProblem, findLogFiles } from './agents/locations';
+import { AgentRoot, FoundFile, PathProblem, findLogFiles, scanDirs } from './agents/locations';
 import { AGENTS, Agent, AgentReader, RateLimits, UsageRecord, betterCopy } from './agents/records';
 import { COLUMNS_PER_ROW, UsageColumns, columnsOf, slotOf } from './report';
 
@@ -62,6 +62,22 @@ export interface IndexStats {
   records: number;
   malformedLines: number;
   unreadable: PathProblem[];
+}
+
+export interface AgentExplanation {
+  agent: Agent;
+  /** The folders walked for this agent. */
+  folders: string[];
+  files: number;
+  /** Of `files`, compressed (`.jsonl.zst`). */
+  compressedFiles: number;
+  /** Lines that were requests, every copy included. */
+  requestLines: number;
+  /** Requests counted once each: what the report adds up. */
+  counted: number;
+  /** Lines not counted, by reason (duplicate and replay copies included). */
+  skipped: SkipCounts;
+  filesWithSkips: { path: string; skipped: SkipCounts }[];
 }
 
 export interface RefreshResult {
@@ -196,20 +212,41 @@ export class UsageIndex {
   skippedByReason(): SkipCounts {
     if (this.snap) return { ...this.snap.skips };
     const out: SkipCounts = {};
-    let emitted = 0;
-    for (const e of this.files.values()) {
-      emitted += e.lines.emitted;
-      for (const [r, n] of Object.entries(e.lines.skipped)) if (isSkipReason(r) && n) addSkip(out, r, n);
-    }
-    // every emitted copy that is not the counted one was a duplicate or a replay of it
-    const counted = this.records().length;
-    let replays = 0;
-    const winners = this.winnerMap();
-    for (const e of this.files.values()) for (const r of e.records) if (winners.get(r.key) !== r && r.rank >= 2) replays++;
-    const copies = Math.max(0, emitted - counted - replays);
-    if (replays) addSkip(out, 'replay', replays);
-    if (copies) addSkip(out, 'duplicate', copies);
+    for (const a of this.explain()) for (const [r, n] of Object.entries(a.skipped)) if (isSkipReason(r) && n) addSkip(out, r, n);
     return orderedSkips(out);
+  }
+
+  /**
+   * Per agent, what was read and what came of it: the folders walked, the files read, how many lines
+   * were requests, how many of those counted, and every skipped line by reason (`report --explain`).
+   */
+  explain(): AgentExplanation[] {
+    this.ensureObjects();
+    const winners = this.winnerMap();
+    const out = new Map<Agent, AgentExplanation>();
+    for (const root of this.roots) {
+      let a = out.get(root.agent);
+      if (!a) { a = { agent: root.agent, folders: [], files: 0, compressedFiles: 0, requestLines: 0, counted: 0, skipped: {}, filesWithSkips: [] }; out.set(root.agent, a); }
+      for (const d of scanDirs(root)) if (!a.folders.includes(d)) a.folders.push(d);
+    }
+    for (const w of winners.values()) { const a = out.get(w.agent); if (a) a.counted++; }
+    for (const e of this.files.values()) {
+      const a = out.get(e.agent);
+      if (!a) continue;
+      a.files++;
+      if (isCompressedLog(e.path)) a.compressedFiles++;
+      a.requestLines += e.lines.emitted;
+      const own: SkipCounts = {};
+      for (const [r, n] of Object.entries(e.lines.skipped)) if (isSkipReason(r) && n) addSkip(own, r, n);
+      // every emitted copy that is not the counted one is a duplicate, or a replay when it is replayed history
+      const within = e.lines.emitted - e.records.length; // later copies in the same file, replaced or dropped
+      if (within) addSkip(own, 'duplicate', within);
+      for (const r of e.records) if (winners.get(r.key) !== r) addSkip(own, r.rank >= 2 ? 'replay' : 'duplicate');
+      for (const [r, n] of Object.entries(own) as [keyof SkipCounts, number][]) addSkip(a.skipped, r, n);
+      if (Object.keys(own).length) a.filesWithSkips.push({ path: e.path, skipped: orderedSkips(own) });
+    }
+    for (const a of out.values()) a.skipped = orderedSkips(a.skipped);
+    return [...out.values()];
   }
 
   /** Per agent, the plan usage reported last (Codex rate limits), from events that billed nothing too. */

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { renderExplain } from '../../src/cli/report';
 import { agentRoots } from '../../src/core/agents/locations';
 import { bundledCatalog } from '../../src/core/catalog';
 import { requestCost } from '../../src/core/cost';
@@ -190,4 +191,15 @@ test('report: web searches and fast mode priced in the columns, the same from a 
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('report --explain: per agent, the folders and files read, request lines, counted requests, and what was not counted by reason', async () => {
+  const { index } = await readTrap('codex-subagents', 'codex');
+  const [codex] = index.explain();
+  assert.deepEqual({ ...codex!, folders: codex!.folders.map(f => path.relative(FIXTURES, f)), filesWithSkips: codex!.filesWithSkips.length }, {
+    agent: 'codex', folders: ['traps/codex-subagents/sessions'], files: 4, compressedFiles: 0, requestLines: 4, counted: 4,
+    skipped: { replay: 6 }, filesWithSkips: 3,
+  });
+  const text = renderExplain(index.explain());
+  assert.match(text, /^codex:\n  read .*codex-subagents\/sessions\n  4 file\(s\), 4 request line\(s\), 4 request\(s\) counted\n  not counted: 6 replay\n/);
 });
