@@ -48,6 +48,9 @@ export async function openUsageIndex(command: string, flags: Record<string, stri
   const cacheFile = flags['no-cache'] ? null : indexFile(io.env, roots);
   const index = new UsageIndex({ roots, cacheFile });
   const refreshed = await index.refresh();
+  if (refreshed.cache === 'corrupt' || refreshed.cache === 'other-version') {
+    io.stderr(`tokenomics ${command}: the usage index ${cacheFile} was ${refreshed.cache === 'corrupt' ? 'corrupt' : 'written by another version'}; rebuilt from the logs on disk (the history of logs the agents deleted is lost)\n`);
+  }
   for (const p of index.problems) io.stderr(`tokenomics ${command}: skipped ${p.path}: ${p.reason}\n`);
   for (const m of index.malformedFiles()) io.stderr(`tokenomics ${command}: skipped ${m.lines} malformed line${m.lines === 1 ? '' : 's'} in ${m.path}\n`);
   if (refreshed.stats.files === 0) {

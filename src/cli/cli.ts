@@ -12,6 +12,8 @@ usage:
                   [--week-starts-on monday|sunday|saturday] [--waste-threshold USD]
                   [--claude-dir DIR]... [--codex-dir DIR] [--gemini-dir DIR] [--no-cache]
                                                     the weekly usage summary
+  tokenomics forget --before YYYY-MM-DD [--timezone IANA] [folder flags as report]
+                                                    drop the kept history of logs the agents deleted
 
 Agent logs are found as the agents do (CLAUDE_CONFIG_DIR, CODEX_HOME, ~/.claude, ~/.codex, ~/.gemini).
 The usage index is cached in $XDG_CACHE_HOME/tokenomics. TOKENOMICS_QUOTAS (JSON, like the
@@ -23,6 +25,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   count: async () => (await import('./count')).run,
   report: async () => (await import('./report')).run,
   week: async () => (await import('./week')).run,
+  forget: async () => (await import('./forget')).run,
 };
 
 export async function main(argv: string[], io: CliIO): Promise<number> {

@@ -37,7 +37,7 @@ export function renderExplain(agents: readonly AgentExplanation[]): string {
   for (const a of agents) {
     out.push(`${a.agent}:`);
     for (const f of a.folders) out.push(`  read ${f}`);
-    out.push(`  ${a.files} file(s)${a.compressedFiles ? ` (${a.compressedFiles} compressed)` : ''}, ${a.requestLines} request line(s), ${a.counted} request(s) counted`);
+    out.push(`  ${a.files} file(s)${a.compressedFiles ? ` (${a.compressedFiles} compressed)` : ''}${a.historyFiles ? `, ${a.historyFiles} gone from disk and kept as history` : ''}, ${a.requestLines} request line(s), ${a.counted} request(s) counted`);
     const skipped = Object.entries(a.skipped);
     out.push(skipped.length ? `  not counted: ${skipped.map(([r, n]) => `${n} ${r}`).join(', ')}` : '  not counted: none');
     for (const f of a.filesWithSkips.slice(0, 10)) out.push(`    ${f.path}: ${Object.entries(f.skipped).map(([r, n]) => `${n} ${r}`).join(', ')}`);

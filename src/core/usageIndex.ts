@@ -7,7 +7,7 @@ import { claudeCodeReader } from './agents/claudeCode';
 import { codexReader } from './agents/codex';
 import { geminiReader } from './agents/gemini';
 import { scanLines } from './agents/lineScanner';
-import { isCompressedLog, scanCompressedLines } from './agents/logSource';
+import { ZSTD_SUFFIX, isCompressedLog, scanCompressedLines } from './agents/logSource';
 import { SkipCounts, addSkip, isSkipReason, orderedSkips } from './agents/skipReasons';
 import { AgentRoot, FoundFile, PathProblem, findLogFiles, scanDirs } from './agents/locations';
 import { AGENTS, Agent, AgentReader, RateLimits, UsageRecord, betterCopy } from './agents/records';
@@ -43,6 +43,11 @@ interface FileEntry {
   malformed: number;
   /** Lines skipped, by reason, and how many requests the reader emitted (copies included). */
   lines: FileLines;
+  /**
+   * The log is gone (the agent cleaned it up, or compressed it into a twin): its requests are kept as
+   * history, so past days do not change, until `forget` drops them. Never read or stat'ed again.
+   */
+  gone?: true;
 }
 
 interface FileLines { emitted: number; skipped: SkipCounts }
@@ -62,6 +67,8 @@ export interface IndexStats {
   records: number;
   malformedLines: number;
   unreadable: PathProblem[];
+  /** Logs that are gone from disk whose requests are kept as history. */
+  historyFiles: number;
 }
 
 export interface AgentExplanation {
@@ -71,6 +78,8 @@ export interface AgentExplanation {
   files: number;
   /** Of `files`, compressed (`.jsonl.zst`). */
   compressedFiles: number;
+  /** Logs gone from disk whose requests are kept as history. */
+  historyFiles: number;
   /** Lines that were requests, every copy included. */
   requestLines: number;
   /** Requests counted once each: what the report adds up. */
@@ -170,7 +179,17 @@ export class UsageIndex {
       for (const f of found) { const outcome = this.update(f, problems); if (outcome) result[outcome]++; yield; }
     }
     for (const p of [...this.files.keys()]) {
-      if (!present.has(p)) { this.materialize(); this.cols = null; this.files.delete(p); this.winnersStale = true; result.removedFiles++; }
+      const e = this.files.get(p)!;
+      if (present.has(p) || e.gone) continue;
+      // Claude Code deletes transcripts after cleanupPeriodDays, Codex compresses and archives: what was
+      // counted stays counted. Records are already one per request; the reader's state is not needed again.
+      this.materialize();
+      this.cols = null;
+      const kept = this.files.get(p)!;
+      // a rollout compressed into its .zst twin is the same file: the twin holds the same requests
+      if (kept.records.length && !present.has(p + ZSTD_SUFFIX)) { kept.gone = true; kept.state = null; kept.byKey = undefined; }
+      else { this.files.delete(p); this.winnersStale = true; }
+      result.removedFiles++;
     }
     const changed = result.newFiles + result.appendedFiles + result.rereadFiles + result.removedFiles > 0;
     if (changed) this.dirty = true;
@@ -202,7 +221,9 @@ export class UsageIndex {
     let malformed = 0;
     for (const e of this.files.values()) malformed += e.malformed;
     const records = this.snap ? this.snap.winners : this.records().length;
-    return { files: this.files.size, records, malformedLines: malformed, unreadable: this.unreadable };
+    let history = 0;
+    for (const e of this.files.values()) if (e.gone) history++;
+    return { files: this.files.size - history, historyFiles: history, records, malformedLines: malformed, unreadable: this.unreadable };
   }
 
   /**
@@ -226,15 +247,15 @@ export class UsageIndex {
     const out = new Map<Agent, AgentExplanation>();
     for (const root of this.roots) {
       let a = out.get(root.agent);
-      if (!a) { a = { agent: root.agent, folders: [], files: 0, compressedFiles: 0, requestLines: 0, counted: 0, skipped: {}, filesWithSkips: [] }; out.set(root.agent, a); }
+      if (!a) { a = { agent: root.agent, folders: [], files: 0, compressedFiles: 0, historyFiles: 0, requestLines: 0, counted: 0, skipped: {}, filesWithSkips: [] }; out.set(root.agent, a); }
       for (const d of scanDirs(root)) if (!a.folders.includes(d)) a.folders.push(d);
     }
     for (const w of winners.values()) { const a = out.get(w.agent); if (a) a.counted++; }
     for (const e of this.files.values()) {
       const a = out.get(e.agent);
       if (!a) continue;
-      a.files++;
-      if (isCompressedLog(e.path)) a.compressedFiles++;
+      if (e.gone) a.historyFiles++; else a.files++;
+      if (isCompressedLog(e.path) && !e.gone) a.compressedFiles++;
       a.requestLines += e.lines.emitted;
       const own: SkipCounts = {};
       for (const [r, n] of Object.entries(e.lines.skipped)) if (isSkipReason(r) && n) addSkip(own, r, n);
@@ -253,6 +274,7 @@ export class UsageIndex {
   latestRateLimits(): Map<Agent, { at: number; limits: RateLimits }> {
     const out = new Map<Agent, { at: number; limits: RateLimits }>();
     for (const e of this.files.values()) {
+      if (e.gone) continue;
       const rl = READERS[e.agent].rateLimitsOf?.(e.state);
       const cur = out.get(e.agent);
       if (rl && (!cur || rl.at > cur.at)) out.set(e.agent, rl);
@@ -265,6 +287,25 @@ export class UsageIndex {
     const out: { path: string; lines: number }[] = [];
     for (const e of this.files.values()) if (e.malformed > 0) out.push({ path: e.path, lines: e.malformed });
     return out;
+  }
+
+  /**
+   * Drops the history of logs that are gone from disk: their requests for which `drop` says so (the CLI
+   * passes "before this local day"). Requests still in a log on disk stay counted (delete the log to
+   * drop those). Returns how many went.
+   */
+  forget(drop: (r: UsageRecord) => boolean): number {
+    this.ensureObjects();
+    let dropped = 0;
+    for (const [p, e] of [...this.files]) {
+      if (!e.gone) continue;
+      const keep = e.records.filter(r => !drop(r));
+      if (keep.length === e.records.length) continue;
+      dropped += e.records.length - keep.length;
+      if (keep.length) { e.records = keep; e.byKey = undefined; } else this.files.delete(p);
+    }
+    if (dropped) { this.winnersStale = true; this.list = null; this.cols = null; this.dirty = true; if (this.autoSave && this.cacheFile) this.save(); }
+    return dropped;
   }
 
   /** Writes the index atomically; false (and a problem) when the cache folder is not writable. */
@@ -291,12 +332,12 @@ export class UsageIndex {
     // a compressed log is never appended to: when it changes, it is read again whole
     const whole = (reader.isWholeFile?.(f.path) ?? false) || isCompressedLog(f.path);
     let old = this.files.get(f.path);
-    if (old && old.agent === f.agent && old.ino === st.ino && st.size === old.size && st.mtimeMs === old.mtimeMs) return null;
+    if (old && !old.gone && old.agent === f.agent && old.ino === st.ino && st.size === old.size && st.mtimeMs === old.mtimeMs) return null;
     // something changes: from here on, records are needed as objects
     this.materialize();
     this.cols = null;
     old = this.files.get(f.path);
-    if (old && old.agent === f.agent && old.ino === st.ino) {
+    if (old && !old.gone && old.agent === f.agent && old.ino === st.ino) {
       if (!whole && st.size >= old.offset) {
         old.size = st.size; old.mtimeMs = st.mtimeMs;
         if (st.size === old.offset) return null; // touched, nothing new
@@ -470,7 +511,7 @@ const ROW = 11; // COLUMNS_PER_ROW, as a local constant for the hot loops
 if (ROW !== COLUMNS_PER_ROW) throw new Error('index row layout differs from the report columns');
 const ROW_BYTES = 8 + 4 * ROW;
 
-type FileTuple = [path: string, agent: Agent, size: number, mtimeMs: number, ino: number, offset: number, malformed: number, count: number, state: unknown, lines: FileLines];
+type FileTuple = [path: string, agent: Agent, size: number, mtimeMs: number, ino: number, offset: number, malformed: number, count: number, state: unknown, lines: FileLines, gone: boolean];
 
 interface Snapshot {
   buf: Buffer;
@@ -561,7 +602,7 @@ function serialize(roots: readonly AgentRoot[], entries: FileEntry[], winners: R
       ints[k++] = slotOf(r.timestamp);
       keys.push(r.key);
     }
-    files.push([e.path, e.agent, e.size, e.mtimeMs, e.ino, e.offset, e.malformed, e.records.length, e.state, e.lines]);
+    files.push([e.path, e.agent, e.size, e.mtimeMs, e.ino, e.offset, e.malformed, e.records.length, e.state, e.lines, e.gone === true]);
   }
   const header = Buffer.from(JSON.stringify({ roots, strings, files, rateLimits, skips }));
   const keyBuf = Buffer.from(keys.join('\0'));
@@ -613,13 +654,15 @@ function openSnapshot(buf: Buffer): Snapshot | 'other-version' {
   const entries: FileEntry[] = [], counts: number[] = [];
   let sum = 0;
   for (const f of files as unknown[]) {
-    if (!Array.isArray(f) || f.length !== 10) throw new Error('bad file entry');
-    const [p, agent, size, mtimeMs, ino, offset, malformed, count, state, lines] = f as FileTuple;
+    if (!Array.isArray(f) || f.length !== 11) throw new Error('bad file entry');
+    const [p, agent, size, mtimeMs, ino, offset, malformed, count, state, lines, gone] = f as FileTuple;
     if (typeof p !== 'string' || !AGENTS.includes(agent) || !isNum(size) || !isNum(mtimeMs) || !isNum(ino) || !isNum(offset) || !isNum(malformed) || !isCount(count)
-      || !isFileLines(lines)) {
+      || !isFileLines(lines) || typeof gone !== 'boolean') {
       throw new Error('bad file entry');
     }
-    entries.push({ path: p, agent, size, mtimeMs, ino, offset, malformed, records: [], state: state ?? READERS[agent].initState(p), lines });
+    const entry: FileEntry = { path: p, agent, size, mtimeMs, ino, offset, malformed, records: [], state: state ?? READERS[agent].initState(p), lines };
+    if (gone) entry.gone = true;
+    entries.push(entry);
     counts.push(count);
     sum += count;
   }

@@ -86,7 +86,7 @@ export function registerUsage(connection: Connection, engine: Engine, opts: { st
         const r = await index!.refresh();
         if (r.changed) { scheduleSave(); perProject = undefined; if (r.ms > 100) afterHeavyWork(); }
         if (r.cache && r.cache !== 'loaded' && r.cache !== 'disabled' && r.cache !== 'missing') {
-          connection.console.info(`usage index was ${r.cache}; rebuilt from the logs`);
+          connection.console.info(`usage index was ${r.cache}; rebuilt from the logs on disk (the history of logs the agents deleted is lost)`);
         }
         for (const m of index!.malformedFiles()) {
           if ((malformedReported.get(m.path) ?? 0) >= m.lines) continue;

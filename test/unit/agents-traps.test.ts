@@ -197,7 +197,7 @@ test('report --explain: per agent, the folders and files read, request lines, co
   const { index } = await readTrap('codex-subagents', 'codex');
   const [codex] = index.explain();
   assert.deepEqual({ ...codex!, folders: codex!.folders.map(f => path.relative(FIXTURES, f)), filesWithSkips: codex!.filesWithSkips.length }, {
-    agent: 'codex', folders: ['traps/codex-subagents/sessions'], files: 4, compressedFiles: 0, requestLines: 4, counted: 4,
+    agent: 'codex', folders: ['traps/codex-subagents/sessions'], files: 4, compressedFiles: 0, historyFiles: 0, requestLines: 4, counted: 4,
     skipped: { replay: 6 }, filesWithSkips: 3,
   });
   const text = renderExplain(index.explain());
