@@ -23,8 +23,11 @@ export function scanLines(fd: number, start: number, needles: readonly Buffer[],
   let seen = false;      // the current line's bytes read so far contain a needle
   const next = new Array<number>(needles.length);
 
+  // Searches run over a view of the bytes just read, never over the stale rest of the buffer: a short
+  // read (an append, a small file) then costs what it holds, not 2 MiB per needle.
+  let view = buf;
   const hasNeedle = (from: number, to: number): boolean => {
-    for (const n of needles) { const i = buf.indexOf(n, from); if (i >= 0 && i + n.length <= to) return true; }
+    for (const n of needles) { const i = view.indexOf(n, from); if (i >= 0 && i + n.length <= to) return true; }
     return false;
   };
 
@@ -34,7 +37,8 @@ export function scanLines(fd: number, start: number, needles: readonly Buffer[],
     readPos += r;
     const n = carry + r;
     const base = readPos - n;
-    const lastNl = buf.lastIndexOf(NL, n - 1);
+    view = buf.subarray(0, n);
+    const lastNl = view.lastIndexOf(NL, n - 1);
     if (lastNl < 0) {
       if (!seen && hasNeedle(0, n)) seen = true;
       if (n < buf.length) { carry = n; continue; }
@@ -47,7 +51,7 @@ export function scanLines(fd: number, start: number, needles: readonly Buffer[],
     let pos = 0;
     if (lineOff < base) {
       // The line began in bytes already dropped; fetch it again only if it matters.
-      const nl = buf.indexOf(NL, 0);
+      const nl = view.indexOf(NL, 0);
       if (seen || hasNeedle(0, nl)) onLine(readRange(fd, lineOff, base + nl), lineOff);
       pos = nl + 1;
     }
@@ -56,13 +60,13 @@ export function scanLines(fd: number, start: number, needles: readonly Buffer[],
     while (pos < end) {
       let m = -1;
       for (let i = 0; i < needles.length; i++) {
-        if (next[i]! !== -1 && next[i]! < pos) next[i] = buf.indexOf(needles[i]!, pos);
+        if (next[i]! !== -1 && next[i]! < pos) next[i] = view.indexOf(needles[i]!, pos);
         const at = next[i]!;
         if (at >= 0 && at < end && (m < 0 || at < m)) m = at;
       }
       if (m < 0) break;
-      const ls = buf.lastIndexOf(NL, m) + 1;
-      const le = buf.indexOf(NL, m);
+      const ls = view.lastIndexOf(NL, m) + 1;
+      const le = view.indexOf(NL, m);
       onLine(buf.toString('utf8', Math.max(ls, pos), le), base + Math.max(ls, pos));
       pos = le + 1;
     }
