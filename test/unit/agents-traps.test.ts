@@ -6,7 +6,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { renderExplain } from '../../src/cli/report';
+import { codexReader } from '../../src/core/agents/codex';
 import { agentRoots } from '../../src/core/agents/locations';
+import type { UsageRecord } from '../../src/core/agents/records';
 import { bundledCatalog } from '../../src/core/catalog';
 import { requestCost } from '../../src/core/cost';
 import { buildReportFromColumns } from '../../src/core/report';
@@ -202,4 +204,15 @@ test('report --explain: per agent, the folders and files read, request lines, co
   });
   const text = renderExplain(index.explain());
   assert.match(text, /^codex:\n  read .*codex-subagents\/sessions\n  4 file\(s\), 4 request line\(s\), 4 request\(s\) counted\n  not counted: 6 replay\n/);
+});
+
+// codeburn tests/providers/codex.test.ts "still dedups consecutive zero-cumulative duplicates" and
+// "does not drop the first event when total_token_usage is omitted"
+test('codex: without running totals, the same counts re-emitted are one request; different ones are two', () => {
+  const out: UsageRecord[] = [];
+  const s = codexReader.initState('/c/sessions/2026/04/14/rollout-2026-04-14T10-00-00-bbbbbbbb-0000-4000-8000-0000000000aa.jsonl');
+  const tc = (ts: string, input: number, output: number) => codexReader.line(s, JSON.stringify({ timestamp: ts, type: 'event_msg',
+    payload: { type: 'token_count', info: { last_token_usage: { input_tokens: input, cached_input_tokens: 0, output_tokens: output, reasoning_output_tokens: 0, total_tokens: input + output } } } }), 0, 'f', r => out.push(r));
+  assert.deepEqual([tc('2026-04-14T10:01:00Z', 500, 200), tc('2026-04-14T10:01:01Z', 500, 200), tc('2026-04-14T10:01:02Z', 100, 50)], ['record', 'duplicate', 'record']);
+  assert.deepEqual(out.map(r => r.usage.input), [500, 100]);
 });

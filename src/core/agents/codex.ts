@@ -74,6 +74,8 @@ export interface CodexState {
    */
   burstAt: number | null;
   prevTotal: Tuple | null;
+  /** The last request read without a running total: a re-emission of it repeats it exactly. */
+  prevLast: Tuple | null;
   archived: boolean;
   /** The plan usage reported last, and when (epoch ms): once per change, not on every record. */
   rateLimits: { at: number; limits: RateLimits } | null;
@@ -134,7 +136,7 @@ export const codexReader: AgentReader<CodexState> = {
   lastWinsInFile: false,
   initState: file => ({
     session: UUID.exec(plainLogPath(file))?.[1] ?? path.basename(plainLogPath(file), '.jsonl'), project: '', model: 'unknown', metas: 0,
-    parent: null, root: null, historyStart: null, forkedAt: null, firstMetaAt: null, burstAt: null, prevTotal: null,
+    parent: null, root: null, historyStart: null, forkedAt: null, firstMetaAt: null, burstAt: null, prevTotal: null, prevLast: null,
     archived: file.split(path.sep).includes('archived_sessions'), rateLimits: null, lastRecordLimits: null,
   }),
   rateLimitsOf: state => state.rateLimits ?? undefined,
@@ -209,6 +211,12 @@ export const codexReader: AgentReader<CodexState> = {
         output: total.output - prev.output, reasoning: total.reasoning - prev.reasoning, total: total.total - prev.total } : total;
     }
     if (!last || last.input + last.output <= 0 || last.input < 0 || last.output < 0) return 'ignored';
+    if (!total) {
+      // without a running total, the same counts again are the re-emission (codeburn "still dedups
+      // consecutive zero-cumulative duplicates")
+      if (state.prevLast && sameTuple(last, state.prevLast)) return 'duplicate';
+      state.prevLast = last;
+    }
     const cached = Math.min(Math.max(last.cached, 0), last.input);
     const written = Math.min(Math.max(last.cacheWrite, 0), last.input - cached);
     // input_tokens already include the cached and the cache-written ones; reasoning is already inside output_tokens.
