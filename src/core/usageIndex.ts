@@ -393,7 +393,7 @@ export class UsageIndex {
         if (entry.malformed) entry.lines.skipped.malformed = entry.malformed;
         entry.offset = Buffer.byteLength(text);
       } else {
-        entry.offset = scanLines(fd, from, reader.needles, onLine);
+        entry.offset = scanLines(fd, from, reader.needles, onLine, undefined, reader.needleHeadBytes);
       }
       return true;
     } catch (e) {

@@ -69,7 +69,7 @@ test('report: an unpriced model counts its tokens, costs nothing, and is reporte
 test('spend meter: today and this week (Monday start), by agent and model, cache hit ratio, rate limits, active session', async () => {
   const { index } = await readFixtures('claude-code', 'codex', 'gemini');
   const now = Date.parse('2026-05-05T12:00:00Z'); // a Tuesday
-  const s = spendSummary(index.records(), catalog, { timezone: 'UTC', now });
+  const s = spendSummary(index.records(), catalog, { timezone: 'UTC', now, rateLimits: index.latestRateLimits().get('codex') });
   assert.equal(s.today, '2026-05-05');
   assert.equal(s.weekStart, '2026-05-04');
   assert.equal(s.todaySpend.totals.requests, 2); // m4 and gem-2

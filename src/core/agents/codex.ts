@@ -79,12 +79,16 @@ export interface CodexState {
   archived: boolean;
   /** The plan usage reported last, and when (epoch ms): once per change, not on every record. */
   rateLimits: { at: number; limits: RateLimits } | null;
-  /** The rate limits last put on a record of this file: a record carries them only when they changed. */
-  lastRecordLimits: RateLimits | null;
 }
 
-function sameLimits(a: RateLimits, b: RateLimits | null): boolean {
-  return b !== null && JSON.stringify(a) === JSON.stringify(b);
+/**
+ * Rate limits ride on every token_count, also on one that bills nothing (info null): the file keeps
+ * the latest, once, in its state; records do not carry them (a copy per request was most of the index).
+ * A replayed parent's are history and never get here.
+ */
+function keepLimits(state: CodexState, raw: unknown, at: number): void {
+  const limits = rateLimitsOf(raw, at);
+  if (limits && (!state.rateLimits || at >= state.rateLimits.at)) state.rateLimits = { at, limits };
 }
 
 /** How far apart a replayed burst's events can be: Codex writes the copy in one go, sub-second. */
@@ -133,11 +137,14 @@ function isChild(m: z.infer<typeof MetaSchema>): boolean {
 export const codexReader: AgentReader<CodexState> = {
   agent: 'codex',
   needles: [Buffer.from('token_count'), Buffer.from('turn_context'), Buffer.from('session_meta')],
+  // codex-rs/protocol RolloutLine serializes {timestamp, ordinal?, type, payload:{type, ...}}: the item
+  // and event types come first, so a request's `token_count` is within the first ~150 bytes of its line
+  needleHeadBytes: 1024,
   lastWinsInFile: false,
   initState: file => ({
     session: UUID.exec(plainLogPath(file))?.[1] ?? path.basename(plainLogPath(file), '.jsonl'), project: '', model: 'unknown', metas: 0,
     parent: null, root: null, historyStart: null, forkedAt: null, firstMetaAt: null, burstAt: null, prevTotal: null, prevLast: null,
-    archived: file.split(path.sep).includes('archived_sessions'), rateLimits: null, lastRecordLimits: null,
+    archived: file.split(path.sep).includes('archived_sessions'), rateLimits: null,
   }),
   rateLimitsOf: state => state.rateLimits ?? undefined,
   line(state, text, _offset, file, emit): LineOutcome {
@@ -180,11 +187,8 @@ export const codexReader: AgentReader<CodexState> = {
     const tc = TokenCountSchema.safeParse(payload);
     if (!tc.success || !Number.isFinite(at)) return 'malformed';
     if (!plausibleTime(at)) return 'out-of-range-time';
-    // Rate limits ride on every token_count, also when it bills nothing (info null): keep the latest.
-    const limits = rateLimitsOf(payload.rate_limits, at);
-    if (limits && (!state.rateLimits || at >= state.rateLimits.at)) state.rateLimits = { at, limits };
     const info = tc.data.info;
-    if (!info) return 'ignored';
+    if (!info) { keepLimits(state, payload.rate_limits, at); return 'ignored'; }
     const total = info.total_token_usage ? tuple(info.total_token_usage) : null;
     const prev = state.prevTotal;
     if (total) state.prevTotal = total;
@@ -199,6 +203,7 @@ export const codexReader: AgentReader<CodexState> = {
       if (at - state.burstAt <= BURST_GAP_MS) { state.burstAt = Math.max(state.burstAt, at); return 'replay'; }
       state.burstAt = null;
     }
+    keepLimits(state, payload.rate_limits, at);
     // Codex sends the same totals again when only the rate limits changed: nothing was billed.
     if (total && prev && sameTuple(total, prev)) return 'duplicate';
 
@@ -239,8 +244,6 @@ export const codexReader: AgentReader<CodexState> = {
         : codexKey(at, model, last),
       rank: state.archived ? 1 : 0,
     };
-    // only when it changed since the file's last record: stored once per change
-    if (limits && !sameLimits(limits, state.lastRecordLimits)) { record.rateLimits = limits; state.lastRecordLimits = limits; }
     emit(record);
     return 'record';
   },

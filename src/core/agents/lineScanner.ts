@@ -14,7 +14,7 @@ let shared: Buffer | undefined;
  * Returns the offset just past the last complete line: a half-written last line is left for
  * the next call, which starts there.
  */
-export function scanLines(fd: number, start: number, needles: readonly Buffer[], onLine: LineHandler, chunkSize = DEFAULT_CHUNK): number {
+export function scanLines(fd: number, start: number, needles: readonly Buffer[], onLine: LineHandler, chunkSize = DEFAULT_CHUNK, headBytes = 0): number {
   const buf = chunkSize === DEFAULT_CHUNK ? (shared ??= Buffer.allocUnsafe(DEFAULT_CHUNK)) : Buffer.allocUnsafe(chunkSize);
   const maxNeedle = Math.max(1, ...needles.map(n => n.length));
   let lineOff = start;   // file offset of the current, not yet complete, line
@@ -56,6 +56,16 @@ export function scanLines(fd: number, start: number, needles: readonly Buffer[],
       pos = nl + 1;
     }
     const end = lastNl + 1;
+    if (headBytes > 0) {
+      // The needles sit at the start of a line (Codex's `type` fields): walk the newlines and look only
+      // at each line's head, instead of searching every byte of every tool output for every needle.
+      while (pos < end) {
+        const le = view.indexOf(NL, pos);
+        const head = view.subarray(pos, Math.min(le, pos + headBytes));
+        for (const nd of needles) if (head.indexOf(nd) >= 0) { onLine(view.toString('utf8', pos, le), base + pos); break; }
+        pos = le + 1;
+      }
+    }
     for (let i = 0; i < needles.length; i++) next[i] = -2;
     while (pos < end) {
       let m = -1;

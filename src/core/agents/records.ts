@@ -106,6 +106,11 @@ export interface AgentReader<S = unknown> {
   agent: Agent;
   /** Lines containing none of these byte patterns are skipped without being decoded. */
   needles: readonly Buffer[];
+  /**
+   * When set, the needles are always within this many bytes of a line's start (the writer puts the
+   * line's type first): only line heads are searched, which skips large tool output at memchr speed.
+   */
+  needleHeadBytes?: number;
   /** Within one file, a later copy of a key replaces an earlier one whatever its size (Gemini re-emits). */
   lastWinsInFile: boolean;
   initState(file: string): S;
