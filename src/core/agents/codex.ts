@@ -138,8 +138,8 @@ export const codexReader: AgentReader<CodexState> = {
   agent: 'codex',
   needles: [Buffer.from('token_count'), Buffer.from('turn_context'), Buffer.from('session_meta')],
   // codex-rs/protocol RolloutLine serializes {timestamp, ordinal?, type, payload:{type, ...}}: the item
-  // and event types come first, so a request's `token_count` is within the first ~150 bytes of its line
-  needleHeadBytes: 1024,
+  // and event types come first, so a request's `token_count` is within the first ~150 bytes of its line (256 leaves room for spacing)
+  needleHeadBytes: 256,
   lastWinsInFile: false,
   initState: file => ({
     session: UUID.exec(plainLogPath(file))?.[1] ?? path.basename(plainLogPath(file), '.jsonl'), project: '', model: 'unknown', metas: 0,
