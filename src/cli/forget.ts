@@ -1,8 +1,17 @@
 // `tokenomics forget --before YYYY-MM-DD`: drops, on purpose, the history the usage index keeps of
 // logs the agents have cleaned up. Logs still on disk are not touched and stay counted.
-import { dayKeyer, isValidDate } from '../core/report';
-import { CliIO, UsageError, parseArgs } from './io';
-import { FOLDER_FLAGS, openUsageIndex, timezoneFlag } from './agentLogs';
+import { dayKeyer, isValidDate } from '../core/time';
+import { CliIO, UsageError, parseArgs, usageText } from './io';
+import { FOLDER_FLAGS, FOLDER_USAGE, folderOptions, openUsageIndex, timezoneFlag } from './agentLogs';
+
+export const SUMMARY = 'drop the kept history of logs the agents deleted';
+export const synopsis = (): string => `tokenomics forget --before YYYY-MM-DD [--timezone IANA]
+                  ${FOLDER_USAGE}`;
+export const usage = (): string => usageText(synopsis(), 'The usage index keeps what it counted when an agent deletes or compresses a log, so past days do not change. This drops that history before a day; logs still on disk stay counted.', [
+  ['--before DATE', 'drop the kept requests of days before this one (YYYY-MM-DD, in the time zone)'],
+  ['--timezone IANA', 'days in this zone (default: $TZ, else the system\'s)'],
+  ...folderOptions(),
+]);
 
 const SPEC = { before: 'string', timezone: 'string', ...FOLDER_FLAGS } as const;
 

@@ -11,8 +11,8 @@ import { agentRoots } from '../../src/core/agents/locations';
 import type { UsageRecord } from '../../src/core/agents/records';
 import { bundledCatalog } from '../../src/core/catalog';
 import { requestCost } from '../../src/core/cost';
-import { buildReportFromColumns } from '../../src/core/report';
-import { UsageIndex } from '../../src/core/usageIndex';
+import { buildReportFromColumns } from '../../src/core/usage/report';
+import { UsageIndex } from '../../src/core/usage/usageIndex';
 import { FIXTURES, promptOf, readTrap, sum } from './agents-fixtures';
 
 // openai/codex codex-rs/protocol: a TokenCount event is sent again when only the rate limits changed,

@@ -3,6 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { AgentReader, LineOutcome, UsageRecord, geminiKey, tokens } from './records';
+import type { AgentAdapter } from './adapter';
+import { isDir } from './shared';
 
 const num = z.number().nullish();
 const MessageSchema = z.object({
@@ -105,4 +107,31 @@ export const geminiReader: AgentReader<GeminiState> = {
     });
     return { malformed };
   },
+};
+
+// ---- the adapter: where the logs live ------------------------------------------------------------------
+
+export const gemini: AgentAdapter = {
+  id: 'gemini',
+  displayName: 'Gemini CLI',
+  logs: {
+    setting: 'geminiDirs',
+    cliFlag: 'gemini-dir',
+    settingDescription: 'Folders where Gemini CLI writes its logs, replacing the defaults (`$GEMINI_CLI_HOME/.gemini`, else `~/.gemini`; chats under `tmp/<project>/chats/` are read, sub-agent chats included). Use this when the agent runs with a custom home, or to point Tokenomics at copies of logs.',
+    // GEMINI_CLI_HOME replaces the home folder (gemini-cli packages/core/src/utils/paths.ts homedir())
+    defaultRoots: (env, home) => [path.join(env.GEMINI_CLI_HOME?.trim() || home, '.gemini')],
+    envVars: ['GEMINI_CLI_HOME'],
+    scanDirs: root => [isDir(path.join(root, 'tmp')) ? path.join(root, 'tmp') : root],
+    isLogFile: (name, fullPath) => {
+      // main sessions: chats/session-*.json(l); sub-agents: chats/<parentSessionId>/<id>.jsonl
+      // (gemini-cli packages/core/src/services/chatRecordingService.ts); logs/session-*.jsonl holds no usage
+      const parent = path.basename(path.dirname(fullPath));
+      if (name.startsWith('session-') && (name.endsWith('.json') || name.endsWith('.jsonl'))) return parent !== 'logs';
+      return name.endsWith('.jsonl') && path.basename(path.dirname(path.dirname(fullPath))) === 'chats';
+    },
+  },
+  usage: geminiReader,
+  // Gemini's chat records carry no tool calls worth counting yet: no activity reader
+  instructionFiles: ['GEMINI.md'],
+  basis: 'exact',
 };
