@@ -68,8 +68,10 @@ export interface PeriodSpend {
   tokens: KindTokens;
   /** Cache reads as a share of all input the models read (uncached + cache read + cache write). */
   cacheHitRatio: number | null;
-  byAgent: { agent: string; costUSD: number; requests: number }[];
-  byModel: { model: string; costUSD: number; requests: number }[];
+  /** Where the numbers come from (`exact`, `lower-bound`, `estimate`): the client shows what this says. */
+  basis: 'exact' | 'lower-bound' | 'estimate';
+  byAgent: { agent: string; costUSD: number; requests: number; basis: PeriodSpend['basis'] }[];
+  byModel: { model: string; costUSD: number; requests: number; basis: PeriodSpend['basis'] }[];
 }
 
 export interface RateWindow { usedPercent: number; windowMinutes?: number; resetsAt?: number }

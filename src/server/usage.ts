@@ -147,9 +147,9 @@ export function registerUsage(connection: Connection, engine: Engine, opts: { st
     const period = (label: string, startDate: string, b: SpendBreakdown): PeriodSpend => ({
       label, startDate, costUSD: b.totals.costUSD, requests: b.totals.requests, unpricedRequests: b.unpricedRequests,
       tokens: { input: b.totals.inputTokens, output: b.totals.outputTokens, cacheRead: b.totals.cacheReadTokens, cacheWrite: b.totals.cacheCreationTokens },
-      cacheHitRatio: b.cacheHitRatio,
-      byAgent: b.byAgent.map(a => ({ agent: a.agent, costUSD: a.costUSD, requests: a.requests })),
-      byModel: b.byModel.map(m => ({ model: m.model, costUSD: m.costUSD, requests: m.requests })),
+      cacheHitRatio: b.cacheHitRatio, basis: b.totals.basis,
+      byAgent: b.byAgent.map(a => ({ agent: a.agent, costUSD: a.costUSD, requests: a.requests, basis: a.basis })),
+      byModel: b.byModel.map(m => ({ model: m.model, costUSD: m.costUSD, requests: m.requests, basis: m.basis })),
     });
     const a = sum.activeSession;
     const model = a ? engine.catalog.resolve(a.model) : null;

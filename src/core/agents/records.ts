@@ -1,6 +1,7 @@
 // The normalized request record every agent reader produces, and the keys that dedupe it.
 import type { TokenUsage } from '../cost';
 import type { SkipReason } from './skipReasons';
+import type { Basis } from './adapter';
 
 /**
  * An agent's id ('claude-code'): a plain string, so adding an agent never touches this file. The list
@@ -54,6 +55,8 @@ export interface UsageRecord {
   rateLimits?: RateLimits;
   /** Server-side web searches the request made, billed per search on top of tokens (Claude Code `server_tool_use`). */
   webSearches?: number;
+  /** Where the numbers come from, when it differs from the agent's (`AgentAdapter.basis`). */
+  basis?: Basis;
 }
 
 export function totalTokens(u: TokenUsage): number {

@@ -4,10 +4,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import type { AgentId, RateLimits, UsageRecord } from '../agents/records';
-import { adapterOf, isAgentId } from '../agents/index';
+import { adapterOf, basisOf, isAgentId } from '../agents/index';
+import type { Basis } from '../agents/adapter';
 import type { AgentRoot } from '../agents/locations';
 import { SkipCounts, isSkipReason } from '../agents/skipReasons';
-import { COLUMNS, COLUMNS_PER_ROW, UsageColumns, slotOf } from './columns';
+import { BASIS_CODES, BASIS_SHIFT, COLUMNS, COLUMNS_PER_ROW, SEARCH_SHIFT, UsageColumns, flagsOf, slotOf } from './columns';
 
 // Layout (little-endian): a 32-byte prefix of u32 magic, version, header length, keys length,
 // record count, counted (winner) records, CRC-32 of everything after the prefix, 0; then header
@@ -26,8 +27,6 @@ export const INDEX_VERSION = 6;
 const MAGIC = 0x58494b54; // 'TKIX'
 const PREFIX = 32;
 const WINNER = 0x100;
-/** The flags column's upper 16 bits hold a request's web searches. */
-const SEARCH_SHIFT = 16;
 const ROW = 11; // COLUMNS_PER_ROW, as a local constant for the hot loops
 if (ROW !== COLUMNS_PER_ROW || COLUMNS.flags !== 9 || COLUMNS.model !== 6 || COLUMNS.session !== 7 || COLUMNS.project !== 8) {
   throw new Error('index row layout differs from the report columns');
@@ -101,6 +100,7 @@ class KeyTable {
 
 class StoredRecord implements UsageRecord {
   rateLimits?: RateLimits;
+  basis?: Basis;
   webSearches?: number;
   constructor(
     readonly agent: AgentId, readonly timestamp: number, readonly usage: UsageRecord['usage'], readonly contextTokens: number,
@@ -148,7 +148,7 @@ export function serialize(roots: readonly AgentRoot[], entries: FileEntry[], win
       ints[k++] = u32(u.input); ints[k++] = u32(u.output); ints[k++] = u32(u.cacheRead); ints[k++] = u32(u.cacheWrite5m);
       ints[k++] = u32(u.cacheWrite1h); ints[k++] = u32(r.contextTokens);
       ints[k++] = intern(r.model); ints[k++] = intern(r.sessionId); ints[k++] = intern(r.project);
-      ints[k++] = ((r.rank & 0xff) | (winner ? WINNER : 0) | (Math.min(r.webSearches ?? 0, 0xffff) << SEARCH_SHIFT)) >>> 0;
+      ints[k++] = flagsOf(r, winner ? WINNER : 0);
       ints[k++] = slotOf(r.timestamp);
       keys.push(r.key);
     }
@@ -268,6 +268,8 @@ export function materializeSnapshot(s: Snapshot): UsageRecord[] {
         ints[k + 5]!, model, session, project, flags & 0xff, e.path, keys, n);
       records[j] = r;
       if (flags >>> SEARCH_SHIFT) r.webSearches = flags >>> SEARCH_SHIFT;
+      const basis = BASIS_CODES[(flags >>> BASIS_SHIFT) & 3] ?? 'exact';
+      if (basis !== basisOf(r)) r.basis = basis;
       if (li < limits.length && limits[li]![0] === n) r.rateLimits = limits[li++]![1];
       if (flags & WINNER) winners.push(r);
     }

@@ -2,6 +2,7 @@
 // session whose context the warning watches.
 import type { Catalog } from '../catalog';
 import { requestCost } from '../cost';
+import { basisOf } from '../agents/index';
 import type { AgentId, RateLimits, UsageRecord } from '../agents/records';
 import { dayKeyer, weekRange, WeekStartsOn } from '../time';
 import { Accumulator, accOf, byCost, Totals, totalsRows } from './totals';
@@ -60,9 +61,10 @@ function breakdown(records: readonly UsageRecord[], cost: (r: UsageRecord) => nu
   const agents = new Map<AgentId, Accumulator>(), models = new Map<string, Accumulator>();
   for (const r of records) {
     const c = cost(r);
-    total.add(r.usage, c);
-    accOf(agents, r.agent).add(r.usage, c);
-    accOf(models, r.model).add(r.usage, c);
+    const b = basisOf(r);
+    total.add(r.usage, c, b);
+    accOf(agents, r.agent).add(r.usage, c, b);
+    accOf(models, r.model).add(r.usage, c, b);
   }
   const read = total.promptTokens;
   return {
