@@ -22,6 +22,21 @@ export interface TokenomicsApi {
 
 let client: LanguageClient | undefined;
 
+/** Drops, on purpose, the usage history the engine keeps of logs the agents deleted. */
+async function forgetHistory(output: vscode.LogOutputChannel): Promise<void> {
+  const before = await vscode.window.showInputBox({
+    title: 'Tokenomics: Forget Usage History',
+    prompt: 'Drop the kept usage of deleted agent logs from days before this date (logs still on disk stay counted)',
+    placeHolder: 'YYYY-MM-DD',
+    validateInput: v => (/^\d{4}-\d{2}-\d{2}$/.test(v.trim()) && Number.isFinite(Date.parse(v.trim())) ? undefined : 'a date such as 2026-05-01'),
+  });
+  if (!before) return;
+  if (!client) { void vscode.window.showWarningMessage('Tokenomics: the engine is not running yet.'); return; }
+  const { dropped } = await client.sendRequest<{ dropped: number }>('tokenomics/forgetHistory', { before: before.trim() });
+  output.info(`forgot ${dropped} request(s) before ${before.trim()} from logs no longer on disk`);
+  void vscode.window.showInformationMessage(`Tokenomics: forgot ${dropped} request(s) before ${before.trim()} from deleted logs.`);
+}
+
 export function activate(context: vscode.ExtensionContext): TokenomicsApi {
   const t0 = performance.now();
   const output = vscode.window.createOutputChannel('Tokenomics', { log: true });
@@ -31,6 +46,7 @@ export function activate(context: vscode.ExtensionContext): TokenomicsApi {
     vscode.commands.registerCommand('tokenomics.showContextAdvice', () => showContextAdvice(spend)),
     vscode.commands.registerCommand('tokenomics.selectModel', async () => (await import('./selectModel')).selectModel(client)),
     vscode.commands.registerCommand('tokenomics.showOutput', () => output.show()),
+    vscode.commands.registerCommand('tokenomics.forgetHistory', () => forgetHistory(output)),
   );
   registerPromptCommands(context, () => client);
   const week = registerWeekView(context, () => client, line => output.info(line));

@@ -26,6 +26,8 @@ export const Methods = {
   analyzeAsPrompt: 'tokenomics/analyzeAsPrompt',
   /** client -> server request: the weekly summary. */
   week: 'tokenomics/week',
+  /** client -> server request: drop the kept history of deleted logs before a day ({ before: 'YYYY-MM-DD' } -> { dropped }). */
+  forgetHistory: 'tokenomics/forgetHistory',
 } as const;
 
 /** CountResult.notCounted for a document the client never synced to the engine. */

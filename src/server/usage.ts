@@ -7,7 +7,8 @@ import { agentNames } from '../core/agents/index';
 import { agentRoots, AgentRoot, scanDirs } from '../core/agents/locations';
 import type { RateLimitWindow, UsageRecord } from '../core/agents/records';
 import { inputCost, requestCost, ZERO_USAGE } from '../core/cost';
-import { dayKeyer, weekRange } from '../core/time';
+import { z } from 'zod';
+import { dayKeyer, isValidDate, weekRange } from '../core/time';
 import { parseQuotas, projectCosts, quotaStatus } from '../core/usage/quotas';
 import { inside, spendSummary, SpendBreakdown } from '../core/usage/spend';
 import { UsageIndex } from '../core/usage/usageIndex';
@@ -22,6 +23,8 @@ export interface UsageService {
   /** Requests agents made in a project folder (or below it) in the last 7 days; undefined with no logs for it. */
   weeklyRequests(projectPath: string): number | undefined;
 }
+
+const ForgetParams = z.object({ before: z.string() });
 
 export function registerUsage(connection: Connection, engine: Engine, opts: { storagePath: () => string | undefined; workspaceFolders: () => string[] }): UsageService {
   let roots: AgentRoot[] = [];
@@ -200,6 +203,16 @@ export function registerUsage(connection: Connection, engine: Engine, opts: { st
     else { summaryStale = true; schedule(0); }
   });
   connection.onRequest(Methods.usage, async () => { await refresh(); return buildSummary(); });
+  // `Tokenomics: Forget Usage History`: what `tokenomics forget --before` does, on the engine's index
+  connection.onRequest(Methods.forgetHistory, async (params: unknown) => {
+    const p = ForgetParams.safeParse(params);
+    if (!p.success || !isValidDate(p.data.before)) throw new Error('forgetHistory needs { before: "YYYY-MM-DD" }');
+    await refresh();
+    const day = dayKeyer(engine.timezone);
+    const dropped = index?.forget(r => day(r.timestamp) < p.data.before) ?? 0;
+    if (dropped) { index?.save(); summaryStale = true; schedule(0); }
+    return { dropped };
+  });
   const poll = setInterval(() => schedule(0), POLL_MS);
   poll.unref();
   connection.onShutdown(() => {
