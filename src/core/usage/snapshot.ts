@@ -1,13 +1,12 @@
 // The persisted usage index: one file with a checksum, whose record rows use the report's column layout
 // (`columns.ts`), so a warm report reads the numbers in place.
 import fs from 'node:fs';
-import path from 'node:path';
 import zlib from 'node:zlib';
 import type { AgentId, RateLimits, UsageRecord } from '../agents/records';
 import { adapterOf, basisOf, isAgentId } from '../agents/index';
 import type { Basis } from '../agents/adapter';
+import { SkipCounts, SkipReason, isSkipReason } from '../agents/skipReasons';
 import type { AgentRoot } from '../agents/locations';
-import { SkipCounts, isSkipReason } from '../agents/skipReasons';
 import { BASIS_CODES, BASIS_SHIFT, COLUMNS, COLUMNS_PER_ROW, SEARCH_SHIFT, UsageColumns, flagsOf, slotOf } from './columns';
 
 // Layout (little-endian): a 32-byte prefix of u32 magic, version, header length, keys length,
@@ -20,10 +19,11 @@ import { BASIS_CODES, BASIS_SHIFT, COLUMNS, COLUMNS_PER_ROW, SEARCH_SHIFT, Usage
 
 /**
  * Bump whenever a reader or the file layout changes: an index of another version is rebuilt. 5: agents
- * by id in the columns. 6: lines skipped by reason per file, history of logs gone from disk, web
- * searches in the flags column, readers exact on Codex replays and Claude side chains.
+ * by id in the columns; 6: skip tallies and rewrite fingerprints per file; 7: every skip reason (replay,
+ * duplicate, ...), requests emitted per file, history of logs gone from disk, basis and web searches in
+ * the flags column, readers exact on Codex replays and Claude side chains.
  */
-export const INDEX_VERSION = 6;
+export const INDEX_VERSION = 7;
 const MAGIC = 0x58494b54; // 'TKIX'
 const PREFIX = 32;
 const WINNER = 0x100;
@@ -47,8 +47,12 @@ export interface FileEntry {
   records: UsageRecord[];
   byKey?: Map<string, number>;
   malformed: number;
-  /** Lines skipped, by reason, and how many requests the reader emitted (copies included). */
-  lines: FileLines;
+  /** Lines and requests skipped, by reason: how many, and the byte offsets of the first few. */
+  skips?: Partial<Record<SkipReason, { count: number; at: number[] }>>;
+  /** Checksum of the bytes just before `offset` (line-based logs): a rewrite in place changes it. */
+  fingerprint?: number;
+  /** Requests the reader emitted, copies included: what is not counted of them was a duplicate or a replay. */
+  emitted: number;
   /**
    * The log is gone (the agent cleaned it up, or compressed it into a twin): its requests are kept as
    * history, so past days do not change, until `forget` drops them. Never read or stat'ed again.
@@ -56,11 +60,12 @@ export interface FileEntry {
   gone?: true;
 }
 
-export interface FileLines { emitted: number; skipped: SkipCounts }
-export const noLines = (): FileLines => ({ emitted: 0, skipped: {} });
+/** Why a line or a request was not counted: the ids of `skipReasons.ts`, the same in every message and in JSON output. */
+export type { SkipReason };
 
 /** A file entry as stored: the agent by its id, never by a position in some list. */
-type FileTuple = [path: string, agent: AgentId, size: number, mtimeMs: number, ino: number, offset: number, malformed: number, count: number, state: unknown, lines: FileLines, gone: boolean];
+type FileTuple = [path: string, agent: AgentId, size: number, mtimeMs: number, ino: number, offset: number, malformed: number, count: number, state: unknown,
+  skips: FileEntry['skips'] | null, fingerprint: number | null, emitted: number, gone: boolean];
 
 export interface Snapshot {
   buf: Buffer;
@@ -70,7 +75,7 @@ export interface Snapshot {
   counts: number[];
   rateLimits: [number, RateLimits][];
   /** What `skippedByReason()` said when the index was saved. */
-  skips: SkipCounts;
+  skipsByReason: SkipCounts;
   times: Float64Array;
   ints: Uint32Array;
   /** Indexes of the counted records, ascending. */
@@ -100,8 +105,8 @@ class KeyTable {
 
 class StoredRecord implements UsageRecord {
   rateLimits?: RateLimits;
-  basis?: Basis;
   webSearches?: number;
+  basis?: Basis;
   constructor(
     readonly agent: AgentId, readonly timestamp: number, readonly usage: UsageRecord['usage'], readonly contextTokens: number,
     readonly model: string, readonly sessionId: string, readonly project: string, readonly rank: number,
@@ -112,7 +117,7 @@ class StoredRecord implements UsageRecord {
 
 const u32 = (n: number) => Math.min(Math.max(0, Math.round(n)), 0xffffffff);
 
-const crc32: (b: Uint8Array) => number = (zlib as { crc32?: (b: Uint8Array) => number }).crc32 ?? crc32js;
+export const crc32: (b: Uint8Array) => number = (zlib as { crc32?: (b: Uint8Array) => number }).crc32 ?? crc32js;
 let crcTable: Int32Array | undefined;
 function crc32js(b: Uint8Array): number {
   const t = (crcTable ??= (() => {
@@ -125,7 +130,7 @@ function crc32js(b: Uint8Array): number {
   return (c ^ -1) >>> 0;
 }
 
-export function serialize(roots: readonly AgentRoot[], entries: FileEntry[], winners: ReadonlySet<UsageRecord>, skips: SkipCounts): Buffer {
+export function serialize(roots: readonly AgentRoot[], entries: FileEntry[], winners: ReadonlySet<UsageRecord>, skipsByReason: SkipCounts): Buffer {
   const strings: string[] = [];
   const ids = new Map<string, number>();
   const intern = (s: string) => { let i = ids.get(s); if (i === undefined) { i = strings.length; strings.push(s); ids.set(s, i); } return i; };
@@ -152,9 +157,9 @@ export function serialize(roots: readonly AgentRoot[], entries: FileEntry[], win
       ints[k++] = slotOf(r.timestamp);
       keys.push(r.key);
     }
-    files.push([e.path, e.agent, e.size, e.mtimeMs, e.ino, e.offset, e.malformed, e.records.length, e.state, e.lines, e.gone === true]);
+    files.push([e.path, e.agent, e.size, e.mtimeMs, e.ino, e.offset, e.malformed, e.records.length, e.state, e.skips ?? null, e.fingerprint ?? null, e.emitted, e.gone === true]);
   }
-  const header = Buffer.from(JSON.stringify({ roots, strings, files, rateLimits, skips }));
+  const header = Buffer.from(JSON.stringify({ roots, strings, files, rateLimits, skipsByReason }));
   const keyBuf = Buffer.from(keys.join('\0'));
   const pre = PREFIX + header.length + keyBuf.length;
   const pad = (8 - (pre % 8)) % 8;
@@ -183,9 +188,9 @@ const isRateLimits = (v: unknown): v is RateLimits => typeof v === 'object' && v
   && isRateWindow((v as RateLimits).primary) && isRateWindow((v as RateLimits).secondary)
   && ((v as RateLimits).planType === undefined || typeof (v as RateLimits).planType === 'string');
 
-const isFileLines = (v: unknown): v is FileLines => typeof v === 'object' && v !== null && isCount((v as FileLines).emitted)
-  && typeof (v as FileLines).skipped === 'object' && (v as FileLines).skipped !== null
-  && Object.entries((v as FileLines).skipped).every(([k, n]) => isSkipReason(k) && isCount(n));
+const isSkips = (v: unknown): v is NonNullable<FileEntry['skips']> => typeof v === 'object' && v !== null && !Array.isArray(v)
+  && Object.entries(v).every(([k, t]) => isSkipReason(k) && typeof t === 'object' && t !== null && isCount((t as { count?: unknown }).count)
+    && Array.isArray((t as { at?: unknown }).at) && ((t as { at: unknown[] }).at).every(isCount));
 
 /** Checks a stored index cheaply (length, CRC, header shape, counts) and views its columns in place. */
 export function openSnapshot(buf: Buffer): Snapshot | 'other-version' {
@@ -196,22 +201,24 @@ export function openSnapshot(buf: Buffer): Snapshot | 'other-version' {
   const start = pre + ((8 - (pre % 8)) % 8);
   if (winners > total || start + total * ROW_BYTES + winners * 4 !== buf.length) throw new Error('truncated');
   if (crc32(buf.subarray(PREFIX)) !== buf.readUInt32LE(24)) throw new Error('checksum mismatch');
-  const h = JSON.parse(buf.toString('utf8', PREFIX, PREFIX + hl)) as { strings?: unknown; files?: unknown; rateLimits?: unknown; skips?: unknown };
-  const { strings, files, rateLimits, skips } = h;
-  if (typeof skips !== 'object' || skips === null || !Object.entries(skips).every(([k, n]) => isSkipReason(k) && isCount(n))) throw new Error('bad skip counts');
+  const h = JSON.parse(buf.toString('utf8', PREFIX, PREFIX + hl)) as { strings?: unknown; files?: unknown; rateLimits?: unknown; skipsByReason?: unknown };
+  const { strings, files, rateLimits, skipsByReason } = h;
+  if (typeof skipsByReason !== 'object' || skipsByReason === null || !Object.entries(skipsByReason).every(([k, n]) => isSkipReason(k) && isCount(n))) throw new Error('bad skip counts');
   if (!Array.isArray(strings) || !strings.every(x => typeof x === 'string')) throw new Error('bad strings');
   if (!Array.isArray(files) || !Array.isArray(rateLimits)) throw new Error('bad header');
   const entries: FileEntry[] = [], counts: number[] = [];
   let sum = 0;
   for (const f of files as unknown[]) {
-    if (!Array.isArray(f) || f.length !== 11) throw new Error('bad file entry');
-    const [p, agent, size, mtimeMs, ino, offset, malformed, count, state, lines, gone] = f as FileTuple;
+    if (!Array.isArray(f) || f.length !== 13) throw new Error('bad file entry');
+    const [p, agent, size, mtimeMs, ino, offset, malformed, count, state, skips, fp, emitted, gone] = f as FileTuple;
     if (typeof p !== 'string' || !isAgentId(agent) || !isNum(size) || !isNum(mtimeMs) || !isNum(ino) || !isNum(offset) || !isNum(malformed) || !isCount(count)
-      || !isFileLines(lines) || typeof gone !== 'boolean') {
+      || !(skips === null || isSkips(skips)) || !(fp === null || isNum(fp)) || !isCount(emitted) || typeof gone !== 'boolean') {
       throw new Error('bad file entry');
     }
-    const entry: FileEntry = { path: p, agent, size, mtimeMs, ino, offset, malformed, records: [], state: state ?? adapterOf(agent).usage.initState(p), lines };
+    const entry: FileEntry = { path: p, agent, size, mtimeMs, ino, offset, malformed, records: [], state: state ?? adapterOf(agent).usage.initState(p), emitted };
     if (gone) entry.gone = true;
+    if (skips) entry.skips = skips;
+    if (fp !== null) entry.fingerprint = fp;
     entries.push(entry);
     counts.push(count);
     sum += count;
@@ -232,7 +239,7 @@ export function openSnapshot(buf: Buffer): Snapshot | 'other-version' {
   // The CRC vouches for the bytes; what a writer could still have got wrong is checked where cheap
   // (the per-record string indexes are checked as records are materialized).
   if (winners && (rows[winners - 1]! >= total || !(ints[rows[0]! * ROW + 9]! & WINNER))) throw new Error('bad winners');
-  return { buf, strings: strings as string[], entries, counts, rateLimits: rateLimits as [number, RateLimits][], skips: skips as SkipCounts, times, ints, rows,
+  return { buf, strings: strings as string[], entries, counts, rateLimits: rateLimits as [number, RateLimits][], skipsByReason: skipsByReason as SkipCounts, times, ints, rows,
     keysStart: PREFIX + hl, keysEnd: pre, total, winners };
 }
 
@@ -295,15 +302,3 @@ export function readAligned(file: string): Buffer {
   }
 }
 
-/** Temp file in the same folder, then rename: readers see the old index or the new one, never half of one. */
-export function writeAtomic(file: string, data: Buffer): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  try {
-    fs.writeFileSync(tmp, data);
-    fs.renameSync(tmp, file);
-  } catch (e) {
-    try { fs.unlinkSync(tmp); } catch { /* never created */ }
-    throw e;
-  }
-}

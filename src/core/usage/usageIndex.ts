@@ -10,14 +10,25 @@ import { AgentRoot, FoundFile, PathProblem, findLogFiles, scanDirs } from '../ag
 import { AgentId, AgentReader, RateLimits, UsageRecord, betterCopy } from '../agents/records';
 import { SkipCounts, addSkip, isSkipReason, orderedSkips } from '../agents/skipReasons';
 import { UsageColumns, columnsOf } from './columns';
-import { FileEntry, INDEX_VERSION, Snapshot, materializeSnapshot, noLines, openSnapshot, readAligned, serialize, snapshotColumns, writeAtomic } from './snapshot';
+import { removeStaleTemps, writeAtomic } from '../persist';
+import { FileEntry, Snapshot, SkipReason, crc32, materializeSnapshot, openSnapshot, readAligned, serialize, snapshotColumns } from './snapshot';
 
-export { INDEX_VERSION };
+export type { SkipReason };
 
 /** How long a refresh runs before it lets other work in. */
 const YIELD_AFTER_MS = 20;
 /** Whole-file JSON bigger than this is not a chat record worth loading into memory. */
 const MAX_WHOLE_FILE = 256 * 1024 * 1024;
+/** More tokens than this in one field of one request is not a request but a corrupt or hostile log. */
+export const MAX_PLAUSIBLE_TOKENS = 100_000_000;
+/** Requests from before this are not agent requests (and would be filed under a day that never was). */
+const EARLIEST = Date.UTC(2000, 0, 1);
+/** A request stamped more than a day ahead of now is skipped: one bad clock must not own the meter for good. */
+const FUTURE_SLACK_MS = 86_400_000;
+/** Byte offsets kept per file and reason, for messages that name lines. */
+const OFFSETS_KEPT = 5;
+/** Bytes before the read offset whose checksum tells an append from a rewrite on the same inode. */
+const FINGERPRINT_BYTES = 4096;
 
 export interface UsageIndexOptions {
   roots: readonly AgentRoot[];
@@ -32,6 +43,8 @@ export interface IndexStats {
   /** Requests after dedupe. */
   records: number;
   malformedLines: number;
+  /** Lines and requests skipped for other reasons (`too-large`, `implausible`, `out-of-range-time`, `replay`, ...). */
+  skipped: Partial<Record<SkipReason, number>>;
   unreadable: PathProblem[];
   /** Logs that are gone from disk whose requests are kept as history. */
   historyFiles: number;
@@ -86,6 +99,9 @@ export class UsageIndex {
   private cols: UsageColumns | null = null;
   private dirty = false;
   private unreadable: PathProblem[] = [];
+  /** Files whose last read failed, as they were then: not tried again until they change. */
+  private failed = new Map<string, { size: number; mtimeMs: number; ino: number; reason: string }>();
+  private cleaned = false;
   /** Paths that could not be read and why, from the last refresh (files and folders). */
   get problems(): readonly PathProblem[] { return this.unreadable; }
 
@@ -127,6 +143,7 @@ export class UsageIndex {
     let cache: RefreshResult['cache'] = null;
     if (!this.loaded) {
       this.loaded = true;
+      if (this.cacheFile && !this.cleaned) { this.cleaned = true; removeStaleTemps(this.cacheFile); }
       cache = this.cacheFile ? this.load(this.cacheFile) : 'disabled';
       if (cache !== 'loaded') this.dirty = true;
     }
@@ -185,11 +202,15 @@ export class UsageIndex {
 
   stats(): IndexStats {
     let malformed = 0;
-    for (const e of this.files.values()) malformed += e.malformed;
+    const skipped: Partial<Record<SkipReason, number>> = {};
+    for (const e of this.files.values()) {
+      malformed += e.malformed;
+      for (const [reason, t] of Object.entries(e.skips ?? {}) as [SkipReason, { count: number }][]) if (reason !== 'malformed' && SKIP_TEXT[reason]) skipped[reason] = (skipped[reason] ?? 0) + t.count;
+    }
     const records = this.snap ? this.snap.winners : this.records().length;
     let history = 0;
     for (const e of this.files.values()) if (e.gone) history++;
-    return { files: this.files.size - history, historyFiles: history, records, malformedLines: malformed, unreadable: this.unreadable };
+    return { files: this.files.size - history, historyFiles: history, records, malformedLines: malformed, skipped, unreadable: this.unreadable };
   }
 
   /**
@@ -197,7 +218,7 @@ export class UsageIndex {
    * a request counted elsewhere are `duplicate`, or `replay` when the losing copy is replayed history.
    */
   skippedByReason(): SkipCounts {
-    if (this.snap) return { ...this.snap.skips };
+    if (this.snap) return { ...this.snap.skipsByReason };
     const out: SkipCounts = {};
     for (const a of this.explain()) for (const [r, n] of Object.entries(a.skipped)) if (isSkipReason(r) && n) addSkip(out, r, n);
     return orderedSkips(out);
@@ -222,12 +243,12 @@ export class UsageIndex {
       if (!a) continue;
       if (e.gone) a.historyFiles++; else a.files++;
       if (isCompressedLog(e.path) && !e.gone) a.compressedFiles++;
-      a.requestLines += e.lines.emitted;
+      a.requestLines += e.emitted;
       const own: SkipCounts = {};
-      for (const [r, n] of Object.entries(e.lines.skipped)) if (isSkipReason(r) && n) addSkip(own, r, n);
+      for (const [r, t] of Object.entries(e.skips ?? {})) if (isSkipReason(r) && t?.count) addSkip(own, r, t.count);
       // every emitted copy that is not the counted one is a duplicate, or a replay when it is replayed history
-      const within = e.lines.emitted - e.records.length; // later copies in the same file, replaced or dropped
-      if (within) addSkip(own, 'duplicate', within);
+      const within = e.emitted - e.records.length; // later copies in the same file, replaced or dropped
+      if (within > 0) addSkip(own, 'duplicate', within);
       for (const r of e.records) if (winners.get(r.key) !== r) addSkip(own, r.rank >= 2 ? 'replay' : 'duplicate');
       for (const [r, n] of Object.entries(own) as [keyof SkipCounts, number][]) addSkip(a.skipped, r, n);
       if (Object.keys(own).length) a.filesWithSkips.push({ path: e.path, skipped: orderedSkips(own) });
@@ -268,9 +289,24 @@ export class UsageIndex {
   }
 
   /** Log files with lines that could not be read, and how many: for messages that name the file. */
-  malformedFiles(): { path: string; lines: number }[] {
-    const out: { path: string; lines: number }[] = [];
-    for (const e of this.files.values()) if (e.malformed > 0) out.push({ path: e.path, lines: e.malformed });
+  malformedFiles(): { path: string; lines: number; at: number[] }[] {
+    const out: { path: string; lines: number; at: number[] }[] = [];
+    for (const e of this.files.values()) if (e.malformed > 0) out.push({ path: e.path, lines: e.malformed, at: lineNumbers(e, e.skips?.malformed?.at ?? []) });
+    return out;
+  }
+
+  /**
+   * Lines and requests skipped for a reason other than malformed JSON (`too-large`, `implausible`,
+   * `out-of-range-time`), per file, with the line numbers of the first few (none for whole-file logs).
+   */
+  skippedFiles(): { path: string; reason: SkipReason; count: number; at: number[] }[] {
+    const out: { path: string; reason: SkipReason; count: number; at: number[] }[] = [];
+    for (const e of this.files.values()) {
+      for (const [reason, t] of Object.entries(e.skips ?? {}) as [SkipReason, { count: number; at: number[] }][]) {
+        // problems only: a replay or a duplicate is how the logs are, not something to warn about
+        if (reason !== 'malformed' && t.count > 0 && SKIP_TEXT[reason]) out.push({ path: e.path, reason, count: t.count, at: lineNumbers(e, t.at) });
+      }
+    }
     return out;
   }
 
@@ -290,7 +326,7 @@ export class UsageIndex {
 
   private update(f: FoundFile, problems: PathProblem[]): keyof Omit<RefreshResult, 'changed' | 'cache' | 'stats' | 'ms'> | null {
     let st: fs.Stats;
-    try { st = fs.statSync(f.path); } catch (e) {
+    try { st = f.stats ?? fs.statSync(f.path); } catch (e) {
       problems.push({ path: f.path, reason: (e as NodeJS.ErrnoException).code ?? String(e) });
       return null;
     }
@@ -299,12 +335,19 @@ export class UsageIndex {
     const whole = (reader.isWholeFile?.(f.path) ?? false) || isCompressedLog(f.path);
     let old = this.files.get(f.path);
     if (old && !old.gone && old.agent === f.agent && old.ino === st.ino && st.size === old.size && st.mtimeMs === old.mtimeMs) return null;
+    const failed = this.failed.get(f.path);
+    if (failed && failed.ino === st.ino && failed.size === st.size && failed.mtimeMs === st.mtimeMs) {
+      problems.push({ path: f.path, reason: failed.reason }); // the same failure: said again, not retried
+      return null;
+    }
+    this.failed.delete(f.path);
     // something changes: from here on, records are needed as objects
     this.materialize();
     this.cols = null;
     old = this.files.get(f.path);
     if (old && !old.gone && old.agent === f.agent && old.ino === st.ino) {
-      if (!whole && st.size >= old.offset) {
+      // an append keeps the bytes already read; a rewrite in place (copytruncate, an editor) does not
+      if (!whole && st.size >= old.offset && fingerprint(old.path, old.offset) === old.fingerprint) {
         old.size = st.size; old.mtimeMs = st.mtimeMs;
         if (st.size === old.offset) return null; // touched, nothing new
         const before = old.offset;
@@ -313,10 +356,15 @@ export class UsageIndex {
     }
     // new, replaced, shrunk, or rewritten whole: its previous contribution goes
     const entry: FileEntry = { path: f.path, agent: f.agent, size: st.size, mtimeMs: st.mtimeMs, ino: st.ino, offset: 0,
-      state: reader.initState(f.path), records: [], malformed: 0, lines: noLines() };
+      state: reader.initState(f.path), records: [], malformed: 0, emitted: 0 };
     if (old) this.winnersStale = true;
     this.files.set(f.path, entry);
-    if (!this.read(entry, 0, problems)) { this.files.delete(f.path); return old ? 'removedFiles' : null; }
+    if (!this.read(entry, 0, problems)) {
+      this.files.delete(f.path);
+      const reason = problems[problems.length - 1]?.path === f.path ? problems[problems.length - 1]!.reason : 'unreadable';
+      this.failed.set(f.path, { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino, reason });
+      return old ? 'removedFiles' : null;
+    }
     // A whole-file log caught mid-rewrite does not parse: keep what it held until it changes again.
     if (whole && old && entry.records.length === 0 && entry.malformed > 0) { entry.records = old.records; entry.byKey = undefined; }
     return old ? 'rereadFiles' : 'newFiles';
@@ -324,42 +372,48 @@ export class UsageIndex {
 
   private read(entry: FileEntry, from: number, problems: PathProblem[]): boolean {
     const reader = adapterOf(entry.agent).usage;
-    const emit = (r: UsageRecord) => { entry.lines.emitted++; this.add(entry, reader, r); };
-    const onLine = (line: string, offset: number) => {
-      const outcome = reader.line(entry.state, line, offset, entry.path, emit);
-      if (outcome === 'record' || outcome === 'ignored') return;
-      if (outcome === 'malformed') entry.malformed++;
-      addSkip(entry.lines.skipped, outcome);
+    let at = -1; // byte offset of the line being read (whole-file logs: -1)
+    const now = Date.now();
+    const emit = (r: UsageRecord) => {
+      const why = implausible(r, now);
+      if (why) { tally(entry, why, at); return; }
+      entry.emitted++;
+      this.add(entry, reader, r);
     };
     let fd: number;
-    try { fd = fs.openSync(entry.path, 'r'); } catch (e) {
+    // O_NONBLOCK: a FIFO put where a log was found must not hang the read (a regular file ignores it)
+    try { fd = fs.openSync(entry.path, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0)); } catch (e) {
       problems.push({ path: entry.path, reason: (e as NodeJS.ErrnoException).code ?? String(e) });
       return false;
     }
     try {
       if (isCompressedLog(entry.path)) {
         try {
-          scanCompressedLines(fd, reader.needles, onLine);
+          scanCompressedLines(fd, reader.needles, (line, offset) => {
+            const outcome = reader.line(entry.state, line, offset, entry.path, emit);
+            if (outcome === 'malformed') { entry.malformed++; tally(entry, 'malformed', -1, false); }
+            else if (outcome !== 'record' && outcome !== 'ignored') tally(entry, outcome, -1);
+          });
         } catch (e) {
           if (typeof (e as { code?: unknown }).code !== 'number') throw e; // fzstd's errors carry a numeric code; I/O errors a string
           problems.push({ path: entry.path, reason: `not valid zstd: ${(e as Error).message}` });
-          addSkip(entry.lines.skipped, 'undecodable');
+          tally(entry, 'undecodable', -1);
         }
         entry.offset = entry.size;
       } else if (reader.isWholeFile?.(entry.path) && reader.wholeFile) {
-        if (entry.size > MAX_WHOLE_FILE) {
-          problems.push({ path: entry.path, reason: 'too large' });
-          addSkip(entry.lines.skipped, 'too-large');
-          entry.offset = entry.size;
-          return true;
-        }
+        if (entry.size > MAX_WHOLE_FILE) { problems.push({ path: entry.path, reason: 'too large' }); return false; }
         const text = fs.readFileSync(fd, 'utf8');
         // A file caught mid-rewrite is not valid JSON yet: keep nothing now, it is read again when it changes.
         entry.malformed = reader.wholeFile(text, entry.path, emit).malformed;
-        if (entry.malformed) entry.lines.skipped.malformed = entry.malformed;
         entry.offset = Buffer.byteLength(text);
       } else {
-        entry.offset = scanLines(fd, from, reader.needles, onLine, undefined, reader.needleHeadBytes);
+        entry.offset = scanLines(fd, from, reader.needles, (line, offset) => {
+          at = offset;
+          const outcome = reader.line(entry.state, line, offset, entry.path, emit);
+          if (outcome === 'malformed') { entry.malformed++; tally(entry, 'malformed', offset, false); }
+          else if (outcome !== 'record' && outcome !== 'ignored') tally(entry, outcome, offset);
+        }, undefined, { onTooLarge: offset => tally(entry, 'too-large', offset), headBytes: reader.needleHeadBytes });
+        entry.fingerprint = fingerprint(entry.path, entry.offset, fd);
       }
       return true;
     } catch (e) {
@@ -458,4 +512,83 @@ export class UsageIndex {
       this.discarded = true;
     }
   }
+}
+
+/** How messages say what was skipped, by reason. */
+export const SKIP_TEXT: Partial<Record<SkipReason, [one: string, many: string]>> = {
+  'no-type': ['line with usage but no type', 'lines with usage but no type'],
+  undecodable: ['compressed log that is not valid zstd', 'compressed logs that are not valid zstd'],
+  'too-large': ['line over 64 MB', 'lines over 64 MB'],
+  implausible: ['request with an implausible token count (over 100,000,000)', 'requests with implausible token counts (over 100,000,000)'],
+  'out-of-range-time': ['request stamped before 2000 or after tomorrow', 'requests stamped before 2000 or after tomorrow'],
+};
+
+/** ' (lines 3, 9, …)' for the first few line numbers of `count` problems; '' when none are known. */
+export function atLines(at: readonly number[], count: number): string {
+  if (!at.length) return '';
+  return ` (line${count === 1 ? '' : 's'} ${at.join(', ')}${count > at.length ? ', …' : ''})`;
+}
+
+/** Why a record cannot be a real request, or null: counts no API reports, times no log can have. */
+function implausible(r: UsageRecord, now: number): SkipReason | null {
+  const u = r.usage;
+  if (u.input > MAX_PLAUSIBLE_TOKENS || u.output > MAX_PLAUSIBLE_TOKENS || u.cacheRead > MAX_PLAUSIBLE_TOKENS
+    || u.cacheWrite5m > MAX_PLAUSIBLE_TOKENS || u.cacheWrite1h > MAX_PLAUSIBLE_TOKENS || r.contextTokens > 5 * MAX_PLAUSIBLE_TOKENS) return 'implausible';
+  if (!Number.isFinite(r.timestamp) || r.timestamp < EARLIEST || r.timestamp > now + FUTURE_SLACK_MS) return 'out-of-range-time';
+  return null;
+}
+
+/** Counts a skipped line or request of a file, keeping the offsets of the first few (line-based logs only). */
+function tally(entry: FileEntry, reason: SkipReason, offset: number, count = true): void {
+  const skips = entry.skips ??= {};
+  const t = skips[reason] ??= { count: 0, at: [] };
+  if (count) t.count++;
+  else t.count = entry.malformed; // malformed lines are counted in `entry.malformed`, kept equal here
+  if (offset >= 0 && t.at.length < OFFSETS_KEPT && !t.at.includes(offset)) t.at.push(offset);
+}
+
+/** A checksum of the bytes just before `offset`: unchanged for an append, changed by a rewrite. */
+function fingerprint(file: string, offset: number, openFd?: number): number {
+  const len = Math.min(offset, FINGERPRINT_BYTES);
+  if (len === 0) return 0;
+  let fd = openFd;
+  try {
+    fd ??= fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
+    const buf = Buffer.allocUnsafe(len);
+    const got = fs.readSync(fd, buf, 0, len, offset - len);
+    return crc32(buf.subarray(0, got));
+  } catch {
+    return -1; // unreadable now: the next read decides
+  } finally {
+    if (openFd === undefined && fd !== undefined) fs.closeSync(fd);
+  }
+}
+
+/** 1-based line numbers of byte offsets in a line-based log (read only to say where problems are). */
+function lineNumbers(entry: FileEntry, offsets: readonly number[]): number[] {
+  if (!offsets.length) return [];
+  const want = [...offsets].sort((a, b) => a - b);
+  const out: number[] = [];
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(entry.path, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
+    const buf = Buffer.allocUnsafe(1 << 20);
+    let pos = 0, line = 1, k = 0;
+    while (k < want.length) {
+      const r = fs.readSync(fd, buf, 0, buf.length, pos);
+      if (r <= 0) break;
+      const view = buf.subarray(0, r);
+      let from = 0;
+      while (k < want.length && want[k]! < pos + r) {
+        const upto = want[k]! - pos;
+        for (let i = view.indexOf(10, from); i >= 0 && i < upto; i = view.indexOf(10, i + 1)) line++;
+        from = upto;
+        out.push(line);
+        k++;
+      }
+      for (let i = view.indexOf(10, from); i >= 0; i = view.indexOf(10, i + 1)) line++;
+      pos += r;
+    }
+  } catch { /* gone or unreadable: no line numbers */ } finally { if (fd !== undefined) fs.closeSync(fd); }
+  return out;
 }
