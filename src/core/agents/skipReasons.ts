@@ -14,7 +14,7 @@ export const SKIP_REASONS = [
   'too-large',
   /** Token counts no single request can have. */
   'implausible',
-  /** A timestamp outside the years any agent wrote logs in. */
+  /** A timestamp before 2000 or after tomorrow. */
   'out-of-range-time',
   /** History a fork or sub-agent copied from its parent: the parent made those requests. */
   'replay',
@@ -31,8 +31,9 @@ export function isSkipReason(v: unknown): v is SkipReason {
   return typeof v === 'string' && (SKIP_REASONS as readonly string[]).includes(v);
 }
 
-// No agent wrote logs before 2020; a time past 2100 is a unit mix-up (seconds read as ms, or worse).
-const EARLIEST = Date.UTC(2020, 0, 1), LATEST = Date.UTC(2100, 0, 1);
+// The index's own bound (before 2000, see usage/usageIndex.ts); a time past 2100 is a unit mix-up
+// (seconds read as ms, or worse). The index also skips what is stamped after tomorrow.
+const EARLIEST = Date.UTC(2000, 0, 1), LATEST = Date.UTC(2100, 0, 1);
 export function plausibleTime(ms: number): boolean {
   return Number.isFinite(ms) && ms >= EARLIEST && ms < LATEST;
 }
