@@ -10,14 +10,21 @@ import { inputCost, requestCost, ZERO_USAGE } from '../core/cost';
 import { dayKeyer, weekRange } from '../core/time';
 import { parseQuotas, projectCosts, quotaStatus } from '../core/usage/quotas';
 import { inside, spendSummary, SpendBreakdown } from '../core/usage/spend';
-import { UsageIndex } from '../core/usage/usageIndex';
+import { SKIP_TEXT, UsageIndex, atLines } from '../core/usage/usageIndex';
 import type { Engine } from './engine';
 import { afterHeavyWork } from './idleGc';
 import { PeriodSpend, QuotaStatus, RateWindow, UsageChangedNotification, UsageRequest, UsageSummary } from './protocol';
 import { onRequest0, sendNotification } from './requests';
 import type { Workspace } from './workspace';
 
+/**
+ * The stat sweep that catches what watchers miss: every second while logs change, then backing off
+ * while nothing does, to POLL_MAX_MS once a watcher has shown it reports changes (else POLL_BLIND_MS).
+ * Idle means idle: a tree of thousands of logs is not walked every second for nothing.
+ */
 const POLL_MS = 1000;
+const POLL_BLIND_MS = 4000;
+const POLL_MAX_MS = 30_000;
 
 export interface UsageService {
   records(): Promise<readonly UsageRecord[]>;
@@ -41,6 +48,9 @@ export function registerUsage(connection: Connection, engine: Engine, opts: Usag
   let reportedProblems = new Set<string>();
   const malformedReported = new Map<string, number>();
   let saidNoLogs = false;
+  let pollMs = POLL_MS;
+  let watcherEvent = false;
+  let watchersProven = false;
   let summaryStale = true;
   let summaryDay = '';
   let perProject: { at: number; counts: Map<string, number> } | undefined;
@@ -54,12 +64,13 @@ export function registerUsage(connection: Connection, engine: Engine, opts: Usag
     index = new UsageIndex({ roots, cacheFile, autoSave: false });
     for (const w of watchers) w.close();
     watchers = [];
+    pollMs = POLL_MS; watchersProven = false;
     for (const dir of roots.flatMap(r => scanDirs(r))) {
       try {
         // Only the log folders, not the agents' whole homes (todos, history, backups change all the time).
         // Recursive watching is not available everywhere, and a big tree can run out of watches: the
         // stat poll below covers whatever a watcher misses or gives up on.
-        const w = fs.watch(dir, { recursive: true, persistent: false }, () => schedule(50));
+        const w = fs.watch(dir, { recursive: true, persistent: false }, () => { watcherEvent = true; schedule(50); });
         w.on('error', () => { w.close(); watchers = watchers.filter(x => x !== w); });
         watchers.push(w);
       } catch { /* missing folder or no recursive support: the poll still finds new logs */ }
@@ -92,13 +103,23 @@ export function registerUsage(connection: Connection, engine: Engine, opts: Usag
       try {
         const r = await index!.refresh();
         if (r.changed) { scheduleSave(); perProject = undefined; if (r.ms > 100) afterHeavyWork(); }
+        // a change a watcher announced proves the watchers work: the sweep may back off further
+        if (r.changed && watcherEvent) watchersProven = true;
+        watcherEvent = false;
+        pollMs = r.changed ? POLL_MS : Math.min(pollMs * 2, watchersProven && watchers.length ? POLL_MAX_MS : POLL_BLIND_MS);
         if (r.cache && r.cache !== 'loaded' && r.cache !== 'disabled' && r.cache !== 'missing') {
           connection.console.info(`usage index was ${r.cache}; rebuilt from the logs`);
         }
         for (const m of index!.malformedFiles()) {
           if ((malformedReported.get(m.path) ?? 0) >= m.lines) continue;
           malformedReported.set(m.path, m.lines);
-          connection.console.warn(`skipped ${m.lines} malformed line${m.lines === 1 ? '' : 's'} in ${m.path} (not JSON, or usage fields of the wrong type); the rest of the file is counted`);
+          connection.console.warn(`skipped ${m.lines} malformed line${m.lines === 1 ? '' : 's'} in ${m.path}${atLines(m.at, m.lines)} (not JSON, or usage fields of the wrong type); the rest of the file is counted`);
+        }
+        for (const s of index!.skippedFiles()) {
+          const key = `${s.reason}\0${s.path}`;
+          if ((malformedReported.get(key) ?? 0) >= s.count) continue;
+          malformedReported.set(key, s.count);
+          connection.console.warn(`skipped ${s.count} ${SKIP_TEXT[s.reason as keyof typeof SKIP_TEXT][s.count === 1 ? 0 : 1]} in ${s.path}${atLines(s.at, s.count)}; the rest of the file is counted`);
         }
         for (const p of r.stats.unreadable) {
           const line = `cannot read ${p.path}: ${p.reason}`;
@@ -209,10 +230,11 @@ export function registerUsage(connection: Connection, engine: Engine, opts: Usag
   // Another folder may hold the session to warn about: the summary is rebuilt, the index stands.
   opts.workspace.onDidChange(() => { summaryStale = true; schedule(0); });
   onRequest0(connection, UsageRequest, async () => { await refresh(); return buildSummary(); });
-  const poll = setInterval(() => schedule(0), POLL_MS);
-  poll.unref();
+  let poll: NodeJS.Timeout | undefined;
+  const sweep = () => { poll = setTimeout(() => { schedule(0); sweep(); }, pollMs); poll.unref(); };
+  sweep();
   connection.onShutdown(() => {
-    clearInterval(poll);
+    if (poll) clearTimeout(poll);
     for (const w of watchers) w.close();
     if (saveTimer) { clearTimeout(saveTimer); try { index?.save(); } catch { /* best effort on the way out */ } }
   });

@@ -113,3 +113,16 @@ test('the weekly nudge text', async () => {
   w.value.wasteCandidates = [];
   assert.equal(nudgeText(w), 'Last week: $4.20, −12% — about $0.15 in waste findings');
 });
+
+test('tokenomics week with a ReDoS quota pattern finishes; a quota with too many patterns is named on stderr', { timeout: 60_000 }, async () => {
+  // was a backtracking regex: `*a*a*…*ab` against a long folder name never finished
+  const hostile = JSON.stringify([
+    { name: 'redos', projects: [`*${'a*'.repeat(14)}b`, `${'**/'.repeat(8)}x`, `/home/dev/${'a'.repeat(200)}`], weeklyUSD: 1 },
+    { name: 'many', projects: Array.from({ length: 201 }, (_, i) => `/p${i}`), weeklyUSD: 1 },
+  ]);
+  const o = io({ TOKENOMICS_QUOTAS: hostile });
+  assert.equal(await main(['week', '--week', '2026-05-04', '--format', 'json', '--timezone', 'UTC', '--no-cache', ...DIRS], o), 0, o.err);
+  const w = JSON.parse(o.out) as WeekSummary;
+  assert.deepEqual(w.quotas.map(q => q.name), ['redos']);
+  assert.match(o.err, /invalid quota "many" \(projects\): tokenomics\.quotas\[1\]\.projects: 201 patterns, more than the 200 allowed/);
+});
