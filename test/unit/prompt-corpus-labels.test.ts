@@ -25,6 +25,12 @@ const KNOWN_FALSE: Record<string, string> = {
   // a component hierarchy drawn with tree glyphs in a ```typescript fence; the same repository's trees at
   // lines 130 and 303, drawn the same way, are real listings (judged true)
   '0x-zeros__web3-tycoon/CLAUDE.md:214 directory-tree': 'holdout',
+  // a co-location convention drawn with [feature]/ placeholders; a tree with [Category]/ placeholders in
+  // Analytical-Knife's CLAUDE.md was judged a real listing
+  '0x1NotMe__task-manager-starter/.cursor/rules/frontend.mdc:27 directory-tree': 'holdout2',
+  // a folder of the Microsoft Fabric environment the code runs in, not of the repository: nothing in the
+  // sentence says so
+  'Creative-Planning__pyfabric/CLAUDE.md:30 stale-reference': 'holdout2',
 };
 
 const keyOf = (d: { file: unknown; rule: unknown; line: unknown; excerpt: unknown }) => JSON.stringify([d.file, d.rule, d.line, d.excerpt]);

@@ -64,9 +64,11 @@ const SCOPING_LEAD_IN = /\b(?:only|apply|applies|applied|files?|when|if|unless|f
 
 /** Headings that announce a repeat: "Rules again", "Reminder: rules". */
 const REPEAT_WORDS = /\b(?:again|reminder|repeated|repeat|recap|once more)\b|[():]/g;
+function repeatless(s: string): string {
+  return s.replace(REPEAT_WORDS, ' ').replace(/\s+/g, ' ').trim();
+}
 function sameTitle(a: string, b: string): boolean {
-  const n = (s: string) => s.replace(REPEAT_WORDS, ' ').replace(/\s+/g, ' ').trim();
-  return n(a) === n(b);
+  return repeatless(a) === repeatless(b);
 }
 
 function quoteTitle(path: readonly string[], text: string, heading: number, blocks: readonly Block[]): string {
@@ -155,7 +157,8 @@ export function duplicateBlocks(c: RuleContext): Finding[] {
   for (let i = 0; i < c.blocks.length; i++) {
     if (!eligible(i)) continue;
     const s = sc[i]!;
-    const key = s.list >= 0 ? `L${s.list}:${s.parent}` : `P${pathKey(s)}`;
+    // "## Rules again" is the scope of "## Rules": a paragraph repeated there is repeated in its own scope
+    const key = s.list >= 0 ? `L${s.list}:${s.parent}` : `P${s.path.map(repeatless).join(' > ')}`;
     let g = groups.get(key);
     if (!g) groups.set(key, (g = []));
     g.push(i);
