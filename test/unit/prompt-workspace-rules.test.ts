@@ -36,6 +36,8 @@ test('stale-reference: missing paths and undefined scripts, not examples, genera
   ].join('\n');
   const a = await analyze(text, { path: '/p/CLAUDE.md', workspace: w });
   assert.deepEqual(rules(a, 'stale-reference').map(f => text.slice(f.start, f.end)), ['src/routes/orders.ts', 'lint:fix', 'deploy']);
+  const more = await analyze('# G\n\n- Fixtures can live under `tests/fixtures/` (create it if needed).\n- Import with `@/components/Button.tsx`.\n- `src/version.ts` is auto-generated and must not be committed.\n', { path: '/p/CLAUDE.md', workspace: w });
+  assert.deepEqual(rules(more, 'stale-reference'), [], 'a folder to create, an import alias, a generated file');
   assert.match(rules(a, 'stale-reference')[1]!.message, /No `lint:fix` script in this project's package.json/);
   // without a package.json or Makefile, scripts are not checked; without a workspace, nothing is
   const bare = await analyze(text, { path: '/p/CLAUDE.md', workspace: ws({}, ['src/routes/users.ts', 'docs/a.md']) });
@@ -80,9 +82,14 @@ test('cache-hostile: today\'s date, running status, load-time shell, self-edits;
 
 test('directory-tree, example-heavy and unread front matter', async () => {
   const tree = ['```', '.', ...Array.from({ length: 14 }, (_, i) => `${i % 3 ? '│   ├──' : '├──'} module-${i}/handlers-${i}.ts`), '```'].join('\n');
-  const a = await analyze(`# Project\n\n${tree}\n`, { path: '/p/CLAUDE.md' });
+  // off by default (12 of 14 true on the judged corpora): turned on here
+  const on = { rules: { 'directory-tree': true } };
+  const a = await analyze(`# Project\n\n${tree}\n`, { path: '/p/CLAUDE.md', settings: on });
   assert.match(rules(a, 'directory-tree')[0]!.message, /^A directory tree of 14 entries/);
-  assert.deepEqual(rules(await analyze('# P\n\n```\nsrc/\n├── a.ts\n└── b.ts\n```\n', { path: '/p/CLAUDE.md' }), 'directory-tree'), []);
+  assert.deepEqual(rules(await analyze(`# Project\n\n${tree}\n`, { path: '/p/CLAUDE.md' }), 'directory-tree'), [], 'off by default');
+  assert.deepEqual(rules(await analyze('# P\n\n```\nsrc/\n├── a.ts\n└── b.ts\n```\n', { path: '/p/CLAUDE.md', settings: on }), 'directory-tree'), []);
+  const bloatedGemini = (await import('node:fs')).readFileSync(`${__dirname}/../../../test/fixtures/prompts/bloated/GEMINI.md`, 'utf8');
+  assert.equal(rules(await analyze(bloatedGemini, { path: '/p/GEMINI.md', settings: on }), 'directory-tree').length, 1, 'the planted tree of the fixture');
   const fence = (i: number) => `\`\`\`ts\n${Array.from({ length: 25 }, (_, k) => `export const value${i}_${k} = compute(${k}, "${i}");`).join('\n')}\n\`\`\``;
   const examples = `# Examples\n\nWrite code like this.\n\n${fence(1)}\n\n${fence(2)}\n\n${fence(3)}\n`;
   const ex = await analyze(`---\napplyTo: "src/**/*.ts"\n---\n${examples}`, { path: '/p/.github/instructions/ts.instructions.md' });

@@ -100,10 +100,12 @@ export function finding(rule: RuleCode, severity: Severity, start: number, end: 
 }
 
 /**
- * Rules that did not reach the precision target on the real-world corpus (test/corpus/prompts):
- * off unless `tokenomics.rules` turns them on.
+ * Rules that did not reach the precision target (90%) on the judged real-world corpora
+ * (test/corpus/*): off unless `tokenomics.rules` turns them on. directory-tree: 12 of 14 true; the two
+ * false ones (a component hierarchy and a placeholder convention drawn with tree glyphs) look like the
+ * true ones to every rule tried.
  */
-export const OFF_BY_DEFAULT: ReadonlySet<RuleCode> = new Set<RuleCode>([]);
+export const OFF_BY_DEFAULT: ReadonlySet<RuleCode> = new Set<RuleCode>(['directory-tree']);
 
 export function ruleEnabled(settings: PromptSettings, rule: RuleCode): boolean {
   const v = settings.rules[rule] ?? settings.rules[`tokenomics.${rule}`];

@@ -9,6 +9,7 @@ export { parseFrontMatter } from './frontMatter';
 export type { FrontMatter, FrontMatterField } from './frontMatter';
 export { parseStructure } from './markdown';
 export { RULE_CODES } from './types';
+export { OFF_BY_DEFAULT } from './context';
 export type { Block, Finding, Fix, RuleCode, Section, Severity, TextEdit } from './types';
 export { workspaceFromFiles, isInstructionFile, normalizeRel, parseMakeTargets, parseNpmScripts, suffixIndex } from './workspace';
 export type { WorkspaceView } from './workspace';

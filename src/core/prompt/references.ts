@@ -87,6 +87,7 @@ const EXAMPLE_CONTEXT = /\b(?:e\.g\.|for example|for instance|such as|like|creat
 function looksLikePath(s: string): boolean {
   if (s.length < 3 || s.length > 160 || /\s/.test(s) || !s.includes('/')) return false;
   if (/^[a-z][\w+.-]*:\/\//i.test(s) || /^@[\w-]+\/[\w.-]+$/.test(s) || /^[\w.-]+\/[\w.-]+@/.test(s)) return false; // URLs, npm scopes, pkg@ver
+  if (/^[@~#]\//.test(s)) return false; // import aliases (`@/components/...`), not paths on disk
   if (UNCHECKABLE.test(s) || PLACEHOLDER.test(s)) return false;
   if (/^[\w-]+\/[\w-]+$/.test(s) && !EXT.test(s)) return false; // owner/repo, a/b words ("read/write")
   const last = s.replace(/\/+$/, '').split('/').pop() ?? '';
@@ -96,7 +97,7 @@ function looksLikePath(s: string): boolean {
 const NPM_RUN = /\b(?:npm|pnpm|yarn|bun)\s+run\s+([\w:.-]+)/g;
 const MAKE = /(?:^|[\s`;&|(])make\s+([A-Za-z][\w.-]*)(?=$|[\s`;&|)])/gm;
 /** The rest of the line says the path is not in the repository: "(`data/`, `groups/`) are gitignored". */
-const NOT_COMMITTED = /\b(?:git-?ignored|\.gitignore|ignored by git|not (?:be )?(?:committed|checked in|in (?:git|the repo))|auto-?generated|(?:is|are) generated|local only|created (?:at|on) (?:run ?time|first run|start))\b|игнорир|gitignore|не (?:коммит|пуш)|忽略|不提交|自动生成|生成/i;
+const NOT_COMMITTED = /\b(?:git-?ignored|(?:create|add) (?:it |them )?(?:if|when) (?:needed|missing|absent)|if (?:it does not|they do not|it doesn't) exist|\.gitignore|ignored by git|not (?:be )?(?:committed|checked in|in (?:git|the repo))|auto-?generated|(?:is|are) generated|local only|created (?:at|on) (?:run ?time|first run|start))\b|игнорир|gitignore|не (?:коммит|пуш)|忽略|不提交|自动生成|生成/i;
 const SCRIPT_PLACEHOLDER = /[<>{}[\]*?$%|]|\b(?:foo|bar|your|my-|example|name|script|task|target|command|cmd)\b|\.\.\./i;
 const SKIP_CMD = /--filter|--workspace|\s-w\s|--prefix|--cwd|\s-C\s|--dir\b/;
 

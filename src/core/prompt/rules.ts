@@ -247,8 +247,10 @@ export function duplicateBlocks(c: RuleContext): Finding[] {
       if (so.list === sd.list || pathKey(so) === pathKey(sd)) continue;
       const o = c.blocks[oi]!, d = c.blocks[di]!;
       const spec = specifics(c.text.slice(o.start, o.end));
-      // the same words but for case and punctuation (similarity 1), or the same three or more specifics
-      if (p.similarity < 1 && (spec.split('\u0000').filter(Boolean).length < 3 || spec !== specifics(c.text.slice(d.start, d.end)))) continue;
+      // the same words but for case and punctuation (similarity 1), or the same specifics
+      const named = spec.split('\u0000').filter(Boolean).length;
+      // three shared names, or one with nearly the same wording
+      if (p.similarity < 1 && ((named < 3 && !(named >= 1 && p.similarity >= 0.8)) || spec !== specifics(c.text.slice(d.start, d.end)))) continue;
       const tokens = c.tok(d.raw);
       const r = removalRange(c.text, d.start, d.end);
       const here = quoteTitle(sd.path, c.text, sd.heading, c.blocks), there = quoteTitle(so.path, c.text, so.heading, c.blocks);

@@ -91,10 +91,14 @@ export function pathKey(s: BlockScope): string {
  * (camelCase, snake_case, dotted). Two lines that differ in these say different things, however
  * much of their wording they share ("Source: <one URL>" and "Source: <another URL>").
  */
+const EMPHASIS = /^(?:MUST|NEVER|ALWAYS|IMPORTANT|CRITICAL|REQUIRED|NOTE|NOT|DO|DON|ONLY|NO|YES|OK|TODO|WARNING|ALL|AND|OR)$/;
+
 export function specifics(t: string): string {
   const found = new Set<string>();
   const s = t.length > 20_000 ? t.slice(0, 20_000) : t;
   for (const m of s.matchAll(/https?:\/\/[^\s)>\]"'`]+|`[^`\n]{1,200}`|[\w.-]*[/\\][\w./\\-]+|[\w-]+\.[a-z][\w]{0,6}\b|\b\w*\d\w*\b|\b[a-z]+[A-Z]\w*\b|\b[A-Z][a-z]+[A-Z]\w*\b|\b\w+_\w+\b|\b[A-Z]{2,}\d*\b/g)) {
+    // emphasis is not a name: "You MUST use x" and "Use x" name the same thing
+    if (EMPHASIS.test(m[0])) continue;
     found.add(m[0].toLowerCase());
   }
   return [...found].sort().join('\u0000');
