@@ -28,12 +28,21 @@ export interface LogLocation {
   cliFlag: string;
   /** The setting's description in the manifest. */
   settingDescription: string;
-  /** The folders searched when the user names none (env vars honoured as the agent honours them). */
-  defaultRoots(env: NodeJS.ProcessEnv, home: string): string[];
+  /**
+   * The folders searched when the user names none (env vars honoured as the agent honours them).
+   * `host` says where the editor running the engine keeps its user data, when it does.
+   */
+  defaultRoots(env: NodeJS.ProcessEnv, home: string, host?: import('./vscodeUserDirs').HostInfo): string[];
   /** The folders walked under one root: a root may name the agent's home or its log folder itself. */
   scanDirs(root: string): string[];
   /** Which files under those folders are this agent's usage logs. */
   isLogFile(name: string, fullPath: string): boolean;
+  /**
+   * The agent also lives in VS Code's user-data folders (`<User>`, see `vscodeUserDirs.ts`): its roots
+   * include them, and `tokenomics.vscodeUserDirs` / `--vscode-user-dir` (declared once, by Copilot)
+   * replace their defaults for every such agent; `scanDirs` tells the two kinds of root apart.
+   */
+  vscodeUserDirs?: boolean;
 }
 
 /** Tool calls, edits and commands, for the weekly summary's value and waste sections. */

@@ -1,5 +1,6 @@
 // The normalized request record every agent reader produces, and the keys that dedupe it.
 import type { TokenUsage } from '../cost';
+import type { Basis } from './adapter';
 
 export const AGENTS = ['claude-code', 'codex', 'gemini'] as const;
 export type Agent = (typeof AGENTS)[number];
@@ -40,6 +41,12 @@ export interface UsageRecord {
    */
   rank: number;
   rateLimits?: RateLimits;
+  /** Set when this record's numbers come from elsewhere than its adapter's `basis` says (Copilot: journal `lower-bound`, trace store `exact`). */
+  basis?: Basis;
+  /** USD the agent itself reported for the request (Cline, Roo, Kilo, OpenCode `cost`): shown as is, not re-priced. */
+  cost?: number;
+  /** An aggregate row (Cline `deleted_api_reqs`, `subagent_usage`): its tokens and cost count, but not as a request. */
+  aggregate?: boolean;
 }
 
 export function totalTokens(u: TokenUsage): number {
@@ -101,9 +108,40 @@ export interface AgentReader<S = unknown> {
   /** Formats that rewrite the whole file (Gemini's session-*.json) are parsed whole instead of by line. */
   isWholeFile?(file: string): boolean;
   wholeFile?(text: string, file: string, emit: (r: UsageRecord) => void): { malformed: number };
+  /**
+   * Formats rewritten in place (VS Code compacts a Copilot journal into one line: same inode, possibly
+   * longer than before): the start of the last line read, and its first characters. Before reading an
+   * append the index compares the bytes at `offset` with `text` and reads the file from the start when
+   * they differ.
+   */
+  anchor?(state: S): { offset: number; text: string } | undefined;
+  /**
+   * When the file is read again from the start, records of the previous read that the new read no
+   * longer holds are kept: the producer compacts or prunes (Copilot keeps 7 days of traces), the
+   * spend happened.
+   */
+  retainOnReread?: boolean;
+  /**
+   * SQLite stores, read by path through the WASM module (`sqlite.ts`), never as text: the index
+   * opens a snapshot (`openSnapshot`), and sees a change when the file or its `-wal` changes.
+   */
+  isDatabase?(file: string): boolean;
+  database?(db: import('./sqlite').SqliteDb, file: string, emit: (r: UsageRecord) => void): { malformed: number };
 }
 
 /** A finite, non-negative whole number of tokens, or 0: logs sometimes hold null or garbage. */
 export function tokens(v: unknown): number {
   return typeof v === 'number' && Number.isFinite(v) && v > 0 ? Math.round(v) : 0;
+}
+
+/**
+ * The exact source wins over a lower bound for every session it covers, and is never added to it
+ * (Copilot: its trace store against its session journal). Records of a session with an `exact`
+ * record drop that session's `lower-bound` records of the same agent; other sessions keep theirs.
+ */
+export function supersedeLowerBounds<R extends UsageRecord>(records: readonly R[]): R[] {
+  const exact = new Set<string>();
+  for (const r of records) if (r.basis === 'exact') exact.add(`${r.agent}\0${r.sessionId}`);
+  if (exact.size === 0) return [...records];
+  return records.filter(r => r.basis !== 'lower-bound' || !exact.has(`${r.agent}\0${r.sessionId}`));
 }
