@@ -31,6 +31,7 @@ export function activate(context: vscode.ExtensionContext): TokenomicsApi {
     vscode.commands.registerCommand('tokenomics.showContextAdvice', () => showContextAdvice(spend)),
     vscode.commands.registerCommand('tokenomics.selectModel', async () => (await import('./selectModel')).selectModel(client)),
     vscode.commands.registerCommand('tokenomics.showOutput', () => output.show()),
+    vscode.commands.registerCommand('tokenomics.enableExactCopilotTracking', async () => (await import('./exactCopilotTracking')).enableExactCopilotTracking(line => output.info(line))),
   );
   registerPromptCommands(context, () => client);
   const week = registerWeekView(context, () => client, line => output.info(line));

@@ -122,3 +122,18 @@ test('copilot journal: response parts are skipped unparsed; odd entries change n
   assert.equal(s.requests[0]![4], 88);
   assert.deepEqual(applyEntry(s, { kind: 7 }), []);
 });
+
+test('copilot prices: AI credits at Copilot\'s per-model prices, long-context tiers, unknown models unpriced', async () => {
+  const { copilotCost, copilotModel, copilotPriceTable } = await import('../../src/core/agents/copilotPrices');
+  assert.equal(copilotPriceTable().source, 'github/docs data/tables/copilot/models-and-pricing.yml');
+  assert.equal(copilotModel('claude-sonnet-4-5-20250929'), 'claude-sonnet-4.5');
+  assert.equal(copilotModel('copilot/gpt-5-mini'), 'gpt-5-mini');
+  const u = { input: 1_000_000, output: 100_000, cacheRead: 0, cacheWrite5m: 0, cacheWrite1h: 0 };
+  const c = copilotCost('claude-sonnet-4.5', u)!;
+  assert.equal(Math.round(c.usd * 100) / 100, 4.5); // $3 in + $1.50 out
+  assert.equal(Math.round(c.credits), 450);
+  const small = copilotCost('gpt-5.4', { ...u, input: 200_000 })!, big = copilotCost('gpt-5.4', { ...u, input: 300_000 })!;
+  assert.equal(Math.round(small.usd * 1000) / 1000, 2.0); // 0.2M x $2.50 + 0.1M x $15
+  assert.equal(Math.round(big.usd * 1000) / 1000, 3.75); // past 272K: 0.3M x $5 + 0.1M x $22.50
+  assert.equal(copilotCost('byok-model', u), null);
+});
