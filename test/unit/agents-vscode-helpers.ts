@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { AgentAdapter } from '../../src/core/agents/adapter';
 import { scanLines } from '../../src/core/agents/lineScanner';
-import { AgentReader, UsageRecord, betterCopy, supersedeLowerBounds } from '../../src/core/agents/records';
+import { AgentReader, UsageRecord, betterCopy, applyCoverage } from '../../src/core/agents/records';
 import { withSnapshot } from '../../src/core/agents/sqlite';
 
 export const VSCODE_FIXTURES = path.resolve(__dirname, '../../../test/fixtures/agent-logs');
@@ -57,7 +57,7 @@ export function readAll(adapter: AgentAdapter, roots: readonly string[]) {
   const files = logFiles(adapter, roots).map(f => readFile(adapter.usage, f));
   const best = new Map<string, UsageRecord>();
   for (const f of files) for (const r of f.records) { const cur = best.get(r.key); if (!cur || betterCopy(r, cur)) best.set(r.key, r); }
-  const records = supersedeLowerBounds([...best.values()]).sort((a, b) => a.timestamp - b.timestamp || a.key.localeCompare(b.key));
+  const records = applyCoverage([...best.values()]).sort((a, b) => a.timestamp - b.timestamp || a.key.localeCompare(b.key));
   return { files, records, malformed: files.reduce((n, f) => n + f.malformed, 0) };
 }
 

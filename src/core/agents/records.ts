@@ -47,6 +47,11 @@ export interface UsageRecord {
   cost?: number;
   /** An aggregate row (Cline `deleted_api_reqs`, `subagent_usage`): its tokens and cost count, but not as a request. */
   aggregate?: boolean;
+  /**
+   * Stands in for records another file holds (a resumed Cline task's legacy total, copied into the
+   * SDK session): dropped when a record of the same agent and session comes from another file.
+   */
+  standsIn?: boolean;
 }
 
 export function totalTokens(u: TokenUsage): number {
@@ -144,4 +149,27 @@ export function supersedeLowerBounds<R extends UsageRecord>(records: readonly R[
   for (const r of records) if (r.basis === 'exact') exact.add(`${r.agent}\0${r.sessionId}`);
   if (exact.size === 0) return [...records];
   return records.filter(r => r.basis !== 'lower-bound' || !exact.has(`${r.agent}\0${r.sessionId}`));
+}
+
+/** Drops `standsIn` records whose session has records from another file (see `UsageRecord.standsIn`). */
+export function dropStandIns<R extends UsageRecord>(records: readonly R[]): R[] {
+  if (!records.some(r => r.standsIn)) return [...records];
+  const files = new Map<string, Set<string>>();
+  for (const r of records) {
+    if (r.standsIn) continue;
+    const k = `${r.agent}\0${r.sessionId}`;
+    let f = files.get(k);
+    if (!f) files.set(k, f = new Set());
+    f.add(r.file);
+  }
+  return records.filter(r => {
+    if (!r.standsIn) return true;
+    const f = files.get(`${r.agent}\0${r.sessionId}`);
+    return !f || (f.size === 1 && f.has(r.file));
+  });
+}
+
+/** What the index applies to the deduped records before counting them: both rules above. */
+export function applyCoverage<R extends UsageRecord>(records: readonly R[]): R[] {
+  return dropStandIns(supersedeLowerBounds(records));
 }
