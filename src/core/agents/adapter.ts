@@ -40,7 +40,9 @@ export interface LogLocation {
   /**
    * The agent also lives in VS Code's user-data folders (`<User>`, see `vscodeUserDirs.ts`): its roots
    * include them, and `tokenomics.vscodeUserDirs` / `--vscode-user-dir` (declared once, by Copilot)
-   * replace their defaults for every such agent; `scanDirs` tells the two kinds of root apart.
+   * replace their defaults for every such agent; `scanDirs` tells the two kinds of root apart. An
+   * agent with no folder of its own (Roo) names `vscodeUserDirs` as its `setting`: settings and flags
+   * generated from the adapters are declared once per name.
    */
   vscodeUserDirs?: boolean;
 }
