@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { AgentAdapter } from '../../src/core/agents/adapter';
 import { scanLines } from '../../src/core/agents/lineScanner';
 import { AgentReader, UsageRecord, betterCopy, applyCoverage } from '../../src/core/agents/records';
-import { withSnapshot } from '../../src/core/agents/sqlite';
+import { SqliteReadError, withSnapshot } from '../../src/core/agents/sqlite';
 
 export const VSCODE_FIXTURES = path.resolve(__dirname, '../../../test/fixtures/agent-logs');
 
@@ -18,7 +18,7 @@ export function logFiles(adapter: AgentAdapter, roots: readonly string[]): strin
     try { entries = fs.readdirSync(dir, { withFileTypes: true }); } catch { return; }
     for (const e of entries) {
       const p = path.join(dir, e.name);
-      if (e.isDirectory() && depth < 12) walk(p, depth + 1);
+      if (e.isDirectory() && depth < 12) { if (!adapter.logs.prune?.(e.name, p)) walk(p, depth + 1); }
       else if (e.isFile() && adapter.logs.isLogFile(e.name, p)) out.add(p);
     }
   };
@@ -54,11 +54,18 @@ export function readFile(reader: AgentReader, file: string): FileRead {
 
 /** All files, deduped across files by key (best copy wins) and exact sessions over lower bounds, by time. */
 export function readAll(adapter: AgentAdapter, roots: readonly string[]) {
-  const files = logFiles(adapter, roots).map(f => readFile(adapter.usage, f));
+  const problems: { file: string; reason: string }[] = [];
+  const files = logFiles(adapter, roots).flatMap(f => {
+    try { return [readFile(adapter.usage, f)]; } catch (e) {
+      if (!(e instanceof SqliteReadError)) throw e;
+      problems.push({ file: e.file, reason: e.reason });
+      return [];
+    }
+  });
   const best = new Map<string, UsageRecord>();
   for (const f of files) for (const r of f.records) { const cur = best.get(r.key); if (!cur || betterCopy(r, cur)) best.set(r.key, r); }
   const records = applyCoverage([...best.values()]).sort((a, b) => a.timestamp - b.timestamp || a.key.localeCompare(b.key));
-  return { files, records, malformed: files.reduce((n, f) => n + f.malformed, 0) };
+  return { files, records, problems, malformed: files.reduce((n, f) => n + f.malformed, 0) };
 }
 
 export function totals(records: readonly UsageRecord[]) {

@@ -45,6 +45,8 @@ export interface LogLocation {
    * generated from the adapters are declared once per name.
    */
   vscodeUserDirs?: boolean;
+  /** Folders under a scan dir never walked into (OpenCode's `storage/part` holds a file per message part). */
+  prune?(name: string, fullPath: string): boolean;
 }
 
 /** Tool calls, edits and commands, for the weekly summary's value and waste sections. */
