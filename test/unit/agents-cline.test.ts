@@ -37,7 +37,7 @@ test('cline legacy: tokensIn excludes cache, cost as reported, aggregates add to
   assert.equal(r.records[0]!.project, '/home/dev/shop', 'from the environment details in api_conversation_history.json');
   assert.equal(r.records[1]!.contextTokens, 8650);
   const old = readFile(clineReader, path.join(ROOT, 'User/globalStorage/saoudrizwan.claude-dev/tasks/1795100000002/ui_messages.json'));
-  assert.deepEqual(old.records.map(x => [x.usage.input, x.usage.output, x.cost, x.model]), [[50, 60, 0.001, 'unknown']], 'api_req_finished merged into its start');
+  assert.deepEqual(old.records.map(x => [x.usage.input, x.usage.output, x.cost, x.model, x.project]), [[50, 60, 0.001, 'unknown', '/home/dev/old']], 'api_req_finished merged into its start; the workspace from the row\'s request');
 });
 
 test('cline: a task resumed under the SDK counts once: legacy rows, then SDK turns; the written-back copies and the stand-in total are not added', () => {

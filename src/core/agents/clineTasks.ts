@@ -18,7 +18,7 @@ const num = z.number().nullish();
 const Row = z.object({ ts: z.number().optional(), type: z.string().optional(), say: z.string().optional(), text: z.string().nullish(),
   modelInfo: z.object({ modelId: z.string().optional(), providerId: z.string().optional() }).passthrough().nullish(),
   contextCondense: z.object({ cost: num }).passthrough().nullish() }).passthrough();
-const ApiInfo = z.object({ tokensIn: num, tokensOut: num, cacheWrites: num, cacheReads: num, cost: num, apiProtocol: z.string().nullish() }).passthrough();
+const ApiInfo = z.object({ tokensIn: num, tokensOut: num, cacheWrites: num, cacheReads: num, cost: num, apiProtocol: z.string().nullish(), request: z.string().nullish() }).passthrough();
 type ApiInfo = z.infer<typeof ApiInfo>;
 
 export interface TaskRules {
@@ -30,10 +30,10 @@ export interface TaskRules {
 }
 
 const MODEL_TAG = /<model>([^<]+)<\/model>/;
-const WORKSPACE = /Current Workspace Directory \(([^)]+)\)/;
-const HEAD_BYTES = 256 * 1024;
+const WORKSPACE = /Current (?:Workspace|Working) Directory \(([^)]+)\)/;
+/** Enough of the history for the first user message's environment details, never a whole history. */
+const HEAD_BYTES = 64 * 1024;
 
-/** The first bytes of a file: enough for the first user message's environment details, never a whole history. */
 function head(file: string): string {
   let fd: number | undefined;
   try {
@@ -46,9 +46,16 @@ function head(file: string): string {
 
 interface TaskContext { taskId: string; project: string; historyModel?: string; modelUsage: { ts: number; model: string }[]; uiLimit: number }
 
-function contextOf(file: string): TaskContext {
+/**
+ * What the task's side files lend: the workspace (from the first request's environment details, which
+ * the first `api_req_started` row usually repeats in its `request`, else the history's first bytes),
+ * the models used, and where written-back SDK rows start.
+ */
+function contextOf(file: string, firstRequest: string | undefined): TaskContext {
   const dir = path.dirname(file);
-  const history = head(path.join(dir, 'api_conversation_history.json'));
+  const fromRow = firstRequest ? WORKSPACE.exec(firstRequest)?.[1]?.trim() : undefined;
+  // Roo keeps the model only in the history's <model> tag: read its head unless the row said it all
+  const history = fromRow && MODEL_TAG.test(firstRequest!) ? firstRequest! : head(path.join(dir, 'api_conversation_history.json'));
   const modelUsage: { ts: number; model: string }[] = [];
   try {
     const meta = JSON.parse(fs.readFileSync(path.join(dir, 'task_metadata.json'), 'utf8')) as { model_usage?: unknown };
@@ -68,7 +75,7 @@ function contextOf(file: string): TaskContext {
   } catch { /* never resumed under the SDK */ }
   const m = MODEL_TAG.exec(history)?.[1];
   return {
-    taskId: path.basename(dir), project: WORKSPACE.exec(history)?.[1]?.trim() || '(no folder)', modelUsage, uiLimit,
+    taskId: path.basename(dir), project: fromRow || WORKSPACE.exec(history)?.[1]?.trim() || '(no folder)', modelUsage, uiLimit,
     historyModel: m ? m.trim() : undefined,
   };
 }
@@ -104,7 +111,10 @@ export function parseUiMessages(text: string, file: string, emit: (r: UsageRecor
   let raw: unknown;
   try { raw = JSON.parse(text); } catch { return { malformed: 1 }; }
   if (!Array.isArray(raw)) return { malformed: 1 };
-  const ctx = contextOf(file);
+  const first = raw.find(r => r && typeof r === 'object' && (r as { say?: unknown }).say === 'api_req_started') as { text?: unknown } | undefined;
+  let firstRequest: string | undefined;
+  try { const j = JSON.parse(typeof first?.text === 'string' ? first.text : '{}') as { request?: unknown }; if (typeof j.request === 'string') firstRequest = j.request; } catch { /* a broken row is counted below */ }
+  const ctx = contextOf(file, firstRequest);
   let malformed = 0;
   // very old builds: the usage arrives in the api_req_finished row after its start
   let pending: { info: ApiInfo; row: z.infer<typeof Row>; key: string } | null = null;
