@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const DATA = path.join(ROOT, 'test/bench/.data');
 const TREE = path.join(DATA, 'vscode-tree');
-const GEN_VERSION = 2;
+const GEN_VERSION = 3;
 const require = createRequire(import.meta.url);
 
 function rng(seed) {
@@ -83,7 +83,7 @@ function generate(log) {
         cost: Math.round(r() * 1e4) / 1e6, tokens: { total: input + output + reasoning + read, input, output, reasoning, cache: { read, write: 0 } } };
       db.run('INSERT INTO message VALUES (?,?,?,?,?)', [`msg_${s}_${m}`, `ses_${s}`, t, t, JSON.stringify(data)]);
       db.run('INSERT INTO message VALUES (?,?,?,?,?)', [`msg_${s}_${m}_u`, `ses_${s}`, t - 1, t - 1, JSON.stringify({ role: 'user', time: { created: t - 1 } })]);
-      db.run('INSERT INTO part VALUES (?,?,?,?,?)', [`prt_${s}_${m}`, `msg_${s}_${m}`, `ses_${s}`, t, JSON.stringify({ type: 'text', text: LOREM.slice(0, 1000) })]);
+      db.run('INSERT INTO part VALUES (?,?,?,?,?)', [`prt_${s}_${m}`, `msg_${s}_${m}`, `ses_${s}`, t, JSON.stringify({ type: 'text', text: LOREM.slice(0, 1300) })]);
     }
   }
   db.exec('COMMIT');
