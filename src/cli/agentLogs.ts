@@ -4,12 +4,28 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { ADAPTERS } from '../core/agents/index';
 import { AgentRoot, agentRoots, scanDirs } from '../core/agents/locations';
-import { defaultTimeZone, isValidTimeZone } from '../core/report';
-import { RefreshResult, UsageIndex } from '../core/usageIndex';
-import { CliIO, UsageError } from './io';
+import { defaultTimeZone, isValidTimeZone } from '../core/time';
+import { RefreshResult, UsageIndex } from '../core/usage/usageIndex';
+import { CliIO, FlagKind, UsageError } from './io';
 
-export const FOLDER_FLAGS = { 'claude-dir': 'multi', 'codex-dir': 'multi', 'gemini-dir': 'multi', 'no-cache': 'bool' } as const;
+/** One repeatable folder flag per agent (`--claude-dir`), from its adapter, and `--no-cache`. */
+export const FOLDER_FLAGS: Readonly<Record<string, FlagKind>> = {
+  ...Object.fromEntries(ADAPTERS.map(a => [a.logs.cliFlag, 'multi' as const])),
+  'no-cache': 'bool',
+};
+
+/** The folder flags as the help shows them: `[--claude-dir DIR]... [--codex-dir DIR]... [--no-cache]`. */
+export const FOLDER_USAGE = `${ADAPTERS.map(a => `[--${a.logs.cliFlag} DIR]...`).join(' ')} [--no-cache]`;
+
+/** The folder options for the help: each agent's flag and where its logs are looked for without it. */
+export function folderOptions(): [string, string][] {
+  return [...ADAPTERS.map((a): [string, string] => {
+    const env = a.logs.envVars?.length ? `$${a.logs.envVars.join(', $')}, else ` : '';
+    return [`--${a.logs.cliFlag} DIR`, `${a.displayName} logs, repeatable (default: ${env}${a.logs.defaultRoots({}, '~').join(', ')})`];
+  }), ['--no-cache', 'neither read nor write the cached usage index']];
+}
 
 export function cacheDir(env: NodeJS.ProcessEnv): string {
   const home = env.HOME || os.homedir();
@@ -38,7 +54,7 @@ export interface OpenedIndex { roots: AgentRoot[]; index: UsageIndex; refreshed:
  */
 export async function openUsageIndex(command: string, flags: Record<string, string | string[] | boolean>, io: CliIO): Promise<OpenedIndex> {
   const dirs = (name: string) => ((flags[name] as string[] | undefined) ?? []).map(d => path.resolve(io.cwd, d));
-  const roots = agentRoots(io.env, { claudeDirs: dirs('claude-dir'), codexDirs: dirs('codex-dir'), geminiDirs: dirs('gemini-dir') });
+  const roots = agentRoots(io.env, Object.fromEntries(ADAPTERS.map(a => [a.logs.setting, dirs(a.logs.cliFlag)])));
   for (const r of roots) {
     if (!r.explicit) continue;
     let ok = false;

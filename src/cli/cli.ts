@@ -1,34 +1,47 @@
 // `tokenomics`: the command line, on the same core as the extension.
 import { CliIO, UsageError, processIO } from './io';
 
-const HELP = `tokenomics: what your AI tokens cost, from your terminal
-
-usage:
-  tokenomics count [--model M] [--json] <file>...   tokens, cost per call and context share ('-' reads stdin)
-  tokenomics report [--json] [--since YYYY-MM-DD] [--until YYYY-MM-DD] [--timezone IANA]
-                    [--claude-dir DIR]... [--codex-dir DIR] [--gemini-dir DIR] [--no-cache]
-                                                    spend from coding-agent logs, by day
-  tokenomics week [--week YYYY-MM-DD] [--format text|md|csv|json] [--timezone IANA]
-                  [--week-starts-on monday|sunday|saturday] [--waste-threshold USD]
-                  [--claude-dir DIR]... [--codex-dir DIR] [--gemini-dir DIR] [--no-cache]
-                                                    the weekly usage summary
-
-Agent logs are found as the agents do (CLAUDE_CONFIG_DIR, CODEX_HOME, ~/.claude, ~/.codex, ~/.gemini).
-The usage index is cached in $XDG_CACHE_HOME/tokenomics. TOKENOMICS_QUOTAS (JSON, like the
-tokenomics.quotas setting) adds quotas to the weekly summary. Nothing is sent over the network.
-`;
-
-type Command = (argv: string[], io: CliIO) => Promise<number>;
+/** A command: its one-line summary, its usage text (`tokenomics <command> --help`) and its run. */
+interface Command {
+  SUMMARY: string;
+  synopsis(): string;
+  usage(): string;
+  run(argv: string[], io: CliIO): Promise<number>;
+}
+// loaded on use, so `count` never pays for the agent-log modules
 const COMMANDS: Record<string, () => Promise<Command>> = {
-  count: async () => (await import('./count')).run,
-  report: async () => (await import('./report')).run,
-  week: async () => (await import('./week')).run,
+  count: async () => import('./count'),
+  report: async () => import('./report'),
+  week: async () => import('./week'),
 };
+
+async function help(): Promise<string> {
+  const parts = ['tokenomics: what your AI tokens cost, from your terminal', '', 'usage:'];
+  for (const load of Object.values(COMMANDS)) {
+    const cmd = await load();
+    parts.push(`  ${cmd.synopsis().replace(/\n/g, '\n  ')}`, `      ${cmd.SUMMARY}`);
+  }
+  parts.push('', `'tokenomics <command> --help' explains a command's options. The usage index is cached in`,
+    '$XDG_CACHE_HOME/tokenomics. TOKENOMICS_QUOTAS (JSON, like the tokenomics.quotas setting) adds quotas to',
+    'the weekly summary. Nothing is sent over the network.', '');
+  return parts.join('\n');
+}
+
+/** True when the arguments ask for help (before any `--`, after which everything is a file name). */
+function wantsHelp(argv: readonly string[]): boolean {
+  for (const a of argv) {
+    if (a === '--') return false;
+    if (a === '--help' || a === '-h') return true;
+  }
+  return false;
+}
 
 export async function main(argv: string[], io: CliIO): Promise<number> {
   const [cmd, ...rest] = argv;
   if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') {
-    io.stdout(HELP);
+    const named = cmd === 'help' ? rest[0] : undefined;
+    if (named && COMMANDS[named]) { io.stdout((await COMMANDS[named]!()).usage()); return 0; }
+    io.stdout(await help());
     return cmd ? 0 : 2;
   }
   const load = COMMANDS[cmd];
@@ -37,7 +50,9 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     return 2;
   }
   try {
-    return await (await load())(rest, io);
+    const command = await load();
+    if (wantsHelp(rest)) { io.stdout(command.usage()); return 0; }
+    return await command.run(rest, io);
   } catch (e) {
     if (e instanceof UsageError) {
       io.stderr(`tokenomics ${cmd}: ${e.message}\n`);

@@ -5,7 +5,14 @@ import { looksBinary, resolveModel, summarizeCount } from '../core/documentCount
 import { formatPercent, formatTokens, formatUSD } from '../core/format';
 import { DEFAULT_MODEL } from '../core/settings';
 import { getCounter } from '../core/tokenizer';
-import { CliIO, parseArgs, UsageError } from './io';
+import { CliIO, parseArgs, UsageError, usageText } from './io';
+
+export const SUMMARY = "tokens, cost per call and context share ('-' reads stdin)";
+export const synopsis = (): string => 'tokenomics count [--model M] [--json] <file>...';
+export const usage = (): string => usageText(synopsis(), 'Tokens, cost per call and context share of each file (\'-\' reads standard input).', [
+  ['--model M', `the model to count and price for (default: ${DEFAULT_MODEL})`],
+  ['--json', 'one JSON object per file: file, model, encoding, exact, tokens, costUSD, contextShare'],
+]);
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
   const { flags, positionals } = parseArgs(argv, { model: 'string', json: 'bool' });

@@ -27,7 +27,15 @@ export const processIO = (): CliIO => ({
  * A small, strict option parser: unknown flags are errors (a typo must not silently change a report).
  * `spec` maps flag name to 'bool' | 'string' | 'multi'.
  */
-export function parseArgs(argv: string[], spec: Record<string, 'bool' | 'string' | 'multi'>): { flags: Record<string, string | string[] | boolean>; positionals: string[] } {
+export type FlagKind = 'bool' | 'string' | 'multi';
+
+/** A command's help: its synopsis, one line on what it does, and its options in aligned columns. */
+export function usageText(synopsis: string, summary: string, options: readonly (readonly [string, string])[], after = ''): string {
+  const width = Math.max(...options.map(([f]) => f.length));
+  return `usage: ${synopsis.replace(/\n/g, '\n       ')}\n\n${summary}\n${options.map(([f, t]) => `  ${f.padEnd(width)}  ${t}`).join('\n')}\n${after}`;
+}
+
+export function parseArgs(argv: string[], spec: Readonly<Record<string, FlagKind>>): { flags: Record<string, string | string[] | boolean>; positionals: string[] } {
   const flags: Record<string, string | string[] | boolean> = {};
   const positionals: string[] = [];
   for (let i = 0; i < argv.length; i++) {

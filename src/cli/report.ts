@@ -1,10 +1,21 @@
 // `tokenomics report`: spend from coding-agent logs, by day.
-import path from 'node:path';
 import { bundledCatalog } from '../core/catalog';
 import { formatTokens, formatUSD } from '../core/format';
-import { Totals, UsageReport, buildReportFromColumns, isValidDate } from '../core/report';
-import { CliIO, UsageError, parseArgs } from './io';
-import { FOLDER_FLAGS, openUsageIndex, timezoneFlag } from './agentLogs';
+import { isValidDate } from '../core/time';
+import { UsageReport, buildReportFromColumns } from '../core/usage/report';
+import type { Totals } from '../core/usage/totals';
+import { CliIO, UsageError, parseArgs, usageText } from './io';
+import { FOLDER_FLAGS, FOLDER_USAGE, folderOptions, openUsageIndex, timezoneFlag } from './agentLogs';
+
+export const SUMMARY = 'spend from coding-agent logs, by day';
+export const synopsis = (): string => `tokenomics report [--json] [--since YYYY-MM-DD] [--until YYYY-MM-DD] [--timezone IANA]
+                  ${FOLDER_USAGE}`;
+export const usage = (): string => usageText(synopsis(), 'Spend from coding-agent logs, by day, with totals by model, agent, project and session.', [
+  ['--json', 'the report as JSON (totals, days, models, agents, projects, sessions)'],
+  ['--since, --until DATE', 'inclusive calendar dates (YYYY-MM-DD) in the time zone'],
+  ['--timezone IANA', 'days in this zone (default: $TZ, else the system\'s)'],
+  ...folderOptions(),
+]);
 
 const SPEC = {
   json: 'bool', since: 'string', until: 'string', timezone: 'string',

@@ -1,13 +1,24 @@
 // `tokenomics week`: the weekly usage summary in a terminal or a scheduled job.
-import fs from 'node:fs';
-import path from 'node:path';
 import { bundledCatalog } from '../core/catalog';
 import { ActivityCache } from '../core/activity';
-import { isValidDate } from '../core/report';
-import { computeWeek, WeekStartsOn } from '../core/week';
-import { ExportFormat, exportWeek } from '../core/weekExport';
-import { CliIO, UsageError, parseArgs } from './io';
-import { FOLDER_FLAGS, openUsageIndex, timezoneFlag } from './agentLogs';
+import { isValidDate, WEEK_STARTS, WeekStartsOn } from '../core/time';
+import { computeWeek } from '../core/week/build';
+import { ExportFormat, exportWeek } from '../core/week/export';
+import { CliIO, UsageError, parseArgs, usageText } from './io';
+import { FOLDER_FLAGS, FOLDER_USAGE, folderOptions, openUsageIndex, timezoneFlag } from './agentLogs';
+
+export const SUMMARY = 'the weekly usage summary';
+export const synopsis = (): string => `tokenomics week [--week YYYY-MM-DD] [--format text|md|csv|json] [--timezone IANA]
+                [--week-starts-on ${WEEK_STARTS.join('|')}] [--waste-threshold USD]
+                ${FOLDER_USAGE}`;
+export const usage = (): string => usageText(synopsis(), 'The weekly usage summary: spend, where it went, value per token, waste, context bloat, cheaper tiers.', [
+  ['--week DATE', 'any day of the week (default: the current week)'],
+  ['--format FORMAT', 'text (default), md, csv (one row per day, agent and model) or json'],
+  ['--timezone IANA', 'days and weeks in this zone (default: $TZ, else the system\'s)'],
+  ['--week-starts-on DAY', 'first day of the week (default: monday)'],
+  ['--waste-threshold USD', 'sessions above this that changed nothing are waste candidates (default: 2)'],
+  ...folderOptions(),
+], 'TOKENOMICS_QUOTAS (JSON, like the tokenomics.quotas setting) adds quotas to the summary.\n');
 
 const SPEC = {
   week: 'string', format: 'string', timezone: 'string', 'week-starts-on': 'string', 'waste-threshold': 'string',
@@ -25,7 +36,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   if (!format) throw new UsageError(`--format ${formatName} is not one of text, md, csv, json`);
   const timezone = timezoneFlag(flags, io);
   const startsOn = (flags['week-starts-on'] as string | undefined) ?? 'monday';
-  if (!['monday', 'sunday', 'saturday'].includes(startsOn)) throw new UsageError(`--week-starts-on ${startsOn} is not one of monday, sunday, saturday`);
+  if (!(WEEK_STARTS as readonly string[]).includes(startsOn)) throw new UsageError(`--week-starts-on ${startsOn} is not one of ${WEEK_STARTS.join(', ')}`);
   const thresholdRaw = flags['waste-threshold'] as string | undefined;
   const threshold = thresholdRaw === undefined ? 2 : Number(thresholdRaw);
   if (!Number.isFinite(threshold) || threshold < 0) throw new UsageError(`--waste-threshold ${thresholdRaw} is not a dollar amount`);

@@ -6,7 +6,10 @@
 // summary never re-reads a transcript.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Agent } from './agents/records';
+// The collector lives here; what a line of each agent's transcript means is its adapter's `activity`.
+import type { ActivityCollector } from './agents/adapter';
+import { adapterOf, isAgentId } from './agents/index';
+import type { AgentId as Agent } from './agents/records';
 import { scanLines } from './agents/lineScanner';
 
 /** Rough size of text in tokens (logs hold text, not token counts): ~4 characters per token. */
@@ -97,29 +100,15 @@ export function diffLines(before: string, after: string): { added: number; remov
   return { added: b.length - s - e, removed: a.length - s - e };
 }
 
-/** Files and +/- lines of a Codex `apply_patch` body (`*** Update File: …`, then `+`/`-` lines). */
-export function patchStats(patch: string): { files: string[]; added: number; removed: number } {
-  const files: string[] = [];
-  let added = 0, removed = 0;
-  for (const line of patch.split('\n')) {
-    const m = /^\*\*\* (?:Update|Add|Delete) File: (.+)$/.exec(line);
-    if (m) { files.push(m[1]!.trim()); continue; }
-    if (line.startsWith('***') || line.startsWith('@@')) continue;
-    if (line.startsWith('+')) added++;
-    else if (line.startsWith('-')) removed++;
-  }
-  return { files, added, removed };
-}
-
 // ---- reading a transcript ---------------------------------------------------------------------------
 
 interface PendingCall { kind: 'read' | 'shell' | 'other'; tool: string; detail: string }
 
-class Collector {
+class Collector implements ActivityCollector {
   edits: EditFact[] = [];
   commits: string[] = []; commitTimes: number[] = [];
   tests: string[] = []; testTimes: number[] = [];
-  calls = 0; malformed = 0;
+  calls = 0; malformedLines = 0;
   sessionId: string | null = null;
   /** The instant of the line being read: the line's own timestamp, else the last one seen. */
   now = 0;
@@ -136,9 +125,29 @@ class Collector {
     if (t) this.now = t;
   }
 
+  setSession(id: string): void {
+    if (!this.sessionId) this.sessionId = id;
+  }
+
+  toolCall(): void { this.calls++; }
+
+  malformed(): void { this.malformedLines++; }
+
   edit(id: string, file: unknown, before: unknown, after: unknown): void {
     const d = diffLines(typeof before === 'string' ? before : '', typeof after === 'string' ? after : '');
     this.edits.push({ id, file: typeof file === 'string' ? file : '', added: d.added, removed: d.removed, t: this.now });
+  }
+
+  editCounted(id: string, file: string, added: number, removed: number): void {
+    this.edits.push({ id, file, added, removed, t: this.now });
+  }
+
+  read(id: string, path: string, tool: string): void {
+    this.pending.set(id, { kind: 'read', tool, detail: path });
+  }
+
+  other(id: string, tool: string, detail: string): void {
+    this.pending.set(id, { kind: 'other', tool, detail });
   }
 
   shell(id: string, cmd: string, tool: string): void {
@@ -181,160 +190,27 @@ class Collector {
       commits: [...this.commits], commitTimes: [...this.commitTimes], testRuns: [...this.tests], testRunTimes: [...this.testTimes],
       toolCalls: this.calls,
       reads: timed(this.reads, 2), bigResults: big, failures: timed(this.failures, RETRY_LOOP_RUNS),
-      malformedLines: this.malformed,
+      malformedLines: this.malformedLines,
     };
   }
 }
-
-function textLength(content: unknown): number {
-  if (typeof content === 'string') return content.length;
-  if (Array.isArray(content)) {
-    let n = 0;
-    for (const c of content) {
-      if (c && typeof c === 'object') {
-        const o = c as Record<string, unknown>;
-        if (typeof o.text === 'string') n += o.text.length;
-        else if (o.type === 'image') n += 6000; // images are ~1.5k tokens; their base64 says nothing useful
-      }
-    }
-    return n;
-  }
-  return 0;
-}
-
-const EDIT_TOOLS = new Set(['Edit', 'MultiEdit', 'Write', 'NotebookEdit']);
-const SHELL_TOOLS = new Set(['Bash', 'BashOutput']);
-
-function claudeLine(c: Collector, o: Record<string, unknown>): void {
-  if (!c.sessionId && typeof o.sessionId === 'string') c.sessionId = o.sessionId;
-  const msg = o.message as Record<string, unknown> | undefined;
-  const content = msg?.content;
-  if (!Array.isArray(content)) return;
-  c.at(o.timestamp);
-  for (const block of content) {
-    if (!block || typeof block !== 'object') continue;
-    const b = block as Record<string, unknown>;
-    if (b.type === 'tool_use') {
-      const id = typeof b.id === 'string' ? b.id : '';
-      const name = typeof b.name === 'string' ? b.name : 'tool';
-      const input = (b.input && typeof b.input === 'object' ? b.input : {}) as Record<string, unknown>;
-      c.calls++;
-      if (EDIT_TOOLS.has(name)) {
-        const file = input.file_path ?? input.notebook_path;
-        if (name === 'Edit') c.edit(id, file, input.old_string, input.new_string);
-        else if (name === 'Write') c.edit(id, file, '', input.content);
-        else if (name === 'NotebookEdit') c.edit(id, file, '', input.new_source);
-        else if (Array.isArray(input.edits)) {
-          input.edits.forEach((e, i) => { if (e && typeof e === 'object') c.edit(`${id}#${i}`, file, (e as Record<string, unknown>).old_string, (e as Record<string, unknown>).new_string); });
-        }
-        c.pending.set(id, { kind: 'other', tool: name, detail: typeof file === 'string' ? file : '' });
-      } else if (SHELL_TOOLS.has(name) && typeof input.command === 'string') {
-        c.shell(id, input.command, name);
-      } else if (name === 'Read' && typeof input.file_path === 'string') {
-        // a ranged read of a big file is a different read
-        const range = input.offset !== undefined || input.limit !== undefined ? `#${String(input.offset ?? '')}:${String(input.limit ?? '')}` : '';
-        c.pending.set(id, { kind: 'read', tool: name, detail: input.file_path + range });
-      } else {
-        const detail = typeof input.pattern === 'string' ? input.pattern : typeof input.url === 'string' ? input.url : typeof input.file_path === 'string' ? input.file_path : '';
-        c.pending.set(id, { kind: 'other', tool: name, detail });
-      }
-    } else if (b.type === 'tool_result') {
-      const id = typeof b.tool_use_id === 'string' ? b.tool_use_id : '';
-      c.result(id, textLength(b.content), b.is_error === true);
-    }
-  }
-}
-
-function codexArgs(raw: unknown): Record<string, unknown> {
-  if (raw && typeof raw === 'object') return raw as Record<string, unknown>;
-  if (typeof raw !== 'string') return {};
-  try { const v = JSON.parse(raw); return v && typeof v === 'object' ? v : {}; } catch { return {}; }
-}
-
-function codexCommand(cmd: unknown): string {
-  if (typeof cmd === 'string') return cmd;
-  if (Array.isArray(cmd)) {
-    const parts = cmd.map(String);
-    // ["bash", "-lc", "npm test"] is the command "npm test"
-    if (parts.length === 3 && /(?:^|\/)(?:ba|z)?sh$/.test(parts[0]!) && /^-l?c$/.test(parts[1]!)) return parts[2]!;
-    return parts.join(' ');
-  }
-  return '';
-}
-
-function codexLine(c: Collector, o: Record<string, unknown>): void {
-  const p = o.payload as Record<string, unknown> | undefined;
-  if (!p) return;
-  if (o.type === 'session_meta') { if (!c.sessionId && typeof p.id === 'string') c.sessionId = p.id; return; }
-  if (o.type !== 'response_item') return;
-  c.at(o.timestamp);
-  const id = typeof p.call_id === 'string' ? p.call_id : typeof p.id === 'string' ? p.id : '';
-  if (p.type === 'function_call' || p.type === 'custom_tool_call' || p.type === 'local_shell_call') {
-    c.calls++;
-    const name = typeof p.name === 'string' ? p.name : p.type === 'local_shell_call' ? 'shell' : 'tool';
-    const args = p.type === 'custom_tool_call' ? { input: p.input } : p.type === 'local_shell_call' ? ((p.action ?? {}) as Record<string, unknown>) : codexArgs(p.arguments);
-    let patch: string | null = null;
-    if (name === 'apply_patch') patch = typeof args.input === 'string' ? args.input : typeof args.patch === 'string' ? args.patch : null;
-    const cmd = codexCommand(args.command);
-    if (!patch && /^apply_patch\b/.test(cmd)) patch = cmd;
-    if (!patch && Array.isArray(args.command) && args.command[0] === 'apply_patch' && typeof args.command[1] === 'string') patch = args.command[1];
-    if (patch) {
-      const s = patchStats(patch);
-      if (!s.files.length) s.files.push('');
-      // the patch's lines are counted once, on its first file
-      s.files.forEach((f, i) => c.edits.push({ id: `${id}#${i}`, file: f, added: i ? 0 : s.added, removed: i ? 0 : s.removed, t: c.now }));
-      c.pending.set(id, { kind: 'other', tool: 'apply_patch', detail: s.files.join(', ') });
-    } else if (cmd) {
-      const read = /^(?:cat|nl\s+-ba|sed\s+-n\s+\S+|head(?:\s+-n?\s*\d+)?|less)\s+(\S+)\s*$/.exec(cmd);
-      c.shell(id, cmd, name);
-      if (read) c.pending.set(id, { kind: 'read', tool: name, detail: read[1]! });
-    } else {
-      c.pending.set(id, { kind: 'other', tool: name, detail: '' });
-    }
-  } else if (p.type === 'function_call_output' || p.type === 'custom_tool_call_output') {
-    let out = p.output;
-    let failed = false;
-    let chars = 0;
-    if (typeof out === 'string') {
-      chars = out.length;
-      const parsed = out.startsWith('{') ? codexArgs(out) : {};
-      if (typeof parsed.output === 'string') { chars = parsed.output.length; out = parsed.output; }
-      const meta = parsed.metadata as Record<string, unknown> | undefined;
-      const code = meta?.exit_code;
-      if (typeof code === 'number') failed = code !== 0;
-      else { const m = /(?:^|\n)Exit code: (\d+)/.exec(String(out).slice(0, 200)); if (m) failed = m[1] !== '0'; }
-    } else if (out && typeof out === 'object') {
-      const oo = out as Record<string, unknown>;
-      chars = textLength(oo.content ?? oo.output);
-      failed = oo.success === false;
-    }
-    c.result(id, chars, failed);
-  }
-}
-
-const NEEDLES: Record<Agent, Buffer[]> = {
-  'claude-code': [Buffer.from('"tool_use"'), Buffer.from('"tool_result"')],
-  codex: [Buffer.from('"response_item"'), Buffer.from('"session_meta"')],
-  gemini: [],
-};
 
 /** A transcript being read: where the last complete line ended, and what was collected so far. */
 interface Reading { collector: Collector; offset: number; ino: number }
 
 function scanInto(r: Reading, file: string, agent: Agent): void {
-  const needles = NEEDLES[agent];
-  if (!needles.length) return; // Gemini's chat records carry no tool calls worth counting yet
+  const reader = isAgentId(agent) ? adapterOf(agent).activity : undefined;
+  if (!reader || !reader.needles.length) return; // an agent whose logs carry no tool calls worth counting
   let fd: number;
   try { fd = fs.openSync(file, 'r'); } catch { return; }
   const c = r.collector;
-  const handle = agent === 'codex' ? codexLine : claudeLine;
   try {
     // only lines holding a tool call or result are decoded: file backups and chat text are skipped unread
-    r.offset = scanLines(fd, r.offset, needles, line => {
-      if (line.startsWith('{"type":"file-history-snapshot"')) return;
+    r.offset = scanLines(fd, r.offset, reader.needles, line => {
+      if (reader.skip?.(line)) return;
       let o: unknown;
-      try { o = JSON.parse(line); } catch { c.malformed++; return; }
-      if (o && typeof o === 'object') handle(c, o as Record<string, unknown>);
+      try { o = JSON.parse(line); } catch { c.malformedLines++; return; }
+      if (o && typeof o === 'object') reader.line(c, o as Record<string, unknown>);
     });
   } catch { /* unreadable mid-way: keep what was read */ } finally { fs.closeSync(fd); }
 }
@@ -430,7 +306,8 @@ export class ActivityCache {
     try {
       const data = JSON.parse(fs.readFileSync(this.cacheFile, 'utf8')) as { version?: number; files?: [string, CacheEntry][]; tokens?: [string, TokenEntry][] };
       if (data.version !== ACTIVITY_VERSION || !Array.isArray(data.files)) return;
-      this.entries = new Map(data.files);
+      // an entry of an agent no adapter reads any more is dropped: its file is read again if it is still listed
+      this.entries = new Map(data.files.filter(e => Array.isArray(e) && typeof e[0] === 'string' && isAgentId(e[1]?.facts?.agent)));
       this.tokenEntries = new Map(data.tokens ?? []);
     } catch { /* missing or corrupt: rebuilt as files are read */ }
   }

@@ -2,7 +2,8 @@
 // name and replaced by its default, so one typo never disables the rest.
 import { z } from 'zod';
 import { parseOverrides, OverrideProblem, PriceOverrides } from './catalog';
-import { isValidTimeZone } from './report';
+import { ADAPTERS } from './agents/index';
+import { isValidTimeZone } from './time';
 
 export const DEFAULT_MODEL = 'claude-sonnet-4-6';
 
@@ -16,9 +17,6 @@ export const DEFAULT_PROMPT_FILES = [
 const fields = {
   model: z.string().trim().min(1).default(DEFAULT_MODEL),
   maxFileSizeMB: z.number().positive().max(1024).default(20),
-  claudeDirs: z.array(z.string()).default([]),
-  codexDirs: z.array(z.string()).default([]),
-  geminiDirs: z.array(z.string()).default([]),
   timezone: z.string().refine(tz => tz === '' || isValidTimeZone(tz), 'not an IANA time zone such as Europe/Berlin').default(''),
   weekStartsOn: z.enum(['monday', 'sunday', 'saturday']).default('monday'),
   'budget.dailyUSD': z.number().nonnegative().nullable().default(null),
@@ -39,7 +37,13 @@ const fields = {
 } as const;
 
 type Fields = typeof fields;
-export type Settings = { [K in keyof Fields]: z.output<Fields[K]> } & { prices: PriceOverrides };
+/** Each agent's log folders (`tokenomics.claudeDirs`, ...), keyed by its adapter's `logs.setting`. */
+export type AgentDirs = Readonly<Record<string, string[]>>;
+export type Settings = { [K in keyof Fields]: z.output<Fields[K]> } & { prices: PriceOverrides; agentDirs: AgentDirs };
+
+const dirsSchema = z.array(z.string()).default([]);
+/** The agents' folder settings, in the adapters' order; read after this key, where they always were. */
+const DIRS_AFTER: keyof Fields = 'maxFileSizeMB';
 
 export interface SettingProblem { setting: string; message: string }
 
@@ -58,13 +62,19 @@ export function parseSettings(raw: unknown): { settings: Settings; problems: Set
   const obj = raw !== null && typeof raw === 'object' ? (raw as Record<string, unknown>) : {};
   const problems: SettingProblem[] = [];
   const out: Record<string, unknown> = {};
-  for (const [key, schema] of Object.entries(fields) as [keyof Fields, z.ZodType][]) {
+  const read = (key: string, schema: z.ZodType): unknown => {
     const value = get(obj, key);
     const r = schema.safeParse(value === null && !key.startsWith('budget.') ? undefined : value);
-    if (r.success) { out[key] = r.data; continue; }
+    if (r.success) return r.data;
     problems.push({ setting: `tokenomics.${key}`, message: `${JSON.stringify(value)} is invalid (${r.error.issues[0]?.message ?? 'wrong type'}); using the default` });
-    out[key] = schema.parse(undefined);
+    return schema.parse(undefined);
+  };
+  const agentDirs: Record<string, string[]> = {};
+  for (const [key, schema] of Object.entries(fields) as [keyof Fields, z.ZodType][]) {
+    out[key] = read(key, schema);
+    if (key === DIRS_AFTER) for (const a of ADAPTERS) agentDirs[a.logs.setting] = read(a.logs.setting, dirsSchema) as string[];
   }
+  out.agentDirs = agentDirs;
   const prices = parseOverrides(get(obj, 'prices'));
   out.prices = prices.overrides;
   problems.push(...prices.problems.map((p: OverrideProblem) => ({

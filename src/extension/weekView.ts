@@ -5,8 +5,9 @@ import os from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { Methods } from '../server/protocol';
-import type { WeekSummary } from '../core/week';
-import { exportWeek, nudgeText, ExportFormat } from '../core/weekExport';
+import type { WeekSummary } from '../core/week/types';
+import { exportWeek, ExportFormat } from '../core/week/export';
+import { nudgeText } from '../core/week/format';
 
 export { nudgeText };
 

@@ -6,7 +6,7 @@ import { DEFAULT_MODEL, parseSettings, Settings, SettingProblem } from '../core/
 import { IncrementalCounter } from '../core/incremental';
 import { EncodingName } from '../core/encodings';
 import { getCounter } from '../core/tokenizer';
-import { defaultTimeZone } from '../core/report';
+import { defaultTimeZone } from '../core/time';
 
 type Listener = () => void;
 

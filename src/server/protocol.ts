@@ -101,6 +101,8 @@ export interface UsageSummary {
   context?: ContextStatus;
   contextWarning: { percent: number; notifyPercent: number };
   quotas: QuotaStatus[];
+  /** Every agent the engine reads, with the name to show for it (the client hard-codes none). */
+  agentNames: { id: string; displayName: string }[];
   folders: { agent: string; path: string; exists: boolean }[];
   hasLogs: boolean;
   skipped: { malformedLines: number; unreadable: string[] };

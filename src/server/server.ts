@@ -45,8 +45,7 @@ const prompts = registerPromptFeatures(connection, documents, engine);
 registerTokenMeter(connection, documents, engine, prompts);
 const usage = registerUsage(connection, engine, { storagePath: () => storagePath, workspaceFolders: () => workspaceFolders });
 prompts.setWeeklyRequests(project => usage.weeklyRequests(project));
-const week = registerWeek(connection, engine, () => usage.records(), { storagePath: () => storagePath });
-usage.setQuotaProvider(week.quotaStatus);
+registerWeek(connection, engine, () => usage.records(), { storagePath: () => storagePath });
 
 documents.listen(connection);
 connection.listen();

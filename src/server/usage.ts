@@ -3,24 +3,24 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Connection } from 'vscode-languageserver/node';
+import { agentNames } from '../core/agents/index';
 import { agentRoots, AgentRoot, scanDirs } from '../core/agents/locations';
 import type { RateLimitWindow, UsageRecord } from '../core/agents/records';
 import { inputCost, requestCost, ZERO_USAGE } from '../core/cost';
-import { dayKeyer, inside, spendSummary, SpendBreakdown } from '../core/report';
-import { UsageIndex } from '../core/usageIndex';
+import { dayKeyer, weekRange } from '../core/time';
+import { parseQuotas, projectCosts, quotaStatus } from '../core/usage/quotas';
+import { inside, spendSummary, SpendBreakdown } from '../core/usage/spend';
+import { UsageIndex } from '../core/usage/usageIndex';
 import type { Engine } from './engine';
 import { afterHeavyWork } from './idleGc';
 import { Methods, PeriodSpend, QuotaStatus, RateWindow, UsageSummary } from './protocol';
 
 const POLL_MS = 1000;
-const WEEK_START: Record<string, number> = { sunday: 0, monday: 1, saturday: 6 };
 
 export interface UsageService {
   records(): Promise<readonly UsageRecord[]>;
   /** Requests agents made in a project folder (or below it) in the last 7 days; undefined with no logs for it. */
   weeklyRequests(projectPath: string): number | undefined;
-  /** Hook for quota status, filled in by the weekly summary. */
-  setQuotaProvider(fn: (records: readonly UsageRecord[], weekStart: string) => QuotaStatus[]): void;
 }
 
 export function registerUsage(connection: Connection, engine: Engine, opts: { storagePath: () => string | undefined; workspaceFolders: () => string[] }): UsageService {
@@ -30,7 +30,6 @@ export function registerUsage(connection: Connection, engine: Engine, opts: { st
   let refreshing: Promise<void> | undefined;
   let again = false;
   let lastSummaryJson = '';
-  let quotaProvider: (records: readonly UsageRecord[], weekStart: string) => QuotaStatus[] = () => [];
   let reportedProblems = new Set<string>();
   const malformedReported = new Map<string, number>();
   let saidNoLogs = false;
@@ -40,7 +39,7 @@ export function registerUsage(connection: Connection, engine: Engine, opts: { st
 
   const configure = () => {
     const s = engine.settings;
-    roots = agentRoots(process.env, { claudeDirs: s.claudeDirs, codexDirs: s.codexDirs, geminiDirs: s.geminiDirs });
+    roots = agentRoots(process.env, s.agentDirs);
     const dir = opts.storagePath();
     const cacheFile = dir ? path.join(dir, 'usage-index.json') : null;
     // Saving costs tens of ms on a big tree: refreshes stay in the few-ms range, saves are batched.
@@ -105,7 +104,7 @@ export function registerUsage(connection: Connection, engine: Engine, opts: { st
         const summary = buildSummary();
         if (!summary.hasLogs && !saidNoLogs) {
           saidNoLogs = true;
-          connection.console.info(`No coding-agent usage found. Looked in: ${summary.folders.map(f => `${f.agent} ${f.path}${f.exists ? '' : ' (missing)'}`).join('; ')}. Set tokenomics.claudeDirs / codexDirs / geminiDirs if your agents log elsewhere.`);
+          connection.console.info(`No coding-agent usage found. Looked in: ${summary.folders.map(f => `${f.agent} ${f.path}${f.exists ? '' : ' (missing)'}`).join('; ')}. Set ${Object.keys(engine.settings.agentDirs).map(k => `tokenomics.${k}`).join(' / ')} if your agents log elsewhere.`);
         }
         if (summary.hasLogs) saidNoLogs = false;
         const json = JSON.stringify({ ...summary, generatedAt: 0 });
@@ -143,7 +142,7 @@ export function registerUsage(connection: Connection, engine: Engine, opts: { st
     const s = engine.settings;
     const tz = engine.timezone;
     const records = index?.records() ?? [];
-    const sum = spendSummary(records, engine.catalog, { timezone: tz, weekStartsOn: WEEK_START[s.weekStartsOn] ?? 1, preferProjects: opts.workspaceFolders() });
+    const sum = spendSummary(records, engine.catalog, { timezone: tz, weekStartsOn: s.weekStartsOn, preferProjects: opts.workspaceFolders() });
     const period = (label: string, startDate: string, b: SpendBreakdown): PeriodSpend => ({
       label, startDate, costUSD: b.totals.costUSD, requests: b.totals.requests, unpricedRequests: b.unpricedRequests,
       tokens: { input: b.totals.inputTokens, output: b.totals.outputTokens, cacheRead: b.totals.cacheReadTokens, cacheWrite: b.totals.cacheCreationTokens },
@@ -173,18 +172,28 @@ export function registerUsage(connection: Connection, engine: Engine, opts: { st
         inWorkspace: inside(a.project, folders),
       } : undefined,
       contextWarning: { percent: s['contextWarning.percent'], notifyPercent: s['contextWarning.notifyPercent'] },
-      quotas: quotaProvider(records, sum.weekStart),
+      quotas: quotasOf(records),
+      agentNames: agentNames(),
       folders: roots.map(r => ({ agent: r.agent, path: r.dir, exists: fs.existsSync(r.dir) })),
       hasLogs: records.length > 0,
       skipped: { malformedLines: index?.stats().malformedLines ?? 0, unreadable: stats.map(p => p.path) },
     };
   };
 
+  /** This week's spend of each valid quota: the rule the weekly summary uses too (`core/usage/quotas.ts`). */
+  const quotasOf = (records: readonly UsageRecord[]): QuotaStatus[] => {
+    const { quotas } = parseQuotas(engine.settings.quotas);
+    if (!quotas.length) return [];
+    const range = weekRange(Date.now(), engine.timezone, engine.settings.weekStartsOn);
+    const costs = projectCosts(records, r => requestCost(engine.catalog.resolve(r.model), r.usage), range);
+    return quotaStatus(quotas, costs).map(q => ({ name: q.name, weeklyUSD: q.weeklyUSD, spentUSD: q.spentUSD, share: q.share }));
+  };
+
   let configuredDirs = '';
   engine.onSettingsChanged(() => {
     reportedProblems = new Set();
     const s = engine.settings;
-    const dirs = JSON.stringify([s.claudeDirs, s.codexDirs, s.geminiDirs]);
+    const dirs = JSON.stringify(s.agentDirs);
     // Budgets, time zone or prices only change what the summary says: the index stands.
     if (dirs !== configuredDirs || !index) { configuredDirs = dirs; configure(); }
     else { summaryStale = true; schedule(0); }
@@ -201,7 +210,6 @@ export function registerUsage(connection: Connection, engine: Engine, opts: { st
   return {
     records: async () => { if (!index) configure(); await refresh(); return index?.records() ?? []; },
     weeklyRequests,
-    setQuotaProvider: fn => { quotaProvider = fn; },
   };
 }
 

@@ -5,8 +5,10 @@ import type { Connection } from 'vscode-languageserver/node';
 import type { UsageRecord } from '../core/agents/records';
 import { requestCost } from '../core/cost';
 import { ActivityCache } from '../core/activity';
-import { isValidDate } from '../core/report';
-import { computeWeek, parseQuotas, quotaSpend, WeekSummary, weekRange } from '../core/week';
+import { addDays, isValidDate, weekRange } from '../core/time';
+import { parseQuotas, projectCosts, quotaStatus as quotaSpend } from '../core/usage/quotas';
+import { computeWeek } from '../core/week/build';
+import type { WeekSummary } from '../core/week/types';
 import type { Engine } from './engine';
 import { Methods, QuotaStatus } from './protocol';
 
@@ -21,7 +23,7 @@ export interface WeekParams {
 
 export interface WeekService {
   summary(params?: WeekParams): Promise<WeekSummary>;
-  /** For the spend meter (`usage.setQuotaProvider(week.quotaStatus)`): each valid quota's spend this week. */
+  /** Each valid quota's spend in the week of `weekStart` (the spend meter computes the same with `core/usage/quotas`). */
   quotaStatus(records: readonly UsageRecord[], weekStart: string): QuotaStatus[];
 }
 
@@ -42,9 +44,7 @@ export function registerWeek(connection: Connection, engine: Engine, getRecords:
     const tz = engine.timezone;
     let week = params.week;
     if (params.offset) {
-      const base = weekRange(week, tz, s.weekStartsOn);
-      const [y, m, d] = base.weekStart.split('-').map(Number) as [number, number, number];
-      week = new Date(Date.UTC(y, m - 1, d + 7 * Math.trunc(params.offset))).toISOString().slice(0, 10);
+      week = addDays(weekRange(week, tz, s.weekStartsOn).weekStart, 7 * Math.trunc(params.offset));
     }
     const t0 = performance.now();
     const records = await getRecords();
@@ -70,13 +70,8 @@ export function registerWeek(connection: Connection, engine: Engine, getRecords:
     const { quotas } = parseQuotas(engine.settings.quotas);
     if (!quotas.length) return [];
     const range = weekRange(weekStart, engine.timezone, engine.settings.weekStartsOn);
-    const projectCosts = new Map<string, number>();
-    for (const r of records) {
-      if (r.timestamp < range.startMs || r.timestamp >= range.endMs) continue;
-      const cost = requestCost(engine.catalog.resolve(r.model), r.usage);
-      if (cost !== null) projectCosts.set(r.project, (projectCosts.get(r.project) ?? 0) + cost);
-    }
-    return quotaSpend(quotas, projectCosts).map(q => ({ name: q.spec.name, weeklyUSD: q.spec.weeklyUSD, spentUSD: q.spentUSD, share: q.share }));
+    const costs = projectCosts(records, r => requestCost(engine.catalog.resolve(r.model), r.usage), range);
+    return quotaSpend(quotas, costs).map(q => ({ name: q.name, weeklyUSD: q.weeklyUSD, spentUSD: q.spentUSD, share: q.share }));
   };
 
   connection.onShutdown(() => { if (saveTimer) { clearTimeout(saveTimer); cache?.save(); } });

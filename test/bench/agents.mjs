@@ -113,7 +113,7 @@ function ensureCcusage(log) {
 
 async function ensureBuilt(log) {
   const cli = path.join(ROOT, 'dist/cli.js');
-  const indexJs = path.join(ROOT, 'out/src/core/usageIndex.js');
+  const indexJs = path.join(ROOT, 'out/src/core/usage/usageIndex.js');
   if (!fs.existsSync(cli)) {
     log('building dist/cli.js…');
     const esbuild = createRequire(path.join(ROOT, 'package.json'))('esbuild');

@@ -56,7 +56,7 @@ export async function run(log = console.log) {
   const tree = big ? BIG_TREE : smallTree(log);
   const cli = path.join(ROOT, 'dist/cli.js');
   if (!fs.existsSync(cli)) { log('building dist/…'); execFileSync(process.execPath, [path.join(ROOT, 'src/tools/build.mjs')], { cwd: ROOT, stdio: 'ignore' }); }
-  if (!fs.existsSync(path.join(ROOT, 'out/src/core/week.js'))) { log('compiling out/ (tsc)…'); execFileSync('npx', ['tsc', '-p', '.'], { cwd: ROOT, stdio: 'ignore' }); }
+  if (!fs.existsSync(path.join(ROOT, 'out/src/core/week/build.js'))) { log('compiling out/ (tsc)…'); execFileSync('npx', ['tsc', '-p', '.'], { cwd: ROOT, stdio: 'ignore' }); }
   const bytes = walk(tree).reduce((n, f) => n + fs.statSync(f).size, 0);
   log(`tree: ${tree} (${(bytes / 1e6).toFixed(0)} MB)${big ? '' : ' — the agents benchmark tree is missing; a smaller one is used'}`);
 
@@ -84,10 +84,10 @@ export async function run(log = console.log) {
 
     // in-process: buildWeek over the indexed records with the transcript facts in memory
     const req = createRequire(import.meta.url);
-    const { UsageIndex } = req(path.join(ROOT, 'out/src/core/usageIndex.js'));
+    const { UsageIndex } = req(path.join(ROOT, 'out/src/core/usage/usageIndex.js'));
     const { ActivityCache } = req(path.join(ROOT, 'out/src/core/activity.js'));
-    const { buildWeek, computeWeek } = req(path.join(ROOT, 'out/src/core/week.js'));
-    const { toMarkdown } = req(path.join(ROOT, 'out/src/core/weekExport.js'));
+    const { buildWeek, computeWeek } = req(path.join(ROOT, 'out/src/core/week/build.js'));
+    const { toMarkdown } = req(path.join(ROOT, 'out/src/core/week/export.js'));
     const { bundledCatalog } = req(path.join(ROOT, 'out/src/core/catalog.js'));
     const index = new UsageIndex({ roots: [{ agent: 'claude-code', dir: tree, explicit: true }], cacheFile: path.join(cache, 'inproc.bin'), autoSave: false });
     await index.refresh();

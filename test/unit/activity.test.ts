@@ -1,9 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { ACTIVITY_VERSION, ActivityCache, diffLines, FileActivity, isCommit, isTestRun, mergeActivity, patchStats, readActivity } from '../../src/core/activity';
+import { tempDir } from './tempDirs';
+import { ACTIVITY_VERSION, ActivityCache, diffLines, FileActivity, isCommit, isTestRun, mergeActivity, readActivity } from '../../src/core/activity';
+import { patchStats } from '../../src/core/agents/codex';
 
 const FIX = path.resolve(__dirname, '../../../test/fixtures/week');
 const EDITS = path.join(FIX, 'claude/projects/-home-dev-shop/11111111-aaaa-4000-8000-000000000001.jsonl');
@@ -72,7 +73,7 @@ test('a resumed copy of a transcript counts each tool call once', () => {
 });
 
 test('malformed lines are counted, a half-written last line is not, and nothing throws', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tkx-act-'));
+  const dir = tempDir('tkx-act-');
   const f = path.join(dir, 's.jsonl');
   fs.writeFileSync(f, '{"type":"assistant","message":{"content":[{"type":"tool_use"\n' + fs.readFileSync(EDITS, 'utf8') + '{"type":"user","message":{"content":[{"type":"tool_result"');
   const a = readActivity(f, 'claude-code');
@@ -82,7 +83,7 @@ test('malformed lines are counted, a half-written last line is not, and nothing 
 });
 
 test('ActivityCache re-reads only changed files and persists across instances', async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tkx-actc-'));
+  const dir = tempDir('tkx-actc-');
   const f = path.join(dir, 's.jsonl');
   fs.copyFileSync(EDITS, f);
   const cacheFile = path.join(dir, 'cache', 'activity.json');
@@ -108,7 +109,7 @@ test('ActivityCache re-reads only changed files and persists across instances', 
 });
 
 test('ActivityCache forgets deleted transcripts when it saves', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tkx-actd-'));
+  const dir = tempDir('tkx-actd-');
   const keep = path.join(dir, 'keep.jsonl'), gone = path.join(dir, 'gone.jsonl');
   fs.copyFileSync(EDITS, keep);
   fs.copyFileSync(EDITS, gone);
@@ -125,7 +126,7 @@ test('ActivityCache forgets deleted transcripts when it saves', () => {
 });
 
 test('an appended transcript is read from where the last read stopped, a half-written line waits for its newline', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tkx-acta-'));
+  const dir = tempDir('tkx-acta-');
   const f = path.join(dir, 's.jsonl');
   const lines = fs.readFileSync(EDITS, 'utf8').split('\n');
   const cut = lines.findIndex(l => l.includes('"npm run build"'));
@@ -185,7 +186,7 @@ test('mergeActivity by range: reads and failures must repeat inside the range; u
 });
 
 test('a cache of an older format is rebuilt', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tkx-actv-'));
+  const dir = tempDir('tkx-actv-');
   const f = path.join(dir, 's.jsonl');
   fs.copyFileSync(EDITS, f);
   const st = fs.statSync(f);

@@ -2,13 +2,13 @@
 import path from 'node:path';
 import { AgentRoot } from '../../src/core/agents/locations';
 import { Agent, UsageRecord } from '../../src/core/agents/records';
-import { UsageIndex } from '../../src/core/usageIndex';
+import { UsageIndex } from '../../src/core/usage/usageIndex';
 
 export const FIXTURES = path.resolve(__dirname, '../../../test/fixtures/agent-logs');
 
 export function rootsFor(...agents: Agent[]): AgentRoot[] {
   const dir: Record<Agent, string> = { 'claude-code': 'claude', codex: 'codex', gemini: 'gemini' };
-  return agents.map(agent => ({ agent, dir: path.join(FIXTURES, dir[agent]), explicit: true }));
+  return agents.map(agent => ({ agent, dir: path.join(FIXTURES, dir[agent] ?? agent), explicit: true }));
 }
 
 export async function readFixtures(...agents: Agent[]) {

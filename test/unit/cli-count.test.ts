@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
+import { tempDir } from './tempDirs';
 import { getEncoding } from 'js-tiktoken';
 import { main } from '../../src/cli/cli';
 import type { CliIO } from '../../src/cli/io';
@@ -13,7 +13,7 @@ function io(stdin = ''): CliIO & { out: string; err: string } {
   return o;
 }
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tokenomics-count-'));
+const dir = tempDir('tokenomics-count-');
 const file = path.join(dir, 'a.md');
 const text = '# Title\n\nSome prose with code: `const x = 1;`\n'.repeat(50);
 fs.writeFileSync(file, text);

@@ -1,13 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
+import { tempDir } from './tempDirs';
 import { main } from '../../src/cli/cli';
 import type { CliIO } from '../../src/cli/io';
 import { FIXTURES } from './agents-fixtures';
 
-const home = fs.mkdtempSync(path.join(os.tmpdir(), 'tkx-cli-home-'));
+const home = tempDir('tkx-cli-home-');
 function io(env: NodeJS.ProcessEnv = {}): CliIO & { out: string; err: string } {
   const o = { out: '', err: '', stdout: (s: string) => { o.out += s; }, stderr: (s: string) => { o.err += s; },
     readStdin: async () => '', env: { HOME: home, XDG_CACHE_HOME: path.join(home, 'cache'), TZ: 'UTC', ...env }, cwd: FIXTURES };

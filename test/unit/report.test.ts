@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { UsageRecord } from '../../src/core/agents/records';
 import { bundledCatalog } from '../../src/core/catalog';
 import { requestCost } from '../../src/core/cost';
-import { buildReport, dayKeyer, defaultTimeZone, isValidTimeZone, spendSummary } from '../../src/core/report';
+import { dayKeyer, defaultTimeZone, isValidTimeZone } from '../../src/core/time';
+import { buildReport } from '../../src/core/usage/report';
+import { spendSummary } from '../../src/core/usage/spend';
 import { readFixtures } from './agents-fixtures';
 
 const catalog = bundledCatalog();
@@ -81,7 +83,7 @@ test('spend meter: today and this week (Monday start), by agent and model, cache
   assert.equal(s.rateLimits?.reportedAt, Date.parse('2026-05-04T10:01:30.000Z'));
   assert.equal(s.activeSession?.sessionId, 'gem-2');
   assert.equal(s.activeSession?.contextWindow, 1048576);
-  const sunday = spendSummary(index.records(), catalog, { timezone: 'UTC', now, weekStartsOn: 0 });
+  const sunday = spendSummary(index.records(), catalog, { timezone: 'UTC', now, weekStartsOn: 'sunday' });
   assert.equal(sunday.weekStart, '2026-05-03');
   assert.equal(sunday.weekSpend.totals.requests, 13);
 });

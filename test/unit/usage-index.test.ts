@@ -4,14 +4,15 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { tempDir } from './tempDirs';
 import { AgentRoot } from '../../src/core/agents/locations';
 import { bundledCatalog } from '../../src/core/catalog';
-import { buildReport, buildReportFromColumns } from '../../src/core/report';
-import { UsageIndex } from '../../src/core/usageIndex';
+import { buildReport, buildReportFromColumns } from '../../src/core/usage/report';
+import { UsageIndex } from '../../src/core/usage/usageIndex';
 import { FIXTURES, sum } from './agents-fixtures';
 
 function tmp(): { dir: string; projects: string; roots: AgentRoot[]; cache: string } {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tkx-index-'));
+  const dir = tempDir('tkx-index-');
   const projects = path.join(dir, 'claude/projects/-p');
   fs.mkdirSync(projects, { recursive: true });
   return { dir, projects, roots: [{ agent: 'claude-code', dir: path.join(dir, 'claude'), explicit: true }], cache: path.join(dir, 'cache/index.bin') };
@@ -108,7 +109,7 @@ test('dedupe keys survive persistence: a copy appended after a reload is not cou
 });
 
 test('gemini whole-file logs replace their contribution when rewritten', async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tkx-gem-'));
+  const dir = tempDir('tkx-gem-');
   const chats = path.join(dir, 'tmp/h/chats');
   fs.mkdirSync(chats, { recursive: true });
   const f = path.join(chats, 'session-1.json');
@@ -176,7 +177,7 @@ test('two writer processes at once leave a loadable index with exact totals', as
   const t = tmp();
   const f = path.join(t.projects, 'a.jsonl');
   fs.writeFileSync(f, req(1));
-  const mod = path.resolve(__dirname, '../../src/core/usageIndex.js');
+  const mod = path.resolve(__dirname, '../../src/core/usage/usageIndex.js');
   const script = `
     const { UsageIndex } = require(${JSON.stringify(mod)});
     (async () => {
@@ -218,7 +219,7 @@ async function unreadableCheck(x: ReturnType<typeof tmp>): Promise<{ outputs: nu
   };
   if (process.getuid?.() !== 0) return body(UsageIndex, x.roots);
   for (let d = x.projects; d.startsWith(x.dir); d = path.dirname(d)) fs.chmodSync(d, 0o755); // mkdtemp made it 0700
-  const mod = path.resolve(__dirname, '../../src/core/usageIndex.js');
+  const mod = path.resolve(__dirname, '../../src/core/usage/usageIndex.js');
   const script = `const { UsageIndex } = require(${JSON.stringify(mod)});
     process.stdout.write(JSON.stringify((${body.toString()})(UsageIndex, ${JSON.stringify(x.roots)})));`;
   const out = await new Promise<string>((resolve, reject) => {
@@ -262,7 +263,7 @@ test('an unwritable cache location is reported and the index still works', async
 });
 
 test('the fixture tree read through a persisted index equals a fresh read', async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tkx-fx-'));
+  const dir = tempDir('tkx-fx-');
   const roots: AgentRoot[] = [
     { agent: 'claude-code', dir: path.join(FIXTURES, 'claude'), explicit: true },
     { agent: 'codex', dir: path.join(FIXTURES, 'codex'), explicit: true },
@@ -282,7 +283,7 @@ test('the fixture tree read through a persisted index equals a fresh read', asyn
 });
 
 test('a loaded index reports from its stored columns, without record objects, exactly what its records give', async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tkx-cols-'));
+  const dir = tempDir('tkx-cols-');
   const roots: AgentRoot[] = [
     { agent: 'claude-code', dir: path.join(FIXTURES, 'claude'), explicit: true },
     { agent: 'codex', dir: path.join(FIXTURES, 'codex'), explicit: true },

@@ -1,12 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
+import { tempDir } from './tempDirs';
 import { main } from '../../src/cli/cli';
 import type { CliIO } from '../../src/cli/io';
-import type { WeekSummary } from '../../src/core/week';
-import { formatMoney, headlineTexts, nudgeText, toCsv, toMarkdown } from '../../src/core/weekExport';
+import type { WeekSummary } from '../../src/core/week/types';
+import { formatMoney, headlineTexts, nudgeText } from '../../src/core/week/format';
+import { toCsv, toMarkdown } from '../../src/core/week/export';
 
 const FIX = path.resolve(__dirname, '../../../test/fixtures/week');
 // the webview's own formatter: media/week.js exports its pure functions when loaded as CommonJS
@@ -16,8 +17,8 @@ const view = require(path.resolve(__dirname, '../../../media/week.js')) as {
   headlineTexts(w: WeekSummary, locale: string): ReturnType<typeof headlineTexts>;
 };
 
-const home = fs.mkdtempSync(path.join(os.tmpdir(), 'tkx-week-home-'));
-const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'tkx-week-gemini-'));
+const home = tempDir('tkx-week-home-');
+const empty = tempDir('tkx-week-gemini-');
 function io(env: NodeJS.ProcessEnv = {}): CliIO & { out: string; err: string } {
   const o = { out: '', err: '', stdout: (s: string) => { o.out += s; }, stderr: (s: string) => { o.err += s; },
     readStdin: async () => '', env: { HOME: home, XDG_CACHE_HOME: path.join(home, 'cache'), TZ: 'UTC', ...env }, cwd: FIX };
@@ -96,7 +97,7 @@ test('bad arguments exit 2 with one line', async () => {
 });
 
 test('the cache makes a second run read no transcripts, and --no-cache writes nothing', async () => {
-  const h = fs.mkdtempSync(path.join(os.tmpdir(), 'tkx-week-cache-'));
+  const h = tempDir('tkx-week-cache-');
   const a = io({ XDG_CACHE_HOME: h });
   assert.equal(await main(['week', '--week', '2026-05-04', '--format', 'json', '--no-cache', ...DIRS], a), 0);
   assert.equal(fs.readdirSync(h).length, 0);

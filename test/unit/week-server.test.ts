@@ -5,8 +5,8 @@ import type { Connection } from 'vscode-languageserver/node';
 import { Engine } from '../../src/server/engine';
 import { Methods } from '../../src/server/protocol';
 import { registerWeek } from '../../src/server/week';
-import { UsageIndex } from '../../src/core/usageIndex';
-import type { WeekSummary } from '../../src/core/week';
+import { UsageIndex } from '../../src/core/usage/usageIndex';
+import type { WeekSummary } from '../../src/core/week/types';
 
 const FIX = path.resolve(__dirname, '../../../test/fixtures/week');
 

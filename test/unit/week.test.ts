@@ -1,14 +1,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
+import { tempDir } from './tempDirs';
 import { bundledCatalog } from '../../src/core/catalog';
 import { requestCost } from '../../src/core/cost';
 import { ActivityCache } from '../../src/core/activity';
 import type { UsageRecord } from '../../src/core/agents/records';
-import { UsageIndex } from '../../src/core/usageIndex';
-import { buildWeek, computeWeek, measureInstructionFiles, parseQuotas, projectMatcher, startOfDay, weekRange, WeekSummary } from '../../src/core/week';
+import { UsageIndex } from '../../src/core/usage/usageIndex';
+import { parseQuotas, projectMatcher } from '../../src/core/usage/quotas';
+import { startOfDay, weekRange } from '../../src/core/time';
+import { buildWeek, computeWeek } from '../../src/core/week/build';
+import { measureInstructionFiles } from '../../src/core/week/sections/instructionFiles';
+import type { WeekSummary } from '../../src/core/week/types';
 
 const FIX = path.resolve(__dirname, '../../../test/fixtures/week');
 const catalog = bundledCatalog();
@@ -166,7 +170,7 @@ test('always-loaded instruction files: tokens × requests × input price', async
   const f = w.instructionFiles.files[0]!;
   assert.equal(f.requests, 12, 'the Claude Code requests in the project; Codex reads AGENTS.md');
   near(f.costUSD!, (1000 * 12 * 3) / 1e6);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tkx-instr-'));
+  const dir = tempDir('tkx-instr-');
   fs.writeFileSync(path.join(dir, 'CLAUDE.md'), 'Use pnpm. Run tests before committing.');
   fs.writeFileSync(path.join(dir, 'AGENTS.md'), 'Be brief.');
   const cache = new ActivityCache(null);
@@ -253,7 +257,7 @@ test('an empty week', () => {
 
 /** A Claude Code session in /home/dev/span with tool calls on Sunday 2026-05-10 and Monday 2026-05-11 (New York time). */
 function spanningSession(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tkx-span-'));
+  const dir = tempDir('tkx-span-');
   const sid = '55555555-eeee-4000-8000-000000000005';
   const proj = path.join(dir, 'claude', 'projects', '-home-dev-span');
   fs.mkdirSync(proj, { recursive: true });

@@ -33,6 +33,8 @@ export interface LogLocation {
    * `host` says where the editor running the engine keeps its user data, when it does.
    */
   defaultRoots(env: NodeJS.ProcessEnv, home: string, host?: import('./vscodeUserDirs').HostInfo): string[];
+  /** The environment variables `defaultRoots` honours (`CLAUDE_CONFIG_DIR`), named in the CLI's help. */
+  envVars?: readonly string[];
   /** The folders walked under one root: a root may name the agent's home or its log folder itself. */
   scanDirs(root: string): string[];
   /** Which files under those folders are this agent's usage logs. */
@@ -55,20 +57,28 @@ export interface ActivityReader {
   needles: readonly Buffer[];
   /** One decoded line of a transcript. `c` is the collector the activity module passes in. */
   line(c: ActivityCollector, line: Record<string, unknown>): void;
+  /** Lines that hold a needle but are known to carry no activity (file backups): skipped before decoding. */
+  skip?(line: string): boolean;
 }
 
 /** What an activity reader reports into; implemented by the activity module. */
 export interface ActivityCollector {
   /** Sets the instant of the line being read from its `timestamp` field. */
   at(timestamp: unknown): void;
+  /** The transcript's session id; the first one set wins (resumed copies carry their parent's too). */
   setSession(id: string): void;
   toolCall(): void;
+  /** An edit from its text before and after: +/- lines are counted from the difference. */
   edit(id: string, file: unknown, before: unknown, after: unknown): void;
   /** An edit whose +/- line counts are known (a patch). */
   editCounted(id: string, file: string, added: number, removed: number): void;
+  /** Tool call `id` read the file `path` (a ranged read is a different path: `file#offset:limit`). */
   read(id: string, path: string, tool: string): void;
+  /** Tool call `id` ran a shell command (commits and test runs are recognised from it). */
   shell(id: string, cmd: string, tool: string): void;
+  /** Any other tool call; `detail` names what it worked on, for the big-results list. */
   other(id: string, tool: string, detail: string): void;
+  /** The result of tool call `id`: its size in characters, and whether it failed. */
   result(id: string, chars: number, failed: boolean): void;
   malformed(): void;
 }
@@ -83,6 +93,11 @@ export interface AgentAdapter {
   readonly activity?: ActivityReader;
   /** Always-loaded instruction files at a project's root ('CLAUDE.md'), for the weekly summary. */
   readonly instructionFiles: readonly string[];
+  /**
+   * The agent's models count with o200k_base exactly (OpenAI's), so its instruction files' token
+   * counts are exact; otherwise they are shown as ≈ estimates.
+   */
+  readonly instructionTokensExact?: boolean;
   /** Where this agent's numbers come from unless a record says otherwise. */
   readonly basis: Basis;
 }

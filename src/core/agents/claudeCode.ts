@@ -2,6 +2,8 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { AgentReader, LineOutcome, UsageRecord, claudeKey, tokens } from './records';
+import type { ActivityCollector, AgentAdapter } from './adapter';
+import { isDir, textLength } from './shared';
 
 const count = z.number().nullish();
 const UsageSchema = z.object({
@@ -75,4 +77,76 @@ export const claudeCodeReader: AgentReader<ClaudeState> = {
     emit(record);
     return 'record';
   },
+};
+
+// ---- the adapter: where the logs live, what a transcript did ----------------------------------------
+
+const EDIT_TOOLS = new Set(['Edit', 'MultiEdit', 'Write', 'NotebookEdit']);
+const SHELL_TOOLS = new Set(['Bash', 'BashOutput']);
+
+/** Tool calls and their results in one transcript line (assistant `tool_use` and user `tool_result` blocks). */
+function activityLine(c: ActivityCollector, o: Record<string, unknown>): void {
+  if (typeof o.sessionId === 'string') c.setSession(o.sessionId);
+  const msg = o.message as Record<string, unknown> | undefined;
+  const content = msg?.content;
+  if (!Array.isArray(content)) return;
+  c.at(o.timestamp);
+  for (const block of content) {
+    if (!block || typeof block !== 'object') continue;
+    const b = block as Record<string, unknown>;
+    if (b.type === 'tool_use') {
+      const id = typeof b.id === 'string' ? b.id : '';
+      const name = typeof b.name === 'string' ? b.name : 'tool';
+      const input = (b.input && typeof b.input === 'object' ? b.input : {}) as Record<string, unknown>;
+      c.toolCall();
+      if (EDIT_TOOLS.has(name)) {
+        const file = input.file_path ?? input.notebook_path;
+        if (name === 'Edit') c.edit(id, file, input.old_string, input.new_string);
+        else if (name === 'Write') c.edit(id, file, '', input.content);
+        else if (name === 'NotebookEdit') c.edit(id, file, '', input.new_source);
+        else if (Array.isArray(input.edits)) {
+          input.edits.forEach((e, i) => { if (e && typeof e === 'object') c.edit(`${id}#${i}`, file, (e as Record<string, unknown>).old_string, (e as Record<string, unknown>).new_string); });
+        }
+        c.other(id, name, typeof file === 'string' ? file : '');
+      } else if (SHELL_TOOLS.has(name) && typeof input.command === 'string') {
+        c.shell(id, input.command, name);
+      } else if (name === 'Read' && typeof input.file_path === 'string') {
+        // a ranged read of a big file is a different read
+        const range = input.offset !== undefined || input.limit !== undefined ? `#${String(input.offset ?? '')}:${String(input.limit ?? '')}` : '';
+        c.read(id, input.file_path + range, name);
+      } else {
+        const detail = typeof input.pattern === 'string' ? input.pattern : typeof input.url === 'string' ? input.url : typeof input.file_path === 'string' ? input.file_path : '';
+        c.other(id, name, detail);
+      }
+    } else if (b.type === 'tool_result') {
+      const id = typeof b.tool_use_id === 'string' ? b.tool_use_id : '';
+      c.result(id, textLength(b.content), b.is_error === true);
+    }
+  }
+}
+
+export const claudeCode: AgentAdapter = {
+  id: 'claude-code',
+  displayName: 'Claude Code',
+  logs: {
+    setting: 'claudeDirs',
+    cliFlag: 'claude-dir',
+    settingDescription: 'Folders where Claude Code writes its logs, replacing the defaults (`$CLAUDE_CONFIG_DIR`, else `~/.config/claude` and `~/.claude`; each may hold a `projects/` folder). Use this when the agent runs with a custom home, or to point Tokenomics at copies of logs.',
+    // CLAUDE_CONFIG_DIR may list several folders, comma-separated, as Claude Code reads it
+    defaultRoots: (env, home) => env.CLAUDE_CONFIG_DIR?.trim()
+      ? env.CLAUDE_CONFIG_DIR.split(',')
+      : [path.join(env.XDG_CONFIG_HOME || path.join(home, '.config'), 'claude'), path.join(home, '.claude')],
+    envVars: ['CLAUDE_CONFIG_DIR'],
+    scanDirs: root => [isDir(path.join(root, 'projects')) ? path.join(root, 'projects') : root],
+    isLogFile: name => name.endsWith('.jsonl'),
+  },
+  usage: claudeCodeReader,
+  activity: {
+    needles: [Buffer.from('"tool_use"'), Buffer.from('"tool_result"')],
+    // file backups can quote tool calls; they are never activity and are often the biggest lines
+    skip: line => line.startsWith('{"type":"file-history-snapshot"'),
+    line: activityLine,
+  },
+  instructionFiles: ['CLAUDE.md'],
+  basis: 'exact',
 };

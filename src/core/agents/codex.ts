@@ -2,6 +2,8 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { AgentReader, LineOutcome, RateLimitWindow, RateLimits, UsageRecord, codexKey, tokens } from './records';
+import type { ActivityCollector, AgentAdapter } from './adapter';
+import { isDir, textLength } from './shared';
 
 const num = z.number().nullish();
 const TokenUsageSchema = z.object({ input_tokens: num, cached_input_tokens: num, output_tokens: num, reasoning_output_tokens: num, total_tokens: num });
@@ -120,4 +122,110 @@ export const codexReader: AgentReader<CodexState> = {
     emit(record);
     return 'record';
   },
+};
+
+// ---- the adapter: where the logs live, what a rollout did ---------------------------------------------
+
+/** Files and +/- lines of an `apply_patch` body (`*** Update File: …`, then `+`/`-` lines). */
+export function patchStats(patch: string): { files: string[]; added: number; removed: number } {
+  const files: string[] = [];
+  let added = 0, removed = 0;
+  for (const line of patch.split('\n')) {
+    const m = /^\*\*\* (?:Update|Add|Delete) File: (.+)$/.exec(line);
+    if (m) { files.push(m[1]!.trim()); continue; }
+    if (line.startsWith('***') || line.startsWith('@@')) continue;
+    if (line.startsWith('+')) added++;
+    else if (line.startsWith('-')) removed++;
+  }
+  return { files, added, removed };
+}
+
+function codexArgs(raw: unknown): Record<string, unknown> {
+  if (raw && typeof raw === 'object') return raw as Record<string, unknown>;
+  if (typeof raw !== 'string') return {};
+  try { const v = JSON.parse(raw); return v && typeof v === 'object' ? v : {}; } catch { return {}; }
+}
+
+function codexCommand(cmd: unknown): string {
+  if (typeof cmd === 'string') return cmd;
+  if (Array.isArray(cmd)) {
+    const parts = cmd.map(String);
+    // ["bash", "-lc", "npm test"] is the command "npm test"
+    if (parts.length === 3 && /(?:^|\/)(?:ba|z)?sh$/.test(parts[0]!) && /^-l?c$/.test(parts[1]!)) return parts[2]!;
+    return parts.join(' ');
+  }
+  return '';
+}
+
+/** Tool calls (`function_call`, `custom_tool_call`, `local_shell_call`) and their outputs in one rollout line. */
+function activityLine(c: ActivityCollector, o: Record<string, unknown>): void {
+  const p = o.payload as Record<string, unknown> | undefined;
+  if (!p) return;
+  if (o.type === 'session_meta') { if (typeof p.id === 'string') c.setSession(p.id); return; }
+  if (o.type !== 'response_item') return;
+  c.at(o.timestamp);
+  const id = typeof p.call_id === 'string' ? p.call_id : typeof p.id === 'string' ? p.id : '';
+  if (p.type === 'function_call' || p.type === 'custom_tool_call' || p.type === 'local_shell_call') {
+    c.toolCall();
+    const name = typeof p.name === 'string' ? p.name : p.type === 'local_shell_call' ? 'shell' : 'tool';
+    const args = p.type === 'custom_tool_call' ? { input: p.input } : p.type === 'local_shell_call' ? ((p.action ?? {}) as Record<string, unknown>) : codexArgs(p.arguments);
+    let patch: string | null = null;
+    if (name === 'apply_patch') patch = typeof args.input === 'string' ? args.input : typeof args.patch === 'string' ? args.patch : null;
+    const cmd = codexCommand(args.command);
+    if (!patch && /^apply_patch\b/.test(cmd)) patch = cmd;
+    if (!patch && Array.isArray(args.command) && args.command[0] === 'apply_patch' && typeof args.command[1] === 'string') patch = args.command[1];
+    if (patch) {
+      const s = patchStats(patch);
+      if (!s.files.length) s.files.push('');
+      // the patch's lines are counted once, on its first file
+      s.files.forEach((f, i) => c.editCounted(`${id}#${i}`, f, i ? 0 : s.added, i ? 0 : s.removed));
+      c.other(id, 'apply_patch', s.files.join(', '));
+    } else if (cmd) {
+      const read = /^(?:cat|nl\s+-ba|sed\s+-n\s+\S+|head(?:\s+-n?\s*\d+)?|less)\s+(\S+)\s*$/.exec(cmd);
+      c.shell(id, cmd, name);
+      if (read) c.read(id, read[1]!, name);
+    } else {
+      c.other(id, name, '');
+    }
+  } else if (p.type === 'function_call_output' || p.type === 'custom_tool_call_output') {
+    let out = p.output;
+    let failed = false;
+    let chars = 0;
+    if (typeof out === 'string') {
+      chars = out.length;
+      const parsed = out.startsWith('{') ? codexArgs(out) : {};
+      if (typeof parsed.output === 'string') { chars = parsed.output.length; out = parsed.output; }
+      const meta = parsed.metadata as Record<string, unknown> | undefined;
+      const code = meta?.exit_code;
+      if (typeof code === 'number') failed = code !== 0;
+      else { const m = /(?:^|\n)Exit code: (\d+)/.exec(String(out).slice(0, 200)); if (m) failed = m[1] !== '0'; }
+    } else if (out && typeof out === 'object') {
+      const oo = out as Record<string, unknown>;
+      chars = textLength(oo.content ?? oo.output);
+      failed = oo.success === false;
+    }
+    c.result(id, chars, failed);
+  }
+}
+
+export const codex: AgentAdapter = {
+  id: 'codex',
+  displayName: 'Codex CLI',
+  logs: {
+    setting: 'codexDirs',
+    cliFlag: 'codex-dir',
+    settingDescription: 'Folders where Codex CLI writes its logs, replacing the defaults (`$CODEX_HOME`, else `~/.codex`; `sessions/` and `archived_sessions/` are read). Use this when the agent runs with a custom home, or to point Tokenomics at copies of logs.',
+    defaultRoots: (env, home) => [env.CODEX_HOME?.trim() || path.join(home, '.codex')],
+    envVars: ['CODEX_HOME'],
+    scanDirs: root => {
+      const subs = ['sessions', 'archived_sessions'].map(s => path.join(root, s)).filter(isDir);
+      return subs.length ? subs : [root];
+    },
+    isLogFile: name => name.endsWith('.jsonl'),
+  },
+  usage: codexReader,
+  activity: { needles: [Buffer.from('"response_item"'), Buffer.from('"session_meta"')], line: activityLine },
+  instructionFiles: ['AGENTS.md'],
+  instructionTokensExact: true,
+  basis: 'exact',
 };

@@ -3,6 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { AgentReader, LineOutcome, UsageRecord, geminiKey, tokens } from './records';
+import type { AgentAdapter } from './adapter';
+import { isDir } from './shared';
 
 const num = z.number().nullish();
 const MessageSchema = z.object({
@@ -90,4 +92,23 @@ export const geminiReader: AgentReader<GeminiState> = {
     });
     return { malformed };
   },
+};
+
+// ---- the adapter: where the logs live ------------------------------------------------------------------
+
+export const gemini: AgentAdapter = {
+  id: 'gemini',
+  displayName: 'Gemini CLI',
+  logs: {
+    setting: 'geminiDirs',
+    cliFlag: 'gemini-dir',
+    settingDescription: 'Folders where Gemini CLI writes its logs, replacing the defaults (`~/.gemini`; chats under `tmp/<project>/chats/` are read). Use this when the agent runs with a custom home, or to point Tokenomics at copies of logs.',
+    defaultRoots: (_env, home) => [path.join(home, '.gemini')],
+    scanDirs: root => [isDir(path.join(root, 'tmp')) ? path.join(root, 'tmp') : root],
+    isLogFile: name => name.startsWith('session-') && (name.endsWith('.json') || name.endsWith('.jsonl')),
+  },
+  usage: geminiReader,
+  // Gemini's chat records carry no tool calls worth counting yet: no activity reader
+  instructionFiles: ['GEMINI.md'],
+  basis: 'exact',
 };

@@ -1,17 +1,15 @@
-// Where each agent keeps its logs, as the agents themselves decide it, and how to walk them.
+// Where the agents keep their logs, as each adapter says, and how to walk them.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Agent } from './records';
+import type { AgentId } from './records';
+import { ADAPTERS, adapterOf } from './index';
 
 /** A folder to scan for one agent's logs. `explicit` folders were named by the user. */
-export interface AgentRoot { agent: Agent; dir: string; explicit: boolean }
+export interface AgentRoot { agent: AgentId; dir: string; explicit: boolean }
 
-export interface RootOverrides {
-  claudeDirs?: readonly string[];
-  codexDirs?: readonly string[];
-  geminiDirs?: readonly string[];
-}
+/** Folder lists by an adapter's `logs.setting` (`claudeDirs`), from the settings or the CLI's flags. */
+export type RootOverrides = Readonly<Record<string, readonly string[] | undefined>>;
 
 function expand(dir: string, home: string): string {
   const d = dir.trim();
@@ -19,55 +17,34 @@ function expand(dir: string, home: string): string {
 }
 
 /**
- * The folders to scan. An override list for an agent replaces that agent's defaults (settings
- * `tokenomics.claudeDirs` etc., CLI `--claude-dir`); otherwise the agents' own rules apply:
- * CLAUDE_CONFIG_DIR (comma-separated) else ~/.config/claude and ~/.claude; CODEX_HOME else ~/.codex;
- * ~/.gemini.
+ * The folders to scan, agent by agent in the adapters' order. An override list for an agent replaces
+ * that agent's defaults (setting `tokenomics.<logs.setting>`, CLI `--<logs.cliFlag>`); otherwise the
+ * adapter's own rules apply (its env vars, else its default folders).
  */
 export function agentRoots(env: NodeJS.ProcessEnv = process.env, overrides: RootOverrides = {}): AgentRoot[] {
   const home = env.HOME || env.USERPROFILE || os.homedir();
   const roots: AgentRoot[] = [];
-  const add = (agent: Agent, dirs: readonly string[], explicit: boolean) => {
+  const add = (agent: AgentId, dirs: readonly string[], explicit: boolean) => {
     for (const d of dirs) {
       if (!d.trim()) continue;
       const dir = expand(d, home);
       if (!roots.some(r => r.agent === agent && r.dir === dir)) roots.push({ agent, dir, explicit });
     }
   };
-  if (overrides.claudeDirs?.length) add('claude-code', overrides.claudeDirs, true);
-  else if (env.CLAUDE_CONFIG_DIR?.trim()) add('claude-code', env.CLAUDE_CONFIG_DIR.split(','), false);
-  else add('claude-code', [path.join(env.XDG_CONFIG_HOME || path.join(home, '.config'), 'claude'), path.join(home, '.claude')], false);
-  if (overrides.codexDirs?.length) add('codex', overrides.codexDirs, true);
-  else add('codex', [env.CODEX_HOME?.trim() || path.join(home, '.codex')], false);
-  if (overrides.geminiDirs?.length) add('gemini', overrides.geminiDirs, true);
-  else add('gemini', [path.join(home, '.gemini')], false);
+  for (const a of ADAPTERS) {
+    const named = overrides[a.logs.setting];
+    if (named?.length) add(a.id, named, true);
+    else add(a.id, a.logs.defaultRoots(env, home), false);
+  }
   return roots;
 }
 
-const isDir = (p: string): boolean => { try { return fs.statSync(p).isDirectory(); } catch { return false; } };
-
-/**
- * The folders actually walked for a root. A root may name the agent's home (~/.claude, ~/.codex,
- * ~/.gemini) or the log folder itself (projects/, sessions/, tmp/).
- */
+/** The folders actually walked for a root: a root may name the agent's home or its log folder itself. */
 export function scanDirs(root: AgentRoot): string[] {
-  const d = root.dir;
-  switch (root.agent) {
-    case 'claude-code': return [isDir(path.join(d, 'projects')) ? path.join(d, 'projects') : d];
-    case 'codex': {
-      const subs = ['sessions', 'archived_sessions'].map(s => path.join(d, s)).filter(isDir);
-      return subs.length ? subs : [d];
-    }
-    case 'gemini': return [isDir(path.join(d, 'tmp')) ? path.join(d, 'tmp') : d];
-  }
+  return adapterOf(root.agent).logs.scanDirs(root.dir);
 }
 
-export function isLogFile(agent: Agent, name: string): boolean {
-  if (agent === 'gemini') return name.startsWith('session-') && (name.endsWith('.json') || name.endsWith('.jsonl'));
-  return name.endsWith('.jsonl');
-}
-
-export interface FoundFile { path: string; agent: Agent }
+export interface FoundFile { path: string; agent: AgentId }
 export interface PathProblem { path: string; reason: string }
 
 /** Every log file under the roots; unreadable folders are reported, not fatal. Missing roots are simply empty. */
@@ -75,7 +52,7 @@ export function findLogFiles(roots: readonly AgentRoot[]): { files: FoundFile[];
   const files: FoundFile[] = [];
   const problems: PathProblem[] = [];
   const seen = new Set<string>();
-  const walk = (dir: string, agent: Agent, depth: number) => {
+  const walk = (dir: string, agent: AgentId, isLogFile: (name: string, fullPath: string) => boolean, depth: number) => {
     let entries: fs.Dirent[];
     try { entries = fs.readdirSync(dir, { withFileTypes: true }); } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
@@ -86,10 +63,13 @@ export function findLogFiles(roots: readonly AgentRoot[]): { files: FoundFile[];
       const p = path.join(dir, e.name);
       let kind: 'dir' | 'file' | null = e.isDirectory() ? 'dir' : e.isFile() ? 'file' : null;
       if (e.isSymbolicLink()) { try { const s = fs.statSync(p); kind = s.isDirectory() ? 'dir' : s.isFile() ? 'file' : null; } catch { kind = null; } }
-      if (kind === 'dir' && depth < 12) walk(p, agent, depth + 1);
-      else if (kind === 'file' && isLogFile(agent, e.name) && !seen.has(p)) { seen.add(p); files.push({ path: p, agent }); }
+      if (kind === 'dir' && depth < 12) walk(p, agent, isLogFile, depth + 1);
+      else if (kind === 'file' && isLogFile(e.name, p) && !seen.has(p)) { seen.add(p); files.push({ path: p, agent }); }
     }
   };
-  for (const root of roots) for (const d of scanDirs(root)) walk(d, root.agent, 0);
+  for (const root of roots) {
+    const logs = adapterOf(root.agent).logs;
+    for (const d of logs.scanDirs(root.dir)) walk(d, root.agent, logs.isLogFile, 0);
+  }
   return { files, problems };
 }

@@ -2,8 +2,13 @@
 import type { TokenUsage } from '../cost';
 import type { Basis } from './adapter';
 
-export const AGENTS = ['claude-code', 'codex', 'gemini'] as const;
-export type Agent = (typeof AGENTS)[number];
+/**
+ * An agent's id ('claude-code'): a plain string, so adding an agent never touches this file. The list
+ * of known ids is `ADAPTERS` in `agents/index.ts`; ids from outside (persisted caches, settings) are
+ * checked against it with `isAgentId` where they enter.
+ */
+export type AgentId = string;
+export type Agent = AgentId;
 
 /** One window of a plan's usage as the agent reported it (Codex `rate_limits`). */
 export interface RateLimitWindow {

@@ -1,10 +1,26 @@
-// The weekly summary as Markdown, plain text, CSV and JSON. Both documents are rendered from one list of
-// sections, and money always goes through `formatMoney` (to the cent), so the webview (same Intl
-// formatter in media/week.js), the Markdown export and the CLI agree to the cent.
-import type { WeekSummary, SessionValue } from './week';
+// The weekly summary's formatting vocabulary: money, counts, changes, shares, durations, and the one
+// list of sections every document (Markdown, text, the webview) is rendered from. Money always goes
+// through `formatMoney` (to the cent), so every output agrees to the cent. Pure and free of Node
+// modules: the webview bundles this file. Agent names come from the summary (`agentNames`).
+import type { AgentId, SessionValue, WeekSummary } from './types';
 
-const AGENT_NAMES: Record<string, string> = { 'claude-code': 'Claude Code', codex: 'Codex CLI', gemini: 'Gemini CLI' };
-export const agentName = (a: string): string => AGENT_NAMES[a] ?? a;
+/** The name of an agent as the summary lists it, or its id for one it does not. */
+export function agentName(w: Pick<WeekSummary, 'agentNames'>, id: AgentId): string {
+  return w.agentNames.find(a => a.id === id)?.displayName ?? id;
+}
+
+/** Agents with spend on some day of the week: the listed ones in their order, then any others. */
+export function dayAgents(w: Pick<WeekSummary, 'agentNames' | 'days'>): AgentId[] {
+  const present = new Set<AgentId>();
+  for (const d of w.days) for (const a of Object.keys(d.byAgent)) present.add(a);
+  const listed = w.agentNames.map(a => a.id).filter(id => present.has(id));
+  return [...listed, ...[...present].filter(id => !listed.includes(id)).sort()];
+}
+
+/** 'a', 'a or b', 'a, b or c'. */
+export function orList(items: readonly string[]): string {
+  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`;
+}
 
 const money = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', minimumFractionDigits: 2, maximumFractionDigits: 2 });
 const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
@@ -53,9 +69,9 @@ export function headlineTexts(w: WeekSummary): { spend: string; tokens: string; 
 
 // ---- sections --------------------------------------------------------------------------------------
 
-type Align = 'l' | 'r';
-interface Table { head: string[]; align: Align[]; rows: string[][] }
-interface Section { title: string; text: string[]; table?: Table; after?: string[] }
+export type Align = 'l' | 'r';
+export interface Table { head: string[]; align: Align[]; rows: string[][] }
+export interface Section { title: string; text: string[]; table?: Table; after?: string[] }
 
 const sessionLabel = (s: SessionValue) => `${s.projectName} · ${s.sessionId.slice(0, 8)}`;
 
@@ -67,11 +83,11 @@ export function sections(w: WeekSummary): Section[] {
     `Change: ${h.change} (previous week ${formatMoney(w.headline.previous.spendUSD)}).`,
     `Week ${h.week} (${w.range.timezone}, ${w.range.hours} hours).`,
   ] });
+  const agents = dayAgents(w);
   out.push({ title: 'Spend per day', text: [], table: {
-    head: ['Date', 'Spend', 'Requests', ...['claude-code', 'codex', 'gemini'].filter(a => w.days.some(d => d.byAgent[a as keyof typeof d.byAgent] !== undefined)).map(agentName)],
-    align: ['l', 'r', 'r', 'r', 'r', 'r'],
-    rows: w.days.map(d => [d.date, formatMoney(d.costUSD), formatInt(d.requests),
-      ...(['claude-code', 'codex', 'gemini'] as const).filter(a => w.days.some(x => x.byAgent[a] !== undefined)).map(a => formatMoney(d.byAgent[a] ?? 0))]),
+    head: ['Date', 'Spend', 'Requests', ...agents.map(a => agentName(w, a))],
+    align: ['l', 'r', 'r', ...agents.map((): Align => 'r')],
+    rows: w.days.map(d => [d.date, formatMoney(d.costUSD), formatInt(d.requests), ...agents.map(a => formatMoney(d.byAgent[a] ?? 0))]),
   } });
   out.push({ title: 'Totals', text: [], table: {
     head: ['Input', 'Output', 'Cache write', 'Cache read', 'Total tokens', 'Requests', 'Cost'], align: ['r', 'r', 'r', 'r', 'r', 'r', 'r'],
@@ -81,7 +97,7 @@ export function sections(w: WeekSummary): Section[] {
   out.push({ title: 'By model', text: [], table: { head: ['Model', 'Tier', 'Requests', 'Tokens', 'Spend'], align: ['l', 'l', 'r', 'r', 'r'],
     rows: w.models.map(m => [m.model, m.tier ?? 'unpriced', formatInt(m.requests), formatInt(m.totalTokens), formatMoney(m.costUSD)]) } });
   out.push({ title: 'By agent', text: [], table: { head: ['Agent', 'Requests', 'Tokens', 'Spend'], align: ['l', 'r', 'r', 'r'],
-    rows: w.agents.map(a => [agentName(a.agent), formatInt(a.requests), formatInt(a.totalTokens), formatMoney(a.costUSD)]) } });
+    rows: w.agents.map(a => [agentName(w, a.agent), formatInt(a.requests), formatInt(a.totalTokens), formatMoney(a.costUSD)]) } });
   out.push({ title: 'By project', text: [], table: { head: ['Project', 'Folder', 'Requests', 'Spend'], align: ['l', 'l', 'r', 'r'],
     rows: w.projects.map(p => [p.name, p.project, formatInt(p.requests), formatMoney(p.costUSD)]) } });
   const c = w.cache;
@@ -111,11 +127,11 @@ export function sections(w: WeekSummary): Section[] {
     table: ct.rows.length ? { head: ['Model', 'Cheaper tier', 'Requests', 'Actual', 'Counterfactual'], align: ['l', 'l', 'r', 'r', 'r'],
       rows: ct.rows.map(r => [r.model, r.alternative, formatInt(r.requests), formatMoney(r.actualUSD), formatMoney(r.alternativeUSD)]) } : undefined });
   const i = w.instructionFiles;
-  out.push({ title: 'Always-loaded instruction files', text: i.files.length ? [i.note, `Together: ${formatMoney(i.costUSD)}.`] : ['No CLAUDE.md, AGENTS.md or GEMINI.md in this week\'s projects.'],
+  out.push({ title: 'Always-loaded instruction files', text: i.files.length ? [i.note, `Together: ${formatMoney(i.costUSD)}.`] : [`No ${orList(i.names)} in this week's projects.`],
     table: i.files.length ? { head: ['File', 'Tokens', 'Requests', 'Cost'], align: ['l', 'r', 'r', 'r'],
       rows: i.files.map(f => [f.path, `${f.approximate ? '≈' : ''}${formatInt(f.tokens)}`, formatInt(f.requests), formatMoney(f.costUSD)]) } : undefined });
   out.push({ title: 'Top sessions', text: [], table: { head: ['Project', 'Agent', 'Model', 'Duration', 'Spend', 'Transcript'], align: ['l', 'l', 'l', 'r', 'r', 'l'],
-    rows: w.topSessions.map(s => [s.projectName, agentName(s.agent), s.model, formatDuration(s.durationMs), formatMoney(s.costUSD), s.file]) } });
+    rows: w.topSessions.map(s => [s.projectName, agentName(w, s.agent), s.model, formatDuration(s.durationMs), formatMoney(s.costUSD), s.file]) } });
   if (w.quotas.length || w.quotaProblems.length) {
     out.push({ title: 'Quotas', text: w.quotaProblems.map(p => `Invalid quota "${p.name}" (${p.field}): ${p.message}; ignored.`),
       table: w.quotas.length ? { head: ['Quota', 'Projects', 'Spent', 'Limit', 'Share'], align: ['l', 'l', 'r', 'r', 'r'],
@@ -125,79 +141,6 @@ export function sections(w: WeekSummary): Section[] {
     out.push({ title: 'Notes', text: [`${w.skipped.unpricedRequests} request(s) of unpriced models counted at $0; ${w.skipped.malformedLines} malformed log line(s) skipped.`] });
   }
   return out;
-}
-
-// ---- Markdown / text ------------------------------------------------------------------------------------
-
-const mdText = (s: string) => s.replace(/[<>]/g, c => (c === '<' ? '&lt;' : '&gt;'));
-const mdCell = (s: string) => mdText(s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' '));
-
-export function toMarkdown(w: WeekSummary): string {
-  const lines = [`# Tokenomics weekly summary: ${w.range.weekStart} – ${w.range.weekEnd}`, ''];
-  for (const s of sections(w)) {
-    lines.push(`## ${s.title}`, '');
-    for (const t of s.text) lines.push(mdText(t), '');
-    if (s.table && s.table.rows.length) {
-      lines.push(`| ${s.table.head.map(mdCell).join(' | ')} |`);
-      lines.push(`|${s.table.head.map((_, i) => (s.table!.align[i] === 'r' ? '---:' : '---')).join('|')}|`);
-      for (const r of s.table.rows) lines.push(`| ${r.map(mdCell).join(' | ')} |`);
-      lines.push('');
-    }
-    for (const t of s.after ?? []) lines.push(mdText(t), '');
-  }
-  return lines.join('\n');
-}
-
-export function toText(w: WeekSummary): string {
-  const lines = [`Tokenomics weekly summary: ${w.range.weekStart} – ${w.range.weekEnd}`, ''];
-  for (const s of sections(w)) {
-    lines.push(s.title.toUpperCase());
-    for (const t of s.text) lines.push(`  ${t}`);
-    if (s.table && s.table.rows.length) {
-      const all = [s.table.head, ...s.table.rows];
-      const widths = s.table.head.map((_, i) => Math.min(60, Math.max(...all.map(r => (r[i] ?? '').length))));
-      const fmt = (r: string[]) => '  ' + r.map((c, i) => {
-        const cell = c.length > 60 ? c.slice(0, 59) + '…' : c;
-        return s.table!.align[i] === 'r' ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!);
-      }).join('  ').trimEnd();
-      lines.push(fmt(s.table.head), '  ' + widths.map(n => '-'.repeat(n)).join('  '));
-      for (const r of s.table.rows) lines.push(fmt(r));
-    }
-    for (const t of s.after ?? []) lines.push(`  ${t}`);
-    lines.push('');
-  }
-  return lines.join('\n');
-}
-
-// ---- CSV / JSON ---------------------------------------------------------------------------------------
-
-const csvCell = (v: string | number): string => {
-  let s = String(v);
-  // a cell starting with = + - @ is a formula to spreadsheet programs: logs must not run as one
-  if (typeof v === 'string' && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-};
-export const cents = (v: number): string => (Math.round(v * 100) / 100).toFixed(2);
-
-/** One row per day × agent × model; cost in dollars to the cent like every other output. */
-export function toCsv(w: WeekSummary): string {
-  const head = ['date', 'agent', 'model', 'input_tokens', 'output_tokens', 'cache_creation_tokens', 'cache_read_tokens', 'total_tokens', 'requests', 'cost_usd'];
-  const rows = w.dayRows.map(r => [r.date, r.agent, r.model, r.inputTokens, r.outputTokens, r.cacheCreationTokens, r.cacheReadTokens, r.totalTokens, r.requests, cents(r.costUSD)]);
-  return [head, ...rows].map(r => r.map(csvCell).join(',')).join('\r\n') + '\r\n';
-}
-
-export function toJson(w: WeekSummary): string {
-  return JSON.stringify(w, null, 2) + '\n';
-}
-
-export type ExportFormat = 'md' | 'csv' | 'json' | 'text';
-export function exportWeek(w: WeekSummary, format: ExportFormat): string {
-  switch (format) {
-    case 'md': return toMarkdown(w);
-    case 'csv': return toCsv(w);
-    case 'json': return toJson(w);
-    case 'text': return toText(w);
-  }
 }
 
 /** The weekly nudge, e.g. "Last week: $48.20, −12% — 3 sessions over $5.00 changed nothing". */

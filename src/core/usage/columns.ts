@@ -1,0 +1,64 @@
+// Requests as columns: what a report needs, without one object per request. The usage index hands
+// these out straight from its persisted snapshot (whose rows use the same layout); `columnsOf`
+// builds them from records.
+import type { AgentId, UsageRecord } from '../agents/records';
+import { SLOT_MS } from '../time';
+
+/**
+ * Row `r` of `ints` is `ints[r * COLUMNS_PER_ROW + COLUMNS.*]`; strings are indexes into `strings`.
+ * A row's agent is `agentIds[agents[r]]`: the ids travel with the columns, so whoever builds the
+ * columns and whoever reads them can never disagree about which agent a number means.
+ */
+export interface UsageColumns {
+  /** The rows that count, in report order (one per request). */
+  rows: ArrayLike<number>;
+  /** Epoch ms per row. */
+  times: ArrayLike<number>;
+  ints: ArrayLike<number>;
+  /** Index into `agentIds` per row. */
+  agents: ArrayLike<number>;
+  agentIds: readonly AgentId[];
+  strings: readonly string[];
+}
+
+// (module-local constants: an exported const is a property load in CommonJS output, even in hot loops)
+const COL_INPUT = 0, COL_OUTPUT = 1, COL_CACHE_READ = 2, COL_CACHE_WRITE_5M = 3, COL_CACHE_WRITE_1H = 4,
+  COL_CONTEXT = 5, COL_MODEL = 6, COL_SESSION = 7, COL_PROJECT = 8, COL_FLAGS = 9, COL_SLOT = 10, ROW = 11;
+/** Column order within a row of `UsageColumns.ints`. */
+export const COLUMNS = { input: COL_INPUT, output: COL_OUTPUT, cacheRead: COL_CACHE_READ, cacheWrite5m: COL_CACHE_WRITE_5M,
+  cacheWrite1h: COL_CACHE_WRITE_1H, context: COL_CONTEXT, model: COL_MODEL, session: COL_SESSION, project: COL_PROJECT, flags: COL_FLAGS, slot: COL_SLOT } as const;
+export const COLUMNS_PER_ROW = ROW;
+
+/**
+ * The UTC quarter hour of an instant. Every UTC offset and DST change in use falls on a quarter hour,
+ * so the quarter hour decides the local day exactly, and as a small integer it is cheap to key on.
+ */
+export function slotOf(ts: number): number {
+  const s = Math.floor(ts / SLOT_MS);
+  return s >= 0 && s <= 0xffffffff ? s : 0;
+}
+
+/** Columns of records, in their order. */
+export function columnsOf(records: readonly UsageRecord[]): UsageColumns {
+  const n = records.length;
+  const strings: string[] = [];
+  const ids = new Map<string, number>();
+  const intern = (s: string) => { let i = ids.get(s); if (i === undefined) { i = strings.length; strings.push(s); ids.set(s, i); } return i; };
+  const agentIds: AgentId[] = [];
+  const agentIndex = new Map<AgentId, number>();
+  const times = new Float64Array(n), ints = new Float64Array(n * ROW), agents = new Uint8Array(n), rows = new Uint32Array(n);
+  for (let i = 0, k = 0; i < n; i++, k += ROW) {
+    const r = records[i]!, u = r.usage;
+    rows[i] = i;
+    times[i] = r.timestamp;
+    let a = agentIndex.get(r.agent);
+    if (a === undefined) { a = agentIds.length; agentIds.push(r.agent); agentIndex.set(r.agent, a); }
+    agents[i] = a;
+    ints[k + COL_INPUT] = u.input; ints[k + COL_OUTPUT] = u.output; ints[k + COL_CACHE_READ] = u.cacheRead;
+    ints[k + COL_CACHE_WRITE_5M] = u.cacheWrite5m; ints[k + COL_CACHE_WRITE_1H] = u.cacheWrite1h; ints[k + COL_CONTEXT] = r.contextTokens;
+    ints[k + COL_MODEL] = intern(r.model); ints[k + COL_SESSION] = intern(r.sessionId); ints[k + COL_PROJECT] = intern(r.project);
+    ints[k + COL_FLAGS] = r.rank;
+    ints[k + COL_SLOT] = slotOf(r.timestamp);
+  }
+  return { rows, times, ints, agents, agentIds, strings };
+}

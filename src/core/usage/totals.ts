@@ -1,0 +1,50 @@
+// Token and cost totals of a group of requests: the one accumulator the spend meter, the report's
+// record path and the weekly summary add requests into.
+import type { TokenUsage } from '../cost';
+
+/** Token and cost totals of a group of requests. `inputTokens` is uncached input. */
+export interface Totals {
+  inputTokens: number;
+  outputTokens: number;
+  cacheCreationTokens: number;
+  cacheReadTokens: number;
+  totalTokens: number;
+  requests: number;
+  costUSD: number;
+}
+
+/** Dollars kept to a millionth: sums of many small costs must not print float noise. */
+export const round6 = (v: number): number => Math.round(v * 1e6) / 1e6;
+
+export class Accumulator {
+  input = 0; output = 0; cacheCreation = 0; cacheRead = 0; requests = 0; cost = 0; unpriced = 0;
+  /** One request; `cost` null when its model is unpriced (counted, at $0). */
+  add(u: TokenUsage, cost: number | null): void {
+    this.input += u.input; this.output += u.output; this.cacheRead += u.cacheRead;
+    this.cacheCreation += u.cacheWrite5m + u.cacheWrite1h;
+    this.requests++;
+    if (cost === null) this.unpriced++; else this.cost += cost;
+  }
+  get tokens(): number { return this.input + this.output + this.cacheCreation + this.cacheRead; }
+  /** Everything read as prompt: uncached input, cache reads and cache writes. */
+  get promptTokens(): number { return this.input + this.cacheRead + this.cacheCreation; }
+  totals(): Totals {
+    return { inputTokens: this.input, outputTokens: this.output, cacheCreationTokens: this.cacheCreation, cacheReadTokens: this.cacheRead,
+      totalTokens: this.tokens, requests: this.requests, costUSD: round6(this.cost) };
+  }
+}
+
+/** The accumulator of a key, created on first use. */
+export function accOf<K>(m: Map<K, Accumulator>, key: K): Accumulator {
+  let a = m.get(key);
+  if (!a) m.set(key, (a = new Accumulator()));
+  return a;
+}
+
+/** Rows of `{ [name]: key, ...totals }`, one per accumulator, in the map's order. */
+export function totalsRows<K, N extends string>(m: Map<K, Accumulator>, name: N): ({ [P in N]: K } & Totals)[] {
+  return [...m].map(([k, a]) => ({ [name]: k, ...a.totals() }) as { [P in N]: K } & Totals);
+}
+
+/** Most expensive first, then most tokens. */
+export const byCost = (a: Totals, b: Totals): number => b.costUSD - a.costUSD || b.totalTokens - a.totalTokens;
