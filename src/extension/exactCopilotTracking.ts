@@ -3,7 +3,7 @@
 // call in a local trace store (agent-traces.db in its globalStorage), which the engine reads exactly.
 // This command explains that and, only with the user's consent, turns Copilot's setting on.
 import * as vscode from 'vscode';
-import { COPILOT_TRACE_SETTING } from '../core/agents/copilot';
+import { COPILOT_TRACE_SETTING } from '../core/agents/copilotTraceSetting';
 
 export async function enableExactCopilotTracking(log: (line: string) => void): Promise<void> {
   const config = vscode.workspace.getConfiguration();

@@ -19,11 +19,12 @@ function rec(p: Partial<UsageRecord> & { at: string }): UsageRecord {
 test('report: the documented JSON shape, over all three agents, with hand-checked totals', async () => {
   const { index, result } = await readFixtures('claude-code', 'codex', 'gemini');
   const r = buildReport(index.records(), catalog, { timezone: 'UTC', malformedLines: result.stats.malformedLines });
-  assert.deepEqual(Object.keys(r), ['range', 'totals', 'days', 'models', 'agents', 'projects', 'sessions', 'skipped']);
+  assert.deepEqual(Object.keys(r), ['range', 'totals', 'days', 'models', 'agents', 'projects', 'sessions', 'skipped', 'basis']);
+  assert.equal(r.basis, 'exact');
   assert.deepEqual(r.range, { since: null, until: null, timezone: 'UTC' });
   assert.deepEqual(Object.keys(r.totals), T_KEYS);
   for (const [k, rows] of [['date', r.days], ['model', r.models], ['agent', r.agents], ['project', r.projects]] as const) {
-    for (const row of rows) assert.deepEqual(Object.keys(row), [k, ...T_KEYS]);
+    for (const row of rows) assert.deepEqual(Object.keys(row), k === 'agent' ? [k, ...T_KEYS, 'basis'] : [k, ...T_KEYS]);
   }
   for (const row of r.sessions) assert.deepEqual(Object.keys(row), ['agent', 'sessionId', 'project', ...T_KEYS]);
   // claude 21/320/2000/14000 (5 req), codex 2400/400/0/5450 (7), gemini 1200/390/0/2100 (3)

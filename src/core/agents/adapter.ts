@@ -100,4 +100,9 @@ export interface AgentAdapter {
   readonly instructionTokensExact?: boolean;
   /** Where this agent's numbers come from unless a record says otherwise. */
   readonly basis: Basis;
+  /**
+   * The agent's own prices, when it bills unlike the model's provider (Copilot: AI credits at GitHub's
+   * per-model token prices). Undefined for a model it does not list: the catalog prices it.
+   */
+  prices?(model: string): import('../catalog').ModelInfo | undefined;
 }

@@ -113,7 +113,7 @@ export const clineAdapter: AgentAdapter = {
   logs: {
     setting: 'clineDirs',
     cliFlag: 'cline-dir',
-    settingDescription: "Cline's own data folders (CLI and SDK sessions), replacing the default `~/.cline` (`$CLINE_DIR` when set); its VS Code task history is found through `tokenomics.vscodeUserDirs`.",
+    settingDescription: "Cline's own data folders (the CLI and SDK sessions), replacing the default `~/.cline` (`$CLINE_DIR` when set); its VS Code task history is found through `tokenomics.vscodeUserDirs`.",
     defaultRoots: (env, home) => [clineHome(env, home)],
     scanDirs: root => {
       if (isVscodeUserDir(root)) return extensionStorageDirs(root, [CLINE_EXTENSION_ID]).map(d => path.join(d, 'tasks'));

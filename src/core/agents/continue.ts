@@ -49,7 +49,7 @@ export const continueAdapter: AgentAdapter = {
   logs: {
     setting: 'continueDirs',
     cliFlag: 'continue-dir',
-    settingDescription: 'Continue folders (holding `dev_data/`), replacing the default `~/.continue` (`$CONTINUE_GLOBAL_DIR` when set). Continue counts tokens with its own tokenizer: shown as estimates.',
+    settingDescription: "Continue folders (holding `dev_data/`), replacing the default `~/.continue` (`$CONTINUE_GLOBAL_DIR` when set). Continue counts tokens with its own tokenizer: shown as estimates.",
     defaultRoots: (env, home) => [env.CONTINUE_GLOBAL_DIR?.trim() || path.join(home, '.continue')],
     scanDirs: root => [path.basename(root) === 'dev_data' ? root : path.join(root, 'dev_data')],
     isLogFile: name => name === 'tokensGenerated.jsonl',

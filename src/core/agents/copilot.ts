@@ -15,13 +15,13 @@ import type { AgentAdapter } from './adapter';
 import { JournalState, ProjectedRequest, applyEntry, initialState, projectRequest, skippable } from './copilotJournal';
 import type { Agent, AgentReader, LineOutcome, UsageRecord } from './records';
 import type { SqliteDb } from './sqlite';
+import { copilotModelInfo } from './copilotPrices';
 import { childIgnoringCase, defaultVscodeUserDirs } from './vscodeUserDirs';
 
 export const COPILOT: Agent = 'copilot' as unknown as Agent; // a plain string id once AgentId lands
 const EXTENSION_ID = 'github.copilot-chat';
 export const TRACES_DB = 'agent-traces.db';
-/** Copilot's own setting that turns the local trace store on. */
-export const COPILOT_TRACE_SETTING = 'github.copilot.chat.otel.dbSpanExporter.enabled';
+export { COPILOT_TRACE_SETTING } from './copilotTraceSetting';
 
 const SESSION_DIRS = new Set(['chatsessions', 'emptywindowchatsessions', 'transferredchatsessions']);
 const NO_FOLDER = '(no folder)';
@@ -195,7 +195,7 @@ export const copilotAdapter: AgentAdapter = {
   logs: {
     setting: 'vscodeUserDirs',
     cliFlag: 'vscode-user-dir',
-    settingDescription: "VS Code user-data folders (`<User>`, holding `globalStorage` and `workspaceStorage`) searched for the agents that live in the editor (Copilot Chat, Cline, Roo Code, Zoo Code, Kilo Code), replacing the defaults: this editor's own folder, `~/.config/{Code,Code - Insiders,VSCodium,Cursor,...}/User` (macOS `~/Library/Application Support/...`, Windows `%APPDATA%\\...`), `~/.vscode-server/data/User` and code-server's `~/.local/share/code-server/User`.",
+    settingDescription: "VS Code user-data folders (`User`, holding `globalStorage` and `workspaceStorage`) searched for the agents that live in the editor (GitHub Copilot Chat, Cline, Roo Code, Zoo Code, Kilo Code), replacing the defaults: this editor's own folder, `~/.config/{Code,Code - Insiders,VSCodium,Cursor,...}/User` (macOS `~/Library/Application Support/...`, Windows `%APPDATA%\\...`), `~/.vscode-server/data/User` and code-server's `~/.local/share/code-server/User`.",
     defaultRoots: (env, home, host) => defaultVscodeUserDirs(env, home, host),
     // a root may be `<User>` itself or one of its session folders
     scanDirs: root => SESSION_DIRS.has(path.basename(root).toLowerCase()) ? [root] : copilotScanDirs(root),
@@ -205,4 +205,6 @@ export const copilotAdapter: AgentAdapter = {
   usage: copilotReader as AgentReader,
   instructionFiles: ['.github/copilot-instructions.md'],
   basis: 'lower-bound',
+  // Copilot bills in AI credits at GitHub's own per-model prices (copilotPrices.ts)
+  prices: copilotModelInfo,
 };

@@ -46,3 +46,15 @@ export function copilotCost(model: string, u: TokenUsage): { usd: number; credit
   const usd = (u.input * r.input + u.cacheRead * r.cacheRead + (u.cacheWrite5m + u.cacheWrite1h) * r.cacheWrite + u.output * r.output) / 1e6;
   return { usd, credits: usd / t.creditUSD };
 }
+
+/** A Copilot model as the catalog's `ModelInfo`, so reports price Copilot rows at Copilot's own prices. */
+export function copilotModelInfo(model: string): import('../catalog').ModelInfo | undefined {
+  const id = copilotModel(model);
+  const m = id ? copilotPriceTable().models[id] : undefined;
+  if (!id || !m) return undefined;
+  const rates = (r: z.infer<typeof Rates>) => ({ input: r.input, output: r.output, cacheRead: r.cacheRead, cacheWrite5m: r.cacheWrite, cacheWrite1h: r.cacheWrite });
+  return {
+    id: `copilot/${id}`, provider: 'github-copilot', family: m.provider, tier: 'balanced', rates: rates(m),
+    longContext: (m.longContext ?? []).map(t => ({ threshold: t.threshold, rates: rates(t) })), overridden: false,
+  };
+}

@@ -30,7 +30,7 @@ export const kiloAdapter: AgentAdapter = {
   logs: {
     setting: 'kiloDirs',
     cliFlag: 'kilo-dir',
-    settingDescription: 'Kilo Code 7.x data folders (holding `kilo.db`), replacing the default `$XDG_DATA_HOME/kilo` (`~/.local/share/kilo`); its older VS Code task history is found through `tokenomics.vscodeUserDirs`.',
+    settingDescription: "Kilo Code 7.x data folders (holding `kilo.db`), replacing the default `$XDG_DATA_HOME/kilo` (`~/.local/share/kilo`); its older VS Code task history is found through `tokenomics.vscodeUserDirs`.",
     defaultRoots: (env, home) => [xdgDataDir(env, home, 'kilo')],
     scanDirs: root => (isVscodeUserDir(root) ? taskDirs(root, [KILO_EXTENSION_ID], ['kilo-code.customStoragePath']) : [isDir(path.join(root, 'kilo')) ? path.join(root, 'kilo') : root]),
     isLogFile: (name, full) => name === 'kilo.db' || isTaskUiFile(name, full) || isLegacyMessage(full),

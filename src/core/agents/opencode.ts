@@ -141,7 +141,7 @@ export const opencodeAdapter: AgentAdapter = {
   logs: {
     setting: 'opencodeDirs',
     cliFlag: 'opencode-dir',
-    settingDescription: 'OpenCode data folders (holding `opencode*.db` and the legacy `storage/`), replacing the default `$OPENCODE_DATA_DIR`, else `$XDG_DATA_HOME/opencode` (`~/.local/share/opencode`).',
+    settingDescription: "OpenCode data folders (holding `opencode*.db` and the legacy `storage/`), replacing the default `$XDG_DATA_HOME/opencode` (`~/.local/share/opencode`).",
     defaultRoots: (env, home) => [env.OPENCODE_DATA_DIR?.trim() || dataDir(env, home, 'opencode')],
     scanDirs: root => [isDir(path.join(root, 'opencode')) && !fs.existsSync(path.join(root, 'opencode.db')) ? path.join(root, 'opencode') : root],
     isLogFile: (name, full) => OPENCODE_DB.test(name) || isLegacyMessage(full),

@@ -85,10 +85,10 @@ export const rooAdapter: AgentAdapter = {
   id: 'roo',
   displayName: 'Roo Code',
   logs: {
-    // Roo and Zoo live only in VS Code's folders: `tokenomics.vscodeUserDirs`, and their own customStoragePath
-    setting: 'vscodeUserDirs',
-    cliFlag: 'vscode-user-dir',
-    settingDescription: 'See tokenomics.vscodeUserDirs.',
+    // Roo and Zoo live in VS Code's folders (tokenomics.vscodeUserDirs, and their customStoragePath there)
+    setting: 'rooDirs',
+    cliFlag: 'roo-dir',
+    settingDescription: "Roo Code and Zoo Code task storage folders (a `customStoragePath`, holding `tasks/`), searched besides the VS Code user-data folders of `tokenomics.vscodeUserDirs`, whose globalStorage and `customStoragePath` settings are always read. Empty by default.",
     defaultRoots: () => [],
     scanDirs: root => taskDirs(root, ROO_EXTENSION_IDS, STORAGE_SETTINGS),
     isLogFile: isTaskUiFile,

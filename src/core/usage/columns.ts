@@ -1,6 +1,8 @@
 // Requests as columns: what a report needs, without one object per request. The usage index hands
 // these out straight from its persisted snapshot (whose rows use the same layout); `columnsOf`
 // builds them from records.
+import type { Basis } from '../agents/adapter';
+import { adapterOf, isAgentId } from '../agents/index';
 import type { AgentId, UsageRecord } from '../agents/records';
 import { SLOT_MS } from '../time';
 
@@ -19,6 +21,29 @@ export interface UsageColumns {
   agents: ArrayLike<number>;
   agentIds: readonly AgentId[];
   strings: readonly string[];
+  /** USD the agent reported per row (Cline's `cost`), NaN where it reported none; absent when no row has one. */
+  costs?: ArrayLike<number>;
+}
+
+// Bits of a row's flags column above its rank (0xff; the index keeps 0x100 for itself): where its
+// numbers come from, and whether it is an aggregate (tokens and cost, no request) or a stand-in.
+export const FLAG_LOWER_BOUND = 0x200, FLAG_ESTIMATE = 0x400, FLAG_AGGREGATE = 0x800, FLAG_STANDS_IN = 0x1000;
+
+/** A record's basis: its own, else its agent's. */
+export function basisOf(r: UsageRecord): Basis {
+  return r.basis ?? (isAgentId(r.agent) ? adapterOf(r.agent).basis : 'exact');
+}
+
+/** The flag bits of a record (without its rank). */
+export function recordFlags(r: UsageRecord): number {
+  const b = basisOf(r);
+  return (b === 'lower-bound' ? FLAG_LOWER_BOUND : b === 'estimate' ? FLAG_ESTIMATE : 0)
+    | (r.aggregate ? FLAG_AGGREGATE : 0) | (r.standsIn ? FLAG_STANDS_IN : 0);
+}
+
+/** A row's basis from its flags. */
+export function basisOfFlags(flags: number): Basis {
+  return flags & FLAG_ESTIMATE ? 'estimate' : flags & FLAG_LOWER_BOUND ? 'lower-bound' : 'exact';
 }
 
 // (module-local constants: an exported const is a property load in CommonJS output, even in hot loops)
@@ -47,6 +72,7 @@ export function columnsOf(records: readonly UsageRecord[]): UsageColumns {
   const agentIds: AgentId[] = [];
   const agentIndex = new Map<AgentId, number>();
   const times = new Float64Array(n), ints = new Float64Array(n * ROW), agents = new Uint8Array(n), rows = new Uint32Array(n);
+  let costs: Float64Array | undefined;
   for (let i = 0, k = 0; i < n; i++, k += ROW) {
     const r = records[i]!, u = r.usage;
     rows[i] = i;
@@ -57,8 +83,9 @@ export function columnsOf(records: readonly UsageRecord[]): UsageColumns {
     ints[k + COL_INPUT] = u.input; ints[k + COL_OUTPUT] = u.output; ints[k + COL_CACHE_READ] = u.cacheRead;
     ints[k + COL_CACHE_WRITE_5M] = u.cacheWrite5m; ints[k + COL_CACHE_WRITE_1H] = u.cacheWrite1h; ints[k + COL_CONTEXT] = r.contextTokens;
     ints[k + COL_MODEL] = intern(r.model); ints[k + COL_SESSION] = intern(r.sessionId); ints[k + COL_PROJECT] = intern(r.project);
-    ints[k + COL_FLAGS] = r.rank;
+    ints[k + COL_FLAGS] = (r.rank & 0xff) | recordFlags(r);
+    if (r.cost !== undefined) (costs ??= new Float64Array(n).fill(NaN))[i] = r.cost;
     ints[k + COL_SLOT] = slotOf(r.timestamp);
   }
-  return { rows, times, ints, agents, agentIds, strings };
+  return { rows, times, ints, agents, agentIds, strings, costs };
 }

@@ -6,7 +6,7 @@ import zlib from 'node:zlib';
 import type { AgentId, RateLimits, UsageRecord } from '../agents/records';
 import { adapterOf, isAgentId } from '../agents/index';
 import type { AgentRoot } from '../agents/locations';
-import { COLUMNS, COLUMNS_PER_ROW, UsageColumns, slotOf } from './columns';
+import { COLUMNS, COLUMNS_PER_ROW, FLAG_AGGREGATE, FLAG_STANDS_IN, basisOfFlags, UsageColumns, recordFlags, slotOf } from './columns';
 
 // Layout (little-endian): a 32-byte prefix of u32 magic, version, header length, keys length,
 // record count, counted (winner) records, CRC-32 of everything after the prefix, 0; then header
@@ -17,7 +17,7 @@ import { COLUMNS, COLUMNS_PER_ROW, UsageColumns, slotOf } from './columns';
 // until something changes (then `materialize` does it once, and checks what the CRC cannot).
 
 /** Bump whenever a reader or the file layout changes: an index of another version is rebuilt. 5: agents by id in the columns. */
-export const INDEX_VERSION = 5;
+export const INDEX_VERSION = 6; // 6: basis, aggregate and stand-in flags, reported costs
 const MAGIC = 0x58494b54; // 'TKIX'
 const PREFIX = 32;
 const WINNER = 0x100;
@@ -53,6 +53,8 @@ export interface Snapshot {
   entries: FileEntry[];
   counts: number[];
   rateLimits: [number, RateLimits][];
+  /** USD the agent reported, by record index (ascending). */
+  costs: [number, number][];
   times: Float64Array;
   ints: Uint32Array;
   /** Indexes of the counted records, ascending. */
@@ -82,6 +84,10 @@ class KeyTable {
 
 class StoredRecord implements UsageRecord {
   rateLimits?: RateLimits;
+  basis?: UsageRecord['basis'];
+  cost?: number;
+  aggregate?: boolean;
+  standsIn?: boolean;
   constructor(
     readonly agent: AgentId, readonly timestamp: number, readonly usage: UsageRecord['usage'], readonly contextTokens: number,
     readonly model: string, readonly sessionId: string, readonly project: string, readonly rank: number,
@@ -116,25 +122,27 @@ export function serialize(roots: readonly AgentRoot[], entries: FileEntry[], win
   const keys: string[] = [];
   const files: FileTuple[] = [];
   const rateLimits: [number, RateLimits][] = [];
+  const costs: [number, number][] = [];
   const counted: number[] = [];
   let n = 0, k = 0, won = 0;
   for (const e of entries) {
     for (const r of e.records) {
       const u = r.usage;
       if (r.rateLimits) rateLimits.push([n, r.rateLimits]);
+      if (r.cost !== undefined && Number.isFinite(r.cost)) costs.push([n, r.cost]);
       const winner = winners.has(r);
       if (winner) { won++; counted.push(n); }
       times[n++] = r.timestamp;
       ints[k++] = u32(u.input); ints[k++] = u32(u.output); ints[k++] = u32(u.cacheRead); ints[k++] = u32(u.cacheWrite5m);
       ints[k++] = u32(u.cacheWrite1h); ints[k++] = u32(r.contextTokens);
       ints[k++] = intern(r.model); ints[k++] = intern(r.sessionId); ints[k++] = intern(r.project);
-      ints[k++] = (r.rank & 0xff) | (winner ? WINNER : 0);
+      ints[k++] = (r.rank & 0xff) | (winner ? WINNER : 0) | recordFlags(r);
       ints[k++] = slotOf(r.timestamp);
       keys.push(r.key);
     }
     files.push([e.path, e.agent, e.size, e.mtimeMs, e.ino, e.offset, e.malformed, e.records.length, e.state]);
   }
-  const header = Buffer.from(JSON.stringify({ roots, strings, files, rateLimits }));
+  const header = Buffer.from(JSON.stringify({ roots, strings, files, rateLimits, costs }));
   const keyBuf = Buffer.from(keys.join('\0'));
   const pre = PREFIX + header.length + keyBuf.length;
   const pad = (8 - (pre % 8)) % 8;
@@ -172,10 +180,10 @@ export function openSnapshot(buf: Buffer): Snapshot | 'other-version' {
   const start = pre + ((8 - (pre % 8)) % 8);
   if (winners > total || start + total * ROW_BYTES + winners * 4 !== buf.length) throw new Error('truncated');
   if (crc32(buf.subarray(PREFIX)) !== buf.readUInt32LE(24)) throw new Error('checksum mismatch');
-  const h = JSON.parse(buf.toString('utf8', PREFIX, PREFIX + hl)) as { strings?: unknown; files?: unknown; rateLimits?: unknown };
-  const { strings, files, rateLimits } = h;
+  const h = JSON.parse(buf.toString('utf8', PREFIX, PREFIX + hl)) as { strings?: unknown; files?: unknown; rateLimits?: unknown; costs?: unknown };
+  const { strings, files, rateLimits, costs } = h;
   if (!Array.isArray(strings) || !strings.every(x => typeof x === 'string')) throw new Error('bad strings');
-  if (!Array.isArray(files) || !Array.isArray(rateLimits)) throw new Error('bad header');
+  if (!Array.isArray(files) || !Array.isArray(rateLimits) || !Array.isArray(costs)) throw new Error('bad header');
   const entries: FileEntry[] = [], counts: number[] = [];
   let sum = 0;
   for (const f of files as unknown[]) {
@@ -194,6 +202,11 @@ export function openSnapshot(buf: Buffer): Snapshot | 'other-version' {
     if (!Array.isArray(x) || x.length !== 2 || !isCount(x[0]) || x[0] <= prev || x[0] >= total || !isRateLimits(x[1])) throw new Error('bad rate limits');
     prev = x[0];
   }
+  prev = -1;
+  for (const x of costs as unknown[]) {
+    if (!Array.isArray(x) || x.length !== 2 || !isCount(x[0]) || x[0] <= prev || x[0] >= total || !isNum(x[1]) || x[1] < 0) throw new Error('bad costs');
+    prev = x[0];
+  }
   // typed arrays need aligned memory: copy only if the buffer does not start on an 8-byte boundary
   const aligned = (buf.byteOffset + start) % 8 === 0;
   const bytes = aligned ? buf.buffer : buf.buffer.slice(buf.byteOffset + start, buf.byteOffset + buf.length);
@@ -204,7 +217,7 @@ export function openSnapshot(buf: Buffer): Snapshot | 'other-version' {
   // The CRC vouches for the bytes; what a writer could still have got wrong is checked where cheap
   // (the per-record string indexes are checked as records are materialized).
   if (winners && (rows[winners - 1]! >= total || !(ints[rows[0]! * ROW + 9]! & WINNER))) throw new Error('bad winners');
-  return { buf, strings: strings as string[], entries, counts, rateLimits: rateLimits as [number, RateLimits][], times, ints, rows,
+  return { buf, strings: strings as string[], entries, counts, rateLimits: rateLimits as [number, RateLimits][], costs: costs as [number, number][], times, ints, rows,
     keysStart: PREFIX + hl, keysEnd: pre, total, winners };
 }
 
@@ -218,7 +231,9 @@ export function snapshotColumns(s: Snapshot): UsageColumns {
     if (a < 0) { a = agentIds.length; agentIds.push(id); }
     agents.fill(a, n, n + s.counts[i]!);
   }
-  return { rows: s.rows, times: s.times, ints: s.ints, agents, agentIds, strings: s.strings };
+  let costs: Float64Array | undefined;
+  if (s.costs.length) { costs = new Float64Array(s.total).fill(NaN); for (const [i, c] of s.costs) costs[i] = c; }
+  return { rows: s.rows, times: s.times, ints: s.ints, agents, agentIds, strings: s.strings, costs };
 }
 
 /** Fills the snapshot's file entries with record objects; returns the counted ones in stored order. */
@@ -227,7 +242,8 @@ export function materializeSnapshot(s: Snapshot): UsageRecord[] {
   const keys = new KeyTable(s.buf, s.keysStart, s.keysEnd, s.total);
   keys.all(); // checked now, while failing can still start the refresh over
   const winners: UsageRecord[] = [];
-  let li = 0, n = 0, k = 0;
+  let li = 0, ci = 0, n = 0, k = 0;
+  const costs = s.costs;
   for (let i = 0; i < s.entries.length; i++) {
     const e = s.entries[i]!, count = s.counts[i]!;
     const records: UsageRecord[] = new Array(count);
@@ -240,6 +256,10 @@ export function materializeSnapshot(s: Snapshot): UsageRecord[] {
         ints[k + 5]!, model, session, project, flags & 0xff, e.path, keys, n);
       records[j] = r;
       if (li < limits.length && limits[li]![0] === n) r.rateLimits = limits[li++]![1];
+      if (ci < costs.length && costs[ci]![0] === n) r.cost = costs[ci++]![1];
+      r.basis = basisOfFlags(flags); // always set: an exact row of a lower-bound agent (Copilot's traces) must stay exact
+      if (flags & FLAG_AGGREGATE) r.aggregate = true;
+      if (flags & FLAG_STANDS_IN) r.standsIn = true;
       if (flags & WINNER) winners.push(r);
     }
     e.records = records;

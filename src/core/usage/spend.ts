@@ -1,16 +1,21 @@
 // The spend meter's numbers: today and this week across agents, the newest plan rate limits, and the
 // session whose context the warning watches.
 import type { Catalog } from '../catalog';
-import { requestCost } from '../cost';
+import { Basis, combineBasis } from '../agents/adapter';
 import type { AgentId, RateLimits, UsageRecord } from '../agents/records';
+import { basisOf } from './columns';
+import { recordCost } from './recordCost';
 import { dayKeyer, weekRange, WeekStartsOn } from '../time';
 import { Accumulator, accOf, byCost, Totals, totalsRows } from './totals';
 
 export interface SpendBreakdown {
   totals: Totals;
   unpricedRequests: number;
-  byAgent: ({ agent: AgentId } & Totals)[];
+  /** Each agent's totals and where they come from (a Copilot journal is a lower bound, Continue an estimate). */
+  byAgent: ({ agent: AgentId; basis: Basis } & Totals)[];
   byModel: ({ model: string } & Totals)[];
+  /** Where the totals come from: `estimate` if any part is, else `lower-bound` if any part is. */
+  basis: Basis;
   /** Cache reads over everything read as prompt; null when nothing was read. */
   cacheHitRatio: number | null;
 }
@@ -56,16 +61,21 @@ export interface SummaryOptions {
 function breakdown(records: readonly UsageRecord[], cost: (r: UsageRecord) => number | null): SpendBreakdown {
   const total = new Accumulator();
   const agents = new Map<AgentId, Accumulator>(), models = new Map<string, Accumulator>();
+  const bases = new Map<AgentId, Basis>();
+  let basis: Basis = 'exact';
   for (const r of records) {
-    const c = cost(r);
-    total.add(r.usage, c);
-    accOf(agents, r.agent).add(r.usage, c);
-    accOf(models, r.model).add(r.usage, c);
+    const c = cost(r), request = !r.aggregate;
+    total.add(r.usage, c, request);
+    accOf(agents, r.agent).add(r.usage, c, request);
+    accOf(models, r.model).add(r.usage, c, request);
+    const b = basisOf(r);
+    bases.set(r.agent, combineBasis(bases.get(r.agent) ?? 'exact', b));
+    basis = combineBasis(basis, b);
   }
   const read = total.promptTokens;
   return {
-    totals: total.totals(), unpricedRequests: total.unpriced,
-    byAgent: totalsRows(agents, 'agent').sort(byCost),
+    totals: total.totals(), unpricedRequests: total.unpriced, basis,
+    byAgent: totalsRows(agents, 'agent').map(row => ({ ...row, basis: bases.get(row.agent) ?? 'exact' })).sort(byCost),
     byModel: totalsRows(models, 'model').sort(byCost),
     cacheHitRatio: read > 0 ? total.cacheRead / read : null,
   };
@@ -84,7 +94,7 @@ export function spendSummary(records: readonly UsageRecord[], catalog: Catalog, 
   const day = dayKeyer(opts.timezone);
   const today = day(now);
   const week = weekRange(now, opts.timezone, opts.weekStartsOn ?? 'monday', now);
-  const cost = (r: UsageRecord) => requestCost(catalog.resolve(r.model), r.usage);
+  const cost = (r: UsageRecord) => recordCost(r, catalog);
   const todays: UsageRecord[] = [], weeks: UsageRecord[] = [];
   let limits: UsageRecord | null = null, latest: UsageRecord | null = null, latestPreferred: UsageRecord | null = null;
   const prefer = opts.preferProjects ?? [];

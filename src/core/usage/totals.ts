@@ -18,11 +18,14 @@ export const round6 = (v: number): number => Math.round(v * 1e6) / 1e6;
 
 export class Accumulator {
   input = 0; output = 0; cacheCreation = 0; cacheRead = 0; requests = 0; cost = 0; unpriced = 0;
-  /** One request; `cost` null when its model is unpriced (counted, at $0). */
-  add(u: TokenUsage, cost: number | null): void {
+  /**
+   * One request; `cost` null when its model is unpriced (counted, at $0). An aggregate row (`request`
+   * false: Cline's deleted requests) adds its tokens and cost but no request.
+   */
+  add(u: TokenUsage, cost: number | null, request = true): void {
     this.input += u.input; this.output += u.output; this.cacheRead += u.cacheRead;
     this.cacheCreation += u.cacheWrite5m + u.cacheWrite1h;
-    this.requests++;
+    if (request) this.requests++;
     if (cost === null) this.unpriced++; else this.cost += cost;
   }
   get tokens(): number { return this.input + this.output + this.cacheCreation + this.cacheRead; }

@@ -6,7 +6,8 @@ import fs from 'node:fs';
 import { adapterOf } from '../agents/index';
 import { scanLines } from '../agents/lineScanner';
 import { AgentRoot, FoundFile, PathProblem, findLogFiles } from '../agents/locations';
-import { AgentReader, UsageRecord, betterCopy } from '../agents/records';
+import { AgentReader, UsageRecord, applyCoverage, betterCopy } from '../agents/records';
+import { SqliteReadError, databaseStamp, withSnapshot } from '../agents/sqlite';
 import { UsageColumns, columnsOf } from './columns';
 import { FileEntry, INDEX_VERSION, Snapshot, materializeSnapshot, openSnapshot, readAligned, serialize, snapshotColumns, writeAtomic } from './snapshot';
 
@@ -45,6 +46,22 @@ export interface RefreshResult {
   cache: 'loaded' | 'missing' | 'corrupt' | 'other-version' | 'disabled' | 'unwritable' | null;
   stats: IndexStats;
   ms: number;
+}
+
+/**
+ * A format rewritten in place (Copilot's journal compacts into one line on the same inode, possibly
+ * longer than before): the bytes where the last read line began no longer hold that line.
+ */
+function rewrittenInPlace(reader: AgentReader, entry: FileEntry): boolean {
+  const anchor = reader.anchor?.(entry.state);
+  if (!anchor) return false;
+  const want = Buffer.from(anchor.text);
+  const got = Buffer.alloc(want.length);
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(entry.path, 'r');
+    return fs.readSync(fd, got, 0, got.length, anchor.offset) !== got.length || !got.equals(want);
+  } catch { return true; } finally { if (fd !== undefined) fs.closeSync(fd); }
 }
 
 export class UsageIndex {
@@ -138,7 +155,8 @@ export class UsageIndex {
   records(): readonly UsageRecord[] {
     this.ensureObjects();
     if (this.winnersStale) this.rebuildWinners();
-    return (this.list ??= [...this.winnerMap().values()]);
+    // the exact source wins over a lower bound for the sessions it covers; stand-ins give way (records.ts)
+    return (this.list ??= applyCoverage([...this.winnerMap().values()]));
   }
 
   /**
@@ -186,7 +204,13 @@ export class UsageIndex {
       return null;
     }
     const reader = adapterOf(f.agent).usage;
-    const whole = reader.isWholeFile?.(f.path) ?? false;
+    const database = reader.isDatabase?.(f.path) ?? false;
+    if (database) {
+      // a database changes with its -wal: both count, and any change reads it again (from a snapshot)
+      const stamp = databaseStamp(f.path);
+      if (stamp) st = Object.assign(Object.create(st) as fs.Stats, stamp);
+    }
+    const whole = database || (reader.isWholeFile?.(f.path) ?? false);
     let old = this.files.get(f.path);
     if (old && old.agent === f.agent && old.ino === st.ino && st.size === old.size && st.mtimeMs === old.mtimeMs) return null;
     // something changes: from here on, records are needed as objects
@@ -194,7 +218,7 @@ export class UsageIndex {
     this.cols = null;
     old = this.files.get(f.path);
     if (old && old.agent === f.agent && old.ino === st.ino) {
-      if (!whole && st.size >= old.offset) {
+      if (!whole && st.size >= old.offset && !rewrittenInPlace(reader, old)) {
         old.size = st.size; old.mtimeMs = st.mtimeMs;
         if (st.size === old.offset) return null; // touched, nothing new
         const before = old.offset;
@@ -206,9 +230,19 @@ export class UsageIndex {
       state: reader.initState(f.path), records: [], malformed: 0 };
     if (old) this.winnersStale = true;
     this.files.set(f.path, entry);
-    if (!this.read(entry, 0, problems)) { this.files.delete(f.path); return old ? 'removedFiles' : null; }
+    if (!this.read(entry, 0, problems)) {
+      // a locked or corrupt database keeps what it held; it is read again when it changes
+      if (database && old) { this.files.set(f.path, old); return null; }
+      this.files.delete(f.path);
+      return old ? 'removedFiles' : null;
+    }
     // A whole-file log caught mid-rewrite does not parse: keep what it held until it changes again.
     if (whole && old && entry.records.length === 0 && entry.malformed > 0) { entry.records = old.records; entry.byKey = undefined; }
+    // Producers that compact or prune (Copilot's journal, its 7-day trace store): what was read stays.
+    else if (old && reader.retainOnReread) {
+      const byKey = entry.byKey ??= new Map(entry.records.map((x, i) => [x.key, i]));
+      for (const r of old.records) if (!byKey.has(r.key)) { byKey.set(r.key, entry.records.length); entry.records.push(r); }
+    }
     return old ? 'rereadFiles' : 'newFiles';
   }
 
@@ -221,7 +255,10 @@ export class UsageIndex {
       return false;
     }
     try {
-      if (reader.isWholeFile?.(entry.path) && reader.wholeFile) {
+      if (reader.isDatabase?.(entry.path) && reader.database) {
+        const database = reader.database;
+        entry.malformed = withSnapshot(entry.path, db => database(db, entry.path, emit)).malformed;
+      } else if (reader.isWholeFile?.(entry.path) && reader.wholeFile) {
         if (entry.size > MAX_WHOLE_FILE) { problems.push({ path: entry.path, reason: 'too large' }); return false; }
         const text = fs.readFileSync(fd, 'utf8');
         // A file caught mid-rewrite is not valid JSON yet: keep nothing now, it is read again when it changes.
@@ -234,7 +271,7 @@ export class UsageIndex {
       }
       return true;
     } catch (e) {
-      problems.push({ path: entry.path, reason: (e as NodeJS.ErrnoException).code ?? String(e) });
+      problems.push({ path: entry.path, reason: e instanceof SqliteReadError ? e.reason : (e as NodeJS.ErrnoException).code ?? String(e) });
       return false;
     } finally {
       fs.closeSync(fd);
