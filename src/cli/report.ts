@@ -60,5 +60,9 @@ export function renderTable(report: UsageReport): string {
   const notes = [`Time zone ${r.timezone}${r.since || r.until ? `, ${r.since ?? '…'} to ${r.until ?? '…'}` : ''}.`];
   if (report.skipped.unpricedRequests) notes.push(`${report.skipped.unpricedRequests} request(s) of unpriced models are counted at $0.`);
   if (report.skipped.malformedLines) notes.push(`${report.skipped.malformedLines} malformed log line(s) skipped.`);
+  // numbers that are not exact say so: a Copilot journal holds a lower bound, Continue's counts are estimates
+  const lower = report.agents.filter(a => a.basis === 'lower-bound').map(a => a.agent), est = report.agents.filter(a => a.basis === 'estimate').map(a => a.agent);
+  if (lower.length) notes.push(`Lower bound (≥) for ${lower.join(', ')}: the log keeps only part of each request.`);
+  if (est.length) notes.push(`Estimated (≈) for ${est.join(', ')}: counted by the agent's own tokenizer.`);
   return out.join('\n') + '\n\n' + notes.join(' ') + '\n';
 }

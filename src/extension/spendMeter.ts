@@ -6,7 +6,9 @@ import { Methods, UsageSummary, PeriodSpend } from '../server/protocol';
 import { formatPercent, formatTokens, formatTokensShort, formatUSD } from '../core/format';
 import { escapeMd } from './tokenMeter';
 
-const AGENT_NAMES: Record<string, string> = { 'claude-code': 'Claude Code', codex: 'Codex CLI', gemini: 'Gemini CLI' };
+const AGENT_NAMES: Record<string, string> = { 'claude-code': 'Claude Code', codex: 'Codex CLI', gemini: 'Gemini CLI', copilot: 'GitHub Copilot', cline: 'Cline', roo: 'Roo Code', kilo: 'Kilo Code', opencode: 'OpenCode', continue: 'Continue' };
+/** How a number that is not exact is marked: a lower bound (Copilot's journal) or an estimate (Continue). */
+const BASIS_MARK: Record<string, string> = { 'lower-bound': '≥', estimate: '≈' };
 
 export class SpendMeter implements vscode.Disposable {
   readonly spend: vscode.StatusBarItem;
@@ -133,7 +135,8 @@ function period(md: vscode.MarkdownString, p: PeriodSpend, limit: number | null)
   md.appendMarkdown(`**${escapeMd(p.label)}: ${formatUSD(p.costUSD)}**${limit ? ` of ${formatUSD(limit)} budget (${formatPercent(p.costUSD / limit)})` : ''} · ${formatTokens(p.requests)} requests`);
   if (p.unpricedRequests) md.appendMarkdown(` · ${p.unpricedRequests} unpriced`);
   md.appendMarkdown('\n\n');
-  if (p.byAgent.length) md.appendMarkdown(p.byAgent.map(a => `${escapeMd(AGENT_NAMES[a.agent] ?? a.agent)} ${formatUSD(a.costUSD)}`).join(' · ') + '\n\n');
+  if (p.byAgent.length) md.appendMarkdown(p.byAgent.map(a => `${escapeMd(AGENT_NAMES[a.agent] ?? a.agent)} ${BASIS_MARK[a.basis] ?? ''}${formatUSD(a.costUSD)}`).join(' · ') + '\n\n');
+  if (p.byAgent.some(a => BASIS_MARK[a.basis])) md.appendMarkdown('≥ lower bound (Copilot\'s chat history keeps only the last model call of each request; run *Tokenomics: Enable Exact Copilot Tracking*) · ≈ estimate (counted by the agent\'s own tokenizer)\n\n');
   if (p.byModel.length) {
     md.appendMarkdown('| Model | Cost | Requests |\n|---|---:|---:|\n');
     for (const m of p.byModel.slice(0, 6)) md.appendMarkdown(`| ${escapeMd(m.model)} | ${formatUSD(m.costUSD)} | ${formatTokens(m.requests)} |\n`);

@@ -68,7 +68,8 @@ export interface PeriodSpend {
   tokens: KindTokens;
   /** Cache reads as a share of all input the models read (uncached + cache read + cache write). */
   cacheHitRatio: number | null;
-  byAgent: { agent: string; costUSD: number; requests: number }[];
+  /** `basis`: `lower-bound` (Copilot's journal, shown ≥) or `estimate` (Continue, shown ≈) when not `exact`. */
+  byAgent: { agent: string; costUSD: number; requests: number; basis: 'exact' | 'lower-bound' | 'estimate' }[];
   byModel: { model: string; costUSD: number; requests: number }[];
 }
 

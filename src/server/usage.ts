@@ -149,7 +149,7 @@ export function registerUsage(connection: Connection, engine: Engine, opts: { st
       label, startDate, costUSD: b.totals.costUSD, requests: b.totals.requests, unpricedRequests: b.unpricedRequests,
       tokens: { input: b.totals.inputTokens, output: b.totals.outputTokens, cacheRead: b.totals.cacheReadTokens, cacheWrite: b.totals.cacheCreationTokens },
       cacheHitRatio: b.cacheHitRatio,
-      byAgent: b.byAgent.map(a => ({ agent: a.agent, costUSD: a.costUSD, requests: a.requests })),
+      byAgent: b.byAgent.map(a => ({ agent: a.agent, costUSD: a.costUSD, requests: a.requests, basis: a.basis })),
       byModel: b.byModel.map(m => ({ model: m.model, costUSD: m.costUSD, requests: m.requests })),
     });
     const a = sum.activeSession;
