@@ -2,7 +2,7 @@
 // day), the previous week's, and the week's sessions with their transcript facts. Gathered in one
 // pass over the records; the sections (`sections/*.ts`) are pure functions of it.
 import type { Catalog, ModelInfo } from '../catalog';
-import { requestCost } from '../cost';
+import { recordCost } from '../usage/recordCost';
 import type { AgentId, UsageRecord } from '../agents/records';
 import { FileActivity, mergeActivity, SessionActivity } from '../activity';
 import { dayKeyer, startOfDay, weekRange, WeekRange } from '../time';
@@ -90,7 +90,7 @@ export function gatherWeek(records: readonly UsageRecord[], activity: ActivityOf
   for (const r of records) {
     if (r.timestamp < prevStart || r.timestamp >= range.endMs) continue;
     const model = modelOf(r.model);
-    const cost = requestCost(model, r.usage);
+    const cost = recordCost(r, catalog); // the agent's own figure or prices first (Cline's cost, Copilot's credits)
     if (r.timestamp < range.startMs) { previous.push({ r, model, cost, date: '' }); continue; }
     week.push({ r, model, cost, date: dayOf(r.timestamp) });
     const sk = `${r.agent}\0${r.sessionId}`;
