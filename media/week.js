@@ -5,8 +5,8 @@
 (function () {
   'use strict';
 
-  const AGENTS = ['claude-code', 'codex', 'gemini'];
-  const AGENT_NAMES = { 'claude-code': 'Claude Code', codex: 'Codex CLI', gemini: 'Gemini CLI' };
+  const AGENTS = ['claude-code', 'codex', 'gemini', 'copilot', 'cline', 'roo', 'kilo', 'opencode', 'continue'];
+  const AGENT_NAMES = { 'claude-code': 'Claude Code', codex: 'Codex CLI', gemini: 'Gemini CLI', copilot: 'GitHub Copilot', cline: 'Cline', roo: 'Roo Code', kilo: 'Kilo Code', opencode: 'OpenCode', continue: 'Continue' };
 
   function moneyFormat(locale) {
     return new Intl.NumberFormat(locale, { style: 'currency', currency: 'USD', minimumFractionDigits: 2, maximumFractionDigits: 2 });

@@ -99,7 +99,7 @@ export function gatherWeek(records: readonly UsageRecord[], activity: ActivityOf
       byKey.set(sk, (s = { agent: r.agent, sessionId: r.sessionId, project: r.project, acc: new Accumulator(), models: new Map(), topModel: '',
         files: new Set(), mainFile: '', start: r.timestamp, end: r.timestamp, records: [], activity: mergeActivity([]) }));
     }
-    s.acc.add(r.usage, cost);
+    s.acc.add(r.usage, cost, !r.aggregate);
     s.models.set(r.model, (s.models.get(r.model) ?? 0) + (cost ?? 0));
     s.files.add(r.file);
     if (r.timestamp < s.start) s.start = r.timestamp;

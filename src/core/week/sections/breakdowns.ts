@@ -8,10 +8,10 @@ export function breakdowns(input: WeekInput): { totals: Totals; models: ModelRow
   const total = new Accumulator();
   const models = new Map<string, Accumulator>(), agents = new Map<AgentId, Accumulator>(), projects = new Map<string, Accumulator>();
   for (const { r, cost } of input.records) {
-    total.add(r.usage, cost);
-    accOf(models, r.model).add(r.usage, cost);
-    accOf(agents, r.agent).add(r.usage, cost);
-    accOf(projects, r.project).add(r.usage, cost);
+    total.add(r.usage, cost, !r.aggregate);
+    accOf(models, r.model).add(r.usage, cost, !r.aggregate);
+    accOf(agents, r.agent).add(r.usage, cost, !r.aggregate);
+    accOf(projects, r.project).add(r.usage, cost, !r.aggregate);
   }
   return {
     totals: total.totals(),

@@ -10,12 +10,12 @@ export function days(input: WeekInput): { days: DaySpend[]; dayRows: DayRow[] } 
   for (const { r, cost, date } of input.records) {
     let d = byDay.get(date);
     if (!d) byDay.set(date, (d = { acc: new Accumulator(), byAgent: new Map() }));
-    d.acc.add(r.usage, cost);
+    d.acc.add(r.usage, cost, !r.aggregate);
     d.byAgent.set(r.agent, (d.byAgent.get(r.agent) ?? 0) + (cost ?? 0));
     const key = `${date}\0${r.agent}\0${r.model}`;
     let row = rows.get(key);
     if (!row) rows.set(key, (row = { date, agent: r.agent, model: r.model, acc: new Accumulator() }));
-    row.acc.add(r.usage, cost);
+    row.acc.add(r.usage, cost, !r.aggregate);
   }
   const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
   return {
