@@ -136,7 +136,11 @@ function period(md: vscode.MarkdownString, p: PeriodSpend, limit: number | null)
   if (p.unpricedRequests) md.appendMarkdown(` · ${p.unpricedRequests} unpriced`);
   md.appendMarkdown('\n\n');
   if (p.byAgent.length) md.appendMarkdown(p.byAgent.map(a => `${escapeMd(AGENT_NAMES[a.agent] ?? a.agent)} ${BASIS_MARK[a.basis] ?? ''}${formatUSD(a.costUSD)}`).join(' · ') + '\n\n');
-  if (p.byAgent.some(a => BASIS_MARK[a.basis])) md.appendMarkdown('≥ lower bound (Copilot\'s chat history keeps only the last model call of each request; run *Tokenomics: Enable Exact Copilot Tracking*) · ≈ estimate (counted by the agent\'s own tokenizer)\n\n');
+  const notes = [
+    p.byAgent.some(a => a.basis === 'lower-bound') ? '≥ lower bound (Copilot\'s chat history keeps only the last model call of each request; run *Tokenomics: Enable Exact Copilot Tracking*)' : '',
+    p.byAgent.some(a => a.basis === 'estimate') ? '≈ estimate (counted by the agent\'s own tokenizer)' : '',
+  ].filter(Boolean);
+  if (notes.length) md.appendMarkdown(notes.join(' · ') + '\n\n');
   if (p.byModel.length) {
     md.appendMarkdown('| Model | Cost | Requests |\n|---|---:|---:|\n');
     for (const m of p.byModel.slice(0, 6)) md.appendMarkdown(`| ${escapeMd(m.model)} | ${formatUSD(m.costUSD)} | ${formatTokens(m.requests)} |\n`);

@@ -8,7 +8,7 @@ export function cache(input: WeekInput): CacheSection {
   const total = new Accumulator();
   let savings = 0, writePremium = 0;
   for (const { r, model, cost } of input.records) {
-    total.add(r.usage, cost);
+    total.add(r.usage, cost, !r.aggregate);
     if (!model) continue;
     const rates = ratesFor(model, promptTokens(r.usage));
     savings += (r.usage.cacheRead * (rates.input - rates.cacheRead)) / 1e6;

@@ -7,9 +7,9 @@ const pct = (cur: number, prev: number): number | null => (prev > 0 ? ((cur - pr
 
 export function headline(input: WeekInput): Headline {
   const total = new Accumulator(), prev = new Accumulator();
-  for (const w of input.records) total.add(w.r.usage, w.cost);
+  for (const w of input.records) total.add(w.r.usage, w.cost, !w.r.aggregate);
   const prevSessions = new Set<string>();
-  for (const w of input.previous) { prev.add(w.r.usage, w.cost); prevSessions.add(`${w.r.agent}\0${w.r.sessionId}`); }
+  for (const w of input.previous) { prev.add(w.r.usage, w.cost, !w.r.aggregate); prevSessions.add(`${w.r.agent}\0${w.r.sessionId}`); }
   const sessions = input.sessions.length, t = total.totals();
   return {
     spendUSD: t.costUSD, tokens: t.totalTokens, requests: t.requests, sessions,
