@@ -135,7 +135,9 @@ function period(md: vscode.MarkdownString, p: PeriodSpend, limit: number | null)
   md.appendMarkdown(`**${escapeMd(p.label)}: ${formatUSD(p.costUSD)}**${limit ? ` of ${formatUSD(limit)} budget (${formatPercent(p.costUSD / limit)})` : ''} · ${formatTokens(p.requests)} requests`);
   if (p.unpricedRequests) md.appendMarkdown(` · ${p.unpricedRequests} unpriced`);
   md.appendMarkdown('\n\n');
-  if (p.byAgent.length) md.appendMarkdown(p.byAgent.map(a => `${escapeMd(AGENT_NAMES[a.agent] ?? a.agent)} ${BASIS_MARK[a.basis] ?? ''}${formatUSD(a.costUSD)}`).join(' · ') + '\n\n');
+  // Copilot bills in AI credits (1 credit = $0.01): its cost is shown in both
+  const credits = (a: { agent: string; costUSD: number }) => (a.agent === 'copilot' ? ` (${Math.round(a.costUSD * 100).toLocaleString('en-US')} credits)` : '');
+  if (p.byAgent.length) md.appendMarkdown(p.byAgent.map(a => `${escapeMd(AGENT_NAMES[a.agent] ?? a.agent)} ${BASIS_MARK[a.basis] ?? ''}${formatUSD(a.costUSD)}${credits(a)}`).join(' · ') + '\n\n');
   const notes = [
     p.byAgent.some(a => a.basis === 'lower-bound') ? '≥ lower bound (Copilot\'s chat history keeps only the last model call of each request; run *Tokenomics: Enable Exact Copilot Tracking*)' : '',
     p.byAgent.some(a => a.basis === 'estimate') ? '≈ estimate (counted by the agent\'s own tokenizer)' : '',

@@ -67,7 +67,7 @@ export async function run(t) {
     t.log(`tooltip: ${JSON.stringify(text.replace(/\s+/g, ' ').slice(0, 600))}`);
     await h.screenshot(path.join(shots, 'vscode-agents-spend.png'));
     const need = [
-      [`GitHub Copilot ≥${usd(copilot)}`, new RegExp(`GitHub Copilot\\s+≥${esc(usd(copilot))}`)],
+      [`GitHub Copilot ≥${usd(copilot)} (5 credits)`, new RegExp(`GitHub Copilot\\s+≥${esc(usd(copilot))}\\s+\\(5 credits\\)`)],
       [`Cline ${usd(cline)}`, new RegExp(`Cline\\s+${esc(usd(cline))}`)],
       ['4 requests today', /Today:[^\n]*·\s*4 requests/],
       ['the lower-bound note', /lower bound/],
