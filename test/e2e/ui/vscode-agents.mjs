@@ -29,7 +29,7 @@ export async function run(t) {
   const row = (ts, say, info) => ({ ts, type: 'say', say, text: JSON.stringify(info) });
   const task = JSON.stringify([
     { ts: now - 300_000, type: 'say', say: 'task', text: 'refactor' },
-    row(now - 290_000, 'api_req_started', { request: '<task>refactor</task>', tokensIn: 900, tokensOut: 400, cacheWrites: 5000, cacheReads: 0, cost: 0.12 }),
+    row(now - 290_000, 'api_req_started', { request: '<task>refactor</task>\n<environment_details>\n# Current Working Directory (/home/dev/shop) Files\n</environment_details>', tokensIn: 900, tokensOut: 400, cacheWrites: 5000, cacheReads: 0, cost: 0.12 }),
     row(now - 200_000, 'api_req_started', { tokensIn: 100, tokensOut: 300, cacheWrites: 200, cacheReads: 5000, cost: 0.08 }),
     row(now - 100_000, 'deleted_api_reqs', { tokensIn: 50, tokensOut: 20, cacheWrites: 0, cacheReads: 1000, cost: 0.05 }),
   ]);

@@ -15,7 +15,8 @@ export function breakdowns(input: WeekInput): { totals: Totals; models: ModelRow
   }
   return {
     totals: total.totals(),
-    models: [...models].map(([model, a]) => { const m = input.modelOf(model); return { model, tier: m?.tier ?? null, priced: !!m, ...a.totals() }; }).sort(byCost),
+    // a model the catalog does not know is still priced when every request of it carried a cost (Cline reports its own)
+    models: [...models].map(([model, a]) => { const m = input.modelOf(model); return { model, tier: m?.tier ?? null, priced: !!m || a.unpriced === 0, ...a.totals() }; }).sort(byCost),
     agents: [...agents].map(([agent, a]) => ({ agent, ...a.totals() })).sort(byCost),
     projects: [...projects].map(([project, a]) => ({ project, name: input.projectName(project), ...a.totals() })).sort(byCost),
   };
