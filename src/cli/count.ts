@@ -4,6 +4,7 @@ import { bundledCatalog } from '../core/catalog';
 import { looksBinary, resolveModel, summarizeCount } from '../core/documentCount';
 import { formatPercent, formatTokens, formatUSD } from '../core/format';
 import { DEFAULT_MODEL } from '../core/settings';
+import { HUGE_PIECE } from '../core/bpe';
 import { getCounter } from '../core/tokenizer';
 import { CliIO, parseArgs, UsageError, usageText } from './io';
 
@@ -27,13 +28,21 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     try {
       text = file === '-' ? await io.readStdin() : fs.readFileSync(file, 'utf8');
     } catch (e) {
-      throw new UsageError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ERR_STRING_TOO_LONG') throw new UsageError(`cannot count ${file}: more text than one string can hold (about 512 MiB)`);
+      throw new UsageError(`cannot read ${file}: ${code ?? (e as Error).message}`);
     }
     if (looksBinary(text)) throw new UsageError(`${file} looks binary (NUL bytes); not counted`);
     inputs.push({ file, text });
   }
   const counter = await getCounter(counting.encoding);
-  const rows = inputs.map(({ file, text }) => ({ file, ...summarizeCount(counter.count(text), model, modelId, counting) }));
+  const rows = inputs.map(({ file, text }) => {
+    // A run of over a million characters with no break is estimated (its exact merge would need
+    // gigabytes): the row then says so instead of claiming an exact count.
+    const m = counter.measure(text);
+    const summary = summarizeCount(m.tokens, model, modelId, counting);
+    return { file, ...summary, exact: summary.exact && m.exact, sampled: !m.exact };
+  });
   if (flags.json) {
     for (const r of rows) {
       io.stdout(JSON.stringify({ file: r.file, model: r.resolvedModel ?? r.model, encoding: r.encoding, exact: r.exact,
@@ -41,12 +50,15 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     }
     return 0;
   }
-  const approx = counting.exact ? '' : '≈';
   io.stdout(`model ${model?.id ?? `${modelId} (not in the catalog: unpriced)`}; counting ${counting.label}\n`);
   const width = Math.max(4, ...rows.map(r => r.file.length));
   io.stdout(`${'file'.padEnd(width)}  ${'tokens'.padStart(12)}  ${'cost/call'.padStart(11)}  context\n`);
   for (const r of rows) {
+    const approx = r.exact ? '' : '≈';
     io.stdout(`${r.file.padEnd(width)}  ${(approx + formatTokens(r.tokens)).padStart(12)}  ${formatUSD(r.costUSD).padStart(11)}  ${r.contextShare === null ? 'unknown' : formatPercent(r.contextShare)}\n`);
+  }
+  for (const r of rows) {
+    if (r.sampled) io.stdout(`${r.file}: a run of over ${formatTokens(HUGE_PIECE)} characters without a space or punctuation is estimated from samples\n`);
   }
   return 0;
 }

@@ -4,18 +4,25 @@
 //
 // Safe cut points for o200k_base and cl100k_base (no pattern piece can span them, and the piece that
 // follows starts fresh):
-// - after a '\n' when the next character is not whitespace: every alternative that consumes a newline
+// - after a '\n' when the next character is not whitespace (Unicode White_Space, as the pattern means it): every alternative that consumes a newline
 //   ends at the last newline of its run, and no piece starts with a newline followed by a non-space;
 //   except '/': o200k's punctuation piece ` ?[^\s\p{L}\p{N}]+[\r\n/]*` runs on through "\n//";
 // - before a ' ' that follows a non-whitespace character and precedes a letter: pieces never contain
 //   an inner space, and " word" is always one piece starting at the space.
 // The property test in test/unit/incremental.test.ts checks this against a full count.
 
-export interface TextCounter { count(text: string): number }
+import { WHITE_SPACE } from './bpe';
 
-interface Chunk { text: string; tokens: number }
+export interface TextCounter {
+  count(text: string): number;
+  /** The count and whether it is exact (BpeCounter estimates pieces over a million characters). */
+  measure?(text: string): { tokens: number; exact: boolean };
+}
 
-const WS = /\s/;
+interface Chunk { text: string; tokens: number; exact: boolean }
+
+// Whitespace as tiktoken's (Rust) pattern means it, not JavaScript's \s: see WHITE_SPACE in bpe.ts.
+const WS = new RegExp(`[${WHITE_SPACE}]`);
 const LETTER = /\p{L}/u;
 const TARGET = 2048;
 
@@ -77,11 +84,22 @@ export class IncrementalCounter {
     for (let given = 0; head > 0 && given < 2;) { const len = old[--head]!.text.length; headLen -= len; given += len; }
     if (tail < old.length) tailLen -= old[tail++]!.text.length;
     const from = headLen, to = text.length - tailLen;
-    const fresh = from < to ? cutChunks(text, from, to, this.target).map(t => ({ text: t, tokens: this.counter.count(t) })) : [];
+    const fresh = from < to ? cutChunks(text, from, to, this.target).map(t => this.chunk(t)) : [];
     this.lastRecounted = to - from;
     this.chunks = [...old.slice(0, head), ...fresh, ...old.slice(tail)];
     this.total = 0;
-    for (const c of this.chunks) this.total += c.tokens;
+    this.allExact = true;
+    for (const c of this.chunks) { this.total += c.tokens; if (!c.exact) this.allExact = false; }
     return this.total;
+  }
+
+  /** False when a chunk holds a piece that was estimated: the total is then an estimate too. */
+  get exact(): boolean { return this.allExact; }
+
+  private allExact = true;
+
+  private chunk(text: string): Chunk {
+    if (this.counter.measure) return { text, ...this.counter.measure(text) };
+    return { text, tokens: this.counter.count(text), exact: true };
   }
 }

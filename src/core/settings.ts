@@ -4,6 +4,8 @@ import { z } from 'zod';
 import { parseOverrides, OverrideProblem, PriceOverrides } from './catalog';
 import { ADAPTERS } from './agents/index';
 import { isValidTimeZone } from './time';
+import { globListProblem } from './glob';
+import { fillerSettingProblem } from './prompt/filler';
 
 export const DEFAULT_MODEL = 'claude-sonnet-4-6';
 
@@ -13,6 +15,12 @@ export const DEFAULT_PROMPT_FILES = [
   '**/.cursorrules', '**/.cursor/rules/**/*.mdc', '**/.windsurfrules', '**/.claude/commands/**/*.md',
   '**/.claude/agents/**/*.md', '**/SKILL.md', '**/*.prompty',
 ];
+
+/** Patterns from settings are matched in linear time, and their number and length are capped (issue 14). */
+const limited = <T>(problem: (v: T) => string | null) => (v: T, ctx: z.RefinementCtx) => {
+  const message = problem(v);
+  if (message) ctx.addIssue({ code: 'custom', message });
+};
 
 const fields = {
   model: z.string().trim().min(1).default(DEFAULT_MODEL),
@@ -24,12 +32,12 @@ const fields = {
   'budget.warnAtPercent': z.number().min(1).max(100).default(80),
   'contextWarning.percent': z.number().min(1).max(100).default(60),
   'contextWarning.notifyPercent': z.number().min(1).max(100).default(85),
-  promptFiles: z.array(z.string().min(1)).default(DEFAULT_PROMPT_FILES),
+  promptFiles: z.array(z.string().min(1)).superRefine(limited(v => globListProblem('tokenomics.promptFiles', v))).default(DEFAULT_PROMPT_FILES),
   promptBudgetTokens: z.object({ alwaysLoaded: z.number().int().positive().default(2000), other: z.number().int().positive().default(8000) })
     .default({ alwaysLoaded: 2000, other: 8000 }),
   assumedRequestsPerWeek: z.number().int().nonnegative().default(300),
   rules: z.record(z.string(), z.boolean()).default({}),
-  fillerPhrases: z.array(z.string().min(2)).default([]),
+  fillerPhrases: z.array(z.string().min(2)).superRefine(limited(fillerSettingProblem)).default([]),
   logDumpLines: z.number().int().min(3).default(30),
   wasteThresholdUSD: z.number().nonnegative().default(2),
   quotas: z.array(z.unknown()).default([]),
@@ -58,6 +66,12 @@ function get(raw: Record<string, unknown>, key: string): unknown {
   return cur;
 }
 
+/** A bad value as JSON, cut short: a 100,000-phrase list must not become a megabyte message. */
+function preview(value: unknown): string {
+  const json = JSON.stringify(value) ?? String(value);
+  return json.length > 200 ? `${json.slice(0, 200)}… (${json.length} characters)` : json;
+}
+
 export function parseSettings(raw: unknown): { settings: Settings; problems: SettingProblem[] } {
   const obj = raw !== null && typeof raw === 'object' ? (raw as Record<string, unknown>) : {};
   const problems: SettingProblem[] = [];
@@ -66,7 +80,7 @@ export function parseSettings(raw: unknown): { settings: Settings; problems: Set
     const value = get(obj, key);
     const r = schema.safeParse(value === null && !key.startsWith('budget.') ? undefined : value);
     if (r.success) return r.data;
-    problems.push({ setting: `tokenomics.${key}`, message: `${JSON.stringify(value)} is invalid (${r.error.issues[0]?.message ?? 'wrong type'}); using the default` });
+    problems.push({ setting: `tokenomics.${key}`, message: `${preview(value)} is invalid (${r.error.issues[0]?.message ?? 'wrong type'}); using the default` });
     return schema.parse(undefined);
   };
   const agentDirs: Record<string, string[]> = {};

@@ -41,7 +41,7 @@ export function activate(context: vscode.ExtensionContext): TokenomicsApi {
   return {
     activationMs,
     // The host bundle contains no tokenizer ranks; the check guards against a future import slipping in.
-    ranksLoadedOnHost: () => Object.keys(require.cache).some(k => /js-tiktoken|ranks[\\/]/.test(k)),
+    ranksLoadedOnHost: () => Object.keys(require.cache).some(k => /js-tiktoken|ranks[\\/]/.test(k)) || (globalThis as Record<symbol, unknown>)[Symbol.for('tokenomics.ranksLoaded')] === true,
     meterText: () => meter.text,
     waitForCount: (uri, model) => meter.waitForCount(uri, model),
     client: () => client,

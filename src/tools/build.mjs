@@ -1,10 +1,11 @@
 #!/usr/bin/env node
-// Bundles the three entry points with esbuild and copies js-tiktoken's rank files next to them,
+// Bundles the three entry points with esbuild and writes the token ranks next to them in binary form,
 // so each encoding is loaded from disk only when first used (and never on the extension host).
 import * as esbuild from 'esbuild';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const watch = process.argv.includes('--watch');
@@ -19,9 +20,20 @@ const builds = [
   { entryPoints: { server: 'src/server/server.ts' } },
   { entryPoints: { cli: 'src/cli/cli.ts' }, banner: { js: '#!/usr/bin/env node' } },
 ];
+// Ranks: js-tiktoken's text form turned into the binary form src/core/ranks.ts reads without parsing
+// (rank load ~130 ms -> a few ms). The writer is that module itself, bundled in memory.
 fs.mkdirSync(path.join(ROOT, 'dist/ranks'), { recursive: true });
-for (const name of ['o200k_base', 'cl100k_base']) {
-  fs.copyFileSync(path.join(ROOT, `node_modules/js-tiktoken/dist/ranks/${name}.cjs`), path.join(ROOT, `dist/ranks/${name}.cjs`));
+{
+  const writer = await esbuild.build({ ...common, entryPoints: ['src/core/ranks.ts'], format: 'esm', minify: false, write: false });
+  const { parseRanks, encodeRanks } = await import(`data:text/javascript;base64,${Buffer.from(writer.outputFiles[0].text).toString('base64')}`);
+  const require = createRequire(import.meta.url);
+  for (const name of ['o200k_base', 'cl100k_base']) {
+    const file = require(`js-tiktoken/ranks/${name}`);
+    const out = path.join(ROOT, `dist/ranks/${name}.bin`);
+    fs.writeFileSync(out, encodeRanks(parseRanks(file), file.pat_str));
+    fs.rmSync(path.join(ROOT, `dist/ranks/${name}.cjs`), { force: true }); // the text form of older builds
+    console.log(`dist/ranks/${name}.bin ${(fs.statSync(out).size / 1024).toFixed(0)} KiB`);
+  }
 }
 // SQLite (WASM) for the agents that keep their usage in databases: loaded by the engine and the CLI on first use
 fs.copyFileSync(path.join(ROOT, 'node_modules/node-sqlite3-wasm/dist/node-sqlite3-wasm.wasm'), path.join(ROOT, 'dist/node-sqlite3-wasm.wasm'));

@@ -1,49 +1,25 @@
-// Glob patterns (`tokenomics.promptFiles`) compiled to regular expressions. Supports `**`, `*`, `?`,
-// `{a,b}` and `[...]`; the output is a plain linear regex (no nested quantifiers), so matching a
-// pathological path cannot backtrack catastrophically.
+// Which files are prompt files (`tokenomics.promptFiles`): the patterns are matched by the linear-time
+// glob matcher in ../glob.ts (no regex, so a hostile pattern cannot backtrack), compiled once per
+// settings change.
+import { compileGlob, Glob, GLOB_LIMITS } from '../glob';
 
-const cache = new Map<string, RegExp>();
-
-function escapeChar(c: string): string {
-  return /[\\^$.*+?()[\]{}|/]/.test(c) ? `\\${c}` : c;
+/** The compiled pattern. Kept under its old name: callers only ever used `.test(path)`. */
+export function globToRegExp(glob: string): Glob {
+  return compileGlob(glob);
 }
 
-export function globToRegExp(glob: string): RegExp {
-  const hit = cache.get(glob);
-  if (hit) return hit;
-  let re = '';
-  let braces = 0;
-  const g = glob.replace(/\\/g, '/');
-  for (let i = 0; i < g.length; i++) {
-    const c = g[i]!;
-    if (c === '*') {
-      if (g[i + 1] === '*') {
-        // `**/` matches zero or more whole folders; a trailing `**` matches anything below
-        const slashAfter = g[i + 2] === '/';
-        const atSegmentStart = i === 0 || g[i - 1] === '/';
-        if (atSegmentStart && slashAfter) { re += '(?:[^/]*/)*'; i += 2; continue; }
-        re += '.*'; i += 1; continue;
-      }
-      re += '[^/]*';
-    } else if (c === '?') re += '[^/]';
-    else if (c === '{') { braces++; re += '(?:'; }
-    else if (c === '}' && braces > 0) { braces--; re += ')'; }
-    else if (c === ',' && braces > 0) re += '|';
-    else if (c === '[') {
-      const close = g.indexOf(']', i + 1);
-      if (close < 0) { re += '\\['; continue; }
-      let body = g.slice(i + 1, close).replace(/\\/g, '\\\\');
-      if (body.startsWith('!')) body = `^${body.slice(1)}`;
-      re += `[${body}]`;
-      i = close;
-    } else re += escapeChar(c);
+interface CompiledList { globs: { glob: Glob; nameToo: boolean }[] }
+
+// keyed by the settings array itself: a settings change brings a new array, so this compiles once per change
+const lists = new WeakMap<readonly string[], CompiledList>();
+
+function compileList(patterns: readonly string[]): CompiledList {
+  let c = lists.get(patterns);
+  if (!c) {
+    c = { globs: patterns.slice(0, GLOB_LIMITS.count).map(p => ({ glob: compileGlob(p), nameToo: !p.includes('/') })) };
+    lists.set(patterns, c);
   }
-  while (braces-- > 0) re += ')';
-  let compiled: RegExp;
-  try { compiled = new RegExp(`^${re}$`); } catch { compiled = /(?!)/; }
-  if (cache.size > 500) cache.clear();
-  cache.set(glob, compiled);
-  return compiled;
+  return c;
 }
 
 /**
@@ -54,10 +30,9 @@ export function matchesAnyGlob(patterns: readonly string[], absolutePath: string
   const abs = absolutePath.replace(/\\/g, '/');
   const rel = relativePath?.replace(/\\/g, '/');
   const base = abs.slice(abs.lastIndexOf('/') + 1);
-  for (const p of patterns) {
-    const re = globToRegExp(p);
-    if (re.test(abs) || (rel !== undefined && re.test(rel))) return true;
-    if (!p.includes('/') && re.test(base)) return true;
+  for (const { glob, nameToo } of compileList(patterns).globs) {
+    if (glob.test(abs) || (rel !== undefined && glob.test(rel))) return true;
+    if (nameToo && glob.test(base)) return true;
   }
   return false;
 }

@@ -124,12 +124,13 @@ export function logDumps(c: RuleContext): Finding[] {
 const LARGE_MIN_TOKENS = 800;
 const LARGE_ALWAYS_TOKENS = 8_000;
 const DATA_LANGS = new Set(['json', 'jsonc', 'json5', 'jsonl', 'ndjson', 'yaml', 'yml', 'csv', 'tsv', 'xml', 'toml', 'data', 'ini']);
-const EXT: Record<string, string> = {
+// A Map: the key is a fence's tag from the file, and `constructor` must not find Object's
+const EXT: ReadonlyMap<string, string> = new Map(Object.entries({
   typescript: 'ts', ts: 'ts', tsx: 'tsx', javascript: 'js', js: 'js', jsx: 'jsx', python: 'py', py: 'py', bash: 'sh', sh: 'sh',
   shell: 'sh', zsh: 'sh', json: 'json', jsonc: 'json', json5: 'json', jsonl: 'jsonl', ndjson: 'jsonl', yaml: 'yaml', yml: 'yaml',
   csv: 'csv', tsv: 'tsv', xml: 'xml', toml: 'toml', sql: 'sql', go: 'go', rust: 'rs', rs: 'rs', java: 'java', kotlin: 'kt',
   csharp: 'cs', cs: 'cs', cpp: 'cpp', c: 'c', ruby: 'rb', rb: 'rb', php: 'php', html: 'html', css: 'css', markdown: 'md', md: 'md',
-};
+}));
 const LIST_RUN_MIN_ITEMS = 20;
 
 function isLarge(c: RuleContext, tokens: number): boolean {
@@ -173,7 +174,7 @@ export function largeBlocks(c: RuleContext): Finding[] {
       const lang = b.lang ?? '';
       const data = DATA_LANGS.has(lang) || (!lang && /^\s*[[{]/.test(inner.slice(0, 200)));
       report(b.start, b.end, b.raw, data, data ? `a ${lang || 'JSON'} data block` : `a ${lang ? `${lang} ` : ''}code block`,
-        EXT[lang] ?? (data ? 'json' : 'txt'), inner);
+        EXT.get(lang) ?? (data ? 'json' : 'txt'), inner);
     } else if (b.kind === 'table') {
       report(b.start, b.end, b.raw, true, 'a table', 'md', c.text.slice(b.start, b.end));
     }
