@@ -56,8 +56,15 @@ export class SpendMeter implements vscode.Disposable {
     if (!s.hasLogs) {
       item.text = '$(flame) no agent logs';
       const md = new vscode.MarkdownString('**Tokenomics**: no coding-agent logs found. Looked in:\n\n');
-      for (const f of s.folders) md.appendMarkdown(`- ${AGENT_NAMES[f.agent] ?? f.agent}: \`${f.path}\`${f.exists ? '' : ' (missing)'}\n`);
-      md.appendMarkdown('\nSet `tokenomics.claudeDirs`, `tokenomics.codexDirs` or `tokenomics.geminiDirs` if your agents log elsewhere.');
+      // one line per folder, naming every agent that looks there (VS Code's user-data folders serve four)
+      const byPath = new Map<string, { agents: string[]; exists: boolean }>();
+      for (const f of s.folders) {
+        const e = byPath.get(f.path) ?? { agents: [], exists: f.exists };
+        e.agents.push(AGENT_NAMES[f.agent] ?? f.agent);
+        byPath.set(f.path, e);
+      }
+      for (const [p, e] of byPath) md.appendMarkdown(`- ${e.agents.map(escapeMd).join(', ')}: \`${p.replace(/`/g, "'")}\`${e.exists ? '' : ' (missing)'}\n`);
+      md.appendMarkdown('\nSet `tokenomics.claudeDirs`, `tokenomics.codexDirs`, `tokenomics.geminiDirs`, `tokenomics.vscodeUserDirs` (Copilot, Cline, Roo, Kilo) or the other agents\' folder settings if your agents log elsewhere.');
       item.tooltip = md;
       item.backgroundColor = undefined;
       item.show();
