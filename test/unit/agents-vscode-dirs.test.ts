@@ -35,3 +35,19 @@ test('extension folders are matched case-insensitively', () => {
     assert.equal(childIgnoringCase(path.join(dir, 'missing'), 'x'), undefined);
   } finally { fs.rmSync(dir, { recursive: true, force: true }); }
 });
+
+test('agents living in VS Code share its user-data folders: the running editor first; tokenomics.vscodeUserDirs replaces them for all', async () => {
+  const { agentRoots } = await import('../../src/core/agents/locations');
+  const roots = (o = {}) => agentRoots({ HOME: '/h' }, o, { vscodeUserDir: '/cs/User' });
+  const of = (rs: ReturnType<typeof roots>, agent: string) => rs.filter(r => String(r.agent) === agent).map(r => `${r.dir}${r.explicit ? '!' : ''}`);
+  const d = roots();
+  for (const agent of ['copilot', 'cline', 'roo', 'kilo']) assert.equal(of(d, agent).filter(p => p === '/cs/User')[0], '/cs/User', `${agent} searches the running editor's folder`);
+  assert.ok(of(d, 'cline').includes('/h/.cline') && of(d, 'cline').includes('/h/.config/Code/User'));
+  assert.deepEqual(of(d, 'opencode'), ['/h/.local/share/opencode']);
+  assert.deepEqual(of(d, 'continue'), ['/h/.continue']);
+  const named = roots({ vscodeUserDirs: ['/u1'], clineDirs: ['/c'] });
+  assert.deepEqual(of(named, 'copilot'), ['/u1!']);
+  assert.deepEqual(of(named, 'cline'), ['/c!', '/u1!']);
+  assert.deepEqual(of(named, 'roo'), ['/u1!']);
+  assert.deepEqual(of(named, 'kilo'), ['/h/.local/share/kilo', '/u1!']);
+});
