@@ -14,7 +14,7 @@ import path from 'node:path';
 import type { AgentAdapter } from './adapter';
 import { JournalState, ProjectedRequest, applyEntry, initialState, projectRequest, skippable } from './copilotJournal';
 import type { Agent, AgentReader, LineOutcome, UsageRecord } from './records';
-import type { SqliteDb } from './sqlite';
+import { pagedRows, SqliteDb } from './sqlite';
 import { copilotModelInfo } from './copilotPrices';
 import { childIgnoringCase, defaultVscodeUserDirs } from './vscodeUserDirs';
 
@@ -127,13 +127,13 @@ const n = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) &
 export function copilotTraces(db: SqliteDb, file: string, emit: (r: UsageRecord) => void): { malformed: number } {
   if (!db.tables().has('spans')) return { malformed: 0 };
   const hasAttrs = db.tables().has('span_attributes');
-  const sql = `SELECT s.span_id, s.start_time_ms, s.request_model, s.response_model, s.input_tokens, s.output_tokens,
+  const sql = `SELECT s.rowid AS _rowid, s.span_id, s.start_time_ms, s.request_model, s.response_model, s.input_tokens, s.output_tokens,
       s.cached_tokens, s.chat_session_id, s.conversation_id
       ${hasAttrs ? `, (SELECT value FROM span_attributes a WHERE a.span_id = s.span_id AND a.key = 'gen_ai.usage.cache_creation.input_tokens') AS cache_write,
         (SELECT value FROM span_attributes a WHERE a.span_id = s.span_id AND a.key = 'copilot_chat.parent_chat_session_id') AS parent_session` : ''}
     FROM spans s WHERE s.operation_name = 'chat'`;
   let malformed = 0;
-  for (const row of db.iterate(sql)) {
+  for (const row of pagedRows(db, sql, 's.rowid')) {
     const id = typeof row.span_id === 'string' ? row.span_id : '';
     if (!id) { malformed++; continue; }
     const input = n(row.input_tokens), cached = Math.min(n(row.cached_tokens), input);

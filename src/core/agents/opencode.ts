@@ -20,7 +20,7 @@ import type { AgentAdapter } from './adapter';
 import type { Agent, AgentReader, UsageRecord } from './records';
 import { tokens } from './records';
 import type { SqliteDb } from './sqlite';
-import { jsonColumn } from './sqlite';
+import { jsonColumn, pagedRows } from './sqlite';
 
 export const OPENCODE: Agent = 'opencode' as unknown as Agent; // a plain string id once AgentId lands
 export const KILO: Agent = 'kilo' as unknown as Agent;
@@ -71,23 +71,32 @@ export function messageRecord(data: Obj, ctx: MessageContext): UsageRecord | nul
   return r;
 }
 
-/** Every assistant message of an OpenCode-schema database, streamed row by row. */
+/**
+ * Every assistant message of an OpenCode-schema database, streamed row by row in table order (no sort:
+ * sorting would copy every row's JSON into a temporary b-tree). A fork's clones are inserted after
+ * their originals, so the original comes first and keeps the request (`lastWinsInFile: false`).
+ */
 export function readSessionDb(db: SqliteDb, file: string, emit: (r: UsageRecord) => void, agent: Agent, prefix: string): { malformed: number } {
   if (!db.tables().has('message')) return { malformed: 0 };
+  // sessions apart (a few hundred rows): joining them per message would page the session index in and
+  // out of SQLite's small cache through the WASM file layer, ten times slower than the scan itself
   const sessionCols = db.tables().has('session') ? db.columns('session') : new Set<string>();
-  const join = sessionCols.has('id');
-  const dir = join && sessionCols.has('directory') ? 's.directory' : 'NULL';
-  const version = join && sessionCols.has('version') ? 's.version' : 'NULL';
-  const order = db.columns('message').has('time_created') ? 'm.time_created, m.id' : 'm.id';
-  const sql = `SELECT m.id, m.session_id, CAST(m.data AS TEXT) AS data, ${dir} AS directory, ${version} AS version
-    FROM message m ${join ? 'LEFT JOIN session s ON s.id = m.session_id' : ''} ORDER BY ${order}`;
+  const sessions = new Map<string, { directory?: string; version?: string }>();
+  if (sessionCols.has('id')) {
+    const cols = ['id', ...['directory', 'version'].filter(c => sessionCols.has(c))].join(', ');
+    for (const r of pagedRows(db, `SELECT rowid AS _rowid, ${cols} FROM session WHERE 1`, 'rowid')) {
+      if (typeof r.id === 'string') sessions.set(r.id, { directory: str(r.directory), version: str(r.version) });
+    }
+  }
+  // user messages carry no "tokens": filtered in SQL, never copied out of the database
+  const sql = `SELECT rowid AS _rowid, session_id, CAST(data AS TEXT) AS data FROM message WHERE CAST(data AS TEXT) LIKE '%"tokens"%'`;
   let malformed = 0;
-  for (const row of db.iterate(sql)) {
+  for (const row of pagedRows(db, sql, 'rowid')) {
     const text = typeof row.data === 'string' ? row.data : '';
-    if (!text.includes('"tokens"')) continue; // user messages and parts-only rows: not decoded
+    const session = str(row.session_id), meta = session ? sessions.get(session) : undefined;
     const data = jsonColumn(text);
     if (!data) { malformed++; continue; }
-    const r = messageRecord(data, { agent, prefix, file, rank: 0, sessionId: str(row.session_id), directory: str(row.directory), version: str(row.version) });
+    const r = messageRecord(data, { agent, prefix, file, rank: 0, sessionId: session, directory: meta?.directory, version: meta?.version });
     if (r) emit(r);
   }
   return { malformed };

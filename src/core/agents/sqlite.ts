@@ -19,9 +19,27 @@ export interface SqliteDb {
   tables(): Set<string>;
   /** Column names of `table` (empty when it does not exist). */
   columns(table: string): Set<string>;
-  /** Rows one at a time, so a large table is never held in memory whole. */
-  iterate(sql: string, params?: readonly (string | number | null)[]): IterableIterator<Row>;
   all(sql: string, params?: readonly (string | number | null)[]): Row[];
+}
+
+const PAGE = 2000;
+
+/**
+ * The rows of `select` (which must name the table's rowid as `_rowid` and end with a WHERE clause
+ * ready for `AND <rowid> > ?`), a page at a time in rowid order, so a large table is never held in
+ * memory whole. Pages, not a statement stepped row by row: the WASM binding's per-row stepping costs
+ * about 50 µs a row, a page of rows about 4 µs each.
+ */
+export function* pagedRows(db: SqliteDb, select: string, rowid: string, params: readonly (string | number | null)[] = []): Generator<Row> {
+  let after = -Infinity;
+  for (;;) {
+    const rows = db.all(`${select} AND ${rowid} > ? ORDER BY ${rowid} LIMIT ${PAGE}`, [...params, Number.isFinite(after) ? after : -9007199254740991]);
+    for (const r of rows) yield r;
+    if (rows.length < PAGE) return;
+    const last = rows[rows.length - 1]!._rowid;
+    if (typeof last !== 'number' && typeof last !== 'bigint') return;
+    after = Number(last);
+  }
 }
 
 /** Why a database could not be read, for a message that names the file. */
@@ -29,8 +47,7 @@ export class SqliteReadError extends Error {
   constructor(readonly file: string, readonly reason: string) { super(`${file}: ${reason}`); }
 }
 
-interface WasmStatement { iterate(values?: unknown): IterableIterator<Row>; finalize(): void }
-interface WasmDatabase { exec(sql: string): void; all(sql: string, values?: unknown): Row[]; prepare(sql: string): WasmStatement; close(): void }
+interface WasmDatabase { exec(sql: string): void; all(sql: string, values?: unknown): Row[]; close(): void }
 type WasmModule = { Database: new (file: string, options?: { fileMustExist?: boolean; readOnly?: boolean }) => WasmDatabase };
 
 let wasm: WasmModule | undefined;
@@ -79,10 +96,6 @@ export function withSnapshot<T>(file: string, fn: (db: SqliteDb) => T): T {
     const snapshot: SqliteDb = {
       tables: () => names,
       columns: table => names.has(table) ? new Set(open.all(`PRAGMA table_info("${table.replace(/"/g, '""')}")`).map(r => String(r.name))) : new Set(),
-      *iterate(sql, params) {
-        const st = open.prepare(sql);
-        try { yield* st.iterate(params ? [...params] : undefined); } finally { st.finalize(); }
-      },
       all: (sql, params) => open.all(sql, params ? [...params] : undefined),
     };
     return fn(snapshot);
