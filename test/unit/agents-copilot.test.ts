@@ -121,6 +121,9 @@ test('copilot journal: response parts are skipped unparsed; odd entries change n
   assert.deepEqual(applyEntry(s, { kind: 1, k: ['requests', 0, 'result', 'metadata', 'outputTokens'], v: 88 }), [0]);
   assert.equal(s.requests[0]![4], 88);
   assert.deepEqual(applyEntry(s, { kind: 7 }), []);
+  // Auto mode: the picker says `copilot/auto`, the result's details name the model that ran
+  applyEntry(s, { kind: 2, k: ['requests'], v: [{ requestId: 'r2', modelId: 'copilot/auto', result: { details: 'GPT-5 mini • 0x', metadata: { promptTokens: 9, outputTokens: 2 } } }] });
+  assert.equal(s.requests[1]![2], 'gpt-5-mini');
 });
 
 test('copilot prices: AI credits at Copilot\'s per-model prices, long-context tiers, unknown models unpriced', async () => {

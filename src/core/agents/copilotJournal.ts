@@ -28,14 +28,21 @@ const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 const count = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? Math.round(v) : 0);
 const time = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : typeof v === 'string' && Number.isFinite(Date.parse(v)) ? Date.parse(v) : 0);
 
-/** The model a request ran on: Copilot's resolved model when it names one, else the picker's id without `copilot/`. */
-function modelOf(req: Obj, meta: Obj): string {
-  return str(meta.resolvedModel) || str(req.modelId).replace(/^copilot\//, '') || 'unknown';
+/**
+ * The model a request ran on: Copilot's resolved model when it names one, else the picker's id without
+ * `copilot/`; in Auto mode (`copilot/auto`) the result's `details` name the model ("Claude Sonnet 4.5 • 1x").
+ */
+function modelOf(req: Obj, meta: Obj, details: string): string {
+  const picked = str(meta.resolvedModel) || str(req.modelId).replace(/^copilot\//, '');
+  if (picked && picked !== 'auto') return picked;
+  const named = details.split(' • ')[0]?.trim();
+  return named ? named.toLowerCase().replace(/\s+/g, '-') : picked || 'unknown';
 }
 
 function withResult(p: ProjectedRequest, req: Obj, result: unknown): ProjectedRequest {
   const meta = isObj(result) && isObj(result.metadata) ? result.metadata : {};
-  return [p[0], p[1], modelOf(req, meta), count(meta.promptTokens), count(meta.outputTokens), str(meta.modelMessageId) || str(meta.responseId)];
+  const details = isObj(result) ? str(result.details) : '';
+  return [p[0], p[1], modelOf(req, meta, details), count(meta.promptTokens), count(meta.outputTokens), str(meta.modelMessageId) || str(meta.responseId)];
 }
 
 export function projectRequest(raw: unknown): ProjectedRequest | null {
