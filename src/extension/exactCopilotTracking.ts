@@ -11,11 +11,10 @@ export async function enableExactCopilotTracking(log: (line: string) => void): P
     void vscode.window.showInformationMessage('Tokenomics: exact Copilot tracking is already on (Copilot Chat writes its local trace store).');
     return;
   }
-  if (!vscode.extensions.getExtension('GitHub.copilot-chat')) {
-    void vscode.window.showWarningMessage('Tokenomics: GitHub Copilot Chat is not installed in this editor, so there is nothing to turn on.');
-    return;
-  }
+  // in a remote window Copilot Chat may run on the other side: say so, but let the user decide
+  const installed = !!vscode.extensions.getExtension('GitHub.copilot-chat');
   const detail = [
+    ...(installed ? [] : ['GitHub Copilot Chat is not visible to this window\'s extension host (not installed, or running on the other side of a remote connection); the setting takes effect wherever it runs.']),
     `This sets Copilot Chat's own setting "${COPILOT_TRACE_SETTING}" to true in your user settings.`,
     'Copilot Chat then records every model call (model, token counts, timing; not your prompts) in a SQLite file on this machine, agent-traces.db in its extension storage, and keeps it for 7 days.',
     'Tokenomics reads that file and shows exact Copilot usage instead of the lower bound the chat history gives, and keeps what it read after Copilot prunes it. Nothing leaves your machine.',

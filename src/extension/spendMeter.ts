@@ -70,7 +70,9 @@ export class SpendMeter implements vscode.Disposable {
       item.show();
       return;
     }
-    item.text = `$(flame) ${formatUSD(s.today.costUSD)} today · ${formatUSD(s.week.costUSD)} wk`;
+    // a total with a lower-bound part (Copilot's journal) is itself a lower bound; one with an estimate, an estimate
+    const mark = (p: PeriodSpend) => (p.byAgent.some(a => a.basis === 'estimate') ? '≈' : p.byAgent.some(a => a.basis === 'lower-bound') ? '≥' : '');
+    item.text = `$(flame) ${mark(s.today)}${formatUSD(s.today.costUSD)} today · ${mark(s.week)}${formatUSD(s.week.costUSD)} wk`;
     const level = budgetLevel(s);
     item.backgroundColor = level === 'error' ? new vscode.ThemeColor('statusBarItem.errorBackground')
       : level === 'warning' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
