@@ -20,12 +20,14 @@ test('roo: tokensIn includes the cache by row date and protocol; condense costs 
     ['old-openai', 1000, 4000, 0, 50, 0.004, 'gpt-4.1'], // OpenAI protocol already included it
     ['new', 2000, 6000, 1000, 400, 0.0123, 'claude-sonnet-4-5'], // since 3.29.5: included
     ['new', 0, 0, 0, 0, 0.02, 'claude-sonnet-4-5'], // the condense call: its cost, no tokens logged
+    ['new', 100, 0, 0, 10, 0.001, 'claude-sonnet-4-5'], // api_req_deleted, Roo's deleted_api_reqs: tokens and cost, no request
     ['zoo-1', 500, 1500, 0, 100, 0.001, 'unknown'],
   ]);
   assert.equal(records[4]!.aggregate, true);
+  assert.equal(records[5]!.aggregate, true);
   assert.equal(records[3]!.project, '/home/dev/roo');
   assert.ok(records.every(r => String(r.agent) === 'roo'));
-  assert.deepEqual(totals(records), { requests: 5, input: 3900, output: 610, cacheRead: 16400, cacheWrite: 2000, cost: 0.0473 });
+  assert.deepEqual(totals(records), { requests: 5, input: 4000, output: 620, cacheRead: 16400, cacheWrite: 2000, cost: 0.0483 });
   assert.ok(!logFiles(rooAdapter, [USER]).some(f => /history_item|_index/.test(f)), 'per-task aggregates are not added');
 });
 

@@ -33,7 +33,7 @@ test('index: every agent inside VS Code, with its basis and reported costs, the 
     assert.deepEqual(by, {
       copilot: [8, 35300, 1592, 'lower-bound'], // 5 exact trace-store calls + 3 journal requests of sessions the store does not cover
       cline: [9, 9900, 3380, 'exact'],
-      roo: [5, 3900, 610, 'exact'],
+      roo: [5, 4000, 620, 'exact'],
       kilo: [2, 600, 190, 'exact'],
       opencode: [5, 1650, 830, 'exact'],
       continue: [3, 7210, 332, 'estimate'],

@@ -4,7 +4,8 @@
 //  - `api_req_started`: one model call, {tokensIn, tokensOut, cacheWrites, cacheReads, cost, apiProtocol?};
 //    very old builds put the usage in the `api_req_finished` row right after it (merged, as Cline's
 //    combineApiRequests does);
-//  - `deleted_api_reqs`, `subagent_usage`: aggregates of calls whose count is unknown;
+//  - `deleted_api_reqs` (Roo and Kilo: `api_req_deleted`), `subagent_usage`: aggregates of calls whose
+//    count is unknown;
 //  - Roo: a `condense_context` row's `contextCondense.cost` (the summary call's cost, no tokens logged).
 // `api_conversation_history.json`, `task_metadata.json`, `_index.json` and `history_item.json` repeat
 // these numbers and are never added; they only lend the model and the workspace.
@@ -136,7 +137,8 @@ export function parseUiMessages(text: string, file: string, emit: (r: UsageRecor
       if (cost) { flush(); const r = recordOf(rules, ctx, { cost }, row, file, `${rules.prefix}:${ctx.taskId}:condense:${row.ts ?? i}`, true); if (r) emit(r); }
       continue;
     }
-    if (say !== 'api_req_started' && say !== 'api_req_finished' && say !== 'deleted_api_reqs' && say !== 'subagent_usage') continue;
+    // Roo and Kilo spell Cline's aggregate of deleted requests `api_req_deleted`
+    if (say !== 'api_req_started' && say !== 'api_req_finished' && say !== 'deleted_api_reqs' && say !== 'api_req_deleted' && say !== 'subagent_usage') continue;
     let info: ApiInfo;
     try {
       const j = ApiInfo.safeParse(JSON.parse(row.text ?? '{}'));
