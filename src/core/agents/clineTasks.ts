@@ -35,17 +35,32 @@ const WORKSPACE = /Current (?:Workspace|Working) Directory \(([^)]+)\)/;
 /** Enough of the history for the first user message's environment details, never a whole history. */
 const HEAD_BYTES = 64 * 1024;
 
+let headBuf: Buffer | undefined;
 function head(file: string): string {
+  if (!fs.existsSync(file)) return ''; // cheaper than a thrown ENOENT, for thousands of tasks
   let fd: number | undefined;
   try {
     fd = fs.openSync(file, 'r');
-    const buf = Buffer.alloc(HEAD_BYTES);
+    const buf = (headBuf ??= Buffer.allocUnsafe(HEAD_BYTES));
     const n = fs.readSync(fd, buf, 0, HEAD_BYTES, 0);
     return buf.toString('utf8', 0, n);
   } catch { return ''; } finally { if (fd !== undefined) fs.closeSync(fd); }
 }
 
-interface TaskContext { taskId: string; project: string; historyModel?: string; modelUsage: { ts: number; model: string }[]; uiLimit: number }
+/** A small side file as JSON, or undefined when it is missing or not JSON. */
+function sideJson(file: string): Record<string, unknown> | undefined {
+  if (!fs.existsSync(file)) return undefined;
+  try {
+    const v = JSON.parse(fs.readFileSync(file, 'utf8')) as unknown;
+    return v && typeof v === 'object' && !Array.isArray(v) ? v as Record<string, unknown> : undefined;
+  } catch { return undefined; }
+}
+
+interface TaskContext {
+  taskId: string; project: string; modelUsage: { ts: number; model: string }[]; uiLimit: number;
+  /** The `<model>` tag of the history's first bytes (Roo keeps the model nowhere else): read only when asked. */
+  historyModel(): string | undefined;
+}
 
 /**
  * What the task's side files lend: the workspace (from the first request's environment details, which
@@ -55,29 +70,26 @@ interface TaskContext { taskId: string; project: string; historyModel?: string; 
 function contextOf(file: string, firstRequest: string | undefined): TaskContext {
   const dir = path.dirname(file);
   const fromRow = firstRequest ? WORKSPACE.exec(firstRequest)?.[1]?.trim() : undefined;
-  // Roo keeps the model only in the history's <model> tag: read its head unless the row said it all
-  const history = fromRow && MODEL_TAG.test(firstRequest!) ? firstRequest! : head(path.join(dir, 'api_conversation_history.json'));
+  // the history's head is read at most once, and only when the row does not say what is needed
+  let history: string | undefined;
+  const historyHead = () => (history ??= firstRequest && MODEL_TAG.test(firstRequest) ? firstRequest : head(path.join(dir, 'api_conversation_history.json')));
   const modelUsage: { ts: number; model: string }[] = [];
-  try {
-    const meta = JSON.parse(fs.readFileSync(path.join(dir, 'task_metadata.json'), 'utf8')) as { model_usage?: unknown };
-    if (Array.isArray(meta.model_usage)) {
-      for (const u of meta.model_usage as Record<string, unknown>[]) {
-        if (u && typeof u.model_id === 'string' && typeof u.ts === 'number') modelUsage.push({ ts: u.ts, model: u.model_id });
-      }
-      modelUsage.sort((a, b) => a.ts - b.ts);
+  const meta = sideJson(path.join(dir, 'task_metadata.json')); // older builds keep no metadata
+  if (meta && Array.isArray(meta.model_usage)) {
+    for (const u of meta.model_usage as Record<string, unknown>[]) {
+      if (u && typeof u.model_id === 'string' && typeof u.ts === 'number') modelUsage.push({ ts: u.ts, model: u.model_id });
     }
-  } catch { /* older builds keep no metadata */ }
+    modelUsage.sort((a, b) => a.ts - b.ts);
+  }
   // A legacy task resumed under Cline's SDK build gets the SDK turns written back after its
   // original rows (cline src/core/task/legacy-task-writeback.ts); the SDK session store counts them.
   let uiLimit = Infinity;
-  try {
-    const wb = JSON.parse(fs.readFileSync(path.join(dir, 'sdk_writeback.json'), 'utf8')) as { baseUiMessageCount?: unknown };
-    if (typeof wb.baseUiMessageCount === 'number' && wb.baseUiMessageCount >= 0) uiLimit = wb.baseUiMessageCount;
-  } catch { /* never resumed under the SDK */ }
-  const m = MODEL_TAG.exec(history)?.[1];
+  const wb = sideJson(path.join(dir, 'sdk_writeback.json')); // absent: never resumed under the SDK
+  if (wb && typeof wb.baseUiMessageCount === 'number' && wb.baseUiMessageCount >= 0) uiLimit = wb.baseUiMessageCount;
+  let model: string | null | undefined;
   return {
-    taskId: path.basename(dir), project: fromRow || WORKSPACE.exec(history)?.[1]?.trim() || '(no folder)', modelUsage, uiLimit,
-    historyModel: m ? m.trim() : undefined,
+    taskId: path.basename(dir), project: fromRow || WORKSPACE.exec(historyHead())?.[1]?.trim() || '(no folder)', modelUsage, uiLimit,
+    historyModel: () => (model === undefined ? (model = MODEL_TAG.exec(historyHead())?.[1]?.trim() ?? null) : model) ?? undefined,
   };
 }
 
@@ -85,7 +97,7 @@ function modelAt(ctx: TaskContext, row: z.infer<typeof Row>, ts: number): string
   if (row.modelInfo?.modelId) return row.modelInfo.modelId;
   let model: string | undefined;
   for (const u of ctx.modelUsage) { if (u.ts <= ts) model = u.model; else break; }
-  return model ?? ctx.modelUsage[0]?.model ?? ctx.historyModel ?? 'unknown';
+  return model ?? ctx.modelUsage[0]?.model ?? ctx.historyModel() ?? 'unknown';
 }
 
 const costOf = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined);
@@ -127,18 +139,18 @@ export function parseUiMessages(text: string, file: string, emit: (r: UsageRecor
   };
   const limit = Math.min(raw.length, ctx.uiLimit);
   for (let i = 0; i < limit; i++) {
+    // most rows are text, tools and asks: only usage rows are validated
+    const say = (raw[i] as { say?: unknown } | null)?.say;
+    if (typeof say !== 'string' || !USAGE_SAYS.has(say)) continue;
     const p = Row.safeParse(raw[i]);
     if (!p.success) { malformed++; continue; }
     const row = p.data;
     if (row.type !== 'say') continue;
-    const say = row.say;
     if (say === 'condense_context') {
       const cost = costOf(row.contextCondense?.cost);
       if (cost) { flush(); const r = recordOf(rules, ctx, { cost }, row, file, `${rules.prefix}:${ctx.taskId}:condense:${row.ts ?? i}`, true); if (r) emit(r); }
       continue;
     }
-    // Roo and Kilo spell Cline's aggregate of deleted requests `api_req_deleted`
-    if (say !== 'api_req_started' && say !== 'api_req_finished' && say !== 'deleted_api_reqs' && say !== 'api_req_deleted' && say !== 'subagent_usage') continue;
     let info: ApiInfo;
     try {
       const j = ApiInfo.safeParse(JSON.parse(row.text ?? '{}'));
@@ -157,6 +169,9 @@ export function parseUiMessages(text: string, file: string, emit: (r: UsageRecor
   flush();
   return { malformed };
 }
+
+/** The rows that carry usage (Roo and Kilo spell Cline's `deleted_api_reqs` `api_req_deleted`). */
+const USAGE_SAYS = new Set(['api_req_started', 'api_req_finished', 'deleted_api_reqs', 'api_req_deleted', 'subagent_usage', 'condense_context']);
 
 export const isTaskUiFile = (name: string, full: string): boolean =>
   name === 'ui_messages.json' && path.basename(path.dirname(path.dirname(full))).toLowerCase() === 'tasks';
