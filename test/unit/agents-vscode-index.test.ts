@@ -76,3 +76,26 @@ test('index: a Copilot journal compacted in place is read again, never counted t
     assert.equal(index.stats().malformedLines, 0);
   } finally { fs.rmSync(dir, { recursive: true, force: true }); }
 });
+
+test('index: Copilot prunes its trace store after 7 days; what the index read stays counted', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tk-vsidx-'));
+  try {
+    const store = path.join(dir, 'User', 'globalStorage', 'github.copilot-chat');
+    fs.mkdirSync(store, { recursive: true });
+    const src = F('copilot/User/globalStorage/github.copilot-chat/agent-traces.db');
+    fs.copyFileSync(src, path.join(store, 'agent-traces.db'));
+    fs.copyFileSync(`${src}-wal`, path.join(store, 'agent-traces.db-wal'));
+    const index = new UsageIndex({ roots: agentRoots({ HOME: NONE }, { vscodeUserDirs: [path.join(dir, 'User')] }).filter(r => String(r.agent) === 'copilot'), cacheFile: null });
+    await index.refresh();
+    const before = index.records().map(r => r.key).sort();
+    assert.equal(before.length, 5);
+    // Copilot's own cleanup: DELETE FROM spans WHERE start_time_ms < cutoff (otelSqliteStore.ts _cleanupOnStartup)
+    const { Database } = require('node-sqlite3-wasm') as { Database: new (f: string) => { exec(s: string): void; close(): void } };
+    const db = new Database(path.join(store, 'agent-traces.db'));
+    db.exec("PRAGMA locking_mode=EXCLUSIVE; DELETE FROM spans WHERE span_id IN ('s1', 's2');");
+    db.close();
+    const r = await index.refresh();
+    assert.equal(r.rereadFiles, 1, 'the database (or its -wal) changed');
+    assert.deepEqual(index.records().map(x => x.key).sort(), before, 'pruned rows stay in the index');
+  } finally { fs.rmSync(dir, { recursive: true, force: true }); }
+});
