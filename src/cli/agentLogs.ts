@@ -7,7 +7,7 @@ import path from 'node:path';
 import { ADAPTERS } from '../core/agents/index';
 import { AgentRoot, agentRoots, scanDirs } from '../core/agents/locations';
 import { defaultTimeZone, isValidTimeZone } from '../core/time';
-import { RefreshResult, UsageIndex } from '../core/usage/usageIndex';
+import { RefreshResult, SKIP_TEXT, UsageIndex, atLines } from '../core/usage/usageIndex';
 import { CliIO, FlagKind, UsageError } from './io';
 
 /** One repeatable folder flag per agent (`--claude-dir`), from its adapter, and `--no-cache`. */
@@ -65,7 +65,8 @@ export async function openUsageIndex(command: string, flags: Record<string, stri
   const index = new UsageIndex({ roots, cacheFile });
   const refreshed = await index.refresh();
   for (const p of index.problems) io.stderr(`tokenomics ${command}: skipped ${p.path}: ${p.reason}\n`);
-  for (const m of index.malformedFiles()) io.stderr(`tokenomics ${command}: skipped ${m.lines} malformed line${m.lines === 1 ? '' : 's'} in ${m.path}\n`);
+  for (const m of index.malformedFiles()) io.stderr(`tokenomics ${command}: skipped ${m.lines} malformed line${m.lines === 1 ? '' : 's'} in ${m.path}\n${m.at.length ? `  at${atLines(m.at, m.lines)}\n` : ''}`);
+  for (const s of index.skippedFiles()) io.stderr(`tokenomics ${command}: skipped ${s.count} ${SKIP_TEXT[s.reason as keyof typeof SKIP_TEXT][s.count === 1 ? 0 : 1]} in ${s.path}${atLines(s.at, s.count)}\n`);
   if (refreshed.stats.files === 0) {
     const looked = roots.flatMap(r => scanDirs(r).map(d => `  ${r.agent}: ${d}`));
     io.stderr(`tokenomics ${command}: no agent logs found; looked in:\n${looked.join('\n')}\n`);

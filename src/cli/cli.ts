@@ -40,11 +40,12 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   const [cmd, ...rest] = argv;
   if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') {
     const named = cmd === 'help' ? rest[0] : undefined;
-    if (named && COMMANDS[named]) { io.stdout((await COMMANDS[named]!()).usage()); return 0; }
+    if (named && Object.hasOwn(COMMANDS, named)) { io.stdout((await COMMANDS[named]!()).usage()); return 0; }
     io.stdout(await help());
     return cmd ? 0 : 2;
   }
-  const load = COMMANDS[cmd];
+  // own keys only: 'tokenomics constructor' is an unknown command, not Object's constructor
+  const load = Object.hasOwn(COMMANDS, cmd) ? COMMANDS[cmd] : undefined;
   if (!load) {
     io.stderr(`tokenomics: unknown command '${cmd}' (try: ${Object.keys(COMMANDS).join(', ')})\n`);
     return 2;

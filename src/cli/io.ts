@@ -44,7 +44,7 @@ export function parseArgs(argv: string[], spec: Readonly<Record<string, FlagKind
     if (a.startsWith('--')) {
       const eq = a.indexOf('=');
       const name = a.slice(2, eq < 0 ? undefined : eq);
-      const kind = spec[name];
+      const kind = Object.hasOwn(spec, name) ? spec[name] : undefined; // '--constructor' is no option
       if (!kind) throw new UsageError(`unknown option --${name}`);
       if (kind === 'bool') {
         if (eq >= 0) throw new UsageError(`--${name} takes no value`);

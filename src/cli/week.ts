@@ -32,7 +32,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const week = flags.week as string | undefined;
   if (week !== undefined && !isValidDate(week)) throw new UsageError(`--week ${week} is not a date (YYYY-MM-DD)`);
   const formatName = (flags.format as string | undefined) ?? 'text';
-  const format = FORMATS[formatName];
+  const format = Object.hasOwn(FORMATS, formatName) ? FORMATS[formatName] : undefined;
   if (!format) throw new UsageError(`--format ${formatName} is not one of text, md, csv, json`);
   const timezone = timezoneFlag(flags, io);
   const startsOn = (flags['week-starts-on'] as string | undefined) ?? 'monday';

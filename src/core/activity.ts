@@ -5,12 +5,13 @@
 // cached per file (path, size, mtime), in memory and optionally on disk beside the usage index, so a warm
 // summary never re-reads a transcript.
 import fs from 'node:fs';
-import path from 'node:path';
 // The collector lives here; what a line of each agent's transcript means is its adapter's `activity`.
 import type { ActivityCollector } from './agents/adapter';
 import { adapterOf, isAgentId } from './agents/index';
 import type { AgentId as Agent } from './agents/records';
 import { scanLines } from './agents/lineScanner';
+import { z } from 'zod';
+import { removeStaleTemps, writeAtomic } from './persist';
 
 /** Rough size of text in tokens (logs hold text, not token counts): ~4 characters per token. */
 export const CHARS_PER_TOKEN = 4;
@@ -202,7 +203,8 @@ function scanInto(r: Reading, file: string, agent: Agent): void {
   const reader = isAgentId(agent) ? adapterOf(agent).activity : undefined;
   if (!reader || !reader.needles.length) return; // an agent whose logs carry no tool calls worth counting
   let fd: number;
-  try { fd = fs.openSync(file, 'r'); } catch { return; }
+  // O_NONBLOCK: a FIFO where a transcript was must not hang the read (a regular file ignores it)
+  try { fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0)); } catch { return; }
   const c = r.collector;
   try {
     // only lines holding a tool call or result are decoded: file backups and chat text are skipped unread
@@ -283,13 +285,41 @@ interface CacheEntry { size: number; mtimeMs: number; facts: FileActivity }
 /** Small text files (instruction files) measured in tokens, cached like transcripts. */
 interface TokenEntry { size: number; mtimeMs: number; tokens: number }
 
+// The persisted cache is outside data: every entry is checked against these before it is used, and one
+// that does not fit (`"edits": null`, a hand edit, another build's bug) is dropped and its file read again.
+const count = z.number().int().nonnegative();
+const time = z.number().finite();
+const timed = z.object({ key: z.string(), times: z.array(time), tokens: z.array(z.number().finite()) });
+const FileActivitySchema = z.object({
+  agent: z.string().refine(isAgentId),
+  sessionId: z.string().nullable(),
+  edits: z.array(z.object({ id: z.string(), file: z.string(), added: count, removed: count, t: time })),
+  commits: z.array(z.string()), commitTimes: z.array(time),
+  testRuns: z.array(z.string()), testRunTimes: z.array(time),
+  toolCalls: count,
+  reads: z.array(timed),
+  bigResults: z.array(z.object({ tool: z.string(), tokens: count, detail: z.string(), timestamp: time })),
+  failures: z.array(timed),
+  malformedLines: count,
+});
+const CacheEntrySchema = z.object({ size: count, mtimeMs: time, facts: FileActivitySchema });
+const TokenEntrySchema = z.object({ size: count, mtimeMs: time, tokens: count });
+const CacheFileSchema = z.object({
+  version: z.literal(ACTIVITY_VERSION),
+  files: z.array(z.tuple([z.string(), z.unknown()])),
+  tokens: z.array(z.tuple([z.string(), z.unknown()])).optional(),
+});
+
 /**
  * Transcript facts per file, re-read only when a file's size or mtime changed. `save()` writes the
- * cache atomically (temp file + rename); a missing, corrupt or other-version cache is rebuilt.
+ * cache atomically (temp file + rename); a missing, corrupt or other-version cache is rebuilt, and a
+ * stored entry is validated the first time it is used.
  */
 export class ActivityCache {
-  private entries = new Map<string, CacheEntry>();
-  private tokenEntries = new Map<string, TokenEntry>();
+  private entries = new Map<string, unknown>();
+  private tokenEntries = new Map<string, unknown>();
+  /** Entries already checked (or made here): their values are CacheEntry / TokenEntry. */
+  private checked = new Set<string>();
   /** Transcripts read in this process: an appended file is read from where the last read stopped. */
   private live = new Map<string, Reading>();
   private dirty = false;
@@ -303,13 +333,32 @@ export class ActivityCache {
     if (this.loaded) return;
     this.loaded = true;
     if (!this.cacheFile) return;
+    removeStaleTemps(this.cacheFile);
     try {
-      const data = JSON.parse(fs.readFileSync(this.cacheFile, 'utf8')) as { version?: number; files?: [string, CacheEntry][]; tokens?: [string, TokenEntry][] };
-      if (data.version !== ACTIVITY_VERSION || !Array.isArray(data.files)) return;
-      // an entry of an agent no adapter reads any more is dropped: its file is read again if it is still listed
-      this.entries = new Map(data.files.filter(e => Array.isArray(e) && typeof e[0] === 'string' && isAgentId(e[1]?.facts?.agent)));
-      this.tokenEntries = new Map(data.tokens ?? []);
+      const data = CacheFileSchema.safeParse(JSON.parse(fs.readFileSync(this.cacheFile, 'utf8')));
+      if (!data.success) return; // another version or another shape: rebuilt as files are read
+      this.entries = new Map(data.data.files);
+      this.tokenEntries = new Map(data.data.tokens ?? []);
     } catch { /* missing or corrupt: rebuilt as files are read */ }
+  }
+
+  /** A stored entry, checked on first use; undefined (and forgotten) when it does not fit the schema. */
+  private entry<T>(map: Map<string, unknown>, key: string, schema: z.ZodType<T>): T | undefined {
+    const raw = map.get(key);
+    if (raw === undefined) return undefined;
+    const tag = `${map === this.entries ? 'f' : 't'}\0${key}`;
+    if (this.checked.has(tag)) return raw as T;
+    const ok = schema.safeParse(raw);
+    if (!ok.success) { map.delete(key); this.dirty = true; return undefined; }
+    map.set(key, ok.data);
+    this.checked.add(tag);
+    return ok.data;
+  }
+
+  private set(map: Map<string, unknown>, key: string, value: CacheEntry | TokenEntry): void {
+    map.set(key, value);
+    this.checked.add(`${map === this.entries ? 'f' : 't'}\0${key}`);
+    this.dirty = true;
   }
 
   /** Facts of a transcript, from the cache when the file is unchanged. */
@@ -317,10 +366,10 @@ export class ActivityCache {
     this.load();
     let st: fs.Stats;
     try { st = fs.statSync(file); } catch {
-      const gone = this.entries.get(file);
+      const gone = this.entry(this.entries, file, CacheEntrySchema);
       return gone ? gone.facts : readActivity(file, agent);
     }
-    const cur = this.entries.get(file);
+    const cur = this.entry(this.entries, file, CacheEntrySchema);
     if (cur && cur.size === st.size && cur.mtimeMs === st.mtimeMs && cur.facts.agent === agent) return cur.facts;
     let r = this.live.get(file);
     if (!r || r.ino !== st.ino || st.size < r.offset || r.collector.agent !== agent) {
@@ -331,8 +380,7 @@ export class ActivityCache {
     scanInto(r, file, agent);
     const facts = r.collector.facts();
     this.reads++;
-    this.entries.set(file, { size: st.size, mtimeMs: st.mtimeMs, facts });
-    this.dirty = true;
+    this.set(this.entries, file, { size: st.size, mtimeMs: st.mtimeMs, facts });
     return facts;
   }
 
@@ -341,13 +389,12 @@ export class ActivityCache {
     this.load();
     let st: fs.Stats;
     try { st = fs.statSync(file); if (!st.isFile()) return null; } catch { this.tokenEntries.delete(file); return null; }
-    const cur = this.tokenEntries.get(file);
+    const cur = this.entry(this.tokenEntries, file, TokenEntrySchema);
     if (cur && cur.size === st.size && cur.mtimeMs === st.mtimeMs) return cur.tokens;
     let text: string;
     try { text = fs.readFileSync(file, 'utf8'); } catch { return null; }
     const tokens = await count(text);
-    this.tokenEntries.set(file, { size: st.size, mtimeMs: st.mtimeMs, tokens });
-    this.dirty = true;
+    this.set(this.tokenEntries, file, { size: st.size, mtimeMs: st.mtimeMs, tokens });
     return tokens;
   }
 
@@ -355,13 +402,10 @@ export class ActivityCache {
   save(): boolean {
     if (!this.cacheFile || !this.dirty) return true;
     try {
-      fs.mkdirSync(path.dirname(this.cacheFile), { recursive: true });
       // Transcripts deleted since they were read take their facts with them: the cache must not grow forever.
       for (const file of [...this.entries.keys()]) if (!fs.existsSync(file)) { this.entries.delete(file); this.live.delete(file); }
       for (const file of [...this.tokenEntries.keys()]) if (!fs.existsSync(file)) this.tokenEntries.delete(file);
-      const tmp = `${this.cacheFile}.${process.pid}.${Date.now()}.tmp`;
-      fs.writeFileSync(tmp, JSON.stringify({ version: ACTIVITY_VERSION, files: [...this.entries], tokens: [...this.tokenEntries] }));
-      fs.renameSync(tmp, this.cacheFile);
+      writeAtomic(this.cacheFile, JSON.stringify({ version: ACTIVITY_VERSION, files: [...this.entries], tokens: [...this.tokenEntries] }));
       this.dirty = false;
       return true;
     } catch { return false; }

@@ -1,7 +1,9 @@
-// Starts the engine (dist/server.js) through vscode-languageclient and keeps its settings in sync.
+// Starts the engine (dist/server.js) through vscode-languageclient and keeps its settings in sync: the
+// window-level snapshot is sent on every change; resource-scoped keys the engine asks for per document
+// (`workspace/configuration` with a scopeUri), which the language client answers from VS Code's settings.
 import * as vscode from 'vscode';
 import { LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } from 'vscode-languageclient/node';
-import { ENGINE_EXEC_ARGV, Methods } from '../server/protocol';
+import { ENGINE_EXEC_ARGV, SettingsNotification } from '../server/protocol';
 
 export function settingsSnapshot(): unknown {
   // JSON round-trip: WorkspaceConfiguration carries functions that cannot cross the wire.
@@ -24,7 +26,7 @@ export function createClient(context: vscode.ExtensionContext, output: vscode.Lo
   };
   const client = new LanguageClient('tokenomics', 'Tokenomics Engine', serverOptions, clientOptions);
   context.subscriptions.push(vscode.workspace.onDidChangeConfiguration(e => {
-    if (e.affectsConfiguration('tokenomics') && client.isRunning()) void client.sendNotification(Methods.settings, settingsSnapshot());
+    if (e.affectsConfiguration('tokenomics') && client.isRunning()) void client.sendNotification(SettingsNotification, settingsSnapshot());
   }));
   return client;
 }

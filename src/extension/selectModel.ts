@@ -1,7 +1,7 @@
 // Tokenomics: Select Model: a quick pick of the catalog grouped by provider, with tier and price.
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { Methods, ModelListItem } from '../server/protocol';
+import { ModelListItem, ModelsRequest } from '../server/protocol';
 import { formatRate, formatTokensShort } from '../core/format';
 
 const PROVIDER_NAMES: Record<string, string> = { anthropic: 'Anthropic', openai: 'OpenAI', google: 'Google', xai: 'xAI', deepseek: 'DeepSeek', moonshot: 'Moonshot', zhipu: 'Zhipu', minimax: 'MiniMax', custom: 'Custom prices' };
@@ -10,14 +10,13 @@ const TIER_ORDER = ['frontier', 'balanced', 'fast'];
 
 interface ModelPick extends vscode.QuickPickItem { id?: string }
 
-export async function selectModel(client: LanguageClient | undefined): Promise<string | undefined> {
-  if (!client?.isRunning()) {
-    void vscode.window.showWarningMessage('Tokenomics: the engine is still starting; try again in a moment.');
-    return undefined;
-  }
-  const models = await client.sendRequest<ModelListItem[]>(Methods.models);
-  const config = vscode.workspace.getConfiguration('tokenomics');
-  const current = config.get<string>('model');
+export async function selectModel(client: LanguageClient): Promise<string | undefined> {
+  const models = await client.sendRequest(ModelsRequest);
+  // tokenomics.model is resource-scoped: the value in effect is the active file's folder's.
+  // A folder-level value wins over a workspace one, which wins over the user's: update the one in effect.
+  const folder = vscode.window.activeTextEditor && vscode.workspace.getWorkspaceFolder(vscode.window.activeTextEditor.document.uri);
+  const scoped = vscode.workspace.getConfiguration('tokenomics', folder?.uri);
+  const current = scoped.get<string>('model');
   const byProvider = new Map<string, ModelListItem[]>();
   for (const m of models) {
     if (m.deprecated && m.deprecated < new Date().toISOString().slice(0, 10)) continue;
@@ -41,10 +40,6 @@ export async function selectModel(client: LanguageClient | undefined): Promise<s
     title: 'Tokenomics: Select Model', placeHolder: `Model for token counts and prices (now: ${current})`, matchOnDescription: true,
   });
   if (!picked?.id) return undefined;
-  // Keep the setting where the user has it: a workspace value wins over a user value.
-  // A folder-level value wins over a workspace one, which wins over the user's: update the one in effect.
-  const folder = vscode.window.activeTextEditor && vscode.workspace.getWorkspaceFolder(vscode.window.activeTextEditor.document.uri);
-  const scoped = vscode.workspace.getConfiguration('tokenomics', folder?.uri);
   const inspect = scoped.inspect<string>('model');
   const target = inspect?.workspaceFolderValue !== undefined ? vscode.ConfigurationTarget.WorkspaceFolder
     : inspect?.workspaceValue !== undefined ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;

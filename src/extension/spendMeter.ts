@@ -2,11 +2,13 @@
 // item for the most recently active agent session. The engine computes; this renders and notifies.
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { Methods, UsageSummary, PeriodSpend } from '../server/protocol';
+import { PeriodSpend, UsageChangedNotification, UsageRequest, UsageSummary } from '../server/protocol';
 import { formatPercent, formatTokens, formatTokensShort, formatUSD } from '../core/format';
 import { escapeMd } from './tokenMeter';
 
-const AGENT_NAMES: Record<string, string> = { 'claude-code': 'Claude Code', codex: 'Codex CLI', gemini: 'Gemini CLI', copilot: 'GitHub Copilot', cline: 'Cline', roo: 'Roo Code', kilo: 'Kilo Code', opencode: 'OpenCode', continue: 'Continue' };
+/** Agent id -> the name the engine gives it (in the summary: the client keeps no table of its own). */
+type Names = (agent: string) => string;
+const namesOf = (s: UsageSummary): Names => id => s.agentNames.find(a => a.id === id)?.displayName ?? id;
 /** How a number that is not exact is marked: a lower bound (Copilot's journal) or an estimate (Continue). */
 const BASIS_MARK: Record<string, string> = { 'lower-bound': '≥', estimate: '≈' };
 
@@ -14,7 +16,10 @@ export class SpendMeter implements vscode.Disposable {
   readonly spend: vscode.StatusBarItem;
   readonly context: vscode.StatusBarItem;
   private last: UsageSummary | undefined;
-  private waiters: ((s: UsageSummary) => void)[] = [];
+  private readonly changed = new vscode.EventEmitter<UsageSummary>();
+  /** Fires after each summary from the engine is rendered (tests subscribe to it). */
+  readonly onDidChange = this.changed.event;
+  private names: Names = id => id;
 
   constructor(private readonly state: vscode.Memento, private readonly output: vscode.LogOutputChannel) {
     this.spend = vscode.window.createStatusBarItem('spend', vscode.StatusBarAlignment.Right, 101);
@@ -27,28 +32,19 @@ export class SpendMeter implements vscode.Disposable {
 
   get summary(): UsageSummary | undefined { return this.last; }
 
-  /** Resolves with the next summary that satisfies `pred` (tests use this to wait for live updates). */
-  waitFor(pred: (s: UsageSummary) => boolean): Promise<UsageSummary> {
-    if (this.last && pred(this.last)) return Promise.resolve(this.last);
-    return new Promise(resolve => {
-      const check = (s: UsageSummary) => { if (pred(s)) resolve(s); else this.waiters.push(check); };
-      this.waiters.push(check);
-    });
-  }
-
   attach(client: LanguageClient): vscode.Disposable {
-    const sub = client.onNotification(Methods.usageChanged, (s: UsageSummary) => this.update(s));
-    void client.sendRequest<UsageSummary>(Methods.usage).then(s => this.update(s), e => this.output.error(`usage: ${e?.message ?? e}`));
+    const sub = client.onNotification(UsageChangedNotification, s => this.update(s));
+    void client.sendRequest(UsageRequest).then(s => this.update(s), e => this.output.error(`usage: ${e?.message ?? e}`));
     return sub;
   }
 
   update(s: UsageSummary): void {
     this.last = s;
+    this.names = namesOf(s);
     this.renderSpend(s);
     this.renderContext(s);
     void this.notifyThresholds(s);
-    const waiting = this.waiters.splice(0);
-    for (const w of waiting) w(s);
+    this.changed.fire(s);
   }
 
   private renderSpend(s: UsageSummary): void {
@@ -60,11 +56,12 @@ export class SpendMeter implements vscode.Disposable {
       const byPath = new Map<string, { agents: string[]; exists: boolean }>();
       for (const f of s.folders) {
         const e = byPath.get(f.path) ?? { agents: [], exists: f.exists };
-        e.agents.push(AGENT_NAMES[f.agent] ?? f.agent);
+        e.agents.push(this.names(f.agent));
         byPath.set(f.path, e);
       }
       for (const [p, e] of byPath) md.appendMarkdown(`- ${e.agents.map(escapeMd).join(', ')}: \`${p.replace(/`/g, "'")}\`${e.exists ? '' : ' (missing)'}\n`);
-      md.appendMarkdown('\nSet `tokenomics.claudeDirs`, `tokenomics.codexDirs`, `tokenomics.geminiDirs`, `tokenomics.vscodeUserDirs` (Copilot, Cline, Roo, Kilo) or the other agents\' folder settings if your agents log elsewhere.');
+      const settings = [...new Set(s.folders.map(f => `\`${f.setting}\``))];
+      md.appendMarkdown(`\nSet ${settings.length > 1 ? `${settings.slice(0, -1).join(', ')} or ${settings[settings.length - 1]}` : settings[0] ?? 'the agents\' folder settings'} if your agents log elsewhere.`);
       item.tooltip = md;
       item.backgroundColor = undefined;
       item.show();
@@ -76,7 +73,7 @@ export class SpendMeter implements vscode.Disposable {
     const level = budgetLevel(s);
     item.backgroundColor = level === 'error' ? new vscode.ThemeColor('statusBarItem.errorBackground')
       : level === 'warning' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
-    item.tooltip = spendTooltip(s);
+    item.tooltip = spendTooltip(s, this.names);
     item.show();
   }
 
@@ -86,7 +83,7 @@ export class SpendMeter implements vscode.Disposable {
     const pct = Math.round(c.share * 100);
     this.context.text = `$(warning) ctx ${pct}%`;
     this.context.backgroundColor = pct >= s.contextWarning.notifyPercent ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
-    this.context.tooltip = contextTooltip(s);
+    this.context.tooltip = contextTooltip(s, this.names);
     this.context.show();
   }
 
@@ -110,7 +107,7 @@ export class SpendMeter implements vscode.Disposable {
     const c = s.context;
     if (c?.share != null && c.share * 100 >= s.contextWarning.notifyPercent) {
       checks.push({ key: `context:${c.sessionId}:${s.contextWarning.notifyPercent}`,
-        message: `Tokenomics: the ${AGENT_NAMES[c.agent] ?? c.agent} session in ${c.project} is at ${formatPercent(c.share)} of its context window: each turn re-reads ${formatTokens(c.contextTokens)} tokens. Compact or clear it, or start a fresh session for a new task.` });
+        message: `Tokenomics: the ${this.names(c.agent)} session in ${c.project} is at ${formatPercent(c.share)} of its context window: each turn re-reads ${formatTokens(c.contextTokens)} tokens. Compact or clear it, or start a fresh session for a new task.` });
     }
     const seen = this.state.get<Record<string, number>>('tokenomics.notified', {});
     for (const { key, message } of checks) {
@@ -122,7 +119,16 @@ export class SpendMeter implements vscode.Disposable {
     }
   }
 
-  dispose(): void { this.spend.dispose(); this.context.dispose(); }
+  /** Tokenomics: Show Agent Context Advice. */
+  async showContextAdvice(): Promise<void> {
+    const s = this.last;
+    if (!s?.context) { void vscode.window.showInformationMessage('Tokenomics: no recent agent session.'); return; }
+    const c = s.context;
+    void vscode.window.showInformationMessage(
+      `${this.names(c.agent)} session in ${c.project}: context ${formatPercent(c.share ?? 0)} full (${formatTokens(c.contextTokens)} tokens). Each turn re-reads it: ≈${formatUSD(c.nextTurnCachedUSD)} cached, ${formatUSD(c.nextTurnUncachedUSD)} uncached. Compact or clear the session, or start fresh for a new task.`);
+  }
+
+  dispose(): void { this.spend.dispose(); this.context.dispose(); this.changed.dispose(); }
 }
 
 function pruneOld(seen: Record<string, number>): Record<string, number> {
@@ -140,13 +146,13 @@ export function budgetLevel(s: UsageSummary): 'ok' | 'warning' | 'error' {
   return max >= 1 ? 'error' : max * 100 >= s.budgets.warnAtPercent ? 'warning' : 'ok';
 }
 
-function period(md: vscode.MarkdownString, p: PeriodSpend, limit: number | null): void {
+function period(md: vscode.MarkdownString, p: PeriodSpend, limit: number | null, names: Names): void {
   md.appendMarkdown(`**${escapeMd(p.label)}: ${formatUSD(p.costUSD)}**${limit ? ` of ${formatUSD(limit)} budget (${formatPercent(p.costUSD / limit)})` : ''} · ${formatTokens(p.requests)} requests`);
   if (p.unpricedRequests) md.appendMarkdown(` · ${p.unpricedRequests} unpriced`);
   md.appendMarkdown('\n\n');
   // Copilot bills in AI credits (1 credit = $0.01): its cost is shown in both
   const credits = (a: { agent: string; costUSD: number }) => (a.agent === 'copilot' ? ` (${Math.round(a.costUSD * 100).toLocaleString('en-US')} credits)` : '');
-  if (p.byAgent.length) md.appendMarkdown(p.byAgent.map(a => `${escapeMd(AGENT_NAMES[a.agent] ?? a.agent)} ${BASIS_MARK[a.basis] ?? ''}${formatUSD(a.costUSD)}${credits(a)}`).join(' · ') + '\n\n');
+  if (p.byAgent.length) md.appendMarkdown(p.byAgent.map(a => `${escapeMd(names(a.agent))} ${BASIS_MARK[a.basis] ?? ''}${formatUSD(a.costUSD)}${credits(a)}`).join(' · ') + '\n\n');
   const notes = [
     p.byAgent.some(a => a.basis === 'lower-bound') ? '≥ lower bound (Copilot\'s chat history keeps only the last model call of each request; run *Tokenomics: Enable Exact Copilot Tracking*)' : '',
     p.byAgent.some(a => a.basis === 'estimate') ? '≈ estimate (counted by the agent\'s own tokenizer)' : '',
@@ -163,13 +169,13 @@ function period(md: vscode.MarkdownString, p: PeriodSpend, limit: number | null)
   md.appendMarkdown('\n\n');
 }
 
-export function spendTooltip(s: UsageSummary): vscode.MarkdownString {
+export function spendTooltip(s: UsageSummary, names: Names): vscode.MarkdownString {
   const md = new vscode.MarkdownString(undefined, true);
   md.isTrusted = { enabledCommands: ['tokenomics.showWeeklySummary', 'tokenomics.showOutput'] };
   md.appendMarkdown('**Tokenomics · coding-agent spend**\n\n');
-  period(md, s.today, s.budgets.dailyUSD);
+  period(md, s.today, s.budgets.dailyUSD, names);
   md.appendMarkdown('---\n\n');
-  period(md, s.week, s.budgets.weeklyUSD);
+  period(md, s.week, s.budgets.weeklyUSD, names);
   if (s.quotas.length) {
     md.appendMarkdown('---\n\n**Quotas this week**\n\n');
     for (const q of s.quotas) md.appendMarkdown(`- ${escapeMd(q.name)}: ${formatUSD(q.spentUSD)} of ${formatUSD(q.weeklyUSD)} (${formatPercent(q.share)})\n`);
@@ -191,20 +197,12 @@ export function spendTooltip(s: UsageSummary): vscode.MarkdownString {
   return md;
 }
 
-export function contextTooltip(s: UsageSummary): vscode.MarkdownString {
+export function contextTooltip(s: UsageSummary, names: Names): vscode.MarkdownString {
   const c = s.context!;
   const md = new vscode.MarkdownString(undefined, true);
   md.appendMarkdown(`**Tokenomics · agent context ${formatPercent(c.share ?? 0)} full**\n\n`);
-  md.appendMarkdown(`${escapeMd(AGENT_NAMES[c.agent] ?? c.agent)} session in \`${c.project.replace(/`/g, "'")}\` on ${escapeMd(c.model)}: ${formatTokens(c.contextTokens)} of ${c.contextWindow ? formatTokens(c.contextWindow) : '?'} tokens.\n\n`);
+  md.appendMarkdown(`${escapeMd(names(c.agent))} session in \`${c.project.replace(/`/g, "'")}\` on ${escapeMd(c.model)}: ${formatTokens(c.contextTokens)} of ${c.contextWindow ? formatTokens(c.contextWindow) : '?'} tokens.\n\n`);
   md.appendMarkdown(`Each further turn re-reads this context: about ${formatUSD(c.nextTurnCachedUSD)} at cache-read price, ${formatUSD(c.nextTurnUncachedUSD)} if the cache has expired.\n\n`);
   md.appendMarkdown('**What to do**: compact the session (`/compact` in Claude Code), or clear it (`/clear`) and start a fresh session for a new task. Long contexts cost more per turn and models attend less well to their middle.');
   return md;
-}
-
-export async function showContextAdvice(meter: SpendMeter): Promise<void> {
-  const s = meter.summary;
-  if (!s?.context) { void vscode.window.showInformationMessage('Tokenomics: no recent agent session.'); return; }
-  const c = s.context;
-  void vscode.window.showInformationMessage(
-    `${AGENT_NAMES[c.agent] ?? c.agent} session in ${c.project}: context ${formatPercent(c.share ?? 0)} full (${formatTokens(c.contextTokens)} tokens). Each turn re-reads it: ≈${formatUSD(c.nextTurnCachedUSD)} cached, ${formatUSD(c.nextTurnUncachedUSD)} uncached. Compact or clear the session, or start fresh for a new task.`);
 }

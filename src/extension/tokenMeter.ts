@@ -1,8 +1,8 @@
 // The status bar token meter: tokens of the selection or document on the chosen model, with cost per
 // call and context share in the tooltip. Counting happens in the engine; until it answers, a ≈ estimate.
 import * as vscode from 'vscode';
-import type { LanguageClient } from 'vscode-languageclient/node';
-import { CountResult, Methods, NOT_SYNCED } from '../server/protocol';
+import { CountRequest, CountResult, NOT_SYNCED } from '../server/protocol';
+import type { EngineHolder } from './engine';
 import { formatPercent, formatTokens, formatUSD } from '../core/format';
 import { quickEstimate } from '../core/encodings';
 
@@ -11,14 +11,14 @@ const DEBOUNCE_MS = 150;
 export class TokenMeter implements vscode.Disposable {
   readonly item: vscode.StatusBarItem;
   private timer: NodeJS.Timeout | undefined;
-  private client: LanguageClient | undefined;
   private last: CountResult | undefined;
   private disposables: vscode.Disposable[] = [];
   private seq = 0;
-  /** Resolvers waiting for a count of a given document (used by tests through the extension API). */
-  private waiters: { uri: string; resolve: (r: CountResult) => void }[] = [];
+  private readonly rendered = new vscode.EventEmitter<CountResult>();
+  /** Fires after the meter shows a count the engine answered (tests subscribe to it). */
+  readonly onDidRender = this.rendered.event;
 
-  constructor() {
+  constructor(private readonly engine: EngineHolder) {
     this.item = vscode.window.createStatusBarItem('meter', vscode.StatusBarAlignment.Right, 100);
     this.item.name = 'Tokenomics: Token Meter';
     this.item.command = 'tokenomics.selectModel';
@@ -34,23 +34,13 @@ export class TokenMeter implements vscode.Disposable {
       }),
       // A new model or price changes every number shown; the engine gets the settings first (client.ts).
       vscode.workspace.onDidChangeConfiguration(e => { if (e.affectsConfiguration('tokenomics')) { this.last = undefined; this.schedule(50); } }),
+      this.rendered,
     );
-  }
-
-  attach(client: LanguageClient): void {
-    this.client = client;
-    this.schedule(0);
+    void engine.ready.then(c => { if (c) this.schedule(0); });
   }
 
   get text(): string { return this.item.text; }
   get lastResult(): CountResult | undefined { return this.last; }
-
-  /** The next (or current) count of `uri`, optionally on a given model (tests wait for a switch this way). */
-  waitForCount(uri: string, model?: string): Promise<CountResult> {
-    const fits = (r: CountResult) => r.uri === uri && r.tokens !== undefined && (!model || r.model === model);
-    if (this.last && fits(this.last)) return Promise.resolve(this.last);
-    return new Promise(resolve => this.waiters.push({ uri, resolve: r => (fits(r) ? resolve(r) : this.waiters.push({ uri, resolve })) }));
-  }
 
   schedule(delay = DEBOUNCE_MS): void {
     clearTimeout(this.timer);
@@ -66,10 +56,11 @@ export class TokenMeter implements vscode.Disposable {
     const chars = ranges.length ? ranges.reduce((n, r) => n + doc.offsetAt(r.end) - doc.offsetAt(r.start), 0)
       : doc.offsetAt(doc.lineAt(doc.lineCount - 1).range.end); // no copy of the whole text
     // Instant and cheap: the engine may still be loading its tokenizer.
-    if (!this.client?.isRunning() || this.last?.uri !== doc.uri.toString()) this.renderEstimate(chars, ranges.length > 0);
-    if (!this.client?.isRunning()) return;
+    const client = this.engine.ifRunning();
+    if (!client || this.last?.uri !== doc.uri.toString()) this.renderEstimate(chars, ranges.length > 0);
+    if (!client) return;
     try {
-      const result = await this.client.sendRequest<CountResult>(Methods.count, { uri: doc.uri.toString(), version: doc.version, ranges });
+      const result = await client.sendRequest(CountRequest, { uri: doc.uri.toString(), version: doc.version, ranges });
       if (mine !== this.seq) return; // a newer request is on its way
       this.last = result;
       if (result.notCounted === NOT_SYNCED) {
@@ -79,10 +70,7 @@ export class TokenMeter implements vscode.Disposable {
       }
       this.render(result);
       if (result.version < doc.version) this.schedule(); // the engine answered for an older text
-      // Take the waiters out before resolving: one waiting for another model puts itself back.
-      const due = this.waiters.filter(w => w.uri === result.uri && result.tokens !== undefined);
-      this.waiters = this.waiters.filter(w => !due.includes(w));
-      for (const w of due) w.resolve(result);
+      this.rendered.fire(result);
     } catch (e) {
       if (mine === this.seq) this.renderError(e);
     }

@@ -1,5 +1,5 @@
-// Shared state of the engine process: settings, the catalog with the user's overrides, and
-// per-document incremental counters.
+// Shared state of the engine process: settings (window-level snapshot, resource-level per document),
+// the catalog with the user's overrides, and per-document incremental counters.
 import type { Connection } from 'vscode-languageserver/node';
 import { Catalog } from '../core/catalog';
 import { DEFAULT_MODEL, parseSettings, Settings, SettingProblem } from '../core/settings';
@@ -10,16 +10,33 @@ import { defaultTimeZone } from '../core/time';
 
 type Listener = () => void;
 
+/**
+ * The settings declared `"scope": "resource"` in package.json: a folder of a multi-root workspace may
+ * set its own value, so they are asked for per document. Every other key is window-level and read
+ * from the snapshot the client sends. test/lsp/engine.test.ts checks this list against the manifest.
+ */
+export const RESOURCE_SETTINGS = ['model', 'promptFiles', 'promptBudgetTokens', 'assumedRequestsPerWeek', 'rules', 'fillerPhrases', 'logDumpLines'] as const;
+
+/** A client that never answers `workspace/configuration` must not stall a count: the snapshot then stands. */
+const SCOPED_TIMEOUT_MS = 2000;
+
+export interface EngineOptions {
+  /** The client answers `workspace/configuration` (initialize: capabilities.workspace.configuration). */
+  configurationSupported?: boolean;
+}
+
 export class Engine {
   settings: Settings;
   catalog: Catalog;
+  private raw: Record<string, unknown> = {};
+  private scoped = new Map<string, Promise<Settings>>();
   private counters = new Map<string, IncrementalCounter>(); // `${encoding} ${uri}`
   private listeners: Listener[] = [];
   private reported = new Set<string>();
   private initialized = false;
   private pending: SettingProblem[] = [];
 
-  constructor(private readonly connection: Connection) {
+  constructor(private readonly connection: Connection, private readonly opts: EngineOptions = {}) {
     const { settings } = parseSettings({});
     this.settings = settings;
     this.catalog = new Catalog();
@@ -27,8 +44,11 @@ export class Engine {
 
   applySettings(raw: unknown): void {
     const { settings, problems } = parseSettings(raw);
+    this.raw = raw && typeof raw === 'object' && !Array.isArray(raw) ? raw as Record<string, unknown> : {};
     this.settings = settings;
     this.catalog = new Catalog(undefined, settings.prices);
+    // Any change may be a folder's value: every document asks again.
+    this.scoped.clear();
     // Counters are keyed by encoding and document, and the text they hold is still right: keep them.
     this.report(problems);
     for (const l of this.listeners) l();
@@ -36,7 +56,46 @@ export class Engine {
 
   onSettingsChanged(l: Listener): void { this.listeners.push(l); }
 
-  get defaultModel(): string { return this.settings.model || DEFAULT_MODEL; }
+  /**
+   * The settings in effect for one document: resource-scoped keys as its folder sets them (asked with
+   * `workspace/configuration` and its `scopeUri`, cached until the next settings change or until the
+   * document closes), window-level keys from the snapshot. Without client support: the snapshot.
+   */
+  settingsFor(uri: string): Promise<Settings> {
+    if (!this.opts.configurationSupported) return Promise.resolve(this.settings);
+    let p = this.scoped.get(uri);
+    if (!p) {
+      const snapshot = this.settings;
+      p = this.askScoped(uri).then(scoped => {
+        if (!scoped) return snapshot;
+        const merged: Record<string, unknown> = { ...this.raw };
+        for (const k of RESOURCE_SETTINGS) if (k in scoped) merged[k] = scoped[k];
+        const { settings, problems } = parseSettings(merged);
+        this.report(problems, true);
+        return settings;
+      });
+      this.scoped.set(uri, p);
+    }
+    return p;
+  }
+
+  private async askScoped(uri: string): Promise<Record<string, unknown> | undefined> {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const answer = await Promise.race([
+        this.connection.workspace.getConfiguration({ scopeUri: uri, section: 'tokenomics' }) as Promise<unknown>,
+        new Promise<undefined>(resolve => { timer = setTimeout(() => resolve(undefined), SCOPED_TIMEOUT_MS); }),
+      ]);
+      return answer && typeof answer === 'object' && !Array.isArray(answer) ? answer as Record<string, unknown> : undefined;
+    } catch {
+      return undefined;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** The model in effect when a document (or its prompt front matter) names none. */
+  get defaultModel(): string { return modelOf(this.settings); }
 
   /** The configured time zone (already validated with the settings), else the system's. */
   get timezone(): string { return this.settings.timezone || defaultTimeZone(); }
@@ -48,10 +107,12 @@ export class Engine {
   }
 
   /** Each problem once per session: settings are re-sent on every change, the same warning is noise. */
-  private report(problems: SettingProblem[]): void {
+  private report(problems: SettingProblem[], perDocument = false): void {
     if (!this.initialized) { this.pending.push(...problems); return; }
     for (const p of problems) {
       const line = `Invalid setting ${p.setting}: ${p.message}`;
+      // the snapshot's problems are logged on every change; a document's only once, not per document
+      if (perDocument && this.reported.has(line)) continue;
       this.connection.console.warn(line);
       if (this.reported.has(line)) continue;
       this.reported.add(line);
@@ -60,16 +121,28 @@ export class Engine {
   }
 
   async countDocument(uri: string, encoding: EncodingName, text: string): Promise<number> {
+    return (await this.measureDocument(uri, encoding, text)).tokens;
+  }
+
+  /** The count and whether it is exact: a piece over a million characters is estimated (core/bpe.ts). */
+  async measureDocument(uri: string, encoding: EncodingName, text: string): Promise<{ tokens: number; exact: boolean }> {
     const key = `${encoding} ${uri}`;
     let inc = this.counters.get(key);
     if (!inc) {
       inc = new IncrementalCounter(await getCounter(encoding));
       this.counters.set(key, inc);
     }
-    return inc.update(text);
+    const tokens = inc.update(text);
+    return { tokens, exact: inc.exact };
   }
 
   forget(uri: string): void {
+    this.scoped.delete(uri);
     for (const key of [...this.counters.keys()]) if (key.endsWith(` ${uri}`)) this.counters.delete(key);
   }
+}
+
+/** `settings.model`, else the bundled default. */
+export function modelOf(settings: Settings): string {
+  return settings.model || DEFAULT_MODEL;
 }

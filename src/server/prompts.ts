@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import { overLimit } from './tokenMeter';
 import { afterHeavyWork } from './idleGc';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import {
   CodeAction, CodeActionKind, CodeActionParams, CodeLens, CodeLensParams, CreateFile, Diagnostic, DiagnosticSeverity,
   Hover, HoverParams, MarkupKind, Range, TextDocumentEdit, TextEdit, WorkspaceEdit,
@@ -21,25 +21,27 @@ import { getCounter } from '../core/tokenizer';
 import { fixAll, matchesAnyGlob, parseFrontMatter, PromptAnalysis, PromptAnalyzer, targetModel } from '../core/prompt';
 import type { Finding, Fix, TextEdit as OffsetEdit } from '../core/prompt';
 import type { Engine } from './engine';
-import { Methods } from './protocol';
+import { AnalyzeAsPromptRequest, AnalyzeAsPromptResult } from './protocol';
+import { onRequest, schemas } from './requests';
+import { uriToPath, type Workspace } from './workspace';
 import type { PromptInfo } from './tokenMeter';
 
 export interface PromptFeatures extends PromptInfo {
-  /** Workspace folders from the initialize params (the server also asks the client for them). */
-  setWorkspaceFolders(folders: readonly { uri: string }[] | null | undefined): void;
-  /**
-   * Requests per week that agents make in a project (from the usage index); undefined when unknown,
-   * and the lens then states `tokenomics.assumedRequestsPerWeek` as its assumption.
-   */
-  setWeeklyRequests(fn: (projectPath: string) => number | undefined): void;
-  /** Whether the client can be asked to re-request code lenses (`workspace/codeLens/refresh`). */
-  setClientCapabilities(caps: { workspace?: { codeLens?: { refreshSupport?: boolean } } } | undefined): void;
   /** The latest analysis of an open prompt document (tests, the CLI bridge). */
   analysis(uri: string): PromptAnalysis | undefined;
 }
 
-export interface AnalyzeAsPromptParams { uri: string }
-export interface AnalyzeAsPromptResult { uri: string; isPrompt: boolean; tokens?: number; estimate?: boolean; findings?: number; reason?: string }
+export interface PromptDeps {
+  /** The workspace folders (paths relative to them match prompt globs; a file's project is its folder). */
+  workspace: Workspace;
+  /**
+   * Requests per week that agents make in a project (from the usage index); undefined when unknown,
+   * and the lens then states `tokenomics.assumedRequestsPerWeek` as its assumption.
+   */
+  weeklyRequests: (projectPath: string) => number | undefined;
+  /** Whether the client can be asked to re-request code lenses (`workspace/codeLens/refresh`). */
+  lensRefreshSupported: boolean;
+}
 
 const DEBOUNCE_MS = 150;
 /**
@@ -59,23 +61,15 @@ interface DocState {
   running?: Promise<PromptAnalysis | undefined>;
 }
 
-export function uriToPath(uri: string): string {
-  try {
-    if (uri.startsWith('file:')) return fileURLToPath(uri);
-    return decodeURIComponent(new URL(uri).pathname);
-  } catch { return uri; }
-}
+export { uriToPath };
 
-export function registerPromptFeatures(connection: Connection, documents: TextDocuments<TextDocument>, engine: Engine): PromptFeatures {
-  let lensRefreshSupported = false;
+export function registerPromptFeatures(connection: Connection, documents: TextDocuments<TextDocument>, engine: Engine, deps: PromptDeps): PromptFeatures {
+  const { workspace, weeklyRequests, lensRefreshSupported } = deps;
   const states = new Map<string, DocState>();
   const forced = new Set<string>();
   const prompts = new Set<string>();
   /** Open documents whose prompt status is known for the current settings and folders. */
   const decided = new Set<string>();
-  let folders: string[] = [];
-  let foldersAsked: Promise<void> | undefined;
-  let weeklyRequests: (projectPath: string) => number | undefined = () => undefined;
   const recent: string[] = [];
   let lensRefresh: NodeJS.Timeout | undefined;
   const refreshLenses = () => {
@@ -99,29 +93,11 @@ export function registerPromptFeatures(connection: Connection, documents: TextDo
     }
   };
 
-  const setFolders = (list: readonly { uri: string }[] | null | undefined) => {
-    folders = (list ?? []).map(f => uriToPath(f.uri).replace(/\\/g, '/').replace(/\/+$/, '')).filter(Boolean);
-  };
-
-  /** Asks the client once; clients without workspace folders answer null or an error. */
-  const askFolders = (): Promise<void> => (foldersAsked ??= (async () => {
-    try {
-      const ws = connection.workspace;
-      try { ws.onDidChangeWorkspaceFolders(() => { void ws.getWorkspaceFolders().then(f => { setFolders(f); recheckAll(); }, () => undefined); }); } catch { /* not supported */ }
-      const got = await Promise.race([ws.getWorkspaceFolders(), new Promise<null>(r => setTimeout(() => r(null), 1000).unref())]);
-      if (got) setFolders(got);
-    } catch { /* keep what initialize gave us */ }
-  })());
-
   const relative = (abs: string): string | undefined => {
-    const p = abs.replace(/\\/g, '/');
-    for (const f of folders) if (p.startsWith(`${f}/`)) return p.slice(f.length + 1);
-    return undefined;
+    const f = workspace.folderOf(abs);
+    return f === undefined ? undefined : abs.replace(/\\/g, '/').slice(f.length + 1);
   };
-  const projectOf = (abs: string): string => {
-    const p = abs.replace(/\\/g, '/');
-    return folders.find(f => p.startsWith(`${f}/`)) ?? path.dirname(abs);
-  };
+  const projectOf = (abs: string): string => workspace.folderOf(abs) ?? path.dirname(abs);
 
   const matches = (uri: string): boolean => {
     if (forced.has(uri)) return true;
@@ -234,7 +210,6 @@ export function registerPromptFeatures(connection: Connection, documents: TextDo
       if (decided.has(uri)) return;
       decided.add(uri);
       recheck(uri);
-      void askFolders().then(() => { if (documents.get(uri) && !prompts.has(uri)) recheck(uri); });
       return;
     }
     schedule(uri);
@@ -246,8 +221,9 @@ export function registerPromptFeatures(connection: Connection, documents: TextDo
     if (prompts.delete(uri) || states.has(uri)) clear(uri);
   });
   engine.onSettingsChanged(() => recheckAll());
+  workspace.onDidChange(() => recheckAll());
 
-  connection.onRequest(Methods.analyzeAsPrompt, async (p: AnalyzeAsPromptParams): Promise<AnalyzeAsPromptResult> => {
+  onRequest(connection, AnalyzeAsPromptRequest, schemas.analyzeAsPrompt, async (p): Promise<AnalyzeAsPromptResult> => {
     if (!documents.get(p.uri)) return { uri: p.uri, isPrompt: false, reason: 'not open in the engine yet' };
     forced.add(p.uri);
     prompts.add(p.uri);
@@ -279,9 +255,6 @@ export function registerPromptFeatures(connection: Connection, documents: TextDo
       const doc = documents.get(uri);
       return doc ? parseFrontMatter(doc.getText()).fields.get('model')?.value.trim() || undefined : undefined;
     },
-    setWorkspaceFolders: setFolders,
-    setClientCapabilities: caps => { lensRefreshSupported = !!caps?.workspace?.codeLens?.refreshSupport; },
-    setWeeklyRequests: fn => { weeklyRequests = fn; },
     analysis: uri => states.get(uri)?.analysis,
   };
 }

@@ -1,6 +1,10 @@
-// The custom requests and notifications between the extension and the engine, beyond standard LSP.
-// Types and constants only: both sides import this file.
+// Every custom request and notification between the extension and the engine, beyond standard LSP:
+// one typed object per message, imported by both sides, so a method name, its params and its result
+// are written once and a mismatch between client and engine is a type error.
+// The engine validates incoming params (src/server/requests.ts); this file holds no behaviour.
+import { NotificationType, RequestType, RequestType0 } from 'vscode-jsonrpc';
 import type { CountSummary } from '../core/documentCount';
+import type { WeekSummary } from '../core/week/types';
 
 /**
  * Node flags for the engine process. --optimize-for-size makes V8 grow its heap less eagerly: with
@@ -11,22 +15,7 @@ export const ENGINE_EXEC_ARGV = ['--optimize-for-size'];
 
 export interface LspRange { start: { line: number; character: number }; end: { line: number; character: number } }
 
-export const Methods = {
-  /** client -> server notification: the raw `tokenomics` configuration object. */
-  settings: 'tokenomics/settings',
-  /** client -> server request: count a document or its selections. */
-  count: 'tokenomics/count',
-  /** client -> server request: the model catalog, for the model picker. */
-  models: 'tokenomics/models',
-  /** client -> server request: usage summary for the spend meter. */
-  usage: 'tokenomics/usage',
-  /** server -> client notification: usage changed (the spend meter should re-render). */
-  usageChanged: 'tokenomics/usageChanged',
-  /** client -> server request: analyse a document as a prompt even if it matches no prompt glob. */
-  analyzeAsPrompt: 'tokenomics/analyzeAsPrompt',
-  /** client -> server request: the weekly summary. */
-  week: 'tokenomics/week',
-} as const;
+// ---- token meter -------------------------------------------------------------------------------
 
 /** CountResult.notCounted for a document the client never synced to the engine. */
 export const NOT_SYNCED = 'not open in the engine';
@@ -55,6 +44,21 @@ export interface ModelListItem {
   exact: boolean;
   deprecated?: string;
 }
+
+/** Count a document or its selections, on the model in effect for that document. */
+export const CountRequest = new RequestType<CountParams, CountResult, void>('tokenomics/count');
+/** The model catalog, for the model picker. */
+export const ModelsRequest = new RequestType0<ModelListItem[], void>('tokenomics/models');
+
+// ---- settings and agents -----------------------------------------------------------------------
+
+/** The raw `tokenomics` configuration object (window scope; resource-scoped keys are asked per document). */
+export const SettingsNotification = new NotificationType<unknown>('tokenomics/settings');
+
+/** How the engine's memory splits between V8 heap and the rest (benchmarks and diagnostics). */
+export const MemoryRequest = new RequestType0<NodeJS.MemoryUsage, void>('tokenomics/memory');
+
+// ---- spend meter -------------------------------------------------------------------------------
 
 export interface KindTokens { input: number; output: number; cacheRead: number; cacheWrite: number }
 
@@ -104,7 +108,35 @@ export interface UsageSummary {
   quotas: QuotaStatus[];
   /** Every agent the engine reads, with the name to show for it (the client hard-codes none). */
   agentNames: { id: string; displayName: string }[];
-  folders: { agent: string; path: string; exists: boolean }[];
+  /** The folders searched, with the setting that replaces an agent's defaults (`tokenomics.claudeDirs`). */
+  folders: { agent: string; path: string; exists: boolean; setting: string }[];
   hasLogs: boolean;
   skipped: { malformedLines: number; unreadable: string[] };
 }
+
+/** The usage summary for the spend meter, refreshed first. */
+export const UsageRequest = new RequestType0<UsageSummary, void>('tokenomics/usage');
+/** Server -> client: usage changed (the spend meter re-renders). */
+export const UsageChangedNotification = new NotificationType<UsageSummary>('tokenomics/usageChanged');
+
+// ---- weekly summary ----------------------------------------------------------------------------
+
+export interface WeekParams {
+  /** Any date of the wanted week (YYYY-MM-DD); the current week when absent. */
+  week?: string;
+  /** Weeks before (negative) or after the week of `week` (or the current one): -1 is last week. */
+  offset?: number;
+  /** Workspace folder path -> name, so projects are named as the user knows them. */
+  projectNames?: Record<string, string>;
+}
+
+/** The weekly summary (null params: the current week). */
+export const WeekRequest = new RequestType<WeekParams | null, WeekSummary, void>('tokenomics/week');
+
+// ---- prompt files ------------------------------------------------------------------------------
+
+export interface AnalyzeAsPromptParams { uri: string }
+export interface AnalyzeAsPromptResult { uri: string; isPrompt: boolean; tokens?: number; estimate?: boolean; findings?: number; reason?: string }
+
+/** Analyse a document as a prompt even if it matches no `tokenomics.promptFiles` glob. */
+export const AnalyzeAsPromptRequest = new RequestType<AnalyzeAsPromptParams, AnalyzeAsPromptResult, void>('tokenomics/analyzeAsPrompt');

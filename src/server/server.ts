@@ -1,28 +1,54 @@
 // The engine process: a language server (stdio or IPC) that does every heavy job: tokenizing,
 // prompt analysis, scanning agent logs. The extension host only renders what it answers.
+//
+// Composed in one place, in dependency order, once the initialize params are known: the workspace
+// folders, then the engine state (settings, catalog, counters), then each service with what it needs
+// passed in. No service is wired to another after construction.
 import { createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind, CodeActionKind } from 'vscode-languageserver/node';
+import type { InitializeParams, WorkspaceFoldersChangeEvent } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { Engine } from './engine';
-import { Methods } from './protocol';
+import { MemoryRequest, SettingsNotification } from './protocol';
+import { onNotification, onRequest0, schemas } from './requests';
 import { registerTokenMeter } from './tokenMeter';
 import { getCounter } from '../core/tokenizer';
-import { registerPromptFeatures, uriToPath } from './prompts';
+import { registerPromptFeatures } from './prompts';
 import { registerUsage } from './usage';
 import { registerWeek } from './week';
+import { Workspace } from './workspace';
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
-const engine = new Engine(connection);
-let storagePath: string | undefined;
-let workspaceFolders: string[] = [];
+let composed = false;
+
+function compose(params: InitializeParams): void {
+  const init = (params.initializationOptions ?? {}) as { settings?: unknown; storagePath?: unknown };
+  const storagePath = typeof init.storagePath === 'string' ? init.storagePath : undefined;
+  const caps = params.capabilities;
+
+  const workspace = new Workspace(params.workspaceFolders);
+  const engine = new Engine(connection, { configurationSupported: !!caps.workspace?.configuration });
+  onNotification(connection, SettingsNotification, schemas.settings, raw => engine.applySettings(raw));
+
+  const usage = registerUsage(connection, engine, { storagePath, workspace });
+  registerWeek(connection, engine, () => usage.records(), { storagePath });
+  const prompts = registerPromptFeatures(connection, documents, engine, {
+    workspace, weeklyRequests: project => usage.weeklyRequests(project),
+    lensRefreshSupported: !!caps.workspace?.codeLens?.refreshSupport,
+  });
+  registerTokenMeter(connection, documents, engine, prompts);
+
+  // The first settings reach every service the way later changes do (the usage index starts here).
+  engine.applySettings(init.settings ?? {});
+  connection.onInitialized(() => {
+    engine.markInitialized();
+    // the client sends folder changes because initialize declared workspaceFolders.changeNotifications
+    if (caps.workspace?.workspaceFolders) connection.workspace.onDidChangeWorkspaceFolders((e: WorkspaceFoldersChangeEvent) => workspace.change(e));
+  });
+}
 
 connection.onInitialize(params => {
-  const init = (params.initializationOptions ?? {}) as { settings?: unknown; storagePath?: string };
-  storagePath = typeof init.storagePath === 'string' ? init.storagePath : undefined;
-  workspaceFolders = ((params.workspaceFolders ?? []) as { uri: string }[]).map(f => uriToPath(f.uri));
-  engine.applySettings(init.settings ?? {});
-  prompts.setWorkspaceFolders(params.workspaceFolders as { uri: string }[] | null | undefined);
-  prompts.setClientCapabilities(params.capabilities);
+  if (!composed) { composed = true; compose(params); }
   // Warm the default encoding in the background: the first count then answers without the ~0.1 s load.
   setImmediate(() => { void getCounter('o200k_base'); });
   return {
@@ -31,21 +57,14 @@ connection.onInitialize(params => {
       codeLensProvider: { resolveProvider: false },
       hoverProvider: true,
       codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.SourceFixAll, CodeActionKind.RefactorRewrite] },
+      workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
     },
     serverInfo: { name: 'tokenomics-engine' },
   };
 });
 
-connection.onInitialized(() => engine.markInitialized());
 // For benchmarks and diagnostics: how the engine's memory splits between V8 heap and the rest.
-connection.onRequest('tokenomics/memory', () => { (globalThis as { gc?: () => void }).gc?.(); return process.memoryUsage(); });
-connection.onNotification(Methods.settings, (raw: unknown) => engine.applySettings(raw));
-
-const prompts = registerPromptFeatures(connection, documents, engine);
-registerTokenMeter(connection, documents, engine, prompts);
-const usage = registerUsage(connection, engine, { storagePath: () => storagePath, workspaceFolders: () => workspaceFolders });
-prompts.setWeeklyRequests(project => usage.weeklyRequests(project));
-registerWeek(connection, engine, () => usage.records(), { storagePath: () => storagePath });
+onRequest0(connection, MemoryRequest, () => { (globalThis as { gc?: () => void }).gc?.(); return process.memoryUsage(); });
 
 documents.listen(connection);
 connection.listen();

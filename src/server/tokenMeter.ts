@@ -4,8 +4,9 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { looksBinary, resolveModel, summarizeCount } from '../core/documentCount';
 import { countingFor } from '../core/encodings';
 import { getCounter } from '../core/tokenizer';
-import type { Engine } from './engine';
-import { CountParams, CountResult, Methods, ModelListItem, NOT_SYNCED } from './protocol';
+import { modelOf, type Engine } from './engine';
+import { CountRequest, CountResult, ModelListItem, ModelsRequest, NOT_SYNCED } from './protocol';
+import { onRequest, onRequest0, schemas } from './requests';
 
 export interface PromptInfo { isPrompt(uri: string): boolean; findings(uri: string): number | undefined; modelFor(uri: string): string | undefined }
 
@@ -15,7 +16,7 @@ export function overLimit(text: string, bytes: number): boolean {
 }
 
 export function registerTokenMeter(connection: Connection, documents: TextDocuments<TextDocument>, engine: Engine, prompts?: PromptInfo): void {
-  connection.onRequest(Methods.count, async (p: CountParams): Promise<CountResult> => {
+  onRequest(connection, CountRequest, schemas.count, async (p): Promise<CountResult> => {
     const doc = documents.get(p.uri);
     const selection = p.ranges.length > 0;
     if (!doc) return { uri: p.uri, version: p.version, selection, notCounted: NOT_SYNCED };
@@ -24,20 +25,23 @@ export function registerTokenMeter(connection: Connection, documents: TextDocume
     const text = doc.getText();
     if (overLimit(text, limit)) return { ...base, notCounted: `larger than ${engine.settings.maxFileSizeMB} MB (tokenomics.maxFileSizeMB)` };
     if (looksBinary(text)) return { ...base, notCounted: 'binary content' };
-    const modelId = prompts?.modelFor(p.uri) ?? engine.defaultModel;
+    // tokenomics.model is resource-scoped: a folder of a multi-root workspace may count on its own model
+    const modelId = prompts?.modelFor(p.uri) ?? modelOf(await engine.settingsFor(p.uri));
     const { model, counting } = resolveModel(engine.catalog, modelId);
-    let raw: number;
+    let raw = 0, exactRaw = true;
     if (selection) {
       const counter = await getCounter(counting.encoding);
-      raw = 0;
-      for (const r of p.ranges) raw += counter.count(doc.getText(r));
+      for (const r of p.ranges) { const m = counter.measure(doc.getText(r)); raw += m.tokens; exactRaw &&= m.exact; }
     } else {
-      raw = await engine.countDocument(p.uri, counting.encoding, text);
+      ({ tokens: raw, exact: exactRaw } = await engine.measureDocument(p.uri, counting.encoding, text));
     }
-    return { ...base, ...summarizeCount(raw, model, modelId, counting) };
+    const summary = summarizeCount(raw, model, modelId, counting);
+    // an exact encoding still gives an estimate when the text holds a piece too long to merge (≈ shown)
+    if (exactRaw) return { ...base, ...summary };
+    return { ...base, ...summary, exact: false, countingLabel: `${summary.countingLabel}; a run of over a million characters without a break is estimated from samples` };
   });
 
-  connection.onRequest(Methods.models, (): ModelListItem[] => engine.catalog.primary().map(m => ({
+  onRequest0(connection, ModelsRequest, (): ModelListItem[] => engine.catalog.primary().map(m => ({
     id: m.id, provider: m.provider, family: m.family, tier: m.tier, input: m.rates.input, output: m.rates.output,
     contextWindow: m.contextWindow ?? null, exact: countingFor(m).exact, deprecated: m.deprecated,
   })));

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Connection } from 'vscode-languageserver/node';
-import { agentNames } from '../core/agents/index';
+import { adapterOf, agentNames } from '../core/agents/index';
 import { agentRoots, AgentRoot, scanDirs } from '../core/agents/locations';
 import { userDirFromGlobalStorage } from '../core/agents/vscodeUserDirs';
 import type { RateLimitWindow, UsageRecord } from '../core/agents/records';
@@ -11,12 +11,21 @@ import { inputCost, requestCost, ZERO_USAGE } from '../core/cost';
 import { dayKeyer, weekRange } from '../core/time';
 import { parseQuotas, projectCosts, quotaStatus } from '../core/usage/quotas';
 import { inside, spendSummary, SpendBreakdown } from '../core/usage/spend';
-import { UsageIndex } from '../core/usage/usageIndex';
+import { SKIP_TEXT, UsageIndex, atLines } from '../core/usage/usageIndex';
 import type { Engine } from './engine';
 import { afterHeavyWork } from './idleGc';
-import { Methods, PeriodSpend, QuotaStatus, RateWindow, UsageSummary } from './protocol';
+import { PeriodSpend, QuotaStatus, RateWindow, UsageChangedNotification, UsageRequest, UsageSummary } from './protocol';
+import { onRequest0, sendNotification } from './requests';
+import type { Workspace } from './workspace';
 
+/**
+ * The stat sweep that catches what watchers miss: every second while logs change, then backing off
+ * while nothing does, to POLL_MAX_MS once a watcher has shown it reports changes (else POLL_BLIND_MS).
+ * Idle means idle: a tree of thousands of logs is not walked every second for nothing.
+ */
 const POLL_MS = 1000;
+const POLL_BLIND_MS = 4000;
+const POLL_MAX_MS = 30_000;
 
 export interface UsageService {
   records(): Promise<readonly UsageRecord[]>;
@@ -24,7 +33,13 @@ export interface UsageService {
   weeklyRequests(projectPath: string): number | undefined;
 }
 
-export function registerUsage(connection: Connection, engine: Engine, opts: { storagePath: () => string | undefined; workspaceFolders: () => string[] }): UsageService {
+export interface UsageDeps {
+  storagePath: string | undefined;
+  /** The spend meter prefers the session of a workspace folder, and follows folder changes. */
+  workspace: Workspace;
+}
+
+export function registerUsage(connection: Connection, engine: Engine, opts: UsageDeps): UsageService {
   let roots: AgentRoot[] = [];
   let index: UsageIndex | undefined;
   let watchers: fs.FSWatcher[] = [];
@@ -34,13 +49,16 @@ export function registerUsage(connection: Connection, engine: Engine, opts: { st
   let reportedProblems = new Set<string>();
   const malformedReported = new Map<string, number>();
   let saidNoLogs = false;
+  let pollMs = POLL_MS;
+  let watcherEvent = false;
+  let watchersProven = false;
   let summaryStale = true;
   let summaryDay = '';
   let perProject: { at: number; counts: Map<string, number> } | undefined;
 
   const configure = () => {
     const s = engine.settings;
-    const dir = opts.storagePath();
+    const dir = opts.storagePath;
     // the editor running us: its own user-data folder holds Copilot's and Cline's logs (globalStorage/<us> -> <User>)
     roots = agentRoots(process.env, s.agentDirs, { vscodeUserDir: userDirFromGlobalStorage(dir) });
     const cacheFile = dir ? path.join(dir, 'usage-index.json') : null;
@@ -48,12 +66,13 @@ export function registerUsage(connection: Connection, engine: Engine, opts: { st
     index = new UsageIndex({ roots, cacheFile, autoSave: false });
     for (const w of watchers) w.close();
     watchers = [];
+    pollMs = POLL_MS; watchersProven = false;
     for (const dir of roots.flatMap(r => scanDirs(r))) {
       try {
         // Only the log folders, not the agents' whole homes (todos, history, backups change all the time).
         // Recursive watching is not available everywhere, and a big tree can run out of watches: the
         // stat poll below covers whatever a watcher misses or gives up on.
-        const w = fs.watch(dir, { recursive: true, persistent: false }, () => schedule(50));
+        const w = fs.watch(dir, { recursive: true, persistent: false }, () => { watcherEvent = true; schedule(50); });
         w.on('error', () => { w.close(); watchers = watchers.filter(x => x !== w); });
         watchers.push(w);
       } catch { /* missing folder or no recursive support: the poll still finds new logs */ }
@@ -86,13 +105,23 @@ export function registerUsage(connection: Connection, engine: Engine, opts: { st
       try {
         const r = await index!.refresh();
         if (r.changed) { scheduleSave(); perProject = undefined; if (r.ms > 100) afterHeavyWork(); }
+        // a change a watcher announced proves the watchers work: the sweep may back off further
+        if (r.changed && watcherEvent) watchersProven = true;
+        watcherEvent = false;
+        pollMs = r.changed ? POLL_MS : Math.min(pollMs * 2, watchersProven && watchers.length ? POLL_MAX_MS : POLL_BLIND_MS);
         if (r.cache && r.cache !== 'loaded' && r.cache !== 'disabled' && r.cache !== 'missing') {
           connection.console.info(`usage index was ${r.cache}; rebuilt from the logs`);
         }
         for (const m of index!.malformedFiles()) {
           if ((malformedReported.get(m.path) ?? 0) >= m.lines) continue;
           malformedReported.set(m.path, m.lines);
-          connection.console.warn(`skipped ${m.lines} malformed line${m.lines === 1 ? '' : 's'} in ${m.path} (not JSON, or usage fields of the wrong type); the rest of the file is counted`);
+          connection.console.warn(`skipped ${m.lines} malformed line${m.lines === 1 ? '' : 's'} in ${m.path}${atLines(m.at, m.lines)} (not JSON, or usage fields of the wrong type); the rest of the file is counted`);
+        }
+        for (const s of index!.skippedFiles()) {
+          const key = `${s.reason}\0${s.path}`;
+          if ((malformedReported.get(key) ?? 0) >= s.count) continue;
+          malformedReported.set(key, s.count);
+          connection.console.warn(`skipped ${s.count} ${SKIP_TEXT[s.reason as keyof typeof SKIP_TEXT][s.count === 1 ? 0 : 1]} in ${s.path}${atLines(s.at, s.count)}; the rest of the file is counted`);
         }
         for (const p of r.stats.unreadable) {
           const line = `cannot read ${p.path}: ${p.reason}`;
@@ -112,7 +141,7 @@ export function registerUsage(connection: Connection, engine: Engine, opts: { st
         const json = JSON.stringify({ ...summary, generatedAt: 0 });
         if (json !== lastSummaryJson) {
           lastSummaryJson = json;
-          void connection.sendNotification(Methods.usageChanged, summary);
+          void sendNotification(connection, UsageChangedNotification, summary);
         }
       } catch (e) {
         connection.console.error(`usage refresh failed: ${(e as Error)?.stack ?? e}`);
@@ -144,7 +173,7 @@ export function registerUsage(connection: Connection, engine: Engine, opts: { st
     const s = engine.settings;
     const tz = engine.timezone;
     const records = index?.records() ?? [];
-    const sum = spendSummary(records, engine.catalog, { timezone: tz, weekStartsOn: s.weekStartsOn, preferProjects: opts.workspaceFolders() });
+    const sum = spendSummary(records, engine.catalog, { timezone: tz, weekStartsOn: s.weekStartsOn, preferProjects: opts.workspace.folders });
     const period = (label: string, startDate: string, b: SpendBreakdown): PeriodSpend => ({
       label, startDate, costUSD: b.totals.costUSD, requests: b.totals.requests, unpricedRequests: b.unpricedRequests,
       tokens: { input: b.totals.inputTokens, output: b.totals.outputTokens, cacheRead: b.totals.cacheReadTokens, cacheWrite: b.totals.cacheCreationTokens },
@@ -154,7 +183,7 @@ export function registerUsage(connection: Connection, engine: Engine, opts: { st
     });
     const a = sum.activeSession;
     const model = a ? engine.catalog.resolve(a.model) : null;
-    const folders = opts.workspaceFolders();
+    const folders = opts.workspace.folders;
     const stats = index?.problems ?? [];
     return {
       generatedAt: Date.now(), timezone: tz,
@@ -176,7 +205,7 @@ export function registerUsage(connection: Connection, engine: Engine, opts: { st
       contextWarning: { percent: s['contextWarning.percent'], notifyPercent: s['contextWarning.notifyPercent'] },
       quotas: quotasOf(records),
       agentNames: agentNames(),
-      folders: roots.map(r => ({ agent: r.agent, path: r.dir, exists: fs.existsSync(r.dir) })),
+      folders: roots.map(r => ({ agent: r.agent, path: r.dir, exists: fs.existsSync(r.dir), setting: `tokenomics.${adapterOf(r.agent).logs.setting}` })),
       hasLogs: records.length > 0,
       skipped: { malformedLines: index?.stats().malformedLines ?? 0, unreadable: stats.map(p => p.path) },
     };
@@ -200,11 +229,14 @@ export function registerUsage(connection: Connection, engine: Engine, opts: { st
     if (dirs !== configuredDirs || !index) { configuredDirs = dirs; configure(); }
     else { summaryStale = true; schedule(0); }
   });
-  connection.onRequest(Methods.usage, async () => { await refresh(); return buildSummary(); });
-  const poll = setInterval(() => schedule(0), POLL_MS);
-  poll.unref();
+  // Another folder may hold the session to warn about: the summary is rebuilt, the index stands.
+  opts.workspace.onDidChange(() => { summaryStale = true; schedule(0); });
+  onRequest0(connection, UsageRequest, async () => { await refresh(); return buildSummary(); });
+  let poll: NodeJS.Timeout | undefined;
+  const sweep = () => { poll = setTimeout(() => { schedule(0); sweep(); }, pollMs); poll.unref(); };
+  sweep();
   connection.onShutdown(() => {
-    clearInterval(poll);
+    if (poll) clearTimeout(poll);
     for (const w of watchers) w.close();
     if (saveTimer) { clearTimeout(saveTimer); try { index?.save(); } catch { /* best effort on the way out */ } }
   });

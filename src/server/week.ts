@@ -10,16 +10,10 @@ import { parseQuotas, projectCosts, quotaStatus as quotaSpend } from '../core/us
 import { computeWeek } from '../core/week/build';
 import type { WeekSummary } from '../core/week/types';
 import type { Engine } from './engine';
-import { Methods, QuotaStatus } from './protocol';
+import { QuotaStatus, WeekParams, WeekRequest } from './protocol';
+import { onRequest, schemas } from './requests';
 
-export interface WeekParams {
-  /** Any date of the wanted week (YYYY-MM-DD); the current week when absent. */
-  week?: string;
-  /** Weeks before (negative) or after the week of `week` (or the current one): -1 is last week. */
-  offset?: number;
-  /** Workspace folder path -> name, so projects are named as the user knows them. */
-  projectNames?: Record<string, string>;
-}
+export type { WeekParams };
 
 export interface WeekService {
   summary(params?: WeekParams): Promise<WeekSummary>;
@@ -27,12 +21,12 @@ export interface WeekService {
   quotaStatus(records: readonly UsageRecord[], weekStart: string): QuotaStatus[];
 }
 
-export function registerWeek(connection: Connection, engine: Engine, getRecords: () => Promise<readonly UsageRecord[]>, opts: { storagePath?: () => string | undefined } = {}): WeekService {
+export function registerWeek(connection: Connection, engine: Engine, getRecords: () => Promise<readonly UsageRecord[]>, opts: { storagePath?: string } = {}): WeekService {
   let cache: ActivityCache | undefined;
   let cacheDir: string | undefined;
   let saveTimer: NodeJS.Timeout | undefined;
   const activity = () => {
-    const dir = opts.storagePath?.();
+    const dir = opts.storagePath;
     if (!cache || dir !== cacheDir) { cacheDir = dir; cache = new ActivityCache(dir ? path.join(dir, 'activity.json') : null); }
     return cache;
   };
@@ -64,7 +58,7 @@ export function registerWeek(connection: Connection, engine: Engine, getRecords:
     return w;
   };
 
-  connection.onRequest(Methods.week, async (params: WeekParams | null) => summary(params ?? {}));
+  onRequest(connection, WeekRequest, schemas.week, async params => summary(params ?? {}));
 
   const quotaStatus = (records: readonly UsageRecord[], weekStart: string): QuotaStatus[] => {
     const { quotas } = parseQuotas(engine.settings.quotas);
@@ -77,4 +71,3 @@ export function registerWeek(connection: Connection, engine: Engine, getRecords:
   connection.onShutdown(() => { if (saveTimer) { clearTimeout(saveTimer); cache?.save(); } });
   return { summary, quotaStatus };
 }
-

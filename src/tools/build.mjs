@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Bundles the three entry points with esbuild and writes the token ranks next to them in binary form,
-// so each encoding is loaded from disk only when first used (and never on the extension host).
+// Bundles the four entry points with esbuild (the extension host, the engine, the CLI, and the weekly
+// summary webview, a browser script) and writes the token ranks next to them in binary form, so each
+// encoding is loaded from disk only when first used (and never on the extension host).
 import * as esbuild from 'esbuild';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -19,6 +20,8 @@ const builds = [
   { entryPoints: { extension: 'src/extension/extension.ts' }, external: ['vscode'] },
   { entryPoints: { server: 'src/server/server.ts' } },
   { entryPoints: { cli: 'src/cli/cli.ts' }, banner: { js: '#!/usr/bin/env node' } },
+  // runs in the webview under a strict CSP: one self-contained script, no Node
+  { entryPoints: { 'webview/week': 'src/webview/week.ts' }, platform: 'browser', target: 'es2022', format: 'iife' },
 ];
 // Ranks: js-tiktoken's text form turned into the binary form src/core/ranks.ts reads without parsing
 // (rank load ~130 ms -> a few ms). The writer is that module itself, bundled in memory.
@@ -42,7 +45,7 @@ if (watch) {
 } else {
   await Promise.all(builds.map(b => esbuild.build({ ...common, ...b, outdir: 'dist' })));
   fs.chmodSync(path.join(ROOT, 'dist/cli.js'), 0o755);
-  for (const f of ['extension.js', 'server.js', 'cli.js']) {
+  for (const f of ['extension.js', 'server.js', 'cli.js', 'webview/week.js']) {
     console.log(`dist/${f} ${(fs.statSync(path.join(ROOT, 'dist', f)).size / 1024).toFixed(0)} KiB`);
   }
 }

@@ -12,8 +12,8 @@ const rpc = require('vscode-languageserver-protocol/node');
 // The same flags the extension starts the engine with (ENGINE_EXEC_ARGV in src/server/protocol.ts).
 const ENGINE_EXEC_ARGV = ['--optimize-for-size'];
 
-export async function startServer({ settings = {}, rootDir = ROOT, execArgv = ENGINE_EXEC_ARGV } = {}) {
-  const child = spawn(process.execPath, [...execArgv, path.join(ROOT, 'dist/server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
+export async function startServer({ settings = {}, rootDir = ROOT, execArgv = ENGINE_EXEC_ARGV, env = {} } = {}) {
+  const child = spawn(process.execPath, [...execArgv, path.join(ROOT, 'dist/server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, ...env } });
   const conn = rpc.createProtocolConnection(new rpc.StreamMessageReader(child.stdout), new rpc.StreamMessageWriter(child.stdin));
   const diagnostics = new Map();
   const waiters = [];
@@ -21,7 +21,8 @@ export async function startServer({ settings = {}, rootDir = ROOT, execArgv = EN
     diagnostics.set(p.uri, p.diagnostics);
     for (const w of waiters.splice(0)) w();
   });
-  conn.onNotification(() => {});
+  const listeners = [];
+  conn.onNotification((method, params) => { for (const l of listeners) l(method, params); });
   conn.onRequest(() => null);
   conn.listen();
   await conn.sendRequest('initialize', {
@@ -31,6 +32,13 @@ export async function startServer({ settings = {}, rootDir = ROOT, execArgv = EN
   conn.sendNotification('initialized', {});
   return {
     conn, child, diagnostics,
+    /** Resolves with the params of the next notification `method` that satisfies `pred`. */
+    nextNotification(method, pred = () => true) {
+      return new Promise(resolve => {
+        const l = (m, p) => { if (m === method && pred(p)) { listeners.splice(listeners.indexOf(l), 1); resolve(p); } };
+        listeners.push(l);
+      });
+    },
     open(uri, text, languageId = 'markdown', version = 1) {
       conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId, version, text } });
     },

@@ -1,6 +1,5 @@
 // End-to-end harness: a REAL VS Code (code-server 4.100.3 = VS Code 1.100.3, real Node extension host)
 // driven through headless Debian chromium with playwright-core. Installed by test/e2e/setup.sh.
-// Adapted from ../shared/vscode-host (NOTES.md, e2e-smoke.mjs, run-ext-tests.mjs); no runtime dependency on it.
 //
 //   packageVsix(extDir, outFile)                     -> outFile (vsce package --no-dependencies)
 //   startVSCode({ workspace, userSettings, machineSettings, env, vsix, devPath, testsPath, name, onPage }) -> handle
@@ -105,7 +104,8 @@ export async function expectText(locator, re, ms = 30_000, what = '') {
 
 /**
  * Starts code-server with throwaway user-data/extensions/XDG dirs, opens `workspace` in headless chromium.
- * workspace: a folder path, or { 'file.md': 'text', ... } written into a new temp folder, or undefined (empty window).
+ * workspace: a folder path, a .code-workspace file (multi-root), or { 'file.md': 'text', ... } written into a new
+ * temp folder, or undefined (empty window).
  * vsix: installed with --install-extension before the start. devPath/testsPath: extensionDevelopmentPath /
  * extensionTestsPath payload (in-host tests). onPage(page): called before navigation (e.g. exposeFunction).
  * waitForWorkbench (default true): wait for .monaco-workbench.
@@ -247,7 +247,9 @@ export async function startVSCode({ name = 'vscode', workspace, userSettings = {
     const payload = [];
     if (devPath) payload.push(['extensionDevelopmentPath', remote(devPath)]);
     if (testsPath) payload.push(['extensionTestsPath', remote(testsPath)]);
-    let url = `${base}/?${WS ? `folder=${encodeURIComponent(path.resolve(WS))}` : 'ew=true'}`;
+    // a .code-workspace file opens as a (multi-root) workspace, anything else as a folder
+    const open = !WS ? 'ew=true' : `${String(WS).endsWith('.code-workspace') ? 'workspace' : 'folder'}=${encodeURIComponent(path.resolve(WS))}`;
+    let url = `${base}/?${open}`;
     if (payload.length) url += `&payload=${encodeURIComponent(JSON.stringify(payload))}`;
     await page.goto(url);
     if (waitForWorkbench) {

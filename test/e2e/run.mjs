@@ -8,7 +8,8 @@
 // cannot run (setup, build or packaging failed) counts as failed.
 // usage: node test/e2e/run.mjs [name-filter...] [--no-ui] [--no-inhost] [--no-setup]
 // env: KEEP_TMP=1 keeps temp folders (test/e2e/.tmp/), TOKENOMICS_VSCODE_DIR, CHROMIUM, VERBOSE=1,
-//      TOKENOMICS_E2E_SCREENSHOTS_DIR (default media/screenshots), TOKENOMICS_E2E_SCENARIO_TIMEOUT (s, default 300),
+//      TOKENOMICS_E2E_SCREENSHOTS_DIR (default test/e2e/.tmp/screenshots; media/screenshots refreshes the README's),
+//      TOKENOMICS_E2E_SCENARIO_TIMEOUT (s, default 300),
 //      TOKENOMICS_E2E_EXT_DIR=<folder> tests another extension folder instead of the repo (harness development).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -91,7 +92,8 @@ for (const s of scenarios) {
   };
   const t = {
     name: s.name, vsix, root: ROOT, extDir: EXT_DIR, e2eDir: E2E_DIR, tmpRoot: TMP_ROOT,
-    screenshotsDir: path.resolve(process.env.TOKENOMICS_E2E_SCREENSHOTS_DIR || path.join(ROOT, 'media/screenshots')),
+    // screenshots stay out of the work tree unless asked for: `npm test` leaves git status clean
+    screenshotsDir: path.resolve(ROOT, process.env.TOKENOMICS_E2E_SCREENSHOTS_DIR || path.join(TMP_ROOT, 'screenshots')),
     log: harness.log, expectText: harness.expectText, waitFor: harness.waitFor,
     /** startVSCode with this scenario's .vsix; stopped by the runner at the end. */
     async startVSCode(opts = {}) {
@@ -167,6 +169,13 @@ if (runInHost) {
         console.log(`# activate() took ${a.activationMs?.toFixed(1)} ms; require(dist/extension.js) ${a.bundleLoadMs?.toFixed(1)} ms (VS Code ${a.vscode}; ${path.relative(ROOT, activationFile)})`);
       } catch {}
     }
+  }
+}
+
+// Temp folders (fixtures, workspaces, profiles) go; the evidence stays: screenshots, the .vsix, results.
+if (!process.env.KEEP_TMP) {
+  for (const e of fs.readdirSync(TMP_ROOT, { withFileTypes: true })) {
+    if (e.isDirectory() && e.name !== 'screenshots') fs.rmSync(path.join(TMP_ROOT, e.name), { recursive: true, force: true });
   }
 }
 

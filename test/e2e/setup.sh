@@ -8,7 +8,7 @@
 #   DIR defaults to $TOKENOMICS_VSCODE_DIR, else ~/.cache/tokenomics-e2e/vsc.
 #   Idempotent: on a finished DIR it takes about a second. First run: 90-165 s, DIR is ~430 MB.
 #   As root, missing apt packages are installed; otherwise the script stops and names them.
-# Adapted from ../shared/vscode-host/setup-vscode.sh (see that folder's NOTES.md for the why).
+# Why each step is needed: test/e2e/README.md ("Files" and "Machine-scoped settings").
 set -euo pipefail
 T0=$(date +%s)
 DIR="${1:-${TOKENOMICS_VSCODE_DIR:-$HOME/.cache/tokenomics-e2e/vsc}}"

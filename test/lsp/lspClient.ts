@@ -16,7 +16,21 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
-export async function startServer(opts: { settings?: unknown; env?: NodeJS.ProcessEnv; workspace?: string; storagePath?: string } = {}): Promise<TestServer> {
+export interface ServerOptions {
+  settings?: unknown;
+  env?: NodeJS.ProcessEnv;
+  /** The first workspace folder (default: the repository). */
+  workspace?: string;
+  /** All workspace folders, instead of `workspace` alone. */
+  folders?: string[];
+  storagePath?: string;
+  /** Client capabilities in the initialize request (default: none). */
+  capabilities?: Record<string, unknown>;
+  /** Answers `workspace/configuration` items (default: null, like a client without the feature). */
+  configuration?: (item: { scopeUri?: string; section?: string }) => unknown;
+}
+
+export async function startServer(opts: ServerOptions = {}): Promise<TestServer> {
   const child = spawn(process.execPath, [path.join(REPO, 'dist/server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } });
   const conn = rpc.createProtocolConnection(new rpc.StreamMessageReader(child.stdout!), new rpc.StreamMessageWriter(child.stdin!));
   const notifications: { method: string; params: unknown }[] = [];
@@ -27,12 +41,16 @@ export async function startServer(opts: { settings?: unknown; env?: NodeJS.Proce
   };
   // Star handlers: every notification, and every request (answered with null), is recorded.
   (conn as unknown as { onNotification(h: (m: string, p: unknown) => void): void }).onNotification(record);
-  (conn as unknown as { onRequest(h: (m: string, p: unknown) => null): void }).onRequest((m, p) => { record(m, p); return null; });
+  (conn as unknown as { onRequest(h: (m: string, p: unknown) => unknown): void }).onRequest((m, p) => {
+    record(m, p);
+    if (m === 'workspace/configuration' && opts.configuration) return (p as { items: { scopeUri?: string; section?: string }[] }).items.map(opts.configuration);
+    return null;
+  });
   conn.listen();
-  const ws = opts.workspace ?? REPO;
+  const folders = opts.folders ?? [opts.workspace ?? REPO];
   await conn.sendRequest('initialize', {
-    processId: process.pid, rootUri: pathToFileURL(ws).href, capabilities: {},
-    workspaceFolders: [{ uri: pathToFileURL(ws).href, name: 'ws' }],
+    processId: process.pid, rootUri: pathToFileURL(folders[0]!).href, capabilities: opts.capabilities ?? {},
+    workspaceFolders: folders.map((f, i) => ({ uri: pathToFileURL(f).href, name: `ws${i}` })),
     initializationOptions: { settings: opts.settings ?? {}, storagePath: opts.storagePath },
   });
   await conn.sendNotification('initialized', {});

@@ -197,3 +197,26 @@ test('a cache of an older format is rebuilt', () => {
   assert.equal(mergeActivity([c.get(f, 'claude-code')]).linesChanged, 8);
   assert.equal(c.reads, 1);
 });
+
+test('a persisted activity cache is validated entry by entry: "edits": null is dropped and its file read again, not a crash', () => {
+  const dir = tempDir('tkx-actz-');
+  const f = path.join(dir, 's.jsonl'), g = path.join(dir, 't.jsonl');
+  fs.copyFileSync(EDITS, f);
+  fs.copyFileSync(EDITS, g);
+  const cacheFile = path.join(dir, 'activity.json');
+  const c1 = new ActivityCache(cacheFile);
+  c1.get(f, 'claude-code'); c1.get(g, 'claude-code');
+  assert.ok(c1.save());
+  const saved = JSON.parse(fs.readFileSync(cacheFile, 'utf8')) as { files: [string, { facts: Record<string, unknown> }][] };
+  saved.files[0]![1].facts.edits = null;          // the entry of f is broken
+  saved.files[1]![1].facts.agent = 'retired-agent'; // and g's names an agent no adapter reads
+  fs.writeFileSync(cacheFile, JSON.stringify(saved));
+  const c2 = new ActivityCache(cacheFile);
+  assert.equal(mergeActivity([c2.get(f, 'claude-code')]).linesChanged, 8);
+  assert.equal(mergeActivity([c2.get(g, 'claude-code')]).linesChanged, 8);
+  assert.equal(c2.reads, 2, 'both read again from their transcripts');
+  assert.ok(c2.save());
+  const c3 = new ActivityCache(cacheFile);
+  c3.get(f, 'claude-code');
+  assert.equal(c3.reads, 0, 'the repaired entries were saved');
+});

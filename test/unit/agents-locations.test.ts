@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
+import { tempDir } from './tempDirs';
 import { agentRoots, findLogFiles, scanDirs } from '../../src/core/agents/locations';
 import { FIXTURES } from './agents-fixtures';
 
@@ -33,4 +36,29 @@ test('a root may be the agent home or its log folder; sub-agent transcripts and 
   assert.equal(rel.filter(r => r.startsWith('codex/archived_sessions/')).length, 2);
   assert.equal(rel.filter(r => r.startsWith('gemini/')).length, 2);
   assert.equal(files.length, 3 + 6 + 2);
+});
+
+test('walks terminate: link loops, a link to /, links out of the log folders and FIFOs; each file once', { timeout: 60_000 }, () => {
+  const root = tempDir('tkx-walk-');
+  const projects = path.join(root, 'projects');
+  fs.mkdirSync(path.join(projects, 'p1'), { recursive: true });
+  fs.writeFileSync(path.join(projects, 'p1', 'a.jsonl'), '{}\n');
+  fs.symlinkSync('.', path.join(projects, 'p1', 'self'));        // a loop
+  fs.symlinkSync('..', path.join(projects, 'p1', 'up'));         // a loop through the parent
+  fs.symlinkSync('/', path.join(projects, 'p1', 'root'));        // the whole machine
+  fs.symlinkSync(path.join(projects, 'p1', 'a.jsonl'), path.join(projects, 'p1', 'b.jsonl')); // the same file again
+  const outside = tempDir('tkx-walk-out-');
+  fs.writeFileSync(path.join(outside, 'c.jsonl'), '{}\n');
+  fs.symlinkSync(outside, path.join(projects, 'elsewhere'));
+  let fifo = false;
+  try { execFileSync('mkfifo', [path.join(projects, 'p1', 'pipe.jsonl')]); fifo = true; } catch { /* no mkfifo here: the rest still holds */ }
+  // the root itself may be a link
+  const linkedRoot = path.join(tempDir('tkx-walk-link-'), 'claude');
+  fs.symlinkSync(root, linkedRoot);
+  const { files, problems } = findLogFiles([{ agent: 'claude-code', dir: linkedRoot, explicit: true }]);
+  assert.deepEqual(files.map(f => path.basename(f.path)), ['a.jsonl'], 'one file, once, and never the FIFO');
+  const skipped = problems.map(p => path.basename(p.path)).sort();
+  assert.deepEqual(skipped, ['elsewhere', 'root'], 'links that leave the log folders are named');
+  assert.ok(problems.every(p => /outside the log folders/.test(p.reason)));
+  if (fifo) assert.ok(fs.statSync(path.join(projects, 'p1', 'pipe.jsonl')).isFIFO());
 });

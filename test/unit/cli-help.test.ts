@@ -57,3 +57,12 @@ test('after --, --help is a file name, not a request for help', async () => {
   assert.match(o.err, /cannot read --help/);
   assert.equal(o.out, '');
 });
+
+test('names from the command line are looked up as own keys only: constructor, __proto__ and toString are unknown', async () => {
+  for (const argv of [['constructor'], ['__proto__'], ['report', '--constructor', 'x'], ['week', '--format', 'toString'], ['report', '--__proto__']]) {
+    const o = io();
+    assert.equal(await main(argv, o), 2, `${argv.join(' ')}: ${o.err}`);
+    assert.match(o.err, /unknown command|unknown option|is not one of/, argv.join(' '));
+    assert.doesNotMatch(o.err, /TypeError|\n\s+at /, 'a message, not a stack');
+  }
+});

@@ -10,12 +10,6 @@ import { formatMoney, headlineTexts, nudgeText } from '../../src/core/week/forma
 import { toCsv, toMarkdown } from '../../src/core/week/export';
 
 const FIX = path.resolve(__dirname, '../../../test/fixtures/week');
-// the webview's own formatter: media/week.js exports its pure functions when loaded as CommonJS
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const view = require(path.resolve(__dirname, '../../../media/week.js')) as {
-  fmtMoney(v: number, locale: string): string;
-  headlineTexts(w: WeekSummary, locale: string): ReturnType<typeof headlineTexts>;
-};
 
 const home = tempDir('tkx-week-home-');
 const empty = tempDir('tkx-week-gemini-');
@@ -43,26 +37,26 @@ test('week --format json has the report --json totals and the sections', async (
   assert.deepEqual(w.quotaProblems.map(p => [p.name, p.field]), [['broken', 'projects']]);
 });
 
-test('webview, Markdown export and CLI agree to the cent', async () => {
+// The webview (src/webview/week.ts) imports these same formatters; test/e2e/ui/week-summary.mjs checks
+// the figures it shows against this Markdown.
+test('Markdown export and CLI agree to the cent', async () => {
   const w = JSON.parse(await cli('json')) as WeekSummary;
   const md = await cli('md');
   const text = await cli('text');
   assert.equal(md, toMarkdown(w), 'the CLI Markdown is the export');
-  const fromView = view.headlineTexts(w, 'en-US');
-  assert.deepEqual(fromView, headlineTexts(w));
+  const fromView = headlineTexts(w);
   assert.equal(fromView.spend, '$4.20');
   const money = [w.headline.spendUSD, ...w.days.map(d => d.costUSD), ...w.models.map(m => m.costUSD), ...w.agents.map(a => a.costUSD),
     ...w.projects.map(p => p.costUSD), ...w.topSessions.map(s => s.costUSD), ...w.quotas.map(q => q.spentUSD), w.cache.savingsUSD, w.totals.costUSD];
   for (const v of money) {
-    const s = view.fmtMoney(v, 'en-US');
-    assert.equal(s, formatMoney(v), `webview vs core for ${v}`);
+    const s = formatMoney(v);
     assert.ok(md.includes(s), `Markdown shows ${s}`);
     assert.ok(text.includes(s), `CLI text shows ${s}`);
   }
   assert.ok(md.includes(`Spend ${fromView.spend} · ${fromView.tokens} tokens · ${fromView.requests} requests · ${fromView.sessions} sessions`));
   assert.ok(text.includes(`Spend ${fromView.spend} · ${fromView.tokens} tokens`));
-  // rounding is the same at the half cent
-  for (const v of [0.005, 1.005, 2.675, 1234.565, -0.004, 0.0049]) assert.equal(view.fmtMoney(v, 'en-US'), formatMoney(v));
+  // rounded once, to the cent, at the half cent too
+  assert.deepEqual([0.005, 1.005, 2.675, 1234.565, -0.004, 0.0049].map(formatMoney), ['$0.01', '$1.00', '$2.68', '$1,234.57', '$0.00', '$0.00']);
 });
 
 test('CSV: one row per day × agent × model, cost to the cent, formulas neutralised', async () => {
@@ -118,4 +112,17 @@ test('the weekly nudge text', async () => {
   w.headline.change.spendPercent = -12.4;
   w.value.wasteCandidates = [];
   assert.equal(nudgeText(w), 'Last week: $4.20, −12% — about $0.15 in waste findings');
+});
+
+test('tokenomics week with a ReDoS quota pattern finishes; a quota with too many patterns is named on stderr', { timeout: 60_000 }, async () => {
+  // was a backtracking regex: `*a*a*…*ab` against a long folder name never finished
+  const hostile = JSON.stringify([
+    { name: 'redos', projects: [`*${'a*'.repeat(14)}b`, `${'**/'.repeat(8)}x`, `/home/dev/${'a'.repeat(200)}`], weeklyUSD: 1 },
+    { name: 'many', projects: Array.from({ length: 201 }, (_, i) => `/p${i}`), weeklyUSD: 1 },
+  ]);
+  const o = io({ TOKENOMICS_QUOTAS: hostile });
+  assert.equal(await main(['week', '--week', '2026-05-04', '--format', 'json', '--timezone', 'UTC', '--no-cache', ...DIRS], o), 0, o.err);
+  const w = JSON.parse(o.out) as WeekSummary;
+  assert.deepEqual(w.quotas.map(q => q.name), ['redos']);
+  assert.match(o.err, /invalid quota "many" \(projects\): tokenomics\.quotas\[1\]\.projects: 201 patterns, more than the 200 allowed/);
 });

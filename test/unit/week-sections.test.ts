@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import type { FileActivity } from '../../src/core/activity';
 import type { UsageRecord } from '../../src/core/agents/records';
 import { Catalog } from '../../src/core/catalog';
+import { globWork } from '../../src/core/glob';
 import { gatherWeek, peakContext, projectName } from '../../src/core/week/gather';
 import { contextBloat } from '../../src/core/week/sections/bloat';
 import { breakdowns } from '../../src/core/week/sections/breakdowns';
@@ -222,4 +223,23 @@ test('an agent\'s reported cost is taken as is; an aggregate row (Cline\'s delet
   assert.deepEqual(b.agents.map(a => [a.agent, a.requests, a.inputTokens]), [['cline', 1, 2000]]);
   assert.deepEqual(b.models.map(m => [m.model, m.priced, m.costUSD]), [['not-in-the-catalog', true, 0.75]], 'priced by the agent, not unpriced');
   assert.equal(days(w).days.find(d => d.date === '2026-05-05')!.requests, 1);
+});
+
+test('project names are own keys: a folder called constructor is named by its folder', () => {
+  assert.equal(projectName('constructor', { '/w/app': 'App' }), 'constructor');
+  assert.equal(projectName('/w/__proto__', {}), '__proto__');
+  assert.equal(projectName('toString', { toString: 'Mine' }), 'Mine');
+});
+
+test('quotas: a hostile project pattern is matched in linear time, an over-long list is refused by name', () => {
+  const deep = `/w/${'a'.repeat(200)}`;
+  const hostile = `*${'a*'.repeat(12)}b`;
+  globWork.steps = 0;
+  const q = quotas(input([rec({ at: '2026-05-05T10:00:00Z', project: deep })], {
+    quotas: [{ name: 'redos', projects: [hostile, '**/'.repeat(8) + 'x'], weeklyUSD: 1 }, { name: 'many', projects: Array.from({ length: 201 }, (_, i) => `/p${i}`), weeklyUSD: 1 }],
+  }));
+  assert.deepEqual(q.quotas.map(x => [x.name, x.spentUSD]), [['redos', 0]]);
+  assert.ok(globWork.steps < 200_000, `bounded work: ${globWork.steps} steps`);
+  assert.deepEqual(q.quotaProblems.map(p => [p.name, p.field]), [['many', 'projects']]);
+  assert.match(q.quotaProblems[0]!.message, /tokenomics\.quotas\[1\]\.projects: 201 patterns, more than the 200 allowed/);
 });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import type { Connection } from 'vscode-languageserver/node';
 import { Engine } from '../../src/server/engine';
-import { Methods } from '../../src/server/protocol';
+import { WeekRequest } from '../../src/server/protocol';
 import { registerWeek } from '../../src/server/week';
 import { UsageIndex } from '../../src/core/usage/usageIndex';
 import type { WeekSummary } from '../../src/core/week/types';
@@ -15,6 +15,7 @@ function fakeConnection() {
   const warnings: string[] = [];
   const conn = {
     onRequest: (m: string, h: (p: unknown) => unknown) => { handlers.set(m, h); },
+    onNotification: () => undefined,
     onShutdown: () => undefined,
     console: { warn: (s: string) => warnings.push(s), info: () => undefined, error: () => undefined, log: () => undefined },
     window: { showWarningMessage: async () => undefined },
@@ -30,7 +31,7 @@ test('tokenomics/week answers for a given week, navigates by offset and serves q
     quotas: [{ name: 'client', projects: ['/home/dev/shop'], weeklyUSD: 0.25 }, { name: 'oops', projects: ['a'], weeklyUSD: 'ten' }] });
   const index = new UsageIndex({ roots: [{ agent: 'claude-code', dir: path.join(FIX, 'claude'), explicit: true }, { agent: 'codex', dir: path.join(FIX, 'codex'), explicit: true }], cacheFile: null });
   const svc = registerWeek(conn, engine, async () => { await index.refresh(); return index.records(); });
-  const handler = handlers.get(Methods.week)!;
+  const handler = handlers.get(WeekRequest.method)!;
   assert.ok(handler);
   const w = await handler({ week: '2026-05-06' }) as WeekSummary;
   assert.equal(w.range.weekStart, '2026-05-04');

@@ -28,8 +28,6 @@ const NO_FOLDER = '(no folder)';
 
 export interface CopilotState extends JournalState {
   project: string;
-  /** Start and first characters of the last line read: a compaction rewrites the file in place. */
-  anchor?: { offset: number; text: string };
 }
 
 /** The workspace folder of `workspaceStorage/<hash>/chatSessions/x.jsonl`, from `<hash>/workspace.json`. */
@@ -83,8 +81,7 @@ function rankOf(file: string): number {
 }
 
 /** Parses one journal line into the state; emits every request whose usage it changed. */
-export function copilotJournalLine(state: CopilotState, text: string, offset: number, file: string, emit: (r: UsageRecord) => void): LineOutcome {
-  state.anchor = { offset, text: text.slice(0, 64) };
+export function copilotJournalLine(state: CopilotState, text: string, _offset: number, file: string, emit: (r: UsageRecord) => void): LineOutcome {
   if (skippable(text)) return 'ignored';
   let entry: unknown;
   try { entry = JSON.parse(text); } catch { return 'malformed'; }
@@ -159,8 +156,7 @@ export const copilotReader: AgentReader<CopilotState> = {
   line: copilotJournalLine,
   isWholeFile: file => file.endsWith('.json'),
   wholeFile: copilotLegacyFile,
-  anchor: state => state.anchor,
-  // a compaction keeps only requests still in the session; a truncated request was still billed
+  // a compaction (the index sees the rewrite in place by its fingerprint) keeps only requests still in the session; a truncated request was still billed
   retainOnReread: true,
   isDatabase: file => path.basename(file) === TRACES_DB,
   database: copilotTraces,

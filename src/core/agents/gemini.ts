@@ -1,10 +1,9 @@
 // Gemini CLI chats: ~/.gemini/tmp/<projectHash>/chats/session-*.json (rewritten whole) or .jsonl.
-import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { AgentReader, LineOutcome, UsageRecord, geminiKey, tokens } from './records';
 import type { AgentAdapter } from './adapter';
-import { isDir } from './shared';
+import { isDir, readSmallFile } from './shared';
 
 const num = z.number().nullish();
 const MessageSchema = z.object({
@@ -28,7 +27,7 @@ function projectOf(file: string): string {
   // tmp/<hash>/chats/session-x.json; newer builds leave the real folder in tmp/<hash>/.project_root
   const dir = path.dirname(path.dirname(file));
   try {
-    const root = fs.readFileSync(path.join(dir, '.project_root'), 'utf8').trim();
+    const root = (readSmallFile(path.join(dir, '.project_root')) ?? '').trim();
     if (root) return root;
   } catch { /* older builds: the hash is all there is */ }
   return path.basename(dir);

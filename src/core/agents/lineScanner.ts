@@ -5,6 +5,15 @@ import fs from 'node:fs';
 
 export type LineHandler = (line: string, offset: number) => void;
 
+/** A line with a needle over this many bytes is reported (`onTooLarge`) instead of being read whole. */
+export const MAX_LINE_BYTES = 64 * 1024 * 1024;
+
+export interface ScanOptions {
+  maxLineBytes?: number;
+  /** A line with a needle that is too large to decode: where it starts and how long it is. The scan goes on after it. */
+  onTooLarge?: (offset: number, bytes: number) => void;
+}
+
 const NL = 0x0a;
 const DEFAULT_CHUNK = 2 * 1024 * 1024;
 let shared: Buffer | undefined;
@@ -14,7 +23,8 @@ let shared: Buffer | undefined;
  * Returns the offset just past the last complete line: a half-written last line is left for
  * the next call, which starts there.
  */
-export function scanLines(fd: number, start: number, needles: readonly Buffer[], onLine: LineHandler, chunkSize = DEFAULT_CHUNK): number {
+export function scanLines(fd: number, start: number, needles: readonly Buffer[], onLine: LineHandler, chunkSize = DEFAULT_CHUNK, opts: ScanOptions = {}): number {
+  const maxLine = opts.maxLineBytes ?? MAX_LINE_BYTES;
   const buf = chunkSize === DEFAULT_CHUNK ? (shared ??= Buffer.allocUnsafe(DEFAULT_CHUNK)) : Buffer.allocUnsafe(chunkSize);
   const maxNeedle = Math.max(1, ...needles.map(n => n.length));
   let lineOff = start;   // file offset of the current, not yet complete, line
@@ -23,8 +33,11 @@ export function scanLines(fd: number, start: number, needles: readonly Buffer[],
   let seen = false;      // the current line's bytes read so far contain a needle
   const next = new Array<number>(needles.length);
 
+  // every search runs over the bytes read (a view of them), never over the rest of the 2 MiB buffer:
+  // a small file costs what its bytes cost
   const hasNeedle = (from: number, to: number): boolean => {
-    for (const n of needles) { const i = buf.indexOf(n, from); if (i >= 0 && i + n.length <= to) return true; }
+    const view = buf.subarray(0, to);
+    for (const n of needles) if (view.indexOf(n, from) >= 0) return true;
     return false;
   };
 
@@ -45,24 +58,29 @@ export function scanLines(fd: number, start: number, needles: readonly Buffer[],
       continue;
     }
     let pos = 0;
+    const end = lastNl + 1;
+    const lines = buf.subarray(0, end); // the complete lines of this chunk
     if (lineOff < base) {
-      // The line began in bytes already dropped; fetch it again only if it matters.
-      const nl = buf.indexOf(NL, 0);
-      if (seen || hasNeedle(0, nl)) onLine(readRange(fd, lineOff, base + nl), lineOff);
+      // The line began in bytes already dropped; fetch it again only if it matters, and only if it fits.
+      const nl = lines.indexOf(NL, 0);
+      if (seen || hasNeedle(0, nl)) {
+        const bytes = base + nl - lineOff;
+        if (bytes > maxLine) opts.onTooLarge?.(lineOff, bytes);
+        else onLine(readRange(fd, lineOff, base + nl), lineOff);
+      }
       pos = nl + 1;
     }
-    const end = lastNl + 1;
     for (let i = 0; i < needles.length; i++) next[i] = -2;
     while (pos < end) {
       let m = -1;
       for (let i = 0; i < needles.length; i++) {
-        if (next[i]! !== -1 && next[i]! < pos) next[i] = buf.indexOf(needles[i]!, pos);
+        if (next[i]! !== -1 && next[i]! < pos) next[i] = lines.indexOf(needles[i]!, pos);
         const at = next[i]!;
-        if (at >= 0 && at < end && (m < 0 || at < m)) m = at;
+        if (at >= 0 && (m < 0 || at < m)) m = at;
       }
       if (m < 0) break;
-      const ls = buf.lastIndexOf(NL, m) + 1;
-      const le = buf.indexOf(NL, m);
+      const ls = lines.lastIndexOf(NL, m) + 1;
+      const le = lines.indexOf(NL, m);
       onLine(buf.toString('utf8', Math.max(ls, pos), le), base + Math.max(ls, pos));
       pos = le + 1;
     }

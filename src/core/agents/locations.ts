@@ -54,15 +54,33 @@ export function scanDirs(root: AgentRoot): string[] {
   return adapterOf(root.agent).logs.scanDirs(root.dir);
 }
 
-export interface FoundFile { path: string; agent: AgentId }
+/** A log file found by the walk, with the stat the walk made of it (the index need not stat it again). */
+export interface FoundFile { path: string; agent: AgentId; stats?: fs.Stats }
 export interface PathProblem { path: string; reason: string }
 
-/** Every log file under the roots; unreadable folders are reported, not fatal. Missing roots are simply empty. */
+const inside = (p: string, dir: string): boolean => p === dir || p.startsWith(dir.endsWith(path.sep) ? dir : dir + path.sep);
+const realOrNull = (p: string): string | null => { try { return fs.realpathSync(p); } catch { return null; } };
+
+/**
+ * Every log file under the roots, each once however many links lead to it (files and folders are
+ * known by device and inode). A link is followed only when its target stays inside one of the log
+ * folders (the roots themselves may be links); others are reported and skipped, so a link to `/` or a
+ * loop ends the walk instead of freezing it. Only regular files are listed: a FIFO is never opened.
+ * Unreadable folders are reported, not fatal; missing roots are simply empty.
+ */
 export function findLogFiles(roots: readonly AgentRoot[]): { files: FoundFile[]; problems: PathProblem[] } {
   const files: FoundFile[] = [];
   const problems: PathProblem[] = [];
   const seen = new Set<string>();
-  const walk = (dir: string, agent: AgentId, logs: { isLogFile(name: string, fullPath: string): boolean; prune?(name: string, fullPath: string): boolean }, depth: number) => {
+  type IsLogFile = (name: string, fullPath: string) => boolean;
+  const walks: { dir: string; agent: AgentId; isLogFile: IsLogFile; prune?: IsLogFile }[] = [];
+  for (const root of roots) {
+    const logs = adapterOf(root.agent).logs;
+    for (const d of logs.scanDirs(root.dir)) walks.push({ dir: d, agent: root.agent, isLogFile: logs.isLogFile, prune: logs.prune?.bind(logs) });
+  }
+  // where links may lead: the real paths of the folders walked and of the roots they are in
+  const allowed = [...new Set([...roots.map(r => r.dir), ...walks.map(w => w.dir)].map(realOrNull).filter((x): x is string => x !== null))];
+  const walk = (dir: string, agent: AgentId, isLogFile: IsLogFile, prune: IsLogFile | undefined, depth: number) => {
     let entries: fs.Dirent[];
     try { entries = fs.readdirSync(dir, { withFileTypes: true }); } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
@@ -71,15 +89,36 @@ export function findLogFiles(roots: readonly AgentRoot[]): { files: FoundFile[];
     }
     for (const e of entries) {
       const p = path.join(dir, e.name);
-      let kind: 'dir' | 'file' | null = e.isDirectory() ? 'dir' : e.isFile() ? 'file' : null;
-      if (e.isSymbolicLink()) { try { const s = fs.statSync(p); kind = s.isDirectory() ? 'dir' : s.isFile() ? 'file' : null; } catch { kind = null; } }
-      if (kind === 'dir' && depth < 12) { if (!logs.prune?.(e.name, p)) walk(p, agent, logs, depth + 1); }
-      else if (kind === 'file' && logs.isLogFile(e.name, p) && !seen.has(p)) { seen.add(p); files.push({ path: p, agent }); }
+      if (!e.isDirectory() && !e.isFile() && !e.isSymbolicLink()) continue; // sockets, FIFOs, devices
+      if (e.isFile() && !isLogFile(e.name, p)) continue; // most files are not logs: no stat for them
+      let st: fs.Stats;
+      try {
+        if (e.isSymbolicLink()) {
+          const real = realOrNull(p);
+          if (real === null) continue; // a dangling link
+          if (!allowed.some(a => inside(real, a))) { problems.push({ path: p, reason: 'link leads outside the log folders; skipped' }); continue; }
+        }
+        st = fs.statSync(p);
+      } catch { continue; }
+      const id = `${st.dev}:${st.ino}`;
+      if (st.isDirectory()) {
+        // folders an adapter never needs (OpenCode's storage/part: a file per message part) are not walked
+        if (seen.has(id) || depth >= 12 || prune?.(e.name, p)) continue;
+        seen.add(id);
+        walk(p, agent, isLogFile, prune, depth + 1);
+      } else if (st.isFile() && isLogFile(e.name, p) && !seen.has(id)) {
+        seen.add(id);
+        files.push({ path: p, agent, stats: st });
+      }
     }
   };
-  for (const root of roots) {
-    const logs = adapterOf(root.agent).logs;
-    for (const d of logs.scanDirs(root.dir)) walk(d, root.agent, logs, 0);
+  for (const w of walks) {
+    let st: fs.Stats;
+    try { st = fs.statSync(w.dir); } catch { continue; }
+    const id = `${st.dev}:${st.ino}`;
+    if (!st.isDirectory() || seen.has(id)) continue;
+    seen.add(id);
+    walk(w.dir, w.agent, w.isLogFile, w.prune, 0);
   }
   return { files, problems };
 }

@@ -119,13 +119,6 @@ export interface AgentReader<S = unknown> {
   isWholeFile?(file: string): boolean;
   wholeFile?(text: string, file: string, emit: (r: UsageRecord) => void): { malformed: number };
   /**
-   * Formats rewritten in place (VS Code compacts a Copilot journal into one line: same inode, possibly
-   * longer than before): the start of the last line read, and its first characters. Before reading an
-   * append the index compares the bytes at `offset` with `text` and reads the file from the start when
-   * they differ.
-   */
-  anchor?(state: S): { offset: number; text: string } | undefined;
-  /**
    * When the file is read again from the start, records of the previous read that the new read no
    * longer holds are kept: the producer compacts or prunes (Copilot keeps 7 days of traces), the
    * spend happened.

@@ -1,11 +1,12 @@
 // Weekly quotas by use case (`tokenomics.quotas`): which projects a quota covers, and what they spent
 // this week. `quotaStatus` is the one rule the spend meter and the weekly summary share.
-import path from 'node:path';
 import { z } from 'zod';
 import type { UsageRecord } from '../agents/records';
+// the linear-time matcher of patterns from settings: a backtracking regex froze `week` on a hostile quota
+import { globListProblem, projectMatcher } from '../glob';
 import type { WeekRange } from '../time';
-import { globToRegExp } from '../prompt/glob';
 import { round6 } from './totals';
+
 
 export interface QuotaSpec { name: string; projects: string[]; weeklyUSD: number }
 export interface QuotaProblem { name: string; field: string; message: string }
@@ -34,7 +35,9 @@ export function parseQuotas(raw: unknown): { quotas: QuotaSpec[]; problems: Quot
     const name = entry && typeof entry === 'object' && typeof (entry as { name?: unknown }).name === 'string' && (entry as { name: string }).name.trim()
       ? (entry as { name: string }).name.trim() : `#${i + 1}`;
     if (r.success) {
+      const tooMuch = globListProblem(`tokenomics.quotas[${i}].projects`, r.data.projects);
       if (quotas.some(q => q.name === r.data.name)) problems.push({ name, field: 'name', message: 'duplicate quota name; this entry is ignored' });
+      else if (tooMuch) problems.push({ name, field: 'projects', message: `${tooMuch}; this entry is ignored` });
       else quotas.push(r.data);
       return;
     }
@@ -42,30 +45,6 @@ export function parseQuotas(raw: unknown): { quotas: QuotaSpec[]; problems: Quot
     problems.push({ name, field: issue?.path.length ? issue.path.join('.') : '*', message: issue?.message ?? 'invalid' });
   });
   return { quotas, problems };
-}
-
-function expandHome(p: string): string {
-  const home = process.env.HOME || process.env.USERPROFILE || '';
-  return p === '~' ? home : p.startsWith('~/') ? path.posix.join(home.replace(/\\/g, '/'), p.slice(2)) : p;
-}
-
-/** A project matches a glob when the glob matches its folder or any folder above it. */
-export function projectMatcher(globs: readonly string[]): (project: string) => boolean {
-  const res = globs.map(g => {
-    const p = expandHome(g.replace(/\\/g, '/')).replace(/\/+$/, '');
-    return [globToRegExp(p), globToRegExp(`${p}/**`)] as const;
-  });
-  const memo = new Map<string, boolean>();
-  return project => {
-    let hit = memo.get(project);
-    if (hit === undefined) {
-      const p = project.replace(/\\/g, '/');
-      const base = p.slice(p.lastIndexOf('/') + 1);
-      hit = res.some(([a, b], i) => a.test(p) || b.test(p) || (!globs[i]!.includes('/') && a.test(base)));
-      memo.set(project, hit);
-    }
-    return hit;
-  };
 }
 
 /** What each project spent in the week of `range` (unpriced requests count $0). */

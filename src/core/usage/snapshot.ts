@@ -1,7 +1,6 @@
 // The persisted usage index: one file with a checksum, whose record rows use the report's column layout
 // (`columns.ts`), so a warm report reads the numbers in place.
 import fs from 'node:fs';
-import path from 'node:path';
 import zlib from 'node:zlib';
 import type { AgentId, RateLimits, UsageRecord } from '../agents/records';
 import { adapterOf, isAgentId } from '../agents/index';
@@ -16,8 +15,12 @@ import { COLUMNS, COLUMNS_PER_ROW, FLAG_AGGREGATE, FLAG_STANDS_IN, basisOfFlags,
 // shape, and reports from the columns in place: no object per record is made, and no key decoded,
 // until something changes (then `materialize` does it once, and checks what the CRC cannot).
 
-/** Bump whenever a reader or the file layout changes: an index of another version is rebuilt. 5: agents by id in the columns. */
-export const INDEX_VERSION = 6; // 6: basis, aggregate and stand-in flags, reported costs
+/**
+ * Bump whenever a reader or the file layout changes: an index of another version is rebuilt. 5: agents
+ * by id in the columns; 6: skip tallies and rewrite fingerprints per file; 7: basis, aggregate and
+ * stand-in flags, reported costs.
+ */
+export const INDEX_VERSION = 7;
 const MAGIC = 0x58494b54; // 'TKIX'
 const PREFIX = 32;
 const WINNER = 0x100;
@@ -41,10 +44,19 @@ export interface FileEntry {
   records: UsageRecord[];
   byKey?: Map<string, number>;
   malformed: number;
+  /** Lines and requests skipped, by reason: how many, and the byte offsets of the first few. */
+  skips?: Partial<Record<SkipReason, { count: number; at: number[] }>>;
+  /** Checksum of the bytes just before `offset` (line-based logs): a rewrite in place changes it. */
+  fingerprint?: number;
 }
 
+/** Why a line or a request was not counted; the same ids in every message and in JSON output. */
+export type SkipReason = 'malformed' | 'too-large' | 'implausible' | 'out-of-range-time';
+const SKIP_REASONS: readonly string[] = ['malformed', 'too-large', 'implausible', 'out-of-range-time'];
+
 /** A file entry as stored: the agent by its id, never by a position in some list. */
-type FileTuple = [path: string, agent: AgentId, size: number, mtimeMs: number, ino: number, offset: number, malformed: number, count: number, state: unknown];
+type FileTuple = [path: string, agent: AgentId, size: number, mtimeMs: number, ino: number, offset: number, malformed: number, count: number, state: unknown,
+  skips: FileEntry['skips'] | null, fingerprint: number | null];
 
 export interface Snapshot {
   buf: Buffer;
@@ -98,7 +110,7 @@ class StoredRecord implements UsageRecord {
 
 const u32 = (n: number) => Math.min(Math.max(0, Math.round(n)), 0xffffffff);
 
-const crc32: (b: Uint8Array) => number = (zlib as { crc32?: (b: Uint8Array) => number }).crc32 ?? crc32js;
+export const crc32: (b: Uint8Array) => number = (zlib as { crc32?: (b: Uint8Array) => number }).crc32 ?? crc32js;
 let crcTable: Int32Array | undefined;
 function crc32js(b: Uint8Array): number {
   const t = (crcTable ??= (() => {
@@ -140,7 +152,7 @@ export function serialize(roots: readonly AgentRoot[], entries: FileEntry[], win
       ints[k++] = slotOf(r.timestamp);
       keys.push(r.key);
     }
-    files.push([e.path, e.agent, e.size, e.mtimeMs, e.ino, e.offset, e.malformed, e.records.length, e.state]);
+    files.push([e.path, e.agent, e.size, e.mtimeMs, e.ino, e.offset, e.malformed, e.records.length, e.state, e.skips ?? null, e.fingerprint ?? null]);
   }
   const header = Buffer.from(JSON.stringify({ roots, strings, files, rateLimits, costs }));
   const keyBuf = Buffer.from(keys.join('\0'));
@@ -171,6 +183,10 @@ const isRateLimits = (v: unknown): v is RateLimits => typeof v === 'object' && v
   && isRateWindow((v as RateLimits).primary) && isRateWindow((v as RateLimits).secondary)
   && ((v as RateLimits).planType === undefined || typeof (v as RateLimits).planType === 'string');
 
+const isSkips = (v: unknown): v is NonNullable<FileEntry['skips']> => typeof v === 'object' && v !== null && !Array.isArray(v)
+  && Object.entries(v).every(([k, t]) => SKIP_REASONS.includes(k) && typeof t === 'object' && t !== null && isCount((t as { count?: unknown }).count)
+    && Array.isArray((t as { at?: unknown }).at) && ((t as { at: unknown[] }).at).every(isCount));
+
 /** Checks a stored index cheaply (length, CRC, header shape, counts) and views its columns in place. */
 export function openSnapshot(buf: Buffer): Snapshot | 'other-version' {
   if (buf.length < PREFIX || buf.readUInt32LE(0) !== MAGIC) throw new Error('not an index');
@@ -187,12 +203,16 @@ export function openSnapshot(buf: Buffer): Snapshot | 'other-version' {
   const entries: FileEntry[] = [], counts: number[] = [];
   let sum = 0;
   for (const f of files as unknown[]) {
-    if (!Array.isArray(f) || f.length !== 9) throw new Error('bad file entry');
-    const [p, agent, size, mtimeMs, ino, offset, malformed, count, state] = f as FileTuple;
-    if (typeof p !== 'string' || !isAgentId(agent) || !isNum(size) || !isNum(mtimeMs) || !isNum(ino) || !isNum(offset) || !isNum(malformed) || !isCount(count)) {
+    if (!Array.isArray(f) || f.length !== 11) throw new Error('bad file entry');
+    const [p, agent, size, mtimeMs, ino, offset, malformed, count, state, skips, fp] = f as FileTuple;
+    if (typeof p !== 'string' || !isAgentId(agent) || !isNum(size) || !isNum(mtimeMs) || !isNum(ino) || !isNum(offset) || !isNum(malformed) || !isCount(count)
+      || !(skips === null || isSkips(skips)) || !(fp === null || isNum(fp))) {
       throw new Error('bad file entry');
     }
-    entries.push({ path: p, agent, size, mtimeMs, ino, offset, malformed, records: [], state: state ?? adapterOf(agent).usage.initState(p) });
+    const entry: FileEntry = { path: p, agent, size, mtimeMs, ino, offset, malformed, records: [], state: state ?? adapterOf(agent).usage.initState(p) };
+    if (skips) entry.skips = skips;
+    if (fp !== null) entry.fingerprint = fp;
+    entries.push(entry);
     counts.push(count);
     sum += count;
   }
@@ -284,15 +304,3 @@ export function readAligned(file: string): Buffer {
   }
 }
 
-/** Temp file in the same folder, then rename: readers see the old index or the new one, never half of one. */
-export function writeAtomic(file: string, data: Buffer): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  try {
-    fs.writeFileSync(tmp, data);
-    fs.renameSync(tmp, file);
-  } catch (e) {
-    try { fs.unlinkSync(tmp); } catch { /* never created */ }
-    throw e;
-  }
-}

@@ -9,14 +9,25 @@ import { AgentRoot, FoundFile, PathProblem, findLogFiles } from '../agents/locat
 import { AgentReader, UsageRecord, applyCoverage, betterCopy } from '../agents/records';
 import { SqliteReadError, databaseStamp, withSnapshot } from '../agents/sqlite';
 import { UsageColumns, columnsOf } from './columns';
-import { FileEntry, INDEX_VERSION, Snapshot, materializeSnapshot, openSnapshot, readAligned, serialize, snapshotColumns, writeAtomic } from './snapshot';
+import { removeStaleTemps, writeAtomic } from '../persist';
+import { FileEntry, Snapshot, SkipReason, crc32, materializeSnapshot, openSnapshot, readAligned, serialize, snapshotColumns } from './snapshot';
 
-export { INDEX_VERSION };
+export type { SkipReason };
 
 /** How long a refresh runs before it lets other work in. */
 const YIELD_AFTER_MS = 20;
 /** Whole-file JSON bigger than this is not a chat record worth loading into memory. */
 const MAX_WHOLE_FILE = 256 * 1024 * 1024;
+/** More tokens than this in one field of one request is not a request but a corrupt or hostile log. */
+export const MAX_PLAUSIBLE_TOKENS = 100_000_000;
+/** Requests from before this are not agent requests (and would be filed under a day that never was). */
+const EARLIEST = Date.UTC(2000, 0, 1);
+/** A request stamped more than a day ahead of now is skipped: one bad clock must not own the meter for good. */
+const FUTURE_SLACK_MS = 86_400_000;
+/** Byte offsets kept per file and reason, for messages that name lines. */
+const OFFSETS_KEPT = 5;
+/** Bytes before the read offset whose checksum tells an append from a rewrite on the same inode. */
+const FINGERPRINT_BYTES = 4096;
 
 export interface UsageIndexOptions {
   roots: readonly AgentRoot[];
@@ -31,6 +42,8 @@ export interface IndexStats {
   /** Requests after dedupe. */
   records: number;
   malformedLines: number;
+  /** Lines and requests skipped for other reasons (`too-large`, `implausible`, `out-of-range-time`). */
+  skipped: Partial<Record<SkipReason, number>>;
   unreadable: PathProblem[];
 }
 
@@ -46,22 +59,6 @@ export interface RefreshResult {
   cache: 'loaded' | 'missing' | 'corrupt' | 'other-version' | 'disabled' | 'unwritable' | null;
   stats: IndexStats;
   ms: number;
-}
-
-/**
- * A format rewritten in place (Copilot's journal compacts into one line on the same inode, possibly
- * longer than before): the bytes where the last read line began no longer hold that line.
- */
-function rewrittenInPlace(reader: AgentReader, entry: FileEntry): boolean {
-  const anchor = reader.anchor?.(entry.state);
-  if (!anchor) return false;
-  const want = Buffer.from(anchor.text);
-  const got = Buffer.alloc(want.length);
-  let fd: number | undefined;
-  try {
-    fd = fs.openSync(entry.path, 'r');
-    return fs.readSync(fd, got, 0, got.length, anchor.offset) !== got.length || !got.equals(want);
-  } catch { return true; } finally { if (fd !== undefined) fs.closeSync(fd); }
 }
 
 export class UsageIndex {
@@ -81,6 +78,9 @@ export class UsageIndex {
   private cols: UsageColumns | null = null;
   private dirty = false;
   private unreadable: PathProblem[] = [];
+  /** Files whose last read failed, as they were then: not tried again until they change. */
+  private failed = new Map<string, { size: number; mtimeMs: number; ino: number; reason: string }>();
+  private cleaned = false;
   /** Paths that could not be read and why, from the last refresh (files and folders). */
   get problems(): readonly PathProblem[] { return this.unreadable; }
 
@@ -122,6 +122,7 @@ export class UsageIndex {
     let cache: RefreshResult['cache'] = null;
     if (!this.loaded) {
       this.loaded = true;
+      if (this.cacheFile && !this.cleaned) { this.cleaned = true; removeStaleTemps(this.cacheFile); }
       cache = this.cacheFile ? this.load(this.cacheFile) : 'disabled';
       if (cache !== 'loaded') this.dirty = true;
     }
@@ -171,15 +172,33 @@ export class UsageIndex {
 
   stats(): IndexStats {
     let malformed = 0;
-    for (const e of this.files.values()) malformed += e.malformed;
+    const skipped: Partial<Record<SkipReason, number>> = {};
+    for (const e of this.files.values()) {
+      malformed += e.malformed;
+      for (const [reason, t] of Object.entries(e.skips ?? {}) as [SkipReason, { count: number }][]) if (reason !== 'malformed') skipped[reason] = (skipped[reason] ?? 0) + t.count;
+    }
     const records = this.snap ? this.snap.winners : this.records().length;
-    return { files: this.files.size, records, malformedLines: malformed, unreadable: this.unreadable };
+    return { files: this.files.size, records, malformedLines: malformed, skipped, unreadable: this.unreadable };
   }
 
   /** Log files with lines that could not be read, and how many: for messages that name the file. */
-  malformedFiles(): { path: string; lines: number }[] {
-    const out: { path: string; lines: number }[] = [];
-    for (const e of this.files.values()) if (e.malformed > 0) out.push({ path: e.path, lines: e.malformed });
+  malformedFiles(): { path: string; lines: number; at: number[] }[] {
+    const out: { path: string; lines: number; at: number[] }[] = [];
+    for (const e of this.files.values()) if (e.malformed > 0) out.push({ path: e.path, lines: e.malformed, at: lineNumbers(e, e.skips?.malformed?.at ?? []) });
+    return out;
+  }
+
+  /**
+   * Lines and requests skipped for a reason other than malformed JSON (`too-large`, `implausible`,
+   * `out-of-range-time`), per file, with the line numbers of the first few (none for whole-file logs).
+   */
+  skippedFiles(): { path: string; reason: SkipReason; count: number; at: number[] }[] {
+    const out: { path: string; reason: SkipReason; count: number; at: number[] }[] = [];
+    for (const e of this.files.values()) {
+      for (const [reason, t] of Object.entries(e.skips ?? {}) as [SkipReason, { count: number; at: number[] }][]) {
+        if (reason !== 'malformed' && t.count > 0) out.push({ path: e.path, reason, count: t.count, at: lineNumbers(e, t.at) });
+      }
+    }
     return out;
   }
 
@@ -199,7 +218,7 @@ export class UsageIndex {
 
   private update(f: FoundFile, problems: PathProblem[]): keyof Omit<RefreshResult, 'changed' | 'cache' | 'stats' | 'ms'> | null {
     let st: fs.Stats;
-    try { st = fs.statSync(f.path); } catch (e) {
+    try { st = f.stats ?? fs.statSync(f.path); } catch (e) {
       problems.push({ path: f.path, reason: (e as NodeJS.ErrnoException).code ?? String(e) });
       return null;
     }
@@ -213,12 +232,19 @@ export class UsageIndex {
     const whole = database || (reader.isWholeFile?.(f.path) ?? false);
     let old = this.files.get(f.path);
     if (old && old.agent === f.agent && old.ino === st.ino && st.size === old.size && st.mtimeMs === old.mtimeMs) return null;
+    const failed = this.failed.get(f.path);
+    if (failed && failed.ino === st.ino && failed.size === st.size && failed.mtimeMs === st.mtimeMs) {
+      problems.push({ path: f.path, reason: failed.reason }); // the same failure: said again, not retried
+      return null;
+    }
+    this.failed.delete(f.path);
     // something changes: from here on, records are needed as objects
     this.materialize();
     this.cols = null;
     old = this.files.get(f.path);
     if (old && old.agent === f.agent && old.ino === st.ino) {
-      if (!whole && st.size >= old.offset && !rewrittenInPlace(reader, old)) {
+      // an append keeps the bytes already read; a rewrite in place (copytruncate, an editor) does not
+      if (!whole && st.size >= old.offset && fingerprint(old.path, old.offset) === old.fingerprint) {
         old.size = st.size; old.mtimeMs = st.mtimeMs;
         if (st.size === old.offset) return null; // touched, nothing new
         const before = old.offset;
@@ -231,6 +257,8 @@ export class UsageIndex {
     if (old) this.winnersStale = true;
     this.files.set(f.path, entry);
     if (!this.read(entry, 0, problems)) {
+      const reason = problems[problems.length - 1]?.path === f.path ? problems[problems.length - 1]!.reason : 'unreadable';
+      this.failed.set(f.path, { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino, reason });
       // a locked or corrupt database keeps what it held; it is read again when it changes
       if (database && old) { this.files.set(f.path, old); return null; }
       this.files.delete(f.path);
@@ -248,9 +276,16 @@ export class UsageIndex {
 
   private read(entry: FileEntry, from: number, problems: PathProblem[]): boolean {
     const reader = adapterOf(entry.agent).usage;
-    const emit = (r: UsageRecord) => this.add(entry, reader, r);
+    let at = -1; // byte offset of the line being read (whole-file logs: -1)
+    const now = Date.now();
+    const emit = (r: UsageRecord) => {
+      const why = implausible(r, now);
+      if (why) { tally(entry, why, at); return; }
+      this.add(entry, reader, r);
+    };
     let fd: number;
-    try { fd = fs.openSync(entry.path, 'r'); } catch (e) {
+    // O_NONBLOCK: a FIFO put where a log was found must not hang the read (a regular file ignores it)
+    try { fd = fs.openSync(entry.path, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0)); } catch (e) {
       problems.push({ path: entry.path, reason: (e as NodeJS.ErrnoException).code ?? String(e) });
       return false;
     }
@@ -266,8 +301,10 @@ export class UsageIndex {
         entry.offset = Buffer.byteLength(text);
       } else {
         entry.offset = scanLines(fd, from, reader.needles, (line, offset) => {
-          if (reader.line(entry.state, line, offset, entry.path, emit) === 'malformed') entry.malformed++;
-        });
+          at = offset;
+          if (reader.line(entry.state, line, offset, entry.path, emit) === 'malformed') { entry.malformed++; tally(entry, 'malformed', offset, false); }
+        }, undefined, { onTooLarge: offset => tally(entry, 'too-large', offset) });
+        entry.fingerprint = fingerprint(entry.path, entry.offset, fd);
       }
       return true;
     } catch (e) {
@@ -366,4 +403,81 @@ export class UsageIndex {
       this.discarded = true;
     }
   }
+}
+
+/** How messages say what was skipped, by reason. */
+export const SKIP_TEXT: Record<Exclude<SkipReason, 'malformed'>, [one: string, many: string]> = {
+  'too-large': ['line over 64 MB', 'lines over 64 MB'],
+  implausible: ['request with an implausible token count (over 100,000,000)', 'requests with implausible token counts (over 100,000,000)'],
+  'out-of-range-time': ['request stamped before 2000 or after tomorrow', 'requests stamped before 2000 or after tomorrow'],
+};
+
+/** ' (lines 3, 9, …)' for the first few line numbers of `count` problems; '' when none are known. */
+export function atLines(at: readonly number[], count: number): string {
+  if (!at.length) return '';
+  return ` (line${count === 1 ? '' : 's'} ${at.join(', ')}${count > at.length ? ', …' : ''})`;
+}
+
+/** Why a record cannot be a real request, or null: counts no API reports, times no log can have. */
+function implausible(r: UsageRecord, now: number): SkipReason | null {
+  const u = r.usage;
+  if (u.input > MAX_PLAUSIBLE_TOKENS || u.output > MAX_PLAUSIBLE_TOKENS || u.cacheRead > MAX_PLAUSIBLE_TOKENS
+    || u.cacheWrite5m > MAX_PLAUSIBLE_TOKENS || u.cacheWrite1h > MAX_PLAUSIBLE_TOKENS || r.contextTokens > 5 * MAX_PLAUSIBLE_TOKENS) return 'implausible';
+  if (!Number.isFinite(r.timestamp) || r.timestamp < EARLIEST || r.timestamp > now + FUTURE_SLACK_MS) return 'out-of-range-time';
+  return null;
+}
+
+/** Counts a skipped line or request of a file, keeping the offsets of the first few (line-based logs only). */
+function tally(entry: FileEntry, reason: SkipReason, offset: number, count = true): void {
+  const skips = entry.skips ??= {};
+  const t = skips[reason] ??= { count: 0, at: [] };
+  if (count) t.count++;
+  else t.count = entry.malformed; // malformed lines are counted in `entry.malformed`, kept equal here
+  if (offset >= 0 && t.at.length < OFFSETS_KEPT && !t.at.includes(offset)) t.at.push(offset);
+}
+
+/** A checksum of the bytes just before `offset`: unchanged for an append, changed by a rewrite. */
+function fingerprint(file: string, offset: number, openFd?: number): number {
+  const len = Math.min(offset, FINGERPRINT_BYTES);
+  if (len === 0) return 0;
+  let fd = openFd;
+  try {
+    fd ??= fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
+    const buf = Buffer.allocUnsafe(len);
+    const got = fs.readSync(fd, buf, 0, len, offset - len);
+    return crc32(buf.subarray(0, got));
+  } catch {
+    return -1; // unreadable now: the next read decides
+  } finally {
+    if (openFd === undefined && fd !== undefined) fs.closeSync(fd);
+  }
+}
+
+/** 1-based line numbers of byte offsets in a line-based log (read only to say where problems are). */
+function lineNumbers(entry: FileEntry, offsets: readonly number[]): number[] {
+  if (!offsets.length) return [];
+  const want = [...offsets].sort((a, b) => a - b);
+  const out: number[] = [];
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(entry.path, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
+    const buf = Buffer.allocUnsafe(1 << 20);
+    let pos = 0, line = 1, k = 0;
+    while (k < want.length) {
+      const r = fs.readSync(fd, buf, 0, buf.length, pos);
+      if (r <= 0) break;
+      const view = buf.subarray(0, r);
+      let from = 0;
+      while (k < want.length && want[k]! < pos + r) {
+        const upto = want[k]! - pos;
+        for (let i = view.indexOf(10, from); i >= 0 && i < upto; i = view.indexOf(10, i + 1)) line++;
+        from = upto;
+        out.push(line);
+        k++;
+      }
+      for (let i = view.indexOf(10, from); i >= 0; i = view.indexOf(10, i + 1)) line++;
+      pos += r;
+    }
+  } catch { /* gone or unreadable: no line numbers */ } finally { if (fd !== undefined) fs.closeSync(fd); }
+  return out;
 }

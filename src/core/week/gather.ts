@@ -58,12 +58,16 @@ export interface WeekInput {
 /** Transcript facts of one file (an ActivityCache's `get`); undefined when it cannot be read. */
 export type ActivityOf = (file: string, agent: AgentId) => FileActivity | undefined;
 
+/** Stands in until the session's transcripts are read (never shown: every session gets its own). */
+const NO_ACTIVITY: SessionActivity = Object.freeze(mergeActivity([])) as SessionActivity;
+
 export const isSubagent = (file: string): boolean => /[\\/]subagents[\\/]/.test(file);
 
 /** The name a project is shown by: the workspace folder's name (plus the subfolder), else its last folder. */
 export function projectName(project: string, names?: Record<string, string>): string {
   if (names) {
-    const exact = names[project];
+    // own keys only: a project folder named 'constructor' or '__proto__' is a folder, not Object's
+    const exact = Object.hasOwn(names, project) ? names[project] : undefined;
     if (exact) return exact;
     // a session in a subfolder of a workspace folder belongs to it
     let best = '';
@@ -97,7 +101,7 @@ export function gatherWeek(records: readonly UsageRecord[], activity: ActivityOf
     let s = byKey.get(sk);
     if (!s) {
       byKey.set(sk, (s = { agent: r.agent, sessionId: r.sessionId, project: r.project, acc: new Accumulator(), models: new Map(), topModel: '',
-        files: new Set(), mainFile: '', start: r.timestamp, end: r.timestamp, records: [], activity: mergeActivity([]) }));
+        files: new Set(), mainFile: '', start: r.timestamp, end: r.timestamp, records: [], activity: NO_ACTIVITY }));
     }
     s.acc.add(r.usage, cost, !r.aggregate);
     s.models.set(r.model, (s.models.get(r.model) ?? 0) + (cost ?? 0));

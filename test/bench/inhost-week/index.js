@@ -6,6 +6,8 @@ const fs = require('fs');
 const vscode = require('vscode');
 
 const sleep = ms => new Promise(res => setTimeout(res, ms));
+/** The next event of `event` that satisfies `pred` (the extension's test API fires events, it has no waits). */
+const next = (event, pred = () => true) => new Promise(resolve => { const sub = event(x => { if (pred(x)) { sub.dispose(); resolve(x); } }); });
 
 exports.run = async function run() {
   const week = process.env.TOKENOMICS_BENCH_WEEK;
@@ -14,18 +16,18 @@ exports.run = async function run() {
   const ext = vscode.extensions.getExtension('tokenomics.tokenomics');
   const api = await ext.activate();
   const t0 = Date.now();
-  await api.waitForUsage(s => s.hasLogs);
+  if (!api.spendMeter.summary()?.hasLogs) await next(api.spendMeter.onDidChange, s => s.hasLogs);
   const results = { week, indexReadyMs: Date.now() - t0 };
   // let the engine finish what follows a cold scan (saving the index, an idle collection)
   await sleep(5000);
 
   let t = Date.now();
-  let rendered = api.week.waitForRender(week);
+  let rendered = next(api.week.onDidRender, r => r.week === week);
   await vscode.commands.executeCommand('tokenomics.showWeeklySummary', week);
   results.firstOpen = { webviewMs: (await rendered).msSinceOpen, wallMs: Date.now() - t };
 
   t = Date.now();
-  rendered = api.week.waitForRender(prev);
+  rendered = next(api.week.onDidRender, r => r.week === prev);
   // with the panel open this takes the path of the webview's Previous button: request, post, render
   await vscode.commands.executeCommand('tokenomics.showWeeklySummary', prev);
   await rendered;
@@ -34,7 +36,7 @@ exports.run = async function run() {
   api.week.panel()?.dispose();
   await sleep(1000);
   t = Date.now();
-  rendered = api.week.waitForRender(week);
+  rendered = next(api.week.onDidRender, r => r.week === week);
   await vscode.commands.executeCommand('tokenomics.showWeeklySummary', week);
   results.reopen = { webviewMs: (await rendered).msSinceOpen, wallMs: Date.now() - t };
   fs.writeFileSync(out, JSON.stringify(results));

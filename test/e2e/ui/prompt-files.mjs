@@ -3,7 +3,7 @@
 // lines, filler, a 40-line stack trace, a base64 blob) with tokenomics.model = gpt-4o. Checks: the code lens
 // on line 1 (tokens and cost), the squiggles and the Problems panel (tokenomics.* codes), the token meter's
 // findings count, a quick fix from the lightbulb menu lowering the meter's count, and Ctrl+Z restoring it.
-// Saves media/screenshots/prompt-file.png and quick-fix.png.
+// Saves prompt-file.png and quick-fix.png in t.screenshotsDir.
 import fs from 'node:fs';
 import path from 'node:path';
 

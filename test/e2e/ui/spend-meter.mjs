@@ -4,7 +4,7 @@
 // catalog prices (not by the extension's code). Checks: the status bar text, the tooltip's per-agent /
 // per-model breakdown and Codex rate limits, the context item at >= 60% of the window, a live update when a
 // request is appended to a log, and the daily budget (error background + notification).
-// Saves media/screenshots/spend-meter.png and context-warning.png.
+// Saves spend-meter.png and context-warning.png in t.screenshotsDir.
 import fs from 'node:fs';
 import path from 'node:path';
 

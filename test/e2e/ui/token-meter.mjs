@@ -50,7 +50,7 @@ export async function run(t) {
     if (!/\d\s?%/.test(text)) throw new Error(`tooltip shows no context window share in %: ${JSON.stringify(text)}`);
     await page.waitForTimeout(300);   // hover fade-in, for a clean screenshot
     await h.screenshot(path.join(t.screenshotsDir, 'token-meter.png'));
-    t.log(`screenshot media/screenshots/token-meter.png; tooltip: ${JSON.stringify(text.replace(/\s+/g, ' ').slice(0, 200))}`);
+    t.log(`screenshot ${path.join(t.screenshotsDir, 'token-meter.png')}; tooltip: ${JSON.stringify(text.replace(/\s+/g, ' ').slice(0, 200))}`);
     await page.mouse.move(700, 300);
   });
 
@@ -92,7 +92,7 @@ export async function run(t) {
     await page.mouse.move(900, 650);   // away from the list: no stray hover in the screenshot
     await page.waitForTimeout(800);
     await h.screenshot(path.join(t.screenshotsDir, 'select-model.png'));
-    t.log('screenshot media/screenshots/select-model.png');
+    t.log(`screenshot ${path.join(t.screenshotsDir, 'select-model.png')}`);
     await quickInput.locator('input').fill('claude-sonnet-4-5');
     const row = quickInput.locator('.monaco-list-row').filter({ has: page.locator('.label-name', { hasText: /^(\s*)claude-sonnet-4-5\s*$/ }) }).first();
     await row.waitFor({ timeout: 20_000 });

@@ -43,6 +43,23 @@ export async function run(t) {
     await t.expectText(view().locator('#headline-sessions'), new RegExp(`^${sessions}$`), 5000, 'sessions');
     await t.expectText(view().locator('#week-label'), new RegExp(weekStart), 5000, 'week label');
   });
+  await t.step('the webview\'s cache, value and agent figures are the Markdown export\'s (same formatters, names from the engine)', async () => {
+    const md = cli.stdout;
+    const cache = /caching saved (\$[\d,.]+) against/.exec(md)?.[1];
+    const share = /Cache reads were ([\d.]+%|—) of input/.exec(md)?.[1];
+    const perLine = /test runs; (\$[\d,.]+|—) per changed line/.exec(md)?.[1];
+    const agentsTable = md.split('## By agent')[1]?.split('## ')[0] ?? '';
+    const agents = [...agentsTable.matchAll(/^\| ([^|]+?) \| [\d,]+ \| [\d,]+ \| (\$[\d,.]+) \|$/gm)].map(m => `${m[1]} ${m[2]}`);
+    if (!cache || !share || !perLine || !agents.length) throw new Error(`test bug: figures not found in the Markdown:\n${md.slice(0, 800)}`);
+    await t.expectText(view().locator('#cache-savings'), new RegExp(`^${cache.replace(/[$.]/g, c => `\\${c}`)}$`), 5000, 'cache savings');
+    await t.expectText(view().locator('#cache-share'), new RegExp(`^${share.replace(/[.]/g, '\\.')}$`), 5000, 'cache share');
+    await t.expectText(view().locator('#value-per-line'), new RegExp(`^${perLine.replace(/[$.]/g, c => `\\${c}`)}$`), 5000, 'cost per changed line');
+    const rows = await view().locator('ul[aria-label="Spend by agent"] li').allInnerTexts();
+    const shown = rows.map(r => r.replace(/\s+/g, ' ').trim());
+    if (shown.join(' | ') !== agents.join(' | ')) throw new Error(`by agent: webview ${JSON.stringify(shown)}, Markdown ${JSON.stringify(agents)}`);
+    t.log(`cache ${cache} (${share}), ${perLine} per line, agents ${agents.join(', ')}: as in the Markdown`);
+  });
+
   await t.step('screenshot (light)', async () => { await h.screenshot(path.join(t.screenshotsDir, 'weekly-summary-light.png')); });
 
   await t.step('previous week: the label and the figures change', async () => {
@@ -56,7 +73,8 @@ export async function run(t) {
 
   await t.step('screenshot (dark)', async () => {
     await page.emulateMedia({ colorScheme: 'dark' });
-    await page.waitForTimeout(2000);
+    // the webview's body takes the theme's class once VS Code has switched it
+    await view().locator('body.vscode-dark').waitFor({ timeout: 20_000 });
     await view().locator('#headline-spend').scrollIntoViewIfNeeded();
     await t.expectText(view().locator('#headline-spend'), /\$/, 20_000, 'headline after theme change');
     await h.screenshot(path.join(t.screenshotsDir, 'weekly-summary-dark.png'));

@@ -1,6 +1,7 @@
 // The weekly nudge (issue 6) in a real VS Code: on the first start in a new week, one notification with
 // last week's spend and `Open Summary` / `Don't show again`; after a reload it does not come back.
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { makeWeekFixture } from '../weekFixture.mjs';
 
@@ -33,7 +34,15 @@ export async function run(t) {
     await page.reload();
     await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
     await t.expectText(h.statusItem('spend'), /\$/, 60_000, 'spend item after reload');
-    await page.waitForTimeout(5000);
+    // the positive signal: the extension logs that it decided not to nudge, then no toast may be there
+    const logs = () => {
+      const out = [];
+      const walk = d => { for (const e of fs.readdirSync(d, { withFileTypes: true })) { const p = path.join(d, e.name); if (e.isDirectory()) walk(p); else if (e.name.endsWith('Tokenomics.log')) out.push(p); } };
+      try { walk(path.join(h.tmp, 'user-data/logs')); } catch { /* not written yet */ }
+      return out.flatMap(f => fs.readFileSync(f, 'utf8').split('\n'));
+    };
+    const decided = await t.waitFor(() => logs().find(l => /weekly nudge: already shown/.test(l)), 60_000, 'the "weekly nudge: already shown" line in the Tokenomics log');
+    t.log(decided.trim());
     if (await toast().isVisible().catch(() => false)) throw new Error('the weekly nudge showed twice in one week');
   });
 }
