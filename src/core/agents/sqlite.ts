@@ -85,8 +85,9 @@ export function withSnapshot<T>(file: string, fn: (db: SqliteDb) => T): T {
   try {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tokenomics-sqlite-'));
     const copy = path.join(dir, 'snapshot.db');
-    fs.copyFileSync(file, copy);
-    try { fs.copyFileSync(`${file}-wal`, `${copy}-wal`); } catch (e) {
+    // a reflink where the file system has them (btrfs, XFS, APFS): no bytes copied; else a plain copy
+    fs.copyFileSync(file, copy, fs.constants.COPYFILE_FICLONE);
+    try { fs.copyFileSync(`${file}-wal`, `${copy}-wal`, fs.constants.COPYFILE_FICLONE); } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
     }
     db = new (sqliteModule().Database)(copy, { fileMustExist: true });
