@@ -27,6 +27,11 @@ const POLL_MS = 1000;
 const POLL_BLIND_MS = 4000;
 const POLL_MAX_MS = 30_000;
 
+/** The next sweep's delay: back to 1 s after a change, else twice the last, capped by what watchers cover. */
+export function nextPollMs(lastMs: number, changed: boolean, watchersWork: boolean): number {
+  return changed ? POLL_MS : Math.min(lastMs * 2, watchersWork ? POLL_MAX_MS : POLL_BLIND_MS);
+}
+
 export interface UsageService {
   records(): Promise<readonly UsageRecord[]>;
   /** Requests agents made in a project folder (or below it) in the last 7 days; undefined with no logs for it. */
@@ -108,7 +113,7 @@ export function registerUsage(connection: Connection, engine: Engine, opts: Usag
         // a change a watcher announced proves the watchers work: the sweep may back off further
         if (r.changed && watcherEvent) watchersProven = true;
         watcherEvent = false;
-        pollMs = r.changed ? POLL_MS : Math.min(pollMs * 2, watchersProven && watchers.length ? POLL_MAX_MS : POLL_BLIND_MS);
+        pollMs = nextPollMs(pollMs, r.changed, watchersProven && watchers.length > 0);
         if (r.cache && r.cache !== 'loaded' && r.cache !== 'disabled' && r.cache !== 'missing') {
           connection.console.info(`usage index was ${r.cache}; rebuilt from the logs`);
         }

@@ -142,3 +142,38 @@ test('Gemini\'s .project_root as a FIFO or a link to /dev/zero neither hangs nor
   const projects = idx.records().map(r => r.project).sort();
   assert.deepEqual(projects, ['/home/dev/real', ...(fifo ? ['fifo'] : []), 'zero'].sort(), 'a side file that is not a small regular file is ignored: the hash names the project');
 });
+
+test('a log that cannot be read is reported on every refresh but not read again until it changes', async () => {
+  const dir = tempDir('tkx-fail-');
+  const chats = path.join(dir, 'tmp', 'h', 'chats');
+  fs.mkdirSync(chats, { recursive: true });
+  const f = path.join(chats, 'session-big.json');
+  fs.writeFileSync(f, '');
+  fs.truncateSync(f, 300 * 1024 * 1024); // sparse: a whole-file log over the 256 MB cap, no disk used
+  const idx = new UsageIndex({ roots: [{ agent: 'gemini', dir, explicit: true }], cacheFile: null });
+  for (let i = 0; i < 3; i++) {
+    const r = await idx.refresh();
+    assert.deepEqual(r.stats.unreadable.map(p => [path.basename(p.path), p.reason]), [['session-big.json', 'too large']], `refresh ${i}`);
+  }
+  assert.equal(idx.fileReads, 1, 'tried once, not once a refresh');
+  fs.truncateSync(f, 10);
+  fs.writeFileSync(f, '{"messages":[]}');
+  const r = await idx.refresh();
+  assert.deepEqual(r.stats.unreadable, []);
+  assert.equal(idx.fileReads, 2, 'read again once it changed');
+});
+
+test('agents travel with the columns: a warm report over Gemini and Codex only names each agent right', async () => {
+  const fx = path.resolve(__dirname, '../../../test/fixtures/agent-logs');
+  const cache = path.join(tempDir('tkx-agents-'), 'index.bin');
+  // Gemini first: its rows come first in the snapshot, and the adapters' list would call index 0 Claude Code
+  const roots: AgentRoot[] = [{ agent: 'gemini', dir: path.join(fx, 'gemini'), explicit: true }, { agent: 'codex', dir: path.join(fx, 'codex'), explicit: true }];
+  const cold = new UsageIndex({ roots, cacheFile: cache });
+  await cold.refresh();
+  const warm = new UsageIndex({ roots, cacheFile: cache });
+  assert.equal((await warm.refresh()).cache, 'loaded');
+  const names = (i: UsageIndex) => report(i).agents.map(a => [a.agent, a.requests]).sort();
+  assert.deepEqual(names(cold), [['codex', 7], ['gemini', 3]]);
+  assert.deepEqual(names(warm), names(cold));
+  assert.deepEqual(report(warm).sessions.map(s => s.agent).sort(), report(cold).sessions.map(s => s.agent).sort());
+});

@@ -81,6 +81,8 @@ export class UsageIndex {
   /** Files whose last read failed, as they were then: not tried again until they change. */
   private failed = new Map<string, { size: number; mtimeMs: number; ino: number; reason: string }>();
   private cleaned = false;
+  /** Log files opened for reading since construction: tests and benchmarks look at it. */
+  fileReads = 0;
   /** Paths that could not be read and why, from the last refresh (files and folders). */
   get problems(): readonly PathProblem[] { return this.unreadable; }
 
@@ -284,6 +286,7 @@ export class UsageIndex {
       this.add(entry, reader, r);
     };
     let fd: number;
+    this.fileReads++;
     // O_NONBLOCK: a FIFO put where a log was found must not hang the read (a regular file ignores it)
     try { fd = fs.openSync(entry.path, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0)); } catch (e) {
       problems.push({ path: entry.path, reason: (e as NodeJS.ErrnoException).code ?? String(e) });
