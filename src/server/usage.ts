@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { Connection } from 'vscode-languageserver/node';
 import { adapterOf, agentNames } from '../core/agents/index';
 import { agentRoots, AgentRoot, scanDirs } from '../core/agents/locations';
+import { userDirFromGlobalStorage } from '../core/agents/vscodeUserDirs';
 import type { RateLimitWindow, UsageRecord } from '../core/agents/records';
 import { inputCost, requestCost, ZERO_USAGE } from '../core/cost';
 import { z } from 'zod';
@@ -71,8 +72,9 @@ export function registerUsage(connection: Connection, engine: Engine, opts: Usag
 
   const configure = () => {
     const s = engine.settings;
-    roots = agentRoots(process.env, s.agentDirs);
     const dir = opts.storagePath;
+    // the editor running us: its own user-data folder holds Copilot's and Cline's logs (globalStorage/<us> -> <User>)
+    roots = agentRoots(process.env, s.agentDirs, { vscodeUserDir: userDirFromGlobalStorage(dir) });
     const cacheFile = dir ? path.join(dir, 'usage-index.json') : null;
     // Saving costs tens of ms on a big tree: refreshes stay in the few-ms range, saves are batched.
     index = new UsageIndex({ roots, cacheFile, autoSave: false });
