@@ -1,0 +1,158 @@
+// What the leak ledgers need from a transcript beyond its usage records: compaction boundaries, the
+// agent's own cache-miss diagnosis per request, tool results by tool name and size, edits of
+// always-loaded instruction files, MCP servers coming into use (the tool list changed), and a Codex
+// child thread's parent. Read once per file and kept while the file's size and mtime stay the same.
+//
+// Shapes (cited in test/unit/leaks-*.test.ts): Claude Code `{"type":"system","subtype":"compact_boundary",
+// "compactMetadata":{"trigger","preTokens"}}`, `message.diagnostics.cache_miss_reason` {type,
+// cache_missed_input_tokens} (2.1.119+), `tool_use`/`tool_result` blocks; Codex `compacted` items and
+// `event_msg` `context_compacted`, `turn_context` (model, user_instructions), `function_call` /
+// `function_call_output`, `session_meta` `forked_from_id` / `source.subagent.thread_spawn.parent_thread_id`.
+import fs from 'node:fs';
+import path from 'node:path';
+import { scanLines } from '../agents/lineScanner';
+import { claudeKey } from '../agents/records';
+import { textLength } from '../agents/shared';
+import { CHARS_PER_TOKEN } from '../activity';
+
+/** One tool result: which tool, when (epoch ms), its estimated tokens (characters / 4). */
+export interface ToolResultFact { tool: string; t: number; tokens: number }
+
+export interface TranscriptFacts {
+  /** Instants (epoch ms) of compaction boundaries, in file order. */
+  compactions: number[];
+  /** Claude Code's own diagnosis per request key (`claudeKey`): the `cache_miss_reason.type`. */
+  missReasons: Record<string, string>;
+  /** Instants the tool list changed: an MCP server's first tool call in this stream. */
+  toolsChanged: number[];
+  /** Instants the agent edited an always-loaded instruction file, or Codex's instructions changed. */
+  instructionsChanged: number[];
+  toolResults: ToolResultFact[];
+  /** Codex child thread: the parent thread's id. Claude sub-agent: its `agentId`. */
+  parentSession: string | null;
+  agentId: string | null;
+}
+
+const INSTRUCTION_FILES = new Set(['CLAUDE.md', 'AGENTS.md', 'GEMINI.md', 'CLAUDE.local.md']);
+const NEEDLES = ['compact_boundary', 'cache_miss_reason', '"tool_use"', '"tool_result"', '"agentId"',
+  'compacted', 'turn_context', 'function_call', 'custom_tool_call', 'session_meta'].map(s => Buffer.from(s));
+
+export function mcpServer(tool: string): string | null {
+  const m = /^mcp__(.+?)__/.exec(tool);
+  return m ? m[1]! : null;
+}
+
+const tokensOf = (chars: number) => Math.ceil(chars / CHARS_PER_TOKEN);
+
+class Reader {
+  f: TranscriptFacts = { compactions: [], missReasons: {}, toolsChanged: [], instructionsChanged: [], toolResults: [], parentSession: null, agentId: null };
+  calls = new Map<string, string>();
+  servers = new Set<string>();
+  instructions: string | null = null;
+  metas = 0;
+
+  tool(id: string, name: string, t: number): void {
+    this.calls.set(id, name);
+    const s = mcpServer(name);
+    if (s && !this.servers.has(s)) { this.servers.add(s); this.f.toolsChanged.push(t); }
+  }
+
+  result(id: string, chars: number, t: number): void {
+    const tool = this.calls.get(id) ?? 'tool';
+    this.f.toolResults.push({ tool, t, tokens: tokensOf(chars) });
+  }
+
+  claude(o: Record<string, unknown>, t: number): void {
+    if (typeof o.agentId === 'string' && !this.f.agentId && o.isSidechain === true) this.f.agentId = o.agentId;
+    if (o.type === 'system' && o.subtype === 'compact_boundary') { this.f.compactions.push(t); return; }
+    const msg = o.message as Record<string, unknown> | undefined;
+    if (!msg || typeof msg !== 'object') return;
+    const diag = msg.diagnostics as { cache_miss_reason?: { type?: unknown } | null } | null | undefined;
+    const reason = diag?.cache_miss_reason?.type;
+    if (typeof reason === 'string' && typeof msg.id === 'string' && typeof o.requestId === 'string') this.f.missReasons[claudeKey(msg.id, o.requestId)] = reason;
+    if (!Array.isArray(msg.content)) return;
+    for (const b of msg.content as Record<string, unknown>[]) {
+      if (!b || typeof b !== 'object') continue;
+      if (b.type === 'tool_use' && typeof b.id === 'string' && typeof b.name === 'string') {
+        this.tool(b.id, b.name, t);
+        const input = b.input as Record<string, unknown> | undefined;
+        const file = input?.file_path;
+        if (typeof file === 'string' && /^(Edit|MultiEdit|Write)$/.test(b.name) && INSTRUCTION_FILES.has(path.basename(file))) this.f.instructionsChanged.push(t);
+      } else if (b.type === 'tool_result' && typeof b.tool_use_id === 'string') {
+        this.result(b.tool_use_id, textLength(b.content), t);
+      }
+    }
+  }
+
+  codex(o: Record<string, unknown>, t: number): void {
+    const p = o.payload as Record<string, unknown> | undefined;
+    if (!p || typeof p !== 'object') return;
+    if (o.type === 'session_meta') {
+      this.metas++;
+      if (this.metas > 1) return;
+      const src = p.source as { subagent?: { thread_spawn?: { parent_thread_id?: unknown } } } | undefined;
+      const parent = typeof p.forked_from_id === 'string' ? p.forked_from_id : src?.subagent?.thread_spawn?.parent_thread_id;
+      if (typeof parent === 'string') this.f.parentSession = parent;
+      return;
+    }
+    if (o.type === 'compacted' || (o.type === 'event_msg' && p.type === 'context_compacted')) {
+      // one compaction writes both: a `compacted` item, then its `context_compacted` event
+      const last = this.f.compactions[this.f.compactions.length - 1];
+      if (last === undefined || t - last > 60_000) this.f.compactions.push(t);
+      return;
+    }
+    if (o.type === 'turn_context') {
+      const ins = [p.user_instructions, p.developer_instructions].map(v => typeof v === 'string' ? v : '').join('\0');
+      if (this.instructions !== null && ins !== this.instructions) this.f.instructionsChanged.push(t);
+      this.instructions = ins;
+      return;
+    }
+    if (o.type !== 'response_item') return;
+    const id = typeof p.call_id === 'string' ? p.call_id : '';
+    if (p.type === 'function_call' || p.type === 'custom_tool_call') this.tool(id, typeof p.name === 'string' ? p.name : 'tool', t);
+    else if (p.type === 'function_call_output' || p.type === 'custom_tool_call_output') {
+      const out = p.output;
+      this.result(id, typeof out === 'string' ? out.length : textLength((out as Record<string, unknown> | undefined)?.content ?? out), t);
+    }
+  }
+}
+
+/** Reads the leak facts of one transcript; bad lines are skipped, never thrown. */
+export function readTranscriptFacts(file: string, agent: string): TranscriptFacts {
+  const r = new Reader();
+  if (agent !== 'claude-code' && agent !== 'codex') return r.f;
+  let fd: number;
+  try { fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0)); } catch { return r.f; }
+  try {
+    scanLines(fd, 0, NEEDLES, line => {
+      if (line.startsWith('{"type":"file-history-snapshot"')) return;
+      let o: unknown;
+      try { o = JSON.parse(line); } catch { return; }
+      if (!o || typeof o !== 'object') return;
+      const rec = o as Record<string, unknown>;
+      const t = typeof rec.timestamp === 'string' ? Date.parse(rec.timestamp) || 0 : 0;
+      if (agent === 'claude-code') r.claude(rec, t); else r.codex(rec, t);
+    });
+  } catch { /* unreadable mid-way: keep what was read */ } finally { fs.closeSync(fd); }
+  return r.f;
+}
+
+export type FactsOf = (file: string, agent: string) => TranscriptFacts;
+
+/** Facts per file, re-read only when its size or mtime changed (in this process). */
+export class TranscriptFactsCache {
+  private m = new Map<string, { size: number; mtimeMs: number; f: TranscriptFacts }>();
+  reads = 0;
+  get = (file: string, agent: string): TranscriptFacts => {
+    let st: fs.Stats | null = null;
+    try { st = fs.statSync(file); } catch { /* gone: the last facts stand */ }
+    const cur = this.m.get(file);
+    if (cur && (!st || (cur.size === st.size && cur.mtimeMs === st.mtimeMs))) return cur.f;
+    const f = readTranscriptFacts(file, agent);
+    this.reads++;
+    if (st) this.m.set(file, { size: st.size, mtimeMs: st.mtimeMs, f });
+    return f;
+  };
+}
+
+export const defaultFactsCache = new TranscriptFactsCache();
