@@ -13,6 +13,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   count: async () => import('./count'),
   report: async () => import('./report'),
   week: async () => import('./week'),
+  leaks: async () => import('./leaks'),
 };
 
 async function help(): Promise<string> {

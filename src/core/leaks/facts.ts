@@ -156,3 +156,24 @@ export class TranscriptFactsCache {
 }
 
 export const defaultFactsCache = new TranscriptFactsCache();
+
+/**
+ * The latest modification time of a project's always-loaded instruction files (CLAUDE.md, AGENTS.md:
+ * the adapter names them), memoised per call site: an edit made outside the agent between two requests
+ * explains a miss. Only the latest mtime is known, so an earlier edit of the same file is not seen.
+ */
+export function instructionMtimes(instructionFiles: (agent: string) => readonly string[]): (agent: string, project: string) => number | null {
+  const memo = new Map<string, number | null>();
+  return (agent, project) => {
+    const key = `${agent}\0${project}`;
+    if (memo.has(key)) return memo.get(key)!;
+    let latest: number | null = null;
+    if (path.isAbsolute(project)) {
+      for (const name of instructionFiles(agent)) {
+        try { const st = fs.statSync(path.join(project, name)); if (st.isFile() && (latest === null || st.mtimeMs > latest)) latest = st.mtimeMs; } catch { /* none */ }
+      }
+    }
+    memo.set(key, latest);
+    return latest;
+  };
+}

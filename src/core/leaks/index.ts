@@ -31,6 +31,27 @@ export interface Leaks {
   totals: LeakTotals;
 }
 
+/** The shape `tokenomics leaks --json` prints and `tokenomics week --format json` carries as `leaks`. */
+export interface LeaksJson {
+  cacheMisses: Pick<CacheMiss, 'agent' | 'sessionId' | 'timestamp' | 'cause' | 'reportedCause' | 'tokensRewritten' | 'wastedUSD'>[];
+  compactions: Pick<Compaction, 'agent' | 'sessionId' | 'timestamp' | 'warm' | 'costUSD'>[];
+  subagents: Pick<Subagent, 'agent' | 'sessionId' | 'subagent' | 'requests' | 'costUSD'>[];
+  toolOutput: ToolOutputRow[];
+  quota: QuotaRow[];
+  totals: LeakTotals;
+}
+
+export function leaksJson(l: Leaks): LeaksJson {
+  return {
+    cacheMisses: l.cacheMisses.map(m => ({ agent: m.agent, sessionId: m.sessionId, timestamp: m.timestamp, cause: m.cause, reportedCause: m.reportedCause, tokensRewritten: m.tokensRewritten, wastedUSD: m.wastedUSD })),
+    compactions: l.compactions.map(c => ({ agent: c.agent, sessionId: c.sessionId, timestamp: c.timestamp, warm: c.warm, costUSD: c.costUSD })),
+    subagents: l.subagents.map(s => ({ agent: s.agent, sessionId: s.sessionId, subagent: s.subagent, requests: s.requests, costUSD: s.costUSD })),
+    toolOutput: l.toolOutput.map(t => ({ agent: t.agent, tool: t.tool, server: t.server, calls: t.calls, tokens: t.tokens, costUSD: t.costUSD })),
+    quota: l.quota.map(q => ({ sessionId: q.sessionId, window: q.window, percent: q.percent })),
+    totals: l.totals,
+  };
+}
+
 export interface LeakOptions {
   /** The mtime of a project's always-loaded instruction file (CLAUDE.md, AGENTS.md), if known. */
   instructionMtime?: (agent: string, project: string) => number | null;
