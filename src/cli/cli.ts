@@ -13,6 +13,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   count: async () => import('./count'),
   report: async () => import('./report'),
   week: async () => import('./week'),
+  export: async () => import('./export'),
   leaks: async () => import('./leaks'),
 };
 
@@ -24,7 +25,7 @@ async function help(): Promise<string> {
   }
   parts.push('', `'tokenomics <command> --help' explains a command's options. The usage index is cached in`,
     '$XDG_CACHE_HOME/tokenomics. TOKENOMICS_QUOTAS (JSON, like the tokenomics.quotas setting) adds quotas to',
-    'the weekly summary. Nothing is sent over the network.', '');
+    'the weekly summary. Nothing is sent over the network, except by \'export\' to the receiver you name.', '');
   return parts.join('\n');
 }
 

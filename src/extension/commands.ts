@@ -27,6 +27,7 @@ export const COMMANDS: Record<string, Command> = {
   'tokenomics.analyzeAsPrompt': { engine: true, run: async (_ctx, client, uri) => (await import('./promptCommands')).analyzeAsPrompt(client, uri instanceof vscode.Uri ? uri : undefined) },
   'tokenomics.showContextAdvice': { run: ctx => ctx.spend.showContextAdvice() },
   'tokenomics.showOutput': { run: ctx => ctx.output.show() },
+  'tokenomics.setOtlpExportHeaders': { run: async ctx => (await import('./otlpExport')).setOtlpExportHeaders(ctx.context) },
 };
 
 export function registerCommands(ctx: Ctx): void {

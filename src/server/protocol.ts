@@ -139,3 +139,33 @@ export interface AnalyzeAsPromptResult { uri: string; isPrompt: boolean; tokens?
 
 /** Analyse a document as a prompt even if it matches no `tokenomics.promptFiles` glob. */
 export const AnalyzeAsPromptRequest = new RequestType<AnalyzeAsPromptParams, AnalyzeAsPromptResult, void>('tokenomics/analyzeAsPrompt');
+
+// ---- OpenTelemetry export ----------------------------------------------------------------------
+
+export interface ExportConfigParams {
+  endpoint?: string;
+  /** `name=value,...` or a JSON object, as stored by `Tokenomics: Set OTLP Export Headers`. */
+  headers?: string;
+  intervalSeconds?: number;
+  attributes?: Record<string, unknown>;
+  includeProjects?: string;
+}
+
+export interface ExportStatus {
+  enabled: boolean;
+  /** The OpenTelemetry sender (dist/otlp.js) has been loaded into this process. */
+  senderLoaded: boolean;
+  /** This process holds the machine's export lock (one exporter per machine). */
+  exporting: boolean;
+  lastSuccess: number | null;
+  lastError: string | null;
+  lastPoints: number;
+}
+
+/**
+ * The `tokenomics.export.otlp.*` settings plus the headers from SecretStorage (kept in memory only):
+ * sent at start, on a change of those settings and when the headers change.
+ */
+export const ExportConfigNotification = new NotificationType<ExportConfigParams>('tokenomics/exportConfig');
+/** What the exporter is doing (tests and diagnostics). */
+export const ExportStatusRequest = new RequestType0<ExportStatus, void>('tokenomics/exportStatus');
