@@ -2,13 +2,13 @@
 // output and plan quota by session — for a week or a range of days.
 import { bundledCatalog } from '../core/catalog';
 import { adapterOf, isAgentId } from '../core/agents/index';
-import { defaultFactsCache, instructionMtimes } from '../core/leaks/facts';
+import { TranscriptFactsCache, instructionMtimes } from '../core/leaks/facts';
 import { computeLeaks, leaksJson } from '../core/leaks/index';
 import { leakLedgers } from '../core/leaks/text';
 import { addDays, isValidDate, startOfDay, weekRange } from '../core/time';
 import { formatInt, formatMoney } from '../core/week/format';
 import { CliIO, UsageError, parseArgs, usageText } from './io';
-import { FOLDER_FLAGS, FOLDER_USAGE, folderOptions, openUsageIndex, timezoneFlag } from './agentLogs';
+import { FOLDER_FLAGS, FOLDER_USAGE, folderOptions, leakFactsFile, openUsageIndex, timezoneFlag } from './agentLogs';
 
 export const SUMMARY = 'where the money leaked: cache misses, compactions, sub-agents, tool output, plan quota';
 export const synopsis = (): string => `tokenomics leaks [--week YYYY-MM-DD | --since YYYY-MM-DD --until YYYY-MM-DD] [--json] [--timezone IANA]
@@ -42,9 +42,11 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     range = w;
     label = `${w.weekStart} – ${w.weekEnd}`;
   }
-  const { index } = await openUsageIndex('leaks', flags, io);
-  const leaks = computeLeaks(index.records(), range, bundledCatalog(), defaultFactsCache.get,
+  const { index, cacheFile } = await openUsageIndex('leaks', flags, io);
+  const facts = new TranscriptFactsCache(leakFactsFile(cacheFile));
+  const leaks = computeLeaks(index.records(), range, bundledCatalog(), facts.get,
     { instructionMtime: instructionMtimes(a => (isAgentId(a) ? adapterOf(a).instructionFiles : [])) });
+  facts.save();
   const json = leaksJson(leaks);
   if (flags.json) { io.stdout(JSON.stringify(json, null, 2) + '\n'); return 0; }
   const parts = [`Where it leaked, ${label} (${timezone})`, ''];

@@ -13,7 +13,9 @@ import path from 'node:path';
 import { scanLines } from '../agents/lineScanner';
 import { claudeKey } from '../agents/records';
 import { textLength } from '../agents/shared';
+import { z } from 'zod';
 import { CHARS_PER_TOKEN } from '../activity';
+import { removeStaleTemps, writeAtomic } from '../persist';
 
 /** One tool result: which tool, when (epoch ms), its estimated tokens (characters / 4). */
 export interface ToolResultFact { tool: string; t: number; tokens: number }
@@ -139,20 +141,83 @@ export function readTranscriptFacts(file: string, agent: string): TranscriptFact
 
 export type FactsOf = (file: string, agent: string) => TranscriptFacts;
 
-/** Facts per file, re-read only when its size or mtime changed (in this process). */
+/** Version of the persisted facts: a file of another version is rebuilt. */
+export const LEAK_FACTS_VERSION = 1;
+
+// The persisted cache is outside data: each entry is checked before use, and one that does not fit is
+// dropped and its transcript read again.
+const time = z.number().finite();
+const FactsSchema = z.object({
+  compactions: z.array(time),
+  missReasons: z.record(z.string(), z.string()),
+  toolsChanged: z.array(time),
+  instructionsChanged: z.array(time),
+  toolResults: z.array(z.object({ tool: z.string(), t: time, tokens: z.number().int().nonnegative() })),
+  parentSession: z.string().nullable(),
+  agentId: z.string().nullable(),
+});
+const EntrySchema = z.object({ size: z.number().int().nonnegative(), mtimeMs: time, agent: z.string(), f: FactsSchema });
+type Entry = z.infer<typeof EntrySchema>;
+const FileSchema = z.object({ version: z.literal(LEAK_FACTS_VERSION), files: z.array(z.tuple([z.string(), z.unknown()])) });
+
+/**
+ * Facts per file, re-read only when its size or mtime changed; with a `cacheFile`, kept on disk
+ * (written atomically by `save()`) so a warm `tokenomics leaks` or `week` reads no transcript.
+ */
 export class TranscriptFactsCache {
-  private m = new Map<string, { size: number; mtimeMs: number; f: TranscriptFacts }>();
+  private m = new Map<string, unknown>();
+  private checked = new Set<string>();
+  private loaded = false;
+  private dirty = false;
+  /** Transcripts read (not served from the cache) since construction. */
   reads = 0;
+
+  constructor(private readonly cacheFile: string | null = null) {}
+
+  private load(): void {
+    if (this.loaded) return;
+    this.loaded = true;
+    if (!this.cacheFile) return;
+    removeStaleTemps(this.cacheFile);
+    try {
+      const data = FileSchema.safeParse(JSON.parse(fs.readFileSync(this.cacheFile, 'utf8')));
+      if (data.success) this.m = new Map(data.data.files);
+    } catch { /* missing or corrupt: rebuilt as files are read */ }
+  }
+
+  private entry(file: string): Entry | undefined {
+    const raw = this.m.get(file);
+    if (raw === undefined) return undefined;
+    if (this.checked.has(file)) return raw as Entry;
+    const ok = EntrySchema.safeParse(raw);
+    if (!ok.success) { this.m.delete(file); this.dirty = true; return undefined; }
+    this.m.set(file, ok.data);
+    this.checked.add(file);
+    return ok.data;
+  }
+
   get = (file: string, agent: string): TranscriptFacts => {
+    this.load();
     let st: fs.Stats | null = null;
     try { st = fs.statSync(file); } catch { /* gone: the last facts stand */ }
-    const cur = this.m.get(file);
-    if (cur && (!st || (cur.size === st.size && cur.mtimeMs === st.mtimeMs))) return cur.f;
+    const cur = this.entry(file);
+    if (cur && cur.agent === agent && (!st || (cur.size === st.size && cur.mtimeMs === st.mtimeMs))) return cur.f;
     const f = readTranscriptFacts(file, agent);
     this.reads++;
-    if (st) this.m.set(file, { size: st.size, mtimeMs: st.mtimeMs, f });
+    if (st) { this.m.set(file, { size: st.size, mtimeMs: st.mtimeMs, agent, f }); this.checked.add(file); this.dirty = true; }
     return f;
   };
+
+  /** Writes the cache if it changed; false when the folder is not writable. */
+  save(): boolean {
+    if (!this.cacheFile || !this.dirty) return true;
+    try {
+      for (const file of [...this.m.keys()]) if (!fs.existsSync(file)) this.m.delete(file);
+      writeAtomic(this.cacheFile, JSON.stringify({ version: LEAK_FACTS_VERSION, files: [...this.m] }));
+      this.dirty = false;
+      return true;
+    } catch { return false; }
+  }
 }
 
 export const defaultFactsCache = new TranscriptFactsCache();
