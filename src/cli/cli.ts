@@ -14,6 +14,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   report: async () => import('./report'),
   week: async () => import('./week'),
   export: async () => import('./export'),
+  forget: async () => import('./forget'),
   leaks: async () => import('./leaks'),
 };
 

@@ -28,6 +28,7 @@ export const COMMANDS: Record<string, Command> = {
   'tokenomics.showAgentContext': { engine: true, run: async (_ctx, client) => (await import('./agentContext')).showAgentContext(client) },
   'tokenomics.showOutput': { run: ctx => ctx.output.show() },
   'tokenomics.setOtlpExportHeaders': { run: async ctx => (await import('./otlpExport')).setOtlpExportHeaders(ctx.context) },
+  'tokenomics.forgetHistory': { engine: true, run: async (ctx, client) => (await import('./forgetHistory')).forgetHistory(client, ctx.output) },
 };
 
 export function registerCommands(ctx: Ctx): void {

@@ -63,7 +63,7 @@ export class SpendMeter implements vscode.Disposable {
       item.show();
       return;
     }
-    item.text = `$(flame) ${formatUSD(s.today.costUSD)} today · ${formatUSD(s.week.costUSD)} wk`;
+    item.text = `$(flame) ${amount(s.today.costUSD, s.today.basis)} today · ${amount(s.week.costUSD, s.week.basis)} wk`;
     const level = budgetLevel(s);
     item.backgroundColor = level === 'error' ? new vscode.ThemeColor('statusBarItem.errorBackground')
       : level === 'warning' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
@@ -133,14 +133,20 @@ export function budgetLevel(s: UsageSummary): 'ok' | 'warning' | 'error' {
   return max >= 1 ? 'error' : max * 100 >= s.budgets.warnAtPercent ? 'warning' : 'ok';
 }
 
+/** An amount as its basis allows: a lower bound is "at least", an estimate is never shown as exact. */
+function amount(usd: number, basis: PeriodSpend['basis']): string {
+  return basis === 'lower-bound' ? `≥${formatUSD(usd)}` : basis === 'estimate' ? `≈${formatUSD(usd)}` : formatUSD(usd);
+}
+
 function period(md: vscode.MarkdownString, p: PeriodSpend, limit: number | null, names: Names): void {
-  md.appendMarkdown(`**${escapeMd(p.label)}: ${formatUSD(p.costUSD)}**${limit ? ` of ${formatUSD(limit)} budget (${formatPercent(p.costUSD / limit)})` : ''} · ${formatTokens(p.requests)} requests`);
+  md.appendMarkdown(`**${escapeMd(p.label)}: ${amount(p.costUSD, p.basis)}**${limit ? ` of ${formatUSD(limit)} budget (${formatPercent(p.costUSD / limit)})` : ''} · ${formatTokens(p.requests)} requests`);
   if (p.unpricedRequests) md.appendMarkdown(` · ${p.unpricedRequests} unpriced`);
+  if (p.basis !== 'exact') md.appendMarkdown(p.basis === 'lower-bound' ? ' · a lower bound: some logs hold only part of the usage' : ' · partly estimated from text');
   md.appendMarkdown('\n\n');
-  if (p.byAgent.length) md.appendMarkdown(p.byAgent.map(a => `${escapeMd(names(a.agent))} ${formatUSD(a.costUSD)}`).join(' · ') + '\n\n');
+  if (p.byAgent.length) md.appendMarkdown(p.byAgent.map(a => `${escapeMd(names(a.agent))} ${amount(a.costUSD, a.basis)}`).join(' · ') + '\n\n');
   if (p.byModel.length) {
     md.appendMarkdown('| Model | Cost | Requests |\n|---|---:|---:|\n');
-    for (const m of p.byModel.slice(0, 6)) md.appendMarkdown(`| ${escapeMd(m.model)} | ${formatUSD(m.costUSD)} | ${formatTokens(m.requests)} |\n`);
+    for (const m of p.byModel.slice(0, 6)) md.appendMarkdown(`| ${escapeMd(m.model)} | ${amount(m.costUSD, m.basis)} | ${formatTokens(m.requests)} |\n`);
     md.appendMarkdown('\n');
   }
   const t = p.tokens;

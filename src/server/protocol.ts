@@ -73,8 +73,10 @@ export interface PeriodSpend {
   tokens: KindTokens;
   /** Cache reads as a share of all input the models read (uncached + cache read + cache write). */
   cacheHitRatio: number | null;
-  byAgent: { agent: string; costUSD: number; requests: number }[];
-  byModel: { model: string; costUSD: number; requests: number }[];
+  /** Where the numbers come from (`exact`, `lower-bound`, `estimate`): the client shows what this says. */
+  basis: 'exact' | 'lower-bound' | 'estimate';
+  byAgent: { agent: string; costUSD: number; requests: number; basis: PeriodSpend['basis'] }[];
+  byModel: { model: string; costUSD: number; requests: number; basis: PeriodSpend['basis'] }[];
 }
 
 export interface RateWindow { usedPercent: number; windowMinutes?: number; resetsAt?: number }
@@ -120,6 +122,10 @@ export interface UsageSummary {
 
 /** The usage summary for the spend meter, refreshed first. */
 export const UsageRequest = new RequestType0<UsageSummary, void>('tokenomics/usage');
+
+/** Drop the usage history kept of logs no longer on disk, for days before `before` (YYYY-MM-DD, engine's zone). */
+export interface ForgetHistoryParams { before: string }
+export const ForgetHistoryRequest = new RequestType<ForgetHistoryParams, { dropped: number }, void>('tokenomics/forgetHistory');
 /** Server -> client: usage changed (the spend meter re-renders). */
 export const UsageChangedNotification = new NotificationType<UsageSummary>('tokenomics/usageChanged');
 

@@ -7,14 +7,15 @@ import { adapterOf, agentNames } from '../core/agents/index';
 import { agentRoots, AgentRoot, scanDirs } from '../core/agents/locations';
 import type { RateLimitWindow, UsageRecord } from '../core/agents/records';
 import { inputCost, requestCost, ZERO_USAGE } from '../core/cost';
-import { dayKeyer, weekRange } from '../core/time';
+import { z } from 'zod';
+import { dayKeyer, isValidDate, weekRange } from '../core/time';
 import { parseQuotas, projectCosts, quotaStatus } from '../core/usage/quotas';
 import { inside, spendSummary, SpendBreakdown } from '../core/usage/spend';
 import { SKIP_TEXT, UsageIndex, atLines } from '../core/usage/usageIndex';
 import type { Engine } from './engine';
 import { afterHeavyWork } from './idleGc';
-import { AgentContextRequest, PeriodSpend, QuotaStatus, RateWindow, UsageChangedNotification, UsageRequest, UsageSummary } from './protocol';
-import { onRequest0, sendNotification } from './requests';
+import { AgentContextRequest, ForgetHistoryRequest, PeriodSpend, QuotaStatus, RateWindow, UsageChangedNotification, UsageRequest, UsageSummary } from './protocol';
+import { onRequest, onRequest0, sendNotification } from './requests';
 import { burnRates, cacheWarmUntil, contextView, mainStream } from '../core/leaks/live';
 import { defaultFactsCache } from '../core/leaks/facts';
 import type { Workspace } from './workspace';
@@ -115,7 +116,7 @@ export function registerUsage(connection: Connection, engine: Engine, opts: Usag
         watcherEvent = false;
         pollMs = nextPollMs(pollMs, r.changed, watchersProven && watchers.length > 0);
         if (r.cache && r.cache !== 'loaded' && r.cache !== 'disabled' && r.cache !== 'missing') {
-          connection.console.info(`usage index was ${r.cache}; rebuilt from the logs`);
+          connection.console.info(`usage index was ${r.cache}; rebuilt from the logs on disk (the history of logs the agents deleted is lost)`);
         }
         for (const m of index!.malformedFiles()) {
           if ((malformedReported.get(m.path) ?? 0) >= m.lines) continue;
@@ -126,7 +127,7 @@ export function registerUsage(connection: Connection, engine: Engine, opts: Usag
           const key = `${s.reason}\0${s.path}`;
           if ((malformedReported.get(key) ?? 0) >= s.count) continue;
           malformedReported.set(key, s.count);
-          connection.console.warn(`skipped ${s.count} ${SKIP_TEXT[s.reason as keyof typeof SKIP_TEXT][s.count === 1 ? 0 : 1]} in ${s.path}${atLines(s.at, s.count)}; the rest of the file is counted`);
+          connection.console.warn(`skipped ${s.count} ${SKIP_TEXT[s.reason]![s.count === 1 ? 0 : 1]} in ${s.path}${atLines(s.at, s.count)}; the rest of the file is counted`);
         }
         for (const p of r.stats.unreadable) {
           const line = `cannot read ${p.path}: ${p.reason}`;
@@ -178,13 +179,14 @@ export function registerUsage(connection: Connection, engine: Engine, opts: Usag
     const s = engine.settings;
     const tz = engine.timezone;
     const records = index?.records() ?? [];
-    const sum = spendSummary(records, engine.catalog, { timezone: tz, weekStartsOn: s.weekStartsOn, preferProjects: opts.workspace.folders });
+    const rateLimits = [...(index?.latestRateLimits().values() ?? [])].sort((a, b) => b.at - a.at)[0] ?? null;
+    const sum = spendSummary(records, engine.catalog, { timezone: tz, weekStartsOn: s.weekStartsOn, preferProjects: opts.workspace.folders, rateLimits });
     const period = (label: string, startDate: string, b: SpendBreakdown): PeriodSpend => ({
       label, startDate, costUSD: b.totals.costUSD, requests: b.totals.requests, unpricedRequests: b.unpricedRequests,
       tokens: { input: b.totals.inputTokens, output: b.totals.outputTokens, cacheRead: b.totals.cacheReadTokens, cacheWrite: b.totals.cacheCreationTokens },
-      cacheHitRatio: b.cacheHitRatio,
-      byAgent: b.byAgent.map(a => ({ agent: a.agent, costUSD: a.costUSD, requests: a.requests })),
-      byModel: b.byModel.map(m => ({ model: m.model, costUSD: m.costUSD, requests: m.requests })),
+      cacheHitRatio: b.cacheHitRatio, basis: b.totals.basis,
+      byAgent: b.byAgent.map(a => ({ agent: a.agent, costUSD: a.costUSD, requests: a.requests, basis: a.basis })),
+      byModel: b.byModel.map(m => ({ model: m.model, costUSD: m.costUSD, requests: m.requests, basis: m.basis })),
     });
     const a = sum.activeSession;
     const model = a ? engine.catalog.resolve(a.model) : null;
@@ -245,6 +247,14 @@ export function registerUsage(connection: Connection, engine: Engine, opts: Usag
     const a = spendSummary(records, engine.catalog, { timezone: engine.timezone, weekStartsOn: engine.settings.weekStartsOn, preferProjects: opts.workspace.folders }).activeSession;
     const stream = a ? mainStream(records, a.agent, a.sessionId) : [];
     return stream[0] ? contextView(stream, defaultFactsCache.get(stream[0].file, stream[0].agent), engine.catalog, null) : null;
+  });
+  // `Tokenomics: Forget Usage History…`: what `tokenomics forget --before` does, on the engine's index
+  onRequest(connection, ForgetHistoryRequest, z.object({ before: z.string().refine(isValidDate, 'expected a date (YYYY-MM-DD)') }), async p => {
+    await refresh();
+    const day = dayKeyer(engine.timezone);
+    const dropped = index?.forget(r => day(r.timestamp) < p.before) ?? 0;
+    if (dropped) { index?.save(); summaryStale = true; schedule(0); }
+    return { dropped };
   });
   let poll: NodeJS.Timeout | undefined;
   const sweep = () => { poll = setTimeout(() => { schedule(0); sweep(); }, pollMs); poll.unref(); };

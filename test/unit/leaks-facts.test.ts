@@ -34,7 +34,7 @@ test('the facts cache persists, serves a warm run without reading, and rebuilds 
   const c = new TranscriptFactsCache(file);
   assert.deepEqual(c.get(MAIN, 'claude-code'), cold);
   assert.equal(c.reads, 1);
-  fs.writeFileSync(file, '{"version":1,"files":');
+  fs.writeFileSync(file, '{"version":3,"files":');
   const d = new TranscriptFactsCache(file);
   assert.deepEqual(d.get(MAIN, 'claude-code'), cold);
 });

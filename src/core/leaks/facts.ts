@@ -20,16 +20,22 @@ import { removeStaleTemps, writeAtomic } from '../persist';
 /** One tool result: which tool, when (epoch ms), its estimated tokens (characters / 4). */
 export interface ToolResultFact { tool: string; t: number; tokens: number }
 
+/** One window of a plan's usage at one instant: `resetsAt` epoch ms (null unknown). */
+export interface RateObsWindow { usedPercent: number; windowMinutes: number | null; resetsAt: number | null }
+export interface RateObservation { t: number; limitId: string | null; primary: RateObsWindow | null; secondary: RateObsWindow | null }
+
 export interface TranscriptFacts {
   /** Instants (epoch ms) of compaction boundaries, in file order. */
   compactions: number[];
-  /** Claude Code's own diagnosis per request key (`claudeKey`): the `cache_miss_reason.type`. */
+  /** Claude Code's own diagnosis per request key (`claudeKey`, as the usage records carry it): the `cache_miss_reason.type`. */
   missReasons: Record<string, string>;
   /** Instants the tool list changed: an MCP server's first tool call in this stream. */
   toolsChanged: number[];
   /** Instants the agent edited an always-loaded instruction file, or Codex's instructions changed. */
   instructionsChanged: number[];
   toolResults: ToolResultFact[];
+  /** Codex `rate_limits` as each token_count reported them (account-wide plan usage), in file order. */
+  rateObs: RateObservation[];
   /** Codex child thread: the parent thread's id. Claude sub-agent: its `agentId`. */
   parentSession: string | null;
   agentId: string | null;
@@ -37,7 +43,7 @@ export interface TranscriptFacts {
 
 const INSTRUCTION_FILES = new Set(['CLAUDE.md', 'AGENTS.md', 'GEMINI.md', 'CLAUDE.local.md']);
 const NEEDLES = ['compact_boundary', 'cache_miss_reason', '"tool_use"', '"tool_result"', '"agentId"',
-  'compacted', 'turn_context', 'function_call', 'custom_tool_call', 'session_meta'].map(s => Buffer.from(s));
+  'compacted', 'turn_context', 'function_call', 'custom_tool_call', 'session_meta', 'rate_limits'].map(s => Buffer.from(s));
 
 export function mcpServer(tool: string): string | null {
   const m = /^mcp__(.+?)__/.exec(tool);
@@ -47,7 +53,7 @@ export function mcpServer(tool: string): string | null {
 const tokensOf = (chars: number) => Math.ceil(chars / CHARS_PER_TOKEN);
 
 class Reader {
-  f: TranscriptFacts = { compactions: [], missReasons: {}, toolsChanged: [], instructionsChanged: [], toolResults: [], parentSession: null, agentId: null };
+  f: TranscriptFacts = { compactions: [], missReasons: {}, toolsChanged: [], instructionsChanged: [], toolResults: [], rateObs: [], parentSession: null, agentId: null };
   calls = new Map<string, string>();
   servers = new Set<string>();
   instructions: string | null = null;
@@ -71,7 +77,7 @@ class Reader {
     if (!msg || typeof msg !== 'object') return;
     const diag = msg.diagnostics as { cache_miss_reason?: { type?: unknown } | null } | null | undefined;
     const reason = diag?.cache_miss_reason?.type;
-    if (typeof reason === 'string' && typeof msg.id === 'string' && typeof o.requestId === 'string') this.f.missReasons[claudeKey(msg.id, o.requestId)] = reason;
+    if (typeof reason === 'string' && typeof msg.id === 'string') this.f.missReasons[claudeKey(msg.id)] = reason;
     if (!Array.isArray(msg.content)) return;
     for (const b of msg.content as Record<string, unknown>[]) {
       if (!b || typeof b !== 'object') continue;
@@ -101,6 +107,20 @@ class Reader {
       // one compaction writes both: a `compacted` item, then its `context_compacted` event
       const last = this.f.compactions[this.f.compactions.length - 1];
       if (last === undefined || t - last > 60_000) this.f.compactions.push(t);
+      return;
+    }
+    if (o.type === 'event_msg' && p.type === 'token_count' && p.rate_limits && typeof p.rate_limits === 'object') {
+      const rl = p.rate_limits as Record<string, unknown>;
+      const win = (w: unknown): RateObsWindow | null => {
+        if (!w || typeof w !== 'object') return null;
+        const x = w as Record<string, unknown>;
+        if (typeof x.used_percent !== 'number' || !Number.isFinite(x.used_percent)) return null;
+        const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+        const at = num(x.resets_at), inSec = num(x.resets_in_seconds);
+        return { usedPercent: x.used_percent, windowMinutes: num(x.window_minutes), resetsAt: at !== null ? at * 1000 : inSec !== null ? t + inSec * 1000 : null };
+      };
+      const obs = { t, limitId: typeof rl.limit_id === 'string' ? rl.limit_id : null, primary: win(rl.primary), secondary: win(rl.secondary) };
+      if (obs.primary || obs.secondary) this.f.rateObs.push(obs);
       return;
     }
     if (o.type === 'turn_context') {
@@ -142,17 +162,19 @@ export function readTranscriptFacts(file: string, agent: string): TranscriptFact
 export type FactsOf = (file: string, agent: string) => TranscriptFacts;
 
 /** Version of the persisted facts: a file of another version is rebuilt. */
-export const LEAK_FACTS_VERSION = 1;
+export const LEAK_FACTS_VERSION = 3;
 
 // The persisted cache is outside data: each entry is checked before use, and one that does not fit is
 // dropped and its transcript read again.
 const time = z.number().finite();
+const RateWindowSchema = z.object({ usedPercent: z.number().finite(), windowMinutes: z.number().finite().nullable(), resetsAt: time.nullable() }).nullable();
 const FactsSchema = z.object({
   compactions: z.array(time),
   missReasons: z.record(z.string(), z.string()),
   toolsChanged: z.array(time),
   instructionsChanged: z.array(time),
   toolResults: z.array(z.object({ tool: z.string(), t: time, tokens: z.number().int().nonnegative() })),
+  rateObs: z.array(z.object({ t: time, limitId: z.string().nullable(), primary: RateWindowSchema, secondary: RateWindowSchema })),
   parentSession: z.string().nullable(),
   agentId: z.string().nullable(),
 });

@@ -20,14 +20,13 @@ export interface Stream {
 export interface LeakContext {
   range: LeakRange;
   streams: Stream[];
-  /** Every record of the range's streams and the rate-limit observations, all time, oldest first. */
-  rateRecords: UsageRecord[];
   modelOf(id: string): ModelInfo | null;
   /** Instants an always-loaded instruction file of a project was last modified (its mtime), if known. */
   instructionMtime(agent: string, project: string): number | null;
 }
 
 export const FIVE_MIN = 5 * 60_000;
+const QUOTA_LOOKBACK_MS = 7 * 86_400_000;
 export const ONE_HOUR = 60 * 60_000;
 
 export const inRange = (range: LeakRange, t: number): boolean => t >= range.startMs && t < range.endMs;
@@ -59,13 +58,12 @@ export function buildContext(records: readonly UsageRecord[], range: LeakRange, 
   instructionMtime: (agent: string, project: string) => number | null = () => null): LeakContext {
   const byFile = new Map<string, UsageRecord[]>();
   const wanted = new Set<string>();
-  const rateRecords: UsageRecord[] = [];
   for (const r of records) {
     let l = byFile.get(r.file);
     if (!l) byFile.set(r.file, (l = []));
     l.push(r);
-    if (inRange(range, r.timestamp)) wanted.add(r.file);
-    if (r.rateLimits) rateRecords.push(r);
+    // Codex threads of the week before too: the plan-quota baseline is their last observation
+    if (inRange(range, r.timestamp) || (r.agent === 'codex' && r.timestamp >= range.startMs - QUOTA_LOOKBACK_MS && r.timestamp < range.endMs)) wanted.add(r.file);
   }
   const streams: Stream[] = [];
   for (const file of wanted) {
@@ -73,10 +71,9 @@ export function buildContext(records: readonly UsageRecord[], range: LeakRange, 
     const first = recs[0]!;
     streams.push({ agent: first.agent, sessionId: first.sessionId, file, records: recs, facts: facts(file, first.agent) });
   }
-  rateRecords.sort((a, b) => a.timestamp - b.timestamp);
   const memo = new Map<string, ModelInfo | null>();
   const modelOf = (id: string) => { if (!memo.has(id)) memo.set(id, catalog.resolve(id)); return memo.get(id)!; };
-  return { range, streams, rateRecords, modelOf, instructionMtime };
+  return { range, streams, modelOf, instructionMtime };
 }
 
 /** Index of the first time in sorted `times` that is > t (strict) or >= t. */

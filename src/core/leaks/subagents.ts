@@ -1,7 +1,7 @@
 // Sub-agents per session: what each cost and how many requests it made. Claude Code writes them to
 // `<session>/subagents/agent-<id>.jsonl` (a compaction fork `agent-acompact-*` is not one); a Codex
 // child thread names its parent in `session_meta`. Replayed parent history is not counted: the index
-// keeps such copies at a losing rank (2+), so only the child's own requests remain.
+// keeps one copy of a request (the parent's), so a child's stream holds only its own requests.
 import path from 'node:path';
 import { requestCost } from '../cost';
 import { LeakContext, inRange, isClaudeSubagent, isCompactFork, round6 } from './streams';
@@ -22,7 +22,7 @@ export function subagents(ctx: LeakContext): Subagent[] {
     let requests = 0, cost = 0;
     const models = new Map<string, number>();
     for (const r of s.records) {
-      if (!inRange(ctx.range, r.timestamp) || r.rank >= 2) continue;
+      if (!inRange(ctx.range, r.timestamp)) continue;
       requests++;
       const c = requestCost(ctx.modelOf(r.model), r.usage) ?? 0;
       cost += c;

@@ -1,6 +1,8 @@
 // Requests as columns: what a report needs, without one object per request. The usage index hands
 // these out straight from its persisted snapshot (whose rows use the same layout); `columnsOf`
 // builds them from records.
+import type { Basis } from '../agents/adapter';
+import { basisOf } from '../agents/index';
 import type { AgentId, UsageRecord } from '../agents/records';
 import { SLOT_MS } from '../time';
 
@@ -38,6 +40,16 @@ export function slotOf(ts: number): number {
   return s >= 0 && s <= 0xffffffff ? s : 0;
 }
 
+/**
+ * The flags column, as the index stores it: rank in bits 0-7, bit 8 for the index's own use (the
+ * counted copy), the basis in bits 9-10 (BASIS_CODES), web searches in bits 16-31.
+ */
+export const BASIS_CODES: readonly Basis[] = ['exact', 'lower-bound', 'estimate'];
+export const BASIS_SHIFT = 9, SEARCH_SHIFT = 16;
+export function flagsOf(r: UsageRecord, bit8: number): number {
+  return ((r.rank & 0xff) | bit8 | (BASIS_CODES.indexOf(basisOf(r)) << BASIS_SHIFT) | (Math.min(r.webSearches ?? 0, 0xffff) << SEARCH_SHIFT)) >>> 0;
+}
+
 /** Columns of records, in their order. */
 export function columnsOf(records: readonly UsageRecord[]): UsageColumns {
   const n = records.length;
@@ -57,7 +69,7 @@ export function columnsOf(records: readonly UsageRecord[]): UsageColumns {
     ints[k + COL_INPUT] = u.input; ints[k + COL_OUTPUT] = u.output; ints[k + COL_CACHE_READ] = u.cacheRead;
     ints[k + COL_CACHE_WRITE_5M] = u.cacheWrite5m; ints[k + COL_CACHE_WRITE_1H] = u.cacheWrite1h; ints[k + COL_CONTEXT] = r.contextTokens;
     ints[k + COL_MODEL] = intern(r.model); ints[k + COL_SESSION] = intern(r.sessionId); ints[k + COL_PROJECT] = intern(r.project);
-    ints[k + COL_FLAGS] = r.rank;
+    ints[k + COL_FLAGS] = flagsOf(r, 0);
     ints[k + COL_SLOT] = slotOf(r.timestamp);
   }
   return { rows, times, ints, agents, agentIds, strings };

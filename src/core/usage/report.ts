@@ -2,8 +2,9 @@
 // from columns (see `columns.ts`) so a warm report from the persisted index makes no object per request.
 import type { Catalog, ModelInfo } from '../catalog';
 import type { AgentId, UsageRecord } from '../agents/records';
+import { SkipCounts, orderedSkips } from '../agents/skipReasons';
 import { dayName, dayNumberer, dayNumberOf, isUtc, SLOT_MS } from '../time';
-import { COLUMNS, COLUMNS_PER_ROW, UsageColumns, columnsOf } from './columns';
+import { BASIS_CODES, BASIS_SHIFT, COLUMNS, COLUMNS_PER_ROW, SEARCH_SHIFT, UsageColumns, columnsOf } from './columns';
 import { byCost, Totals } from './totals';
 
 export interface UsageReport {
@@ -14,7 +15,8 @@ export interface UsageReport {
   agents: ({ agent: AgentId } & Totals)[];
   projects: ({ project: string } & Totals)[];
   sessions: ({ agent: AgentId; sessionId: string; project: string } & Totals)[];
-  skipped: { malformedLines: number; unpricedRequests: number };
+  /** `byReason`: every line that looked like a request and was not counted, by stable reason id (see skipReasons.ts). */
+  skipped: { malformedLines: number; unpricedRequests: number; byReason: SkipCounts };
 }
 
 export interface ReportOptions {
@@ -23,14 +25,16 @@ export interface ReportOptions {
   until?: string;
   timezone: string;
   malformedLines?: number;
+  /** The usage index's `skippedByReason()`; unpriced requests are added from the report's own count. */
+  skippedByReason?: SkipCounts;
 }
 
 // the row layout of `UsageColumns.ints`, as local constants for the hot loop
 const COL_INPUT = 0, COL_OUTPUT = 1, COL_CACHE_READ = 2, COL_CACHE_WRITE_5M = 3, COL_CACHE_WRITE_1H = 4,
-  COL_MODEL = 6, COL_SESSION = 7, COL_PROJECT = 8, COL_SLOT = 10, ROW = 11;
+  COL_MODEL = 6, COL_SESSION = 7, COL_PROJECT = 8, COL_FLAGS = 9, COL_SLOT = 10, ROW = 11;
 if (ROW !== COLUMNS_PER_ROW || COL_INPUT !== COLUMNS.input || COL_OUTPUT !== COLUMNS.output || COL_CACHE_READ !== COLUMNS.cacheRead
   || COL_CACHE_WRITE_5M !== COLUMNS.cacheWrite5m || COL_CACHE_WRITE_1H !== COLUMNS.cacheWrite1h || COL_MODEL !== COLUMNS.model
-  || COL_SESSION !== COLUMNS.session || COL_PROJECT !== COLUMNS.project || COL_SLOT !== COLUMNS.slot) {
+  || COL_SESSION !== COLUMNS.session || COL_PROJECT !== COLUMNS.project || COL_FLAGS !== COLUMNS.flags || COL_SLOT !== COLUMNS.slot) {
   throw new Error('report row layout differs from the columns');
 }
 
@@ -39,15 +43,15 @@ export function buildReport(records: readonly UsageRecord[], catalog: Catalog, o
 }
 
 // Accumulators of the columnar report: G numbers per group in a Float64Array.
-const G_INPUT = 0, G_OUTPUT = 1, G_CACHE_READ = 2, G_CREATION = 3, G_REQUESTS = 4, G_COST = 5, G_UNPRICED = 6, G = 7;
+const G_INPUT = 0, G_OUTPUT = 1, G_CACHE_READ = 2, G_CREATION = 3, G_REQUESTS = 4, G_COST = 5, G_UNPRICED = 6, G_BASIS = 7, G = 8;
 // Cells of a run: C numbers per (model, price tier), tokens only, priced when the run ends.
-const C_INPUT = 0, C_OUTPUT = 1, C_CACHE_READ = 2, C_W5 = 3, C_W1 = 4, C_REQUESTS = 5, C = 6;
+const C_INPUT = 0, C_OUTPUT = 1, C_CACHE_READ = 2, C_W5 = 3, C_W1 = 4, C_REQUESTS = 5, C_SEARCHES = 6, C_BASIS = 7, C = 8;
 
 function totalsAt(a: Float64Array, o: number): Totals {
   const input = a[o + G_INPUT]!, output = a[o + G_OUTPUT]!, creation = a[o + G_CREATION]!, cacheRead = a[o + G_CACHE_READ]!;
   return { inputTokens: input, outputTokens: output, cacheCreationTokens: creation, cacheReadTokens: cacheRead,
     totalTokens: input + output + creation + cacheRead, requests: a[o + G_REQUESTS]!,
-    costUSD: Math.round(a[o + G_COST]! * 1e6) / 1e6 };
+    costUSD: Math.round(a[o + G_COST]! * 1e6) / 1e6, basis: BASIS_CODES[a[o + G_BASIS]!] ?? 'exact' };
 }
 
 /** Groups keyed by a small integer (a string index), listed in first-appearance order. */
@@ -91,7 +95,9 @@ export function buildReportFromColumns(cols: UsageColumns, catalog: Catalog, opt
   const sessionAcc = new Groups(nAgents * nStrings), sessionProject = new Int32Array(Math.max(1, nAgents * nStrings));
   const cells = new Float64Array(Math.max(1, nStrings) * tiersPer * C), touched: number[] = [];
   let runDay = NaN, runAgent = -1, runSession = -1, runProject = -1, dayAt = 0, lastSlot = -1, d = 0;
-  const add = (a: Float64Array, o: number, input: number, output: number, cacheRead: number, creation: number, requests: number, cost: number, priced: boolean) => {
+  // a basis code is its rank in BASIS_CODES, so combining bases is taking the largest code
+  const add = (a: Float64Array, o: number, input: number, output: number, cacheRead: number, creation: number, requests: number, cost: number, priced: boolean, basis: number) => {
+    if (basis > a[o + G_BASIS]!) a[o + G_BASIS] = basis;
     a[o + G_INPUT] = a[o + G_INPUT]! + input; a[o + G_OUTPUT] = a[o + G_OUTPUT]! + output;
     a[o + G_CACHE_READ] = a[o + G_CACHE_READ]! + cacheRead; a[o + G_CREATION] = a[o + G_CREATION]! + creation;
     a[o + G_REQUESTS] = a[o + G_REQUESTS]! + requests;
@@ -110,15 +116,16 @@ export function buildReportFromColumns(cols: UsageColumns, catalog: Catalog, opt
       let cost = 0;
       if (model !== null) {
         const r = tier === 0 ? model.rates : model.longContext[tier - 1]!.rates;
-        cost = (input * r.input + output * r.output + cacheRead * r.cacheRead + w5 * r.cacheWrite5m + w1 * r.cacheWrite1h) / 1e6;
+        cost = (input * r.input + output * r.output + cacheRead * r.cacheRead + w5 * r.cacheWrite5m + w1 * r.cacheWrite1h) / 1e6
+          + cells[o + C_SEARCHES]! * model.webSearchPerRequest;
       }
-      const priced = model !== null, creation = w5 + w1;
-      add(total, 0, input, output, cacheRead, creation, requests, cost, priced);
-      add(dayAcc, dayAt, input, output, cacheRead, creation, requests, cost, priced);
-      add(modelAcc.acc, modelAcc.at(mi), input, output, cacheRead, creation, requests, cost, priced);
-      add(agentAcc.acc, agentAt, input, output, cacheRead, creation, requests, cost, priced);
-      add(projectAcc.acc, projectAt, input, output, cacheRead, creation, requests, cost, priced);
-      add(sessionAcc.acc, sessionAt, input, output, cacheRead, creation, requests, cost, priced);
+      const priced = model !== null, creation = w5 + w1, basis = cells[o + C_BASIS]!;
+      add(total, 0, input, output, cacheRead, creation, requests, cost, priced, basis);
+      add(dayAcc, dayAt, input, output, cacheRead, creation, requests, cost, priced, basis);
+      add(modelAcc.acc, modelAcc.at(mi), input, output, cacheRead, creation, requests, cost, priced, basis);
+      add(agentAcc.acc, agentAt, input, output, cacheRead, creation, requests, cost, priced, basis);
+      add(projectAcc.acc, projectAt, input, output, cacheRead, creation, requests, cost, priced, basis);
+      add(sessionAcc.acc, sessionAt, input, output, cacheRead, creation, requests, cost, priced, basis);
       cells.fill(0, o, o + C);
     }
     touched.length = 0;
@@ -157,6 +164,11 @@ export function buildReportFromColumns(cols: UsageColumns, catalog: Catalog, opt
     cells[o + C_CACHE_READ] = cells[o + C_CACHE_READ]! + cacheRead;
     cells[o + C_W5] = cells[o + C_W5]! + w5; cells[o + C_W1] = cells[o + C_W1]! + w1;
     cells[o + C_REQUESTS] = cells[o + C_REQUESTS]! + 1;
+    // web searches ride in the flags column's upper half (columns.ts)
+    const flags = ints[k + COL_FLAGS]!;
+    const searches = flags >>> SEARCH_SHIFT, basis = (flags >>> BASIS_SHIFT) & 3;
+    if (searches) cells[o + C_SEARCHES] = cells[o + C_SEARCHES]! + searches;
+    if (basis > cells[o + C_BASIS]!) cells[o + C_BASIS] = basis;
   }
   flush();
   const str = (i: number) => strings[i]!;
@@ -177,6 +189,7 @@ export function buildReportFromColumns(cols: UsageColumns, catalog: Catalog, opt
     agents: agentAcc.rows('agent', agentId).sort(byCost),
     projects: projectAcc.rows('project', str).sort(byCost),
     sessions: sessionRows.sort(byCost),
-    skipped: { malformedLines: opts.malformedLines ?? 0, unpricedRequests: total[G_UNPRICED]! },
+    skipped: { malformedLines: opts.malformedLines ?? 0, unpricedRequests: total[G_UNPRICED]!,
+      byReason: orderedSkips({ ...opts.skippedByReason, unpriced: total[G_UNPRICED]! }) },
   };
 }

@@ -2,6 +2,7 @@
 // session whose context the warning watches.
 import type { Catalog } from '../catalog';
 import { requestCost } from '../cost';
+import { basisOf } from '../agents/index';
 import type { AgentId, RateLimits, UsageRecord } from '../agents/records';
 import { dayKeyer, weekRange, WeekStartsOn } from '../time';
 import { Accumulator, accOf, byCost, Totals, totalsRows } from './totals';
@@ -51,6 +52,8 @@ export interface SummaryOptions {
   weekStartsOn?: WeekStartsOn;
   /** Workspace folders: a session whose cwd is inside one of them is preferred as the active one. */
   preferProjects?: readonly string[];
+  /** Plan usage the index kept from events that billed nothing (the usage index's `latestRateLimits()`). */
+  rateLimits?: { at: number; limits: RateLimits } | null;
 }
 
 function breakdown(records: readonly UsageRecord[], cost: (r: UsageRecord) => number | null): SpendBreakdown {
@@ -58,9 +61,10 @@ function breakdown(records: readonly UsageRecord[], cost: (r: UsageRecord) => nu
   const agents = new Map<AgentId, Accumulator>(), models = new Map<string, Accumulator>();
   for (const r of records) {
     const c = cost(r);
-    total.add(r.usage, c);
-    accOf(agents, r.agent).add(r.usage, c);
-    accOf(models, r.model).add(r.usage, c);
+    const b = basisOf(r);
+    total.add(r.usage, c, b);
+    accOf(agents, r.agent).add(r.usage, c, b);
+    accOf(models, r.model).add(r.usage, c, b);
   }
   const read = total.promptTokens;
   return {
@@ -84,7 +88,7 @@ export function spendSummary(records: readonly UsageRecord[], catalog: Catalog, 
   const day = dayKeyer(opts.timezone);
   const today = day(now);
   const week = weekRange(now, opts.timezone, opts.weekStartsOn ?? 'monday', now);
-  const cost = (r: UsageRecord) => requestCost(catalog.resolve(r.model), r.usage);
+  const cost = (r: UsageRecord) => requestCost(catalog.resolve(r.model), r.usage, r.webSearches);
   const todays: UsageRecord[] = [], weeks: UsageRecord[] = [];
   let limits: UsageRecord | null = null, latest: UsageRecord | null = null, latestPreferred: UsageRecord | null = null;
   const prefer = opts.preferProjects ?? [];
@@ -113,7 +117,8 @@ export function spendSummary(records: readonly UsageRecord[], catalog: Catalog, 
   return {
     timezone: opts.timezone, today, weekStart: week.weekStart, weekEnd: week.weekEnd,
     todaySpend: breakdown(todays, cost), weekSpend: breakdown(weeks, cost),
-    rateLimits: limits?.rateLimits ? { ...limits.rateLimits, reportedAt: limits.timestamp } : null,
+    rateLimits: opts.rateLimits && (!limits || opts.rateLimits.at >= limits.timestamp) ? { ...opts.rateLimits.limits, reportedAt: opts.rateLimits.at }
+      : limits?.rateLimits ? { ...limits.rateLimits, reportedAt: limits.timestamp } : null,
     activeSession,
   };
 }

@@ -94,7 +94,7 @@ export function gatherWeek(records: readonly UsageRecord[], activity: ActivityOf
   for (const r of records) {
     if (r.timestamp < prevStart || r.timestamp >= range.endMs) continue;
     const model = modelOf(r.model);
-    const cost = requestCost(model, r.usage);
+    const cost = requestCost(model, r.usage, r.webSearches);
     if (r.timestamp < range.startMs) { previous.push({ r, model, cost, date: '' }); continue; }
     week.push({ r, model, cost, date: dayOf(r.timestamp) });
     const sk = `${r.agent}\0${r.sessionId}`;
