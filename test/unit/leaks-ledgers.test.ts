@@ -140,3 +140,15 @@ test('plan quota by session: rises go to the later observation\'s session, a new
   const q = Object.fromEntries(l.quota.map(r => [`${r.sessionId.slice(0, 8)} ${r.window}`, r.percent]));
   assert.deepEqual(q, { '33333333 5h': 9, '33333333 weekly': 3, '44444444 5h': 1.5, '44444444 weekly': 1 });
 });
+
+test('sub-agents: a Gemini CLI sub-agent chat (chats/<parentSessionId>/<id>.jsonl) is its parent session\'s sub-agent', async () => {
+  // the readers' trap fixture, in gemini-cli's shape (packages/core/src/services/chatRecordingService.ts)
+  const index = new UsageIndex({ roots: [{ agent: 'gemini', dir: path.join(FIXTURES, 'traps', 'gemini'), explicit: true }], cacheFile: null });
+  await index.refresh();
+  const cache = new TranscriptFactsCache();
+  const l = computeLeaks([...index.records()], { startMs: Date.parse('2026-05-04T00:00:00Z'), endMs: Date.parse('2026-05-11T00:00:00Z') },
+    bundledCatalog(), (file, agent) => cache.get(file, agent));
+  assert.deepEqual(l.subagents.map(s => [s.agent, s.sessionId, s.subagent, s.requests]),
+    [['gemini', '8f2b6c1d-4a5e-4f60-9b7c-0d1e2f3a4b5c', 'sub-7d3e9a', 1]], 'the main session is not a sub-agent of itself');
+  assert.ok(l.subagents[0]!.costUSD > 0);
+});
