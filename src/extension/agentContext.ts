@@ -52,19 +52,33 @@ export function appendBurn(md: vscode.MarkdownString, s: UsageSummary, names: (a
   md.appendMarkdown('\n');
 }
 
-/** Tokenomics: Show Agent Context — what fills the active session's context and what to do about it. */
-export async function showAgentContext(client: LanguageClient): Promise<void> {
-  const v = await client.sendRequest(AgentContextRequest);
-  if (!v) { void vscode.window.showInformationMessage('Tokenomics: no agent session is active.'); return; }
-  const items: vscode.QuickPickItem[] = [
-    { label: 'What fills the context', kind: vscode.QuickPickItemKind.Separator },
-    ...v.parts.map(p => ({ label: p.label, description: `≈${formatTokens(p.tokens)} tokens`, detail: v.contextTokens ? `${Math.round((p.tokens / v.contextTokens) * 100)}% of ${formatTokens(v.contextTokens)}` : undefined })),
-    { label: 'Worth doing', kind: vscode.QuickPickItemKind.Separator },
-    ...v.actions.map(a => ({ label: `$(lightbulb) ${a.title}`, description: `saves ≈${formatUSD(a.savingPerTurnUSD)} per turn` })),
-  ];
-  const warm = warmLeft(v.cacheWarmUntil ?? undefined, Date.now());
-  await vscode.window.showQuickPick(items, {
-    title: `Agent context: ${v.model}, ${formatTokens(v.contextTokens)} tokens${v.contextWindow ? ` of ${formatTokens(v.contextWindow)}` : ''}${warm ? ` · cache warm ${warm}` : ' · cache cold'}`,
-    placeHolder: `${v.project} · session ${v.sessionId.slice(0, 8)} (parts are estimates)`,
+/**
+ * Tokenomics: Show Agent Context — what fills the active session's context and what to do about it.
+ * The view stays live: every usage change the spend meter receives (the agent appended a request)
+ * asks the engine again, and the countdown in the title ticks each second.
+ */
+export async function showAgentContext(client: LanguageClient, usageChanged: vscode.Event<unknown>): Promise<void> {
+  const first = await client.sendRequest(AgentContextRequest);
+  if (!first) { void vscode.window.showInformationMessage('Tokenomics: no agent session is active.'); return; }
+  const pick = vscode.window.createQuickPick();
+  let v = first;
+  const render = () => {
+    pick.items = [
+      { label: 'What fills the context', kind: vscode.QuickPickItemKind.Separator },
+      ...v.parts.map(p => ({ label: p.label, description: `≈${formatTokens(p.tokens)} tokens`, detail: v.contextTokens ? `${Math.round((p.tokens / v.contextTokens) * 100)}% of ${formatTokens(v.contextTokens)}` : undefined })),
+      { label: 'Worth doing', kind: vscode.QuickPickItemKind.Separator },
+      ...v.actions.map(a => ({ label: `$(lightbulb) ${a.title}`, description: `saves ≈${formatUSD(a.savingPerTurnUSD)} per turn` })),
+    ];
+    const warm = warmLeft(v.cacheWarmUntil ?? undefined, Date.now());
+    pick.title = `Agent context: ${v.model}, ${formatTokens(v.contextTokens)} tokens${v.contextWindow ? ` of ${formatTokens(v.contextWindow)}` : ''}${warm ? ` · cache warm ${warm}` : ' · cache cold'}`;
+    pick.placeholder = `${v.project} · session ${v.sessionId.slice(0, 8)} (parts are estimates)`;
+  };
+  render();
+  const ticker = setInterval(render, 1000);
+  const live = usageChanged(async () => {
+    const next = await client.sendRequest(AgentContextRequest).then(r => r, () => null);
+    if (next) { v = next; render(); }
   });
+  pick.onDidHide(() => { clearInterval(ticker); live.dispose(); pick.dispose(); });
+  pick.show();
 }

@@ -1,7 +1,8 @@
 // Live leaks (issue 13) in a real VS Code with the installed .vsix: a Claude Code session whose last
 // request was a minute ago (line shapes as in test/unit/leaks-ledgers.test.ts). Checks: the context item
 // counts down "cache warm m:ss" (the 5-minute TTL of the last write), the spend tooltip ranks the running
-// session by $/hour, and `Tokenomics: Show Agent Context` lists what fills the context and the actions.
+// session by $/hour, and `Tokenomics: Show Agent Context` lists what fills the context and the actions, and
+// follows the session while open (an appended request changes it).
 // Saves cache-warm.png and agent-context.png in t.screenshotsDir.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -55,6 +56,13 @@ export async function run(t) {
       t.log(`context view: ${JSON.stringify(text.replace(/\s+/g, ' ').slice(0, 600))}`);
       for (const re of [/system prompt and tools/, /tool output: mcp__github__search_code/, /conversation/, /Compact now/, /saves ≈\$/]) if (!re.test(text)) throw new Error(`the view lacks ${re}: ${text}`);
       await h.screenshot(path.join(t.screenshotsDir, 'agent-context.png'));
+    });
+    await t.step('the open context view follows the session: a request the agent appends shows up in it', async () => {
+      const title = page.locator('.quick-input-widget .quick-input-title');
+      await t.expectText(title, /43,010 tokens/, 30_000, 'the view title before the append');
+      fs.appendFileSync(path.join(dir, 'ctx-session.jsonl'), line(4, Date.now(), 5000, 43000) + '\n');
+      const after = await t.expectText(title, /48,010 tokens/, 30_000, 'the view title after the append');
+      t.log(`view title after the append: ${JSON.stringify(after)}`);
       await page.keyboard.press('Escape');
     });
   } finally {
