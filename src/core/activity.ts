@@ -204,6 +204,7 @@ const MAX_WHOLE_FILE = 256 * 1024 * 1024;
 
 function scanInto(r: Reading, file: string, agent: Agent): void {
   const reader = isAgentId(agent) ? adapterOf(agent).activity : undefined;
+  if (reader?.hasActivity && !reader.hasActivity(file)) return;
   if (reader?.wholeFile && reader.isWholeFile?.(file)) {
     // rewritten whole: what an earlier read collected is replaced, never added to
     r.collector = new Collector(agent);

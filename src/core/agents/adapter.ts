@@ -65,6 +65,8 @@ export interface ActivityReader {
    */
   isWholeFile?(file: string): boolean;
   wholeFile?(c: ActivityCollector, text: string, file: string): void;
+  /** Which of the agent's usage files carry activity at all (not Copilot's trace database): all when absent. */
+  hasActivity?(file: string): boolean;
 }
 
 /** What an activity reader reports into; implemented by the activity module. */

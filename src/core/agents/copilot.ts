@@ -19,6 +19,7 @@ import type { Agent, AgentReader, LineOutcome, UsageRecord } from './records';
 import { pagedRows, SqliteDb } from './sqlite';
 import { copilotModelInfo } from './copilotPrices';
 import { childIgnoringCase, defaultVscodeUserDirs } from './vscodeUserDirs';
+import { copilotActivity } from './copilotActivity';
 import { DEBUG_LOGS_DIR, DebugLogState, debugLogLine, debugLogState, isDebugLogFile } from './copilotDebugLog';
 
 export const COPILOT: Agent = 'copilot' as unknown as Agent; // a plain string id once AgentId lands
@@ -230,6 +231,7 @@ export const copilotAdapter: AgentAdapter = {
     vscodeUserDirs: true,
   },
   usage: copilotReader as AgentReader,
+  activity: copilotActivity,
   instructionFiles: ['.github/copilot-instructions.md'],
   basis: 'lower-bound',
   // Copilot bills in AI credits at GitHub's own per-model prices (copilotPrices.ts)
