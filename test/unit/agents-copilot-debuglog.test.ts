@@ -12,6 +12,7 @@ import path from 'node:path';
 import { copilotAdapter, copilotReader, isCopilotLogFile } from '../../src/core/agents/copilot';
 import { agentRoots } from '../../src/core/agents/locations';
 import { UsageIndex } from '../../src/core/usage/usageIndex';
+import { mergeActivity, readActivity } from '../../src/core/activity';
 import { VSCODE_FIXTURES, logFiles, readAll, readFile, totals } from './agents-vscode-helpers';
 
 const USER = path.join(VSCODE_FIXTURES, 'copilot-debuglog/User');
@@ -84,4 +85,13 @@ test('copilot debug log through the index: an appended llm_request is read alone
     assert.equal(r.appendedFiles, 1);
     assert.deepEqual(index.records().map(x => [x.key, x.usage.input]).sort(), [['p:span:a', 700], ['p:span:b', 900]]);
   } finally { fs.rmSync(dir, { recursive: true, force: true }); }
+});
+
+test('copilot debug log activity: tool_call entries give edits and commands; a call whose args the writer cut is a call only', () => {
+  const file = path.join(USER, 'workspaceStorage/5d1e00/GitHub.copilot-chat/debug-logs/sess-d/main.jsonl');
+  const facts = readActivity(file, 'copilot');
+  assert.equal(facts.toolCalls, 4, 'read_file, replace_string_in_file, run_in_terminal, the cut create_file');
+  const a = mergeActivity([facts]);
+  assert.deepEqual([a.filesChanged, a.linesAdded, a.linesRemoved, a.testRuns], [['/home/dev/api/src/app.ts'], 2, 1, 1]);
+  assert.ok(facts.edits.every(e => e.t === 1795000004000), 'at the entry\'s ts');
 });

@@ -8,6 +8,7 @@
 // src/extension/tools/node/abstractReplaceStringTool.tsx streams the targeted replacements, not the file).
 // Parts arrive as Pushes onto `["requests", i, "response"]`, in a request pushed or Set whole, or in the
 // whole state of a `kind:0` line (after a compaction, again): the same call or edit is counted once.
+// A session the debug log covers counts from the debug log (its records win, so its journal is not read).
 import type { ActivityCollector, ActivityReader } from './adapter';
 
 type Obj = Record<string, unknown>;
@@ -78,7 +79,44 @@ function request(c: ActivityCollector, s: { ids: Set<string>; times: number[] },
   if (Array.isArray(req.response)) for (const p of req.response) part(c, s, p);
 }
 
+/** The patch lines an `apply_patch` call adds and removes (`*** Begin Patch` envelope, +/- lines). */
+function patchCounts(text: string): [number, number] {
+  let added = 0, removed = 0;
+  for (const l of text.split('\n')) {
+    if (l.startsWith('***') || l.startsWith('+++ ') || l.startsWith('--- ')) continue;
+    if (l.startsWith('+')) added++; else if (l.startsWith('-')) removed++;
+  }
+  return [added, removed];
+}
+
+/**
+ * A debug log's `tool_call` entry (copilotDebugLog.ts): `name` is the model-facing tool name
+ * (vscode-copilot-chat src/extension/tools/common/toolNames.ts), `attrs.args` its arguments as JSON,
+ * cut at 5,000 characters by the writer: a cut call counts as a call, its edit is not guessed.
+ */
+function debugToolCall(c: ActivityCollector, entry: Obj): void {
+  const id = str(entry.spanId), tool = str(entry.name) || 'tool';
+  if (!id) return;
+  c.at(entry.ts);
+  c.toolCall();
+  const attrs = isObj(entry.attrs) ? entry.attrs : {};
+  let args: Obj = {};
+  try { const a = JSON.parse(str(attrs.args)) as unknown; if (isObj(a)) args = a; } catch { /* cut or absent */ }
+  const file = str(args.filePath);
+  if (tool === 'run_in_terminal' && str(args.command)) {
+    c.shell(id, str(args.command), tool);
+    c.result(id, str(attrs.result).length, entry.status === 'error');
+  } else if (tool === 'replace_string_in_file' && file) c.edit(id, file, args.oldString, args.newString);
+  else if (tool === 'multi_replace_string_in_file' && Array.isArray(args.replacements)) {
+    args.replacements.forEach((r, k) => { if (isObj(r) && str(r.filePath)) c.edit(`${id}#${k}`, str(r.filePath), r.oldString, r.newString); });
+  } else if (tool === 'create_file' && file) c.edit(id, file, '', args.content);
+  else if (tool === 'insert_edit_into_file' && file) c.editCounted(id, file, 0, 0); // `...existing code...` sketches: lines unknown
+  else if (tool === 'apply_patch' && str(args.input)) { const [a, r] = patchCounts(str(args.input)); c.editCounted(id, '', a, r); }
+  else c.other(id, tool, file);
+}
+
 function line(c: ActivityCollector, entry: Obj): void {
+  if (entry.type === 'tool_call') { debugToolCall(c, entry); return; }
   let s = seen.get(c);
   if (!s) seen.set(c, (s = { ids: new Set(), times: [] }));
   const k = Array.isArray(entry.k) ? entry.k : [];
@@ -105,10 +143,10 @@ function line(c: ActivityCollector, entry: Obj): void {
 
 export const copilotActivity: ActivityReader = {
   // a request's own line (its `timestamp`) dates the parts pushed after it; the state line names the session
-  needles: [Buffer.from('"toolInvocationSerialized"'), Buffer.from('"textEditGroup"'), Buffer.from('"timestamp"'), Buffer.from('{"kind":0,')],
+  needles: [Buffer.from('"toolInvocationSerialized"'), Buffer.from('"textEditGroup"'), Buffer.from('"timestamp"'), Buffer.from('{"kind":0,'), Buffer.from('"type":"tool_call"')],
   line,
-  // the journals only: the trace store and the debug log hold calls, not what they changed
-  hasActivity: file => /[\\/](?:chatsessions|emptywindowchatsessions|transferredchatsessions)[\\/][^\\/]+\.jsonl?$/i.test(file),
+  // the journals and the debug log (a session it covers counts from it alone); never the trace database
+  hasActivity: file => /[\\/](?:chatsessions|emptywindowchatsessions|transferredchatsessions)[\\/][^\\/]+\.jsonl?$/i.test(file) || /[\\/]debug-logs[\\/].+\.jsonl$/i.test(file),
   // a legacy `<id>.json` session (VS Code < 1.109) is the whole state, pretty-printed
   isWholeFile: file => file.endsWith('.json'),
   wholeFile: (c, text) => {
