@@ -8,7 +8,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ActivityCache, mergeActivity, readActivity } from '../../src/core/activity';
-import { VSCODE_FIXTURES } from './agents-vscode-helpers';
+import { ADAPTERS } from '../../src/core/agents/index';
+import { bundledCatalog } from '../../src/core/catalog';
+import { buildWeek } from '../../src/core/week/build';
+import { VSCODE_FIXTURES, readAll } from './agents-vscode-helpers';
 
 const USER = path.join(VSCODE_FIXTURES, 'cline-activity/User');
 const CLINE = path.join(USER, 'globalStorage/saoudrizwan.claude-dev/tasks/1795000000000/ui_messages.json');
@@ -47,4 +50,12 @@ test('task activity: a ui_messages.json rewritten whole replaces what was collec
     fs.writeFileSync(file, '{"half": ');
     assert.equal(cache.get(file, 'cline').malformedLines, 1, 'caught mid-rewrite: nothing counted, said once');
   } finally { fs.rmSync(dir, { recursive: true, force: true }); }
+});
+
+test('cline activity reaches the weekly summary: value per changed line for the task', async () => {
+  const cline = ADAPTERS.find(a => a.id === 'cline')!;
+  const records = readAll(cline, [USER]).records;
+  const w = buildWeek(records, (f, a) => new ActivityCache(null).get(f, a), await bundledCatalog(), { weekStart: '2026-11-18', timezone: 'UTC', now: Date.UTC(2026, 10, 25) });
+  assert.deepEqual([w.value.filesChanged, w.value.linesChanged, w.value.commits, w.value.testRuns], [2, 6, 1, 1]);
+  assert.equal(w.value.costPerChangedLine, 0.03 / 6, 'the cost Cline reported, over its changed lines');
 });
