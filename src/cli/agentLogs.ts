@@ -64,12 +64,20 @@ export async function openUsageIndex(command: string, flags: Record<string, stri
   const cacheFile = flags['no-cache'] ? null : indexFile(io.env, roots);
   const index = new UsageIndex({ roots, cacheFile });
   const refreshed = await index.refresh();
+  if (refreshed.cache === 'corrupt' || refreshed.cache === 'other-version') {
+    io.stderr(`tokenomics ${command}: the usage index ${cacheFile} was ${refreshed.cache === 'corrupt' ? 'corrupt' : 'written by another version'}; rebuilt from the logs on disk (the history of logs the agents deleted is lost)\n`);
+  }
   for (const p of index.problems) io.stderr(`tokenomics ${command}: skipped ${p.path}: ${p.reason}\n`);
   for (const m of index.malformedFiles()) io.stderr(`tokenomics ${command}: skipped ${m.lines} malformed line${m.lines === 1 ? '' : 's'} in ${m.path}\n${m.at.length ? `  at${atLines(m.at, m.lines)}\n` : ''}`);
-  for (const s of index.skippedFiles()) io.stderr(`tokenomics ${command}: skipped ${s.count} ${SKIP_TEXT[s.reason as keyof typeof SKIP_TEXT][s.count === 1 ? 0 : 1]} in ${s.path}${atLines(s.at, s.count)}\n`);
+  for (const s of index.skippedFiles()) io.stderr(`tokenomics ${command}: skipped ${s.count} ${SKIP_TEXT[s.reason]![s.count === 1 ? 0 : 1]} in ${s.path}${atLines(s.at, s.count)}\n`);
   if (refreshed.stats.files === 0) {
     const looked = roots.flatMap(r => scanDirs(r).map(d => `  ${r.agent}: ${d}`));
     io.stderr(`tokenomics ${command}: no agent logs found; looked in:\n${looked.join('\n')}\n`);
   }
   return { roots, index, refreshed, cacheFile };
+}
+
+/** The transcript leak facts beside the usage index (`leaks-<id>.json`), or null without a cache. */
+export function leakFactsFile(indexFile: string | null): string | null {
+  return indexFile ? indexFile.replace(/usage-index-([0-9a-f]+)\.bin$/, 'leaks-$1.json') : null;
 }

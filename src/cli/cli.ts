@@ -13,6 +13,9 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   count: async () => import('./count'),
   report: async () => import('./report'),
   week: async () => import('./week'),
+  export: async () => import('./export'),
+  forget: async () => import('./forget'),
+  leaks: async () => import('./leaks'),
 };
 
 async function help(): Promise<string> {
@@ -23,7 +26,7 @@ async function help(): Promise<string> {
   }
   parts.push('', `'tokenomics <command> --help' explains a command's options. The usage index is cached in`,
     '$XDG_CACHE_HOME/tokenomics. TOKENOMICS_QUOTAS (JSON, like the tokenomics.quotas setting) adds quotas to',
-    'the weekly summary. Nothing is sent over the network.', '');
+    'the weekly summary. Nothing is sent over the network, except by \'export\' to the receiver you name.', '');
   return parts.join('\n');
 }
 

@@ -28,6 +28,10 @@ const ModelEntrySchema = z.object({
   maxOutput: z.number().int().positive().optional(),
   longContext: z.array(LongContextSchema).optional(),
   deprecated: z.string().optional(),
+  /** Fast mode bills every rate at this multiple (LiteLLM `provider_specific_entry.fast`). */
+  fastMultiplier: z.number().finite().positive().optional(),
+  /** USD per server-side web search (not per token). */
+  webSearchPerRequest: price.optional(),
 });
 export const PriceTableSchema = z.object({
   source: z.string(),
@@ -57,7 +61,16 @@ export interface ModelInfo {
   deprecated?: string;
   /** True when the price came from (or was changed by) the user's `tokenomics.prices`. */
   overridden: boolean;
+  /** USD per server-side web search, billed on top of tokens. */
+  webSearchPerRequest: number;
+  /** Fast mode's multiple of every rate, where the price data knows one. */
+  fastMultiplier?: number;
 }
+
+/** Anthropic's price page: $10 per 1,000 searches, where the price data says nothing. */
+export const DEFAULT_WEB_SEARCH_USD = 0.01;
+/** A model id with this suffix is the model in fast mode (how the Claude Code reader names such requests). */
+export const FAST_MODEL_SUFFIX = '-fast';
 
 // Providers' usual rule where a cache price is missing (see shared/pricing/README.md).
 function fillRates(base: { input: number; output?: number; cacheRead?: number; cacheWrite5m?: number; cacheWrite1h?: number }, fallback?: Rates): Rates {
@@ -72,12 +85,22 @@ function fillRates(base: { input: number; output?: number; cacheRead?: number; c
 }
 
 function toInfo(id: string, e: ModelEntry, overridden = false): ModelInfo {
-  const rates = fillRates(e);
+  // OpenAI bills a cache write as plain input unless it publishes a cache-write rate (gpt-5.6 does):
+  // the providers' usual 1.25x would invent a surcharge on Codex's cache_write_input_tokens
+  const rates = fillRates(e.provider === 'openai' && e.cacheWrite5m === undefined ? { ...e, cacheWrite5m: e.input, cacheWrite1h: e.cacheWrite1h ?? e.input } : e);
   return {
     id, provider: e.provider, family: e.family, tier: e.tier, rates,
     longContext: (e.longContext ?? []).map(t => ({ threshold: t.threshold, rates: fillRates(t, rates) })),
     contextWindow: e.contextWindow, maxOutput: e.maxOutput, deprecated: e.deprecated, overridden,
+    webSearchPerRequest: e.webSearchPerRequest ?? DEFAULT_WEB_SEARCH_USD, fastMultiplier: e.fastMultiplier,
   };
+}
+
+/** A model in fast mode: every rate at the model's fast multiple (1 where the price data knows none). */
+function fastVariant(base: ModelInfo): ModelInfo {
+  const k = base.fastMultiplier ?? 1;
+  const scale = (r: Rates): Rates => ({ input: r.input * k, output: r.output * k, cacheRead: r.cacheRead * k, cacheWrite5m: r.cacheWrite5m * k, cacheWrite1h: r.cacheWrite1h * k });
+  return { ...base, id: `${base.id}${FAST_MODEL_SUFFIX}`, rates: scale(base.rates), longContext: base.longContext.map(t => ({ threshold: t.threshold, rates: scale(t.rates) })) };
 }
 
 // ---- user overrides ---------------------------------------------------------------------------
@@ -126,6 +149,7 @@ export function parseOverrides(raw: unknown): { overrides: PriceOverrides; probl
 // ---- the catalog --------------------------------------------------------------------------------
 
 const DATE_SUFFIX = /(?:-|@)(?:\d{8}|\d{4}-\d{2}-\d{2}|\d{4})$/;
+const CLAUDE_CODE_ALIAS = /^(sonnet|opus|haiku|opusplan)$/;
 const PROVIDER_PREFIX = /^(?:anthropic|openai|google|gemini|vertex_ai|vertex|bedrock|azure|openrouter|models)[/.:]|^(?:us|eu|apac|global)\.anthropic\./;
 
 export class Catalog {
@@ -141,6 +165,7 @@ export class Catalog {
   private applyOverride(rawId: string, o: Partial<Record<OverrideField, number>>): void {
     const base = this.resolve(rawId);
     this.resolved.clear();
+    this.undated = undefined;
     if (base) {
       // The override covers the dated snapshots of the same model too: agents log those ids.
       const undated = base.id.replace(DATE_SUFFIX, '');
@@ -152,7 +177,7 @@ export class Catalog {
       }
     } else if (o.input !== undefined) {
       const id = normalize(rawId);
-      this.models.set(id, { id, provider: 'custom', family: id, tier: 'balanced', overridden: true, longContext: [],
+      this.models.set(id, { id, provider: 'custom', family: id, tier: 'balanced', overridden: true, longContext: [], webSearchPerRequest: DEFAULT_WEB_SEARCH_USD,
         rates: fillRates({ input: o.input, output: o.output, cacheRead: o.cacheRead, cacheWrite5m: o.cacheWrite5m, cacheWrite1h: o.cacheWrite1h }),
         contextWindow: o.contextWindow });
     }
@@ -190,11 +215,46 @@ export class Catalog {
     // claude-4-opus (old order) -> claude-opus-4
     const old = /^claude-(\d(?:[-.]\d)?)-(opus|sonnet|haiku)(.*)$/.exec(id);
     if (old) add(`claude-${old[2]}-${old[1]!.replace('.', '-')}${old[3]}`);
+    // Copilot's display names: "Claude Sonnet 4.5", "GPT-5 mini", "Gemini 2.5 Pro (Preview)"
+    const display = id.replace(/\s*\([^)]*\)\s*$/, '').trim().replace(/\s+/g, '-');
+    if (display !== id) { add(display); add(display.replace(/(\d)\.(\d)/g, '$1-$2')); }
     for (const c of candidates) {
       const m = this.models.get(c);
       if (m) return m;
     }
+    // an undated id whose only listing is a dated snapshot: claude-sonnet-4 -> claude-sonnet-4-20250514
+    for (const c of candidates) {
+      const m = this.undatedIndex().get(c);
+      if (m) return m;
+    }
+    const alias = CLAUDE_CODE_ALIAS.exec(id);
+    if (alias) return this.newestClaude(alias[1] === 'opusplan' ? 'opus' : alias[1]!);
+    if (id.endsWith(FAST_MODEL_SUFFIX)) {
+      const base = this.resolve(id.slice(0, -FAST_MODEL_SUFFIX.length));
+      if (base) return fastVariant(base);
+    }
     return null;
+  }
+
+  private undated: Map<string, ModelInfo> | undefined;
+  private undatedIndex(): Map<string, ModelInfo> {
+    if (this.undated && this.undated.size) return this.undated;
+    this.undated = new Map();
+    for (const m of this.models.values()) {
+      const u = m.id.replace(/-v\d+(?::\d+)?$/, '').replace(DATE_SUFFIX, '');
+      if (u !== m.id && !this.undated.has(u)) this.undated.set(u, m);
+    }
+    return this.undated;
+  }
+
+  /**
+   * Claude Code's model aliases (`sonnet`, `opus`, `haiku`) stand for the newest model of that class;
+   * which one depends on the Claude Code version, so we take the newest the catalog lists.
+   */
+  private newestClaude(kind: string): ModelInfo | null {
+    const re = new RegExp(`^claude-${kind}-(\\d+)(?:-(\\d))?$`);
+    return this.all().filter(m => re.test(m.id) && !m.deprecated)
+      .sort((a, b) => compareVersions(versionOf(b.id), versionOf(a.id)))[0] ?? null;
   }
 
   /** The newest model of the same family one or two tiers cheaper, for "switch to" suggestions. */

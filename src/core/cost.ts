@@ -24,12 +24,15 @@ export function ratesFor(model: ModelInfo, prompt: number): Rates {
   return rates;
 }
 
-/** USD for one request; null when the model is unpriced (never pretend it was free). */
-export function requestCost(model: ModelInfo | null, u: TokenUsage): number | null {
+/**
+ * USD for one request; null when the model is unpriced (never pretend it was free). Server-side web
+ * searches are billed per search on top of the tokens.
+ */
+export function requestCost(model: ModelInfo | null, u: TokenUsage, webSearches = 0): number | null {
   if (!model) return null;
   const r = ratesFor(model, promptTokens(u));
   return (u.input * r.input + u.output * r.output + u.cacheRead * r.cacheRead
-    + u.cacheWrite5m * r.cacheWrite5m + u.cacheWrite1h * r.cacheWrite1h) / 1e6;
+    + u.cacheWrite5m * r.cacheWrite5m + u.cacheWrite1h * r.cacheWrite1h) / 1e6 + webSearches * model.webSearchPerRequest;
 }
 
 /** Cost of sending `tokens` of prompt once, uncached, with no output: what a prompt file costs per call. */

@@ -5,6 +5,7 @@ import { registerCommands } from './commands';
 import { EngineHolder } from './engine';
 import { SpendMeter } from './spendMeter';
 import { TokenMeter } from './tokenMeter';
+import { registerOtlpExport } from './otlpExport';
 import { maybeNudge, WeekView } from './weekView';
 import { testApi, type TestApi } from './testApi';
 
@@ -19,6 +20,7 @@ export function activate(context: vscode.ExtensionContext): TestApi | undefined 
   const week = new WeekView(context, engine, line => output.info(line));
   context.subscriptions.push(output, engine, tokenMeter, spend, week);
   registerCommands({ context, output, engine, spend, week });
+  context.subscriptions.push(registerOtlpExport(context, engine));
   const started = engine;
   setImmediate(() => {
     void started.start();

@@ -5,12 +5,11 @@ import type { LanguageClient } from 'vscode-languageclient/node';
 import { PeriodSpend, UsageChangedNotification, UsageRequest, UsageSummary } from '../server/protocol';
 import { formatPercent, formatTokens, formatTokensShort, formatUSD } from '../core/format';
 import { escapeMd } from './tokenMeter';
+import { CacheWarmCountdown, appendBurn } from './agentContext';
 
 /** Agent id -> the name the engine gives it (in the summary: the client keeps no table of its own). */
 type Names = (agent: string) => string;
 const namesOf = (s: UsageSummary): Names => id => s.agentNames.find(a => a.id === id)?.displayName ?? id;
-/** How a number that is not exact is marked: a lower bound (Copilot's journal) or an estimate (Continue). */
-const BASIS_MARK: Record<string, string> = { 'lower-bound': '≥', estimate: '≈' };
 
 export class SpendMeter implements vscode.Disposable {
   readonly spend: vscode.StatusBarItem;
@@ -27,8 +26,11 @@ export class SpendMeter implements vscode.Disposable {
     this.spend.command = 'tokenomics.showWeeklySummary';
     this.context = vscode.window.createStatusBarItem('context', vscode.StatusBarAlignment.Right, 100.5);
     this.context.name = 'Tokenomics: Agent Context';
-    this.context.command = 'tokenomics.showContextAdvice';
+    this.context.command = 'tokenomics.showAgentContext';
+    this.warm = new CacheWarmCountdown(this.context);
   }
+  private readonly warm: CacheWarmCountdown;
+  private contextText: string | null = null;
 
   get summary(): UsageSummary | undefined { return this.last; }
 
@@ -43,6 +45,7 @@ export class SpendMeter implements vscode.Disposable {
     this.names = namesOf(s);
     this.renderSpend(s);
     this.renderContext(s);
+    this.warm.update(s, this.contextText);
     void this.notifyThresholds(s);
     this.changed.fire(s);
   }
@@ -67,9 +70,8 @@ export class SpendMeter implements vscode.Disposable {
       item.show();
       return;
     }
-    // a total with a lower-bound part (Copilot's journal) is itself a lower bound; one with an estimate, an estimate
-    const mark = (p: PeriodSpend) => (p.byAgent.some(a => a.basis === 'estimate') ? '≈' : p.byAgent.some(a => a.basis === 'lower-bound') ? '≥' : '');
-    item.text = `$(flame) ${mark(s.today)}${formatUSD(s.today.costUSD)} today · ${mark(s.week)}${formatUSD(s.week.costUSD)} wk`;
+    // the engine's period basis: a total with a lower-bound part (Copilot's journal) is itself a lower bound; one with an estimate, an estimate
+    item.text = `$(flame) ${amount(s.today.costUSD, s.today.basis)} today · ${amount(s.week.costUSD, s.week.basis)} wk`;
     const level = budgetLevel(s);
     item.backgroundColor = level === 'error' ? new vscode.ThemeColor('statusBarItem.errorBackground')
       : level === 'warning' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
@@ -79,11 +81,13 @@ export class SpendMeter implements vscode.Disposable {
 
   private renderContext(s: UsageSummary): void {
     const c = s.context;
+    this.contextText = null;
     if (!c || c.share === null || c.share * 100 < s.contextWarning.percent) { this.context.hide(); return; }
     const pct = Math.round(c.share * 100);
     this.context.text = `$(warning) ctx ${pct}%`;
     this.context.backgroundColor = pct >= s.contextWarning.notifyPercent ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
     this.context.tooltip = contextTooltip(s, this.names);
+    this.contextText = this.context.text;
     this.context.show();
   }
 
@@ -119,16 +123,7 @@ export class SpendMeter implements vscode.Disposable {
     }
   }
 
-  /** Tokenomics: Show Agent Context Advice. */
-  async showContextAdvice(): Promise<void> {
-    const s = this.last;
-    if (!s?.context) { void vscode.window.showInformationMessage('Tokenomics: no recent agent session.'); return; }
-    const c = s.context;
-    void vscode.window.showInformationMessage(
-      `${this.names(c.agent)} session in ${c.project}: context ${formatPercent(c.share ?? 0)} full (${formatTokens(c.contextTokens)} tokens). Each turn re-reads it: ≈${formatUSD(c.nextTurnCachedUSD)} cached, ${formatUSD(c.nextTurnUncachedUSD)} uncached. Compact or clear the session, or start fresh for a new task.`);
-  }
-
-  dispose(): void { this.spend.dispose(); this.context.dispose(); this.changed.dispose(); }
+  dispose(): void { this.warm.dispose(); this.spend.dispose(); this.context.dispose(); this.changed.dispose(); }
 }
 
 function pruneOld(seen: Record<string, number>): Record<string, number> {
@@ -146,13 +141,19 @@ export function budgetLevel(s: UsageSummary): 'ok' | 'warning' | 'error' {
   return max >= 1 ? 'error' : max * 100 >= s.budgets.warnAtPercent ? 'warning' : 'ok';
 }
 
+/** An amount as its basis allows: a lower bound is "at least", an estimate is never shown as exact. */
+function amount(usd: number, basis: PeriodSpend['basis']): string {
+  return basis === 'lower-bound' ? `≥${formatUSD(usd)}` : basis === 'estimate' ? `≈${formatUSD(usd)}` : formatUSD(usd);
+}
+
 function period(md: vscode.MarkdownString, p: PeriodSpend, limit: number | null, names: Names): void {
-  md.appendMarkdown(`**${escapeMd(p.label)}: ${formatUSD(p.costUSD)}**${limit ? ` of ${formatUSD(limit)} budget (${formatPercent(p.costUSD / limit)})` : ''} · ${formatTokens(p.requests)} requests`);
+  md.appendMarkdown(`**${escapeMd(p.label)}: ${amount(p.costUSD, p.basis)}**${limit ? ` of ${formatUSD(limit)} budget (${formatPercent(p.costUSD / limit)})` : ''} · ${formatTokens(p.requests)} requests`);
   if (p.unpricedRequests) md.appendMarkdown(` · ${p.unpricedRequests} unpriced`);
+  if (p.basis !== 'exact') md.appendMarkdown(p.basis === 'lower-bound' ? ' · a lower bound: some logs hold only part of the usage' : ' · partly estimated from text');
   md.appendMarkdown('\n\n');
   // Copilot bills in AI credits (1 credit = $0.01): its cost is shown in both
   const credits = (a: { agent: string; costUSD: number }) => (a.agent === 'copilot' ? ` (${Math.round(a.costUSD * 100).toLocaleString('en-US')} credits)` : '');
-  if (p.byAgent.length) md.appendMarkdown(p.byAgent.map(a => `${escapeMd(names(a.agent))} ${BASIS_MARK[a.basis] ?? ''}${formatUSD(a.costUSD)}${credits(a)}`).join(' · ') + '\n\n');
+  if (p.byAgent.length) md.appendMarkdown(p.byAgent.map(a => `${escapeMd(names(a.agent))} ${amount(a.costUSD, a.basis)}${credits(a)}`).join(' · ') + '\n\n');
   const notes = [
     p.byAgent.some(a => a.basis === 'lower-bound') ? '≥ lower bound (Copilot\'s chat history keeps only the last model call of each request; run *Tokenomics: Enable Exact Copilot Tracking*)' : '',
     p.byAgent.some(a => a.basis === 'estimate') ? '≈ estimate (counted by the agent\'s own tokenizer)' : '',
@@ -160,7 +161,7 @@ function period(md: vscode.MarkdownString, p: PeriodSpend, limit: number | null,
   if (notes.length) md.appendMarkdown(notes.join(' · ') + '\n\n');
   if (p.byModel.length) {
     md.appendMarkdown('| Model | Cost | Requests |\n|---|---:|---:|\n');
-    for (const m of p.byModel.slice(0, 6)) md.appendMarkdown(`| ${escapeMd(m.model)} | ${formatUSD(m.costUSD)} | ${formatTokens(m.requests)} |\n`);
+    for (const m of p.byModel.slice(0, 6)) md.appendMarkdown(`| ${escapeMd(m.model)} | ${amount(m.costUSD, m.basis)} | ${formatTokens(m.requests)} |\n`);
     md.appendMarkdown('\n');
   }
   const t = p.tokens;
@@ -193,6 +194,7 @@ export function spendTooltip(s: UsageSummary, names: Names): vscode.MarkdownStri
   if (s.skipped.malformedLines || s.skipped.unreadable.length) {
     md.appendMarkdown(`$(info) skipped ${s.skipped.malformedLines} malformed log lines${s.skipped.unreadable.length ? `, ${s.skipped.unreadable.length} unreadable files` : ''} ([details](command:tokenomics.showOutput))\n\n`);
   }
+  appendBurn(md, s, names);
   md.appendMarkdown('[$(graph) Weekly summary](command:tokenomics.showWeeklySummary)');
   return md;
 }

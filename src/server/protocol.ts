@@ -5,6 +5,7 @@
 import { NotificationType, RequestType, RequestType0 } from 'vscode-jsonrpc';
 import type { CountSummary } from '../core/documentCount';
 import type { WeekSummary } from '../core/week/types';
+import type { Burn, ContextView } from '../core/leaks/live';
 
 /**
  * Node flags for the engine process. --optimize-for-size makes V8 grow its heap less eagerly: with
@@ -72,9 +73,11 @@ export interface PeriodSpend {
   tokens: KindTokens;
   /** Cache reads as a share of all input the models read (uncached + cache read + cache write). */
   cacheHitRatio: number | null;
+  /** Where the numbers come from (`exact`, `lower-bound`, `estimate`): the client shows what this says. */
+  basis: 'exact' | 'lower-bound' | 'estimate';
   /** `basis`: `lower-bound` (Copilot's journal, shown ≥) or `estimate` (Continue, shown ≈) when not `exact`. */
-  byAgent: { agent: string; costUSD: number; requests: number; basis: 'exact' | 'lower-bound' | 'estimate' }[];
-  byModel: { model: string; costUSD: number; requests: number }[];
+  byAgent: { agent: string; costUSD: number; requests: number; basis: PeriodSpend['basis'] }[];
+  byModel: { model: string; costUSD: number; requests: number; basis: PeriodSpend['basis'] }[];
 }
 
 export interface RateWindow { usedPercent: number; windowMinutes?: number; resetsAt?: number }
@@ -92,6 +95,8 @@ export interface ContextStatus {
   nextTurnUncachedUSD: number | null;
   lastActivity: number;
   inWorkspace: boolean;
+  /** Epoch ms when its prompt cache expires (last request + the TTL of its writes). */
+  cacheWarmUntil?: number;
 }
 
 export interface QuotaStatus { name: string; weeklyUSD: number; spentUSD: number; share: number }
@@ -112,12 +117,21 @@ export interface UsageSummary {
   folders: { agent: string; path: string; exists: boolean; setting: string }[];
   hasLogs: boolean;
   skipped: { malformedLines: number; unreadable: string[] };
+  /** The sessions running now, highest burn rate ($/hour) first. */
+  burn?: Burn[];
 }
 
 /** The usage summary for the spend meter, refreshed first. */
 export const UsageRequest = new RequestType0<UsageSummary, void>('tokenomics/usage');
+
+/** Drop the usage history kept of logs no longer on disk, for days before `before` (YYYY-MM-DD, engine's zone). */
+export interface ForgetHistoryParams { before: string }
+export const ForgetHistoryRequest = new RequestType<ForgetHistoryParams, { dropped: number }, void>('tokenomics/forgetHistory');
 /** Server -> client: usage changed (the spend meter re-renders). */
 export const UsageChangedNotification = new NotificationType<UsageSummary>('tokenomics/usageChanged');
+
+/** What fills the active agent session's context, with the actions worth taking (null: no active session). */
+export const AgentContextRequest = new RequestType0<ContextView | null, void>('tokenomics/agentContext');
 
 // ---- weekly summary ----------------------------------------------------------------------------
 
@@ -140,3 +154,33 @@ export interface AnalyzeAsPromptResult { uri: string; isPrompt: boolean; tokens?
 
 /** Analyse a document as a prompt even if it matches no `tokenomics.promptFiles` glob. */
 export const AnalyzeAsPromptRequest = new RequestType<AnalyzeAsPromptParams, AnalyzeAsPromptResult, void>('tokenomics/analyzeAsPrompt');
+
+// ---- OpenTelemetry export ----------------------------------------------------------------------
+
+export interface ExportConfigParams {
+  endpoint?: string;
+  /** `name=value,...` or a JSON object, as stored by `Tokenomics: Set OTLP Export Headers`. */
+  headers?: string;
+  intervalSeconds?: number;
+  attributes?: Record<string, unknown>;
+  includeProjects?: string;
+}
+
+export interface ExportStatus {
+  enabled: boolean;
+  /** The OpenTelemetry sender (dist/otlp.js) has been loaded into this process. */
+  senderLoaded: boolean;
+  /** This process holds the machine's export lock (one exporter per machine). */
+  exporting: boolean;
+  lastSuccess: number | null;
+  lastError: string | null;
+  lastPoints: number;
+}
+
+/**
+ * The `tokenomics.export.otlp.*` settings plus the headers from SecretStorage (kept in memory only):
+ * sent at start, on a change of those settings and when the headers change.
+ */
+export const ExportConfigNotification = new NotificationType<ExportConfigParams>('tokenomics/exportConfig');
+/** What the exporter is doing (tests and diagnostics). */
+export const ExportStatusRequest = new RequestType0<ExportStatus, void>('tokenomics/exportStatus');

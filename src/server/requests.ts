@@ -6,6 +6,7 @@ import { CancellationToken, ErrorCodes, ResponseError } from 'vscode-languageser
 import type { Connection } from 'vscode-languageserver/node';
 import { z } from 'zod';
 import type { NotificationType, RequestType, RequestType0 } from 'vscode-jsonrpc';
+import type { ExportConfigParams } from './protocol';
 
 type Handler<P, R> = (params: P) => R | Promise<R>;
 
@@ -69,4 +70,9 @@ export const schemas = {
   analyzeAsPrompt: z.object({ uri: z.string().min(1) }),
   /** The settings object is validated key by key by parseSettings, which reports each bad value. */
   settings: z.unknown(),
+  /**
+   * An object; its fields are checked one by one by parseExportConfig (core/export/config.ts), which
+   * names the setting of each bad value and keeps the rest, as parseSettings does.
+   */
+  exportConfig: z.custom<ExportConfigParams>(v => typeof v === 'object' && v !== null && !Array.isArray(v), 'expected an object'),
 };

@@ -15,6 +15,7 @@ import { getCounter } from '../core/tokenizer';
 import { registerPromptFeatures } from './prompts';
 import { registerUsage } from './usage';
 import { registerWeek } from './week';
+import { registerExport } from './exportService';
 import { Workspace } from './workspace';
 
 const connection = createConnection(ProposedFeatures.all);
@@ -32,8 +33,10 @@ function compose(params: InitializeParams): void {
 
   const usage = registerUsage(connection, engine, { storagePath, workspace });
   registerWeek(connection, engine, () => usage.records(), { storagePath });
+  registerExport(connection, engine, () => usage.records());
   const prompts = registerPromptFeatures(connection, documents, engine, {
     workspace, weeklyRequests: project => usage.weeklyRequests(project),
+    weeklyUsage: project => usage.weeklyUsage(project)?.byAgent,
     lensRefreshSupported: !!caps.workspace?.codeLens?.refreshSupport,
   });
   registerTokenMeter(connection, documents, engine, prompts);

@@ -8,14 +8,17 @@ import { agentRoots, AgentRoot, scanDirs } from '../core/agents/locations';
 import { userDirFromGlobalStorage } from '../core/agents/vscodeUserDirs';
 import type { RateLimitWindow, UsageRecord } from '../core/agents/records';
 import { inputCost, requestCost, ZERO_USAGE } from '../core/cost';
-import { dayKeyer, weekRange } from '../core/time';
+import { z } from 'zod';
+import { dayKeyer, isValidDate, weekRange } from '../core/time';
 import { parseQuotas, projectCosts, quotaStatus } from '../core/usage/quotas';
 import { inside, spendSummary, SpendBreakdown } from '../core/usage/spend';
 import { SKIP_TEXT, UsageIndex, atLines } from '../core/usage/usageIndex';
 import type { Engine } from './engine';
 import { afterHeavyWork } from './idleGc';
-import { PeriodSpend, QuotaStatus, RateWindow, UsageChangedNotification, UsageRequest, UsageSummary } from './protocol';
-import { onRequest0, sendNotification } from './requests';
+import { AgentContextRequest, ForgetHistoryRequest, PeriodSpend, QuotaStatus, RateWindow, UsageChangedNotification, UsageRequest, UsageSummary } from './protocol';
+import { onRequest, onRequest0, sendNotification } from './requests';
+import { burnRates, cacheWarmUntil, contextView, mainStream } from '../core/leaks/live';
+import { defaultFactsCache } from '../core/leaks/facts';
 import type { Workspace } from './workspace';
 
 /**
@@ -36,6 +39,13 @@ export interface UsageService {
   records(): Promise<readonly UsageRecord[]>;
   /** Requests agents made in a project folder (or below it) in the last 7 days; undefined with no logs for it. */
   weeklyRequests(projectPath: string): number | undefined;
+  /** Per agent, the requests and sessions of the last 7 days in a project, and the share of input read from the cache. */
+  weeklyUsage(projectPath: string): WeeklyProjectUsage | undefined;
+}
+
+export interface WeeklyProjectUsage {
+  /** Agent id ('claude', 'codex', ...) -> requests and distinct sessions in the last 7 days. */
+  byAgent: Map<string, { requests: number; sessions: number; input: number; cacheRead: number; cacheWrite: number }>;
 }
 
 export interface UsageDeps {
@@ -60,6 +70,7 @@ export function registerUsage(connection: Connection, engine: Engine, opts: Usag
   let summaryStale = true;
   let summaryDay = '';
   let perProject: { at: number; counts: Map<string, number> } | undefined;
+  let perAgent: { at: number; rows: { project: string; agent: string; session: string; input: number; cacheRead: number; cacheWrite: number }[] } | undefined;
 
   const configure = () => {
     const s = engine.settings;
@@ -109,13 +120,13 @@ export function registerUsage(connection: Connection, engine: Engine, opts: Usag
     refreshing = (async () => {
       try {
         const r = await index!.refresh();
-        if (r.changed) { scheduleSave(); perProject = undefined; if (r.ms > 100) afterHeavyWork(); }
+        if (r.changed) { scheduleSave(); perProject = undefined; perAgent = undefined; if (r.ms > 100) afterHeavyWork(); }
         // a change a watcher announced proves the watchers work: the sweep may back off further
         if (r.changed && watcherEvent) watchersProven = true;
         watcherEvent = false;
         pollMs = nextPollMs(pollMs, r.changed, watchersProven && watchers.length > 0);
         if (r.cache && r.cache !== 'loaded' && r.cache !== 'disabled' && r.cache !== 'missing') {
-          connection.console.info(`usage index was ${r.cache}; rebuilt from the logs`);
+          connection.console.info(`usage index was ${r.cache}; rebuilt from the logs on disk (the history of logs the agents deleted is lost)`);
         }
         for (const m of index!.malformedFiles()) {
           if ((malformedReported.get(m.path) ?? 0) >= m.lines) continue;
@@ -126,7 +137,7 @@ export function registerUsage(connection: Connection, engine: Engine, opts: Usag
           const key = `${s.reason}\0${s.path}`;
           if ((malformedReported.get(key) ?? 0) >= s.count) continue;
           malformedReported.set(key, s.count);
-          connection.console.warn(`skipped ${s.count} ${SKIP_TEXT[s.reason as keyof typeof SKIP_TEXT][s.count === 1 ? 0 : 1]} in ${s.path}${atLines(s.at, s.count)}; the rest of the file is counted`);
+          connection.console.warn(`skipped ${s.count} ${SKIP_TEXT[s.reason]![s.count === 1 ? 0 : 1]} in ${s.path}${atLines(s.at, s.count)}; the rest of the file is counted`);
         }
         for (const p of r.stats.unreadable) {
           const line = `cannot read ${p.path}: ${p.reason}`;
@@ -174,17 +185,40 @@ export function registerUsage(connection: Connection, engine: Engine, opts: Usag
     return any ? n : undefined;
   };
 
+  // For the prompt lens: who reads an instruction file, how often, and how much of it comes from cache.
+  const weeklyUsage = (projectPath: string): WeeklyProjectUsage | undefined => {
+    if (!perAgent || Date.now() - perAgent.at > 60_000) {
+      const since = Date.now() - 7 * 86_400_000;
+      perAgent = { at: Date.now(), rows: (index?.records() ?? []).filter(r => r.timestamp >= since).map(r => ({
+        project: r.project, agent: r.agent, session: r.sessionId, input: r.usage.input, cacheRead: r.usage.cacheRead, cacheWrite: r.usage.cacheWrite5m + r.usage.cacheWrite1h })) };
+    }
+    const byAgent: WeeklyProjectUsage['byAgent'] = new Map();
+    const sessions = new Map<string, Set<string>>();
+    for (const r of perAgent.rows) {
+      if (!inside(r.project, [projectPath])) continue;
+      let a = byAgent.get(r.agent);
+      if (!a) byAgent.set(r.agent, (a = { requests: 0, sessions: 0, input: 0, cacheRead: 0, cacheWrite: 0 }));
+      a.requests++; a.input += r.input; a.cacheRead += r.cacheRead; a.cacheWrite += r.cacheWrite;
+      let s = sessions.get(r.agent);
+      if (!s) sessions.set(r.agent, (s = new Set()));
+      s.add(r.session);
+    }
+    for (const [agent, a] of byAgent) a.sessions = sessions.get(agent)?.size ?? 0;
+    return byAgent.size ? { byAgent } : undefined;
+  };
+
   const buildSummary = (): UsageSummary => {
     const s = engine.settings;
     const tz = engine.timezone;
     const records = index?.records() ?? [];
-    const sum = spendSummary(records, engine.catalog, { timezone: tz, weekStartsOn: s.weekStartsOn, preferProjects: opts.workspace.folders });
+    const rateLimits = [...(index?.latestRateLimits().values() ?? [])].sort((a, b) => b.at - a.at)[0] ?? null;
+    const sum = spendSummary(records, engine.catalog, { timezone: tz, weekStartsOn: s.weekStartsOn, preferProjects: opts.workspace.folders, rateLimits });
     const period = (label: string, startDate: string, b: SpendBreakdown): PeriodSpend => ({
       label, startDate, costUSD: b.totals.costUSD, requests: b.totals.requests, unpricedRequests: b.unpricedRequests,
       tokens: { input: b.totals.inputTokens, output: b.totals.outputTokens, cacheRead: b.totals.cacheReadTokens, cacheWrite: b.totals.cacheCreationTokens },
-      cacheHitRatio: b.cacheHitRatio,
+      cacheHitRatio: b.cacheHitRatio, basis: b.totals.basis,
       byAgent: b.byAgent.map(a => ({ agent: a.agent, costUSD: a.costUSD, requests: a.requests, basis: a.basis })),
-      byModel: b.byModel.map(m => ({ model: m.model, costUSD: m.costUSD, requests: m.requests })),
+      byModel: b.byModel.map(m => ({ model: m.model, costUSD: m.costUSD, requests: m.requests, basis: m.basis })),
     });
     const a = sum.activeSession;
     const model = a ? engine.catalog.resolve(a.model) : null;
@@ -206,6 +240,7 @@ export function registerUsage(connection: Connection, engine: Engine, opts: Usag
         nextTurnUncachedUSD: inputCost(model, a.contextTokens),
         lastActivity: a.lastActive,
         inWorkspace: inside(a.project, folders),
+        cacheWarmUntil: cacheWarmUntil(mainStream(records, a.agent, a.sessionId)) ?? undefined,
       } : undefined,
       contextWarning: { percent: s['contextWarning.percent'], notifyPercent: s['contextWarning.notifyPercent'] },
       quotas: quotasOf(records),
@@ -213,6 +248,7 @@ export function registerUsage(connection: Connection, engine: Engine, opts: Usag
       folders: roots.map(r => ({ agent: r.agent, path: r.dir, exists: fs.existsSync(r.dir), setting: `tokenomics.${adapterOf(r.agent).logs.setting}` })),
       hasLogs: records.length > 0,
       skipped: { malformedLines: index?.stats().malformedLines ?? 0, unreadable: stats.map(p => p.path) },
+      burn: burnRates(records, engine.catalog, Date.now()).slice(0, 5),
     };
   };
 
@@ -237,6 +273,21 @@ export function registerUsage(connection: Connection, engine: Engine, opts: Usag
   // Another folder may hold the session to warn about: the summary is rebuilt, the index stands.
   opts.workspace.onDidChange(() => { summaryStale = true; schedule(0); });
   onRequest0(connection, UsageRequest, async () => { await refresh(); return buildSummary(); });
+  onRequest0(connection, AgentContextRequest, async () => {
+    await refresh();
+    const records = index?.records() ?? [];
+    const a = spendSummary(records, engine.catalog, { timezone: engine.timezone, weekStartsOn: engine.settings.weekStartsOn, preferProjects: opts.workspace.folders }).activeSession;
+    const stream = a ? mainStream(records, a.agent, a.sessionId) : [];
+    return stream[0] ? contextView(stream, defaultFactsCache.get(stream[0].file, stream[0].agent), engine.catalog, null) : null;
+  });
+  // `Tokenomics: Forget Usage History…`: what `tokenomics forget --before` does, on the engine's index
+  onRequest(connection, ForgetHistoryRequest, z.object({ before: z.string().refine(isValidDate, 'expected a date (YYYY-MM-DD)') }), async p => {
+    await refresh();
+    const day = dayKeyer(engine.timezone);
+    const dropped = index?.forget(r => day(r.timestamp) < p.before) ?? 0;
+    if (dropped) { index?.save(); summaryStale = true; schedule(0); }
+    return { dropped };
+  });
   let poll: NodeJS.Timeout | undefined;
   const sweep = () => { poll = setTimeout(() => { schedule(0); sweep(); }, pollMs); poll.unref(); };
   sweep();
@@ -249,6 +300,7 @@ export function registerUsage(connection: Connection, engine: Engine, opts: Usag
   return {
     records: async () => { if (!index) configure(); await refresh(); return index?.records() ?? []; },
     weeklyRequests,
+    weeklyUsage,
   };
 }
 

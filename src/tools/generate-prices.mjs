@@ -50,6 +50,13 @@ function longContext(e) {
   return [...tiers.values()].filter(t => t.input !== undefined).sort((a, b) => a.threshold - b.threshold);
 }
 
+// LiteLLM prices a search by context size; agents do not log the size, and Anthropic's is flat.
+function webSearchPrice(c) {
+  if (!c || typeof c !== 'object') return undefined;
+  const v = c.search_context_size_medium ?? c.search_context_size_low ?? c.search_context_size_high;
+  return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined;
+}
+
 const raw = JSON.parse(fs.readFileSync(SRC, 'utf8'));
 const models = {};
 for (const [id, e] of Object.entries(raw).sort(([a], [b]) => a.localeCompare(b))) {
@@ -67,6 +74,10 @@ for (const [id, e] of Object.entries(raw).sort(([a], [b]) => a.localeCompare(b))
     cacheWrite1h: perM(e.cache_creation_input_token_cost_above_1hr),
     contextWindow: e.max_input_tokens ?? e.max_tokens ?? undefined,
     maxOutput: e.max_output_tokens ?? undefined,
+    // fast mode (Claude Code `usage.speed: "fast"`) is billed at this multiple of every rate
+    fastMultiplier: typeof e.provider_specific_entry?.fast === 'number' && e.provider_specific_entry.fast > 0 ? e.provider_specific_entry.fast : undefined,
+    // server-side web search, USD per search (Anthropic: $10 per 1,000)
+    webSearchPerRequest: webSearchPrice(e.search_context_cost_per_query),
   };
   const lc = longContext(e);
   if (lc.length) entry.longContext = lc;

@@ -26,7 +26,7 @@ const hex = (r, n) => { let s = ''; while (s.length < n) s += Math.floor(r() * 0
 const uuid = (r) => { const h = hex(r, 32); return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`; };
 
 /** Writes the tree once; returns { files, requests, bytes } as generated. */
-function generate(log) {
+export function generate(log) {
   const marker = path.join(TREE, `.complete-v${GEN_VERSION}`);
   if (fs.existsSync(marker)) return JSON.parse(fs.readFileSync(marker, 'utf8'));
   log(`generating ${TREE} (once)…`);

@@ -212,3 +212,25 @@ test('the engine\'s list of resource-scoped settings is the manifest\'s', () => 
 });
 
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+test('agent usage: a deleted log is kept as history; Forget Usage History drops it; totals say their basis', async () => {
+  const claude = path.join(tmp, 'claude-history');
+  const dir = path.join(claude, 'projects', '-work-shop');
+  fs.mkdirSync(dir, { recursive: true });
+  const line = (id: string, ts: string) => JSON.stringify({ type: 'assistant', cwd: '/work/shop', sessionId: id, timestamp: ts, requestId: `req_${id}`,
+    message: { id: `msg_${id}`, model: 'claude-sonnet-4-5', usage: { input_tokens: 10, output_tokens: 5 } } }) + '\n';
+  fs.writeFileSync(path.join(dir, 'old.jsonl'), line('old', '2026-01-05T10:00:00.000Z'));
+  fs.writeFileSync(path.join(dir, 'new.jsonl'), line('new', new Date().toISOString()));
+  const s = await startServer({ env: { ...noLogs, CLAUDE_CONFIG_DIR: claude }, storagePath: path.join(tmp, 'storage-history') });
+  try {
+    const sum: any = await s.conn.sendRequest('tokenomics/usage');
+    assert.equal(sum.today.basis, 'exact');
+    assert.deepEqual(sum.today.byAgent.map((a: any) => [a.agent, a.basis]), [['claude-code', 'exact']]);
+    fs.unlinkSync(path.join(dir, 'old.jsonl'));
+    await s.conn.sendRequest('tokenomics/usage');
+    await assert.rejects(s.conn.sendRequest('tokenomics/forgetHistory', { before: 'soon' }));
+    assert.deepEqual(await s.conn.sendRequest('tokenomics/forgetHistory', { before: '2026-01-01' }), { dropped: 0 }, 'nothing that old');
+    assert.deepEqual(await s.conn.sendRequest('tokenomics/forgetHistory', { before: '2026-02-01' }), { dropped: 1 }, 'the deleted log was kept until now');
+    assert.deepEqual(await s.conn.sendRequest('tokenomics/forgetHistory', { before: '2099-01-01' }), { dropped: 0 }, 'a log still on disk is never forgotten');
+  } finally { await s.stop(); }
+});

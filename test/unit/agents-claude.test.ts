@@ -10,10 +10,10 @@ import { bundledCatalog } from '../../src/core/catalog';
 import { requestCost } from '../../src/core/cost';
 import { readFixtures, sum } from './agents-fixtures';
 
-test('claude: one record per message.id+requestId, the largest copy, across resumed files and sub-agents', async () => {
+test('claude: one record per message.id, the largest copy, across resumed files and sub-agents', async () => {
   const { records, result } = await readFixtures('claude-code');
   // m1 (3 lines + a verbatim copy in the resumed s2), m2, m3, m4 (s2), m5 (sub-agent); synthetic and broken lines excluded
-  assert.deepEqual(records.map(r => r.key), ['c:msg_m1:req_r1', 'c:msg_m2:req_r2', 'c:msg_m3:req_r3', 'c:msg_m5:req_r5', 'c:msg_m4:req_r4']);
+  assert.deepEqual(records.map(r => r.key), ['c:msg_m1', 'c:msg_m2', 'c:msg_m3', 'c:msg_m5', 'c:msg_m4']);
   assert.deepEqual(sum(records), { requests: 5, input: 21, output: 320, cacheRead: 14000, cacheWrite5m: 1500, cacheWrite1h: 500 });
   const m1 = records[0]!;
   assert.equal(m1.usage.output, 150, 'the streaming partial (output 2) must lose to the complete line');
@@ -30,8 +30,8 @@ test('claude: one record per message.id+requestId, the largest copy, across resu
 
 test('claude: cache writes without a breakdown are 5-minute writes; with one, 1-hour writes are kept apart', async () => {
   const { records } = await readFixtures('claude-code');
-  const m2 = records.find(r => r.key === 'c:msg_m2:req_r2')!;
-  const m3 = records.find(r => r.key === 'c:msg_m3:req_r3')!;
+  const m2 = records.find(r => r.key === 'c:msg_m2')!;
+  const m3 = records.find(r => r.key === 'c:msg_m3')!;
   assert.deepEqual(m2.usage, { input: 5, output: 80, cacheRead: 3000, cacheWrite5m: 400, cacheWrite1h: 0 });
   assert.deepEqual(m3.usage, { input: 1, output: 20, cacheRead: 4000, cacheWrite5m: 100, cacheWrite1h: 500 });
   // by hand, sonnet 4.5 at $3 / $15 / $0.30 read / $3.75 5m / $6 1h per M

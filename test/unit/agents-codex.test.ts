@@ -38,26 +38,26 @@ test('codex: replayed history is attributed to the parent, and an active copy wi
   assert.equal(d.rank, 0);
 });
 
-test('codex: rate limits are kept as reported (percent, window, reset in ms)', async () => {
-  const { records } = await readFixtures('codex');
-  const a = records.filter(r => r.sessionId === 'thread-A');
-  assert.deepEqual(a[0]!.rateLimits, {
-    primary: { usedPercent: 23, windowMinutes: 300, resetsAt: 1778000000_000 },
-    secondary: { usedPercent: 41, windowMinutes: 10080, resetsAt: 1778400000_000 },
+test('codex: rate limits are kept as reported (percent, window, reset in ms), once per file, not on every record', async () => {
+  const { records, index } = await readFixtures('codex');
+  assert.ok(records.every(r => r.rateLimits === undefined));
+  // the latest is thread-A's last report (10:01:30); a fork's replayed copy of it is history
+  assert.deepEqual(index.latestRateLimits().get('codex'), { at: Date.parse('2026-05-04T10:01:30.000Z'), limits: {
+    primary: { usedPercent: 25, windowMinutes: 300, resetsAt: 1778000000_000 },
+    secondary: { usedPercent: 42, windowMinutes: 10080, resetsAt: 1778400000_000 },
     planType: 'plus',
-  });
-  assert.equal(a[1]!.rateLimits?.primary?.usedPercent, 25);
+  } });
 });
 
-test('codex: a fork whose parent file is gone still counts its replayed requests once', () => {
+test('codex: a fork\'s history stamped before the fork is replay: skipped with a reason, its totals kept as the baseline', () => {
   const out: UsageRecord[] = [];
   const s = codexReader.initState('/c/sessions/rollout-x.jsonl');
   const line = (o: unknown) => codexReader.line(s, JSON.stringify(o), 0, 'f', r => out.push(r));
   line({ timestamp: '2026-05-04T10:05:00Z', type: 'session_meta', payload: { id: 'B', forked_from_id: 'A' } });
   line({ timestamp: '2026-05-04T10:00:01Z', type: 'turn_context', payload: { model: 'gpt-5.2-codex' } });
-  line({ timestamp: '2026-05-04T10:00:09Z', type: 'event_msg', payload: { type: 'token_count', info: { last_token_usage: { input_tokens: 10, cached_input_tokens: 0, output_tokens: 1, total_tokens: 11 } } } });
-  line({ timestamp: '2026-05-04T10:06:00Z', type: 'event_msg', payload: { type: 'token_count', info: { last_token_usage: { input_tokens: 20, cached_input_tokens: 0, output_tokens: 2, total_tokens: 22 } } } });
-  assert.deepEqual(out.map(r => r.rank), [2, 0], 'replayed copies lose to the parent wherever it exists');
+  assert.equal(line({ timestamp: '2026-05-04T10:00:09Z', type: 'event_msg', payload: { type: 'token_count', info: { total_token_usage: { input_tokens: 10, cached_input_tokens: 0, output_tokens: 1, total_tokens: 11 } } } }), 'replay');
+  assert.equal(line({ timestamp: '2026-05-04T10:06:00Z', type: 'event_msg', payload: { type: 'token_count', info: { total_token_usage: { input_tokens: 30, cached_input_tokens: 0, output_tokens: 3, total_tokens: 33 } } } }), 'record');
+  assert.deepEqual(out.map(r => [r.usage.input, r.usage.output, r.key]), [[20, 2, 'x:A:30:0:0:3:0:33']], 'the fork\'s own request is what its total adds to the replayed one, keyed in the parent\'s lineage');
 });
 
 test('codex: an odd rate_limits shape never costs the request its tokens', () => {
@@ -68,6 +68,6 @@ test('codex: an odd rate_limits shape never costs the request its tokens', () =>
     const out: UsageRecord[] = [];
     assert.equal(codexReader.line(state, line(rl), 0, '/x/rollout-a.jsonl', r => out.push(r)), 'record', JSON.stringify(rl));
     assert.deepEqual([out[0]!.usage.input, out[0]!.usage.cacheRead, out[0]!.usage.output], [60, 40, 7]);
-    assert.equal(out[0]!.rateLimits, undefined);
+    assert.equal(codexReader.rateLimitsOf!(state), undefined);
   }
 });

@@ -25,3 +25,17 @@ export function sum(records: readonly UsageRecord[]) {
   }
   return t;
 }
+
+/** An index over one trap's fixture tree under `traps/` (each trap is its own agent home). */
+export async function readTrap(trap: string, agent: Agent) {
+  const index = new UsageIndex({ roots: [{ agent, dir: path.join(FIXTURES, 'traps', trap), explicit: true }], cacheFile: null });
+  const result = await index.refresh();
+  return { index, result, records: [...index.records()].sort((a, b) => a.timestamp - b.timestamp || a.key.localeCompare(b.key)) };
+}
+
+/** Everything the model read: uncached input + cache reads + cache writes (the agents' own "input"). */
+export function promptOf(records: readonly UsageRecord[]): number {
+  let n = 0;
+  for (const r of records) n += r.usage.input + r.usage.cacheRead + r.usage.cacheWrite5m + r.usage.cacheWrite1h;
+  return n;
+}

@@ -20,7 +20,7 @@ test('report --json over the fixtures, cached and uncached alike', async () => {
   assert.equal(await main(['report', '--json', '--no-cache', ...ALL], a), 0, a.err);
   const r = JSON.parse(a.out);
   assert.equal(r.totals.requests, 15);
-  assert.deepEqual(r.skipped, { malformedLines: 3, unpricedRequests: 0 });
+  assert.deepEqual(r.skipped, { malformedLines: 3, unpricedRequests: 0, byReason: { malformed: 3, replay: 3, duplicate: 9 } });
   // each file with skipped lines is named on stderr; stdout stays pure JSON
   const named = a.err.split('\n').filter(l => /skipped \d+ malformed lines? in .*\.jsonl?$/.test(l));
   assert.ok(named.length >= 1, a.err);

@@ -9,7 +9,7 @@ import { spendSummary } from '../../src/core/usage/spend';
 import { readFixtures } from './agents-fixtures';
 
 const catalog = bundledCatalog();
-const T_KEYS = ['inputTokens', 'outputTokens', 'cacheCreationTokens', 'cacheReadTokens', 'totalTokens', 'requests', 'costUSD'];
+const T_KEYS = ['inputTokens', 'outputTokens', 'cacheCreationTokens', 'cacheReadTokens', 'totalTokens', 'requests', 'costUSD', 'basis'];
 
 function rec(p: Partial<UsageRecord> & { at: string }): UsageRecord {
   return { agent: 'claude-code', sessionId: 's', project: '/p', model: 'claude-sonnet-4-5-20250929', timestamp: Date.parse(p.at),
@@ -24,19 +24,21 @@ test('report: the documented JSON shape, over all three agents, with hand-checke
   assert.deepEqual(r.range, { since: null, until: null, timezone: 'UTC' });
   assert.deepEqual(Object.keys(r.totals), T_KEYS);
   for (const [k, rows] of [['date', r.days], ['model', r.models], ['agent', r.agents], ['project', r.projects]] as const) {
-    for (const row of rows) assert.deepEqual(Object.keys(row), k === 'agent' ? [k, ...T_KEYS, 'basis'] : [k, ...T_KEYS]);
+    // every row's basis is part of its totals (agents' too): one place, not two
+    for (const row of rows) assert.deepEqual(Object.keys(row), [k, ...T_KEYS]);
   }
   for (const row of r.sessions) assert.deepEqual(Object.keys(row), ['agent', 'sessionId', 'project', ...T_KEYS]);
   // claude 21/320/2000/14000 (5 req), codex 2400/400/0/5450 (7), gemini 1200/390/0/2100 (3)
   assert.deepEqual({ ...r.totals, costUSD: 0 }, { inputTokens: 3621, outputTokens: 1110, cacheCreationTokens: 2000, cacheReadTokens: 21550,
-    totalTokens: 3621 + 1110 + 2000 + 21550, requests: 15, costUSD: 0 });
+    totalTokens: 3621 + 1110 + 2000 + 21550, requests: 15, costUSD: 0, basis: 'exact' });
   assert.deepEqual(r.agents.map(a => [a.agent, a.requests, a.inputTokens, a.cacheReadTokens]).sort(),
     [['claude-code', 5, 21, 14000], ['codex', 7, 2400, 5450], ['gemini', 3, 1200, 2100]]);
   assert.deepEqual(r.days.map(d => [d.date, d.requests]), [['2026-05-02', 2], ['2026-05-03', 1], ['2026-05-04', 10], ['2026-05-05', 2]]);
-  assert.deepEqual(r.skipped, { malformedLines: 3, unpricedRequests: 0 });
+  assert.deepEqual(r.skipped, { malformedLines: 3, unpricedRequests: 0, byReason: {} }); // byReason comes from the index (cli-report)
   const total = r.days.reduce((s, d) => s + d.costUSD, 0);
   assert.ok(Math.abs(total - r.totals.costUSD) < 1e-5);
-  for (const v of Object.values(r.totals)) assert.ok(Number.isInteger(v) || v === r.totals.costUSD);
+  for (const [k, v] of Object.entries(r.totals)) assert.ok(Number.isInteger(v) || v === r.totals.costUSD || k === 'basis');
+  assert.ok([r.totals, ...r.agents, ...r.models, ...r.sessions].every(t => t.basis === 'exact'), 'all three agents log the provider\'s usage');
 });
 
 test('report: days follow the time zone (a 02:30 UTC request is the previous day in Los Angeles)', async () => {
@@ -72,7 +74,7 @@ test('report: an unpriced model counts its tokens, costs nothing, and is reporte
 test('spend meter: today and this week (Monday start), by agent and model, cache hit ratio, rate limits, active session', async () => {
   const { index } = await readFixtures('claude-code', 'codex', 'gemini');
   const now = Date.parse('2026-05-05T12:00:00Z'); // a Tuesday
-  const s = spendSummary(index.records(), catalog, { timezone: 'UTC', now });
+  const s = spendSummary(index.records(), catalog, { timezone: 'UTC', now, rateLimits: index.latestRateLimits().get('codex') });
   assert.equal(s.today, '2026-05-05');
   assert.equal(s.weekStart, '2026-05-04');
   assert.equal(s.todaySpend.totals.requests, 2); // m4 and gem-2

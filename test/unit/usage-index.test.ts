@@ -76,7 +76,7 @@ test('a truncated file and a replaced file (new inode) are read again from the s
   fs.rmSync(t.dir, { recursive: true });
 });
 
-test('a deleted file takes its records with it, and a copy elsewhere then counts', async () => {
+test('a deleted file\'s requests are kept as history until forgotten; then a copy elsewhere counts', async () => {
   const t = tmp();
   const a = path.join(t.projects, 'a.jsonl'), b = path.join(t.projects, 'b.jsonl');
   const shared = req(50, 'shared');
@@ -85,12 +85,18 @@ test('a deleted file takes its records with it, and a copy elsewhere then counts
   const idx = new UsageIndex({ roots: t.roots, cacheFile: t.cache });
   await idx.refresh();
   assert.equal(outputs(idx), 53);
-  assert.ok(idx.records().find(r => r.key === 'c:shared:r-shared')!.file.endsWith('a.jsonl'));
+  assert.ok(idx.records().find(r => r.key === 'c:shared')!.file.endsWith('a.jsonl'));
   fs.unlinkSync(a);
   const r = await idx.refresh();
   assert.equal(r.removedFiles, 1);
-  assert.equal(outputs(idx), 52);
-  assert.ok(idx.records().find(r => r.key === 'c:shared:r-shared')!.file.endsWith('b.jsonl'));
+  assert.equal(outputs(idx), 53, 'the agent cleaned up its log: what was counted stays counted');
+  assert.equal(r.stats.historyFiles, 1);
+  const reloaded = new UsageIndex({ roots: t.roots, cacheFile: t.cache });
+  await reloaded.refresh();
+  assert.equal(outputs(reloaded), 53, 'and survives a reload');
+  assert.equal(reloaded.forget(() => true), 2);
+  assert.equal(outputs(reloaded), 52);
+  assert.ok(reloaded.records().find(r => r.key === 'c:shared')!.file.endsWith('b.jsonl'));
   fs.rmSync(t.dir, { recursive: true });
 });
 
@@ -344,6 +350,8 @@ test('after a warm load, the first append turns the stored records into objects 
   assert.equal(outputs(idx), 12 + 20 + 7, 'the larger copy of dup wins, across files');
   fs.rmSync(g);
   await idx.refresh();
-  assert.equal(outputs(idx), 10 + 20, 'its other copy counts again once the file is gone');
+  assert.equal(outputs(idx), 12 + 20 + 7, 'a file gone from disk is kept as history');
+  idx.forget(() => true);
+  assert.equal(outputs(idx), 10 + 20, 'its other copy counts again once its history is forgotten');
   fs.rmSync(t.dir, { recursive: true });
 });

@@ -90,7 +90,7 @@ test('breakdowns: totals, and by model (with tier, unpriced marked), agent and p
     rec({ at: '2026-05-05T11:00:00Z', cacheRead: 5000, write: 2000 }),
     rec({ at: '2026-05-05T12:00:00Z', model: 'mystery', agent: 'gemini', sessionId: 'g' }),
   ], { projectNames: { '/w/app': 'App' } }));
-  assert.deepEqual({ ...b.totals, costUSD: 0 }, { inputTokens: 3000, outputTokens: 300, cacheCreationTokens: 2000, cacheReadTokens: 5000, totalTokens: 10300, requests: 3, costUSD: 0 });
+  assert.deepEqual({ ...b.totals, costUSD: 0 }, { inputTokens: 3000, outputTokens: 300, cacheCreationTokens: 2000, cacheReadTokens: 5000, totalTokens: 10300, requests: 3, costUSD: 0, basis: 'exact' });
   near(b.totals.costUSD, 0.0015 + (10_000 + 5000 + 5000 + 25_000) / 1e6);
   assert.deepEqual(b.models.map(m => [m.model, m.tier, m.priced]), [['big-1', 'frontier', true], ['small-1', 'fast', true], ['mystery', null, false]]);
   assert.deepEqual(b.agents.map(a => [a.agent, a.requests]), [['claude-code', 2], ['gemini', 1]]);

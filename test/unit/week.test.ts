@@ -62,7 +62,7 @@ test('range, headline and change against the previous week', async () => {
 
 test('totals have the report --json shape', async () => {
   const w = await week();
-  assert.deepEqual(Object.keys(w.totals), ['inputTokens', 'outputTokens', 'cacheCreationTokens', 'cacheReadTokens', 'totalTokens', 'requests', 'costUSD']);
+  assert.deepEqual(Object.keys(w.totals), ['inputTokens', 'outputTokens', 'cacheCreationTokens', 'cacheReadTokens', 'totalTokens', 'requests', 'costUSD', 'basis']);
   assert.equal(w.totals.cacheReadTokens, 12 * 50000 + 300000 + 10000);
   assert.equal(w.totals.inputTokens, 1200 + 30 + 10000);
   assert.equal(w.totals.cacheCreationTokens, 180000);

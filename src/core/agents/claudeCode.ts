@@ -1,7 +1,9 @@
 // Claude Code transcripts: projects/<cwd slug>/<session>.jsonl, one line per content block.
 import path from 'node:path';
 import { z } from 'zod';
+import { FAST_MODEL_SUFFIX } from '../catalog';
 import { AgentReader, LineOutcome, UsageRecord, claudeKey, tokens } from './records';
+import { plausibleTime, plausibleUsage } from './skipReasons';
 import type { ActivityCollector, AgentAdapter } from './adapter';
 import { isDir, textLength } from './shared';
 
@@ -12,6 +14,9 @@ const UsageSchema = z.object({
   cache_creation_input_tokens: count,
   cache_read_input_tokens: count,
   cache_creation: z.object({ ephemeral_5m_input_tokens: count, ephemeral_1h_input_tokens: count }).nullish(),
+  // fast mode is billed at a multiple of the standard price: priced as the model's `-fast` variant
+  speed: z.string().nullish().catch(null),
+  server_tool_use: z.object({ web_search_requests: count }).nullish().catch(null),
 });
 const LineSchema = z.object({
   type: z.string().optional(),
@@ -19,6 +24,7 @@ const LineSchema = z.object({
   cwd: z.string().optional(),
   timestamp: z.string(),
   requestId: z.string().optional(),
+  isSidechain: z.boolean().nullish().catch(null),
   message: z.object({
     id: z.string().optional(),
     model: z.string().optional(),
@@ -46,12 +52,16 @@ export const claudeCodeReader: AgentReader<ClaudeState> = {
     // "usage" also appears in tool results (sub-agent summaries): only assistant messages are requests.
     if (typeof raw !== 'object' || raw === null) return 'malformed';
     const o = raw as { type?: unknown; message?: { usage?: unknown } };
-    if (o.type !== 'assistant' || typeof o.message !== 'object' || o.message === null || o.message.usage === undefined) return 'ignored';
+    if (typeof o.message !== 'object' || o.message === null || typeof o.message.usage !== 'object' || o.message.usage === null) return 'ignored';
+    // a response's usage on a line that does not say what it is: not counted, but never silently
+    if (o.type === undefined) return 'no-type';
+    if (o.type !== 'assistant') return 'ignored';
     const p = LineSchema.safeParse(raw);
     if (!p.success) return 'malformed';
     const l = p.data;
     const timestamp = Date.parse(l.timestamp);
     if (!Number.isFinite(timestamp)) return 'malformed';
+    if (!plausibleTime(timestamp)) return 'out-of-range-time';
     const u = l.message.usage;
     const b5 = tokens(u.cache_creation?.ephemeral_5m_input_tokens), b1 = tokens(u.cache_creation?.ephemeral_1h_input_tokens);
     const created = u.cache_creation_input_tokens == null ? b5 + b1 : tokens(u.cache_creation_input_tokens);
@@ -60,20 +70,28 @@ export const claudeCodeReader: AgentReader<ClaudeState> = {
     const w5m = created - w1h;
     const usage = { input: tokens(u.input_tokens), output: tokens(u.output_tokens), cacheRead: tokens(u.cache_read_input_tokens), cacheWrite5m: w5m, cacheWrite1h: w1h };
     if (usage.input + usage.output + usage.cacheRead + w5m + w1h === 0) return 'ignored'; // <synthetic> and error stubs
-    const id = l.message.id, req = l.requestId;
+    if (!plausibleUsage(usage)) return 'implausible';
+    const id = l.message.id;
+    const model = l.message.model ?? 'unknown';
     const record: UsageRecord = {
       agent: 'claude-code',
       sessionId: l.sessionId ?? state.session,
       project: l.cwd ?? state.project,
-      model: l.message.model ?? 'unknown',
+      model: u.speed === 'fast' && model !== 'unknown' ? `${model}${FAST_MODEL_SUFFIX}` : model,
       timestamp,
       usage,
       contextTokens: usage.input + usage.cacheRead + w5m + w1h,
       file,
-      // Without both ids nothing says two lines are one request, so each line counts.
-      key: id && req ? claudeKey(id, req) : `c:${file}@${offset}`,
-      rank: 0,
+      // One response is one message id, whatever requestId a copy carries (ccusage
+      // rust/crates/ccusage/src/adapter/claude/mod.rs, codeburn src/parser.ts). Without one nothing
+      // says two lines are one request, so each line counts.
+      key: id ? claudeKey(id) : `c:${file}@${offset}`,
+      // A side-chain (/btw) copy of a parent message loses to the parent entry, which is the request
+      // (ccusage PR #1155, issue #913); a side-chain's own messages still count.
+      rank: l.isSidechain === true ? 2 : 0,
     };
+    const searches = tokens(u.server_tool_use?.web_search_requests);
+    if (searches) record.webSearches = searches;
     emit(record);
     return 'record';
   },

@@ -1,47 +1,111 @@
-// Codex CLI rollouts: sessions/YYYY/MM/DD/rollout-*.jsonl and archived_sessions/.
+// Codex CLI rollouts: sessions/YYYY/MM/DD/rollout-*.jsonl(.zst) and archived_sessions/.
+// Shapes from openai/codex codex-rs/protocol (TokenUsage, TokenCountEvent, RateLimitSnapshot,
+// SessionMeta) and codex-rs/rollout (recorder, ordinal.rs, compression.rs); replay and re-emission
+// rules pinned by ccusage rust/crates/ccusage/src/adapter/codex/loader.rs tests and codeburn
+// tests/providers/codex.test.ts.
 import path from 'node:path';
 import { z } from 'zod';
+import { plainLogPath } from './logSource';
 import { AgentReader, LineOutcome, RateLimitWindow, RateLimits, UsageRecord, codexKey, tokens } from './records';
+import { plausibleTime, plausibleUsage } from './skipReasons';
 import type { ActivityCollector, AgentAdapter } from './adapter';
 import { isDir, textLength } from './shared';
 
-const num = z.number().nullish();
-const TokenUsageSchema = z.object({ input_tokens: num, cached_input_tokens: num, output_tokens: num, reasoning_output_tokens: num, total_tokens: num });
+const num = z.number().nullish().catch(null);
+const TokenUsageSchema = z.object({
+  input_tokens: num, cached_input_tokens: num, output_tokens: num, reasoning_output_tokens: num, total_tokens: num,
+  // newer builds: the part of input written to the prompt cache (a subset of input, like cached)
+  cache_write_input_tokens: num,
+});
 const WindowSchema = z.object({ used_percent: z.number(), window_minutes: num, resets_at: num, resets_in_seconds: num });
 const LineSchema = z.object({
   timestamp: z.string(),
   type: z.string(),
+  ordinal: z.number().int().nonnegative().nullish().catch(null),
   payload: z.record(z.string(), z.unknown()).nullish(),
 });
-const MetaSchema = z.object({ id: z.string().optional(), cwd: z.string().optional(), forked_from_id: z.string().nullish() });
+const str = z.string().nullish().catch(null);
+const MetaSchema = z.object({
+  id: str,
+  cwd: str,
+  forked_from_id: str,
+  parent_thread_id: str,
+  thread_source: str,
+  // a string ("cli", "vscode", "exec") for a root thread, an object for a spawned one
+  source: z.union([z.string(), z.object({
+    subagent: z.union([z.string(), z.object({ thread_spawn: z.object({ parent_thread_id: str }).passthrough().nullish().catch(null) }).passthrough()]).nullish().catch(null),
+  }).passthrough()]).nullish().catch(null),
+  subagent_history_start_ordinal: z.number().int().nonnegative().nullish().catch(null),
+  forked_from_ordinal_exclusive: z.number().int().nonnegative().nullish().catch(null),
+});
 const TurnSchema = z.object({ model: z.string().optional(), cwd: z.string().optional() });
 const TokenCountSchema = z.object({
   type: z.literal('token_count'),
-  info: z.object({ total_token_usage: TokenUsageSchema.nullish(), last_token_usage: TokenUsageSchema.nullish() }).nullish(),
+  info: z.object({
+    total_token_usage: TokenUsageSchema.nullish(),
+    last_token_usage: TokenUsageSchema.nullish(),
+    model: str,
+  }).nullish(),
 });
 // Parsed on its own: an odd rate-limit shape only costs the tooltip its percentages, never the tokens.
-const RateLimitsSchema = z.object({ primary: WindowSchema.nullish(), secondary: WindowSchema.nullish(), plan_type: z.string().nullish() });
+const RateLimitsSchema = z.object({
+  primary: WindowSchema.nullish(), secondary: WindowSchema.nullish(), plan_type: z.string().nullish(),
+  limit_id: str, limit_name: str,
+  credits: z.object({ has_credits: z.boolean(), unlimited: z.boolean(), balance: z.string().nullish() }).nullish().catch(null),
+});
 
-type Tuple = { input: number; cached: number; output: number; reasoning: number; total: number };
+type Tuple = { input: number; cached: number; cacheWrite: number; output: number; reasoning: number; total: number };
 
 export interface CodexState {
   session: string;
   project: string;
   model: string;
   metas: number;
+  /** The thread whose history this one starts from (a fork's source, a sub-agent's parent); null for a root. */
+  parent: string | null;
+  /** The oldest thread of the lineage: replayed events share their running totals with it. */
+  root: string | null;
+  /** Lines numbered below this are the parent's history, copied (session_meta.subagent_history_start_ordinal). */
+  historyStart: number | null;
   /** Set in a fork: lines stamped before the fork was made replay the parent's history. */
   forkedAt: number | null;
   firstMetaAt: number | null;
+  /**
+   * A child without ordinals: its copy of the parent's history is a burst of token counts at or just
+   * after its start; this is the time of the last one seen, null once the child's own events began.
+   */
+  burstAt: number | null;
   prevTotal: Tuple | null;
+  /** The last request read without a running total: a re-emission of it repeats it exactly. */
+  prevLast: Tuple | null;
   archived: boolean;
+  /** The plan usage reported last, and when (epoch ms): once per change, not on every record. */
+  rateLimits: { at: number; limits: RateLimits } | null;
 }
+
+/**
+ * Rate limits ride on every token_count, also on one that bills nothing (info null): the file keeps
+ * the latest, once, in its state; records do not carry them (a copy per request was most of the index).
+ * A replayed parent's are history and never get here.
+ */
+function keepLimits(state: CodexState, raw: unknown, at: number): void {
+  const limits = rateLimitsOf(raw, at);
+  if (limits && (!state.rateLimits || at >= state.rateLimits.at)) state.rateLimits = { at, limits };
+}
+
+/** How far apart a replayed burst's events can be: Codex writes the copy in one go, sub-second. */
+const BURST_GAP_MS = 1000;
 
 const UUID = /([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.jsonl$/i;
 
 function tuple(u: z.infer<typeof TokenUsageSchema>): Tuple {
-  return { input: tokens(u.input_tokens), cached: tokens(u.cached_input_tokens), output: tokens(u.output_tokens),
-    reasoning: tokens(u.reasoning_output_tokens), total: tokens(u.total_tokens) };
+  const input = tokens(u.input_tokens), output = tokens(u.output_tokens), reasoning = tokens(u.reasoning_output_tokens);
+  return { input, cached: tokens(u.cached_input_tokens), cacheWrite: tokens(u.cache_write_input_tokens), output, reasoning,
+    total: tokens(u.total_tokens) || input + output };
 }
+
+const sameTuple = (a: Tuple, b: Tuple) => a.input === b.input && a.cached === b.cached && a.cacheWrite === b.cacheWrite
+  && a.output === b.output && a.reasoning === b.reasoning && a.total === b.total;
 
 function windowOf(w: z.infer<typeof WindowSchema> | null | undefined, at: number): RateLimitWindow | undefined {
   if (!w) return undefined;
@@ -49,32 +113,68 @@ function windowOf(w: z.infer<typeof WindowSchema> | null | undefined, at: number
   return { usedPercent: w.used_percent, windowMinutes: w.window_minutes ?? null, resetsAt };
 }
 
+function rateLimitsOf(raw: unknown, at: number): RateLimits | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  const p = RateLimitsSchema.safeParse(raw);
+  if (!p.success) return undefined;
+  const rl = p.data;
+  const out: RateLimits = { primary: windowOf(rl.primary, at), secondary: windowOf(rl.secondary, at), planType: rl.plan_type ?? undefined };
+  if (rl.limit_id) out.limitId = rl.limit_id;
+  if (rl.limit_name) out.limitName = rl.limit_name;
+  if (rl.credits) out.credits = { hasCredits: rl.credits.has_credits, unlimited: rl.credits.unlimited, balance: rl.credits.balance ?? null };
+  return out;
+}
+
+/** Which thread a session_meta says this one descends from, if any. */
+function parentOf(m: z.infer<typeof MetaSchema>): string | null {
+  const src = m.source;
+  const spawn = typeof src === 'object' && src && typeof src.subagent === 'object' && src.subagent ? src.subagent.thread_spawn?.parent_thread_id : null;
+  return m.forked_from_id || spawn || m.parent_thread_id || null;
+}
+
+function isChild(m: z.infer<typeof MetaSchema>): boolean {
+  return parentOf(m) !== null || m.thread_source === 'subagent' || (typeof m.source === 'object' && m.source !== null && m.source.subagent != null);
+}
+
 export const codexReader: AgentReader<CodexState> = {
   agent: 'codex',
   needles: [Buffer.from('token_count'), Buffer.from('turn_context'), Buffer.from('session_meta')],
+  // codex-rs/protocol RolloutLine serializes {timestamp, ordinal?, type, payload:{type, ...}}: the item
+  // and event types come first, so a request's `token_count` is within the first ~150 bytes of its line (256 leaves room for spacing)
+  needleHeadBytes: 256,
   lastWinsInFile: false,
   initState: file => ({
-    session: UUID.exec(file)?.[1] ?? path.basename(file, '.jsonl'), project: '', model: 'unknown', metas: 0,
-    forkedAt: null, firstMetaAt: null, prevTotal: null, archived: file.split(path.sep).includes('archived_sessions'),
+    session: UUID.exec(plainLogPath(file))?.[1] ?? path.basename(plainLogPath(file), '.jsonl'), project: '', model: 'unknown', metas: 0,
+    parent: null, root: null, historyStart: null, forkedAt: null, firstMetaAt: null, burstAt: null, prevTotal: null, prevLast: null,
+    archived: file.split(path.sep).includes('archived_sessions'), rateLimits: null,
   }),
+  rateLimitsOf: state => state.rateLimits ?? undefined,
   line(state, text, _offset, file, emit): LineOutcome {
     let raw: unknown;
     try { raw = JSON.parse(text); } catch { return 'malformed'; }
     const p = LineSchema.safeParse(raw);
     if (!p.success) return 'malformed';
-    const { type, payload } = p.data;
+    const { type, payload, ordinal } = p.data;
     const at = Date.parse(p.data.timestamp);
     if (type === 'session_meta') {
       const m = MetaSchema.safeParse(payload ?? {});
       if (!m.success) return 'malformed';
       state.metas++;
+      const meta = m.data;
       if (state.metas === 1) {
-        if (m.data.id) state.session = m.data.id;
-        if (m.data.cwd) state.project = m.data.cwd;
+        if (meta.id) state.session = meta.id;
+        if (meta.cwd) state.project = meta.cwd;
         state.firstMetaAt = Number.isFinite(at) ? at : null;
-        if (m.data.forked_from_id) state.forkedAt = state.firstMetaAt;
-      } else if (state.forkedAt === null) {
-        state.forkedAt = state.firstMetaAt; // a second session_meta is the parent's, replayed
+        state.parent = parentOf(meta);
+        state.root = state.parent;
+        state.historyStart = meta.subagent_history_start_ordinal ?? null;
+        if (isChild(meta)) { state.forkedAt = state.firstMetaAt; state.burstAt = state.firstMetaAt; }
+      } else {
+        // A second session_meta is the parent's, copied with its history: the parent's own lineage
+        // (a fork of a fork) names the root the copied running totals belong to.
+        if (state.forkedAt === null) { state.forkedAt = state.firstMetaAt; state.burstAt = state.firstMetaAt; }
+        if (meta.id && (state.root === null || state.root === meta.id)) state.root = parentOf(meta) ?? meta.id;
+        if (!state.parent && meta.id) state.parent = meta.id;
       }
       return 'ignored';
     }
@@ -88,37 +188,64 @@ export const codexReader: AgentReader<CodexState> = {
     if (type !== 'event_msg' || payload?.type !== 'token_count') return 'ignored';
     const tc = TokenCountSchema.safeParse(payload);
     if (!tc.success || !Number.isFinite(at)) return 'malformed';
+    if (!plausibleTime(at)) return 'out-of-range-time';
     const info = tc.data.info;
-    if (!info) return 'ignored';
+    if (!info) { keepLimits(state, payload.rate_limits, at); return 'ignored'; }
     const total = info.total_token_usage ? tuple(info.total_token_usage) : null;
+    const prev = state.prevTotal;
+    if (total) state.prevTotal = total;
+
+    // The parent's history copied into a fork or sub-agent: it sets the baseline, the parent billed it.
+    if (state.historyStart !== null && ordinal != null) {
+      if (ordinal < state.historyStart) return 'replay';
+      state.burstAt = null; // the numbering says where the child's own history starts: no guessing
+    }
+    if (state.forkedAt !== null && at < state.forkedAt) return 'replay';
+    if (state.burstAt !== null) {
+      if (at - state.burstAt <= BURST_GAP_MS) { state.burstAt = Math.max(state.burstAt, at); return 'replay'; }
+      state.burstAt = null;
+    }
+    keepLimits(state, payload.rate_limits, at);
+    // Codex sends the same totals again when only the rate limits changed: nothing was billed.
+    if (total && prev && sameTuple(total, prev)) return 'duplicate';
+
     let last: Tuple | null = info.last_token_usage ? tuple(info.last_token_usage) : null;
     if (!last && total) {
-      // Older builds only wrote the running total: the request is the difference.
-      const prev = state.prevTotal;
-      last = prev ? { input: total.input - prev.input, cached: total.cached - prev.cached, output: total.output - prev.output,
-        reasoning: total.reasoning - prev.reasoning, total: total.total - prev.total } : total;
+      // Older builds only wrote the running total: the request is the difference. A child's first
+      // total includes its parent's, which only the parent can vouch for.
+      if (!prev && state.parent !== null) return 'replay';
+      last = prev ? { input: total.input - prev.input, cached: total.cached - prev.cached, cacheWrite: total.cacheWrite - prev.cacheWrite,
+        output: total.output - prev.output, reasoning: total.reasoning - prev.reasoning, total: total.total - prev.total } : total;
     }
-    if (total) state.prevTotal = total;
     if (!last || last.input + last.output <= 0 || last.input < 0 || last.output < 0) return 'ignored';
+    if (!total) {
+      // without a running total, the same counts again are the re-emission (codeburn "still dedups
+      // consecutive zero-cumulative duplicates")
+      if (state.prevLast && sameTuple(last, state.prevLast)) return 'duplicate';
+      state.prevLast = last;
+    }
     const cached = Math.min(Math.max(last.cached, 0), last.input);
-    const rlParsed = RateLimitsSchema.safeParse(payload?.rate_limits ?? {});
-    const rl = payload?.rate_limits && rlParsed.success ? rlParsed.data : undefined;
-    const rateLimits: RateLimits | undefined = rl ? { primary: windowOf(rl.primary, at), secondary: windowOf(rl.secondary, at), planType: rl.plan_type ?? undefined } : undefined;
-    const replayed = state.forkedAt !== null && at < state.forkedAt;
+    const written = Math.min(Math.max(last.cacheWrite, 0), last.input - cached);
+    // input_tokens already include the cached and the cache-written ones; reasoning is already inside output_tokens.
+    const usage = { input: last.input - cached - written, output: last.output, cacheRead: cached, cacheWrite5m: written, cacheWrite1h: 0 };
+    if (!plausibleUsage(usage)) return 'implausible';
+    const model = info.model || state.model;
     const record: UsageRecord = {
       agent: 'codex',
       sessionId: state.session,
       project: state.project,
-      model: state.model,
+      model,
       timestamp: at,
-      // input_tokens already include the cached ones; reasoning is already inside output_tokens.
-      usage: { input: last.input - cached, output: last.output, cacheRead: cached, cacheWrite5m: 0, cacheWrite1h: 0 },
+      usage,
       contextTokens: last.input,
       file,
-      key: codexKey(at, state.model, last),
-      rank: (replayed ? 2 : 0) + (state.archived ? 1 : 0),
+      // The running total names a request within a lineage: a re-emission, or a replay that escaped
+      // the checks above, carries the parent's totals and collides with the parent's record
+      // (codeburn src/providers/codex.ts). Without totals, time + tokens is all there is.
+      key: total ? `x:${state.root ?? state.session}:${total.input}:${total.cached}:${total.cacheWrite}:${total.output}:${total.reasoning}:${total.total}`
+        : codexKey(at, model, last),
+      rank: state.archived ? 1 : 0,
     };
-    if (rateLimits) record.rateLimits = rateLimits;
     emit(record);
     return 'record';
   },
@@ -221,7 +348,8 @@ export const codex: AgentAdapter = {
       const subs = ['sessions', 'archived_sessions'].map(s => path.join(root, s)).filter(isDir);
       return subs.length ? subs : [root];
     },
-    isLogFile: name => name.endsWith('.jsonl'),
+    // cold rollouts are compressed to rollout-*.jsonl.zst (codex-rs/rollout/src/compression.rs)
+    isLogFile: name => name.endsWith('.jsonl') || name.endsWith('.jsonl.zst'),
   },
   usage: codexReader,
   activity: { needles: [Buffer.from('"response_item"'), Buffer.from('"session_meta"')], line: activityLine },

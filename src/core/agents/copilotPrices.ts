@@ -56,5 +56,7 @@ export function copilotModelInfo(model: string): import('../catalog').ModelInfo 
   return {
     id: `copilot/${id}`, provider: 'github-copilot', family: m.provider, tier: 'balanced', rates: rates(m),
     longContext: (m.longContext ?? []).map(t => ({ threshold: t.threshold, rates: rates(t) })), overridden: false,
+    // GitHub's credit table prices no web searches, and Copilot's logs report none
+    webSearchPerRequest: 0,
   };
 }

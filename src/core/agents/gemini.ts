@@ -24,8 +24,11 @@ const SessionSchema = z.object({
 export interface GeminiState { session: string; project: string; fallbackTime: number }
 
 function projectOf(file: string): string {
-  // tmp/<hash>/chats/session-x.json; newer builds leave the real folder in tmp/<hash>/.project_root
-  const dir = path.dirname(path.dirname(file));
+  // tmp/<hash>/chats/session-x.json, or a sub-agent's tmp/<hash>/chats/<parentSessionId>/<id>.jsonl;
+  // newer builds leave the real folder in tmp/<hash>/.project_root
+  let chats = path.dirname(file);
+  if (path.basename(chats) !== 'chats' && path.basename(path.dirname(chats)) === 'chats') chats = path.dirname(chats);
+  const dir = path.dirname(chats);
   try {
     const root = (readSmallFile(path.join(dir, '.project_root')) ?? '').trim();
     if (root) return root;
@@ -60,6 +63,18 @@ export const geminiReader: AgentReader<GeminiState> = {
     try { raw = JSON.parse(text); } catch { return 'malformed'; }
     if (typeof raw !== 'object' || raw === null) return 'malformed';
     const o = raw as Record<string, unknown>;
+    // a checkpoint: `{"$set":{"messages":[...]}}` rewrites the whole list, later records still append
+    const set = o.$set as { messages?: unknown } | undefined;
+    if (typeof set === 'object' && set !== null && Array.isArray(set.messages)) {
+      let n = 0, bad = 0;
+      set.messages.forEach((msg, i) => {
+        const m = MessageSchema.safeParse(msg);
+        if (!m.success) { bad++; return; }
+        const r = recordOf(m.data, state, file, offset + i);
+        if (r) { emit(r); n++; }
+      });
+      return n ? 'record' : bad ? 'malformed' : 'ignored';
+    }
     if (typeof o.sessionId === 'string' && o.tokens === undefined) {
       state.session = o.sessionId;
       const start = typeof o.startTime === 'string' ? Date.parse(o.startTime) : NaN;
@@ -101,10 +116,18 @@ export const gemini: AgentAdapter = {
   logs: {
     setting: 'geminiDirs',
     cliFlag: 'gemini-dir',
-    settingDescription: 'Folders where Gemini CLI writes its logs, replacing the defaults (`~/.gemini`; chats under `tmp/<project>/chats/` are read). Use this when the agent runs with a custom home, or to point Tokenomics at copies of logs.',
-    defaultRoots: (_env, home) => [path.join(home, '.gemini')],
+    settingDescription: 'Folders where Gemini CLI writes its logs, replacing the defaults (`$GEMINI_CLI_HOME/.gemini`, else `~/.gemini`; chats under `tmp/<project>/chats/` are read, sub-agent chats included). Use this when the agent runs with a custom home, or to point Tokenomics at copies of logs.',
+    // GEMINI_CLI_HOME replaces the home folder (gemini-cli packages/core/src/utils/paths.ts homedir())
+    defaultRoots: (env, home) => [path.join(env.GEMINI_CLI_HOME?.trim() || home, '.gemini')],
+    envVars: ['GEMINI_CLI_HOME'],
     scanDirs: root => [isDir(path.join(root, 'tmp')) ? path.join(root, 'tmp') : root],
-    isLogFile: name => name.startsWith('session-') && (name.endsWith('.json') || name.endsWith('.jsonl')),
+    isLogFile: (name, fullPath) => {
+      // main sessions: chats/session-*.json(l); sub-agents: chats/<parentSessionId>/<id>.jsonl
+      // (gemini-cli packages/core/src/services/chatRecordingService.ts); logs/session-*.jsonl holds no usage
+      const parent = path.basename(path.dirname(fullPath));
+      if (name.startsWith('session-') && (name.endsWith('.json') || name.endsWith('.jsonl'))) return parent !== 'logs';
+      return name.endsWith('.jsonl') && path.basename(path.dirname(path.dirname(fullPath))) === 'chats';
+    },
   },
   usage: geminiReader,
   // Gemini's chat records carry no tool calls worth counting yet: no activity reader

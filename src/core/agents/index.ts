@@ -2,8 +2,8 @@
 // (`./adapter.ts` is the contract) and one line here (plus its folder setting in package.json, which a
 // unit test checks): the usage index, the activity reader, the weekly summary, the CLI flags and the
 // settings all loop over this list.
-import type { AgentAdapter } from './adapter';
-import type { AgentId } from './records';
+import type { AgentAdapter, Basis } from './adapter';
+import type { AgentId, UsageRecord } from './records';
 import { claudeCode } from './claudeCode';
 import { codex } from './codex';
 import { gemini } from './gemini';
@@ -38,6 +38,11 @@ export function adapterOf(id: AgentId): AgentAdapter {
   const a = byId.get(id);
   if (!a) throw new Error(`unknown agent '${id}'`);
   return a;
+}
+
+/** Where a record's numbers come from: its own basis, else its agent's (exact for an agent no longer listed). */
+export function basisOf(r: Pick<UsageRecord, 'agent' | 'basis'>): Basis {
+  return r.basis ?? byId.get(r.agent)?.basis ?? 'exact';
 }
 
 /** The name shown to people, or the id itself for an agent no longer listed. */

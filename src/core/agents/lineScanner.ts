@@ -12,6 +12,11 @@ export interface ScanOptions {
   maxLineBytes?: number;
   /** A line with a needle that is too large to decode: where it starts and how long it is. The scan goes on after it. */
   onTooLarge?: (offset: number, bytes: number) => void;
+  /**
+   * The needles are always within this many bytes of a line's start (the writer puts the line's type
+   * first): only line heads are searched, so large tool output is skipped at newline-search speed.
+   */
+  headBytes?: number;
 }
 
 const NL = 0x0a;
@@ -69,6 +74,15 @@ export function scanLines(fd: number, start: number, needles: readonly Buffer[],
         else onLine(readRange(fd, lineOff, base + nl), lineOff);
       }
       pos = nl + 1;
+    }
+    const head = opts.headBytes ?? 0;
+    if (head > 0) {
+      while (pos < end) {
+        const le = lines.indexOf(NL, pos);
+        const h = lines.subarray(pos, Math.min(le, pos + head));
+        for (const nd of needles) if (h.indexOf(nd) >= 0) { onLine(buf.toString('utf8', pos, le), base + pos); break; }
+        pos = le + 1;
+      }
     }
     for (let i = 0; i < needles.length; i++) next[i] = -2;
     while (pos < end) {

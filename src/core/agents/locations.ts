@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AgentId } from './records';
 import { ADAPTERS, adapterOf } from './index';
+import { isCompressedLog } from './logSource';
 import { defaultVscodeUserDirs, HostInfo } from './vscodeUserDirs';
 
 /** The setting (and, through its adapter, the CLI flag) that names VS Code's user-data folders for every agent living there. */
@@ -87,6 +88,7 @@ export function findLogFiles(roots: readonly AgentRoot[]): { files: FoundFile[];
       if (code !== 'ENOENT' && code !== 'ENOTDIR') problems.push({ path: dir, reason: code ?? String(e) });
       return;
     }
+    let names: Set<string> | undefined;
     for (const e of entries) {
       const p = path.join(dir, e.name);
       if (!e.isDirectory() && !e.isFile() && !e.isSymbolicLink()) continue; // sockets, FIFOs, devices
@@ -107,6 +109,8 @@ export function findLogFiles(roots: readonly AgentRoot[]): { files: FoundFile[];
         seen.add(id);
         walk(p, agent, isLogFile, prune, depth + 1);
       } else if (st.isFile() && isLogFile(e.name, p) && !seen.has(id)) {
+        // Codex's rule (codex-rs/rollout/src/compression.rs): while both exist, the plain log wins over its compressed twin
+        if (isCompressedLog(p) && (names ??= new Set(entries.map(x => x.name))).has(e.name.slice(0, -4))) continue;
         seen.add(id);
         files.push({ path: p, agent, stats: st });
       }

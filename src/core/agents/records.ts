@@ -1,5 +1,6 @@
 // The normalized request record every agent reader produces, and the keys that dedupe it.
 import type { TokenUsage } from '../cost';
+import type { SkipReason } from './skipReasons';
 import type { Basis } from './adapter';
 
 /**
@@ -21,6 +22,11 @@ export interface RateLimits {
   primary?: RateLimitWindow;
   secondary?: RateLimitWindow;
   planType?: string;
+  /** Which limit the windows belong to (Codex `limit_id`, `limit_name`), when the agent says. */
+  limitId?: string;
+  limitName?: string;
+  /** Plan credits as the agent reported them; `balance` is the agent's string, never parsed into money. */
+  credits?: { hasCredits: boolean; unlimited: boolean; balance: string | null };
 }
 
 /** One billed model request. */
@@ -43,9 +49,12 @@ export interface UsageRecord {
   /**
    * Which copy of a request wins when several files hold it: lower wins before size is compared.
    * Codex: 0 live session, 1 archived, 2 replayed history in a fork (+1 when archived).
+   * Claude Code: 0 main transcript, 2 side-chain (a side-chain copy of a parent message loses to it).
    */
   rank: number;
   rateLimits?: RateLimits;
+  /** Server-side web searches the request made, billed per search on top of tokens (Claude Code `server_tool_use`). */
+  webSearches?: number;
   /** Set when this record's numbers come from elsewhere than its adapter's `basis` says (Copilot: journal `lower-bound`, trace store `exact`). */
   basis?: Basis;
   /** USD the agent itself reported for the request (Cline, Roo, Kilo, OpenCode `cost`): shown as is, not re-priced. */
@@ -63,9 +72,12 @@ export function totalTokens(u: TokenUsage): number {
   return u.input + u.output + u.cacheRead + u.cacheWrite5m + u.cacheWrite1h;
 }
 
-/** Claude Code: one API response is logged once per content block, and resumed sessions copy lines. */
-export function claudeKey(messageId: string, requestId: string): string {
-  return `c:${messageId}:${requestId}`;
+/**
+ * Claude Code: one API response is logged once per content block, resumed sessions copy lines, and
+ * side-chain replays copy a parent message under a new requestId: the message id alone names the response.
+ */
+export function claudeKey(messageId: string): string {
+  return `c:${messageId}`;
 }
 
 /** Codex has no request id: identical (time, model, tokens) is the same request replayed or repeated. */
@@ -99,8 +111,8 @@ export function dedupe(records: Iterable<UsageRecord>): UsageRecord[] {
   return [...best.values()];
 }
 
-/** What a reader says about one line it was handed. */
-export type LineOutcome = 'record' | 'ignored' | 'malformed';
+/** What a reader says about one line it was handed: a request, not one, or one it skipped and why. */
+export type LineOutcome = 'record' | 'ignored' | SkipReason;
 
 /**
  * A log format. The index owns files, offsets and persistence; a reader only turns text into
@@ -111,6 +123,11 @@ export interface AgentReader<S = unknown> {
   agent: Agent;
   /** Lines containing none of these byte patterns are skipped without being decoded. */
   needles: readonly Buffer[];
+  /**
+   * When set, the needles are always within this many bytes of a line's start (the writer puts the
+   * line's type first): only line heads are searched, which skips large tool output at memchr speed.
+   */
+  needleHeadBytes?: number;
   /** Within one file, a later copy of a key replaces an earlier one whatever its size (Gemini re-emits). */
   lastWinsInFile: boolean;
   initState(file: string): S;
@@ -118,6 +135,11 @@ export interface AgentReader<S = unknown> {
   /** Formats that rewrite the whole file (Gemini's session-*.json) are parsed whole instead of by line. */
   isWholeFile?(file: string): boolean;
   wholeFile?(text: string, file: string, emit: (r: UsageRecord) => void): { malformed: number };
+  /**
+   * The plan usage the file reported last, kept in `state` once per change rather than on every record:
+   * it arrives on events that bill nothing too (Codex `token_count` with `info: null`).
+   */
+  rateLimitsOf?(state: S): { at: number; limits: RateLimits } | undefined;
   /**
    * When the file is read again from the start, records of the previous read that the new read no
    * longer holds are kept: the producer compacts or prunes (Copilot keeps 7 days of traces), the

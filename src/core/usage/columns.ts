@@ -2,7 +2,7 @@
 // these out straight from its persisted snapshot (whose rows use the same layout); `columnsOf`
 // builds them from records.
 import type { Basis } from '../agents/adapter';
-import { adapterOf, isAgentId } from '../agents/index';
+import { basisOf } from '../agents/index';
 import type { AgentId, UsageRecord } from '../agents/records';
 import { SLOT_MS } from '../time';
 
@@ -25,27 +25,6 @@ export interface UsageColumns {
   costs?: ArrayLike<number>;
 }
 
-// Bits of a row's flags column above its rank (0xff; the index keeps 0x100 for itself): where its
-// numbers come from, and whether it is an aggregate (tokens and cost, no request) or a stand-in.
-export const FLAG_LOWER_BOUND = 0x200, FLAG_ESTIMATE = 0x400, FLAG_AGGREGATE = 0x800, FLAG_STANDS_IN = 0x1000;
-
-/** A record's basis: its own, else its agent's. */
-export function basisOf(r: UsageRecord): Basis {
-  return r.basis ?? (isAgentId(r.agent) ? adapterOf(r.agent).basis : 'exact');
-}
-
-/** The flag bits of a record (without its rank). */
-export function recordFlags(r: UsageRecord): number {
-  const b = basisOf(r);
-  return (b === 'lower-bound' ? FLAG_LOWER_BOUND : b === 'estimate' ? FLAG_ESTIMATE : 0)
-    | (r.aggregate ? FLAG_AGGREGATE : 0) | (r.standsIn ? FLAG_STANDS_IN : 0);
-}
-
-/** A row's basis from its flags. */
-export function basisOfFlags(flags: number): Basis {
-  return flags & FLAG_ESTIMATE ? 'estimate' : flags & FLAG_LOWER_BOUND ? 'lower-bound' : 'exact';
-}
-
 // (module-local constants: an exported const is a property load in CommonJS output, even in hot loops)
 const COL_INPUT = 0, COL_OUTPUT = 1, COL_CACHE_READ = 2, COL_CACHE_WRITE_5M = 3, COL_CACHE_WRITE_1H = 4,
   COL_CONTEXT = 5, COL_MODEL = 6, COL_SESSION = 7, COL_PROJECT = 8, COL_FLAGS = 9, COL_SLOT = 10, ROW = 11;
@@ -61,6 +40,31 @@ export const COLUMNS_PER_ROW = ROW;
 export function slotOf(ts: number): number {
   const s = Math.floor(ts / SLOT_MS);
   return s >= 0 && s <= 0xffffffff ? s : 0;
+}
+
+/**
+ * The flags column, as the index stores it: rank in bits 0-7, bit 8 for the index's own use (the
+ * counted copy), the basis in bits 9-10 (its code in BASIS_CODES: 0 exact, 1 lower bound,
+ * 2 estimate), FLAG_AGGREGATE (tokens and cost, no request), FLAG_STANDS_IN, web searches in bits 16-31.
+ * A basis code is its rank in BASIS_CODES, so combining bases is taking the largest code.
+ */
+export const BASIS_CODES: readonly Basis[] = ['exact', 'lower-bound', 'estimate'];
+export const BASIS_SHIFT = 9, SEARCH_SHIFT = 16;
+export const FLAG_AGGREGATE = 0x800, FLAG_STANDS_IN = 0x1000;
+export function flagsOf(r: UsageRecord, bit8: number): number {
+  return ((r.rank & 0xff) | bit8 | (BASIS_CODES.indexOf(basisOf(r)) << BASIS_SHIFT)
+    | (r.aggregate ? FLAG_AGGREGATE : 0) | (r.standsIn ? FLAG_STANDS_IN : 0)
+    | (Math.min(r.webSearches ?? 0, 0xffff) << SEARCH_SHIFT)) >>> 0;
+}
+
+/** The basis code (BASIS_CODES index) of a row's flags. */
+export function basisCodeOf(flags: number): number {
+  return (flags >>> BASIS_SHIFT) & 3;
+}
+
+/** A row's basis from its flags. */
+export function basisOfFlags(flags: number): Basis {
+  return BASIS_CODES[basisCodeOf(flags)] ?? 'exact';
 }
 
 /** Columns of records, in their order. */
@@ -83,7 +87,7 @@ export function columnsOf(records: readonly UsageRecord[]): UsageColumns {
     ints[k + COL_INPUT] = u.input; ints[k + COL_OUTPUT] = u.output; ints[k + COL_CACHE_READ] = u.cacheRead;
     ints[k + COL_CACHE_WRITE_5M] = u.cacheWrite5m; ints[k + COL_CACHE_WRITE_1H] = u.cacheWrite1h; ints[k + COL_CONTEXT] = r.contextTokens;
     ints[k + COL_MODEL] = intern(r.model); ints[k + COL_SESSION] = intern(r.sessionId); ints[k + COL_PROJECT] = intern(r.project);
-    ints[k + COL_FLAGS] = (r.rank & 0xff) | recordFlags(r);
+    ints[k + COL_FLAGS] = flagsOf(r, 0);
     if (r.cost !== undefined) (costs ??= new Float64Array(n).fill(NaN))[i] = r.cost;
     ints[k + COL_SLOT] = slotOf(r.timestamp);
   }

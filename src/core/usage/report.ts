@@ -4,8 +4,9 @@ import type { Catalog, ModelInfo } from '../catalog';
 import type { Basis } from '../agents/adapter';
 import { adapterOf, isAgentId } from '../agents/index';
 import type { AgentId, UsageRecord } from '../agents/records';
+import { SkipCounts, orderedSkips } from '../agents/skipReasons';
 import { dayName, dayNumberer, dayNumberOf, isUtc, SLOT_MS } from '../time';
-import { COLUMNS, COLUMNS_PER_ROW, FLAG_AGGREGATE, FLAG_ESTIMATE, FLAG_LOWER_BOUND, UsageColumns, basisOfFlags, columnsOf } from './columns';
+import { BASIS_CODES, COLUMNS, COLUMNS_PER_ROW, FLAG_AGGREGATE, SEARCH_SHIFT, UsageColumns, basisCodeOf, columnsOf } from './columns';
 import { byCost, Totals } from './totals';
 
 export interface UsageReport {
@@ -17,8 +18,9 @@ export interface UsageReport {
   agents: ({ agent: AgentId } & Totals & { basis: Basis })[];
   projects: ({ project: string } & Totals)[];
   sessions: ({ agent: AgentId; sessionId: string; project: string } & Totals)[];
-  skipped: { malformedLines: number; unpricedRequests: number };
-  /** Where the totals come from: `estimate` if any part is, else `lower-bound` if any part is. */
+  /** `byReason`: every line that looked like a request and was not counted, by stable reason id (see skipReasons.ts). */
+  skipped: { malformedLines: number; unpricedRequests: number; byReason: SkipCounts };
+  /** Where the totals come from (`totals.basis`): `estimate` if any part is, else `lower-bound` if any part is. */
   basis: Basis;
 }
 
@@ -28,6 +30,8 @@ export interface ReportOptions {
   until?: string;
   timezone: string;
   malformedLines?: number;
+  /** The usage index's `skippedByReason()`; unpriced requests are added from the report's own count. */
+  skippedByReason?: SkipCounts;
 }
 
 // the row layout of `UsageColumns.ints`, as local constants for the hot loop
@@ -44,16 +48,17 @@ export function buildReport(records: readonly UsageRecord[], catalog: Catalog, o
 }
 
 // Accumulators of the columnar report: G numbers per group in a Float64Array.
-const G_INPUT = 0, G_OUTPUT = 1, G_CACHE_READ = 2, G_CREATION = 3, G_REQUESTS = 4, G_COST = 5, G_UNPRICED = 6, G = 7;
+const G_INPUT = 0, G_OUTPUT = 1, G_CACHE_READ = 2, G_CREATION = 3, G_REQUESTS = 4, G_COST = 5, G_UNPRICED = 6, G_BASIS = 7, G = 8;
 // Cells of a run: C numbers per (model, price tier), tokens only, priced when the run ends. The tier
 // after the model's last holds rows whose agent reported their cost (C_COST), added as reported.
-const C_INPUT = 0, C_OUTPUT = 1, C_CACHE_READ = 2, C_W5 = 3, C_W1 = 4, C_REQUESTS = 5, C_COST = 6, C_SEEN = 7, C = 8;
+const C_INPUT = 0, C_OUTPUT = 1, C_CACHE_READ = 2, C_W5 = 3, C_W1 = 4, C_REQUESTS = 5, C_SEARCHES = 6, C_BASIS = 7,
+  C_COST = 8, C_SEEN = 9, C = 10;
 
 function totalsAt(a: Float64Array, o: number): Totals {
   const input = a[o + G_INPUT]!, output = a[o + G_OUTPUT]!, creation = a[o + G_CREATION]!, cacheRead = a[o + G_CACHE_READ]!;
   return { inputTokens: input, outputTokens: output, cacheCreationTokens: creation, cacheReadTokens: cacheRead,
     totalTokens: input + output + creation + cacheRead, requests: a[o + G_REQUESTS]!,
-    costUSD: Math.round(a[o + G_COST]! * 1e6) / 1e6 };
+    costUSD: Math.round(a[o + G_COST]! * 1e6) / 1e6, basis: BASIS_CODES[a[o + G_BASIS]!] ?? 'exact' };
 }
 
 /** Groups keyed by a small integer (a string index), listed in first-appearance order. */
@@ -92,7 +97,6 @@ export function buildReportFromColumns(cols: UsageColumns, catalog: Catalog, opt
   const resolve = (ai: number, mi: number): ModelInfo | null => ownPrices[ai]?.(strings[mi]!) ?? catalog.resolve(strings[mi]);
   let tiersPer = 3; // the catalog's longest tier list (Copilot's have one long-context tier at most), plus the reported-cost slot
   for (const m of catalog.all()) tiersPer = Math.max(tiersPer, m.longContext.length + 2);
-  const basisBits = new Uint16Array(nAgents);
   const total = new Float64Array(G);
   // groups in first-appearance order, so ties sort as they always did
   const dayIds = new Map<number, number>(), dayList: number[] = [];
@@ -101,7 +105,9 @@ export function buildReportFromColumns(cols: UsageColumns, catalog: Catalog, opt
   const sessionAcc = new Groups(nAgents * nStrings), sessionProject = new Int32Array(Math.max(1, nAgents * nStrings));
   const cells = new Float64Array(Math.max(1, nStrings) * tiersPer * C), touched: number[] = [];
   let runDay = NaN, runAgent = -1, runSession = -1, runProject = -1, dayAt = 0, lastSlot = -1, d = 0;
-  const add = (a: Float64Array, o: number, input: number, output: number, cacheRead: number, creation: number, requests: number, cost: number, priced: boolean) => {
+  // a basis code is its rank in BASIS_CODES, so combining bases is taking the largest code
+  const add = (a: Float64Array, o: number, input: number, output: number, cacheRead: number, creation: number, requests: number, cost: number, priced: boolean, basis: number) => {
+    if (basis > a[o + G_BASIS]!) a[o + G_BASIS] = basis;
     a[o + G_INPUT] = a[o + G_INPUT]! + input; a[o + G_OUTPUT] = a[o + G_OUTPUT]! + output;
     a[o + G_CACHE_READ] = a[o + G_CACHE_READ]! + cacheRead; a[o + G_CREATION] = a[o + G_CREATION]! + creation;
     a[o + G_REQUESTS] = a[o + G_REQUESTS]! + requests;
@@ -121,15 +127,16 @@ export function buildReportFromColumns(cols: UsageColumns, catalog: Catalog, opt
       let cost = reported ? cells[o + C_COST]! : 0;
       if (!reported && model !== null) {
         const r = tier === 0 ? model.rates : model.longContext[tier - 1]!.rates;
-        cost = (input * r.input + output * r.output + cacheRead * r.cacheRead + w5 * r.cacheWrite5m + w1 * r.cacheWrite1h) / 1e6;
+        cost = (input * r.input + output * r.output + cacheRead * r.cacheRead + w5 * r.cacheWrite5m + w1 * r.cacheWrite1h) / 1e6
+          + cells[o + C_SEARCHES]! * model.webSearchPerRequest;
       }
-      const priced = reported || model !== null, creation = w5 + w1;
-      add(total, 0, input, output, cacheRead, creation, requests, cost, priced);
-      add(dayAcc, dayAt, input, output, cacheRead, creation, requests, cost, priced);
-      add(modelAcc.acc, modelAcc.at(mi), input, output, cacheRead, creation, requests, cost, priced);
-      add(agentAcc.acc, agentAt, input, output, cacheRead, creation, requests, cost, priced);
-      add(projectAcc.acc, projectAt, input, output, cacheRead, creation, requests, cost, priced);
-      add(sessionAcc.acc, sessionAt, input, output, cacheRead, creation, requests, cost, priced);
+      const priced = reported || model !== null, creation = w5 + w1, basis = cells[o + C_BASIS]!;
+      add(total, 0, input, output, cacheRead, creation, requests, cost, priced, basis);
+      add(dayAcc, dayAt, input, output, cacheRead, creation, requests, cost, priced, basis);
+      add(modelAcc.acc, modelAcc.at(mi), input, output, cacheRead, creation, requests, cost, priced, basis);
+      add(agentAcc.acc, agentAt, input, output, cacheRead, creation, requests, cost, priced, basis);
+      add(projectAcc.acc, projectAt, input, output, cacheRead, creation, requests, cost, priced, basis);
+      add(sessionAcc.acc, sessionAt, input, output, cacheRead, creation, requests, cost, priced, basis);
       cells.fill(0, o, o + C);
     }
     touched.length = 0;
@@ -158,7 +165,6 @@ export function buildReportFromColumns(cols: UsageColumns, catalog: Catalog, opt
     let model = models[mk];
     if (model === undefined) model = models[mk] = resolve(ai, mi);
     const row = which[j]!, flags = ints[k + COL_FLAGS]!;
-    basisBits[ai] = basisBits[ai]! | (flags & (FLAG_LOWER_BOUND | FLAG_ESTIMATE));
     const reportedCost = costs ? costs[row]! : NaN;
     // the price tier, as ratesFor() picks it: the last long-context threshold the prompt exceeds
     let tier = 0;
@@ -175,12 +181,14 @@ export function buildReportFromColumns(cols: UsageColumns, catalog: Catalog, opt
     cells[o + C_W5] = cells[o + C_W5]! + w5; cells[o + C_W1] = cells[o + C_W1]! + w1;
     // an aggregate row (Cline's deleted requests) adds tokens and cost, but no request
     if (!(flags & FLAG_AGGREGATE)) cells[o + C_REQUESTS] = cells[o + C_REQUESTS]! + 1;
+    // web searches ride in the flags column's upper half, the basis in bits 9-10 (columns.ts)
+    const searches = flags >>> SEARCH_SHIFT, basis = basisCodeOf(flags);
+    if (searches) cells[o + C_SEARCHES] = cells[o + C_SEARCHES]! + searches;
+    if (basis > cells[o + C_BASIS]!) cells[o + C_BASIS] = basis;
   }
   flush();
   const str = (i: number) => strings[i]!;
   const agentId = (i: number) => agentIds[i]!;
-  let allBits = 0;
-  for (const ai of agentAcc.order) allBits |= basisBits[ai]!;
   // sessions listed agent by agent, each agent's in first-appearance order
   const sessionRows: ({ agent: AgentId; sessionId: string; project: string } & Totals)[] = [];
   for (const ai of agentAcc.order) {
@@ -194,10 +202,11 @@ export function buildReportFromColumns(cols: UsageColumns, catalog: Catalog, opt
     totals: totalsAt(total, 0),
     days: dayList.map((day, i) => ({ date: dayName(day), ...totalsAt(dayAcc, i * G) })).sort((a, b) => (a.date < b.date ? -1 : 1)),
     models: modelAcc.rows('model', str).sort(byCost),
-    agents: agentAcc.order.map((ai, i) => ({ agent: agentId(ai), ...totalsAt(agentAcc.acc, i * G), basis: basisOfFlags(basisBits[ai]!) })).sort(byCost),
+    agents: agentAcc.rows('agent', agentId).sort(byCost),
     projects: projectAcc.rows('project', str).sort(byCost),
     sessions: sessionRows.sort(byCost),
-    skipped: { malformedLines: opts.malformedLines ?? 0, unpricedRequests: total[G_UNPRICED]! },
-    basis: basisOfFlags(allBits),
+    skipped: { malformedLines: opts.malformedLines ?? 0, unpricedRequests: total[G_UNPRICED]!,
+      byReason: orderedSkips({ ...opts.skippedByReason, unpriced: total[G_UNPRICED]! }) },
+    basis: BASIS_CODES[total[G_BASIS]!] ?? 'exact',
   };
 }

@@ -4,8 +4,10 @@ import fs from 'node:fs';
 import zlib from 'node:zlib';
 import type { AgentId, RateLimits, UsageRecord } from '../agents/records';
 import { adapterOf, isAgentId } from '../agents/index';
+import type { Basis } from '../agents/adapter';
+import { SkipCounts, SkipReason, isSkipReason } from '../agents/skipReasons';
 import type { AgentRoot } from '../agents/locations';
-import { COLUMNS, COLUMNS_PER_ROW, FLAG_AGGREGATE, FLAG_STANDS_IN, basisOfFlags, UsageColumns, recordFlags, slotOf } from './columns';
+import { COLUMNS, COLUMNS_PER_ROW, FLAG_AGGREGATE, FLAG_STANDS_IN, SEARCH_SHIFT, UsageColumns, basisOfFlags, flagsOf, slotOf } from './columns';
 
 // Layout (little-endian): a 32-byte prefix of u32 magic, version, header length, keys length,
 // record count, counted (winner) records, CRC-32 of everything after the prefix, 0; then header
@@ -17,10 +19,12 @@ import { COLUMNS, COLUMNS_PER_ROW, FLAG_AGGREGATE, FLAG_STANDS_IN, basisOfFlags,
 
 /**
  * Bump whenever a reader or the file layout changes: an index of another version is rebuilt. 5: agents
- * by id in the columns; 6: skip tallies and rewrite fingerprints per file; 7: basis, aggregate and
- * stand-in flags, reported costs.
+ * by id in the columns; 6: skip tallies and rewrite fingerprints per file; 7: every skip reason (replay,
+ * duplicate, ...), requests emitted per file, history of logs gone from disk, basis and web searches in
+ * the flags column, readers exact on Codex replays and Claude side chains (issue 10), or, on the other
+ * branch, basis, aggregate and stand-in flags and reported costs (issue 11); 8: both, in one flags layout.
  */
-export const INDEX_VERSION = 7;
+export const INDEX_VERSION = 8;
 const MAGIC = 0x58494b54; // 'TKIX'
 const PREFIX = 32;
 const WINNER = 0x100;
@@ -48,15 +52,21 @@ export interface FileEntry {
   skips?: Partial<Record<SkipReason, { count: number; at: number[] }>>;
   /** Checksum of the bytes just before `offset` (line-based logs): a rewrite in place changes it. */
   fingerprint?: number;
+  /** Requests the reader emitted, copies included: what is not counted of them was a duplicate or a replay. */
+  emitted: number;
+  /**
+   * The log is gone (the agent cleaned it up, or compressed it into a twin): its requests are kept as
+   * history, so past days do not change, until `forget` drops them. Never read or stat'ed again.
+   */
+  gone?: true;
 }
 
-/** Why a line or a request was not counted; the same ids in every message and in JSON output. */
-export type SkipReason = 'malformed' | 'too-large' | 'implausible' | 'out-of-range-time';
-const SKIP_REASONS: readonly string[] = ['malformed', 'too-large', 'implausible', 'out-of-range-time'];
+/** Why a line or a request was not counted: the ids of `skipReasons.ts`, the same in every message and in JSON output. */
+export type { SkipReason };
 
 /** A file entry as stored: the agent by its id, never by a position in some list. */
 type FileTuple = [path: string, agent: AgentId, size: number, mtimeMs: number, ino: number, offset: number, malformed: number, count: number, state: unknown,
-  skips: FileEntry['skips'] | null, fingerprint: number | null];
+  skips: FileEntry['skips'] | null, fingerprint: number | null, emitted: number, gone: boolean];
 
 export interface Snapshot {
   buf: Buffer;
@@ -65,6 +75,8 @@ export interface Snapshot {
   entries: FileEntry[];
   counts: number[];
   rateLimits: [number, RateLimits][];
+  /** What `skippedByReason()` said when the index was saved. */
+  skipsByReason: SkipCounts;
   /** USD the agent reported, by record index (ascending). */
   costs: [number, number][];
   times: Float64Array;
@@ -96,7 +108,8 @@ class KeyTable {
 
 class StoredRecord implements UsageRecord {
   rateLimits?: RateLimits;
-  basis?: UsageRecord['basis'];
+  webSearches?: number;
+  basis?: Basis;
   cost?: number;
   aggregate?: boolean;
   standsIn?: boolean;
@@ -123,7 +136,7 @@ function crc32js(b: Uint8Array): number {
   return (c ^ -1) >>> 0;
 }
 
-export function serialize(roots: readonly AgentRoot[], entries: FileEntry[], winners: ReadonlySet<UsageRecord>): Buffer {
+export function serialize(roots: readonly AgentRoot[], entries: FileEntry[], winners: ReadonlySet<UsageRecord>, skipsByReason: SkipCounts): Buffer {
   const strings: string[] = [];
   const ids = new Map<string, number>();
   const intern = (s: string) => { let i = ids.get(s); if (i === undefined) { i = strings.length; strings.push(s); ids.set(s, i); } return i; };
@@ -148,13 +161,13 @@ export function serialize(roots: readonly AgentRoot[], entries: FileEntry[], win
       ints[k++] = u32(u.input); ints[k++] = u32(u.output); ints[k++] = u32(u.cacheRead); ints[k++] = u32(u.cacheWrite5m);
       ints[k++] = u32(u.cacheWrite1h); ints[k++] = u32(r.contextTokens);
       ints[k++] = intern(r.model); ints[k++] = intern(r.sessionId); ints[k++] = intern(r.project);
-      ints[k++] = (r.rank & 0xff) | (winner ? WINNER : 0) | recordFlags(r);
+      ints[k++] = flagsOf(r, winner ? WINNER : 0);
       ints[k++] = slotOf(r.timestamp);
       keys.push(r.key);
     }
-    files.push([e.path, e.agent, e.size, e.mtimeMs, e.ino, e.offset, e.malformed, e.records.length, e.state, e.skips ?? null, e.fingerprint ?? null]);
+    files.push([e.path, e.agent, e.size, e.mtimeMs, e.ino, e.offset, e.malformed, e.records.length, e.state, e.skips ?? null, e.fingerprint ?? null, e.emitted, e.gone === true]);
   }
-  const header = Buffer.from(JSON.stringify({ roots, strings, files, rateLimits, costs }));
+  const header = Buffer.from(JSON.stringify({ roots, strings, files, rateLimits, skipsByReason, costs }));
   const keyBuf = Buffer.from(keys.join('\0'));
   const pre = PREFIX + header.length + keyBuf.length;
   const pad = (8 - (pre % 8)) % 8;
@@ -184,7 +197,7 @@ const isRateLimits = (v: unknown): v is RateLimits => typeof v === 'object' && v
   && ((v as RateLimits).planType === undefined || typeof (v as RateLimits).planType === 'string');
 
 const isSkips = (v: unknown): v is NonNullable<FileEntry['skips']> => typeof v === 'object' && v !== null && !Array.isArray(v)
-  && Object.entries(v).every(([k, t]) => SKIP_REASONS.includes(k) && typeof t === 'object' && t !== null && isCount((t as { count?: unknown }).count)
+  && Object.entries(v).every(([k, t]) => isSkipReason(k) && typeof t === 'object' && t !== null && isCount((t as { count?: unknown }).count)
     && Array.isArray((t as { at?: unknown }).at) && ((t as { at: unknown[] }).at).every(isCount));
 
 /** Checks a stored index cheaply (length, CRC, header shape, counts) and views its columns in place. */
@@ -196,20 +209,22 @@ export function openSnapshot(buf: Buffer): Snapshot | 'other-version' {
   const start = pre + ((8 - (pre % 8)) % 8);
   if (winners > total || start + total * ROW_BYTES + winners * 4 !== buf.length) throw new Error('truncated');
   if (crc32(buf.subarray(PREFIX)) !== buf.readUInt32LE(24)) throw new Error('checksum mismatch');
-  const h = JSON.parse(buf.toString('utf8', PREFIX, PREFIX + hl)) as { strings?: unknown; files?: unknown; rateLimits?: unknown; costs?: unknown };
-  const { strings, files, rateLimits, costs } = h;
+  const h = JSON.parse(buf.toString('utf8', PREFIX, PREFIX + hl)) as { strings?: unknown; files?: unknown; rateLimits?: unknown; skipsByReason?: unknown; costs?: unknown };
+  const { strings, files, rateLimits, skipsByReason, costs } = h;
+  if (typeof skipsByReason !== 'object' || skipsByReason === null || !Object.entries(skipsByReason).every(([k, n]) => isSkipReason(k) && isCount(n))) throw new Error('bad skip counts');
   if (!Array.isArray(strings) || !strings.every(x => typeof x === 'string')) throw new Error('bad strings');
   if (!Array.isArray(files) || !Array.isArray(rateLimits) || !Array.isArray(costs)) throw new Error('bad header');
   const entries: FileEntry[] = [], counts: number[] = [];
   let sum = 0;
   for (const f of files as unknown[]) {
-    if (!Array.isArray(f) || f.length !== 11) throw new Error('bad file entry');
-    const [p, agent, size, mtimeMs, ino, offset, malformed, count, state, skips, fp] = f as FileTuple;
+    if (!Array.isArray(f) || f.length !== 13) throw new Error('bad file entry');
+    const [p, agent, size, mtimeMs, ino, offset, malformed, count, state, skips, fp, emitted, gone] = f as FileTuple;
     if (typeof p !== 'string' || !isAgentId(agent) || !isNum(size) || !isNum(mtimeMs) || !isNum(ino) || !isNum(offset) || !isNum(malformed) || !isCount(count)
-      || !(skips === null || isSkips(skips)) || !(fp === null || isNum(fp))) {
+      || !(skips === null || isSkips(skips)) || !(fp === null || isNum(fp)) || !isCount(emitted) || typeof gone !== 'boolean') {
       throw new Error('bad file entry');
     }
-    const entry: FileEntry = { path: p, agent, size, mtimeMs, ino, offset, malformed, records: [], state: state ?? adapterOf(agent).usage.initState(p) };
+    const entry: FileEntry = { path: p, agent, size, mtimeMs, ino, offset, malformed, records: [], state: state ?? adapterOf(agent).usage.initState(p), emitted };
+    if (gone) entry.gone = true;
     if (skips) entry.skips = skips;
     if (fp !== null) entry.fingerprint = fp;
     entries.push(entry);
@@ -237,7 +252,8 @@ export function openSnapshot(buf: Buffer): Snapshot | 'other-version' {
   // The CRC vouches for the bytes; what a writer could still have got wrong is checked where cheap
   // (the per-record string indexes are checked as records are materialized).
   if (winners && (rows[winners - 1]! >= total || !(ints[rows[0]! * ROW + 9]! & WINNER))) throw new Error('bad winners');
-  return { buf, strings: strings as string[], entries, counts, rateLimits: rateLimits as [number, RateLimits][], costs: costs as [number, number][], times, ints, rows,
+  return { buf, strings: strings as string[], entries, counts, rateLimits: rateLimits as [number, RateLimits][], skipsByReason: skipsByReason as SkipCounts,
+    costs: costs as [number, number][], times, ints, rows,
     keysStart: PREFIX + hl, keysEnd: pre, total, winners };
 }
 
@@ -275,6 +291,7 @@ export function materializeSnapshot(s: Snapshot): UsageRecord[] {
         { input: ints[k]!, output: ints[k + 1]!, cacheRead: ints[k + 2]!, cacheWrite5m: ints[k + 3]!, cacheWrite1h: ints[k + 4]! },
         ints[k + 5]!, model, session, project, flags & 0xff, e.path, keys, n);
       records[j] = r;
+      if (flags >>> SEARCH_SHIFT) r.webSearches = flags >>> SEARCH_SHIFT;
       if (li < limits.length && limits[li]![0] === n) r.rateLimits = limits[li++]![1];
       if (ci < costs.length && costs[ci]![0] === n) r.cost = costs[ci++]![1];
       r.basis = basisOfFlags(flags); // always set: an exact row of a lower-bound agent (Copilot's traces) must stay exact

@@ -1,9 +1,9 @@
 // The spend meter's numbers: today and this week across agents, the newest plan rate limits, and the
 // session whose context the warning watches.
 import type { Catalog } from '../catalog';
-import { Basis, combineBasis } from '../agents/adapter';
+import type { Basis } from '../agents/adapter';
+import { basisOf } from '../agents/index';
 import type { AgentId, RateLimits, UsageRecord } from '../agents/records';
-import { basisOf } from './columns';
 import { recordCost } from './recordCost';
 import { dayKeyer, weekRange, WeekStartsOn } from '../time';
 import { Accumulator, accOf, byCost, Totals, totalsRows } from './totals';
@@ -56,26 +56,23 @@ export interface SummaryOptions {
   weekStartsOn?: WeekStartsOn;
   /** Workspace folders: a session whose cwd is inside one of them is preferred as the active one. */
   preferProjects?: readonly string[];
+  /** Plan usage the index kept from events that billed nothing (the usage index's `latestRateLimits()`). */
+  rateLimits?: { at: number; limits: RateLimits } | null;
 }
 
 function breakdown(records: readonly UsageRecord[], cost: (r: UsageRecord) => number | null): SpendBreakdown {
   const total = new Accumulator();
   const agents = new Map<AgentId, Accumulator>(), models = new Map<string, Accumulator>();
-  const bases = new Map<AgentId, Basis>();
-  let basis: Basis = 'exact';
   for (const r of records) {
-    const c = cost(r), request = !r.aggregate;
-    total.add(r.usage, c, request);
-    accOf(agents, r.agent).add(r.usage, c, request);
-    accOf(models, r.model).add(r.usage, c, request);
-    const b = basisOf(r);
-    bases.set(r.agent, combineBasis(bases.get(r.agent) ?? 'exact', b));
-    basis = combineBasis(basis, b);
+    const c = cost(r), b = basisOf(r), request = !r.aggregate;
+    total.add(r.usage, c, b, request);
+    accOf(agents, r.agent).add(r.usage, c, b, request);
+    accOf(models, r.model).add(r.usage, c, b, request);
   }
   const read = total.promptTokens;
   return {
-    totals: total.totals(), unpricedRequests: total.unpriced, basis,
-    byAgent: totalsRows(agents, 'agent').map(row => ({ ...row, basis: bases.get(row.agent) ?? 'exact' })).sort(byCost),
+    totals: total.totals(), unpricedRequests: total.unpriced, basis: total.basis,
+    byAgent: totalsRows(agents, 'agent').sort(byCost),
     byModel: totalsRows(models, 'model').sort(byCost),
     cacheHitRatio: read > 0 ? total.cacheRead / read : null,
   };
@@ -123,7 +120,8 @@ export function spendSummary(records: readonly UsageRecord[], catalog: Catalog, 
   return {
     timezone: opts.timezone, today, weekStart: week.weekStart, weekEnd: week.weekEnd,
     todaySpend: breakdown(todays, cost), weekSpend: breakdown(weeks, cost),
-    rateLimits: limits?.rateLimits ? { ...limits.rateLimits, reportedAt: limits.timestamp } : null,
+    rateLimits: opts.rateLimits && (!limits || opts.rateLimits.at >= limits.timestamp) ? { ...opts.rateLimits.limits, reportedAt: opts.rateLimits.at }
+      : limits?.rateLimits ? { ...limits.rateLimits, reportedAt: limits.timestamp } : null,
     activeSession,
   };
 }

@@ -1,5 +1,6 @@
 // Token and cost totals of a group of requests: the one accumulator the spend meter, the report's
 // record path and the weekly summary add requests into.
+import { Basis, combineBasis } from '../agents/adapter';
 import type { TokenUsage } from '../cost';
 
 /** Token and cost totals of a group of requests. `inputTokens` is uncached input. */
@@ -11,6 +12,8 @@ export interface Totals {
   totalTokens: number;
   requests: number;
   costUSD: number;
+  /** Where the numbers come from: `estimate` if any part is, else `lower-bound` if any part is, else `exact`. */
+  basis: Basis;
 }
 
 /** Dollars kept to a millionth: sums of many small costs must not print float noise. */
@@ -18,11 +21,13 @@ export const round6 = (v: number): number => Math.round(v * 1e6) / 1e6;
 
 export class Accumulator {
   input = 0; output = 0; cacheCreation = 0; cacheRead = 0; requests = 0; cost = 0; unpriced = 0;
+  basis: Basis = 'exact';
   /**
    * One request; `cost` null when its model is unpriced (counted, at $0). An aggregate row (`request`
    * false: Cline's deleted requests) adds its tokens and cost but no request.
    */
-  add(u: TokenUsage, cost: number | null, request = true): void {
+  add(u: TokenUsage, cost: number | null, basis: Basis = 'exact', request = true): void {
+    if (basis !== 'exact') this.basis = combineBasis(this.basis, basis);
     this.input += u.input; this.output += u.output; this.cacheRead += u.cacheRead;
     this.cacheCreation += u.cacheWrite5m + u.cacheWrite1h;
     if (request) this.requests++;
@@ -33,7 +38,7 @@ export class Accumulator {
   get promptTokens(): number { return this.input + this.cacheRead + this.cacheCreation; }
   totals(): Totals {
     return { inputTokens: this.input, outputTokens: this.output, cacheCreationTokens: this.cacheCreation, cacheReadTokens: this.cacheRead,
-      totalTokens: this.tokens, requests: this.requests, costUSD: round6(this.cost) };
+      totalTokens: this.tokens, requests: this.requests, costUSD: round6(this.cost), basis: this.basis };
   }
 }
 

@@ -5,8 +5,10 @@
 import fs from 'node:fs';
 import { adapterOf } from '../agents/index';
 import { scanLines } from '../agents/lineScanner';
-import { AgentRoot, FoundFile, PathProblem, findLogFiles } from '../agents/locations';
-import { AgentReader, UsageRecord, applyCoverage, betterCopy } from '../agents/records';
+import { ZSTD_SUFFIX, isCompressedLog, scanCompressedLines } from '../agents/logSource';
+import { AgentRoot, FoundFile, PathProblem, findLogFiles, scanDirs } from '../agents/locations';
+import { AgentId, AgentReader, RateLimits, UsageRecord, applyCoverage, betterCopy } from '../agents/records';
+import { SkipCounts, addSkip, isSkipReason, orderedSkips } from '../agents/skipReasons';
 import { SqliteReadError, databaseStamp, withSnapshot } from '../agents/sqlite';
 import { UsageColumns, columnsOf } from './columns';
 import { removeStaleTemps, writeAtomic } from '../persist';
@@ -42,9 +44,29 @@ export interface IndexStats {
   /** Requests after dedupe. */
   records: number;
   malformedLines: number;
-  /** Lines and requests skipped for other reasons (`too-large`, `implausible`, `out-of-range-time`). */
+  /** Lines and requests skipped for other reasons (`too-large`, `implausible`, `out-of-range-time`, `replay`, ...). */
   skipped: Partial<Record<SkipReason, number>>;
   unreadable: PathProblem[];
+  /** Logs that are gone from disk whose requests are kept as history. */
+  historyFiles: number;
+}
+
+export interface AgentExplanation {
+  agent: AgentId;
+  /** The folders walked for this agent. */
+  folders: string[];
+  files: number;
+  /** Of `files`, compressed (`.jsonl.zst`). */
+  compressedFiles: number;
+  /** Logs gone from disk whose requests are kept as history. */
+  historyFiles: number;
+  /** Lines that were requests, every copy included. */
+  requestLines: number;
+  /** Requests counted once each: what the report adds up. */
+  counted: number;
+  /** Lines not counted, by reason (duplicate and replay copies included). */
+  skipped: SkipCounts;
+  filesWithSkips: { path: string; skipped: SkipCounts }[];
 }
 
 export interface RefreshResult {
@@ -143,7 +165,17 @@ export class UsageIndex {
       for (const f of found) { const outcome = this.update(f, problems); if (outcome) result[outcome]++; yield; }
     }
     for (const p of [...this.files.keys()]) {
-      if (!present.has(p)) { this.materialize(); this.cols = null; this.files.delete(p); this.winnersStale = true; result.removedFiles++; }
+      const e = this.files.get(p)!;
+      if (present.has(p) || e.gone) continue;
+      // Claude Code deletes transcripts after cleanupPeriodDays, Codex compresses and archives: what was
+      // counted stays counted. Records are already one per request; the reader's state is not needed again.
+      this.materialize();
+      this.cols = null;
+      const kept = this.files.get(p)!;
+      // a rollout compressed into its .zst twin is the same file: the twin holds the same requests
+      if (kept.records.length && !present.has(p + ZSTD_SUFFIX)) { kept.gone = true; kept.state = null; kept.byKey = undefined; }
+      else { this.files.delete(p); this.winnersStale = true; }
+      result.removedFiles++;
     }
     const changed = result.newFiles + result.appendedFiles + result.rereadFiles + result.removedFiles > 0;
     if (changed) this.dirty = true;
@@ -177,10 +209,87 @@ export class UsageIndex {
     const skipped: Partial<Record<SkipReason, number>> = {};
     for (const e of this.files.values()) {
       malformed += e.malformed;
-      for (const [reason, t] of Object.entries(e.skips ?? {}) as [SkipReason, { count: number }][]) if (reason !== 'malformed') skipped[reason] = (skipped[reason] ?? 0) + t.count;
+      for (const [reason, t] of Object.entries(e.skips ?? {}) as [SkipReason, { count: number }][]) if (reason !== 'malformed' && SKIP_TEXT[reason]) skipped[reason] = (skipped[reason] ?? 0) + t.count;
     }
     const records = this.snap ? this.snap.winners : this.records().length;
-    return { files: this.files.size, records, malformedLines: malformed, skipped, unreadable: this.unreadable };
+    let history = 0;
+    for (const e of this.files.values()) if (e.gone) history++;
+    return { files: this.files.size - history, historyFiles: history, records, malformedLines: malformed, skipped, unreadable: this.unreadable };
+  }
+
+  /**
+   * Lines that looked like requests and were not counted, by reason (see `skipReasons.ts`). Copies of
+   * a request counted elsewhere are `duplicate`, or `replay` when the losing copy is replayed history.
+   */
+  skippedByReason(): SkipCounts {
+    if (this.snap) return { ...this.snap.skipsByReason };
+    const out: SkipCounts = {};
+    for (const a of this.explain()) for (const [r, n] of Object.entries(a.skipped)) if (isSkipReason(r) && n) addSkip(out, r, n);
+    return orderedSkips(out);
+  }
+
+  /**
+   * Per agent, what was read and what came of it: the folders walked, the files read, how many lines
+   * were requests, how many of those counted, and every skipped line by reason (`report --explain`).
+   */
+  explain(): AgentExplanation[] {
+    this.ensureObjects();
+    const winners = this.winnerMap();
+    const out = new Map<AgentId, AgentExplanation>();
+    for (const root of this.roots) {
+      let a = out.get(root.agent);
+      if (!a) { a = { agent: root.agent, folders: [], files: 0, compressedFiles: 0, historyFiles: 0, requestLines: 0, counted: 0, skipped: {}, filesWithSkips: [] }; out.set(root.agent, a); }
+      for (const d of scanDirs(root)) if (!a.folders.includes(d)) a.folders.push(d);
+    }
+    for (const w of winners.values()) { const a = out.get(w.agent); if (a) a.counted++; }
+    for (const e of this.files.values()) {
+      const a = out.get(e.agent);
+      if (!a) continue;
+      if (e.gone) a.historyFiles++; else a.files++;
+      if (isCompressedLog(e.path) && !e.gone) a.compressedFiles++;
+      a.requestLines += e.emitted;
+      const own: SkipCounts = {};
+      for (const [r, t] of Object.entries(e.skips ?? {})) if (isSkipReason(r) && t?.count) addSkip(own, r, t.count);
+      // every emitted copy that is not the counted one is a duplicate, or a replay when it is replayed history
+      const within = e.emitted - e.records.length; // later copies in the same file, replaced or dropped
+      if (within > 0) addSkip(own, 'duplicate', within);
+      for (const r of e.records) if (winners.get(r.key) !== r) addSkip(own, r.rank >= 2 ? 'replay' : 'duplicate');
+      for (const [r, n] of Object.entries(own) as [keyof SkipCounts, number][]) addSkip(a.skipped, r, n);
+      if (Object.keys(own).length) a.filesWithSkips.push({ path: e.path, skipped: orderedSkips(own) });
+    }
+    for (const a of out.values()) a.skipped = orderedSkips(a.skipped);
+    return [...out.values()];
+  }
+
+  /** Per agent, the plan usage reported last (Codex rate limits), from events that billed nothing too. */
+  latestRateLimits(): Map<AgentId, { at: number; limits: RateLimits }> {
+    const out = new Map<AgentId, { at: number; limits: RateLimits }>();
+    for (const e of this.files.values()) {
+      if (e.gone) continue;
+      const rl = adapterOf(e.agent).usage.rateLimitsOf?.(e.state);
+      const cur = out.get(e.agent);
+      if (rl && (!cur || rl.at > cur.at)) out.set(e.agent, rl);
+    }
+    return out;
+  }
+
+  /**
+   * Drops the history of logs that are gone from disk: their requests for which `drop` says so (the CLI
+   * passes "before this local day"). Requests still in a log on disk stay counted (delete the log to
+   * drop those). Returns how many went.
+   */
+  forget(drop: (r: UsageRecord) => boolean): number {
+    this.ensureObjects();
+    let dropped = 0;
+    for (const [p, e] of [...this.files]) {
+      if (!e.gone) continue;
+      const keep = e.records.filter(r => !drop(r));
+      if (keep.length === e.records.length) continue;
+      dropped += e.records.length - keep.length;
+      if (keep.length) { e.records = keep; e.byKey = undefined; } else this.files.delete(p);
+    }
+    if (dropped) { this.winnersStale = true; this.list = null; this.cols = null; this.dirty = true; if (this.autoSave && this.cacheFile) this.save(); }
+    return dropped;
   }
 
   /** Log files with lines that could not be read, and how many: for messages that name the file. */
@@ -198,7 +307,8 @@ export class UsageIndex {
     const out: { path: string; reason: SkipReason; count: number; at: number[] }[] = [];
     for (const e of this.files.values()) {
       for (const [reason, t] of Object.entries(e.skips ?? {}) as [SkipReason, { count: number; at: number[] }][]) {
-        if (reason !== 'malformed' && t.count > 0) out.push({ path: e.path, reason, count: t.count, at: lineNumbers(e, t.at) });
+        // problems only: a replay or a duplicate is how the logs are, not something to warn about
+        if (reason !== 'malformed' && t.count > 0 && SKIP_TEXT[reason]) out.push({ path: e.path, reason, count: t.count, at: lineNumbers(e, t.at) });
       }
     }
     return out;
@@ -209,7 +319,7 @@ export class UsageIndex {
     if (!this.cacheFile) return false;
     this.ensureObjects();
     try {
-      writeAtomic(this.cacheFile, serialize(this.roots, [...this.files.values()], new Set(this.records())));
+      writeAtomic(this.cacheFile, serialize(this.roots, [...this.files.values()], new Set(this.records()), this.skippedByReason()));
       this.dirty = false;
       return true;
     } catch (e) {
@@ -231,9 +341,10 @@ export class UsageIndex {
       const stamp = databaseStamp(f.path);
       if (stamp) st = Object.assign(Object.create(st) as fs.Stats, stamp);
     }
-    const whole = database || (reader.isWholeFile?.(f.path) ?? false);
+    // a compressed log is never appended to: when it changes, it is read again whole
+    const whole = database || (reader.isWholeFile?.(f.path) ?? false) || isCompressedLog(f.path);
     let old = this.files.get(f.path);
-    if (old && old.agent === f.agent && old.ino === st.ino && st.size === old.size && st.mtimeMs === old.mtimeMs) return null;
+    if (old && !old.gone && old.agent === f.agent && old.ino === st.ino && st.size === old.size && st.mtimeMs === old.mtimeMs) return null;
     const failed = this.failed.get(f.path);
     if (failed && failed.ino === st.ino && failed.size === st.size && failed.mtimeMs === st.mtimeMs) {
       problems.push({ path: f.path, reason: failed.reason }); // the same failure: said again, not retried
@@ -244,7 +355,7 @@ export class UsageIndex {
     this.materialize();
     this.cols = null;
     old = this.files.get(f.path);
-    if (old && old.agent === f.agent && old.ino === st.ino) {
+    if (old && !old.gone && old.agent === f.agent && old.ino === st.ino) {
       // an append keeps the bytes already read; a rewrite in place (copytruncate, an editor) does not
       if (!whole && st.size >= old.offset && fingerprint(old.path, old.offset) === old.fingerprint) {
         old.size = st.size; old.mtimeMs = st.mtimeMs;
@@ -255,7 +366,7 @@ export class UsageIndex {
     }
     // new, replaced, shrunk, or rewritten whole: its previous contribution goes
     const entry: FileEntry = { path: f.path, agent: f.agent, size: st.size, mtimeMs: st.mtimeMs, ino: st.ino, offset: 0,
-      state: reader.initState(f.path), records: [], malformed: 0 };
+      state: reader.initState(f.path), records: [], malformed: 0, emitted: 0 };
     if (old) this.winnersStale = true;
     this.files.set(f.path, entry);
     if (!this.read(entry, 0, problems)) {
@@ -283,6 +394,7 @@ export class UsageIndex {
     const emit = (r: UsageRecord) => {
       const why = implausible(r, now);
       if (why) { tally(entry, why, at); return; }
+      entry.emitted++;
       this.add(entry, reader, r);
     };
     let fd: number;
@@ -296,6 +408,19 @@ export class UsageIndex {
       if (reader.isDatabase?.(entry.path) && reader.database) {
         const database = reader.database;
         entry.malformed = withSnapshot(entry.path, db => database(db, entry.path, emit)).malformed;
+      } else if (isCompressedLog(entry.path)) {
+        try {
+          scanCompressedLines(fd, reader.needles, (line, offset) => {
+            const outcome = reader.line(entry.state, line, offset, entry.path, emit);
+            if (outcome === 'malformed') { entry.malformed++; tally(entry, 'malformed', -1, false); }
+            else if (outcome !== 'record' && outcome !== 'ignored') tally(entry, outcome, -1);
+          });
+        } catch (e) {
+          if (typeof (e as { code?: unknown }).code !== 'number') throw e; // fzstd's errors carry a numeric code; I/O errors a string
+          problems.push({ path: entry.path, reason: `not valid zstd: ${(e as Error).message}` });
+          tally(entry, 'undecodable', -1);
+        }
+        entry.offset = entry.size;
       } else if (reader.isWholeFile?.(entry.path) && reader.wholeFile) {
         if (entry.size > MAX_WHOLE_FILE) { problems.push({ path: entry.path, reason: 'too large' }); return false; }
         const text = fs.readFileSync(fd, 'utf8');
@@ -305,8 +430,10 @@ export class UsageIndex {
       } else {
         entry.offset = scanLines(fd, from, reader.needles, (line, offset) => {
           at = offset;
-          if (reader.line(entry.state, line, offset, entry.path, emit) === 'malformed') { entry.malformed++; tally(entry, 'malformed', offset, false); }
-        }, undefined, { onTooLarge: offset => tally(entry, 'too-large', offset) });
+          const outcome = reader.line(entry.state, line, offset, entry.path, emit);
+          if (outcome === 'malformed') { entry.malformed++; tally(entry, 'malformed', offset, false); }
+          else if (outcome !== 'record' && outcome !== 'ignored') tally(entry, outcome, offset);
+        }, undefined, { onTooLarge: offset => tally(entry, 'too-large', offset), headBytes: reader.needleHeadBytes });
         entry.fingerprint = fingerprint(entry.path, entry.offset, fd);
       }
       return true;
@@ -409,7 +536,9 @@ export class UsageIndex {
 }
 
 /** How messages say what was skipped, by reason. */
-export const SKIP_TEXT: Record<Exclude<SkipReason, 'malformed'>, [one: string, many: string]> = {
+export const SKIP_TEXT: Partial<Record<SkipReason, [one: string, many: string]>> = {
+  'no-type': ['line with usage but no type', 'lines with usage but no type'],
+  undecodable: ['compressed log that is not valid zstd', 'compressed logs that are not valid zstd'],
   'too-large': ['line over 64 MB', 'lines over 64 MB'],
   implausible: ['request with an implausible token count (over 100,000,000)', 'requests with implausible token counts (over 100,000,000)'],
   'out-of-range-time': ['request stamped before 2000 or after tomorrow', 'requests stamped before 2000 or after tomorrow'],

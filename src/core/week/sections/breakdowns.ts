@@ -1,4 +1,5 @@
 // Where the week's spend went: totals (the shape of `tokenomics report --json`'s), by model, by agent, by project.
+import { basisOf } from '../../agents/index';
 import type { AgentId } from '../../agents/records';
 import { Accumulator, accOf, byCost, Totals } from '../../usage/totals';
 import type { WeekInput } from '../gather';
@@ -8,10 +9,11 @@ export function breakdowns(input: WeekInput): { totals: Totals; models: ModelRow
   const total = new Accumulator();
   const models = new Map<string, Accumulator>(), agents = new Map<AgentId, Accumulator>(), projects = new Map<string, Accumulator>();
   for (const { r, cost } of input.records) {
-    total.add(r.usage, cost, !r.aggregate);
-    accOf(models, r.model).add(r.usage, cost, !r.aggregate);
-    accOf(agents, r.agent).add(r.usage, cost, !r.aggregate);
-    accOf(projects, r.project).add(r.usage, cost, !r.aggregate);
+    const b = basisOf(r), request = !r.aggregate;
+    total.add(r.usage, cost, b, request);
+    accOf(models, r.model).add(r.usage, cost, b, request);
+    accOf(agents, r.agent).add(r.usage, cost, b, request);
+    accOf(projects, r.project).add(r.usage, cost, b, request);
   }
   return {
     totals: total.totals(),
