@@ -122,7 +122,7 @@ class Collector implements ActivityCollector {
 
   /** Sets the instant of the line being read from its `timestamp` field. */
   at(timestamp: unknown): void {
-    const t = typeof timestamp === 'string' ? Date.parse(timestamp) || 0 : 0;
+    const t = typeof timestamp === 'string' ? Date.parse(timestamp) || 0 : typeof timestamp === 'number' && Number.isFinite(timestamp) ? timestamp : 0;
     if (t) this.now = t;
   }
 
@@ -199,8 +199,23 @@ class Collector implements ActivityCollector {
 /** A transcript being read: where the last complete line ended, and what was collected so far. */
 interface Reading { collector: Collector; offset: number; ino: number }
 
+/** Whole-file transcripts above this size are not read for activity (the usage index has the same cap). */
+const MAX_WHOLE_FILE = 256 * 1024 * 1024;
+
 function scanInto(r: Reading, file: string, agent: Agent): void {
   const reader = isAgentId(agent) ? adapterOf(agent).activity : undefined;
+  if (reader?.hasActivity && !reader.hasActivity(file)) return;
+  if (reader?.wholeFile && reader.isWholeFile?.(file)) {
+    // rewritten whole: what an earlier read collected is replaced, never added to
+    r.collector = new Collector(agent);
+    r.offset = 0;
+    try {
+      const st = fs.statSync(file);
+      if (!st.isFile() || st.size > MAX_WHOLE_FILE) return; // a FIFO is never read whole
+      reader.wholeFile(r.collector, fs.readFileSync(file, 'utf8'), file);
+    } catch { /* unreadable or vanished: nothing */ }
+    return;
+  }
   if (!reader || !reader.needles.length) return; // an agent whose logs carry no tool calls worth counting
   let fd: number;
   // O_NONBLOCK: a FIFO where a transcript was must not hang the read (a regular file ignores it)

@@ -30,7 +30,7 @@ test('copilot: finds journals, legacy sessions without a .jsonl, empty-window co
     'workspaceStorage/9f2c1a/chatSessions/sess-f.jsonl',
   ]);
   assert.equal(isCopilotLogFile('agent-traces.db', '/u/globalStorage/GitHub.copilot-chat/agent-traces.db'), true, 'folder casing ignored');
-  assert.equal(isCopilotLogFile('x.jsonl', '/u/workspaceStorage/h/GitHub.copilot-chat/debug-logs/x.jsonl'), false);
+  assert.equal(isCopilotLogFile('x.jsonl', '/u/workspaceStorage/h/GitHub.copilot-chat/x.jsonl'), false, 'only debug-logs/ (agents-copilot-debuglog.test.ts)');
 });
 
 test('copilot journal: Set, Push with truncation, Delete; a truncated request still counts; lower bound, no cache split', () => {

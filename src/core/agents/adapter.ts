@@ -59,11 +59,19 @@ export interface ActivityReader {
   line(c: ActivityCollector, line: Record<string, unknown>): void;
   /** Lines that hold a needle but are known to carry no activity (file backups): skipped before decoding. */
   skip?(line: string): boolean;
+  /**
+   * Transcripts the agent rewrites whole (Cline's `ui_messages.json`): read whole, every time they
+   * change, by `wholeFile` instead of line by line.
+   */
+  isWholeFile?(file: string): boolean;
+  wholeFile?(c: ActivityCollector, text: string, file: string): void;
+  /** Which of the agent's usage files carry activity at all (not Copilot's trace database): all when absent. */
+  hasActivity?(file: string): boolean;
 }
 
 /** What an activity reader reports into; implemented by the activity module. */
 export interface ActivityCollector {
-  /** Sets the instant of the line being read from its `timestamp` field. */
+  /** Sets the instant of the line being read from its `timestamp` field (an ISO string, or epoch ms). */
   at(timestamp: unknown): void;
   /** The transcript's session id; the first one set wins (resumed copies carry their parent's too). */
   setSession(id: string): void;

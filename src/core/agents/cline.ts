@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import type { AgentAdapter } from './adapter';
-import { isTaskUiFile, parseUiMessages, TaskRules } from './clineTasks';
+import { isTaskUiFile, parseUiMessages, taskActivity, TaskRules } from './clineTasks';
 import type { Agent, AgentReader, UsageRecord } from './records';
 import { tokens } from './records';
 import { defaultVscodeUserDirs, extensionStorageDirs, isVscodeUserDir } from './vscodeUserDirs';
@@ -124,6 +124,7 @@ export const clineAdapter: AgentAdapter = {
     vscodeUserDirs: true,
   },
   usage: clineReader,
+  activity: taskActivity,
   instructionFiles: ['.clinerules'],
   basis: 'exact',
 };

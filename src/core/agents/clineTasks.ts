@@ -175,3 +175,108 @@ const USAGE_SAYS = new Set(['api_req_started', 'api_req_finished', 'deleted_api_
 
 export const isTaskUiFile = (name: string, full: string): boolean =>
   name === 'ui_messages.json' && path.basename(path.dirname(path.dirname(full))).toLowerCase() === 'tasks';
+
+// ---- activity: what the task's tool rows say it did --------------------------------------------------
+// A tool the model calls is one UI row: `say:"tool"` when auto-approved, `ask:"tool"` when the user was
+// asked, its `text` a JSON ClineSayTool (cline apps/vscode/src/shared/ExtensionMessage.ts; Roo
+// packages/types/src/vscode-extension-host.ts). Edits: `editedExistingFile`, `newFileCreated`, Roo's
+// `appliedDiff`; Roo adds the `diffStats{added, removed}` it computed, Cline leaves the SEARCH/REPLACE
+// blocks (or the new file) in `content`, Roo a unified patch. Commands are `command` rows (text: the
+// command; Cline suffixes `REQ_APP` when it asked), their output in the `command_output` rows after.
+// A streaming row (`partial: true`) is replaced by its final copy, so only final rows count. A rejected
+// ask is not told apart from an approved one in the row itself.
+
+const EDIT_TOOLS = new Set(['editedExistingFile', 'newFileCreated', 'appliedDiff', 'fileDeleted']);
+const SEARCH = /^(?:-{3,}|<{3,}) SEARCH\s*$/, SPLIT = /^={3,}\s*$/, REPLACE = /^(?:\+{3,}|>{3,}) REPLACE\s*$/;
+
+/** The SEARCH/REPLACE blocks of an edit, as [before, after] texts (none when the text holds no block). */
+function searchReplaceBlocks(text: string): [string, string][] {
+  const out: [string, string][] = [];
+  let part: 'out' | 'search' | 'replace' = 'out';
+  let before: string[] = [], after: string[] = [];
+  for (const l of text.split('\n')) {
+    if (part === 'out' && SEARCH.test(l)) { part = 'search'; before = []; after = []; continue; }
+    if (part === 'search' && SPLIT.test(l)) { part = 'replace'; continue; }
+    if (part === 'replace' && REPLACE.test(l)) { out.push([before.join('\n'), after.join('\n')]); part = 'out'; continue; }
+    // Roo's apply_diff: `:start_line:N` and a `-------` separator open the search part
+    if (part === 'search' && before.length === 0 && (/^:(?:start|end)_line:/.test(l) || /^-{3,}\s*$/.test(l))) continue;
+    if (part === 'search') before.push(l); else if (part === 'replace') after.push(l);
+  }
+  return out;
+}
+
+/** Lines added and removed by a unified diff or an apply_patch envelope, or null when the text is neither. */
+function patchCounts(text: string): { added: number; removed: number } | null {
+  if (!/^(?:@@ |--- |\+\+\+ |\*\*\* (?:Begin Patch|Update File|Add File))/m.test(text)) return null;
+  let added = 0, removed = 0;
+  for (const l of text.split('\n')) {
+    if (l.startsWith('+++ ') || l.startsWith('--- ') || l.startsWith('***')) continue;
+    if (l.startsWith('+')) added++; else if (l.startsWith('-')) removed++;
+  }
+  return { added, removed };
+}
+
+function count(v: unknown): number | undefined {
+  return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? Math.round(v) : undefined;
+}
+
+/** The tool rows of one `ui_messages.json`, into the activity collector. */
+export function uiMessagesActivity(c: import('./adapter').ActivityCollector, text: string, file: string): void {
+  let raw: unknown;
+  try { raw = JSON.parse(text); } catch { c.malformed(); return; }
+  if (!Array.isArray(raw)) { c.malformed(); return; }
+  c.setSession(path.basename(path.dirname(file)));
+  let lastCommand = '';
+  raw.forEach((row: unknown, i) => {
+    if (!row || typeof row !== 'object') return;
+    const r = row as { ts?: unknown; type?: unknown; say?: unknown; ask?: unknown; text?: unknown; partial?: unknown };
+    if (r.partial === true) return;
+    const kind = r.type === 'ask' ? r.ask : r.type === 'say' ? r.say : undefined;
+    if (kind !== 'tool' && kind !== 'command' && kind !== 'command_output' && kind !== 'use_mcp_server') return;
+    c.at(r.ts);
+    const id = `${typeof r.ts === 'number' ? r.ts : ''}#${i}`;
+    const body = typeof r.text === 'string' ? r.text : '';
+    if (kind === 'command') {
+      const cmd = body.replace(/REQ_APP\s*$/, '').trim();
+      if (!cmd) return;
+      c.toolCall(); c.shell(id, cmd, 'execute_command'); lastCommand = id;
+      return;
+    }
+    if (kind === 'command_output') {
+      // an output arrives in pieces; the first piece after the command closes it with its size
+      if (lastCommand) { c.result(lastCommand, body.length, false); lastCommand = ''; }
+      return;
+    }
+    let tool: Record<string, unknown>;
+    try { const t = JSON.parse(body) as unknown; if (!t || typeof t !== 'object') return; tool = t as Record<string, unknown>; } catch { c.malformed(); return; }
+    const name = kind === 'use_mcp_server' ? 'use_mcp_server' : typeof tool.tool === 'string' ? tool.tool : '';
+    if (!name) return;
+    c.toolCall();
+    const filePath = typeof tool.path === 'string' ? tool.path : '';
+    if (!EDIT_TOOLS.has(name)) {
+      const detail = filePath || (typeof tool.regex === 'string' ? tool.regex : '') || (typeof tool.serverName === 'string' ? tool.serverName : '');
+      c.other(id, name, detail);
+      return;
+    }
+    const stats = tool.diffStats && typeof tool.diffStats === 'object' ? tool.diffStats as Record<string, unknown> : undefined;
+    const added = count(stats?.added), removed = count(stats?.removed);
+    if (added !== undefined && removed !== undefined) { c.editCounted(id, filePath, added, removed); return; }
+    const content = typeof tool.content === 'string' ? tool.content : typeof tool.diff === 'string' ? tool.diff : '';
+    const blocks = searchReplaceBlocks(content);
+    // each block is an edit of its own (the collector counts its lines from the two texts)
+    if (blocks.length) { blocks.forEach(([before, after], k) => c.edit(`${id}#${k}`, filePath, before, after)); return; }
+    const counted = patchCounts(content);
+    if (counted) c.editCounted(id, filePath, counted.added, counted.removed);
+    else if (name === 'newFileCreated') c.edit(id, filePath, '', content);
+    // a whole new text for an existing file, or a deletion: the file changed, its line counts are not known
+    else c.editCounted(id, filePath, 0, 0);
+  });
+}
+
+/** The activity member of the adapters that keep Cline-family task folders. */
+export const taskActivity: import('./adapter').ActivityReader = {
+  needles: [],
+  line: () => undefined,
+  isWholeFile: file => path.basename(file) === 'ui_messages.json',
+  wholeFile: uiMessagesActivity,
+};

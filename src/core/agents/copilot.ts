@@ -1,13 +1,15 @@
-// GitHub Copilot Chat in VS Code. Three sources, in the order they are trusted:
+// GitHub Copilot Chat in VS Code. Four sources, in the order they are trusted:
 //  - the OTel trace store `<User>/globalStorage/github.copilot-chat/agent-traces.db` (opt-in,
 //    setting `github.copilot.chat.otel.dbSpanExporter.enabled`): one `spans` row per model call,
 //    exact (vscode-copilot-chat src/platform/otel/node/sqlite/otelSqliteStore.ts);
+//  - the debug log `workspaceStorage/<hash>/GitHub.copilot-chat/debug-logs/<id>/*.jsonl`: the same
+//    calls under the same span ids, exact, without cache writes (copilotDebugLog.ts);
 //  - VS Code's session journal `workspaceStorage/<hash>/chatSessions/<id>.jsonl` (see
 //    copilotJournal.ts), and the empty-window copies in globalStorage: a request's
 //    `result.metadata.promptTokens` / `outputTokens` describe its last model round only, so the
 //    journal is a lower bound;
 //  - legacy whole-file `<id>.json` sessions (VS Code < 1.109), never deleted: a `.jsonl` beside one wins.
-// The exact store wins for every session it covers: the index drops a session's lower-bound records
+// The exact sources win for every session they cover: the index drops a session's lower-bound records
 // when exact records of the same session exist (see the `basis` rule in records.ts).
 import fs from 'node:fs';
 import path from 'node:path';
@@ -17,6 +19,8 @@ import type { Agent, AgentReader, LineOutcome, UsageRecord } from './records';
 import { pagedRows, SqliteDb } from './sqlite';
 import { copilotModelInfo } from './copilotPrices';
 import { childIgnoringCase, defaultVscodeUserDirs } from './vscodeUserDirs';
+import { copilotActivity } from './copilotActivity';
+import { DEBUG_LOGS_DIR, DebugLogState, debugLogLine, debugLogState, isDebugLogFile } from './copilotDebugLog';
 
 export const COPILOT: Agent = 'copilot' as unknown as Agent; // a plain string id once AgentId lands
 const EXTENSION_ID = 'github.copilot-chat';
@@ -70,6 +74,7 @@ function legacySuperseded(full: string): boolean {
 
 export function isCopilotLogFile(name: string, full: string): boolean {
   if (name === TRACES_DB) return path.basename(path.dirname(full)).toLowerCase() === EXTENSION_ID;
+  if (isDebugLogFile(name, full)) return true;
   if (!isSessionFile(full)) return false;
   if (name.endsWith('.jsonl')) return true;
   return name.endsWith('.json') && !legacySuperseded(full);
@@ -148,12 +153,27 @@ export function copilotTraces(db: SqliteDb, file: string, emit: (r: UsageRecord)
   return { malformed };
 }
 
-export const copilotReader: AgentReader<CopilotState> = {
+const isDebugState = (s: CopilotState | DebugLogState): s is DebugLogState => (s as DebugLogState).debugLog === true;
+
+/** A debug-log line (copilotDebugLog.ts): exact, one record per `llm_request` entry. */
+function debugLine(state: DebugLogState, text: string, file: string, emit: (r: UsageRecord) => void): LineOutcome {
+  if (!text.includes('"llm_request"')) return 'ignored';
+  let entry: unknown;
+  try { entry = JSON.parse(text); } catch { return 'malformed'; }
+  if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) return 'malformed';
+  const r = debugLogLine(state, entry as Record<string, unknown>, file, COPILOT);
+  if (!r) return 'ignored';
+  emit(r);
+  return 'record';
+}
+
+export const copilotReader: AgentReader<CopilotState | DebugLogState> = {
   agent: COPILOT,
-  needles: [Buffer.from('"kind"')],
+  needles: [Buffer.from('"kind"'), Buffer.from('"llm_request"')],
   lastWinsInFile: true,
-  initState: file => ({ ...initialState(path.basename(file).replace(/\.jsonl?$/, '')), project: projectOf(file) }),
-  line: copilotJournalLine,
+  initState: file => isDebugLogFile(path.basename(file), file) ? debugLogState(file)
+    : { ...initialState(path.basename(file).replace(/\.jsonl?$/, '')), project: projectOf(file) },
+  line: (state, text, offset, file, emit) => isDebugState(state) ? debugLine(state, text, file, emit) : copilotJournalLine(state, text, offset, file, emit),
   isWholeFile: file => file.endsWith('.json'),
   wholeFile: copilotLegacyFile,
   // a compaction (the index sees the rewrite in place by its fingerprint) keeps only requests still in the session; a truncated request was still billed
@@ -162,7 +182,10 @@ export const copilotReader: AgentReader<CopilotState> = {
   database: copilotTraces,
 };
 
-/** `<User>/workspaceStorage/<hash>/chatSessions` for every workspace, plus the empty-window stores. */
+/**
+ * `<User>/workspaceStorage/<hash>/chatSessions` and `<hash>/GitHub.copilot-chat/debug-logs` for every
+ * workspace, plus the empty-window stores.
+ */
 export function copilotScanDirs(userDir: string): string[] {
   const out: string[] = [];
   const ws = childIgnoringCase(userDir, 'workspaceStorage');
@@ -171,8 +194,17 @@ export function copilotScanDirs(userDir: string): string[] {
     try { hashes = fs.readdirSync(ws, { withFileTypes: true }); } catch { /* unreadable: nothing */ }
     for (const h of hashes) {
       if (!h.isDirectory()) continue;
-      const d = childIgnoringCase(path.join(ws, h.name), 'chatSessions');
-      if (d) out.push(d);
+      // one listing per workspace finds both folders, whatever their casing
+      let names: string[] = [];
+      try { names = fs.readdirSync(path.join(ws, h.name)); } catch { continue; }
+      for (const name of names) {
+        const lower = name.toLowerCase();
+        if (lower === 'chatsessions') out.push(path.join(ws, h.name, name));
+        else if (lower === EXTENSION_ID) {
+          const d = childIgnoringCase(path.join(ws, h.name, name), DEBUG_LOGS_DIR);
+          if (d) out.push(d);
+        }
+      }
     }
   }
   const global = childIgnoringCase(userDir, 'globalStorage');
@@ -194,11 +226,12 @@ export const copilotAdapter: AgentAdapter = {
     settingDescription: "VS Code user-data folders (`User`, holding `globalStorage` and `workspaceStorage`) searched for the agents that live in the editor (GitHub Copilot Chat, Cline, Roo Code, Zoo Code, Kilo Code), replacing the defaults: this editor's own folder, `~/.config/{Code,Code - Insiders,VSCodium,Cursor,...}/User` (macOS `~/Library/Application Support/...`, Windows `%APPDATA%\\...`), `~/.vscode-server/data/User` and code-server's `~/.local/share/code-server/User`.",
     defaultRoots: (env, home, host) => defaultVscodeUserDirs(env, home, host),
     // a root may be `<User>` itself or one of its session folders
-    scanDirs: root => SESSION_DIRS.has(path.basename(root).toLowerCase()) ? [root] : copilotScanDirs(root),
+    scanDirs: root => SESSION_DIRS.has(path.basename(root).toLowerCase()) || path.basename(root).toLowerCase() === DEBUG_LOGS_DIR ? [root] : copilotScanDirs(root),
     isLogFile: isCopilotLogFile,
     vscodeUserDirs: true,
   },
   usage: copilotReader as AgentReader,
+  activity: copilotActivity,
   instructionFiles: ['.github/copilot-instructions.md'],
   basis: 'lower-bound',
   // Copilot bills in AI credits at GitHub's own per-model prices (copilotPrices.ts)

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { AgentAdapter } from './adapter';
-import { isTaskUiFile, parseUiMessages, TaskRules } from './clineTasks';
+import { isTaskUiFile, parseUiMessages, taskActivity, TaskRules } from './clineTasks';
 import { KILO, isLegacyMessage, kiloDbReader, pruneSessionStore, xdgDataDir } from './opencode';
 import type { AgentReader } from './records';
 import { ROO_RULES, taskDirs } from './roo';
@@ -38,6 +38,7 @@ export const kiloAdapter: AgentAdapter = {
     vscodeUserDirs: true,
   },
   usage: kiloReader,
+  activity: taskActivity,
   instructionFiles: ['.kilocoderules'],
   basis: 'exact',
 };

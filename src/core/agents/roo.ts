@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { AgentAdapter } from './adapter';
-import { isTaskUiFile, parseUiMessages, TaskRules } from './clineTasks';
+import { isTaskUiFile, parseUiMessages, taskActivity, TaskRules } from './clineTasks';
 import type { Agent, AgentReader } from './records';
 import { childIgnoringCase, extensionStorageDirs, isVscodeUserDir } from './vscodeUserDirs';
 
@@ -95,6 +95,7 @@ export const rooAdapter: AgentAdapter = {
     vscodeUserDirs: true,
   },
   usage: rooReader,
+  activity: taskActivity,
   instructionFiles: ['.roorules'],
   basis: 'exact',
 };
