@@ -67,7 +67,7 @@ export function registerUsage(connection: Connection, engine: Engine, opts: Usag
     const dir = opts.storagePath;
     const cacheFile = dir ? path.join(dir, 'usage-index.json') : null;
     // Saving costs tens of ms on a big tree: refreshes stay in the few-ms range, saves are batched.
-    index = new UsageIndex({ roots, cacheFile, autoSave: false });
+    index = new UsageIndex({ roots, cacheFile, autoSave: false, workers: true });
     for (const w of watchers) w.close();
     watchers = [];
     pollMs = POLL_MS; watchersProven = false;
