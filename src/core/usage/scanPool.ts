@@ -12,13 +12,13 @@ import type { FileEntry } from './snapshot';
 
 /** Less than this many bytes to read from scratch is not worth starting a worker (~30 ms each). */
 export const PARALLEL_MIN_BYTES = 24 * 1024 * 1024;
-/** A worker starts later than this thread: give it this many fewer bytes. */
-const WORKER_HANDICAP_BYTES = 8 * 1024 * 1024;
+/** A worker starts later than this thread (tens of ms): give it this share of an even split fewer bytes. */
+const WORKER_HANDICAP = 0.1;
 /** More workers than this gain nothing here: the disk and this thread's merging are the limit. */
 const MAX_WORKERS = 3;
 
 export interface ScanJob { path: string; agent: AgentId; size: number; mtimeMs: number; ino: number }
-export interface ScanResult { entry: FileEntry; ok: boolean; problems: PathProblem[] }
+export interface ScanResult { entry: FileEntry; ok: boolean; problems: PathProblem[]; remote?: boolean }
 
 /** The bundled worker next to this module (dist/ or out/), or null when it is not there. */
 export function workerFile(): string | null {
@@ -37,7 +37,8 @@ export function workerCount(): number {
  */
 export function splitJobs(jobs: readonly ScanJob[], workers: number): { local: ScanJob[]; remote: ScanJob[][] } {
   const shares: ScanJob[][] = Array.from({ length: workers + 1 }, () => []);
-  const load = shares.map((_, i) => (i === 0 ? 0 : WORKER_HANDICAP_BYTES));
+  const total = jobs.reduce((n, j) => n + j.size, 0);
+  const load = shares.map((_, i) => (i === 0 ? 0 : WORKER_HANDICAP * total / shares.length));
   const bySize = [...jobs].sort((a, b) => b.size - a.size || (a.path < b.path ? -1 : 1));
   for (const j of bySize) {
     let k = 0;

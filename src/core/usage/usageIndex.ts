@@ -39,9 +39,10 @@ export interface UsageIndexOptions {
   autoSave?: boolean;
   /**
    * Parse a cold or large scan on worker threads too (`scanPool.ts`): for the CLI and the engine,
-   * never the extension host. A small refresh stays on this thread.
+   * never the extension host. A small refresh stays on this thread. Tests set how many bytes make a
+   * scan large (`minBytes`, default `PARALLEL_MIN_BYTES`) and how many workers start (`count`).
    */
-  workers?: boolean;
+  workers?: boolean | { minBytes?: number; count?: number };
 }
 
 export interface IndexStats {
@@ -92,7 +93,7 @@ export class UsageIndex {
   private readonly roots: readonly AgentRoot[];
   private readonly cacheFile: string | null;
   private readonly autoSave: boolean;
-  private readonly workers: boolean;
+  private readonly workers: { minBytes: number; count: number } | null;
   /** Files read from their start by a parallel scan, for `update` to take instead of reading them. */
   private pre: Map<string, ScanResult> | null = null;
   private readonly files = new Map<string, FileEntry>();
@@ -113,6 +114,8 @@ export class UsageIndex {
   private cleaned = false;
   /** Log files opened for reading since construction: tests and benchmarks look at it. */
   fileReads = 0;
+  /** Of `fileReads`, the files a worker thread read. */
+  workerReads = 0;
   /** Paths that could not be read and why, from the last refresh (files and folders). */
   get problems(): readonly PathProblem[] { return this.unreadable; }
 
@@ -120,7 +123,8 @@ export class UsageIndex {
     this.roots = opts.roots;
     this.cacheFile = opts.cacheFile ?? null;
     this.autoSave = opts.autoSave ?? true;
-    this.workers = opts.workers ?? false;
+    const w = opts.workers ?? false;
+    this.workers = w ? { minBytes: PARALLEL_MIN_BYTES, count: workerCount(), ...(w === true ? {} : w) } : null;
   }
 
   /**
@@ -228,8 +232,8 @@ export class UsageIndex {
       bytes += st.size;
     }
     const file = workerFile();
-    const n = workerCount();
-    if (!file || n === 0 || jobs.length < 2 || bytes < PARALLEL_MIN_BYTES) return;
+    const n = this.workers!.count;
+    if (!file || n === 0 || jobs.length < 2 || bytes < this.workers!.minBytes) return;
     const now = Date.now();
     const { local, remote } = splitJobs(jobs, n);
     const pending = remote.map(share => runWorker(file, share, now));
@@ -246,7 +250,7 @@ export class UsageIndex {
         slice = performance.now();
       }
     }
-    for (const results of await Promise.all(pending)) for (const r of results) pre.set(r.entry.path, r);
+    for (const results of await Promise.all(pending)) for (const r of results) { pre.set(r.entry.path, r); r.remote = true; }
     this.pre = pre;
   }
 
@@ -445,6 +449,7 @@ export class UsageIndex {
     }
     this.pre!.delete(entry.path);
     this.fileReads++;
+    if (pre.remote) this.workerReads++;
     Object.assign(entry, pre.entry);
     problems.push(...pre.problems);
     this.list = null;
