@@ -7,7 +7,7 @@ import { adapterOf, agentNames } from '../core/agents/index';
 import { agentRoots, AgentRoot, scanDirs } from '../core/agents/locations';
 import type { RateLimitWindow, UsageRecord } from '../core/agents/records';
 import { inputCost, requestCost, ZERO_USAGE } from '../core/cost';
-import { z } from 'zod';
+import * as z from 'zod';
 import { dayKeyer, isValidDate, weekRange } from '../core/time';
 import { parseQuotas, projectCosts, quotaStatus } from '../core/usage/quotas';
 import { inside, spendSummary, SpendBreakdown } from '../core/usage/spend';
