@@ -81,5 +81,5 @@ test('workers: the split is by size, deterministic, and gives every file to exac
   const all = [s1.local, ...s1.remote].flat().map(j => j.path).sort();
   assert.deepEqual(all, jobs.map(j => j.path).sort());
   const bytes = [s1.local, ...s1.remote].map(s => s.reduce((n, j) => n + j.size, 0));
-  assert.ok(Math.max(...bytes) - Math.min(...bytes) <= 0.1 * bytes.reduce((a, b) => a + b) / 3 + 100_000 * 1000, `unbalanced: ${bytes}`);
+  assert.ok(Math.max(...bytes) - Math.min(...bytes) <= 0.15 * bytes.reduce((a, b) => a + b) / 3 + 100_000 * 1000, `unbalanced: ${bytes}`);
 });
