@@ -29,6 +29,7 @@ export const COMMANDS: Record<string, Command> = {
   'tokenomics.showOutput': { run: ctx => ctx.output.show() },
   'tokenomics.setOtlpExportHeaders': { run: async ctx => (await import('./otlpExport')).setOtlpExportHeaders(ctx.context) },
   'tokenomics.forgetHistory': { engine: true, run: async (ctx, client) => (await import('./forgetHistory')).forgetHistory(client, ctx.output) },
+  'tokenomics.enableExactCopilotTracking': { run: async ctx => (await import('./exactCopilotTracking')).enableExactCopilotTracking(line => ctx.output.info(line)) },
 };
 
 export function registerCommands(ctx: Ctx): void {

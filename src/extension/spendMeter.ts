@@ -50,7 +50,14 @@ export class SpendMeter implements vscode.Disposable {
     if (!s.hasLogs) {
       item.text = '$(flame) no agent logs';
       const md = new vscode.MarkdownString('**Tokenomics**: no coding-agent logs found. Looked in:\n\n');
-      for (const f of s.folders) md.appendMarkdown(`- ${escapeMd(this.names(f.agent))}: \`${f.path}\`${f.exists ? '' : ' (missing)'}\n`);
+      // one line per folder, naming every agent that looks there (VS Code's user-data folders serve four)
+      const byPath = new Map<string, { agents: string[]; exists: boolean }>();
+      for (const f of s.folders) {
+        const e = byPath.get(f.path) ?? { agents: [], exists: f.exists };
+        e.agents.push(this.names(f.agent));
+        byPath.set(f.path, e);
+      }
+      for (const [p, e] of byPath) md.appendMarkdown(`- ${e.agents.map(escapeMd).join(', ')}: \`${p.replace(/`/g, "'")}\`${e.exists ? '' : ' (missing)'}\n`);
       const settings = [...new Set(s.folders.map(f => `\`${f.setting}\``))];
       md.appendMarkdown(`\nSet ${settings.length > 1 ? `${settings.slice(0, -1).join(', ')} or ${settings[settings.length - 1]}` : settings[0] ?? 'the agents\' folder settings'} if your agents log elsewhere.`);
       item.tooltip = md;
@@ -58,6 +65,7 @@ export class SpendMeter implements vscode.Disposable {
       item.show();
       return;
     }
+    // the engine's period basis: a total with a lower-bound part (Copilot's journal) is itself a lower bound; one with an estimate, an estimate
     item.text = `$(flame) ${amount(s.today.costUSD, s.today.basis)} today · ${amount(s.week.costUSD, s.week.basis)} wk`;
     const level = budgetLevel(s);
     item.backgroundColor = level === 'error' ? new vscode.ThemeColor('statusBarItem.errorBackground')
@@ -145,7 +153,14 @@ function period(md: vscode.MarkdownString, p: PeriodSpend, limit: number | null,
   if (p.unpricedRequests) md.appendMarkdown(` · ${p.unpricedRequests} unpriced`);
   if (p.basis !== 'exact') md.appendMarkdown(p.basis === 'lower-bound' ? ' · a lower bound: some logs hold only part of the usage' : ' · partly estimated from text');
   md.appendMarkdown('\n\n');
-  if (p.byAgent.length) md.appendMarkdown(p.byAgent.map(a => `${escapeMd(names(a.agent))} ${amount(a.costUSD, a.basis)}`).join(' · ') + '\n\n');
+  // Copilot bills in AI credits (1 credit = $0.01): its cost is shown in both
+  const credits = (a: { agent: string; costUSD: number }) => (a.agent === 'copilot' ? ` (${Math.round(a.costUSD * 100).toLocaleString('en-US')} credits)` : '');
+  if (p.byAgent.length) md.appendMarkdown(p.byAgent.map(a => `${escapeMd(names(a.agent))} ${amount(a.costUSD, a.basis)}${credits(a)}`).join(' · ') + '\n\n');
+  const notes = [
+    p.byAgent.some(a => a.basis === 'lower-bound') ? '≥ lower bound (Copilot\'s chat history keeps only the last model call of each request; run *Tokenomics: Enable Exact Copilot Tracking*)' : '',
+    p.byAgent.some(a => a.basis === 'estimate') ? '≈ estimate (counted by the agent\'s own tokenizer)' : '',
+  ].filter(Boolean);
+  if (notes.length) md.appendMarkdown(notes.join(' · ') + '\n\n');
   if (p.byModel.length) {
     md.appendMarkdown('| Model | Cost | Requests |\n|---|---:|---:|\n');
     for (const m of p.byModel.slice(0, 6)) md.appendMarkdown(`| ${escapeMd(m.model)} | ${amount(m.costUSD, m.basis)} | ${formatTokens(m.requests)} |\n`);

@@ -74,6 +74,7 @@ export interface PeriodSpend {
   cacheHitRatio: number | null;
   /** Where the numbers come from (`exact`, `lower-bound`, `estimate`): the client shows what this says. */
   basis: 'exact' | 'lower-bound' | 'estimate';
+  /** `basis`: `lower-bound` (Copilot's journal, shown ≥) or `estimate` (Continue, shown ≈) when not `exact`. */
   byAgent: { agent: string; costUSD: number; requests: number; basis: PeriodSpend['basis'] }[];
   byModel: { model: string; costUSD: number; requests: number; basis: PeriodSpend['basis'] }[];
 }

@@ -36,6 +36,7 @@ function compose(params: InitializeParams): void {
   registerExport(connection, engine, () => usage.records());
   const prompts = registerPromptFeatures(connection, documents, engine, {
     workspace, weeklyRequests: project => usage.weeklyRequests(project),
+    weeklyUsage: project => usage.weeklyUsage(project)?.byAgent,
     lensRefreshSupported: !!caps.workspace?.codeLens?.refreshSupport,
   });
   registerTokenMeter(connection, documents, engine, prompts);

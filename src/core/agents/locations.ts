@@ -5,6 +5,10 @@ import path from 'node:path';
 import type { AgentId } from './records';
 import { ADAPTERS, adapterOf } from './index';
 import { isCompressedLog } from './logSource';
+import { defaultVscodeUserDirs, HostInfo } from './vscodeUserDirs';
+
+/** The setting (and, through its adapter, the CLI flag) that names VS Code's user-data folders for every agent living there. */
+const VSCODE_USER_DIRS = 'vscodeUserDirs';
 
 /** A folder to scan for one agent's logs. `explicit` folders were named by the user. */
 export interface AgentRoot { agent: AgentId; dir: string; explicit: boolean }
@@ -22,7 +26,7 @@ function expand(dir: string, home: string): string {
  * that agent's defaults (setting `tokenomics.<logs.setting>`, CLI `--<logs.cliFlag>`); otherwise the
  * adapter's own rules apply (its env vars, else its default folders).
  */
-export function agentRoots(env: NodeJS.ProcessEnv = process.env, overrides: RootOverrides = {}): AgentRoot[] {
+export function agentRoots(env: NodeJS.ProcessEnv = process.env, overrides: RootOverrides = {}, host: HostInfo = {}): AgentRoot[] {
   const home = env.HOME || env.USERPROFILE || os.homedir();
   const roots: AgentRoot[] = [];
   const add = (agent: AgentId, dirs: readonly string[], explicit: boolean) => {
@@ -32,10 +36,16 @@ export function agentRoots(env: NodeJS.ProcessEnv = process.env, overrides: Root
       if (!roots.some(r => r.agent === agent && r.dir === dir)) roots.push({ agent, dir, explicit });
     }
   };
+  const userDirs = overrides[VSCODE_USER_DIRS];
   for (const a of ADAPTERS) {
     const named = overrides[a.logs.setting];
     if (named?.length) add(a.id, named, true);
-    else add(a.id, a.logs.defaultRoots(env, home), false);
+    else add(a.id, a.logs.defaultRoots(env, home, host), false);
+    // the agents living in VS Code also read its user-data folders (the agent that owns the setting already has them)
+    if (a.logs.vscodeUserDirs && a.logs.setting !== VSCODE_USER_DIRS) {
+      if (userDirs?.length) add(a.id, userDirs, true);
+      else add(a.id, defaultVscodeUserDirs(env, home, host), false);
+    }
   }
   return roots;
 }
@@ -63,14 +73,15 @@ export function findLogFiles(roots: readonly AgentRoot[]): { files: FoundFile[];
   const files: FoundFile[] = [];
   const problems: PathProblem[] = [];
   const seen = new Set<string>();
-  const walks: { dir: string; agent: AgentId; isLogFile: (name: string, fullPath: string) => boolean }[] = [];
+  type IsLogFile = (name: string, fullPath: string) => boolean;
+  const walks: { dir: string; agent: AgentId; isLogFile: IsLogFile; prune?: IsLogFile }[] = [];
   for (const root of roots) {
     const logs = adapterOf(root.agent).logs;
-    for (const d of logs.scanDirs(root.dir)) walks.push({ dir: d, agent: root.agent, isLogFile: logs.isLogFile });
+    for (const d of logs.scanDirs(root.dir)) walks.push({ dir: d, agent: root.agent, isLogFile: logs.isLogFile, prune: logs.prune?.bind(logs) });
   }
   // where links may lead: the real paths of the folders walked and of the roots they are in
   const allowed = [...new Set([...roots.map(r => r.dir), ...walks.map(w => w.dir)].map(realOrNull).filter((x): x is string => x !== null))];
-  const walk = (dir: string, agent: AgentId, isLogFile: (name: string, fullPath: string) => boolean, depth: number) => {
+  const walk = (dir: string, agent: AgentId, isLogFile: IsLogFile, prune: IsLogFile | undefined, depth: number) => {
     let entries: fs.Dirent[];
     try { entries = fs.readdirSync(dir, { withFileTypes: true }); } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
@@ -93,9 +104,10 @@ export function findLogFiles(roots: readonly AgentRoot[]): { files: FoundFile[];
       } catch { continue; }
       const id = `${st.dev}:${st.ino}`;
       if (st.isDirectory()) {
-        if (seen.has(id) || depth >= 12) continue;
+        // folders an adapter never needs (OpenCode's storage/part: a file per message part) are not walked
+        if (seen.has(id) || depth >= 12 || prune?.(e.name, p)) continue;
         seen.add(id);
-        walk(p, agent, isLogFile, depth + 1);
+        walk(p, agent, isLogFile, prune, depth + 1);
       } else if (st.isFile() && isLogFile(e.name, p) && !seen.has(id)) {
         // Codex's rule (codex-rs/rollout/src/compression.rs): while both exist, the plain log wins over its compressed twin
         if (isCompressedLog(p) && (names ??= new Set(entries.map(x => x.name))).has(e.name.slice(0, -4))) continue;
@@ -110,7 +122,7 @@ export function findLogFiles(roots: readonly AgentRoot[]): { files: FoundFile[];
     const id = `${st.dev}:${st.ino}`;
     if (!st.isDirectory() || seen.has(id)) continue;
     seen.add(id);
-    walk(w.dir, w.agent, w.isLogFile, 0);
+    walk(w.dir, w.agent, w.isLogFile, w.prune, 0);
   }
   return { files, problems };
 }

@@ -7,8 +7,9 @@ import { adapterOf } from '../agents/index';
 import { scanLines } from '../agents/lineScanner';
 import { ZSTD_SUFFIX, isCompressedLog, scanCompressedLines } from '../agents/logSource';
 import { AgentRoot, FoundFile, PathProblem, findLogFiles, scanDirs } from '../agents/locations';
-import { AgentId, AgentReader, RateLimits, UsageRecord, betterCopy } from '../agents/records';
+import { AgentId, AgentReader, RateLimits, UsageRecord, applyCoverage, betterCopy } from '../agents/records';
 import { SkipCounts, addSkip, isSkipReason, orderedSkips } from '../agents/skipReasons';
+import { SqliteReadError, databaseStamp, withSnapshot } from '../agents/sqlite';
 import { UsageColumns, columnsOf } from './columns';
 import { removeStaleTemps, writeAtomic } from '../persist';
 import { PARALLEL_MIN_BYTES, ScanJob, ScanResult, runWorker, splitJobs, workerCount, workerFile } from './scanPool';
@@ -226,6 +227,7 @@ export class UsageIndex {
       try { st = f.stats ?? fs.statSync(f.path); } catch { continue; } // `update` says why
       const old = this.files.get(f.path);
       if (old && !old.gone && old.agent === f.agent && old.ino === st.ino) continue; // unchanged or appended
+      if (adapterOf(f.agent).usage.isDatabase?.(f.path)) continue; // databases are read on this thread (sqlite.ts)
       const failed = this.failed.get(f.path);
       if (failed && failed.ino === st.ino && failed.size === st.size && failed.mtimeMs === st.mtimeMs) continue;
       jobs.push({ path: f.path, agent: f.agent, size: st.size, mtimeMs: st.mtimeMs, ino: st.ino });
@@ -258,7 +260,8 @@ export class UsageIndex {
   records(): readonly UsageRecord[] {
     this.ensureObjects();
     if (this.winnersStale) this.rebuildWinners();
-    return (this.list ??= [...this.winnerMap().values()]);
+    // the exact source wins over a lower bound for the sessions it covers; stand-ins give way (records.ts)
+    return (this.list ??= applyCoverage([...this.winnerMap().values()]));
   }
 
   /**
@@ -402,8 +405,14 @@ export class UsageIndex {
       return null;
     }
     const reader = adapterOf(f.agent).usage;
+    const database = reader.isDatabase?.(f.path) ?? false;
+    if (database) {
+      // a database changes with its -wal: both count, and any change reads it again (from a snapshot)
+      const stamp = databaseStamp(f.path);
+      if (stamp) st = Object.assign(Object.create(st) as fs.Stats, stamp);
+    }
     // a compressed log is never appended to: when it changes, it is read again whole
-    const whole = (reader.isWholeFile?.(f.path) ?? false) || isCompressedLog(f.path);
+    const whole = database || (reader.isWholeFile?.(f.path) ?? false) || isCompressedLog(f.path);
     let old = this.files.get(f.path);
     if (old && !old.gone && old.agent === f.agent && old.ino === st.ino && st.size === old.size && st.mtimeMs === old.mtimeMs) return null;
     const failed = this.failed.get(f.path);
@@ -431,13 +440,20 @@ export class UsageIndex {
     if (old) this.winnersStale = true;
     this.files.set(f.path, entry);
     if (!this.readFromStart(entry, problems)) {
-      this.files.delete(f.path);
       const reason = problems[problems.length - 1]?.path === f.path ? problems[problems.length - 1]!.reason : 'unreadable';
       this.failed.set(f.path, { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino, reason });
+      // a locked or corrupt database keeps what it held; it is read again when it changes
+      if (database && old) { this.files.set(f.path, old); return null; }
+      this.files.delete(f.path);
       return old ? 'removedFiles' : null;
     }
     // A whole-file log caught mid-rewrite does not parse: keep what it held until it changes again.
     if (whole && old && entry.records.length === 0 && entry.malformed > 0) { entry.records = old.records; entry.byKey = undefined; }
+    // Producers that compact or prune (Copilot's journal, its 7-day trace store): what was read stays.
+    else if (old && reader.retainOnReread) {
+      const byKey = entry.byKey ??= new Map(entry.records.map((x, i) => [x.key, i]));
+      for (const r of old.records) if (!byKey.has(r.key)) { byKey.set(r.key, entry.records.length); entry.records.push(r); }
+    }
     return old ? 'rereadFiles' : 'newFiles';
   }
 
@@ -575,7 +591,10 @@ export function readLog(entry: FileEntry, from: number, problems: PathProblem[],
     return false;
   }
   try {
-    if (isCompressedLog(entry.path)) {
+    if (reader.isDatabase?.(entry.path) && reader.database) {
+      const database = reader.database;
+      entry.malformed = withSnapshot(entry.path, db => database(db, entry.path, emit)).malformed;
+    } else if (isCompressedLog(entry.path)) {
       try {
         scanCompressedLines(fd, reader.needles, (line, offset) => {
           const outcome = reader.line(entry.state, line, offset, entry.path, emit);
@@ -605,7 +624,7 @@ export function readLog(entry: FileEntry, from: number, problems: PathProblem[],
     }
     return true;
   } catch (e) {
-    problems.push({ path: entry.path, reason: (e as NodeJS.ErrnoException).code ?? String(e) });
+    problems.push({ path: entry.path, reason: e instanceof SqliteReadError ? e.reason : (e as NodeJS.ErrnoException).code ?? String(e) });
     return false;
   } finally {
     fs.closeSync(fd);
