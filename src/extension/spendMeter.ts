@@ -5,6 +5,7 @@ import type { LanguageClient } from 'vscode-languageclient/node';
 import { PeriodSpend, UsageChangedNotification, UsageRequest, UsageSummary } from '../server/protocol';
 import { formatPercent, formatTokens, formatTokensShort, formatUSD } from '../core/format';
 import { escapeMd } from './tokenMeter';
+import { CacheWarmCountdown, appendBurn } from './agentContext';
 
 /** Agent id -> the name the engine gives it (in the summary: the client keeps no table of its own). */
 type Names = (agent: string) => string;
@@ -25,8 +26,11 @@ export class SpendMeter implements vscode.Disposable {
     this.spend.command = 'tokenomics.showWeeklySummary';
     this.context = vscode.window.createStatusBarItem('context', vscode.StatusBarAlignment.Right, 100.5);
     this.context.name = 'Tokenomics: Agent Context';
-    this.context.command = 'tokenomics.showContextAdvice';
+    this.context.command = 'tokenomics.showAgentContext';
+    this.warm = new CacheWarmCountdown(this.context);
   }
+  private readonly warm: CacheWarmCountdown;
+  private contextText: string | null = null;
 
   get summary(): UsageSummary | undefined { return this.last; }
 
@@ -41,6 +45,7 @@ export class SpendMeter implements vscode.Disposable {
     this.names = namesOf(s);
     this.renderSpend(s);
     this.renderContext(s);
+    this.warm.update(s, this.contextText);
     void this.notifyThresholds(s);
     this.changed.fire(s);
   }
@@ -76,11 +81,13 @@ export class SpendMeter implements vscode.Disposable {
 
   private renderContext(s: UsageSummary): void {
     const c = s.context;
+    this.contextText = null;
     if (!c || c.share === null || c.share * 100 < s.contextWarning.percent) { this.context.hide(); return; }
     const pct = Math.round(c.share * 100);
     this.context.text = `$(warning) ctx ${pct}%`;
     this.context.backgroundColor = pct >= s.contextWarning.notifyPercent ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
     this.context.tooltip = contextTooltip(s, this.names);
+    this.contextText = this.context.text;
     this.context.show();
   }
 
@@ -116,16 +123,7 @@ export class SpendMeter implements vscode.Disposable {
     }
   }
 
-  /** Tokenomics: Show Agent Context Advice. */
-  async showContextAdvice(): Promise<void> {
-    const s = this.last;
-    if (!s?.context) { void vscode.window.showInformationMessage('Tokenomics: no recent agent session.'); return; }
-    const c = s.context;
-    void vscode.window.showInformationMessage(
-      `${this.names(c.agent)} session in ${c.project}: context ${formatPercent(c.share ?? 0)} full (${formatTokens(c.contextTokens)} tokens). Each turn re-reads it: ≈${formatUSD(c.nextTurnCachedUSD)} cached, ${formatUSD(c.nextTurnUncachedUSD)} uncached. Compact or clear the session, or start fresh for a new task.`);
-  }
-
-  dispose(): void { this.spend.dispose(); this.context.dispose(); this.changed.dispose(); }
+  dispose(): void { this.warm.dispose(); this.spend.dispose(); this.context.dispose(); this.changed.dispose(); }
 }
 
 function pruneOld(seen: Record<string, number>): Record<string, number> {
@@ -196,6 +194,7 @@ export function spendTooltip(s: UsageSummary, names: Names): vscode.MarkdownStri
   if (s.skipped.malformedLines || s.skipped.unreadable.length) {
     md.appendMarkdown(`$(info) skipped ${s.skipped.malformedLines} malformed log lines${s.skipped.unreadable.length ? `, ${s.skipped.unreadable.length} unreadable files` : ''} ([details](command:tokenomics.showOutput))\n\n`);
   }
+  appendBurn(md, s, names);
   md.appendMarkdown('[$(graph) Weekly summary](command:tokenomics.showWeeklySummary)');
   return md;
 }

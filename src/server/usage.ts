@@ -15,8 +15,10 @@ import { inside, spendSummary, SpendBreakdown } from '../core/usage/spend';
 import { SKIP_TEXT, UsageIndex, atLines } from '../core/usage/usageIndex';
 import type { Engine } from './engine';
 import { afterHeavyWork } from './idleGc';
-import { ForgetHistoryRequest, PeriodSpend, QuotaStatus, RateWindow, UsageChangedNotification, UsageRequest, UsageSummary } from './protocol';
+import { AgentContextRequest, ForgetHistoryRequest, PeriodSpend, QuotaStatus, RateWindow, UsageChangedNotification, UsageRequest, UsageSummary } from './protocol';
 import { onRequest, onRequest0, sendNotification } from './requests';
+import { burnRates, cacheWarmUntil, contextView, mainStream } from '../core/leaks/live';
+import { defaultFactsCache } from '../core/leaks/facts';
 import type { Workspace } from './workspace';
 
 /**
@@ -238,6 +240,7 @@ export function registerUsage(connection: Connection, engine: Engine, opts: Usag
         nextTurnUncachedUSD: inputCost(model, a.contextTokens),
         lastActivity: a.lastActive,
         inWorkspace: inside(a.project, folders),
+        cacheWarmUntil: cacheWarmUntil(mainStream(records, a.agent, a.sessionId)) ?? undefined,
       } : undefined,
       contextWarning: { percent: s['contextWarning.percent'], notifyPercent: s['contextWarning.notifyPercent'] },
       quotas: quotasOf(records),
@@ -245,6 +248,7 @@ export function registerUsage(connection: Connection, engine: Engine, opts: Usag
       folders: roots.map(r => ({ agent: r.agent, path: r.dir, exists: fs.existsSync(r.dir), setting: `tokenomics.${adapterOf(r.agent).logs.setting}` })),
       hasLogs: records.length > 0,
       skipped: { malformedLines: index?.stats().malformedLines ?? 0, unreadable: stats.map(p => p.path) },
+      burn: burnRates(records, engine.catalog, Date.now()).slice(0, 5),
     };
   };
 
@@ -269,6 +273,13 @@ export function registerUsage(connection: Connection, engine: Engine, opts: Usag
   // Another folder may hold the session to warn about: the summary is rebuilt, the index stands.
   opts.workspace.onDidChange(() => { summaryStale = true; schedule(0); });
   onRequest0(connection, UsageRequest, async () => { await refresh(); return buildSummary(); });
+  onRequest0(connection, AgentContextRequest, async () => {
+    await refresh();
+    const records = index?.records() ?? [];
+    const a = spendSummary(records, engine.catalog, { timezone: engine.timezone, weekStartsOn: engine.settings.weekStartsOn, preferProjects: opts.workspace.folders }).activeSession;
+    const stream = a ? mainStream(records, a.agent, a.sessionId) : [];
+    return stream[0] ? contextView(stream, defaultFactsCache.get(stream[0].file, stream[0].agent), engine.catalog, null) : null;
+  });
   // `Tokenomics: Forget Usage History…`: what `tokenomics forget --before` does, on the engine's index
   onRequest(connection, ForgetHistoryRequest, z.object({ before: z.string().refine(isValidDate, 'expected a date (YYYY-MM-DD)') }), async p => {
     await refresh();

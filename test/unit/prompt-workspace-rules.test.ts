@@ -100,3 +100,18 @@ test('directory-tree, example-heavy and unread front matter', async () => {
   assert.equal(rules(u, 'unread-front-matter')[0]!.severity, 'error');
   assert.deepEqual(rules(await analyze(`${agent}You review pull requests.\n${'More of the prompt body here. '.repeat(5)}\n`, { path: '/p/.claude/agents/x.md' }), 'unread-front-matter'), []);
 });
+
+test('agent-boilerplate: an agent\'s own system-prompt words or a pasted system reminder, not a mention of the agent', async () => {
+  const claude = await analyze("# Rules\n\nYou are Claude Code, Anthropic's official CLI for Claude.\n\n- Use tabs.\n", { path: '/p/CLAUDE.md' });
+  assert.match(rules(claude, 'agent-boilerplate')[0]!.message, /^This repeats Claude Code's own words/);
+  const codex = await analyze('# Agents\n\nYou are a coding agent running in the Codex CLI, a terminal-based coding assistant.\n', { path: '/p/AGENTS.md' });
+  assert.match(rules(codex, 'agent-boilerplate')[0]!.message, /Codex's own words \(openai\/codex/);
+  const gemini = await analyze('You are an interactive CLI agent specializing in software engineering tasks. Your primary goal is to help users safely and efficiently.\n', { path: '/p/GEMINI.md' });
+  assert.equal(rules(gemini, 'agent-boilerplate').length, 1);
+  const reminder = await analyze('# Notes\n\n<system-reminder>\nDo what has been asked.\n</system-reminder>\n', { path: '/p/CLAUDE.md' });
+  assert.match(rules(reminder, 'agent-boilerplate')[0]!.message, /pasted `<system-reminder>`/);
+  // naming the agent, or describing its reminders, is not a copy
+  const clean = '# Rules\n\nClaude Code reads this file. You are working on a CLI tool for booking rooms.\n\n- Never edit `system-reminder.ts` by hand.\n- Codex CLI users: run `npm test` first.\n';
+  assert.deepEqual(rules(await analyze(clean, { path: '/p/CLAUDE.md' }), 'agent-boilerplate'), []);
+  assert.deepEqual(rules(await analyze("You are Claude Code, Anthropic's official CLI for Claude.\n", { path: '/p/CLAUDE.md', settings: { rules: { 'agent-boilerplate': false } } }), 'agent-boilerplate'), [], 'can be turned off');
+});

@@ -15,6 +15,7 @@ import { blockScopes } from './scope';
 import { cacheHostile } from './cacheHostile';
 import { findImports } from './references';
 import { directoryTrees, exampleHeavy, unreadFrontMatter } from './shape';
+import { agentBoilerplate } from './boilerplate';
 import { broadAttach, crossFileDuplicates, staleReferences } from './workspaceRules';
 import type { WorkspaceView } from './workspace';
 import { textKey } from './textHash';
@@ -186,6 +187,7 @@ export class PromptAnalyzer {
     run('directory-tree', () => directoryTrees(ctx));
     run('example-heavy', () => exampleHeavy(ctx));
     run('unread-front-matter', () => unreadFrontMatter(ctx));
+    run('agent-boilerplate', () => agentBoilerplate(ctx));
     findings.sort((a, b) => a.start - b.start || a.end - b.end);
 
     return {

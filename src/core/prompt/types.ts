@@ -4,12 +4,14 @@
 export type RuleCode =
   | 'over-budget' | 'duplicate-block' | 'high-entropy-blob' | 'log-dump' | 'large-code-block'
   | 'large-data-block' | 'whitespace' | 'filler' | 'lost-in-the-middle' | 'long-context-cliff' | 'cheaper-tier'
-  | 'stale-reference' | 'cross-file-duplicate' | 'cache-hostile' | 'directory-tree' | 'example-heavy' | 'unread-front-matter' | 'broad-attach';
+  | 'stale-reference' | 'cross-file-duplicate' | 'cache-hostile' | 'directory-tree' | 'example-heavy' | 'unread-front-matter' | 'broad-attach'
+  | 'agent-boilerplate';
 
 export const RULE_CODES: readonly RuleCode[] = [
   'over-budget', 'duplicate-block', 'high-entropy-blob', 'log-dump', 'large-code-block', 'large-data-block',
   'whitespace', 'filler', 'lost-in-the-middle', 'long-context-cliff', 'cheaper-tier',
   'stale-reference', 'cross-file-duplicate', 'cache-hostile', 'directory-tree', 'example-heavy', 'unread-front-matter', 'broad-attach',
+  'agent-boilerplate',
 ];
 
 export type Severity = 'information' | 'warning' | 'error';
