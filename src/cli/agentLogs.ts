@@ -62,7 +62,7 @@ export async function openUsageIndex(command: string, flags: Record<string, stri
     if (!ok) throw new UsageError(`no such folder: ${r.dir}`);
   }
   const cacheFile = flags['no-cache'] ? null : indexFile(io.env, roots);
-  const index = new UsageIndex({ roots, cacheFile });
+  const index = new UsageIndex({ roots, cacheFile, workers: true });
   const refreshed = await index.refresh();
   if (refreshed.cache === 'corrupt' || refreshed.cache === 'other-version') {
     io.stderr(`tokenomics ${command}: the usage index ${cacheFile} was ${refreshed.cache === 'corrupt' ? 'corrupt' : 'written by another version'}; rebuilt from the logs on disk (the history of logs the agents deleted is lost)\n`);

@@ -10,7 +10,7 @@ import type { ActivityCollector } from './agents/adapter';
 import { adapterOf, isAgentId } from './agents/index';
 import type { AgentId as Agent } from './agents/records';
 import { scanLines } from './agents/lineScanner';
-import { z } from 'zod';
+import * as z from 'zod';
 import { removeStaleTemps, writeAtomic } from './persist';
 
 /** Rough size of text in tokens (logs hold text, not token counts): ~4 characters per token. */

@@ -1,6 +1,6 @@
 // The model catalog: bundled prices (validated at load), id resolution through aliases,
 // tiers within a family, and user price overrides.
-import { z } from 'zod';
+import * as z from 'zod';
 import bundled from './data/prices.json';
 
 export const TIERS = ['frontier', 'balanced', 'fast'] as const;

@@ -1,6 +1,6 @@
 // The `tokenomics.*` settings as the engine sees them: validated with zod, each bad value reported by
 // name and replaced by its default, so one typo never disables the rest.
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseOverrides, OverrideProblem, PriceOverrides } from './catalog';
 import { ADAPTERS } from './agents/index';
 import { isValidTimeZone } from './time';

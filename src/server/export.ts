@@ -10,7 +10,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { UsageRecord } from '../core/agents/records';
 import type { Catalog } from '../core/catalog';
 import { BASES, DaySeries, ProjectMode, Series, dailySeries, usageSeries } from '../core/export/series';

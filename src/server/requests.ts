@@ -4,7 +4,7 @@
 // and never reaches its handler.
 import { CancellationToken, ErrorCodes, ResponseError } from 'vscode-languageserver/node';
 import type { Connection } from 'vscode-languageserver/node';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { NotificationType, RequestType, RequestType0 } from 'vscode-jsonrpc';
 import type { ExportConfigParams } from './protocol';
 

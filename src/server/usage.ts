@@ -8,7 +8,7 @@ import { agentRoots, AgentRoot, scanDirs } from '../core/agents/locations';
 import { userDirFromGlobalStorage } from '../core/agents/vscodeUserDirs';
 import type { RateLimitWindow, UsageRecord } from '../core/agents/records';
 import { inputCost, requestCost, ZERO_USAGE } from '../core/cost';
-import { z } from 'zod';
+import * as z from 'zod';
 import { dayKeyer, isValidDate, weekRange } from '../core/time';
 import { parseQuotas, projectCosts, quotaStatus } from '../core/usage/quotas';
 import { inside, spendSummary, SpendBreakdown } from '../core/usage/spend';
@@ -79,7 +79,7 @@ export function registerUsage(connection: Connection, engine: Engine, opts: Usag
     roots = agentRoots(process.env, s.agentDirs, { vscodeUserDir: userDirFromGlobalStorage(dir) });
     const cacheFile = dir ? path.join(dir, 'usage-index.json') : null;
     // Saving costs tens of ms on a big tree: refreshes stay in the few-ms range, saves are batched.
-    index = new UsageIndex({ roots, cacheFile, autoSave: false });
+    index = new UsageIndex({ roots, cacheFile, autoSave: false, workers: true });
     for (const w of watchers) w.close();
     watchers = [];
     pollMs = POLL_MS; watchersProven = false;

@@ -25,6 +25,8 @@ const builds = [
   { entryPoints: { cli: 'src/cli/cli.ts' }, banner: { js: '#!/usr/bin/env node' }, plugins: [otlpApart] },
   // ESM builds of the OpenTelemetry packages tree-shake: ~76 KB instead of ~261 KB
   { entryPoints: { otlp: 'src/server/otlp.ts' }, mainFields: ['module', 'main'] },
+  // the cold scan's worker thread, started by the engine and the CLI (src/core/usage/scanPool.ts)
+  { entryPoints: { scanWorker: 'src/core/usage/scanWorker.ts' } },
   // runs in the webview under a strict CSP: one self-contained script, no Node
   { entryPoints: { 'webview/week': 'src/webview/week.ts' }, platform: 'browser', target: 'es2022', format: 'iife' },
 ];
@@ -50,7 +52,7 @@ if (watch) {
 } else {
   await Promise.all(builds.map(b => esbuild.build({ ...common, ...b, outdir: 'dist' })));
   fs.chmodSync(path.join(ROOT, 'dist/cli.js'), 0o755);
-  for (const f of ['extension.js', 'server.js', 'cli.js', 'otlp.js', 'webview/week.js']) {
+  for (const f of ['extension.js', 'server.js', 'cli.js', 'otlp.js', 'scanWorker.js', 'webview/week.js']) {
     console.log(`dist/${f} ${(fs.statSync(path.join(ROOT, 'dist', f)).size / 1024).toFixed(0)} KiB`);
   }
 }

@@ -8,8 +8,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { sameWithWorkers } from './agents.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const DATA = path.join(ROOT, 'test/bench/.data');
@@ -96,10 +96,10 @@ export async function run(log = console.log) {
   const info = generate(log);
   log(`tree: ${info.files} rollouts, ${(info.bytes / 1e6).toFixed(0)} MB, ${info.requests} requests`);
   const cli = path.join(ROOT, 'dist/cli.js');
-  if (!fs.existsSync(cli)) {
-    const esbuild = createRequire(path.join(ROOT, 'package.json'))('esbuild');
-    await esbuild.build({ entryPoints: [path.join(ROOT, 'src/cli/cli.ts')], bundle: true, platform: 'node', target: 'node20', format: 'cjs', minify: true, outfile: cli, logLevel: 'warning' });
-  }
+  // the CLI starts dist/scanWorker.js for a cold scan: both come from the project's build
+  if (!fs.existsSync(cli) || !fs.existsSync(path.join(ROOT, 'dist/scanWorker.js'))) execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'ignore' });
+  const indexJs = path.join(ROOT, 'out/src/core/usage/usageIndex.js');
+  if (!fs.existsSync(indexJs)) execFileSync('npx', ['tsc', '-p', '.'], { cwd: ROOT, stdio: 'ignore' });
   const ccusage = ensureCcusage(log);
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'tokenomics-bench-home-'));
   const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'tokenomics-bench-cache-'));
@@ -126,6 +126,8 @@ export async function run(log = console.log) {
     log(`cold report --no-cache: ${median(oursRuns).toFixed(0)} ms vs ccusage codex ${median(theirRuns).toFixed(0)} ms = ${ratio.toFixed(2)}x (target ≤ 1x)`);
     log(`token totals identical to ccusage: ${same ? 'yes' : 'NO'} ${JSON.stringify(mine)}${same ? '' : ` vs ${JSON.stringify(theirs3)}`} (target yes)`);
     log(`requests counted: ${t.requests} (generated ${info.requests})`);
+
+    log(`cold scan on worker threads persists the same index as on one thread: ${await sameWithWorkers(indexJs, [{ agent: 'codex', dir: TREE, explicit: true }], cache) ? 'yes' : 'NO'} (target yes)`);
 
     const rssFile = path.join(cache, 'rss.txt');
     const hook = path.join(cache, 'rss-hook.cjs');

@@ -1,6 +1,6 @@
 // Claude Code transcripts: projects/<cwd slug>/<session>.jsonl, one line per content block.
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { FAST_MODEL_SUFFIX } from '../catalog';
 import { AgentReader, LineOutcome, UsageRecord, claudeKey, tokens } from './records';
 import { plausibleTime, plausibleUsage } from './skipReasons';

@@ -12,7 +12,7 @@
 // ui_messages.json (legacy-task-writeback.ts, `sdk_writeback.json`) are counted from the SDK side.
 import fs from 'node:fs';
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AgentAdapter } from './adapter';
 import { isTaskUiFile, parseUiMessages, taskActivity, TaskRules } from './clineTasks';
 import type { Agent, AgentReader, UsageRecord } from './records';

@@ -11,7 +11,7 @@
 // these numbers and are never added; they only lend the model and the workspace.
 import fs from 'node:fs';
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Agent, UsageRecord } from './records';
 import { tokens } from './records';
 

@@ -4,7 +4,7 @@
 // rules pinned by ccusage rust/crates/ccusage/src/adapter/codex/loader.rs tests and codeburn
 // tests/providers/codex.test.ts.
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { plainLogPath } from './logSource';
 import { AgentReader, LineOutcome, RateLimitWindow, RateLimits, UsageRecord, codexKey, tokens } from './records';
 import { plausibleTime, plausibleUsage } from './skipReasons';

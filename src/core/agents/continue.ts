@@ -5,7 +5,7 @@
 // Continue's own local tokenizer (autocomplete and cancelled calls included), with no cache and no
 // cost: estimates, and labelled so. `dev_data/devdata.sqlite` receives the same events: not read.
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AgentAdapter } from './adapter';
 import type { Agent, AgentReader, LineOutcome } from './records';
 import { tokens } from './records';

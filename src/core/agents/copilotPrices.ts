@@ -1,7 +1,7 @@
 // What Copilot usage costs as Copilot bills it: since 2026-06-01, AI credits (1 credit = $0.01) at
 // per-model token prices, from the bundled table (src/core/data/copilot-prices.json, made by
 // src/tools/generate-copilot-prices.mjs from github/docs data/tables/copilot/models-and-pricing.yml).
-import { z } from 'zod';
+import * as z from 'zod';
 import type { TokenUsage } from '../cost';
 import bundled from '../data/copilot-prices.json';
 

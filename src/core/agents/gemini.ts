@@ -1,6 +1,6 @@
 // Gemini CLI chats: ~/.gemini/tmp/<projectHash>/chats/session-*.json (rewritten whole) or .jsonl.
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { AgentReader, LineOutcome, UsageRecord, geminiKey, tokens } from './records';
 import type { AgentAdapter } from './adapter';
 import { isDir, readSmallFile } from './shared';

@@ -1,6 +1,6 @@
 // The export's settings, from VS Code (`tokenomics.export.otlp.*`, sent to the engine with the headers
 // from SecretStorage) or from the CLI's flags: validated here, each bad value named.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ProjectMode } from './series';
 
 export const DEFAULT_INTERVAL_SECONDS = 60;

@@ -2,7 +2,7 @@
 // A counter's value only grows under one start time; when an index total falls (history forgotten, an
 // exact source replacing a lower bound, a rebuild) the series restarts with a new start time, so a
 // receiver sees a reset instead of a counter running backwards.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Series } from './series';
 
 export const STATE_VERSION = 1;

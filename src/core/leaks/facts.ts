@@ -13,7 +13,7 @@ import path from 'node:path';
 import { scanLines } from '../agents/lineScanner';
 import { claudeKey } from '../agents/records';
 import { textLength } from '../agents/shared';
-import { z } from 'zod';
+import * as z from 'zod';
 import { CHARS_PER_TOKEN } from '../activity';
 import { removeStaleTemps, writeAtomic } from '../persist';
 

@@ -1,6 +1,6 @@
 // Weekly quotas by use case (`tokenomics.quotas`): which projects a quota covers, and what they spent
 // this week. `quotaStatus` is the one rule the spend meter and the weekly summary share.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { UsageRecord } from '../agents/records';
 // the linear-time matcher of patterns from settings: a backtracking regex froze `week` on a hostile quota
 import { globListProblem, projectMatcher } from '../glob';

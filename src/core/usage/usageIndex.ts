@@ -12,6 +12,7 @@ import { SkipCounts, addSkip, isSkipReason, orderedSkips } from '../agents/skipR
 import { SqliteReadError, databaseStamp, withSnapshot } from '../agents/sqlite';
 import { UsageColumns, columnsOf } from './columns';
 import { removeStaleTemps, writeAtomic } from '../persist';
+import { PARALLEL_MIN_BYTES, ScanJob, ScanResult, runWorker, splitJobs, workerCount, workerFile } from './scanPool';
 import { FileEntry, Snapshot, SkipReason, crc32, materializeSnapshot, openSnapshot, readAligned, serialize, snapshotColumns } from './snapshot';
 
 export type { SkipReason };
@@ -37,6 +38,12 @@ export interface UsageIndexOptions {
   cacheFile?: string | null;
   /** Save after every refresh that changed something (default). Turn off to save on your own schedule with `save()`. */
   autoSave?: boolean;
+  /**
+   * Parse a cold or large scan on worker threads too (`scanPool.ts`): for the CLI and the engine,
+   * never the extension host. A small refresh stays on this thread. Tests set how many bytes make a
+   * scan large (`minBytes`, default `PARALLEL_MIN_BYTES`) and how many workers start (`count`).
+   */
+  workers?: boolean | { minBytes?: number; count?: number };
 }
 
 export interface IndexStats {
@@ -87,6 +94,9 @@ export class UsageIndex {
   private readonly roots: readonly AgentRoot[];
   private readonly cacheFile: string | null;
   private readonly autoSave: boolean;
+  private readonly workers: { minBytes: number; count: number } | null;
+  /** Files read from their start by a parallel scan, for `update` to take instead of reading them. */
+  private pre: Map<string, ScanResult> | null = null;
   private readonly files = new Map<string, FileEntry>();
   /** The counted copy of each key; null after a load until a change needs it (the list is enough to report). */
   private winners: Map<string, UsageRecord> | null = new Map();
@@ -105,6 +115,8 @@ export class UsageIndex {
   private cleaned = false;
   /** Log files opened for reading since construction: tests and benchmarks look at it. */
   fileReads = 0;
+  /** Of `fileReads`, the files a worker thread read. */
+  workerReads = 0;
   /** Paths that could not be read and why, from the last refresh (files and folders). */
   get problems(): readonly PathProblem[] { return this.unreadable; }
 
@@ -112,6 +124,8 @@ export class UsageIndex {
     this.roots = opts.roots;
     this.cacheFile = opts.cacheFile ?? null;
     this.autoSave = opts.autoSave ?? true;
+    const w = opts.workers ?? false;
+    this.workers = w ? { minBytes: PARALLEL_MIN_BYTES, count: workerCount(), ...(w === true ? {} : w) } : null;
   }
 
   /**
@@ -120,7 +134,12 @@ export class UsageIndex {
    * other requests (token counts, lenses) for seconds.
    */
   async refresh(): Promise<RefreshResult> {
-    const steps = this.steps();
+    let found: ReturnType<typeof findLogFiles> | undefined;
+    if (this.workers) {
+      found = this.walk();
+      await this.prefetch(found.files);
+    }
+    const steps = this.steps(found);
     let slice = performance.now();
     for (;;) {
       const r = steps.next();
@@ -141,16 +160,11 @@ export class UsageIndex {
   }
 
   /** The refresh, one log file a step. */
-  private *steps(): Generator<void, RefreshResult, void> {
+  private *steps(walked?: ReturnType<typeof findLogFiles>): Generator<void, RefreshResult, void> {
     const t0 = performance.now();
-    let cache: RefreshResult['cache'] = null;
-    if (!this.loaded) {
-      this.loaded = true;
-      if (this.cacheFile && !this.cleaned) { this.cleaned = true; removeStaleTemps(this.cacheFile); }
-      cache = this.cacheFile ? this.load(this.cacheFile) : 'disabled';
-      if (cache !== 'loaded') this.dirty = true;
-    }
-    const { files: found, problems } = findLogFiles(this.roots);
+    const { files: found, problems } = walked ?? this.walk();
+    let cache = this.loadResult;
+    this.loadResult = null;
     const result = { newFiles: 0, appendedFiles: 0, rereadFiles: 0, removedFiles: 0 };
     const present = new Set<string>();
     for (const f of found) {
@@ -183,7 +197,63 @@ export class UsageIndex {
     if (this.dirty && this.autoSave && this.cacheFile) {
       if (!this.save()) cache = cache ?? 'unwritable';
     }
+    this.pre = null;
     return { changed, ...result, cache, stats: this.stats(), ms: performance.now() - t0 };
+  }
+
+  /** The persisted index is loaded before the first walk; how that went is said by the refresh that did it. */
+  private loadResult: RefreshResult['cache'] = null;
+
+  private walk(): ReturnType<typeof findLogFiles> {
+    if (!this.loaded) {
+      this.loaded = true;
+      if (this.cacheFile && !this.cleaned) { this.cleaned = true; removeStaleTemps(this.cacheFile); }
+      this.loadResult = this.cacheFile ? this.load(this.cacheFile) : 'disabled';
+      if (this.loadResult !== 'loaded') this.dirty = true;
+    }
+    return findLogFiles(this.roots);
+  }
+
+  /**
+   * A cold or large scan: the files to be read from their start, when they add up to enough bytes,
+   * are read by this thread and worker threads at once, into `pre`. Gives the event loop back between
+   * files, as `refresh` does.
+   */
+  private async prefetch(found: readonly FoundFile[]): Promise<void> {
+    const jobs: ScanJob[] = [];
+    let bytes = 0;
+    for (const f of found) {
+      let st: fs.Stats;
+      try { st = f.stats ?? fs.statSync(f.path); } catch { continue; } // `update` says why
+      const old = this.files.get(f.path);
+      if (old && !old.gone && old.agent === f.agent && old.ino === st.ino) continue; // unchanged or appended
+      if (adapterOf(f.agent).usage.isDatabase?.(f.path)) continue; // databases are read on this thread (sqlite.ts)
+      const failed = this.failed.get(f.path);
+      if (failed && failed.ino === st.ino && failed.size === st.size && failed.mtimeMs === st.mtimeMs) continue;
+      jobs.push({ path: f.path, agent: f.agent, size: st.size, mtimeMs: st.mtimeMs, ino: st.ino });
+      bytes += st.size;
+    }
+    const file = workerFile();
+    const n = this.workers!.count;
+    if (!file || n === 0 || jobs.length < 2 || bytes < this.workers!.minBytes) return;
+    const now = Date.now();
+    const { local, remote } = splitJobs(jobs, n);
+    const pending = remote.map(share => runWorker(file, share, now));
+    const pre = new Map<string, ScanResult>();
+    let slice = performance.now();
+    for (const j of local) {
+      const reader = adapterOf(j.agent).usage;
+      const entry: FileEntry = { ...j, offset: 0, state: reader.initState(j.path), records: [], malformed: 0, emitted: 0 };
+      const problems: PathProblem[] = [];
+      const ok = readLog(entry, 0, problems, now, r => { addInFile(entry, reader, r); });
+      pre.set(j.path, { entry, ok, problems });
+      if (performance.now() - slice > YIELD_AFTER_MS) {
+        await new Promise(resolve => setImmediate(resolve));
+        slice = performance.now();
+      }
+    }
+    for (const results of await Promise.all(pending)) for (const r of results) { pre.set(r.entry.path, r); r.remote = true; }
+    this.pre = pre;
   }
 
   /** One record per request (deduped across files), in no particular order. */
@@ -369,7 +439,7 @@ export class UsageIndex {
       state: reader.initState(f.path), records: [], malformed: 0, emitted: 0 };
     if (old) this.winnersStale = true;
     this.files.set(f.path, entry);
-    if (!this.read(entry, 0, problems)) {
+    if (!this.readFromStart(entry, problems)) {
       const reason = problems[problems.length - 1]?.path === f.path ? problems[problems.length - 1]!.reason : 'unreadable';
       this.failed.set(f.path, { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino, reason });
       // a locked or corrupt database keeps what it held; it is read again when it changes
@@ -387,62 +457,35 @@ export class UsageIndex {
     return old ? 'rereadFiles' : 'newFiles';
   }
 
-  private read(entry: FileEntry, from: number, problems: PathProblem[]): boolean {
-    const reader = adapterOf(entry.agent).usage;
-    let at = -1; // byte offset of the line being read (whole-file logs: -1)
-    const now = Date.now();
-    const emit = (r: UsageRecord) => {
-      const why = implausible(r, now);
-      if (why) { tally(entry, why, at); return; }
-      entry.emitted++;
-      this.add(entry, reader, r);
-    };
-    let fd: number;
+  /** Reads a new or replaced file whole: the parallel scan's result when it read this very file. */
+  private readFromStart(entry: FileEntry, problems: PathProblem[]): boolean {
+    const pre = this.pre?.get(entry.path);
+    if (!pre || pre.entry.ino !== entry.ino || pre.entry.size !== entry.size || pre.entry.mtimeMs !== entry.mtimeMs || pre.entry.agent !== entry.agent) {
+      return this.read(entry, 0, problems);
+    }
+    this.pre!.delete(entry.path);
     this.fileReads++;
-    // O_NONBLOCK: a FIFO put where a log was found must not hang the read (a regular file ignores it)
-    try { fd = fs.openSync(entry.path, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0)); } catch (e) {
-      problems.push({ path: entry.path, reason: (e as NodeJS.ErrnoException).code ?? String(e) });
-      return false;
-    }
-    try {
-      if (reader.isDatabase?.(entry.path) && reader.database) {
-        const database = reader.database;
-        entry.malformed = withSnapshot(entry.path, db => database(db, entry.path, emit)).malformed;
-      } else if (isCompressedLog(entry.path)) {
-        try {
-          scanCompressedLines(fd, reader.needles, (line, offset) => {
-            const outcome = reader.line(entry.state, line, offset, entry.path, emit);
-            if (outcome === 'malformed') { entry.malformed++; tally(entry, 'malformed', -1, false); }
-            else if (outcome !== 'record' && outcome !== 'ignored') tally(entry, outcome, -1);
-          });
-        } catch (e) {
-          if (typeof (e as { code?: unknown }).code !== 'number') throw e; // fzstd's errors carry a numeric code; I/O errors a string
-          problems.push({ path: entry.path, reason: `not valid zstd: ${(e as Error).message}` });
-          tally(entry, 'undecodable', -1);
-        }
-        entry.offset = entry.size;
-      } else if (reader.isWholeFile?.(entry.path) && reader.wholeFile) {
-        if (entry.size > MAX_WHOLE_FILE) { problems.push({ path: entry.path, reason: 'too large' }); return false; }
-        const text = fs.readFileSync(fd, 'utf8');
-        // A file caught mid-rewrite is not valid JSON yet: keep nothing now, it is read again when it changes.
-        entry.malformed = reader.wholeFile(text, entry.path, emit).malformed;
-        entry.offset = Buffer.byteLength(text);
-      } else {
-        entry.offset = scanLines(fd, from, reader.needles, (line, offset) => {
-          at = offset;
-          const outcome = reader.line(entry.state, line, offset, entry.path, emit);
-          if (outcome === 'malformed') { entry.malformed++; tally(entry, 'malformed', offset, false); }
-          else if (outcome !== 'record' && outcome !== 'ignored') tally(entry, outcome, offset);
-        }, undefined, { onTooLarge: offset => tally(entry, 'too-large', offset), headBytes: reader.needleHeadBytes });
-        entry.fingerprint = fingerprint(entry.path, entry.offset, fd);
+    if (pre.remote) this.workerReads++;
+    Object.assign(entry, pre.entry);
+    problems.push(...pre.problems);
+    this.list = null;
+    this.cols = null;
+    if (!this.winnersStale && entry.records.length) {
+      // what `add` would have done record by record (the in-file dedupe is already done): the same
+      // winners, except a smaller re-emission may let another file's copy win, as there
+      if (adapterOf(entry.agent).usage.lastWinsInFile) this.winnersStale = true;
+      else {
+        const winners = this.winnerMap();
+        for (const r of entry.records) { const cur = winners.get(r.key); if (!cur || betterCopy(r, cur)) winners.set(r.key, r); }
       }
-      return true;
-    } catch (e) {
-      problems.push({ path: entry.path, reason: e instanceof SqliteReadError ? e.reason : (e as NodeJS.ErrnoException).code ?? String(e) });
-      return false;
-    } finally {
-      fs.closeSync(fd);
     }
+    return pre.ok;
+  }
+
+  private read(entry: FileEntry, from: number, problems: PathProblem[]): boolean {
+    this.fileReads++;
+    const reader = adapterOf(entry.agent).usage;
+    return readLog(entry, from, problems, Date.now(), r => this.add(entry, reader, r));
   }
 
   private winnerMap(): Map<string, UsageRecord> {
@@ -454,23 +497,15 @@ export class UsageIndex {
     const winners = this.winnersStale ? null : this.winnerMap();
     this.list = null;
     this.cols = null;
-    const byKey = entry.byKey ??= new Map(entry.records.map((x, i) => [x.key, i]));
-    const i = byKey.get(r.key);
-    if (i !== undefined) {
-      const prev = entry.records[i]!;
-      if (!reader.lastWinsInFile && !betterCopy(r, prev)) return;
-      entry.records[i] = r;
-      if (!winners) return;
-      const cur = winners.get(r.key);
+    const prev = addInFile(entry, reader, r);
+    if (prev === false || !winners) return;
+    const cur = winners.get(r.key);
+    if (prev) {
       if (cur === prev && (betterCopy(r, prev) || !reader.lastWinsInFile)) winners.set(r.key, r);
       else if (cur === prev) this.winnersStale = true; // a smaller re-emission may let another file's copy win
       else if (!cur || betterCopy(r, cur)) winners.set(r.key, r);
       return;
     }
-    byKey.set(r.key, entry.records.length);
-    entry.records.push(r);
-    if (!winners) return;
-    const cur = winners.get(r.key);
     if (!cur || betterCopy(r, cur)) winners.set(r.key, r);
   }
 
@@ -533,6 +568,85 @@ export class UsageIndex {
       this.discarded = true;
     }
   }
+}
+
+/**
+ * Reads one log from `from` into `entry` (offset, state, records deduped within the file, skips):
+ * what `add` does with each plausible record is the caller's. Used on the main thread and, for a cold
+ * scan, in the scan workers (`scanWorker.ts`), so both read a file the same way.
+ */
+export function readLog(entry: FileEntry, from: number, problems: PathProblem[], now: number, add: (r: UsageRecord) => void): boolean {
+  const reader = adapterOf(entry.agent).usage;
+  let at = -1; // byte offset of the line being read (whole-file logs: -1)
+  const emit = (r: UsageRecord) => {
+    const why = implausible(r, now);
+    if (why) { tally(entry, why, at); return; }
+    entry.emitted++;
+    add(r);
+  };
+  let fd: number;
+  // O_NONBLOCK: a FIFO put where a log was found must not hang the read (a regular file ignores it)
+  try { fd = fs.openSync(entry.path, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0)); } catch (e) {
+    problems.push({ path: entry.path, reason: (e as NodeJS.ErrnoException).code ?? String(e) });
+    return false;
+  }
+  try {
+    if (reader.isDatabase?.(entry.path) && reader.database) {
+      const database = reader.database;
+      entry.malformed = withSnapshot(entry.path, db => database(db, entry.path, emit)).malformed;
+    } else if (isCompressedLog(entry.path)) {
+      try {
+        scanCompressedLines(fd, reader.needles, (line, offset) => {
+          const outcome = reader.line(entry.state, line, offset, entry.path, emit);
+          if (outcome === 'malformed') { entry.malformed++; tally(entry, 'malformed', -1, false); }
+          else if (outcome !== 'record' && outcome !== 'ignored') tally(entry, outcome, -1);
+        });
+      } catch (e) {
+        if (typeof (e as { code?: unknown }).code !== 'number') throw e; // fzstd's errors carry a numeric code; I/O errors a string
+        problems.push({ path: entry.path, reason: `not valid zstd: ${(e as Error).message}` });
+        tally(entry, 'undecodable', -1);
+      }
+      entry.offset = entry.size;
+    } else if (reader.isWholeFile?.(entry.path) && reader.wholeFile) {
+      if (entry.size > MAX_WHOLE_FILE) { problems.push({ path: entry.path, reason: 'too large' }); return false; }
+      const text = fs.readFileSync(fd, 'utf8');
+      // A file caught mid-rewrite is not valid JSON yet: keep nothing now, it is read again when it changes.
+      entry.malformed = reader.wholeFile(text, entry.path, emit).malformed;
+      entry.offset = Buffer.byteLength(text);
+    } else {
+      entry.offset = scanLines(fd, from, reader.needles, (line, offset) => {
+        at = offset;
+        const outcome = reader.line(entry.state, line, offset, entry.path, emit);
+        if (outcome === 'malformed') { entry.malformed++; tally(entry, 'malformed', offset, false); }
+        else if (outcome !== 'record' && outcome !== 'ignored') tally(entry, outcome, offset);
+      }, undefined, { onTooLarge: offset => tally(entry, 'too-large', offset), headBytes: reader.needleHeadBytes });
+      entry.fingerprint = fingerprint(entry.path, entry.offset, fd);
+    }
+    return true;
+  } catch (e) {
+    problems.push({ path: entry.path, reason: e instanceof SqliteReadError ? e.reason : (e as NodeJS.ErrnoException).code ?? String(e) });
+    return false;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
+ * Keeps `r` in its file's records, one per key: false when an earlier copy in the file stays, the
+ * replaced copy when `r` takes its place, null when the key is new to the file.
+ */
+export function addInFile(entry: FileEntry, reader: AgentReader, r: UsageRecord): UsageRecord | null | false {
+  const byKey = entry.byKey ??= new Map(entry.records.map((x, i) => [x.key, i]));
+  const i = byKey.get(r.key);
+  if (i === undefined) {
+    byKey.set(r.key, entry.records.length);
+    entry.records.push(r);
+    return null;
+  }
+  const prev = entry.records[i]!;
+  if (!reader.lastWinsInFile && !betterCopy(r, prev)) return false;
+  entry.records[i] = r;
+  return prev;
 }
 
 /** How messages say what was skipped, by reason. */

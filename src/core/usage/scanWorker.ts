@@ -1,0 +1,23 @@
+// A scan worker: reads the log files it is given from their start, the same way the index does on
+// its own thread (`readLog`), and posts back each file's entry. A cold scan of a large tree parses
+// JSON on every core this way (see `scanPool.ts`); bundled apart as dist/scanWorker.js.
+import { parentPort, workerData } from 'node:worker_threads';
+import { adapterOf } from '../agents/index';
+import type { PathProblem } from '../agents/locations';
+import { addInFile, readLog } from './usageIndex';
+import type { ScanJob, ScanResult } from './scanPool';
+
+function scan(job: ScanJob, now: number): ScanResult {
+  const reader = adapterOf(job.agent).usage;
+  const entry = { path: job.path, agent: job.agent, size: job.size, mtimeMs: job.mtimeMs, ino: job.ino, offset: 0,
+    state: reader.initState(job.path), records: [], malformed: 0, emitted: 0 } as ScanResult['entry'];
+  const problems: PathProblem[] = [];
+  const ok = readLog(entry, 0, problems, now, r => { addInFile(entry, reader, r); });
+  delete entry.byKey; // rebuilt on the main thread when needed: not worth cloning
+  return { entry, ok, problems };
+}
+
+if (parentPort) {
+  const { jobs, now } = workerData as { jobs: ScanJob[]; now: number };
+  parentPort.postMessage(jobs.map(j => scan(j, now)));
+}
