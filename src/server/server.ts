@@ -29,7 +29,7 @@ function compose(params: InitializeParams): void {
 
   const workspace = new Workspace(params.workspaceFolders);
   const engine = new Engine(connection, { configurationSupported: !!caps.workspace?.configuration });
-  onNotification(connection, SettingsNotification, schemas.settings, raw => engine.applySettings(raw));
+  onNotification(connection, SettingsNotification, schemas.settings, raw => engine.queueSettings(raw));
 
   const usage = registerUsage(connection, engine, { storagePath, workspace });
   registerWeek(connection, engine, () => usage.records(), { storagePath });

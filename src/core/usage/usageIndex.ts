@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import { adapterOf } from '../agents/index';
 import { scanLines } from '../agents/lineScanner';
 import { ZSTD_SUFFIX, isCompressedLog, scanCompressedLines } from '../agents/logSource';
-import { AgentRoot, FoundFile, PathProblem, findLogFiles, scanDirs } from '../agents/locations';
+import { AgentRoot, FoundFile, PathProblem, WalkCache, findLogFiles, scanDirs } from '../agents/locations';
 import { AgentId, AgentReader, RateLimits, UsageRecord, betterCopy } from '../agents/records';
 import { SkipCounts, addSkip, isSkipReason, orderedSkips } from '../agents/skipReasons';
 import { UsageColumns, columnsOf } from './columns';
@@ -68,6 +68,17 @@ export interface AgentExplanation {
   filesWithSkips: { path: string; skipped: SkipCounts }[];
 }
 
+/**
+ * What a refresh may take for granted (the engine's watchers tell it). Without one, a refresh lists
+ * every folder and stats every log. With `full: false`, folders whose modification time is unchanged are
+ * not listed again and known logs are stat-ed only when named in `touched`.
+ */
+export interface RefreshHint {
+  full: boolean;
+  /** Log paths a watcher reported changed since the last refresh. */
+  touched?: ReadonlySet<string>;
+}
+
 export interface RefreshResult {
   /** Anything changed since the previous refresh (or the persisted index). */
   changed: boolean;
@@ -102,6 +113,9 @@ export class UsageIndex {
   /** Files whose last read failed, as they were then: not tried again until they change. */
   private failed = new Map<string, { size: number; mtimeMs: number; ino: number; reason: string }>();
   private cleaned = false;
+  private readonly walkCache = new WalkCache();
+  /** The stats of the last refresh: what a refresh that found nothing to do answers. */
+  private lastStats: IndexStats | null = null;
   /** Log files opened for reading since construction: tests and benchmarks look at it. */
   fileReads = 0;
   /** Paths that could not be read and why, from the last refresh (files and folders). */
@@ -118,8 +132,8 @@ export class UsageIndex {
    * event loop back every few milliseconds, so a cold scan of a large tree does not stall the engine's
    * other requests (token counts, lenses) for seconds.
    */
-  async refresh(): Promise<RefreshResult> {
-    const steps = this.steps();
+  async refresh(hint?: RefreshHint): Promise<RefreshResult> {
+    const steps = this.steps(hint);
     let slice = performance.now();
     for (;;) {
       const r = steps.next();
@@ -140,7 +154,7 @@ export class UsageIndex {
   }
 
   /** The refresh, one log file a step. */
-  private *steps(): Generator<void, RefreshResult, void> {
+  private *steps(hint?: RefreshHint): Generator<void, RefreshResult, void> {
     const t0 = performance.now();
     let cache: RefreshResult['cache'] = null;
     if (!this.loaded) {
@@ -149,11 +163,18 @@ export class UsageIndex {
       cache = this.cacheFile ? this.load(this.cacheFile) : 'disabled';
       if (cache !== 'loaded') this.dirty = true;
     }
-    const { files: found, problems } = findLogFiles(this.roots);
+    const cheap = hint?.full === false && cache === null;
+    // nothing named and no folder changed: nothing to do (one stat per folder, none per log)
+    if (cheap && !hint!.touched?.size && this.lastStats && this.walkCache.unchanged(this.roots)) {
+      return { changed: false, newFiles: 0, appendedFiles: 0, rereadFiles: 0, removedFiles: 0, cache, stats: this.lastStats, ms: performance.now() - t0 };
+    }
+    const { files: found, problems } = findLogFiles(this.roots, hint ? this.walkCache : undefined, !cheap);
     const result = { newFiles: 0, appendedFiles: 0, rereadFiles: 0, removedFiles: 0 };
     const present = new Set<string>();
     for (const f of found) {
       present.add(f.path);
+      // a known log in a folder that did not change, and no watcher named it: taken as it was
+      if (cheap && !f.stats && !hint!.touched?.has(f.path) && this.unchanged(f)) continue;
       const outcome = this.update(f, problems);
       if (outcome) result[outcome]++;
       yield;
@@ -182,7 +203,13 @@ export class UsageIndex {
     if (this.dirty && this.autoSave && this.cacheFile) {
       if (!this.save()) cache = cache ?? 'unwritable';
     }
-    return { changed, ...result, cache, stats: this.stats(), ms: performance.now() - t0 };
+    const stats = this.lastStats = this.stats();
+    return { changed, ...result, cache, stats, ms: performance.now() - t0 };
+  }
+
+  private unchanged(f: FoundFile): boolean {
+    const e = this.files.get(f.path);
+    return !!e && !e.gone && e.agent === f.agent && !this.failed.has(f.path);
   }
 
   /** One record per request (deduped across files), in no particular order. */
@@ -286,7 +313,7 @@ export class UsageIndex {
       dropped += e.records.length - keep.length;
       if (keep.length) { e.records = keep; e.byKey = undefined; } else this.files.delete(p);
     }
-    if (dropped) { this.winnersStale = true; this.list = null; this.cols = null; this.dirty = true; if (this.autoSave && this.cacheFile) this.save(); }
+    if (dropped) { this.lastStats = null; this.winnersStale = true; this.list = null; this.cols = null; this.dirty = true; if (this.autoSave && this.cacheFile) this.save(); }
     return dropped;
   }
 
@@ -513,6 +540,7 @@ export class UsageIndex {
       this.winnersStale = true;
       this.dirty = true;
       this.discarded = true;
+      this.lastStats = null;
     }
   }
 }
