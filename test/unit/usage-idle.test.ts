@@ -3,6 +3,7 @@
 // named is read; the full sweep still finds what no watcher named.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { tempDir } from './tempDirs';
@@ -84,4 +85,14 @@ test('the full sweep backs off while it finds nothing the watchers missed, and c
   let ms = 30_000;
   const seq = [false, false, false, false, true, false].map(m => (ms = nextFullMs(ms, m)));
   assert.deepEqual(seq, [60_000, 120_000, 240_000, 300_000, 30_000, 60_000]);
+});
+
+test('a FIFO at the index path neither hangs the load nor the save: the logs are read, the index is written over it', { timeout: 30_000 }, async t => {
+  const { root } = tree(1, 3);
+  const cacheFile = path.join(tempDir('tokenomics-fifo-index-'), 'usage-index.json');
+  try { execFileSync('mkfifo', [cacheFile]); } catch { t.skip('no mkfifo on this system'); return; }
+  const index = new UsageIndex({ roots: [{ agent: 'claude-code', dir: root, explicit: true }], cacheFile });
+  const r = await index.refresh();
+  assert.equal(r.stats.records, 3);
+  assert.ok(fs.statSync(cacheFile).isFile(), 'the save replaced the FIFO with the index');
 });
