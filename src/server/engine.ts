@@ -22,10 +22,10 @@ const SCOPED_TIMEOUT_MS = 2000;
 /**
  * Settings notifications come in bursts (a settings sync, a script, a hostile extension sends
  * thousands): the latest is applied once, this long after the last of a burst, at most SETTINGS_MAX_WAIT_MS
- * after its first, or at once when anything reads the settings. Each apply re-analyses every open prompt.
+ * after its first, or at once when a request comes (`flushSettings`). Each apply re-analyses every open prompt.
  */
 const SETTINGS_DEBOUNCE_MS = 50;
-const SETTINGS_MAX_WAIT_MS = 250;
+const SETTINGS_MAX_WAIT_MS = 2000;
 
 export interface EngineOptions {
   /** The client answers `workspace/configuration` (initialize: capabilities.workspace.configuration). */
@@ -52,11 +52,15 @@ export class Engine {
     this.currentCatalog = new Catalog();
   }
 
-  /** The settings in effect: a queued notification is applied first, so a reader never sees older ones. */
-  get settings(): Settings { this.flushSettings(); return this.current; }
-  get catalog(): Catalog { this.flushSettings(); return this.currentCatalog; }
+  /**
+   * The settings applied last. A request from the client calls `flushSettings` first, so it answers with
+   * the latest sent; work the engine does on its own (an analysis under way) does not, or each analysis
+   * would apply the next notification of a burst and start another.
+   */
+  get settings(): Settings { return this.current; }
+  get catalog(): Catalog { return this.currentCatalog; }
 
-  /** A settings notification: only the latest of a burst is applied, once (SETTINGS_DEBOUNCE_MS). */
+  /** A settings notification: only the latest of a burst is applied, once (SETTINGS_DEBOUNCE_MS), or when a request needs it. */
   queueSettings(raw: unknown): void {
     const now = Date.now();
     const since = this.queued?.since ?? now;

@@ -63,6 +63,9 @@ interface DocState {
 
 export { uriToPath };
 
+/** Above this a prompt is not analysed (about 0.2 s a million characters, on each edit): said with one diagnostic. */
+const MAX_ANALYSED_CHARS = 4_000_000;
+
 export function registerPromptFeatures(connection: Connection, documents: TextDocuments<TextDocument>, engine: Engine, deps: PromptDeps): PromptFeatures {
   const { workspace, weeklyRequests, lensRefreshSupported } = deps;
   const states = new Map<string, DocState>();
@@ -121,6 +124,14 @@ export function registerPromptFeatures(connection: Connection, documents: TextDo
     const text = doc.getText();
     const version = doc.version;
     if (overLimit(text, engine.settings.maxFileSizeMB * 1024 * 1024) || looksBinary(text)) { clear(uri); return undefined; }
+    if (text.length > MAX_ANALYSED_CHARS) {
+      // Analysing this much text takes seconds on the engine's one thread, on every edit: the token meter
+      // would stop. It is said once per version, the meter still counts it.
+      clear(uri);
+      void connection.sendDiagnostics({ uri, version, diagnostics: [{ range: Range.create(0, 0, 0, 0), severity: DiagnosticSeverity.Information, source: 'tokenomics', code: 'tokenomics.too-large-to-analyse',
+        message: `Too large to analyse as a prompt (${(text.length / 1e6).toFixed(1)} M characters, over ${MAX_ANALYSED_CHARS / 1e6} M): no lenses or bloat checks; the token meter still counts it.` }] });
+      return undefined;
+    }
     const target = targetModel(text, engine.catalog, engine.defaultModel);
     const encoding = target.counting.encoding;
     const counter = await getCounter(encoding);

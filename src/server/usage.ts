@@ -267,7 +267,7 @@ export function registerUsage(connection: Connection, engine: Engine, opts: Usag
   });
   // Another folder may hold the session to warn about: the summary is rebuilt, the index stands.
   opts.workspace.onDidChange(() => { summaryStale = true; schedule(0); });
-  onRequest0(connection, UsageRequest, async () => { await refresh(); return buildSummary(); });
+  onRequest0(connection, UsageRequest, async () => { engine.flushSettings(); await refresh(); return buildSummary(); });
   // `Tokenomics: Forget Usage History…`: what `tokenomics forget --before` does, on the engine's index
   onRequest(connection, ForgetHistoryRequest, z.object({ before: z.string().refine(isValidDate, 'expected a date (YYYY-MM-DD)') }), async p => {
     await refresh();

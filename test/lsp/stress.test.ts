@@ -35,3 +35,18 @@ test('2,000 settings notifications in a row: a count answers with the last, and 
     assert.ok(analyses >= 1 && analyses <= 5, `the prompt was re-analysed ${analyses} times for one burst`);
   } finally { await s.stop(); }
 });
+
+test('a prompt too large to analyse gets one diagnostic saying so, and the token meter still counts it', async () => {
+  const s = await startServer({ settings: { model: 'gpt-4o' }, env: noLogs, workspace: tmp });
+  try {
+    const para = '## Section\n\nAlways run the tests before you commit. Please make sure to keep the answer short.\n\n';
+    const text = para.repeat(Math.ceil(4_100_000 / para.length));
+    const uri = s.open(path.join(tmp, 'big', 'CLAUDE.md'), text);
+    const d: any = await s.waitNotification('textDocument/publishDiagnostics', (p: any) => p.uri === uri && p.diagnostics.length > 0, 60_000);
+    assert.deepEqual(d.diagnostics.map((x: any) => x.code), ['tokenomics.too-large-to-analyse']);
+    assert.match(d.diagnostics[0].message, /Too large to analyse/);
+    const r: any = await s.conn.sendRequest('tokenomics/count', { uri, version: 1, ranges: [] });
+    assert.ok(r.tokens > 500_000, `counted ${r.tokens}`);
+    assert.deepEqual(await s.conn.sendRequest('textDocument/codeLens', { textDocument: { uri } }), []);
+  } finally { await s.stop(); }
+});
