@@ -121,17 +121,19 @@ export function registerPromptFeatures(connection: Connection, documents: TextDo
   async function analyzeNow(uri: string): Promise<PromptAnalysis | undefined> {
     const doc = documents.get(uri);
     if (!doc || !prompts.has(uri)) return undefined;
-    const text = doc.getText();
     const version = doc.version;
-    if (overLimit(text, engine.settings.maxFileSizeMB * 1024 * 1024) || looksBinary(text)) { clear(uri); return undefined; }
-    if (text.length > MAX_ANALYSED_CHARS) {
+    // The length from the line index, without joining the text: this runs on every edit.
+    const length = doc.offsetAt({ line: doc.lineCount, character: 0 });
+    if (length > MAX_ANALYSED_CHARS) {
       // Analysing this much text takes seconds on the engine's one thread, on every edit: the token meter
-      // would stop. It is said once per version, the meter still counts it.
-      clear(uri);
+      // would stop. Said with one diagnostic; the meter still counts it.
+      if (states.has(uri)) clear(uri);
       void connection.sendDiagnostics({ uri, version, diagnostics: [{ range: Range.create(0, 0, 0, 0), severity: DiagnosticSeverity.Information, source: 'tokenomics', code: 'tokenomics.too-large-to-analyse',
-        message: `Too large to analyse as a prompt (${(text.length / 1e6).toFixed(1)} M characters, over ${MAX_ANALYSED_CHARS / 1e6} M): no lenses or bloat checks; the token meter still counts it.` }] });
+        message: `Too large to analyse as a prompt (${(length / 1e6).toFixed(1)} M characters, over ${MAX_ANALYSED_CHARS / 1e6} M): no lenses or bloat checks; the token meter still counts it.` }] });
       return undefined;
     }
+    const text = doc.getText();
+    if (overLimit(text, engine.settings.maxFileSizeMB * 1024 * 1024) || looksBinary(text)) { clear(uri); return undefined; }
     const target = targetModel(text, engine.catalog, engine.defaultModel);
     const encoding = target.counting.encoding;
     const counter = await getCounter(encoding);

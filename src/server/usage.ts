@@ -263,7 +263,8 @@ export function registerUsage(connection: Connection, engine: Engine, opts: Usag
     const dirs = JSON.stringify(s.agentDirs);
     // Budgets, time zone or prices only change what the summary says: the index stands.
     if (dirs !== configuredDirs || !index) { configuredDirs = dirs; configure(); }
-    else { summaryStale = true; schedule(0); }
+    // a burst of changes rebuilds the summary once (a rebuild over a big index takes tens of ms)
+    else { summaryStale = true; schedule(250); }
   });
   // Another folder may hold the session to warn about: the summary is rebuilt, the index stands.
   opts.workspace.onDidChange(() => { summaryStale = true; schedule(0); });
