@@ -76,3 +76,8 @@ export async function openUsageIndex(command: string, flags: Record<string, stri
   }
   return { roots, index, refreshed, cacheFile };
 }
+
+/** The transcript leak facts beside the usage index (`leaks-<id>.json`), or null without a cache. */
+export function leakFactsFile(indexFile: string | null): string | null {
+  return indexFile ? indexFile.replace(/usage-index-([0-9a-f]+)\.bin$/, 'leaks-$1.json') : null;
+}

@@ -15,6 +15,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   week: async () => import('./week'),
   export: async () => import('./export'),
   forget: async () => import('./forget'),
+  leaks: async () => import('./leaks'),
 };
 
 async function help(): Promise<string> {

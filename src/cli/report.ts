@@ -82,5 +82,9 @@ export function renderTable(report: UsageReport): string {
   if (report.skipped.malformedLines) notes.push(`${report.skipped.malformedLines} malformed log line(s) skipped.`);
   const other = Object.entries(report.skipped.byReason).filter(([r]) => r !== 'malformed' && r !== 'unpriced');
   if (other.length) notes.push(`Not counted: ${other.map(([r, n]) => `${n} ${r}`).join(', ')} (see --json skipped.byReason).`);
+  // numbers that are not exact say so: a Copilot journal holds a lower bound, Continue's counts are estimates
+  const lower = report.agents.filter(a => a.basis === 'lower-bound').map(a => a.agent), est = report.agents.filter(a => a.basis === 'estimate').map(a => a.agent);
+  if (lower.length) notes.push(`Lower bound (≥) for ${lower.join(', ')}: the log keeps only part of each request.`);
+  if (est.length) notes.push(`Estimated (≈) for ${est.join(', ')}: counted by the agent's own tokenizer.`);
   return out.join('\n') + '\n\n' + notes.join(' ') + '\n';
 }

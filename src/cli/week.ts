@@ -5,7 +5,8 @@ import { isValidDate, WEEK_STARTS, WeekStartsOn } from '../core/time';
 import { computeWeek } from '../core/week/build';
 import { ExportFormat, exportWeek } from '../core/week/export';
 import { CliIO, UsageError, parseArgs, usageText } from './io';
-import { FOLDER_FLAGS, FOLDER_USAGE, folderOptions, openUsageIndex, timezoneFlag } from './agentLogs';
+import { FOLDER_FLAGS, FOLDER_USAGE, folderOptions, leakFactsFile, openUsageIndex, timezoneFlag } from './agentLogs';
+import { TranscriptFactsCache } from '../core/leaks/facts';
 
 export const SUMMARY = 'the weekly usage summary';
 export const synopsis = (): string => `tokenomics week [--week YYYY-MM-DD] [--format text|md|csv|json] [--timezone IANA]
@@ -43,11 +44,13 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
 
   const { index, refreshed, cacheFile: idxFile } = await openUsageIndex('week', flags, io);
   const activity = new ActivityCache(idxFile ? idxFile.replace(/usage-index-([0-9a-f]+)\.bin$/, 'activity-$1.json') : null);
+  const leakFacts = new TranscriptFactsCache(leakFactsFile(idxFile));
   const summary = await computeWeek(index.records(), bundledCatalog(), activity, {
     weekStart: week, timezone, weekStartsOn: startsOn as WeekStartsOn, wasteThresholdUSD: threshold,
-    quotas: quotasFromEnv(io), malformedLines: refreshed.stats.malformedLines,
+    quotas: quotasFromEnv(io), malformedLines: refreshed.stats.malformedLines, leakFacts: leakFacts.get,
   });
   activity.save();
+  leakFacts.save();
   for (const p of summary.quotaProblems) io.stderr(`tokenomics week: invalid quota "${p.name}" (${p.field}): ${p.message}; ignored\n`);
   io.stdout(exportWeek(summary, format));
   return 0;

@@ -149,6 +149,7 @@ export function parseOverrides(raw: unknown): { overrides: PriceOverrides; probl
 // ---- the catalog --------------------------------------------------------------------------------
 
 const DATE_SUFFIX = /(?:-|@)(?:\d{8}|\d{4}-\d{2}-\d{2}|\d{4})$/;
+const CLAUDE_CODE_ALIAS = /^(sonnet|opus|haiku|opusplan)$/;
 const PROVIDER_PREFIX = /^(?:anthropic|openai|google|gemini|vertex_ai|vertex|bedrock|azure|openrouter|models)[/.:]|^(?:us|eu|apac|global)\.anthropic\./;
 
 export class Catalog {
@@ -164,6 +165,7 @@ export class Catalog {
   private applyOverride(rawId: string, o: Partial<Record<OverrideField, number>>): void {
     const base = this.resolve(rawId);
     this.resolved.clear();
+    this.undated = undefined;
     if (base) {
       // The override covers the dated snapshots of the same model too: agents log those ids.
       const undated = base.id.replace(DATE_SUFFIX, '');
@@ -213,15 +215,46 @@ export class Catalog {
     // claude-4-opus (old order) -> claude-opus-4
     const old = /^claude-(\d(?:[-.]\d)?)-(opus|sonnet|haiku)(.*)$/.exec(id);
     if (old) add(`claude-${old[2]}-${old[1]!.replace('.', '-')}${old[3]}`);
+    // Copilot's display names: "Claude Sonnet 4.5", "GPT-5 mini", "Gemini 2.5 Pro (Preview)"
+    const display = id.replace(/\s*\([^)]*\)\s*$/, '').trim().replace(/\s+/g, '-');
+    if (display !== id) { add(display); add(display.replace(/(\d)\.(\d)/g, '$1-$2')); }
     for (const c of candidates) {
       const m = this.models.get(c);
       if (m) return m;
     }
+    // an undated id whose only listing is a dated snapshot: claude-sonnet-4 -> claude-sonnet-4-20250514
+    for (const c of candidates) {
+      const m = this.undatedIndex().get(c);
+      if (m) return m;
+    }
+    const alias = CLAUDE_CODE_ALIAS.exec(id);
+    if (alias) return this.newestClaude(alias[1] === 'opusplan' ? 'opus' : alias[1]!);
     if (id.endsWith(FAST_MODEL_SUFFIX)) {
       const base = this.resolve(id.slice(0, -FAST_MODEL_SUFFIX.length));
       if (base) return fastVariant(base);
     }
     return null;
+  }
+
+  private undated: Map<string, ModelInfo> | undefined;
+  private undatedIndex(): Map<string, ModelInfo> {
+    if (this.undated && this.undated.size) return this.undated;
+    this.undated = new Map();
+    for (const m of this.models.values()) {
+      const u = m.id.replace(/-v\d+(?::\d+)?$/, '').replace(DATE_SUFFIX, '');
+      if (u !== m.id && !this.undated.has(u)) this.undated.set(u, m);
+    }
+    return this.undated;
+  }
+
+  /**
+   * Claude Code's model aliases (`sonnet`, `opus`, `haiku`) stand for the newest model of that class;
+   * which one depends on the Claude Code version, so we take the newest the catalog lists.
+   */
+  private newestClaude(kind: string): ModelInfo | null {
+    const re = new RegExp(`^claude-${kind}-(\\d+)(?:-(\\d))?$`);
+    return this.all().filter(m => re.test(m.id) && !m.deprecated)
+      .sort((a, b) => compareVersions(versionOf(b.id), versionOf(a.id)))[0] ?? null;
   }
 
   /** The newest model of the same family one or two tiers cheaper, for "switch to" suggestions. */

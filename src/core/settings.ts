@@ -13,7 +13,7 @@ export const DEFAULT_PROMPT_FILES = [
   '**/*.prompt.md', '**/*.instructions.md', '**/*.chatmode.md', '**/*.agent.md',
   '**/AGENTS.md', '**/CLAUDE.md', '**/CLAUDE.local.md', '**/GEMINI.md', '**/.github/copilot-instructions.md',
   '**/.cursorrules', '**/.cursor/rules/**/*.mdc', '**/.windsurfrules', '**/.claude/commands/**/*.md',
-  '**/.claude/agents/**/*.md', '**/SKILL.md', '**/*.prompty',
+  '**/.claude/agents/**/*.md', '**/.claude/rules/**/*.md', '**/SKILL.md', '**/*.prompty',
 ];
 
 /** Patterns from settings are matched in linear time, and their number and length are capped (issue 14). */

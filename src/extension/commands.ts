@@ -25,10 +25,11 @@ export const COMMANDS: Record<string, Command> = {
   'tokenomics.showWeeklySummary': { engine: true, run: (ctx, _client, week) => ctx.week.show(weekArg(week)) },
   'tokenomics.exportWeeklySummary': { engine: true, run: (ctx, _client, week) => ctx.week.exportSummary(weekArg(week)) },
   'tokenomics.analyzeAsPrompt': { engine: true, run: async (_ctx, client, uri) => (await import('./promptCommands')).analyzeAsPrompt(client, uri instanceof vscode.Uri ? uri : undefined) },
-  'tokenomics.showContextAdvice': { run: ctx => ctx.spend.showContextAdvice() },
+  'tokenomics.showAgentContext': { engine: true, run: async (_ctx, client) => (await import('./agentContext')).showAgentContext(client) },
   'tokenomics.showOutput': { run: ctx => ctx.output.show() },
   'tokenomics.setOtlpExportHeaders': { run: async ctx => (await import('./otlpExport')).setOtlpExportHeaders(ctx.context) },
   'tokenomics.forgetHistory': { engine: true, run: async (ctx, client) => (await import('./forgetHistory')).forgetHistory(client, ctx.output) },
+  'tokenomics.enableExactCopilotTracking': { run: async ctx => (await import('./exactCopilotTracking')).enableExactCopilotTracking(line => ctx.output.info(line)) },
 };
 
 export function registerCommands(ctx: Ctx): void {

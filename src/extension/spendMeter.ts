@@ -5,6 +5,7 @@ import type { LanguageClient } from 'vscode-languageclient/node';
 import { PeriodSpend, UsageChangedNotification, UsageRequest, UsageSummary } from '../server/protocol';
 import { formatPercent, formatTokens, formatTokensShort, formatUSD } from '../core/format';
 import { escapeMd } from './tokenMeter';
+import { CacheWarmCountdown, appendBurn } from './agentContext';
 
 /** Agent id -> the name the engine gives it (in the summary: the client keeps no table of its own). */
 type Names = (agent: string) => string;
@@ -25,8 +26,11 @@ export class SpendMeter implements vscode.Disposable {
     this.spend.command = 'tokenomics.showWeeklySummary';
     this.context = vscode.window.createStatusBarItem('context', vscode.StatusBarAlignment.Right, 100.5);
     this.context.name = 'Tokenomics: Agent Context';
-    this.context.command = 'tokenomics.showContextAdvice';
+    this.context.command = 'tokenomics.showAgentContext';
+    this.warm = new CacheWarmCountdown(this.context);
   }
+  private readonly warm: CacheWarmCountdown;
+  private contextText: string | null = null;
 
   get summary(): UsageSummary | undefined { return this.last; }
 
@@ -41,6 +45,7 @@ export class SpendMeter implements vscode.Disposable {
     this.names = namesOf(s);
     this.renderSpend(s);
     this.renderContext(s);
+    this.warm.update(s, this.contextText);
     void this.notifyThresholds(s);
     this.changed.fire(s);
   }
@@ -50,7 +55,14 @@ export class SpendMeter implements vscode.Disposable {
     if (!s.hasLogs) {
       item.text = '$(flame) no agent logs';
       const md = new vscode.MarkdownString('**Tokenomics**: no coding-agent logs found. Looked in:\n\n');
-      for (const f of s.folders) md.appendMarkdown(`- ${escapeMd(this.names(f.agent))}: \`${f.path}\`${f.exists ? '' : ' (missing)'}\n`);
+      // one line per folder, naming every agent that looks there (VS Code's user-data folders serve four)
+      const byPath = new Map<string, { agents: string[]; exists: boolean }>();
+      for (const f of s.folders) {
+        const e = byPath.get(f.path) ?? { agents: [], exists: f.exists };
+        e.agents.push(this.names(f.agent));
+        byPath.set(f.path, e);
+      }
+      for (const [p, e] of byPath) md.appendMarkdown(`- ${e.agents.map(escapeMd).join(', ')}: \`${p.replace(/`/g, "'")}\`${e.exists ? '' : ' (missing)'}\n`);
       const settings = [...new Set(s.folders.map(f => `\`${f.setting}\``))];
       md.appendMarkdown(`\nSet ${settings.length > 1 ? `${settings.slice(0, -1).join(', ')} or ${settings[settings.length - 1]}` : settings[0] ?? 'the agents\' folder settings'} if your agents log elsewhere.`);
       item.tooltip = md;
@@ -58,6 +70,7 @@ export class SpendMeter implements vscode.Disposable {
       item.show();
       return;
     }
+    // the engine's period basis: a total with a lower-bound part (Copilot's journal) is itself a lower bound; one with an estimate, an estimate
     item.text = `$(flame) ${amount(s.today.costUSD, s.today.basis)} today · ${amount(s.week.costUSD, s.week.basis)} wk`;
     const level = budgetLevel(s);
     item.backgroundColor = level === 'error' ? new vscode.ThemeColor('statusBarItem.errorBackground')
@@ -68,11 +81,13 @@ export class SpendMeter implements vscode.Disposable {
 
   private renderContext(s: UsageSummary): void {
     const c = s.context;
+    this.contextText = null;
     if (!c || c.share === null || c.share * 100 < s.contextWarning.percent) { this.context.hide(); return; }
     const pct = Math.round(c.share * 100);
     this.context.text = `$(warning) ctx ${pct}%`;
     this.context.backgroundColor = pct >= s.contextWarning.notifyPercent ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
     this.context.tooltip = contextTooltip(s, this.names);
+    this.contextText = this.context.text;
     this.context.show();
   }
 
@@ -108,16 +123,7 @@ export class SpendMeter implements vscode.Disposable {
     }
   }
 
-  /** Tokenomics: Show Agent Context Advice. */
-  async showContextAdvice(): Promise<void> {
-    const s = this.last;
-    if (!s?.context) { void vscode.window.showInformationMessage('Tokenomics: no recent agent session.'); return; }
-    const c = s.context;
-    void vscode.window.showInformationMessage(
-      `${this.names(c.agent)} session in ${c.project}: context ${formatPercent(c.share ?? 0)} full (${formatTokens(c.contextTokens)} tokens). Each turn re-reads it: ≈${formatUSD(c.nextTurnCachedUSD)} cached, ${formatUSD(c.nextTurnUncachedUSD)} uncached. Compact or clear the session, or start fresh for a new task.`);
-  }
-
-  dispose(): void { this.spend.dispose(); this.context.dispose(); this.changed.dispose(); }
+  dispose(): void { this.warm.dispose(); this.spend.dispose(); this.context.dispose(); this.changed.dispose(); }
 }
 
 function pruneOld(seen: Record<string, number>): Record<string, number> {
@@ -145,7 +151,14 @@ function period(md: vscode.MarkdownString, p: PeriodSpend, limit: number | null,
   if (p.unpricedRequests) md.appendMarkdown(` · ${p.unpricedRequests} unpriced`);
   if (p.basis !== 'exact') md.appendMarkdown(p.basis === 'lower-bound' ? ' · a lower bound: some logs hold only part of the usage' : ' · partly estimated from text');
   md.appendMarkdown('\n\n');
-  if (p.byAgent.length) md.appendMarkdown(p.byAgent.map(a => `${escapeMd(names(a.agent))} ${amount(a.costUSD, a.basis)}`).join(' · ') + '\n\n');
+  // Copilot bills in AI credits (1 credit = $0.01): its cost is shown in both
+  const credits = (a: { agent: string; costUSD: number }) => (a.agent === 'copilot' ? ` (${Math.round(a.costUSD * 100).toLocaleString('en-US')} credits)` : '');
+  if (p.byAgent.length) md.appendMarkdown(p.byAgent.map(a => `${escapeMd(names(a.agent))} ${amount(a.costUSD, a.basis)}${credits(a)}`).join(' · ') + '\n\n');
+  const notes = [
+    p.byAgent.some(a => a.basis === 'lower-bound') ? '≥ lower bound (Copilot\'s chat history keeps only the last model call of each request; run *Tokenomics: Enable Exact Copilot Tracking*)' : '',
+    p.byAgent.some(a => a.basis === 'estimate') ? '≈ estimate (counted by the agent\'s own tokenizer)' : '',
+  ].filter(Boolean);
+  if (notes.length) md.appendMarkdown(notes.join(' · ') + '\n\n');
   if (p.byModel.length) {
     md.appendMarkdown('| Model | Cost | Requests |\n|---|---:|---:|\n');
     for (const m of p.byModel.slice(0, 6)) md.appendMarkdown(`| ${escapeMd(m.model)} | ${amount(m.costUSD, m.basis)} | ${formatTokens(m.requests)} |\n`);
@@ -181,6 +194,7 @@ export function spendTooltip(s: UsageSummary, names: Names): vscode.MarkdownStri
   if (s.skipped.malformedLines || s.skipped.unreadable.length) {
     md.appendMarkdown(`$(info) skipped ${s.skipped.malformedLines} malformed log lines${s.skipped.unreadable.length ? `, ${s.skipped.unreadable.length} unreadable files` : ''} ([details](command:tokenomics.showOutput))\n\n`);
   }
+  appendBurn(md, s, names);
   md.appendMarkdown('[$(graph) Weekly summary](command:tokenomics.showWeeklySummary)');
   return md;
 }

@@ -5,6 +5,7 @@
 import { NotificationType, RequestType, RequestType0 } from 'vscode-jsonrpc';
 import type { CountSummary } from '../core/documentCount';
 import type { WeekSummary } from '../core/week/types';
+import type { Burn, ContextView } from '../core/leaks/live';
 
 /**
  * Node flags for the engine process. --optimize-for-size makes V8 grow its heap less eagerly: with
@@ -74,6 +75,7 @@ export interface PeriodSpend {
   cacheHitRatio: number | null;
   /** Where the numbers come from (`exact`, `lower-bound`, `estimate`): the client shows what this says. */
   basis: 'exact' | 'lower-bound' | 'estimate';
+  /** `basis`: `lower-bound` (Copilot's journal, shown ≥) or `estimate` (Continue, shown ≈) when not `exact`. */
   byAgent: { agent: string; costUSD: number; requests: number; basis: PeriodSpend['basis'] }[];
   byModel: { model: string; costUSD: number; requests: number; basis: PeriodSpend['basis'] }[];
 }
@@ -93,6 +95,8 @@ export interface ContextStatus {
   nextTurnUncachedUSD: number | null;
   lastActivity: number;
   inWorkspace: boolean;
+  /** Epoch ms when its prompt cache expires (last request + the TTL of its writes). */
+  cacheWarmUntil?: number;
 }
 
 export interface QuotaStatus { name: string; weeklyUSD: number; spentUSD: number; share: number }
@@ -113,6 +117,8 @@ export interface UsageSummary {
   folders: { agent: string; path: string; exists: boolean; setting: string }[];
   hasLogs: boolean;
   skipped: { malformedLines: number; unreadable: string[] };
+  /** The sessions running now, highest burn rate ($/hour) first. */
+  burn?: Burn[];
 }
 
 /** The usage summary for the spend meter, refreshed first. */
@@ -123,6 +129,9 @@ export interface ForgetHistoryParams { before: string }
 export const ForgetHistoryRequest = new RequestType<ForgetHistoryParams, { dropped: number }, void>('tokenomics/forgetHistory');
 /** Server -> client: usage changed (the spend meter re-renders). */
 export const UsageChangedNotification = new NotificationType<UsageSummary>('tokenomics/usageChanged');
+
+/** What fills the active agent session's context, with the actions worth taking (null: no active session). */
+export const AgentContextRequest = new RequestType0<ContextView | null, void>('tokenomics/agentContext');
 
 // ---- weekly summary ----------------------------------------------------------------------------
 

@@ -30,12 +30,16 @@ function compose(params: InitializeParams): void {
   const workspace = new Workspace(params.workspaceFolders);
   const engine = new Engine(connection, { configurationSupported: !!caps.workspace?.configuration });
   onNotification(connection, SettingsNotification, schemas.settings, raw => engine.queueSettings(raw));
+  // A document event after a settings notification sees those settings (listeners run in this order).
+  documents.onDidOpen(() => engine.flushSettings());
+  documents.onDidChangeContent(() => engine.flushSettings());
 
   const usage = registerUsage(connection, engine, { storagePath, workspace });
   registerWeek(connection, engine, () => usage.records(), { storagePath });
   registerExport(connection, engine, () => usage.records());
   const prompts = registerPromptFeatures(connection, documents, engine, {
     workspace, weeklyRequests: project => usage.weeklyRequests(project),
+    weeklyUsage: project => usage.weeklyUsage(project)?.byAgent,
     lensRefreshSupported: !!caps.workspace?.codeLens?.refreshSupport,
   });
   registerTokenMeter(connection, documents, engine, prompts);

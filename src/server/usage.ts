@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { Connection } from 'vscode-languageserver/node';
 import { adapterOf, agentNames } from '../core/agents/index';
 import { agentRoots, AgentRoot, scanDirs } from '../core/agents/locations';
+import { userDirFromGlobalStorage } from '../core/agents/vscodeUserDirs';
 import type { RateLimitWindow, UsageRecord } from '../core/agents/records';
 import { inputCost, requestCost, ZERO_USAGE } from '../core/cost';
 import { z } from 'zod';
@@ -14,8 +15,10 @@ import { inside, spendSummary, SpendBreakdown } from '../core/usage/spend';
 import { SKIP_TEXT, UsageIndex, atLines } from '../core/usage/usageIndex';
 import type { Engine } from './engine';
 import { afterHeavyWork } from './idleGc';
-import { ForgetHistoryRequest, PeriodSpend, QuotaStatus, RateWindow, UsageChangedNotification, UsageRequest, UsageSummary } from './protocol';
+import { AgentContextRequest, ForgetHistoryRequest, PeriodSpend, QuotaStatus, RateWindow, UsageChangedNotification, UsageRequest, UsageSummary } from './protocol';
 import { onRequest, onRequest0, sendNotification } from './requests';
+import { burnRates, cacheWarmUntil, contextView, mainStream } from '../core/leaks/live';
+import { defaultFactsCache } from '../core/leaks/facts';
 import type { Workspace } from './workspace';
 
 /**
@@ -46,6 +49,13 @@ export interface UsageService {
   records(): Promise<readonly UsageRecord[]>;
   /** Requests agents made in a project folder (or below it) in the last 7 days; undefined with no logs for it. */
   weeklyRequests(projectPath: string): number | undefined;
+  /** Per agent, the requests and sessions of the last 7 days in a project, and the share of input read from the cache. */
+  weeklyUsage(projectPath: string): WeeklyProjectUsage | undefined;
+}
+
+export interface WeeklyProjectUsage {
+  /** Agent id ('claude', 'codex', ...) -> requests and distinct sessions in the last 7 days. */
+  byAgent: Map<string, { requests: number; sessions: number; input: number; cacheRead: number; cacheWrite: number }>;
 }
 
 export interface UsageDeps {
@@ -75,11 +85,13 @@ export function registerUsage(connection: Connection, engine: Engine, opts: Usag
   let summaryStale = true;
   let summaryDay = '';
   let perProject: { at: number; counts: Map<string, number> } | undefined;
+  let perAgent: { at: number; rows: { project: string; agent: string; session: string; input: number; cacheRead: number; cacheWrite: number }[] } | undefined;
 
   const configure = () => {
     const s = engine.settings;
-    roots = agentRoots(process.env, s.agentDirs);
     const dir = opts.storagePath;
+    // the editor running us: its own user-data folder holds Copilot's and Cline's logs (globalStorage/<us> -> <User>)
+    roots = agentRoots(process.env, s.agentDirs, { vscodeUserDir: userDirFromGlobalStorage(dir) });
     const cacheFile = dir ? path.join(dir, 'usage-index.json') : null;
     // Saving costs tens of ms on a big tree: refreshes stay in the few-ms range, saves are batched.
     index = new UsageIndex({ roots, cacheFile, autoSave: false });
@@ -138,7 +150,7 @@ export function registerUsage(connection: Connection, engine: Engine, opts: Usag
           fullMs = fullAt === 0 ? FULL_MIN_MS : nextFullMs(fullMs, r.changed && named.size === 0);
           fullAt = Date.now() + fullMs;
         }
-        if (r.changed) { scheduleSave(); perProject = undefined; if (r.ms > 100) afterHeavyWork(); }
+        if (r.changed) { scheduleSave(); perProject = undefined; perAgent = undefined; if (r.ms > 100) afterHeavyWork(); }
         // a change a watcher announced proves the watchers work: the sweep may back off further
         if (r.changed && watcherEvent) watchersProven = true;
         watcherEvent = false;
@@ -204,6 +216,28 @@ export function registerUsage(connection: Connection, engine: Engine, opts: Usag
     return any ? n : undefined;
   };
 
+  // For the prompt lens: who reads an instruction file, how often, and how much of it comes from cache.
+  const weeklyUsage = (projectPath: string): WeeklyProjectUsage | undefined => {
+    if (!perAgent || Date.now() - perAgent.at > 60_000) {
+      const since = Date.now() - 7 * 86_400_000;
+      perAgent = { at: Date.now(), rows: (index?.records() ?? []).filter(r => r.timestamp >= since).map(r => ({
+        project: r.project, agent: r.agent, session: r.sessionId, input: r.usage.input, cacheRead: r.usage.cacheRead, cacheWrite: r.usage.cacheWrite5m + r.usage.cacheWrite1h })) };
+    }
+    const byAgent: WeeklyProjectUsage['byAgent'] = new Map();
+    const sessions = new Map<string, Set<string>>();
+    for (const r of perAgent.rows) {
+      if (!inside(r.project, [projectPath])) continue;
+      let a = byAgent.get(r.agent);
+      if (!a) byAgent.set(r.agent, (a = { requests: 0, sessions: 0, input: 0, cacheRead: 0, cacheWrite: 0 }));
+      a.requests++; a.input += r.input; a.cacheRead += r.cacheRead; a.cacheWrite += r.cacheWrite;
+      let s = sessions.get(r.agent);
+      if (!s) sessions.set(r.agent, (s = new Set()));
+      s.add(r.session);
+    }
+    for (const [agent, a] of byAgent) a.sessions = sessions.get(agent)?.size ?? 0;
+    return byAgent.size ? { byAgent } : undefined;
+  };
+
   const buildSummary = (): UsageSummary => {
     const s = engine.settings;
     const tz = engine.timezone;
@@ -237,6 +271,7 @@ export function registerUsage(connection: Connection, engine: Engine, opts: Usag
         nextTurnUncachedUSD: inputCost(model, a.contextTokens),
         lastActivity: a.lastActive,
         inWorkspace: inside(a.project, folders),
+        cacheWarmUntil: cacheWarmUntil(mainStream(records, a.agent, a.sessionId)) ?? undefined,
       } : undefined,
       contextWarning: { percent: s['contextWarning.percent'], notifyPercent: s['contextWarning.notifyPercent'] },
       quotas: quotasOf(records),
@@ -244,6 +279,7 @@ export function registerUsage(connection: Connection, engine: Engine, opts: Usag
       folders: roots.map(r => ({ agent: r.agent, path: r.dir, exists: fs.existsSync(r.dir), setting: `tokenomics.${adapterOf(r.agent).logs.setting}` })),
       hasLogs: records.length > 0,
       skipped: { malformedLines: index?.stats().malformedLines ?? 0, unreadable: stats.map(p => p.path) },
+      burn: burnRates(records, engine.catalog, Date.now()).slice(0, 5),
     };
   };
 
@@ -269,6 +305,13 @@ export function registerUsage(connection: Connection, engine: Engine, opts: Usag
   // Another folder may hold the session to warn about: the summary is rebuilt, the index stands.
   opts.workspace.onDidChange(() => { summaryStale = true; schedule(0); });
   onRequest0(connection, UsageRequest, async () => { engine.flushSettings(); await refresh(); return buildSummary(); });
+  onRequest0(connection, AgentContextRequest, async () => {
+    await refresh();
+    const records = index?.records() ?? [];
+    const a = spendSummary(records, engine.catalog, { timezone: engine.timezone, weekStartsOn: engine.settings.weekStartsOn, preferProjects: opts.workspace.folders }).activeSession;
+    const stream = a ? mainStream(records, a.agent, a.sessionId) : [];
+    return stream[0] ? contextView(stream, defaultFactsCache.get(stream[0].file, stream[0].agent), engine.catalog, null) : null;
+  });
   // `Tokenomics: Forget Usage History…`: what `tokenomics forget --before` does, on the engine's index
   onRequest(connection, ForgetHistoryRequest, z.object({ before: z.string().refine(isValidDate, 'expected a date (YYYY-MM-DD)') }), async p => {
     await refresh();
@@ -289,6 +332,7 @@ export function registerUsage(connection: Connection, engine: Engine, opts: Usag
   return {
     records: async () => { if (!index) configure(); await refresh(); return index?.records() ?? []; },
     weeklyRequests,
+    weeklyUsage,
   };
 }
 

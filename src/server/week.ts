@@ -5,6 +5,7 @@ import type { Connection } from 'vscode-languageserver/node';
 import type { UsageRecord } from '../core/agents/records';
 import { requestCost } from '../core/cost';
 import { ActivityCache } from '../core/activity';
+import { TranscriptFactsCache } from '../core/leaks/facts';
 import { addDays, isValidDate, weekRange } from '../core/time';
 import { parseQuotas, projectCosts, quotaStatus as quotaSpend } from '../core/usage/quotas';
 import { computeWeek } from '../core/week/build';
@@ -23,11 +24,15 @@ export interface WeekService {
 
 export function registerWeek(connection: Connection, engine: Engine, getRecords: () => Promise<readonly UsageRecord[]>, opts: { storagePath?: string } = {}): WeekService {
   let cache: ActivityCache | undefined;
+  let leakFacts: TranscriptFactsCache | undefined;
   let cacheDir: string | undefined;
   let saveTimer: NodeJS.Timeout | undefined;
   const activity = () => {
     const dir = opts.storagePath;
-    if (!cache || dir !== cacheDir) { cacheDir = dir; cache = new ActivityCache(dir ? path.join(dir, 'activity.json') : null); }
+    if (!cache || dir !== cacheDir) {
+      cacheDir = dir; cache = new ActivityCache(dir ? path.join(dir, 'activity.json') : null);
+      leakFacts = new TranscriptFactsCache(dir ? path.join(dir, 'leaks.json') : null);
+    }
     return cache;
   };
   let reportedQuotaProblems = '';
@@ -46,14 +51,14 @@ export function registerWeek(connection: Connection, engine: Engine, getRecords:
     const c = activity();
     const w = await computeWeek(records, engine.catalog, c, {
       weekStart: week, timezone: tz, weekStartsOn: s.weekStartsOn, wasteThresholdUSD: s.wasteThresholdUSD,
-      quotas: s.quotas, warnAtPercent: s['budget.warnAtPercent'], projectNames: params.projectNames,
+      quotas: s.quotas, warnAtPercent: s['budget.warnAtPercent'], projectNames: params.projectNames, leakFacts: leakFacts?.get,
     });
     const problems = JSON.stringify(w.quotaProblems);
     if (w.quotaProblems.length && problems !== reportedQuotaProblems) {
       reportedQuotaProblems = problems;
       for (const p of w.quotaProblems) connection.console.warn(`Invalid setting tokenomics.quotas entry "${p.name}" (${p.field}): ${p.message}; ignored`);
     }
-    if (!saveTimer) saveTimer = setTimeout(() => { saveTimer = undefined; c.save(); }, 1000);
+    if (!saveTimer) saveTimer = setTimeout(() => { saveTimer = undefined; c.save(); leakFacts?.save(); }, 1000);
     connection.console.log(`week of ${w.range.weekStart}: records ${(t1 - t0).toFixed(0)} ms, summary ${(performance.now() - t1).toFixed(0)} ms`);
     return w;
   };
@@ -68,6 +73,6 @@ export function registerWeek(connection: Connection, engine: Engine, getRecords:
     return quotaSpend(quotas, costs).map(q => ({ name: q.name, weeklyUSD: q.weeklyUSD, spentUSD: q.spentUSD, share: q.share }));
   };
 
-  connection.onShutdown(() => { if (saveTimer) { clearTimeout(saveTimer); cache?.save(); } });
+  connection.onShutdown(() => { if (saveTimer) { clearTimeout(saveTimer); cache?.save(); leakFacts?.save(); } });
   return { summary, quotaStatus };
 }

@@ -43,6 +43,8 @@ fs.mkdirSync(path.join(ROOT, 'dist/ranks'), { recursive: true });
     console.log(`dist/ranks/${name}.bin ${(fs.statSync(out).size / 1024).toFixed(0)} KiB`);
   }
 }
+// SQLite (WASM) for the agents that keep their usage in databases: loaded by the engine and the CLI on first use
+fs.copyFileSync(path.join(ROOT, 'node_modules/node-sqlite3-wasm/dist/node-sqlite3-wasm.wasm'), path.join(ROOT, 'dist/node-sqlite3-wasm.wasm'));
 if (watch) {
   for (const b of builds) await (await esbuild.context({ ...common, ...b, outdir: 'dist' })).watch();
 } else {

@@ -7,6 +7,7 @@ import {
   agentName, dayAgents, formatDuration, formatInt, formatMoney, formatShare, formatSmallMoney, headlineTexts, orList,
 } from '../core/week/format';
 import type { FromWebview, ToWebview } from './messages';
+import { leakLedgers } from '../core/leaks/text';
 
 interface VsCodeApi { postMessage(m: FromWebview): void; getState(): { week?: string } | undefined; setState(s: { week: string }): void }
 declare function acquireVsCodeApi(): VsCodeApi;
@@ -190,6 +191,12 @@ function render(w: WeekSummary): void {
       el('strong', {}, formatMoney(s.costUSD)), ' · ', openLink(s.file, 'Open transcript')));
   }
   main.append(section('top', 'Most expensive sessions', w.topSessions.length ? top : p('No sessions this week.')));
+
+  if (w.leaks) {
+    main.append(section('leaks', 'Where it leaked', ...leakLedgers(w.leaks, { money: formatMoney, int: formatInt }).map(l => el('details', {},
+      el('summary', {}, `${l.title}: ${l.total}`), ...(l.fix ? [p(el('strong', {}, l.fix.startsWith('Fix: ') ? 'Fix: ' : ''), l.fix.replace(/^Fix: /, ''))] : []),
+      ...(l.rows.length ? [table(l.title, l.head, l.rows, { num: l.head.map((_, i) => i).filter(i => i >= 2) })] : [])))));
+  }
 
   if (w.quotas.length || w.quotaProblems.length) {
     main.append(section('quotas', 'Quotas',

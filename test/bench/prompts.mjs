@@ -1,7 +1,9 @@
 // Prompt analysis benchmarks (issue 4): a ~1 MB prompt file analysed cold with every rule, the median
 // re-analysis after a one-character edit, and the engine process's memory with 20 such files open.
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createRequire } from 'node:module';
 import { startServer } from './lsp-client.mjs';
 
@@ -11,6 +13,7 @@ const { getCounter } = require(path.join(ROOT, 'out/src/core/tokenizer.js'));
 const { PromptAnalyzer } = require(path.join(ROOT, 'out/src/core/prompt/index.js'));
 const { Catalog } = require(path.join(ROOT, 'out/src/core/catalog.js'));
 const { parseSettings } = require(path.join(ROOT, 'out/src/core/settings.js'));
+const { DiskWorkspaces } = require(path.join(ROOT, 'out/src/server/prompts/diskWorkspace.js'));
 
 const median = a => { const s = [...a].sort((x, y) => x - y); return s[Math.floor(s.length / 2)]; };
 
@@ -100,6 +103,82 @@ export async function run(log) {
   } finally {
     await server.stop();
   }
+  await runWorkspace(log);
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await run(console.log);
+/**
+ * A workspace of 200 instruction files (issue 12): 40 packages, each with a CLAUDE.md that imports its
+ * AGENTS.md, a near copy in .windsurfrules, a Cursor rule and a Copilot file, on disk with a
+ * package.json and source files, so imports, stale references and cross-file checks all run.
+ */
+function workspace200() {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'tokenomics-bench-ws-'));
+  const write = (rel, text) => { fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true }); fs.writeFileSync(path.join(root, rel), text); };
+  write('package.json', JSON.stringify({ name: 'bench', scripts: { test: 'x', build: 'x', lint: 'x' } }));
+  const files = [];
+  for (let p = 0; p < 40; p++) {
+    const dir = `packages/p${p}`;
+    const body = promptFile(3_000 + (p % 5) * 3_000, 100 + p).replace(/^# Project instructions/, `# Package p${p}`);
+    write(`${dir}/src/index.ts`, 'export {};\n');
+    const agents = `${body}\n- Run \`npm run test\` and \`npm run lint\`; the entry point is \`${dir}/src/index.ts\`; helpers live in \`${dir}/src/helpers/db.ts\`.\n`;
+    const f = {
+      [`${dir}/AGENTS.md`]: agents,
+      [`${dir}/CLAUDE.md`]: `# Claude\n\nSee @AGENTS.md for everything.\n\n${body.slice(0, 1500)}\n`,
+      [`${dir}/.windsurfrules`]: agents,
+      [`${dir}/.cursor/rules/style.mdc`]: `---\nalwaysApply: true\n---\n${body.slice(0, 2000)}\n`,
+      [`${dir}/.github/copilot-instructions.md`]: body,
+    };
+    for (const [rel, text] of Object.entries(f)) { write(rel, text); files.push({ rel, text }); }
+  }
+  return { root, files };
+}
+
+export async function runWorkspace(log) {
+  const { root, files } = workspace200();
+  try {
+    // one edit, re-analysed with its workspace (imports, stale references, cross-file), in process
+    const counter = await getCounter('o200k_base');
+    const { settings } = parseSettings({});
+    const catalog = new Catalog();
+    const ws = new DiskWorkspaces().for(root);
+    const file = files.find(f => f.rel.endsWith('p3/CLAUDE.md'));
+    const abs = path.join(root, file.rel);
+    const analyzer = new PromptAnalyzer(counter);
+    const input = t => ({ text: t, path: abs, root, workspace: ws, settings, catalog, defaultModel: 'claude-sonnet-4-6' });
+    const first = analyzer.analyze(input(file.text));
+    const agents = files.find(f => f.rel.endsWith('p3/AGENTS.md'));
+    const agentsAnalyzer = new PromptAnalyzer(counter);
+    let agentsText = agents.text;
+    agentsAnalyzer.analyze({ ...input(agentsText), path: path.join(root, agents.rel) });
+    const r = rng(7);
+    const times = [];
+    for (let i = 0; i < 31; i++) {
+      const at = Math.floor(r() * agentsText.length);
+      agentsText = agentsText.slice(0, at) + 'etaoin x'[i % 8] + agentsText.slice(at);
+      const t = performance.now();
+      agentsAnalyzer.analyze({ ...input(agentsText), path: path.join(root, agents.rel) });
+      times.push(performance.now() - t);
+    }
+    log(`workspace edit (AGENTS.md of ${agentsText.length.toLocaleString('en-US')} chars, with imports, stale references and 4 sibling instruction files): median ${median(times).toFixed(1)} ms over ${times.length} edits, max ${Math.max(...times).toFixed(1)} ms (target ≤ 30 ms); CLAUDE.md imports ${first.imports.length} file(s)`);
+
+    // 200 files opened at once in the engine: all analysed, and the engine's memory after
+    const server = await startServer({ settings: { model: 'claude-sonnet-4-6' }, rootDir: root });
+    try {
+      const t = performance.now();
+      const uris = files.map(f => pathToFileURL(path.join(root, f.rel)).href);
+      files.forEach((f, i) => server.open(uris[i], f.text));
+      let diagnostics = 0;
+      for (const uri of uris) diagnostics += (await server.waitDiagnostics(uri, 60_000)).length;
+      const all = performance.now() - t;
+      await new Promise(res => setTimeout(res, 2000));
+      const mem = server.rssMB();
+      log(`200 instruction files opened at once: all analysed in ${(all / 1000).toFixed(2)} s (target ≤ 2 s), ${diagnostics} diagnostics; engine RSS ${mem.rss.toFixed(0)} MB settled, peak ${mem.peak.toFixed(0)} MB (target < 200 MB)`);
+    } finally {
+      await server.stop();
+    }
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) { await run(console.log); await runWorkspace(console.log); }

@@ -111,7 +111,7 @@ export async function expectText(locator, re, ms = 30_000, what = '') {
  * waitForWorkbench (default true): wait for .monaco-workbench.
  */
 export async function startVSCode({ name = 'vscode', workspace, userSettings = {}, machineSettings, env = {}, vsix, devPath, testsPath,
-  onPage, waitForWorkbench = true, viewport = { width: 1400, height: 900 } } = {}) {
+  onPage, waitForWorkbench = true, viewport = { width: 1400, height: 900 }, userDataFiles = {} } = {}) {
   const { chromium } = playwright();
   const TMP = makeTmp(name);
   const d = n => { const p = path.join(TMP, n); fs.mkdirSync(p, { recursive: true }); return p; };
@@ -126,6 +126,11 @@ export async function startVSCode({ name = 'vscode', workspace, userSettings = {
     }
   }
   fs.mkdirSync(path.join(UD, 'User'), { recursive: true });
+  // files placed in code-server's own user-data folder before it starts (other extensions' logs: Copilot, Cline)
+  for (const [f, text] of Object.entries(userDataFiles)) {
+    fs.mkdirSync(path.dirname(path.join(UD, f)), { recursive: true });
+    fs.writeFileSync(path.join(UD, f), text);
+  }
   fs.writeFileSync(path.join(UD, 'User/settings.json'), JSON.stringify({ ...BASE_SETTINGS, ...userSettings }, null, 1));
   // code-server and chromium write into ~/.config, ~/.local/share, ~/.cache even with --user-data-dir,
   // and the extension reads agent logs under ~ (~/.claude, ~/.codex, ~/.gemini): HOME and the XDG dirs

@@ -258,3 +258,29 @@ test('Claude models show ≈ counts; other files are not prompts until asked', a
   });
   assert.deepEqual(cleared.diagnostics, []);
 });
+
+test('the project around a prompt, from disk: imports, stale references, a sibling copy, a nested file', async () => {
+  const pkg = path.join(dir, 'svc');
+  fs.mkdirSync(path.join(pkg, 'src'), { recursive: true });
+  fs.writeFileSync(path.join(pkg, 'package.json'), JSON.stringify({ scripts: { test: 'jest', build: 'tsc' } }));
+  fs.writeFileSync(path.join(pkg, 'src', 'server.ts'), 'export {};\n');
+  const rules = Array.from({ length: 12 }, (_, i) => `- Rule ${i}: keep module ${i} free of imports from module ${i + 1}, and test it.`).join('\n');
+  fs.writeFileSync(path.join(pkg, 'AGENTS.md'), `# Agents\n\n${rules}\n`);
+  const file = path.join(pkg, 'CLAUDE.md');
+  const uri = pathToFileURL(file).toString();
+  const text = `# Service\n\nSee @AGENTS.md.\n\n${rules}\n\n- The entry point is \`src/server.ts\`; helpers are in \`src/helpers/db.ts\`.\n- Run \`npm run test\`, then \`npm run deploy\`.\n`;
+  fs.writeFileSync(file, text);
+  await conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'markdown', version: 1, text } });
+  const diags = await diagnosticsFor(uri, 1);
+  const stale = diags.filter(d => d.code === 'tokenomics.stale-reference').map(d => text.slice(offsetAt(text, d.range.start), offsetAt(text, d.range.end)));
+  assert.deepEqual(stale, ['src/helpers/db.ts', 'deploy']);
+  // svc/CLAUDE.md is nested in the workspace folder: loaded only while Claude Code works below svc/
+  assert.match(String(diags.find(d => d.code === 'tokenomics.stale-reference')!.message), /while working below svc\//);
+  const copy = diags.find(d => d.code === 'tokenomics.cross-file-duplicate')!;
+  assert.match(String(copy.message), /is also in svc\/AGENTS\.md/);
+  assert.equal(copy.relatedInformation![0]!.location.uri, pathToFileURL(path.join(pkg, 'AGENTS.md')).toString());
+  const lenses = (await conn.sendRequest('textDocument/codeLens', { textDocument: { uri } }) as CodeLens[]).map(l => l.command!.title);
+  assert.ok(lenses.some(t => /^Imports AGENTS\.md \([\d,]+\): [\d,]+ tokens loaded with this file$/.test(t)), lenses.join('\n'));
+  assert.ok(lenses.includes('Loaded by Claude Code on every request while it works below svc/'), lenses.join('\n'));
+  await conn.sendNotification('textDocument/didClose', { textDocument: { uri } });
+});

@@ -144,6 +144,11 @@ test('history forgotten: totals that fall are sent as a counter reset, and the r
   fs.rmSync(path.join(LOGS, 'claude/projects/-home-dev-shop/s2.jsonl'));
   fs.rmSync(path.join(LOGS, 'gemini'), { recursive: true });
   fs.mkdirSync(path.join(LOGS, 'gemini'));
+  // the index keeps what vanished logs held (issue 10) until history is forgotten on purpose
+  assert.equal(report(envFor('a')).agents.some(a => a.agent === 'gemini'), true, 'kept as history');
+  const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+  const f = cli(['forget', '--before', tomorrow, '--timezone', 'UTC', ...FOLDERS]);
+  assert.equal(f.status, 0, f.stderr);
   const r = report(envFor('a'));
   assert.equal(r.agents.some(a => a.agent === 'gemini'), false);
   const e = cli(['export', '--otlp', metricsUrl, '--once', ...FOLDERS]);

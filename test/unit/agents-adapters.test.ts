@@ -16,8 +16,8 @@ test('each adapter is registered once, under the id its usage reader writes into
     assert.equal(a.usage.agent, a.id, `${a.id}: its reader's agent`);
     assert.equal(adapterOf(a.id), a);
     assert.ok(a.displayName && a.displayName !== a.id);
-    assert.ok(/^[a-z]+Dirs$/.test(a.logs.setting), a.logs.setting);
-    assert.ok(/^[a-z]+-dir$/.test(a.logs.cliFlag), a.logs.cliFlag);
+    assert.ok(/^[a-z][A-Za-z]*Dirs$/.test(a.logs.setting), a.logs.setting);
+    assert.ok(/^[a-z]+(-[a-z]+)*-dir$/.test(a.logs.cliFlag), a.logs.cliFlag);
   }
   assert.equal(new Set(ADAPTERS.map(a => a.logs.setting)).size, ADAPTERS.length);
   assert.equal(new Set(ADAPTERS.map(a => a.logs.cliFlag)).size, ADAPTERS.length);
@@ -33,7 +33,7 @@ test('package.json declares exactly the adapters\' folder settings, machine-scop
   const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { contributes: { configuration: { properties: Record<string, { type: string; scope?: string; markdownDescription?: string; default?: unknown }> } | { properties: Record<string, { type: string; scope?: string; markdownDescription?: string; default?: unknown }> }[] } };
   const conf = pkg.contributes.configuration;
   const props = Object.assign({}, ...(Array.isArray(conf) ? conf : [conf]).map(c => c.properties)) as Record<string, { type: string; scope?: string; markdownDescription?: string; default?: unknown }>;
-  const declared = Object.keys(props).filter(k => /^tokenomics\.[a-z]+Dirs$/.test(k)).sort();
+  const declared = Object.keys(props).filter(k => /^tokenomics\.[a-z][A-Za-z]*Dirs$/.test(k)).sort();
   assert.deepEqual(declared, ADAPTERS.map(a => `tokenomics.${a.logs.setting}`).sort());
   for (const a of ADAPTERS) {
     const p = props[`tokenomics.${a.logs.setting}`]!;

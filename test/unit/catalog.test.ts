@@ -106,3 +106,25 @@ test('the picker list drops dated snapshots of listed models', () => {
   assert.ok(!ids.includes('claude-sonnet-4-5-20250929-v1:0'));
   assert.ok(ids.includes('claude-3-haiku-20240307'), 'a snapshot with no undated alias stays');
 });
+
+test('models as prompt authors write them: Claude Code aliases, Copilot display names, undated ids', () => {
+  // Claude Code's `sonnet` / `opus` / `haiku` name the newest model of the class (the catalog's newest)
+  const newest = (kind: string) => catalog.all().filter(m => new RegExp(`^claude-${kind}-\\d+(?:-\\d)?$`).test(m.id))
+    .map(m => m.id).sort((a, b) => b.localeCompare(a, 'en', { numeric: true }))[0];
+  for (const kind of ['sonnet', 'opus', 'haiku']) assert.equal(catalog.resolve(kind)?.id, newest(kind), kind);
+  assert.equal(catalog.resolve('opusplan')?.id, catalog.resolve('opus')?.id);
+  assert.equal(catalog.resolve('sonnet[1m]')?.id, catalog.resolve('sonnet')?.id);
+  // Copilot's model picker names (agent and prompt files' `model:`)
+  assert.equal(catalog.resolve('Claude Sonnet 4.5')?.id, 'claude-sonnet-4-5');
+  assert.equal(catalog.resolve('Claude Sonnet 4.5 (copilot)')?.id, 'claude-sonnet-4-5');
+  assert.equal(catalog.resolve('GPT-5 mini')?.id, 'gpt-5-mini');
+  assert.equal(catalog.resolve('Gemini 2.5 Pro')?.id, 'gemini-2.5-pro');
+  assert.equal(catalog.resolve('GPT-4.1')?.id, 'gpt-4.1');
+  // an undated id listed only as a dated snapshot
+  assert.equal(catalog.resolve('claude-sonnet-4')?.id, 'claude-sonnet-4-20250514');
+  assert.equal(catalog.resolve('claude-opus-4')?.id, 'claude-opus-4-20250514');
+  // still unpriced, never guessed
+  assert.equal(catalog.resolve('inherit'), null);
+  assert.equal(catalog.resolve('sonnet-ish'), null);
+  assert.equal(catalog.resolve('Some Model 3'), null);
+});

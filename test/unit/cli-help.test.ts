@@ -42,13 +42,13 @@ test('every agent\'s folder flag is in the help of report and week, with where i
 test('the overview lists every command; no command prints usage and exits 2; an unknown command is named', async () => {
   const o = io();
   assert.equal(await main(['--help'], o), 0);
-  for (const cmd of ['count', 'report', 'week', 'export', 'forget']) assert.match(o.out, new RegExp(`^  tokenomics ${cmd} `, 'm'));
+  for (const cmd of ['count', 'report', 'week', 'export', 'forget', 'leaks']) assert.match(o.out, new RegExp(`^  tokenomics ${cmd} `, 'm'));
   const none = io();
   assert.equal(await main([], none), 2);
   assert.equal(none.out, o.out);
   const bad = io();
   assert.equal(await main(['weak', '--help'], bad), 2);
-  assert.match(bad.err, /unknown command 'weak' \(try: count, report, week, export, forget\)/);
+  assert.match(bad.err, /unknown command 'weak' \(try: count, report, week, export, forget, leaks\)/);
 });
 
 test('after --, --help is a file name, not a request for help', async () => {

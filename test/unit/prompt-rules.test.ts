@@ -179,22 +179,27 @@ test('filler: built-in phrases, replacements, user phrases, and not in code', as
   assert.deepEqual(codes(await analyze(`${CLEAN}\nI want you to be brief.\n`, { settings: { rules: { filler: false } } })), []);
 });
 
-test('lost-in-the-middle: a hard constraint in the middle third of a long prompt moves to the top', async () => {
+test('lost-in-the-middle: a standalone hard constraint in the middle of a long prompt is copied to the top', async () => {
   const filler = (n: number) => Array.from({ length: n }, (_, i) => `Topic ${i}: the service ${i % 7} exposes endpoint ${i} with pagination by cursor ${i * 13}.`).join('\n\n');
   const rule = '- NEVER delete customer data without a ticket.';
-  const text = `# Ops\n\n${filler(100)}\n\n${rule}\n\n${filler(100)}\n`;
+  const text = `# Ops\n\n${filler(260)}\n\n${rule}\n\n${filler(260)}\n`;
   const a = await analyze(text);
+  assert.ok(a.tokens > 8000, String(a.tokens));
   const [f] = only(a, 'lost-in-the-middle');
   assert.ok(f);
   assert.deepEqual([f.start, f.end], range(text, rule));
-  assert.equal(f.fixes[0]!.title, 'Move constraint to the top (0 tokens)');
-  const moved = applyTextEdits(text, f.fixes[0]!.edits);
-  assert.ok(moved.startsWith(`# Ops\n\n${rule}\n\nTopic 0`));
-  assert.equal(moved.split(rule).length, 2);
-  assert.equal(moved.length, text.length + 2 - 2);
-  const atTop = `# Ops\n\n${rule}\n\n${filler(120)}\n`;
+  assert.match(f.fixes[0]!.title, /^Copy constraint to a “Constraints” block at the top \(\+\d+ tokens\)$/);
+  const copied = applyTextEdits(text, f.fixes[0]!.edits);
+  assert.ok(copied.startsWith(`# Ops\n\n## Constraints\n\n${rule}\n\nTopic 0`), copied.slice(0, 100));
+  assert.equal(copied.split(rule).length, 3, 'the constraint stays in its section too');
+  const atTop = `# Ops\n\n${rule}\n\n${filler(520)}\n`;
   assert.equal(only(await analyze(atTop), 'lost-in-the-middle').length, 0);
-  assert.equal(only(await analyze(`# Ops\n\n${filler(3)}\n\n${rule}\n\n${filler(3)}\n`), 'lost-in-the-middle').length, 0, 'short prompts are exempt');
+  assert.equal(only(await analyze(`# Ops\n\n${filler(100)}\n\n${rule}\n\n${filler(100)}\n`), 'lost-in-the-middle').length, 0, 'prompts under 8k tokens are exempt');
+  // scoped by its section, by a condition, or by a lead-in: not lost, just where it belongs
+  for (const scoped of ['- NEVER delete these without a ticket.', '**Impact: CRITICAL** for the checkout flow.', '- When a ticket is open, NEVER delete customer data.', 'For the billing service:\n\n- NEVER delete customer data without a ticket.', '1. NEVER delete customer data without a ticket.']) {
+    const t = `# Ops\n\n${filler(260)}\n\n${scoped}\n\n## More\n\n${filler(260)}\n`;
+    assert.equal(only(await analyze(t), 'lost-in-the-middle').length, 0, scoped);
+  }
 });
 
 test('long-context-cliff: the prompt alone passes the model\'s long-context threshold', async () => {
@@ -227,13 +232,11 @@ test('rules can be turned off one by one, by short or full code', async () => {
   assert.deepEqual(codes(await analyze(text, { settings: { rules: { 'tokenomics.filler': false } } })), []);
 });
 
-test('garbage and huge single lines never crash and stay fast', async () => {
+test('garbage and huge single lines never crash (their speed is measured in npm run bench)', async () => {
   const r = rng(7);
   const junk = Array.from({ length: 200_000 }, () => String.fromCharCode(Math.floor(r() * 0x3000))).join('');
   for (const text of ['', '---', '---\n', '```', '|', '- ', '#', 'a'.repeat(1_000_000), `${'x'.repeat(500_000)} ${'='.repeat(500_000)}`, junk, `${'\t'.repeat(100_000)}x\n`.repeat(3), '\r\n\r\n\r\n']) {
-    const t = performance.now();
     const a = await analyze(text, { path: '/w/CLAUDE.md' });
     assert.ok(a.tokens >= 0);
-    assert.ok(performance.now() - t < 3000, `${text.length} chars analysed in ${performance.now() - t} ms`);
   }
 });

@@ -19,10 +19,12 @@ function rec(p: Partial<UsageRecord> & { at: string }): UsageRecord {
 test('report: the documented JSON shape, over all three agents, with hand-checked totals', async () => {
   const { index, result } = await readFixtures('claude-code', 'codex', 'gemini');
   const r = buildReport(index.records(), catalog, { timezone: 'UTC', malformedLines: result.stats.malformedLines });
-  assert.deepEqual(Object.keys(r), ['range', 'totals', 'days', 'models', 'agents', 'projects', 'sessions', 'skipped']);
+  assert.deepEqual(Object.keys(r), ['range', 'totals', 'days', 'models', 'agents', 'projects', 'sessions', 'skipped', 'basis']);
+  assert.equal(r.basis, 'exact');
   assert.deepEqual(r.range, { since: null, until: null, timezone: 'UTC' });
   assert.deepEqual(Object.keys(r.totals), T_KEYS);
   for (const [k, rows] of [['date', r.days], ['model', r.models], ['agent', r.agents], ['project', r.projects]] as const) {
+    // every row's basis is part of its totals (agents' too): one place, not two
     for (const row of rows) assert.deepEqual(Object.keys(row), [k, ...T_KEYS]);
   }
   for (const row of r.sessions) assert.deepEqual(Object.keys(row), ['agent', 'sessionId', 'project', ...T_KEYS]);

@@ -211,6 +211,20 @@ test('quotas: the week\'s spend of each quota\'s projects, its sessions and stat
   assert.deepEqual(quotas(input([])).quotas, []);
 });
 
+test('an agent\'s reported cost is taken as is; an aggregate row (Cline\'s deleted requests) adds cost and tokens, not a request', () => {
+  const w = input([
+    rec({ at: '2026-05-05T10:00:00Z', agent: 'cline', sessionId: 't1', cost: 0.5, model: 'not-in-the-catalog' }),
+    rec({ at: '2026-05-05T10:01:00Z', agent: 'cline', sessionId: 't1', cost: 0.25, aggregate: true, model: 'not-in-the-catalog' }),
+  ]);
+  const h = headline(w);
+  assert.equal(h.requests, 1);
+  near(h.spendUSD, 0.75, 'reported costs, not big-1 prices');
+  const b = breakdowns(w);
+  assert.deepEqual(b.agents.map(a => [a.agent, a.requests, a.inputTokens]), [['cline', 1, 2000]]);
+  assert.deepEqual(b.models.map(m => [m.model, m.priced, m.costUSD]), [['not-in-the-catalog', true, 0.75]], 'priced by the agent, not unpriced');
+  assert.equal(days(w).days.find(d => d.date === '2026-05-05')!.requests, 1);
+});
+
 test('project names are own keys: a folder called constructor is named by its folder', () => {
   assert.equal(projectName('constructor', { '/w/app': 'App' }), 'constructor');
   assert.equal(projectName('/w/__proto__', {}), '__proto__');

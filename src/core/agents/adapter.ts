@@ -28,14 +28,27 @@ export interface LogLocation {
   cliFlag: string;
   /** The setting's description in the manifest. */
   settingDescription: string;
-  /** The folders searched when the user names none (env vars honoured as the agent honours them). */
-  defaultRoots(env: NodeJS.ProcessEnv, home: string): string[];
+  /**
+   * The folders searched when the user names none (env vars honoured as the agent honours them).
+   * `host` says where the editor running the engine keeps its user data, when it does.
+   */
+  defaultRoots(env: NodeJS.ProcessEnv, home: string, host?: import('./vscodeUserDirs').HostInfo): string[];
   /** The environment variables `defaultRoots` honours (`CLAUDE_CONFIG_DIR`), named in the CLI's help. */
   envVars?: readonly string[];
   /** The folders walked under one root: a root may name the agent's home or its log folder itself. */
   scanDirs(root: string): string[];
   /** Which files under those folders are this agent's usage logs. */
   isLogFile(name: string, fullPath: string): boolean;
+  /**
+   * The agent also lives in VS Code's user-data folders (`<User>`, see `vscodeUserDirs.ts`): its roots
+   * include them, and `tokenomics.vscodeUserDirs` / `--vscode-user-dir` (declared once, by Copilot)
+   * replace their defaults for every such agent; `scanDirs` tells the two kinds of root apart. An
+   * agent with no folder of its own (Roo) names `vscodeUserDirs` as its `setting`: settings and flags
+   * generated from the adapters are declared once per name.
+   */
+  vscodeUserDirs?: boolean;
+  /** Folders under a scan dir never walked into (OpenCode's `storage/part` holds a file per message part). */
+  prune?(name: string, fullPath: string): boolean;
 }
 
 /** Tool calls, edits and commands, for the weekly summary's value and waste sections. */
@@ -87,4 +100,9 @@ export interface AgentAdapter {
   readonly instructionTokensExact?: boolean;
   /** Where this agent's numbers come from unless a record says otherwise. */
   readonly basis: Basis;
+  /**
+   * The agent's own prices, when it bills unlike the model's provider (Copilot: AI credits at GitHub's
+   * per-model token prices). Undefined for a model it does not list: the catalog prices it.
+   */
+  prices?(model: string): import('../catalog').ModelInfo | undefined;
 }

@@ -7,11 +7,23 @@ import type { AgentId, UsageRecord } from './records';
 import { claudeCode } from './claudeCode';
 import { codex } from './codex';
 import { gemini } from './gemini';
+import { copilotAdapter } from './copilot';
+import { clineAdapter } from './cline';
+import { rooAdapter } from './roo';
+import { kiloAdapter } from './kilo';
+import { opencodeAdapter } from './opencode';
+import { continueAdapter } from './continue';
 
 export const ADAPTERS: readonly AgentAdapter[] = [
   claudeCode,
   codex,
   gemini,
+  copilotAdapter,
+  clineAdapter,
+  rooAdapter,
+  kiloAdapter,
+  opencodeAdapter,
+  continueAdapter,
 ];
 
 const byId = new Map(ADAPTERS.map(a => [a.id, a]));

@@ -5,6 +5,10 @@ import path from 'node:path';
 import type { AgentId } from './records';
 import { ADAPTERS, adapterOf } from './index';
 import { isCompressedLog } from './logSource';
+import { defaultVscodeUserDirs, HostInfo } from './vscodeUserDirs';
+
+/** The setting (and, through its adapter, the CLI flag) that names VS Code's user-data folders for every agent living there. */
+const VSCODE_USER_DIRS = 'vscodeUserDirs';
 
 /** A folder to scan for one agent's logs. `explicit` folders were named by the user. */
 export interface AgentRoot { agent: AgentId; dir: string; explicit: boolean }
@@ -22,7 +26,7 @@ function expand(dir: string, home: string): string {
  * that agent's defaults (setting `tokenomics.<logs.setting>`, CLI `--<logs.cliFlag>`); otherwise the
  * adapter's own rules apply (its env vars, else its default folders).
  */
-export function agentRoots(env: NodeJS.ProcessEnv = process.env, overrides: RootOverrides = {}): AgentRoot[] {
+export function agentRoots(env: NodeJS.ProcessEnv = process.env, overrides: RootOverrides = {}, host: HostInfo = {}): AgentRoot[] {
   const home = env.HOME || env.USERPROFILE || os.homedir();
   const roots: AgentRoot[] = [];
   const add = (agent: AgentId, dirs: readonly string[], explicit: boolean) => {
@@ -32,10 +36,16 @@ export function agentRoots(env: NodeJS.ProcessEnv = process.env, overrides: Root
       if (!roots.some(r => r.agent === agent && r.dir === dir)) roots.push({ agent, dir, explicit });
     }
   };
+  const userDirs = overrides[VSCODE_USER_DIRS];
   for (const a of ADAPTERS) {
     const named = overrides[a.logs.setting];
     if (named?.length) add(a.id, named, true);
-    else add(a.id, a.logs.defaultRoots(env, home), false);
+    else add(a.id, a.logs.defaultRoots(env, home, host), false);
+    // the agents living in VS Code also read its user-data folders (the agent that owns the setting already has them)
+    if (a.logs.vscodeUserDirs && a.logs.setting !== VSCODE_USER_DIRS) {
+      if (userDirs?.length) add(a.id, userDirs, true);
+      else add(a.id, defaultVscodeUserDirs(env, home, host), false);
+    }
   }
   return roots;
 }
@@ -104,10 +114,11 @@ export function findLogFiles(roots: readonly AgentRoot[], cache?: WalkCache, rel
   const files: FoundFile[] = [];
   const problems: PathProblem[] = [];
   const seen = new Set<string>();
-  const walks: { dir: string; agent: AgentId; isLogFile: (name: string, fullPath: string) => boolean }[] = [];
+  type IsLogFile = (name: string, fullPath: string) => boolean;
+  const walks: { dir: string; agent: AgentId; isLogFile: IsLogFile; prune?: IsLogFile }[] = [];
   for (const root of roots) {
     const logs = adapterOf(root.agent).logs;
-    for (const d of logs.scanDirs(root.dir)) walks.push({ dir: d, agent: root.agent, isLogFile: logs.isLogFile });
+    for (const d of logs.scanDirs(root.dir)) walks.push({ dir: d, agent: root.agent, isLogFile: logs.isLogFile, prune: logs.prune?.bind(logs) });
   }
   const listed = new Set<string>();
   const now = Date.now();
@@ -115,7 +126,7 @@ export function findLogFiles(roots: readonly AgentRoot[], cache?: WalkCache, rel
   // where links may lead: the real paths of the folders walked and of the roots they are in
   let allowedList: string[] | undefined;
   const allowed = () => (allowedList ??= [...new Set([...roots.map(r => r.dir), ...walks.map(w => w.dir)].map(realOrNull).filter((x): x is string => x !== null))]);
-  const walk = (dir: string, dst: fs.Stats, agent: AgentId, isLogFile: (name: string, fullPath: string) => boolean, depth: number) => {
+  const walk = (dir: string, dst: fs.Stats, agent: AgentId, isLogFile: IsLogFile, prune: IsLogFile | undefined, depth: number) => {
     listed.add(dir);
     const known = relist ? undefined : cache?.dirs.get(dir);
     if (known && known.dev === dst.dev && known.ino === dst.ino && known.mtimeMs === dst.mtimeMs && known.ctimeMs === dst.ctimeMs) {
@@ -131,7 +142,7 @@ export function findLogFiles(roots: readonly AgentRoot[], cache?: WalkCache, rel
         const id = `${st.dev}:${st.ino}`;
         if (!st.isDirectory() || seen.has(id) || depth >= 12) continue;
         seen.add(id);
-        walk(d, st, agent, isLogFile, depth + 1);
+        walk(d, st, agent, isLogFile, prune, depth + 1);
       }
       return;
     }
@@ -160,10 +171,12 @@ export function findLogFiles(roots: readonly AgentRoot[], cache?: WalkCache, rel
       } catch { continue; }
       const id = `${st.dev}:${st.ino}`;
       if (st.isDirectory()) {
+        // folders an adapter never needs (OpenCode's storage/part: a file per message part) are not walked
+        if (prune?.(e.name, p)) continue;
         listing.entries.push({ dir: p });
         if (seen.has(id) || depth >= 12) continue;
         seen.add(id);
-        walk(p, st, agent, isLogFile, depth + 1);
+        walk(p, st, agent, isLogFile, prune, depth + 1);
       } else if (st.isFile() && isLogFile(e.name, p)) {
         // Codex's rule (codex-rs/rollout/src/compression.rs): while both exist, the plain log wins over its compressed twin
         if (isCompressedLog(p) && (names ??= new Set(entries.map(x => x.name))).has(e.name.slice(0, -4))) continue;
@@ -182,7 +195,7 @@ export function findLogFiles(roots: readonly AgentRoot[], cache?: WalkCache, rel
     const id = `${st.dev}:${st.ino}`;
     if (!st.isDirectory() || seen.has(id)) continue;
     seen.add(id);
-    walk(w.dir, st, w.agent, w.isLogFile, 0);
+    walk(w.dir, st, w.agent, w.isLogFile, w.prune, 0);
   }
   // folders gone or no longer reached: forgotten, so the cache never outgrows the tree
   if (cache) for (const d of cache.dirs.keys()) if (!listed.has(d)) cache.dirs.delete(d);

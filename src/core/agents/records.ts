@@ -55,8 +55,17 @@ export interface UsageRecord {
   rateLimits?: RateLimits;
   /** Server-side web searches the request made, billed per search on top of tokens (Claude Code `server_tool_use`). */
   webSearches?: number;
-  /** Where the numbers come from, when it differs from the agent's (`AgentAdapter.basis`). */
+  /** Set when this record's numbers come from elsewhere than its adapter's `basis` says (Copilot: journal `lower-bound`, trace store `exact`). */
   basis?: Basis;
+  /** USD the agent itself reported for the request (Cline, Roo, Kilo, OpenCode `cost`): shown as is, not re-priced. */
+  cost?: number;
+  /** An aggregate row (Cline `deleted_api_reqs`, `subagent_usage`): its tokens and cost count, but not as a request. */
+  aggregate?: boolean;
+  /**
+   * Stands in for records another file holds (a resumed Cline task's legacy total, copied into the
+   * SDK session): dropped when a record of the same agent and session comes from another file.
+   */
+  standsIn?: boolean;
 }
 
 export function totalTokens(u: TokenUsage): number {
@@ -131,9 +140,56 @@ export interface AgentReader<S = unknown> {
    * it arrives on events that bill nothing too (Codex `token_count` with `info: null`).
    */
   rateLimitsOf?(state: S): { at: number; limits: RateLimits } | undefined;
+  /**
+   * When the file is read again from the start, records of the previous read that the new read no
+   * longer holds are kept: the producer compacts or prunes (Copilot keeps 7 days of traces), the
+   * spend happened.
+   */
+  retainOnReread?: boolean;
+  /**
+   * SQLite stores, read by path through the WASM module (`sqlite.ts`), never as text: the index
+   * opens a snapshot (`openSnapshot`), and sees a change when the file or its `-wal` changes.
+   */
+  isDatabase?(file: string): boolean;
+  database?(db: import('./sqlite').SqliteDb, file: string, emit: (r: UsageRecord) => void): { malformed: number };
 }
 
 /** A finite, non-negative whole number of tokens, or 0: logs sometimes hold null or garbage. */
 export function tokens(v: unknown): number {
   return typeof v === 'number' && Number.isFinite(v) && v > 0 ? Math.round(v) : 0;
+}
+
+/**
+ * The exact source wins over a lower bound for every session it covers, and is never added to it
+ * (Copilot: its trace store against its session journal). Records of a session with an `exact`
+ * record drop that session's `lower-bound` records of the same agent; other sessions keep theirs.
+ */
+export function supersedeLowerBounds<R extends UsageRecord>(records: readonly R[]): R[] {
+  const exact = new Set<string>();
+  for (const r of records) if (r.basis === 'exact') exact.add(`${r.agent}\0${r.sessionId}`);
+  if (exact.size === 0) return [...records];
+  return records.filter(r => r.basis !== 'lower-bound' || !exact.has(`${r.agent}\0${r.sessionId}`));
+}
+
+/** Drops `standsIn` records whose session has records from another file (see `UsageRecord.standsIn`). */
+export function dropStandIns<R extends UsageRecord>(records: readonly R[]): R[] {
+  if (!records.some(r => r.standsIn)) return [...records];
+  const files = new Map<string, Set<string>>();
+  for (const r of records) {
+    if (r.standsIn) continue;
+    const k = `${r.agent}\0${r.sessionId}`;
+    let f = files.get(k);
+    if (!f) files.set(k, f = new Set());
+    f.add(r.file);
+  }
+  return records.filter(r => {
+    if (!r.standsIn) return true;
+    const f = files.get(`${r.agent}\0${r.sessionId}`);
+    return !f || (f.size === 1 && f.has(r.file));
+  });
+}
+
+/** What the index applies to the deduped records before counting them: both rules above. */
+export function applyCoverage<R extends UsageRecord>(records: readonly R[]): R[] {
+  return dropStandIns(supersedeLowerBounds(records));
 }

@@ -3,14 +3,20 @@
 // the per-block facts, so re-analysing after a keystroke re-counts only what changed.
 import type { Catalog } from '../catalog';
 import { inputCost } from '../cost';
-import { countingFor } from '../encodings';
+import { applyFactor, countingFor } from '../encodings';
 import { IncrementalCounter, TextCounter } from '../incremental';
-import { isAlwaysLoaded } from './alwaysLoaded';
+import { AgentLoad, agentsLoading, LoadWhen } from './loaders';
 import { makeHelpers, PromptSettings, RuleContext, ruleEnabled, TargetModel } from './context';
 import { BlockFacts, FactCache } from './facts';
 import { BUILT_IN_FILLER, fillerMatcher, parseFillerSetting } from './filler';
 import { FrontMatter, parseFrontMatter } from './frontMatter';
 import { headingTitle, parseStructure } from './markdown';
+import { blockScopes } from './scope';
+import { cacheHostile } from './cacheHostile';
+import { findImports } from './references';
+import { directoryTrees, exampleHeavy, unreadFrontMatter } from './shape';
+import { broadAttach, crossFileDuplicates, staleReferences } from './workspaceRules';
+import type { WorkspaceView } from './workspace';
 import { textKey } from './textHash';
 import * as rules from './rules';
 import type { Block, Finding, Fix, RuleCode, Section, TextEdit } from './types';
@@ -27,6 +33,27 @@ export interface AnalyzeInput {
   defaultModel: string;
   /** The whole text's raw count when the caller already keeps one (the engine's document counter). */
   totalRaw?: number;
+  /** The project folder holding the file, when known: decides whether a CLAUDE.md or AGENTS.md is nested. */
+  root?: string;
+  /** The project around the file (existing paths, scripts, sibling instruction files), when known. */
+  workspace?: WorkspaceView;
+  /** Sessions per week of the given agents (usage-index ids) in this project, when known. */
+  sessionsPerWeek?: (agents: readonly string[]) => number | undefined;
+}
+
+/** A file the prompt imports, loaded with it. */
+export interface ImportedFile { rel: string; written: string; start: number; end: number; raw: number; tokens: number }
+
+/** The file's size as one agent that loads it counts it. */
+export interface AgentCount {
+  agent: string;
+  tokens: number;
+  exact: boolean;
+  label: string;
+  when: LoadWhen;
+  scope?: string;
+  /** For an estimate: the o200k count, which the estimate's factor (≥ 1) only raises. */
+  lowerBound: number;
 }
 
 export interface PromptAnalysis {
@@ -35,6 +62,14 @@ export interface PromptAnalysis {
   frontMatter: FrontMatter;
   bodyStart: number;
   alwaysLoaded: boolean;
+  /** The agents that load the file, and when. */
+  loads: AgentLoad[];
+  /** The whole file on each loading agent's tokenizer, imports included. */
+  agentCounts: AgentCount[];
+  /** Files it imports (`@AGENTS.md`, `#file:x`) that exist: the agent loads them with it. */
+  imports: ImportedFile[];
+  /** Sub-agents: the `description` tokens that sit in the main context on every request. */
+  descriptionTokens: number;
   budget: number;
   /** Raw encoding tokens of the whole file, and on the target model. */
   raw: number;
@@ -59,7 +94,11 @@ export interface PromptAnalysis {
 
 /** The model a prompt is written for: its front-matter `model:`, else the setting. */
 export function targetModel(text: string, catalog: Catalog, defaultModel: string, fm = parseFrontMatter(text)): TargetModel {
-  const declared = fm.fields.get('model')?.value.trim();
+  let declared = fm.fields.get('model')?.value.trim();
+  // Copilot lists fallbacks (`model: ['Claude Sonnet 4.5', 'GPT-5']`): the first is the one used
+  if (declared?.startsWith('[')) declared = declared.slice(1).split(',')[0]!.replace(/[\]'"]/g, '').trim();
+  // a Claude Code sub-agent with `model: inherit` runs on the main conversation's model
+  if (declared && /^inherit$/i.test(declared)) declared = '';
   const id = declared || defaultModel;
   const model = catalog.resolve(id);
   return { id, model, counting: countingFor(model, id), fromFrontMatter: !!declared };
@@ -88,14 +127,25 @@ export class PromptAnalyzer {
     const helpers = makeHelpers(target.counting, text);
     const raw = input.totalRaw ?? this.whole.update(text);
     const tokens = helpers.tok(raw);
-    const alwaysLoaded = isAlwaysLoaded(input.path, fm);
-    const budget = alwaysLoaded ? settings.promptBudgetTokens.alwaysLoaded : settings.promptBudgetTokens.other;
+    const loads = agentsLoading(input.path, fm, input.root);
+    const alwaysLoaded = loads.some(l => l.when === 'always');
+    const everyRequestSomewhere = loads.some(l => l.when === 'always' || l.when === 'below');
+    const budget = everyRequestSomewhere ? settings.promptBudgetTokens.alwaysLoaded : settings.promptBudgetTokens.other;
+    const ws = input.workspace;
+    const honours = (a: string) => loads.some(l => l.agent === a);
+    const structure = parseStructure(text, fm.end);
+    const imports: ImportedFile[] = ws ? findImports(text, fm.end, structure.blocks as Block[], input.path, ws, honours('Claude Code') || honours('Gemini CLI'), honours('Copilot') || /\.prompt\.md$/i.test(input.path))
+      .map(i => { const r = this.importRaw(ws.read(i.rel) ?? ''); return { ...i, raw: r, tokens: helpers.tok(r) }; }) : [];
+    const importRaw = imports.reduce((s, i) => s + i.raw, 0);
+    const agentCounts = countsPerAgent(loads, raw + importRaw, target, catalog);
+    const desc = /(?:^|\/)\.claude\/agents\//.test(input.path.replace(/\\/g, '/')) ? fm.fields.get('description')?.value : undefined;
+    const descriptionTokens = desc ? helpers.tok(this.counter.count(desc)) : 0;
+    const sessions = input.sessionsPerWeek?.(loads.filter(l => l.when === 'always' && l.logId).map(l => l.logId!));
 
     const phrases = [...BUILT_IN_FILLER, ...parseFillerSetting(settings.fillerPhrases)];
     const fillerOn = ruleEnabled(settings, 'filler');
     const matcher = fillerOn ? fillerMatcher(phrases) : null;
     this.facts.begin(fillerOn ? JSON.stringify(settings.fillerPhrases) : 'off');
-    const structure = parseStructure(text, fm.end);
     // parseStructure's blocks become Blocks in place: no copy of thousands of objects per keystroke
     const blocks = structure.blocks as Block[];
     const facts = new Array<BlockFacts>(blocks.length);
@@ -107,12 +157,13 @@ export class PromptAnalyzer {
     this.facts.end();
     const blockRawSum = blocks.reduce((s, b) => s + b.raw, 0);
 
+    const secs = sections(text, blocks, helpers.tok, blockRawSum);
     const ctx: RuleContext = {
       text, path: input.path, stem: stemOf(input.path), settings, frontMatter: fm, bodyStart: fm.end,
-      blocks, facts, gaps: structure.gaps, target, alwaysLoaded, budget, tokens, blockRawSum, filler: matcher,
+      blocks, facts, scopes: blockScopes(text, blocks), gaps: structure.gaps, sections: secs, target, alwaysLoaded, loads, agentCounts, budget, tokens, raw, blockRawSum, filler: matcher,
       count: t => this.counter.count(t),
       alternatives: m => catalog.cheaperAlternatives(m),
-      ...helpers, claimed: new Set(), safeFixes: [],
+      ...helpers, claimed: new Set(), safeFixes: [], workspace: ws, sessionsPerWeek: sessions,
     };
     const findings: Finding[] = [];
     const run = (code: RuleCode, fn: () => Finding[]) => { if (ruleEnabled(settings, code)) findings.push(...fn()); };
@@ -128,14 +179,21 @@ export class PromptAnalyzer {
     run('whitespace', () => rules.whitespace(ctx, (gap, ideal) => this.gapSaving(gap, ideal)));
     run('filler', () => rules.filler(ctx));
     run('lost-in-the-middle', () => rules.lostInTheMiddle(ctx));
+    run('stale-reference', () => staleReferences(ctx));
+    run('cross-file-duplicate', () => crossFileDuplicates(ctx));
+    run('broad-attach', () => broadAttach(ctx));
+    run('cache-hostile', () => cacheHostile(ctx));
+    run('directory-tree', () => directoryTrees(ctx));
+    run('example-heavy', () => exampleHeavy(ctx));
+    run('unread-front-matter', () => unreadFrontMatter(ctx));
     findings.sort((a, b) => a.start - b.start || a.end - b.end);
 
     return {
-      path: input.path, target, frontMatter: fm, bodyStart: fm.end, alwaysLoaded, budget, raw, tokens,
+      path: input.path, target, frontMatter: fm, bodyStart: fm.end, alwaysLoaded, loads, agentCounts, imports, descriptionTokens, budget, raw, tokens,
       estimate: !target.counting.exact, costPerCall: inputCost(target.model, tokens),
       contextShare: target.model?.contextWindow ? tokens / target.model.contextWindow : null,
       blockCount: blocks.length, blockAt: compactBlocks(blocks),
-      sections: sections(text, blocks, helpers.tok, blockRawSum), findings, safeFixes: ctx.safeFixes,
+      sections: secs, findings, safeFixes: ctx.safeFixes,
       // a fresh line index for later callers: the rules' one (25k numbers for 1 MB) is not kept
       tok: helpers.tok, fmt: helpers.fmt, line: offset => makeHelpers(target.counting, text).line(offset),
     };
@@ -148,6 +206,18 @@ export class PromptAnalyzer {
   release(): void {
     this.facts.clear();
     this.gapSavings.clear();
+  }
+
+  private readonly importCounts = new Map<string, number>();
+  private importRaw(text: string): number {
+    const key = textKey(text);
+    let v = this.importCounts.get(key);
+    if (v === undefined) {
+      v = this.counter.count(text);
+      if (this.importCounts.size > 100) this.importCounts.clear();
+      this.importCounts.set(key, v);
+    }
+    return v;
   }
 
   private gapSaving(gap: string, ideal: string): number {
@@ -163,6 +233,28 @@ export class PromptAnalyzer {
     }
     return v;
   }
+}
+
+/**
+ * The file counted as each loading agent counts it: Codex on o200k (exact), Claude Code on the
+ * Claude tokenizer estimate, Gemini CLI on Gemini's; multi-model agents on the configured model.
+ */
+function countsPerAgent(loads: readonly AgentLoad[], raw: number, target: TargetModel, catalog: Catalog): AgentCount[] {
+  const out: AgentCount[] = [];
+  const seen = new Set<string>();
+  for (const l of loads) {
+    if (seen.has(l.agent)) continue;
+    seen.add(l.agent);
+    let counting = target.counting;
+    // every count below is o200k-based; a cl100k target keeps its own count for everyone
+    if (target.counting.encoding === 'o200k_base' && l.countOn) {
+      const m = l.countOn === 'claude' ? (target.model?.provider === 'anthropic' ? target.model : catalog.resolve('sonnet'))
+        : l.countOn === 'o200k' ? catalog.resolve('gpt-5') : catalog.resolve('gemini-2.5-pro');
+      counting = countingFor(m, l.countOn === 'o200k' ? 'gpt-5' : l.countOn === 'gemini' ? 'gemini-2.5-pro' : 'claude-sonnet');
+    }
+    out.push({ agent: l.agent, tokens: applyFactor(raw, counting), exact: counting.exact, label: counting.label, when: l.when, scope: l.scope, lowerBound: counting.exact ? applyFactor(raw, counting) : Math.min(applyFactor(raw, counting), raw) });
+  }
+  return out;
 }
 
 const KINDS: readonly Block['kind'][] = ['heading', 'paragraph', 'list-item', 'fence', 'table'];

@@ -2,6 +2,7 @@
 // content key: after a one-character edit only the edited block is looked at again.
 import type { TextCounter } from '../incremental';
 import { findBlobCandidates, BlobCandidate } from './blobs';
+import { findCacheHostile, HostileHit } from './cacheHostile';
 import { dupSignature, DupSignature, MIN_DUP_WORDS } from './duplicates';
 import { findFiller, FillerHit, FillerMatcher } from './filler';
 import { findLogRuns, LogRun } from './logs';
@@ -20,6 +21,7 @@ interface Extras {
   trailingSaving: number;
   dedent: TextFix | null;
   constraint: boolean;
+  hostile: HostileHit | null;
 }
 
 /**
@@ -42,6 +44,8 @@ export class BlockFacts {
   get trailingSaving(): number { return this.extra?.trailingSaving ?? 0; }
   /** A uniformly over-indented block (or fenced block content) brought back to the margin. */
   get dedent(): TextFix | null { return this.extra?.dedent ?? null; }
+  /** A phrase that changes between sessions (cache-hostile), relative to the block. */
+  get hostile(): HostileHit | null { return this.extra?.hostile ?? null; }
   /** Holds a hard constraint (MUST, NEVER, ...). */
   get constraint(): boolean { return this.extra?.constraint ?? false; }
   /** Memo of log elision savings by `${run}:${kept}` (only blocks with logs have extras). */
@@ -85,7 +89,7 @@ export class FactCache {
   private compute(t: string, b: RawBlock, filler: FillerMatcher | null): BlockFacts {
     const raw = this.counter.count(t);
     const prose = b.kind === 'paragraph' || b.kind === 'list-item';
-    const trailing = findTrailing(t);
+    const trailing = findTrailing(t, prose);
     let trailingSaving = 0;
     if (trailing.length) trailingSaving = Math.max(0, raw - this.counter.count(removeRanges(t, trailing)));
     const dedent = findDedent(t, b);
@@ -98,14 +102,19 @@ export class FactCache {
       trailing, trailingSaving,
       dedent: dedent && dedent.saving > 0 ? dedent : null,
       constraint: prose && CONSTRAINT.test(t),
+      hostile: prose || b.kind === 'table' ? findCacheHostile(t) : null,
     };
-    const plain = !extra.filler.length && !extra.blobs.length && !extra.logs.length && !trailingSaving && !extra.dedent && !extra.constraint;
+    const plain = !extra.filler.length && !extra.blobs.length && !extra.logs.length && !trailingSaving && !extra.dedent && !extra.constraint && !extra.hostile;
     const dup = prose || b.kind === 'fence' || b.kind === 'table' ? dupSignature(t) : null;
     return new BlockFacts(raw, dup && dup.words >= MIN_DUP_WORDS ? dup : null, plain ? null : extra);
   }
 }
 
-function findTrailing(t: string): { start: number; end: number }[] {
+/**
+ * Trailing spaces and tabs of each line. In prose, exactly two spaces before a line break inside the
+ * block are a Markdown hard line break: meaning, not waste.
+ */
+function findTrailing(t: string, prose: boolean): { start: number; end: number }[] {
   const out: { start: number; end: number }[] = [];
   let pos = 0;
   while (pos <= t.length) {
@@ -115,7 +124,8 @@ function findTrailing(t: string): { start: number; end: number }[] {
     if (e > pos && t.charCodeAt(e - 1) === 13) e--;
     let s = e;
     while (s > pos && (t.charCodeAt(s - 1) === 32 || t.charCodeAt(s - 1) === 9)) s--;
-    if (s < e) out.push({ start: s, end: e });
+    const hardBreak = prose && nl < t.length && e - s === 2 && t.charCodeAt(s) === 32 && t.charCodeAt(s + 1) === 32 && s > pos;
+    if (s < e && !hardBreak) out.push({ start: s, end: e });
     pos = nl + 1;
   }
   return out;

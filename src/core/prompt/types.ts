@@ -3,14 +3,16 @@
 
 export type RuleCode =
   | 'over-budget' | 'duplicate-block' | 'high-entropy-blob' | 'log-dump' | 'large-code-block'
-  | 'large-data-block' | 'whitespace' | 'filler' | 'lost-in-the-middle' | 'long-context-cliff' | 'cheaper-tier';
+  | 'large-data-block' | 'whitespace' | 'filler' | 'lost-in-the-middle' | 'long-context-cliff' | 'cheaper-tier'
+  | 'stale-reference' | 'cross-file-duplicate' | 'cache-hostile' | 'directory-tree' | 'example-heavy' | 'unread-front-matter' | 'broad-attach';
 
 export const RULE_CODES: readonly RuleCode[] = [
   'over-budget', 'duplicate-block', 'high-entropy-blob', 'log-dump', 'large-code-block', 'large-data-block',
   'whitespace', 'filler', 'lost-in-the-middle', 'long-context-cliff', 'cheaper-tier',
+  'stale-reference', 'cross-file-duplicate', 'cache-hostile', 'directory-tree', 'example-heavy', 'unread-front-matter', 'broad-attach',
 ];
 
-export type Severity = 'information' | 'warning';
+export type Severity = 'information' | 'warning' | 'error';
 
 export interface TextEdit { start: number; end: number; newText: string }
 
@@ -28,7 +30,14 @@ export interface Fix {
   preferred?: boolean;
 }
 
-export interface Related { start: number; end: number; message: string }
+export interface Related {
+  start: number;
+  end: number;
+  message: string;
+  /** Another file (path) the place is in, with its 1-based line; start/end then are 0. */
+  file?: string;
+  line?: number;
+}
 
 export interface Finding {
   /** Full diagnostic code, e.g. `tokenomics.duplicate-block`. */

@@ -21,6 +21,8 @@ export interface UsageColumns {
   agents: ArrayLike<number>;
   agentIds: readonly AgentId[];
   strings: readonly string[];
+  /** USD the agent reported per row (Cline's `cost`), NaN where it reported none; absent when no row has one. */
+  costs?: ArrayLike<number>;
 }
 
 // (module-local constants: an exported const is a property load in CommonJS output, even in hot loops)
@@ -42,12 +44,27 @@ export function slotOf(ts: number): number {
 
 /**
  * The flags column, as the index stores it: rank in bits 0-7, bit 8 for the index's own use (the
- * counted copy), the basis in bits 9-10 (BASIS_CODES), web searches in bits 16-31.
+ * counted copy), the basis in bits 9-10 (its code in BASIS_CODES: 0 exact, 1 lower bound,
+ * 2 estimate), FLAG_AGGREGATE (tokens and cost, no request), FLAG_STANDS_IN, web searches in bits 16-31.
+ * A basis code is its rank in BASIS_CODES, so combining bases is taking the largest code.
  */
 export const BASIS_CODES: readonly Basis[] = ['exact', 'lower-bound', 'estimate'];
 export const BASIS_SHIFT = 9, SEARCH_SHIFT = 16;
+export const FLAG_AGGREGATE = 0x800, FLAG_STANDS_IN = 0x1000;
 export function flagsOf(r: UsageRecord, bit8: number): number {
-  return ((r.rank & 0xff) | bit8 | (BASIS_CODES.indexOf(basisOf(r)) << BASIS_SHIFT) | (Math.min(r.webSearches ?? 0, 0xffff) << SEARCH_SHIFT)) >>> 0;
+  return ((r.rank & 0xff) | bit8 | (BASIS_CODES.indexOf(basisOf(r)) << BASIS_SHIFT)
+    | (r.aggregate ? FLAG_AGGREGATE : 0) | (r.standsIn ? FLAG_STANDS_IN : 0)
+    | (Math.min(r.webSearches ?? 0, 0xffff) << SEARCH_SHIFT)) >>> 0;
+}
+
+/** The basis code (BASIS_CODES index) of a row's flags. */
+export function basisCodeOf(flags: number): number {
+  return (flags >>> BASIS_SHIFT) & 3;
+}
+
+/** A row's basis from its flags. */
+export function basisOfFlags(flags: number): Basis {
+  return BASIS_CODES[basisCodeOf(flags)] ?? 'exact';
 }
 
 /** Columns of records, in their order. */
@@ -59,6 +76,7 @@ export function columnsOf(records: readonly UsageRecord[]): UsageColumns {
   const agentIds: AgentId[] = [];
   const agentIndex = new Map<AgentId, number>();
   const times = new Float64Array(n), ints = new Float64Array(n * ROW), agents = new Uint8Array(n), rows = new Uint32Array(n);
+  let costs: Float64Array | undefined;
   for (let i = 0, k = 0; i < n; i++, k += ROW) {
     const r = records[i]!, u = r.usage;
     rows[i] = i;
@@ -70,7 +88,8 @@ export function columnsOf(records: readonly UsageRecord[]): UsageColumns {
     ints[k + COL_CACHE_WRITE_5M] = u.cacheWrite5m; ints[k + COL_CACHE_WRITE_1H] = u.cacheWrite1h; ints[k + COL_CONTEXT] = r.contextTokens;
     ints[k + COL_MODEL] = intern(r.model); ints[k + COL_SESSION] = intern(r.sessionId); ints[k + COL_PROJECT] = intern(r.project);
     ints[k + COL_FLAGS] = flagsOf(r, 0);
+    if (r.cost !== undefined) (costs ??= new Float64Array(n).fill(NaN))[i] = r.cost;
     ints[k + COL_SLOT] = slotOf(r.timestamp);
   }
-  return { rows, times, ints, agents, agentIds, strings };
+  return { rows, times, ints, agents, agentIds, strings, costs };
 }

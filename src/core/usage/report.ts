@@ -1,10 +1,12 @@
 // The `tokenomics report` shape: spend by day, model, agent, project and session, computed straight
 // from columns (see `columns.ts`) so a warm report from the persisted index makes no object per request.
 import type { Catalog, ModelInfo } from '../catalog';
+import type { Basis } from '../agents/adapter';
+import { adapterOf, isAgentId } from '../agents/index';
 import type { AgentId, UsageRecord } from '../agents/records';
 import { SkipCounts, orderedSkips } from '../agents/skipReasons';
 import { dayName, dayNumberer, dayNumberOf, isUtc, SLOT_MS } from '../time';
-import { BASIS_CODES, BASIS_SHIFT, COLUMNS, COLUMNS_PER_ROW, SEARCH_SHIFT, UsageColumns, columnsOf } from './columns';
+import { BASIS_CODES, COLUMNS, COLUMNS_PER_ROW, FLAG_AGGREGATE, SEARCH_SHIFT, UsageColumns, basisCodeOf, columnsOf } from './columns';
 import { byCost, Totals } from './totals';
 
 export interface UsageReport {
@@ -12,11 +14,14 @@ export interface UsageReport {
   totals: Totals;
   days: ({ date: string } & Totals)[];
   models: ({ model: string } & Totals)[];
-  agents: ({ agent: AgentId } & Totals)[];
+  /** Each agent's totals, and where its numbers come from (`exact`, `lower-bound`, `estimate`). */
+  agents: ({ agent: AgentId } & Totals & { basis: Basis })[];
   projects: ({ project: string } & Totals)[];
   sessions: ({ agent: AgentId; sessionId: string; project: string } & Totals)[];
   /** `byReason`: every line that looked like a request and was not counted, by stable reason id (see skipReasons.ts). */
   skipped: { malformedLines: number; unpricedRequests: number; byReason: SkipCounts };
+  /** Where the totals come from (`totals.basis`): `estimate` if any part is, else `lower-bound` if any part is. */
+  basis: Basis;
 }
 
 export interface ReportOptions {
@@ -44,8 +49,10 @@ export function buildReport(records: readonly UsageRecord[], catalog: Catalog, o
 
 // Accumulators of the columnar report: G numbers per group in a Float64Array.
 const G_INPUT = 0, G_OUTPUT = 1, G_CACHE_READ = 2, G_CREATION = 3, G_REQUESTS = 4, G_COST = 5, G_UNPRICED = 6, G_BASIS = 7, G = 8;
-// Cells of a run: C numbers per (model, price tier), tokens only, priced when the run ends.
-const C_INPUT = 0, C_OUTPUT = 1, C_CACHE_READ = 2, C_W5 = 3, C_W1 = 4, C_REQUESTS = 5, C_SEARCHES = 6, C_BASIS = 7, C = 8;
+// Cells of a run: C numbers per (model, price tier), tokens only, priced when the run ends. The tier
+// after the model's last holds rows whose agent reported their cost (C_COST), added as reported.
+const C_INPUT = 0, C_OUTPUT = 1, C_CACHE_READ = 2, C_W5 = 3, C_W1 = 4, C_REQUESTS = 5, C_SEARCHES = 6, C_BASIS = 7,
+  C_COST = 8, C_SEEN = 9, C = 10;
 
 function totalsAt(a: Float64Array, o: number): Totals {
   const input = a[o + G_INPUT]!, output = a[o + G_OUTPUT]!, creation = a[o + G_CREATION]!, cacheRead = a[o + G_CACHE_READ]!;
@@ -81,12 +88,15 @@ export function buildReportFromColumns(cols: UsageColumns, catalog: Catalog, opt
   const dayOfTs = dayNumberer(opts.timezone);
   const utc = isUtc(opts.timezone);
   const since = opts.since ? dayNumberOf(opts.since) : -Infinity, until = opts.until ? dayNumberOf(opts.until) : Infinity;
-  const { rows: which, ints, agents: agentCol, agentIds, strings } = cols;
+  const { rows: which, ints, agents: agentCol, agentIds, strings, costs } = cols;
   const nStrings = strings.length, nAgents = Math.max(1, agentIds.length);
-  // per distinct model string: its prices, resolved once (undefined = not yet, null = unpriced)
-  const models: (ModelInfo | null | undefined)[] = new Array(nStrings);
-  let tiersPer = 1;
-  for (const m of catalog.all()) tiersPer = Math.max(tiersPer, m.longContext.length + 1);
+  // per agent and distinct model string: its prices, resolved once (undefined = not yet, null = unpriced);
+  // an agent may bill at its own prices (Copilot), else the catalog's apply
+  const models: (ModelInfo | null | undefined)[] = new Array(nAgents * nStrings);
+  const ownPrices = agentIds.map(id => (isAgentId(id) ? adapterOf(id).prices : undefined));
+  const resolve = (ai: number, mi: number): ModelInfo | null => ownPrices[ai]?.(strings[mi]!) ?? catalog.resolve(strings[mi]);
+  let tiersPer = 3; // the catalog's longest tier list (Copilot's have one long-context tier at most), plus the reported-cost slot
+  for (const m of catalog.all()) tiersPer = Math.max(tiersPer, m.longContext.length + 2);
   const total = new Float64Array(G);
   // groups in first-appearance order, so ties sort as they always did
   const dayIds = new Map<number, number>(), dayList: number[] = [];
@@ -110,16 +120,17 @@ export function buildReportFromColumns(cols: UsageColumns, catalog: Catalog, opt
     const sessionAt = sessionAcc.at(sk), agentAt = agentAcc.at(runAgent), projectAt = projectAcc.at(runProject);
     for (const cell of touched) {
       const o = cell * C, mi = Math.floor(cell / tiersPer), tier = cell % tiersPer;
-      const model = models[mi]!;
+      const model = models[runAgent * nStrings + mi]!;
       const input = cells[o + C_INPUT]!, output = cells[o + C_OUTPUT]!, cacheRead = cells[o + C_CACHE_READ]!;
       const w5 = cells[o + C_W5]!, w1 = cells[o + C_W1]!, requests = cells[o + C_REQUESTS]!;
-      let cost = 0;
-      if (model !== null) {
+      const reported = tier === tiersPer - 1;
+      let cost = reported ? cells[o + C_COST]! : 0;
+      if (!reported && model !== null) {
         const r = tier === 0 ? model.rates : model.longContext[tier - 1]!.rates;
         cost = (input * r.input + output * r.output + cacheRead * r.cacheRead + w5 * r.cacheWrite5m + w1 * r.cacheWrite1h) / 1e6
           + cells[o + C_SEARCHES]! * model.webSearchPerRequest;
       }
-      const priced = model !== null, creation = w5 + w1, basis = cells[o + C_BASIS]!;
+      const priced = reported || model !== null, creation = w5 + w1, basis = cells[o + C_BASIS]!;
       add(total, 0, input, output, cacheRead, creation, requests, cost, priced, basis);
       add(dayAcc, dayAt, input, output, cacheRead, creation, requests, cost, priced, basis);
       add(modelAcc.acc, modelAcc.at(mi), input, output, cacheRead, creation, requests, cost, priced, basis);
@@ -150,23 +161,28 @@ export function buildReportFromColumns(cols: UsageColumns, catalog: Catalog, opt
     }
     const input = ints[k + COL_INPUT]!, output = ints[k + COL_OUTPUT]!, cacheRead = ints[k + COL_CACHE_READ]!;
     const w5 = ints[k + COL_CACHE_WRITE_5M]!, w1 = ints[k + COL_CACHE_WRITE_1H]!;
-    let model = models[mi];
-    if (model === undefined) model = models[mi] = catalog.resolve(strings[mi]);
+    const mk = ai * nStrings + mi;
+    let model = models[mk];
+    if (model === undefined) model = models[mk] = resolve(ai, mi);
+    const row = which[j]!, flags = ints[k + COL_FLAGS]!;
+    const reportedCost = costs ? costs[row]! : NaN;
     // the price tier, as ratesFor() picks it: the last long-context threshold the prompt exceeds
     let tier = 0;
-    if (model !== null && model.longContext.length !== 0) {
+    if (reportedCost === reportedCost) tier = tiersPer - 1; // not NaN: the agent's own figure
+    else if (model !== null && model.longContext.length !== 0) {
       const prompt = input + cacheRead + w5 + w1, lc = model.longContext;
       for (let t = 0; t < lc.length; t++) if (prompt > lc[t]!.threshold) tier = t + 1;
     }
     const cell = mi * tiersPer + tier, o = cell * C;
-    if (cells[o + C_REQUESTS] === 0) touched.push(cell);
+    if (cells[o + C_SEEN] === 0) { cells[o + C_SEEN] = 1; touched.push(cell); }
+    if (tier === tiersPer - 1) cells[o + C_COST] = cells[o + C_COST]! + reportedCost;
     cells[o + C_INPUT] = cells[o + C_INPUT]! + input; cells[o + C_OUTPUT] = cells[o + C_OUTPUT]! + output;
     cells[o + C_CACHE_READ] = cells[o + C_CACHE_READ]! + cacheRead;
     cells[o + C_W5] = cells[o + C_W5]! + w5; cells[o + C_W1] = cells[o + C_W1]! + w1;
-    cells[o + C_REQUESTS] = cells[o + C_REQUESTS]! + 1;
-    // web searches ride in the flags column's upper half (columns.ts)
-    const flags = ints[k + COL_FLAGS]!;
-    const searches = flags >>> SEARCH_SHIFT, basis = (flags >>> BASIS_SHIFT) & 3;
+    // an aggregate row (Cline's deleted requests) adds tokens and cost, but no request
+    if (!(flags & FLAG_AGGREGATE)) cells[o + C_REQUESTS] = cells[o + C_REQUESTS]! + 1;
+    // web searches ride in the flags column's upper half, the basis in bits 9-10 (columns.ts)
+    const searches = flags >>> SEARCH_SHIFT, basis = basisCodeOf(flags);
     if (searches) cells[o + C_SEARCHES] = cells[o + C_SEARCHES]! + searches;
     if (basis > cells[o + C_BASIS]!) cells[o + C_BASIS] = basis;
   }
@@ -191,5 +207,6 @@ export function buildReportFromColumns(cols: UsageColumns, catalog: Catalog, opt
     sessions: sessionRows.sort(byCost),
     skipped: { malformedLines: opts.malformedLines ?? 0, unpricedRequests: total[G_UNPRICED]!,
       byReason: orderedSkips({ ...opts.skippedByReason, unpriced: total[G_UNPRICED]! }) },
+    basis: BASIS_CODES[total[G_BASIS]!] ?? 'exact',
   };
 }

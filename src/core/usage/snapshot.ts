@@ -3,11 +3,11 @@
 import fs from 'node:fs';
 import zlib from 'node:zlib';
 import type { AgentId, RateLimits, UsageRecord } from '../agents/records';
-import { adapterOf, basisOf, isAgentId } from '../agents/index';
+import { adapterOf, isAgentId } from '../agents/index';
 import type { Basis } from '../agents/adapter';
 import { SkipCounts, SkipReason, isSkipReason } from '../agents/skipReasons';
 import type { AgentRoot } from '../agents/locations';
-import { BASIS_CODES, BASIS_SHIFT, COLUMNS, COLUMNS_PER_ROW, SEARCH_SHIFT, UsageColumns, flagsOf, slotOf } from './columns';
+import { COLUMNS, COLUMNS_PER_ROW, FLAG_AGGREGATE, FLAG_STANDS_IN, SEARCH_SHIFT, UsageColumns, basisOfFlags, flagsOf, slotOf } from './columns';
 
 // Layout (little-endian): a 32-byte prefix of u32 magic, version, header length, keys length,
 // record count, counted (winner) records, CRC-32 of everything after the prefix, 0; then header
@@ -21,9 +21,10 @@ import { BASIS_CODES, BASIS_SHIFT, COLUMNS, COLUMNS_PER_ROW, SEARCH_SHIFT, Usage
  * Bump whenever a reader or the file layout changes: an index of another version is rebuilt. 5: agents
  * by id in the columns; 6: skip tallies and rewrite fingerprints per file; 7: every skip reason (replay,
  * duplicate, ...), requests emitted per file, history of logs gone from disk, basis and web searches in
- * the flags column, readers exact on Codex replays and Claude side chains.
+ * the flags column, readers exact on Codex replays and Claude side chains (issue 10), or, on the other
+ * branch, basis, aggregate and stand-in flags and reported costs (issue 11); 8: both, in one flags layout.
  */
-export const INDEX_VERSION = 7;
+export const INDEX_VERSION = 8;
 const MAGIC = 0x58494b54; // 'TKIX'
 const PREFIX = 32;
 const WINNER = 0x100;
@@ -76,6 +77,8 @@ export interface Snapshot {
   rateLimits: [number, RateLimits][];
   /** What `skippedByReason()` said when the index was saved. */
   skipsByReason: SkipCounts;
+  /** USD the agent reported, by record index (ascending). */
+  costs: [number, number][];
   times: Float64Array;
   ints: Uint32Array;
   /** Indexes of the counted records, ascending. */
@@ -107,6 +110,9 @@ class StoredRecord implements UsageRecord {
   rateLimits?: RateLimits;
   webSearches?: number;
   basis?: Basis;
+  cost?: number;
+  aggregate?: boolean;
+  standsIn?: boolean;
   constructor(
     readonly agent: AgentId, readonly timestamp: number, readonly usage: UsageRecord['usage'], readonly contextTokens: number,
     readonly model: string, readonly sessionId: string, readonly project: string, readonly rank: number,
@@ -141,12 +147,14 @@ export function serialize(roots: readonly AgentRoot[], entries: FileEntry[], win
   const keys: string[] = [];
   const files: FileTuple[] = [];
   const rateLimits: [number, RateLimits][] = [];
+  const costs: [number, number][] = [];
   const counted: number[] = [];
   let n = 0, k = 0, won = 0;
   for (const e of entries) {
     for (const r of e.records) {
       const u = r.usage;
       if (r.rateLimits) rateLimits.push([n, r.rateLimits]);
+      if (r.cost !== undefined && Number.isFinite(r.cost)) costs.push([n, r.cost]);
       const winner = winners.has(r);
       if (winner) { won++; counted.push(n); }
       times[n++] = r.timestamp;
@@ -159,7 +167,7 @@ export function serialize(roots: readonly AgentRoot[], entries: FileEntry[], win
     }
     files.push([e.path, e.agent, e.size, e.mtimeMs, e.ino, e.offset, e.malformed, e.records.length, e.state, e.skips ?? null, e.fingerprint ?? null, e.emitted, e.gone === true]);
   }
-  const header = Buffer.from(JSON.stringify({ roots, strings, files, rateLimits, skipsByReason }));
+  const header = Buffer.from(JSON.stringify({ roots, strings, files, rateLimits, skipsByReason, costs }));
   const keyBuf = Buffer.from(keys.join('\0'));
   const pre = PREFIX + header.length + keyBuf.length;
   const pad = (8 - (pre % 8)) % 8;
@@ -201,11 +209,11 @@ export function openSnapshot(buf: Buffer): Snapshot | 'other-version' {
   const start = pre + ((8 - (pre % 8)) % 8);
   if (winners > total || start + total * ROW_BYTES + winners * 4 !== buf.length) throw new Error('truncated');
   if (crc32(buf.subarray(PREFIX)) !== buf.readUInt32LE(24)) throw new Error('checksum mismatch');
-  const h = JSON.parse(buf.toString('utf8', PREFIX, PREFIX + hl)) as { strings?: unknown; files?: unknown; rateLimits?: unknown; skipsByReason?: unknown };
-  const { strings, files, rateLimits, skipsByReason } = h;
+  const h = JSON.parse(buf.toString('utf8', PREFIX, PREFIX + hl)) as { strings?: unknown; files?: unknown; rateLimits?: unknown; skipsByReason?: unknown; costs?: unknown };
+  const { strings, files, rateLimits, skipsByReason, costs } = h;
   if (typeof skipsByReason !== 'object' || skipsByReason === null || !Object.entries(skipsByReason).every(([k, n]) => isSkipReason(k) && isCount(n))) throw new Error('bad skip counts');
   if (!Array.isArray(strings) || !strings.every(x => typeof x === 'string')) throw new Error('bad strings');
-  if (!Array.isArray(files) || !Array.isArray(rateLimits)) throw new Error('bad header');
+  if (!Array.isArray(files) || !Array.isArray(rateLimits) || !Array.isArray(costs)) throw new Error('bad header');
   const entries: FileEntry[] = [], counts: number[] = [];
   let sum = 0;
   for (const f of files as unknown[]) {
@@ -229,6 +237,11 @@ export function openSnapshot(buf: Buffer): Snapshot | 'other-version' {
     if (!Array.isArray(x) || x.length !== 2 || !isCount(x[0]) || x[0] <= prev || x[0] >= total || !isRateLimits(x[1])) throw new Error('bad rate limits');
     prev = x[0];
   }
+  prev = -1;
+  for (const x of costs as unknown[]) {
+    if (!Array.isArray(x) || x.length !== 2 || !isCount(x[0]) || x[0] <= prev || x[0] >= total || !isNum(x[1]) || x[1] < 0) throw new Error('bad costs');
+    prev = x[0];
+  }
   // typed arrays need aligned memory: copy only if the buffer does not start on an 8-byte boundary
   const aligned = (buf.byteOffset + start) % 8 === 0;
   const bytes = aligned ? buf.buffer : buf.buffer.slice(buf.byteOffset + start, buf.byteOffset + buf.length);
@@ -239,7 +252,8 @@ export function openSnapshot(buf: Buffer): Snapshot | 'other-version' {
   // The CRC vouches for the bytes; what a writer could still have got wrong is checked where cheap
   // (the per-record string indexes are checked as records are materialized).
   if (winners && (rows[winners - 1]! >= total || !(ints[rows[0]! * ROW + 9]! & WINNER))) throw new Error('bad winners');
-  return { buf, strings: strings as string[], entries, counts, rateLimits: rateLimits as [number, RateLimits][], skipsByReason: skipsByReason as SkipCounts, times, ints, rows,
+  return { buf, strings: strings as string[], entries, counts, rateLimits: rateLimits as [number, RateLimits][], skipsByReason: skipsByReason as SkipCounts,
+    costs: costs as [number, number][], times, ints, rows,
     keysStart: PREFIX + hl, keysEnd: pre, total, winners };
 }
 
@@ -253,7 +267,9 @@ export function snapshotColumns(s: Snapshot): UsageColumns {
     if (a < 0) { a = agentIds.length; agentIds.push(id); }
     agents.fill(a, n, n + s.counts[i]!);
   }
-  return { rows: s.rows, times: s.times, ints: s.ints, agents, agentIds, strings: s.strings };
+  let costs: Float64Array | undefined;
+  if (s.costs.length) { costs = new Float64Array(s.total).fill(NaN); for (const [i, c] of s.costs) costs[i] = c; }
+  return { rows: s.rows, times: s.times, ints: s.ints, agents, agentIds, strings: s.strings, costs };
 }
 
 /** Fills the snapshot's file entries with record objects; returns the counted ones in stored order. */
@@ -262,7 +278,8 @@ export function materializeSnapshot(s: Snapshot): UsageRecord[] {
   const keys = new KeyTable(s.buf, s.keysStart, s.keysEnd, s.total);
   keys.all(); // checked now, while failing can still start the refresh over
   const winners: UsageRecord[] = [];
-  let li = 0, n = 0, k = 0;
+  let li = 0, ci = 0, n = 0, k = 0;
+  const costs = s.costs;
   for (let i = 0; i < s.entries.length; i++) {
     const e = s.entries[i]!, count = s.counts[i]!;
     const records: UsageRecord[] = new Array(count);
@@ -275,9 +292,11 @@ export function materializeSnapshot(s: Snapshot): UsageRecord[] {
         ints[k + 5]!, model, session, project, flags & 0xff, e.path, keys, n);
       records[j] = r;
       if (flags >>> SEARCH_SHIFT) r.webSearches = flags >>> SEARCH_SHIFT;
-      const basis = BASIS_CODES[(flags >>> BASIS_SHIFT) & 3] ?? 'exact';
-      if (basis !== basisOf(r)) r.basis = basis;
       if (li < limits.length && limits[li]![0] === n) r.rateLimits = limits[li++]![1];
+      if (ci < costs.length && costs[ci]![0] === n) r.cost = costs[ci++]![1];
+      r.basis = basisOfFlags(flags); // always set: an exact row of a lower-bound agent (Copilot's traces) must stay exact
+      if (flags & FLAG_AGGREGATE) r.aggregate = true;
+      if (flags & FLAG_STANDS_IN) r.standsIn = true;
       if (flags & WINNER) winners.push(r);
     }
     e.records = records;

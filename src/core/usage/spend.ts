@@ -1,17 +1,21 @@
 // The spend meter's numbers: today and this week across agents, the newest plan rate limits, and the
 // session whose context the warning watches.
 import type { Catalog } from '../catalog';
-import { requestCost } from '../cost';
+import type { Basis } from '../agents/adapter';
 import { basisOf } from '../agents/index';
 import type { AgentId, RateLimits, UsageRecord } from '../agents/records';
+import { recordCost } from './recordCost';
 import { dayKeyer, weekRange, WeekStartsOn } from '../time';
 import { Accumulator, accOf, byCost, Totals, totalsRows } from './totals';
 
 export interface SpendBreakdown {
   totals: Totals;
   unpricedRequests: number;
-  byAgent: ({ agent: AgentId } & Totals)[];
+  /** Each agent's totals and where they come from (a Copilot journal is a lower bound, Continue an estimate). */
+  byAgent: ({ agent: AgentId; basis: Basis } & Totals)[];
   byModel: ({ model: string } & Totals)[];
+  /** Where the totals come from: `estimate` if any part is, else `lower-bound` if any part is. */
+  basis: Basis;
   /** Cache reads over everything read as prompt; null when nothing was read. */
   cacheHitRatio: number | null;
 }
@@ -60,15 +64,14 @@ function breakdown(records: readonly UsageRecord[], cost: (r: UsageRecord) => nu
   const total = new Accumulator();
   const agents = new Map<AgentId, Accumulator>(), models = new Map<string, Accumulator>();
   for (const r of records) {
-    const c = cost(r);
-    const b = basisOf(r);
-    total.add(r.usage, c, b);
-    accOf(agents, r.agent).add(r.usage, c, b);
-    accOf(models, r.model).add(r.usage, c, b);
+    const c = cost(r), b = basisOf(r), request = !r.aggregate;
+    total.add(r.usage, c, b, request);
+    accOf(agents, r.agent).add(r.usage, c, b, request);
+    accOf(models, r.model).add(r.usage, c, b, request);
   }
   const read = total.promptTokens;
   return {
-    totals: total.totals(), unpricedRequests: total.unpriced,
+    totals: total.totals(), unpricedRequests: total.unpriced, basis: total.basis,
     byAgent: totalsRows(agents, 'agent').sort(byCost),
     byModel: totalsRows(models, 'model').sort(byCost),
     cacheHitRatio: read > 0 ? total.cacheRead / read : null,
@@ -88,7 +91,7 @@ export function spendSummary(records: readonly UsageRecord[], catalog: Catalog, 
   const day = dayKeyer(opts.timezone);
   const today = day(now);
   const week = weekRange(now, opts.timezone, opts.weekStartsOn ?? 'monday', now);
-  const cost = (r: UsageRecord) => requestCost(catalog.resolve(r.model), r.usage, r.webSearches);
+  const cost = (r: UsageRecord) => recordCost(r, catalog);
   const todays: UsageRecord[] = [], weeks: UsageRecord[] = [];
   let limits: UsageRecord | null = null, latest: UsageRecord | null = null, latestPreferred: UsageRecord | null = null;
   const prefer = opts.preferProjects ?? [];

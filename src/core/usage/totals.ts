@@ -22,12 +22,15 @@ export const round6 = (v: number): number => Math.round(v * 1e6) / 1e6;
 export class Accumulator {
   input = 0; output = 0; cacheCreation = 0; cacheRead = 0; requests = 0; cost = 0; unpriced = 0;
   basis: Basis = 'exact';
-  /** One request; `cost` null when its model is unpriced (counted, at $0). */
-  add(u: TokenUsage, cost: number | null, basis: Basis = 'exact'): void {
+  /**
+   * One request; `cost` null when its model is unpriced (counted, at $0). An aggregate row (`request`
+   * false: Cline's deleted requests) adds its tokens and cost but no request.
+   */
+  add(u: TokenUsage, cost: number | null, basis: Basis = 'exact', request = true): void {
     if (basis !== 'exact') this.basis = combineBasis(this.basis, basis);
     this.input += u.input; this.output += u.output; this.cacheRead += u.cacheRead;
     this.cacheCreation += u.cacheWrite5m + u.cacheWrite1h;
-    this.requests++;
+    if (request) this.requests++;
     if (cost === null) this.unpriced++; else this.cost += cost;
   }
   get tokens(): number { return this.input + this.output + this.cacheCreation + this.cacheRead; }

@@ -7,8 +7,9 @@ import { adapterOf } from '../agents/index';
 import { scanLines } from '../agents/lineScanner';
 import { ZSTD_SUFFIX, isCompressedLog, scanCompressedLines } from '../agents/logSource';
 import { AgentRoot, FoundFile, PathProblem, WalkCache, findLogFiles, scanDirs } from '../agents/locations';
-import { AgentId, AgentReader, RateLimits, UsageRecord, betterCopy } from '../agents/records';
+import { AgentId, AgentReader, RateLimits, UsageRecord, applyCoverage, betterCopy } from '../agents/records';
 import { SkipCounts, addSkip, isSkipReason, orderedSkips } from '../agents/skipReasons';
+import { SqliteReadError, databaseStamp, withSnapshot } from '../agents/sqlite';
 import { UsageColumns, columnsOf } from './columns';
 import { removeStaleTemps, writeAtomic } from '../persist';
 import { FileEntry, Snapshot, SkipReason, crc32, materializeSnapshot, openSnapshot, readAligned, serialize, snapshotColumns } from './snapshot';
@@ -216,7 +217,8 @@ export class UsageIndex {
   records(): readonly UsageRecord[] {
     this.ensureObjects();
     if (this.winnersStale) this.rebuildWinners();
-    return (this.list ??= [...this.winnerMap().values()]);
+    // the exact source wins over a lower bound for the sessions it covers; stand-ins give way (records.ts)
+    return (this.list ??= applyCoverage([...this.winnerMap().values()]));
   }
 
   /**
@@ -360,8 +362,14 @@ export class UsageIndex {
       return null;
     }
     const reader = adapterOf(f.agent).usage;
+    const database = reader.isDatabase?.(f.path) ?? false;
+    if (database) {
+      // a database changes with its -wal: both count, and any change reads it again (from a snapshot)
+      const stamp = databaseStamp(f.path);
+      if (stamp) st = Object.assign(Object.create(st) as fs.Stats, stamp);
+    }
     // a compressed log is never appended to: when it changes, it is read again whole
-    const whole = (reader.isWholeFile?.(f.path) ?? false) || isCompressedLog(f.path);
+    const whole = database || (reader.isWholeFile?.(f.path) ?? false) || isCompressedLog(f.path);
     let old = this.files.get(f.path);
     if (old && !old.gone && old.agent === f.agent && old.ino === st.ino && st.size === old.size && st.mtimeMs === old.mtimeMs) return null;
     const failed = this.failed.get(f.path);
@@ -389,13 +397,20 @@ export class UsageIndex {
     if (old) this.winnersStale = true;
     this.files.set(f.path, entry);
     if (!this.read(entry, 0, problems)) {
-      this.files.delete(f.path);
       const reason = problems[problems.length - 1]?.path === f.path ? problems[problems.length - 1]!.reason : 'unreadable';
       this.failed.set(f.path, { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino, reason });
+      // a locked or corrupt database keeps what it held; it is read again when it changes
+      if (database && old) { this.files.set(f.path, old); return null; }
+      this.files.delete(f.path);
       return old ? 'removedFiles' : null;
     }
     // A whole-file log caught mid-rewrite does not parse: keep what it held until it changes again.
     if (whole && old && entry.records.length === 0 && entry.malformed > 0) { entry.records = old.records; entry.byKey = undefined; }
+    // Producers that compact or prune (Copilot's journal, its 7-day trace store): what was read stays.
+    else if (old && reader.retainOnReread) {
+      const byKey = entry.byKey ??= new Map(entry.records.map((x, i) => [x.key, i]));
+      for (const r of old.records) if (!byKey.has(r.key)) { byKey.set(r.key, entry.records.length); entry.records.push(r); }
+    }
     return old ? 'rereadFiles' : 'newFiles';
   }
 
@@ -417,7 +432,10 @@ export class UsageIndex {
       return false;
     }
     try {
-      if (isCompressedLog(entry.path)) {
+      if (reader.isDatabase?.(entry.path) && reader.database) {
+        const database = reader.database;
+        entry.malformed = withSnapshot(entry.path, db => database(db, entry.path, emit)).malformed;
+      } else if (isCompressedLog(entry.path)) {
         try {
           scanCompressedLines(fd, reader.needles, (line, offset) => {
             const outcome = reader.line(entry.state, line, offset, entry.path, emit);
@@ -447,7 +465,7 @@ export class UsageIndex {
       }
       return true;
     } catch (e) {
-      problems.push({ path: entry.path, reason: (e as NodeJS.ErrnoException).code ?? String(e) });
+      problems.push({ path: entry.path, reason: e instanceof SqliteReadError ? e.reason : (e as NodeJS.ErrnoException).code ?? String(e) });
       return false;
     } finally {
       fs.closeSync(fd);

@@ -16,6 +16,7 @@ import { contextBloat } from './sections/bloat';
 import { days } from './sections/days';
 import { headline } from './sections/headline';
 import { instructionFiles, measureInstructionFiles, weekProjects } from './sections/instructionFiles';
+import { leaks } from './sections/leaks';
 import { quotas } from './sections/quotas';
 import { sessionValues, topSessions, value } from './sections/value';
 import { waste } from './sections/waste';
@@ -49,6 +50,7 @@ export function buildWeek(records: readonly UsageRecord[], activity: ActivityOf,
     instructionFiles: instructionFiles(input),
     topSessions: topSessions(values),
     ...quotas(input),
+    leaks: leaks(records, input),
     skipped: { unpricedRequests: input.records.reduce((n, w) => n + (w.cost === null ? 1 : 0), 0), malformedLines: opts.malformedLines ?? 0 },
   };
 }

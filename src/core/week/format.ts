@@ -3,6 +3,7 @@
 // through `formatMoney` (to the cent), so every output agrees to the cent. Pure and free of Node
 // modules: the webview bundles this file. Agent names come from the summary (`agentNames`).
 import type { AgentId, SessionValue, WeekSummary } from './types';
+import { leakLedgers } from '../leaks/text';
 
 /** The name of an agent as the summary lists it, or its id for one it does not. */
 export function agentName(w: Pick<WeekSummary, 'agentNames'>, id: AgentId): string {
@@ -136,6 +137,11 @@ export function sections(w: WeekSummary): Section[] {
     out.push({ title: 'Quotas', text: w.quotaProblems.map(p => `Invalid quota "${p.name}" (${p.field}): ${p.message}; ignored.`),
       table: w.quotas.length ? { head: ['Quota', 'Projects', 'Spent', 'Limit', 'Share'], align: ['l', 'l', 'r', 'r', 'r'],
         rows: w.quotas.map(q => [q.name, q.projects.join(', '), formatMoney(q.spentUSD), formatMoney(q.weeklyUSD), `${formatShare(q.share)}${q.status === 'over' ? ' over' : q.status === 'warning' ? ' !' : ''}`]) } : undefined });
+  }
+  if (w.leaks) {
+    const ledgers = leakLedgers(w.leaks, { money: formatMoney, int: formatInt });
+    out.push({ title: 'Where it leaked', text: ledgers.map(l => `${l.title}: ${l.total}${l.fix ? ` ${l.fix}` : ''}`) });
+    for (const l of ledgers) if (l.rows.length) out.push({ title: `Where it leaked: ${l.title.toLowerCase()}`, text: [], table: { head: l.head, align: l.head.map((_, i): Align => (i < 2 ? 'l' : 'r')), rows: l.rows } });
   }
   if (w.skipped.unpricedRequests || w.skipped.malformedLines) {
     out.push({ title: 'Notes', text: [`${w.skipped.unpricedRequests} request(s) of unpriced models counted at $0; ${w.skipped.malformedLines} malformed log line(s) skipped.`] });

@@ -2,7 +2,8 @@
 // day), the previous week's, and the week's sessions with their transcript facts. Gathered in one
 // pass over the records; the sections (`sections/*.ts`) are pure functions of it.
 import type { Catalog, ModelInfo } from '../catalog';
-import { requestCost } from '../cost';
+import { basisOf } from '../agents/index';
+import { recordCost } from '../usage/recordCost';
 import type { AgentId, UsageRecord } from '../agents/records';
 import { FileActivity, mergeActivity, SessionActivity } from '../activity';
 import { dayKeyer, startOfDay, weekRange, WeekRange } from '../time';
@@ -94,7 +95,8 @@ export function gatherWeek(records: readonly UsageRecord[], activity: ActivityOf
   for (const r of records) {
     if (r.timestamp < prevStart || r.timestamp >= range.endMs) continue;
     const model = modelOf(r.model);
-    const cost = requestCost(model, r.usage, r.webSearches);
+    // the agent's own figure or prices first (Cline's cost, Copilot's credits), web searches included
+    const cost = recordCost(r, catalog);
     if (r.timestamp < range.startMs) { previous.push({ r, model, cost, date: '' }); continue; }
     week.push({ r, model, cost, date: dayOf(r.timestamp) });
     const sk = `${r.agent}\0${r.sessionId}`;
@@ -103,7 +105,7 @@ export function gatherWeek(records: readonly UsageRecord[], activity: ActivityOf
       byKey.set(sk, (s = { agent: r.agent, sessionId: r.sessionId, project: r.project, acc: new Accumulator(), models: new Map(), topModel: '',
         files: new Set(), mainFile: '', start: r.timestamp, end: r.timestamp, records: [], activity: NO_ACTIVITY }));
     }
-    s.acc.add(r.usage, cost);
+    s.acc.add(r.usage, cost, basisOf(r), !r.aggregate);
     s.models.set(r.model, (s.models.get(r.model) ?? 0) + (cost ?? 0));
     s.files.add(r.file);
     if (r.timestamp < s.start) s.start = r.timestamp;

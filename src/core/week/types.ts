@@ -4,6 +4,8 @@ import type { Tier } from '../catalog';
 import type { WeekRange, WeekStartsOn } from '../time';
 import type { QuotaProblem, QuotaResult } from '../usage/quotas';
 import type { Totals } from '../usage/totals';
+import type { FactsOf } from '../leaks/facts';
+import type { LeaksJson } from '../leaks/index';
 
 export type { AgentId, QuotaProblem, QuotaResult, Totals, WeekRange, WeekStartsOn };
 
@@ -28,6 +30,10 @@ export interface WeekOptions {
   instructionFiles?: readonly InstructionFile[];
   warnAtPercent?: number;
   malformedLines?: number;
+  /** Leak facts of a transcript (default: read and kept per file in this process). */
+  leakFacts?: FactsOf;
+  /** A project's instruction-file mtime, for the cache-miss causes (default: stat the files). */
+  instructionMtime?: (agent: string, project: string) => number | null;
   /** "Now", for tests: decides the current week and whether a session may still be running. */
   now?: number;
 }
@@ -113,5 +119,7 @@ export interface WeekSummary {
   topSessions: SessionValue[];
   quotas: QuotaResult[];
   quotaProblems: QuotaProblem[];
+  /** "Where it leaked": the same object as `tokenomics leaks --json`. */
+  leaks: LeaksJson;
   skipped: { unpricedRequests: number; malformedLines: number };
 }

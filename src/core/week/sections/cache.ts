@@ -1,4 +1,5 @@
 // Prompt caching: how much of the input was read from the cache, what that saved, what writing it cost.
+import { basisOf } from '../../agents/index';
 import { promptTokens, ratesFor } from '../../cost';
 import { Accumulator, round6 } from '../../usage/totals';
 import type { WeekInput } from '../gather';
@@ -8,7 +9,7 @@ export function cache(input: WeekInput): CacheSection {
   const total = new Accumulator();
   let savings = 0, writePremium = 0;
   for (const { r, model, cost } of input.records) {
-    total.add(r.usage, cost);
+    total.add(r.usage, cost, basisOf(r), !r.aggregate);
     if (!model) continue;
     const rates = ratesFor(model, promptTokens(r.usage));
     savings += (r.usage.cacheRead * (rates.input - rates.cacheRead)) / 1e6;

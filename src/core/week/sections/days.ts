@@ -1,4 +1,5 @@
 // Spend per day of the week (with each agent's share), and the day × agent × model rows of the CSV export.
+import { basisOf } from '../../agents/index';
 import type { AgentId } from '../../agents/records';
 import { Accumulator, round6 } from '../../usage/totals';
 import type { WeekInput } from '../gather';
@@ -10,12 +11,12 @@ export function days(input: WeekInput): { days: DaySpend[]; dayRows: DayRow[] } 
   for (const { r, cost, date } of input.records) {
     let d = byDay.get(date);
     if (!d) byDay.set(date, (d = { acc: new Accumulator(), byAgent: new Map() }));
-    d.acc.add(r.usage, cost);
+    d.acc.add(r.usage, cost, basisOf(r), !r.aggregate);
     d.byAgent.set(r.agent, (d.byAgent.get(r.agent) ?? 0) + (cost ?? 0));
     const key = `${date}\0${r.agent}\0${r.model}`;
     let row = rows.get(key);
     if (!row) rows.set(key, (row = { date, agent: r.agent, model: r.model, acc: new Accumulator() }));
-    row.acc.add(r.usage, cost);
+    row.acc.add(r.usage, cost, basisOf(r), !r.aggregate);
   }
   const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
   return {

@@ -1,0 +1,134 @@
+// Cline (`saoudrizwan.claude-dev`), both storage generations side by side:
+//  - legacy task folders (clineTasks.ts): `<User>/globalStorage/saoudrizwan.claude-dev/tasks/<id>/`
+//    and, for pre-SDK CLI builds, `~/.cline/data/tasks/<id>/`; `tokensIn` excludes the cache;
+//  - the SDK generation (also the Cline CLI): `~/.cline/data/sessions/<id>/<id>.messages.json`,
+//    `messages[].metrics {inputTokens, outputTokens, cacheReadTokens, cacheWriteTokens, cost}` with
+//    `inputTokens` including the cache; sub-agents write further `*.messages.json` in the root
+//    session's folder; `~/.cline/data/db/sessions.db` totals repeat them and are not read.
+// A legacy task resumed under the SDK keeps its id; its last converted assistant message carries
+// metrics equal to the whole legacy task, then comes the LEGACY_RESUME_MODEL_WARNING user message
+// (cline src/core/task/legacy-task-handling.ts). That message stands in for the legacy rows and
+// counts only when no legacy file of the task is found; the SDK turns written back into the legacy
+// ui_messages.json (legacy-task-writeback.ts, `sdk_writeback.json`) are counted from the SDK side.
+import fs from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import type { AgentAdapter } from './adapter';
+import { isTaskUiFile, parseUiMessages, TaskRules } from './clineTasks';
+import type { Agent, AgentReader, UsageRecord } from './records';
+import { tokens } from './records';
+import { defaultVscodeUserDirs, extensionStorageDirs, isVscodeUserDir } from './vscodeUserDirs';
+
+export const CLINE: Agent = 'cline' as unknown as Agent; // a plain string id once AgentId lands
+export const CLINE_EXTENSION_ID = 'saoudrizwan.claude-dev';
+
+const LEGACY_RULES: TaskRules = { agent: CLINE, prefix: 'cl', tokensInIncludesCache: () => false };
+
+const RESUME_MARKERS = ['[cline-legacy-resume-warning:v1]', 'Warning: this is a legacy conversation'];
+
+const num = z.number().nullish();
+const Message = z.object({
+  id: z.union([z.string(), z.number()]).optional(), role: z.string().optional(), ts: z.number().optional(), content: z.unknown(),
+  metrics: z.object({ inputTokens: num, outputTokens: num, cacheReadTokens: num, cacheWriteTokens: num, cost: num }).passthrough().nullish(),
+  modelInfo: z.object({ id: z.string().optional(), provider: z.string().optional() }).passthrough().nullish(),
+}).passthrough();
+type Message = z.infer<typeof Message>;
+
+function textOf(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (!Array.isArray(content)) return '';
+  return content.map(b => (b && typeof b === 'object' && typeof (b as { text?: unknown }).text === 'string' ? (b as { text: string }).text : '')).join('\n');
+}
+
+/** The root session's id and workspace: `<sessions>/<root>/<root>.json` (`workspace_root`, `cwd`, `model`). */
+function sessionMeta(file: string): { session: string; project: string; model?: string; startedAt: number } {
+  const dir = path.dirname(file);
+  const root = path.basename(dir);
+  try {
+    const m = JSON.parse(fs.readFileSync(path.join(dir, `${root}.json`), 'utf8')) as Record<string, unknown>;
+    const project = [m.workspace_root, m.cwd].find(v => typeof v === 'string' && v.trim()) as string | undefined;
+    const started = typeof m.started_at === 'number' ? m.started_at : typeof m.started_at === 'string' ? Date.parse(m.started_at) : 0;
+    return { session: root, project: project ?? '(no folder)', model: typeof m.model === 'string' ? m.model : undefined, startedAt: Number.isFinite(started) ? started : 0 };
+  } catch { return { session: root, project: '(no folder)', startedAt: 0 }; }
+}
+
+/** An SDK session's (or sub-agent's) `*.messages.json`. */
+export function parseSdkMessages(text: string, file: string, emit: (r: UsageRecord) => void): { malformed: number } {
+  let raw: unknown;
+  try { raw = JSON.parse(text); } catch { return { malformed: 1 }; }
+  const list = raw && typeof raw === 'object' && Array.isArray((raw as { messages?: unknown }).messages) ? (raw as { messages: unknown[] }).messages : null;
+  if (!list) return { malformed: 1 };
+  const meta = sessionMeta(file);
+  // a sub-agent's file is its own session: only the root's records share the legacy task's id
+  const fileId = path.basename(file, '.messages.json');
+  const msgs: (Message | null)[] = list.map(m => { const p = Message.safeParse(m); return p.success ? p.data : null; });
+  const malformed = msgs.filter(m => m === null).length;
+  // the assistant message just before the resume warning holds the whole legacy task's metrics
+  let standIn = -1;
+  const warning = msgs.findIndex(m => m?.role === 'user' && RESUME_MARKERS.some(k => textOf(m.content).includes(k)));
+  if (warning > 0) for (let i = warning - 1; i >= 0; i--) if (msgs[i]?.role === 'assistant') { standIn = i; break; }
+  msgs.forEach((m, i) => {
+    if (!m || m.role !== 'assistant' || !m.metrics) return;
+    const x = m.metrics;
+    const cacheRead = tokens(x.cacheReadTokens), cacheWrite = tokens(x.cacheWriteTokens);
+    const input = Math.max(0, tokens(x.inputTokens) - cacheRead - cacheWrite), output = tokens(x.outputTokens);
+    const cost = typeof x.cost === 'number' && Number.isFinite(x.cost) && x.cost >= 0 ? x.cost : undefined;
+    if (input + output + cacheRead + cacheWrite === 0 && !cost) return;
+    const r: UsageRecord = {
+      agent: CLINE, sessionId: fileId, project: meta.project, model: m.modelInfo?.id ?? meta.model ?? 'unknown',
+      timestamp: m.ts ?? meta.startedAt, usage: { input, output, cacheRead, cacheWrite5m: cacheWrite, cacheWrite1h: 0 },
+      contextTokens: input + cacheRead + cacheWrite, file,
+      key: i === standIn ? `cl:${fileId}:legacy-total` : `cl:${fileId}:sdk:${m.id ?? m.ts ?? i}`, rank: 0,
+    };
+    if (cost !== undefined) r.cost = cost;
+    if (i === standIn) { r.aggregate = true; r.standsIn = true; }
+    emit(r);
+  });
+  return { malformed };
+}
+
+const isSdkFile = (name: string, full: string): boolean =>
+  name.endsWith('.messages.json') && path.basename(path.dirname(path.dirname(full))).toLowerCase() === 'sessions';
+
+export const clineReader: AgentReader = {
+  agent: CLINE,
+  needles: [],
+  lastWinsInFile: true,
+  initState: () => null,
+  line: () => 'ignored',
+  isWholeFile: () => true,
+  wholeFile: (text, file, emit) => (file.endsWith('.messages.json') ? parseSdkMessages(text, file, emit) : parseUiMessages(text, file, emit, LEGACY_RULES)),
+};
+
+const isDir = (p: string): boolean => { try { return fs.statSync(p).isDirectory(); } catch { return false; } };
+
+/** `$CLINE_DIR` as Cline's CLI reads it (cline-cli: CLINE_DIR, else ~/.cline). */
+export function clineHome(env: NodeJS.ProcessEnv, home: string): string {
+  return env.CLINE_DIR?.trim() || path.join(home, '.cline');
+}
+
+export const clineAdapter: AgentAdapter = {
+  id: 'cline',
+  displayName: 'Cline',
+  logs: {
+    setting: 'clineDirs',
+    cliFlag: 'cline-dir',
+    settingDescription: "Cline's own data folders (the CLI and SDK sessions), replacing the default `~/.cline` (`$CLINE_DIR` when set); its VS Code task history is found through `tokenomics.vscodeUserDirs`.",
+    defaultRoots: (env, home) => [clineHome(env, home)],
+    scanDirs: root => {
+      if (isVscodeUserDir(root)) return extensionStorageDirs(root, [CLINE_EXTENSION_ID]).map(d => path.join(d, 'tasks'));
+      const subs = ['data/tasks', 'data/sessions', 'tasks', 'sessions'].map(s => path.join(root, s)).filter(isDir);
+      return subs.length ? subs : [root];
+    },
+    isLogFile: (name, full) => isTaskUiFile(name, full) || isSdkFile(name, full),
+    vscodeUserDirs: true,
+  },
+  usage: clineReader,
+  instructionFiles: ['.clinerules'],
+  basis: 'exact',
+};
+
+/** Every root the Cline adapter reads by default: VS Code's user-data folders and Cline's home. */
+export function clineDefaultRoots(env: NodeJS.ProcessEnv, home: string): string[] {
+  return [...defaultVscodeUserDirs(env, home), clineHome(env, home)];
+}

@@ -1,0 +1,100 @@
+// Roo Code (`rooveterinaryinc.roo-cline`, shut down 2026-05-15) and its fork Zoo Code
+// (`zoocodeorganization.zoo-code`), both reported as agent `roo`: Cline-style task folders
+// (clineTasks.ts) under globalStorage, or under the folder their `customStoragePath` setting names.
+// Whether a row's `tokensIn` includes the cache changed with Roo 3.29.5 (PR #8954, 2025-11-01): from
+// then on it does; before, Anthropic-protocol rows (and rows older than the `apiProtocol` field)
+// excluded it while OpenAI-protocol rows already included it. The model is only in
+// `api_conversation_history.json` (`<model>…</model>`).
+import fs from 'node:fs';
+import path from 'node:path';
+import type { AgentAdapter } from './adapter';
+import { isTaskUiFile, parseUiMessages, TaskRules } from './clineTasks';
+import type { Agent, AgentReader } from './records';
+import { childIgnoringCase, extensionStorageDirs, isVscodeUserDir } from './vscodeUserDirs';
+
+export const ROO: Agent = 'roo' as unknown as Agent; // a plain string id once AgentId lands
+export const ROO_EXTENSION_IDS = ['rooveterinaryinc.roo-cline', 'zoocodeorganization.zoo-code'] as const;
+/** The settings sections whose `customStoragePath` moves the task folders. */
+const STORAGE_SETTINGS = ['roo-cline.customStoragePath', 'zoo-code.customStoragePath'];
+
+/** Roo 3.29.5's release day: rows from then on count the cache inside `tokensIn`. */
+export const ROO_CACHE_INCLUSIVE_SINCE = Date.UTC(2025, 10, 1);
+
+export const ROO_RULES: TaskRules = {
+  agent: ROO,
+  prefix: 'roo',
+  tokensInIncludesCache: (info, ts) => ts >= ROO_CACHE_INCLUSIVE_SINCE || info.apiProtocol === 'openai',
+};
+
+/**
+ * VS Code's settings.json is JSON with comments and trailing commas: both are removed (outside
+ * strings) before parsing. Returns {} for a missing or unreadable file.
+ */
+export function readJsonc(file: string): Record<string, unknown> {
+  let text: string;
+  try { text = fs.readFileSync(file, 'utf8'); } catch { return {}; }
+  let out = '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === '"') {
+      const start = i++;
+      while (i < text.length && text[i] !== '"') i += text[i] === '\\' ? 2 : 1;
+      out += text.slice(start, i + 1);
+    } else if (c === '/' && text[i + 1] === '/') { while (i < text.length && text[i] !== '\n') i++; out += '\n'; }
+    else if (c === '/' && text[i + 1] === '*') { i = text.indexOf('*/', i + 2); if (i < 0) break; i++; }
+    else out += c;
+  }
+  try {
+    const v = JSON.parse(out.replace(/,(\s*[}\]])/g, '$1')) as unknown;
+    return v && typeof v === 'object' && !Array.isArray(v) ? v as Record<string, unknown> : {};
+  } catch { return {}; }
+}
+
+/** The folders `customStoragePath` names in a `<User>/settings.json`, for the given setting keys. */
+export function customStoragePaths(userDir: string, keys: readonly string[]): string[] {
+  const settings = readJsonc(path.join(userDir, 'settings.json'));
+  const out: string[] = [];
+  for (const k of keys) {
+    const v = settings[k];
+    if (typeof v === 'string' && v.trim() && path.isAbsolute(v.trim())) out.push(path.resolve(v.trim()));
+  }
+  return out;
+}
+
+/** Task folders under a `<User>` root (both extensions, default and custom storage), or under a root named directly. */
+export function taskDirs(root: string, extensionIds: readonly string[], storageKeys: readonly string[]): string[] {
+  if (!isVscodeUserDir(root)) {
+    const t = childIgnoringCase(root, 'tasks');
+    return [t ?? root];
+  }
+  const bases = [...extensionStorageDirs(root, extensionIds), ...customStoragePaths(root, storageKeys)];
+  return [...new Set(bases.map(b => childIgnoringCase(b, 'tasks')).filter((d): d is string => d !== undefined))];
+}
+
+export const rooReader: AgentReader = {
+  agent: ROO,
+  needles: [],
+  lastWinsInFile: true,
+  initState: () => null,
+  line: () => 'ignored',
+  isWholeFile: () => true,
+  wholeFile: (text, file, emit) => parseUiMessages(text, file, emit, ROO_RULES),
+};
+
+export const rooAdapter: AgentAdapter = {
+  id: 'roo',
+  displayName: 'Roo Code',
+  logs: {
+    // Roo and Zoo live in VS Code's folders (tokenomics.vscodeUserDirs, and their customStoragePath there)
+    setting: 'rooDirs',
+    cliFlag: 'roo-dir',
+    settingDescription: "Roo Code and Zoo Code task storage folders (a `customStoragePath`, holding `tasks/`), searched besides the VS Code user-data folders of `tokenomics.vscodeUserDirs`, whose globalStorage and `customStoragePath` settings are always read. Empty by default.",
+    defaultRoots: () => [],
+    scanDirs: root => taskDirs(root, ROO_EXTENSION_IDS, STORAGE_SETTINGS),
+    isLogFile: isTaskUiFile,
+    vscodeUserDirs: true,
+  },
+  usage: rooReader,
+  instructionFiles: ['.roorules'],
+  basis: 'exact',
+};

@@ -1,0 +1,66 @@
+// Cline: fixtures in test/fixtures/agent-logs/cline (make-fixtures.py there) in the shapes Cline
+// writes (cline/cline getApiMetrics.ts, legacy-task-handling.ts, legacy-task-writeback.ts); peers:
+// codeburn src/providers/vscode-cline-parser.ts and cline-cli.ts with tests/providers/cline*.test.ts
+// (which count neither the aggregates nor the legacy hand-over).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { clineAdapter, clineReader, parseSdkMessages } from '../../src/core/agents/cline';
+import { UsageRecord } from '../../src/core/agents/records';
+import { VSCODE_FIXTURES, logFiles, readAll, readFile, totals } from './agents-vscode-helpers';
+
+const ROOT = path.join(VSCODE_FIXTURES, 'cline');
+const ROOTS = [path.join(ROOT, 'User'), path.join(ROOT, 'dot-cline')];
+
+test('cline: legacy task folders under VS Code globalStorage and SDK sessions under ~/.cline, not the db or history files', () => {
+  assert.deepEqual(logFiles(clineAdapter, ROOTS).map(f => path.relative(ROOT, f)), [
+    'User/globalStorage/saoudrizwan.claude-dev/tasks/1795100000001/ui_messages.json',
+    'User/globalStorage/saoudrizwan.claude-dev/tasks/1795100000002/ui_messages.json',
+    'User/globalStorage/saoudrizwan.claude-dev/tasks/1795100000003/ui_messages.json',
+    'dot-cline/data/sessions/1795100000003/1795100000003.messages.json',
+    'dot-cline/data/sessions/1795100000003/sub-7.messages.json',
+    'dot-cline/data/sessions/1795100000004/1795100000004.messages.json',
+    'dot-cline/data/sessions/cli-9/cli-9.messages.json',
+  ]);
+});
+
+test('cline legacy: tokensIn excludes cache, cost as reported, aggregates add tokens but no requests, cancelled and broken rows', () => {
+  const r = readFile(clineReader, path.join(ROOT, 'User/globalStorage/saoudrizwan.claude-dev/tasks/1795100000001/ui_messages.json'));
+  assert.equal(r.malformed, 1);
+  assert.deepEqual(r.records.map(x => [x.key, x.usage.input, x.usage.output, x.usage.cacheRead, x.usage.cacheWrite5m, x.cost, !!x.aggregate]), [
+    ['cl:1795100000001:1795100001000', 1200, 300, 0, 8000, 0.0391, false],
+    ['cl:1795100000001:1795100003000', 150, 200, 8000, 500, 0.0075, false],
+    ['cl:1795100000001:deleted_api_reqs:1795100004000', 400, 100, 3000, 0, 0.0036, true],
+    ['cl:1795100000001:subagent_usage:1795100005000', 900, 450, 2000, 1000, 0.0151, true],
+  ]);
+  assert.equal(r.records[0]!.model, 'claude-sonnet-4-5-20250929', 'from task_metadata.json model_usage');
+  assert.equal(r.records[0]!.project, '/home/dev/shop', 'from the environment details in api_conversation_history.json');
+  assert.equal(r.records[1]!.contextTokens, 8650);
+  const old = readFile(clineReader, path.join(ROOT, 'User/globalStorage/saoudrizwan.claude-dev/tasks/1795100000002/ui_messages.json'));
+  assert.deepEqual(old.records.map(x => [x.usage.input, x.usage.output, x.cost, x.model, x.project]), [[50, 60, 0.001, 'unknown', '/home/dev/old']], 'api_req_finished merged into its start; the workspace from the row\'s request');
+});
+
+test('cline: a task resumed under the SDK counts once: legacy rows, then SDK turns; the written-back copies and the stand-in total are not added', () => {
+  const { records } = readAll(clineAdapter, ROOTS);
+  const task3 = records.filter(r => r.sessionId === '1795100000003');
+  assert.deepEqual(task3.map(r => [r.key, r.usage.input, r.cost]), [
+    ['cl:1795100000003:1795100021000', 100, 0.002],
+    ['cl:1795100000003:1795100022000', 200, 0.004],
+    ['cl:1795100000003:sdk:m4', 700, 0.01],
+  ]);
+  const task4 = records.filter(r => r.sessionId === '1795100000004');
+  assert.deepEqual(task4.map(r => [r.key, r.usage.input, r.usage.cacheRead, !!r.aggregate]), [
+    ['cl:1795100000004:legacy-total', 3000, 6000, true], // no legacy folder here: the stand-in is all there is
+    ['cl:1795100000004:sdk:m4', 700, 0, false],
+  ]);
+  const sub = records.find(r => r.sessionId === 'sub-7')!;
+  assert.deepEqual([sub.usage.input, sub.usage.cacheRead, sub.usage.cacheWrite5m, sub.model], [500, 4000, 500, 'claude-haiku-4-5'], 'inputTokens includes the cache');
+  assert.deepEqual(totals(records), { requests: 9, input: 9900, output: 3380, cacheRead: 33000, cacheWrite: 10000, cost: 0.1453 });
+  assert.ok(records.every(r => String(r.agent) === 'cline'));
+});
+
+test('cline SDK: a file caught mid-write is malformed, not fatal', () => {
+  const out: UsageRecord[] = [];
+  assert.deepEqual(parseSdkMessages('{"messages":[{"role":"assis', '/x/sessions/a/a.messages.json', r => out.push(r)), { malformed: 1 });
+  assert.equal(out.length, 0);
+});
