@@ -19,6 +19,13 @@ export const RESOURCE_SETTINGS = ['model', 'promptFiles', 'promptBudgetTokens', 
 
 /** A client that never answers `workspace/configuration` must not stall a count: the snapshot then stands. */
 const SCOPED_TIMEOUT_MS = 2000;
+/**
+ * Settings notifications come in bursts (a settings sync, a script, a hostile extension sends
+ * thousands): the latest is applied once, this long after the last of a burst, at most SETTINGS_MAX_WAIT_MS
+ * after its first, or at once when a request comes (`flushSettings`). Each apply re-analyses every open prompt.
+ */
+const SETTINGS_DEBOUNCE_MS = 50;
+const SETTINGS_MAX_WAIT_MS = 2000;
 
 export interface EngineOptions {
   /** The client answers `workspace/configuration` (initialize: capabilities.workspace.configuration). */
@@ -26,8 +33,11 @@ export interface EngineOptions {
 }
 
 export class Engine {
-  settings: Settings;
-  catalog: Catalog;
+  private current: Settings;
+  private currentCatalog: Catalog;
+  /** The latest settings notification not yet applied (see `queueSettings`). */
+  private queued: { raw: unknown; since: number } | undefined;
+  private queuedTimer: NodeJS.Timeout | undefined;
   private raw: Record<string, unknown> = {};
   private scoped = new Map<string, Promise<Settings>>();
   private counters = new Map<string, IncrementalCounter>(); // `${encoding} ${uri}`
@@ -38,15 +48,45 @@ export class Engine {
 
   constructor(private readonly connection: Connection, private readonly opts: EngineOptions = {}) {
     const { settings } = parseSettings({});
-    this.settings = settings;
-    this.catalog = new Catalog();
+    this.current = settings;
+    this.currentCatalog = new Catalog();
+  }
+
+  /**
+   * The settings applied last. A request from the client calls `flushSettings` first, so it answers with
+   * the latest sent; work the engine does on its own (an analysis under way) does not, or each analysis
+   * would apply the next notification of a burst and start another.
+   */
+  get settings(): Settings { return this.current; }
+  get catalog(): Catalog { return this.currentCatalog; }
+
+  /** A settings notification: only the latest of a burst is applied, once (SETTINGS_DEBOUNCE_MS), or when a request needs it. */
+  queueSettings(raw: unknown): void {
+    const now = Date.now();
+    const since = this.queued?.since ?? now;
+    this.queued = { raw, since };
+    clearTimeout(this.queuedTimer);
+    this.queuedTimer = setTimeout(() => this.flushSettings(), Math.max(0, Math.min(SETTINGS_DEBOUNCE_MS, since + SETTINGS_MAX_WAIT_MS - now)));
+  }
+
+  /** Applies the queued notification now, if any. */
+  flushSettings(): void {
+    const q = this.queued;
+    if (!q) return;
+    this.queued = undefined;
+    clearTimeout(this.queuedTimer);
+    this.queuedTimer = undefined;
+    this.applySettings(q.raw);
   }
 
   applySettings(raw: unknown): void {
+    // a queued older notification must not overwrite these later
+    this.queued = undefined;
+    clearTimeout(this.queuedTimer);
     const { settings, problems } = parseSettings(raw);
     this.raw = raw && typeof raw === 'object' && !Array.isArray(raw) ? raw as Record<string, unknown> : {};
-    this.settings = settings;
-    this.catalog = new Catalog(undefined, settings.prices);
+    this.current = settings;
+    this.currentCatalog = new Catalog(undefined, settings.prices);
     // Any change may be a folder's value: every document asks again.
     this.scoped.clear();
     // Counters are keyed by encoding and document, and the text they hold is still right: keep them.

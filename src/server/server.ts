@@ -29,7 +29,10 @@ function compose(params: InitializeParams): void {
 
   const workspace = new Workspace(params.workspaceFolders);
   const engine = new Engine(connection, { configurationSupported: !!caps.workspace?.configuration });
-  onNotification(connection, SettingsNotification, schemas.settings, raw => engine.applySettings(raw));
+  onNotification(connection, SettingsNotification, schemas.settings, raw => engine.queueSettings(raw));
+  // A document event after a settings notification sees those settings (listeners run in this order).
+  documents.onDidOpen(() => engine.flushSettings());
+  documents.onDidChangeContent(() => engine.flushSettings());
 
   const usage = registerUsage(connection, engine, { storagePath, workspace });
   registerWeek(connection, engine, () => usage.records(), { storagePath });

@@ -17,6 +17,7 @@ export function overLimit(text: string, bytes: number): boolean {
 
 export function registerTokenMeter(connection: Connection, documents: TextDocuments<TextDocument>, engine: Engine, prompts?: PromptInfo): void {
   onRequest(connection, CountRequest, schemas.count, async (p): Promise<CountResult> => {
+    engine.flushSettings(); // answered with the settings sent last, even mid-burst
     const doc = documents.get(p.uri);
     const selection = p.ranges.length > 0;
     if (!doc) return { uri: p.uri, version: p.version, selection, notCounted: NOT_SYNCED };

@@ -22,17 +22,27 @@ import { defaultFactsCache } from '../core/leaks/facts';
 import type { Workspace } from './workspace';
 
 /**
- * The stat sweep that catches what watchers miss: every second while logs change, then backing off
- * while nothing does, to POLL_MAX_MS once a watcher has shown it reports changes (else POLL_BLIND_MS).
- * Idle means idle: a tree of thousands of logs is not walked every second for nothing.
+ * The poll that catches what watchers miss: every second while logs change, then backing off while
+ * nothing does, to POLL_MAX_MS once a watcher has shown it reports changes (else POLL_BLIND_MS).
+ * With watchers, a poll only stats the folders (a folder whose modification time did not change has
+ * the same files) and the logs a watcher named; the full sweep, which stats every log, runs every
+ * FULL_MIN_MS at first, backing off to FULL_MAX_MS while it finds nothing the watchers missed.
+ * Idle means idle: a tree of thousands of logs is not stat-ed every few seconds for nothing.
  */
 const POLL_MS = 1000;
 const POLL_BLIND_MS = 4000;
 const POLL_MAX_MS = 30_000;
+const FULL_MIN_MS = 30_000;
+const FULL_MAX_MS = 300_000;
 
 /** The next sweep's delay: back to 1 s after a change, else twice the last, capped by what watchers cover. */
 export function nextPollMs(lastMs: number, changed: boolean, watchersWork: boolean): number {
   return changed ? POLL_MS : Math.min(lastMs * 2, watchersWork ? POLL_MAX_MS : POLL_BLIND_MS);
+}
+
+/** The next full sweep's delay: twice the last while it found nothing the watchers had missed. */
+export function nextFullMs(lastMs: number, foundMissed: boolean): number {
+  return foundMissed ? FULL_MIN_MS : Math.min(lastMs * 2, FULL_MAX_MS);
 }
 
 export interface UsageService {
@@ -67,6 +77,11 @@ export function registerUsage(connection: Connection, engine: Engine, opts: Usag
   let pollMs = POLL_MS;
   let watcherEvent = false;
   let watchersProven = false;
+  /** Log paths the watchers named since the last refresh; `watcherVague` when one named none. */
+  let touched = new Set<string>();
+  let watcherVague = false;
+  let fullMs = FULL_MIN_MS;
+  let fullAt = 0;
   let summaryStale = true;
   let summaryDay = '';
   let perProject: { at: number; counts: Map<string, number> } | undefined;
@@ -82,13 +97,17 @@ export function registerUsage(connection: Connection, engine: Engine, opts: Usag
     index = new UsageIndex({ roots, cacheFile, autoSave: false, workers: true });
     for (const w of watchers) w.close();
     watchers = [];
-    pollMs = POLL_MS; watchersProven = false;
+    pollMs = POLL_MS; watchersProven = false; fullMs = FULL_MIN_MS; fullAt = 0; touched = new Set(); watcherVague = false;
     for (const dir of roots.flatMap(r => scanDirs(r))) {
       try {
         // Only the log folders, not the agents' whole homes (todos, history, backups change all the time).
         // Recursive watching is not available everywhere, and a big tree can run out of watches: the
         // stat poll below covers whatever a watcher misses or gives up on.
-        const w = fs.watch(dir, { recursive: true, persistent: false }, () => { watcherEvent = true; schedule(50); });
+        const w = fs.watch(dir, { recursive: true, persistent: false }, (_event, name) => {
+          watcherEvent = true;
+          if (typeof name === 'string' && name) touched.add(path.join(dir, name)); else watcherVague = true;
+          schedule(50);
+        });
         w.on('error', () => { w.close(); watchers = watchers.filter(x => x !== w); });
         watchers.push(w);
       } catch { /* missing folder or no recursive support: the poll still finds new logs */ }
@@ -119,7 +138,18 @@ export function registerUsage(connection: Connection, engine: Engine, opts: Usag
     if (refreshing) { again = true; return refreshing; }
     refreshing = (async () => {
       try {
-        const r = await index!.refresh();
+        // Without watchers every poll is a full sweep; with them, a poll stats folders and what they named.
+        const now = Date.now();
+        const full = watchers.length === 0 || watcherVague || now >= fullAt;
+        const named = touched;
+        touched = new Set();
+        watcherVague = false;
+        const r = await index!.refresh({ full, touched: named });
+        if (full) {
+          // a full sweep that found a change no watcher named: the watchers miss things, sweep more often
+          fullMs = fullAt === 0 ? FULL_MIN_MS : nextFullMs(fullMs, r.changed && named.size === 0);
+          fullAt = Date.now() + fullMs;
+        }
         if (r.changed) { scheduleSave(); perProject = undefined; perAgent = undefined; if (r.ms > 100) afterHeavyWork(); }
         // a change a watcher announced proves the watchers work: the sweep may back off further
         if (r.changed && watcherEvent) watchersProven = true;
@@ -128,12 +158,13 @@ export function registerUsage(connection: Connection, engine: Engine, opts: Usag
         if (r.cache && r.cache !== 'loaded' && r.cache !== 'disabled' && r.cache !== 'missing') {
           connection.console.info(`usage index was ${r.cache}; rebuilt from the logs on disk (the history of logs the agents deleted is lost)`);
         }
-        for (const m of index!.malformedFiles()) {
+        // what was skipped changes only with what was read
+        if (r.changed || r.cache !== null) for (const m of index!.malformedFiles()) {
           if ((malformedReported.get(m.path) ?? 0) >= m.lines) continue;
           malformedReported.set(m.path, m.lines);
           connection.console.warn(`skipped ${m.lines} malformed line${m.lines === 1 ? '' : 's'} in ${m.path}${atLines(m.at, m.lines)} (not JSON, or usage fields of the wrong type); the rest of the file is counted`);
         }
-        for (const s of index!.skippedFiles()) {
+        if (r.changed || r.cache !== null) for (const s of index!.skippedFiles()) {
           const key = `${s.reason}\0${s.path}`;
           if ((malformedReported.get(key) ?? 0) >= s.count) continue;
           malformedReported.set(key, s.count);
@@ -268,11 +299,12 @@ export function registerUsage(connection: Connection, engine: Engine, opts: Usag
     const dirs = JSON.stringify(s.agentDirs);
     // Budgets, time zone or prices only change what the summary says: the index stands.
     if (dirs !== configuredDirs || !index) { configuredDirs = dirs; configure(); }
-    else { summaryStale = true; schedule(0); }
+    // a burst of changes rebuilds the summary once (a rebuild over a big index takes tens of ms)
+    else { summaryStale = true; schedule(250); }
   });
   // Another folder may hold the session to warn about: the summary is rebuilt, the index stands.
   opts.workspace.onDidChange(() => { summaryStale = true; schedule(0); });
-  onRequest0(connection, UsageRequest, async () => { await refresh(); return buildSummary(); });
+  onRequest0(connection, UsageRequest, async () => { engine.flushSettings(); await refresh(); return buildSummary(); });
   onRequest0(connection, AgentContextRequest, async () => {
     await refresh();
     const records = index?.records() ?? [];

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const only = process.argv.slice(2);
-const sections = ['tokens', 'prompts', 'agents', 'codex', 'vscode-agents', 'engine', 'week', 'week-webview', 'stress', 'otlp'].filter(s => fs.existsSync(path.join(HERE, `${s}.mjs`)) && (!only.length || only.includes(s)));
+const sections = ['tokens', 'prompts', 'agents', 'codex', 'vscode-agents', 'engine', 'week', 'week-webview', 'stress', 'engine-stress', 'otlp'].filter(s => fs.existsSync(path.join(HERE, `${s}.mjs`)) && (!only.length || only.includes(s)));
 let failed = 0;
 for (const s of sections) {
   console.log(`\n== ${s}`);

@@ -63,13 +63,54 @@ const inside = (p: string, dir: string): boolean => p === dir || p.startsWith(di
 const realOrNull = (p: string): string | null => { try { return fs.realpathSync(p); } catch { return null; } };
 
 /**
+ * What a walk learned of each folder, for the next walk: a folder whose modification time (and inode
+ * and change time) is the same has the same entries, so it is not listed again and its log files are
+ * not stat-ed (whether they grew is the watchers' and the full sweep's business, see server/usage.ts).
+ */
+export class WalkCache {
+  readonly dirs = new Map<string, DirListing>();
+  /** The folders the last walk started from, and which of them existed. */
+  starts = '';
+
+  /**
+   * True when a walk now would list nothing new: the same start folders, each folder listed last time
+   * as it was (a stat each). Costs one stat per folder, none per file.
+   */
+  unchanged(roots: readonly AgentRoot[]): boolean {
+    if (startsOf(roots) !== this.starts) return false;
+    for (const [dir, d] of this.dirs) {
+      let st: fs.Stats;
+      try { st = fs.statSync(dir); } catch { return false; }
+      if (st.dev !== d.dev || st.ino !== d.ino || st.mtimeMs !== d.mtimeMs || st.ctimeMs !== d.ctimeMs) return false;
+    }
+    return true;
+  }
+}
+const startsOf = (roots: readonly AgentRoot[]): string =>
+  roots.flatMap(r => adapterOf(r.agent).logs.scanDirs(r.dir).map(d => `${r.agent}\0${d}\0${fs.existsSync(d) ? 1 : 0}`)).join('\0');
+interface DirListing {
+  dev: number; ino: number; mtimeMs: number; ctimeMs: number;
+  /** Log files (with their device:inode) and sub-folders, in the order the listing met them. */
+  entries: ({ file: string; id: string } | { dir: string })[];
+  problems: PathProblem[];
+}
+/**
+ * Folder times come from a coarse clock: an entry added within the same tick as the listing leaves
+ * the time as it was. A listing is trusted again only when the folder had not changed for this long
+ * before it (any later entry then moves the time past the one kept).
+ */
+const RACY_MS = 2000;
+
+/**
  * Every log file under the roots, each once however many links lead to it (files and folders are
  * known by device and inode). A link is followed only when its target stays inside one of the log
  * folders (the roots themselves may be links); others are reported and skipped, so a link to `/` or a
  * loop ends the walk instead of freezing it. Only regular files are listed: a FIFO is never opened.
- * Unreadable folders are reported, not fatal; missing roots are simply empty.
+ * Unreadable folders are reported, not fatal; missing roots are simply empty. With a `cache`, folders
+ * unchanged since the last walk are not listed again (their files come without `stats`); `relist`
+ * lists every folder anyway and refills the cache.
  */
-export function findLogFiles(roots: readonly AgentRoot[]): { files: FoundFile[]; problems: PathProblem[] } {
+export function findLogFiles(roots: readonly AgentRoot[], cache?: WalkCache, relist = false): { files: FoundFile[]; problems: PathProblem[] } {
   const files: FoundFile[] = [];
   const problems: PathProblem[] = [];
   const seen = new Set<string>();
@@ -79,13 +120,39 @@ export function findLogFiles(roots: readonly AgentRoot[]): { files: FoundFile[];
     const logs = adapterOf(root.agent).logs;
     for (const d of logs.scanDirs(root.dir)) walks.push({ dir: d, agent: root.agent, isLogFile: logs.isLogFile, prune: logs.prune?.bind(logs) });
   }
+  const listed = new Set<string>();
+  const now = Date.now();
+  if (cache) cache.starts = startsOf(roots);
   // where links may lead: the real paths of the folders walked and of the roots they are in
-  const allowed = [...new Set([...roots.map(r => r.dir), ...walks.map(w => w.dir)].map(realOrNull).filter((x): x is string => x !== null))];
-  const walk = (dir: string, agent: AgentId, isLogFile: IsLogFile, prune: IsLogFile | undefined, depth: number) => {
+  let allowedList: string[] | undefined;
+  const allowed = () => (allowedList ??= [...new Set([...roots.map(r => r.dir), ...walks.map(w => w.dir)].map(realOrNull).filter((x): x is string => x !== null))]);
+  const walk = (dir: string, dst: fs.Stats, agent: AgentId, isLogFile: IsLogFile, prune: IsLogFile | undefined, depth: number) => {
+    listed.add(dir);
+    const known = relist ? undefined : cache?.dirs.get(dir);
+    if (known && known.dev === dst.dev && known.ino === dst.ino && known.mtimeMs === dst.mtimeMs && known.ctimeMs === dst.ctimeMs) {
+      problems.push(...known.problems);
+      for (const x of known.entries) {
+        if ('file' in x) {
+          if (!seen.has(x.id)) { seen.add(x.id); files.push({ path: x.file, agent }); }
+          continue;
+        }
+        const d = x.dir;
+        let st: fs.Stats;
+        try { st = fs.statSync(d); } catch { continue; }
+        const id = `${st.dev}:${st.ino}`;
+        if (!st.isDirectory() || seen.has(id) || depth >= 12) continue;
+        seen.add(id);
+        walk(d, st, agent, isLogFile, prune, depth + 1);
+      }
+      return;
+    }
+    const listing: DirListing = { dev: dst.dev, ino: dst.ino, mtimeMs: dst.mtimeMs, ctimeMs: dst.ctimeMs, entries: [], problems: [] };
+    const problem = (p: PathProblem) => { problems.push(p); listing.problems.push(p); };
     let entries: fs.Dirent[];
     try { entries = fs.readdirSync(dir, { withFileTypes: true }); } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code !== 'ENOENT' && code !== 'ENOTDIR') problems.push({ path: dir, reason: code ?? String(e) });
+      cache?.dirs.delete(dir);
       return;
     }
     let names: Set<string> | undefined;
@@ -98,23 +165,29 @@ export function findLogFiles(roots: readonly AgentRoot[]): { files: FoundFile[];
         if (e.isSymbolicLink()) {
           const real = realOrNull(p);
           if (real === null) continue; // a dangling link
-          if (!allowed.some(a => inside(real, a))) { problems.push({ path: p, reason: 'link leads outside the log folders; skipped' }); continue; }
+          if (!allowed().some(a => inside(real, a))) { problem({ path: p, reason: 'link leads outside the log folders; skipped' }); continue; }
         }
         st = fs.statSync(p);
       } catch { continue; }
       const id = `${st.dev}:${st.ino}`;
       if (st.isDirectory()) {
         // folders an adapter never needs (OpenCode's storage/part: a file per message part) are not walked
-        if (seen.has(id) || depth >= 12 || prune?.(e.name, p)) continue;
+        if (prune?.(e.name, p)) continue;
+        listing.entries.push({ dir: p });
+        if (seen.has(id) || depth >= 12) continue;
         seen.add(id);
-        walk(p, agent, isLogFile, prune, depth + 1);
-      } else if (st.isFile() && isLogFile(e.name, p) && !seen.has(id)) {
+        walk(p, st, agent, isLogFile, prune, depth + 1);
+      } else if (st.isFile() && isLogFile(e.name, p)) {
         // Codex's rule (codex-rs/rollout/src/compression.rs): while both exist, the plain log wins over its compressed twin
         if (isCompressedLog(p) && (names ??= new Set(entries.map(x => x.name))).has(e.name.slice(0, -4))) continue;
+        listing.entries.push({ file: p, id });
+        if (seen.has(id)) continue;
         seen.add(id);
         files.push({ path: p, agent, stats: st });
       }
     }
+    // a listing made while the folder was changing may miss what the same clock tick added: not kept
+    if (cache) { if (now - dst.mtimeMs > RACY_MS) cache.dirs.set(dir, listing); else cache.dirs.delete(dir); }
   };
   for (const w of walks) {
     let st: fs.Stats;
@@ -122,7 +195,9 @@ export function findLogFiles(roots: readonly AgentRoot[]): { files: FoundFile[];
     const id = `${st.dev}:${st.ino}`;
     if (!st.isDirectory() || seen.has(id)) continue;
     seen.add(id);
-    walk(w.dir, w.agent, w.isLogFile, w.prune, 0);
+    walk(w.dir, st, w.agent, w.isLogFile, w.prune, 0);
   }
+  // folders gone or no longer reached: forgotten, so the cache never outgrows the tree
+  if (cache) for (const d of cache.dirs.keys()) if (!listed.has(d)) cache.dirs.delete(d);
   return { files, problems };
 }

@@ -305,9 +305,12 @@ export function materializeSnapshot(s: Snapshot): UsageRecord[] {
 }
 /** The whole file in a fresh buffer starting at offset 0, so the record columns can be viewed in place. */
 export function readAligned(file: string): Buffer {
-  const fd = fs.openSync(file, 'r');
+  // O_NONBLOCK: a FIFO at the index path must not hang the engine on open; only a regular file is read
+  const fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
   try {
-    const size = fs.fstatSync(fd).size;
+    const st = fs.fstatSync(fd);
+    if (!st.isFile()) throw Object.assign(new Error(`${file} is not a regular file`), { code: 'ENOTFILE' });
+    const size = st.size;
     const buf = Buffer.from(new ArrayBuffer(size));
     let got = 0;
     while (got < size) {

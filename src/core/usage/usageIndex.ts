@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import { adapterOf } from '../agents/index';
 import { scanLines } from '../agents/lineScanner';
 import { ZSTD_SUFFIX, isCompressedLog, scanCompressedLines } from '../agents/logSource';
-import { AgentRoot, FoundFile, PathProblem, findLogFiles, scanDirs } from '../agents/locations';
+import { AgentRoot, FoundFile, PathProblem, WalkCache, findLogFiles, scanDirs } from '../agents/locations';
 import { AgentId, AgentReader, RateLimits, UsageRecord, applyCoverage, betterCopy } from '../agents/records';
 import { SkipCounts, addSkip, isSkipReason, orderedSkips } from '../agents/skipReasons';
 import { SqliteReadError, databaseStamp, withSnapshot } from '../agents/sqlite';
@@ -76,6 +76,20 @@ export interface AgentExplanation {
   filesWithSkips: { path: string; skipped: SkipCounts }[];
 }
 
+/**
+ * What a refresh may take for granted (the engine's watchers tell it). Without one, a refresh lists
+ * every folder and stats every log. With `full: false`, folders whose modification time is unchanged are
+ * not listed again and known logs are stat-ed only when named in `touched`.
+ */
+/** What a walk found: the log files and the folders that could not be read. */
+type Walked = ReturnType<typeof findLogFiles>;
+
+export interface RefreshHint {
+  full: boolean;
+  /** Log paths a watcher reported changed since the last refresh. */
+  touched?: ReadonlySet<string>;
+}
+
 export interface RefreshResult {
   /** Anything changed since the previous refresh (or the persisted index). */
   changed: boolean;
@@ -113,6 +127,9 @@ export class UsageIndex {
   /** Files whose last read failed, as they were then: not tried again until they change. */
   private failed = new Map<string, { size: number; mtimeMs: number; ino: number; reason: string }>();
   private cleaned = false;
+  private readonly walkCache = new WalkCache();
+  /** The stats of the last refresh: what a refresh that found nothing to do answers. */
+  private lastStats: IndexStats | null = null;
   /** Log files opened for reading since construction: tests and benchmarks look at it. */
   fileReads = 0;
   /** Of `fileReads`, the files a worker thread read. */
@@ -133,13 +150,15 @@ export class UsageIndex {
    * event loop back every few milliseconds, so a cold scan of a large tree does not stall the engine's
    * other requests (token counts, lenses) for seconds.
    */
-  async refresh(): Promise<RefreshResult> {
-    let found: ReturnType<typeof findLogFiles> | undefined;
-    if (this.workers) {
-      found = this.walk();
-      await this.prefetch(found.files);
+  async refresh(hint?: RefreshHint): Promise<RefreshResult> {
+    let walked: Walked | null | undefined;
+    // a cheap poll (watcher-named files, unchanged folders) never warrants workers, nor a stat of every log
+    const cheapPoll = hint?.full === false && this.loaded;
+    if (this.workers && !cheapPoll) {
+      walked = this.walk(hint);
+      if (walked) await this.prefetch(walked.files);
     }
-    const steps = this.steps(found);
+    const steps = this.steps(hint, walked);
     let slice = performance.now();
     for (;;) {
       const r = steps.next();
@@ -160,15 +179,21 @@ export class UsageIndex {
   }
 
   /** The refresh, one log file a step. */
-  private *steps(walked?: ReturnType<typeof findLogFiles>): Generator<void, RefreshResult, void> {
+  private *steps(hint?: RefreshHint, walked?: Walked | null): Generator<void, RefreshResult, void> {
     const t0 = performance.now();
-    const { files: found, problems } = walked ?? this.walk();
+    const w = walked !== undefined ? walked : this.walk(hint);
     let cache = this.loadResult;
     this.loadResult = null;
+    const cheap = hint?.full === false && cache === null;
+    // nothing named and no folder changed: nothing to do (one stat per folder, none per log)
+    if (!w) return { changed: false, newFiles: 0, appendedFiles: 0, rereadFiles: 0, removedFiles: 0, cache, stats: this.lastStats!, ms: performance.now() - t0 };
+    const { files: found, problems } = w;
     const result = { newFiles: 0, appendedFiles: 0, rereadFiles: 0, removedFiles: 0 };
     const present = new Set<string>();
     for (const f of found) {
       present.add(f.path);
+      // a known log in a folder that did not change, and no watcher named it: taken as it was
+      if (cheap && !f.stats && !hint!.touched?.has(f.path) && this.unchanged(f)) continue;
       const outcome = this.update(f, problems);
       if (outcome) result[outcome]++;
       yield;
@@ -198,20 +223,32 @@ export class UsageIndex {
       if (!this.save()) cache = cache ?? 'unwritable';
     }
     this.pre = null;
-    return { changed, ...result, cache, stats: this.stats(), ms: performance.now() - t0 };
+    const stats = this.lastStats = this.stats();
+    return { changed, ...result, cache, stats, ms: performance.now() - t0 };
+  }
+
+  private unchanged(f: FoundFile): boolean {
+    const e = this.files.get(f.path);
+    return !!e && !e.gone && e.agent === f.agent && !this.failed.has(f.path);
   }
 
   /** The persisted index is loaded before the first walk; how that went is said by the refresh that did it. */
   private loadResult: RefreshResult['cache'] = null;
 
-  private walk(): ReturnType<typeof findLogFiles> {
+  /**
+   * Loads the persisted index once, then lists the log files; null when a cheap refresh (`hint.full`
+   * false, the index already loaded) finds nothing named and no folder changed.
+   */
+  private walk(hint?: RefreshHint): Walked | null {
     if (!this.loaded) {
       this.loaded = true;
       if (this.cacheFile && !this.cleaned) { this.cleaned = true; removeStaleTemps(this.cacheFile); }
       this.loadResult = this.cacheFile ? this.load(this.cacheFile) : 'disabled';
       if (this.loadResult !== 'loaded') this.dirty = true;
     }
-    return findLogFiles(this.roots);
+    const cheap = hint?.full === false && this.loadResult === null;
+    if (cheap && !hint!.touched?.size && this.lastStats && this.walkCache.unchanged(this.roots)) return null;
+    return findLogFiles(this.roots, hint ? this.walkCache : undefined, !cheap);
   }
 
   /**
@@ -358,7 +395,7 @@ export class UsageIndex {
       dropped += e.records.length - keep.length;
       if (keep.length) { e.records = keep; e.byKey = undefined; } else this.files.delete(p);
     }
-    if (dropped) { this.winnersStale = true; this.list = null; this.cols = null; this.dirty = true; if (this.autoSave && this.cacheFile) this.save(); }
+    if (dropped) { this.lastStats = null; this.winnersStale = true; this.list = null; this.cols = null; this.dirty = true; if (this.autoSave && this.cacheFile) this.save(); }
     return dropped;
   }
 
@@ -566,6 +603,7 @@ export class UsageIndex {
       this.winnersStale = true;
       this.dirty = true;
       this.discarded = true;
+      this.lastStats = null;
     }
   }
 }

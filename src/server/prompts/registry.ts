@@ -15,6 +15,8 @@ import { uriToPath } from '../workspace';
 import { toDiagnostic } from './convert';
 
 const DEBOUNCE_MS = 150;
+/** Above this a prompt is not analysed (about 0.2 s a million characters, on each edit): said with one diagnostic (3: Information). */
+const MAX_ANALYSED_CHARS = 4_000_000;
 /**
  * Documents whose per-block caches stay warm: the ones being edited. The others keep their last
  * analysis (diagnostics, lenses, hovers) but not the caches, so 20 large prompts open stay light.
@@ -159,8 +161,18 @@ export class PromptRegistry {
     const { documents, engine, connection } = this.d;
     const doc = documents.get(uri);
     if (!doc || !this.prompts.has(uri)) return undefined;
-    const text = doc.getText();
     const version = doc.version;
+    // The length from the line index, without joining the text: this runs on every edit.
+    const length = doc.offsetAt({ line: doc.lineCount, character: 0 });
+    if (length > MAX_ANALYSED_CHARS) {
+      // Analysing this much text takes seconds on the engine's one thread, on every edit: the token meter
+      // would stop. Said with one diagnostic; the meter still counts it.
+      if (this.states.has(uri)) this.clear(uri);
+      void connection.sendDiagnostics({ uri, version, diagnostics: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: 3, source: 'tokenomics', code: 'tokenomics.too-large-to-analyse',
+        message: `Too large to analyse as a prompt (${(length / 1e6).toFixed(1)} M characters, over ${MAX_ANALYSED_CHARS / 1e6} M): no lenses or bloat checks; the token meter still counts it.` }] });
+      return undefined;
+    }
+    const text = doc.getText();
     // resource-scoped settings (rules, budgets, filler phrases) as the user set them for this file's folder
     const settings = await engine.settingsFor(uri);
     if (documents.get(uri)?.version !== version) return undefined; // edited while asking: the next run takes it
