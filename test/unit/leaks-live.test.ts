@@ -26,6 +26,11 @@ test('the cache stays warm for the TTL of the last request\'s writes: 5 minutes,
   assert.equal(cacheWarmUntil(main), T0 + 17 * 60_000 + 1000 + 5 * 60_000);
   const s2 = mainStream(await records(T0 + 151 * 60_000), 'claude-code', '22222222-0000-4000-8000-000000000002');
   assert.equal(cacheWarmUntil(s2), T0 + 150 * 60_000 + 1000 + 60 * 60_000);
+  // a request stamped hours after "now" (a skewed clock) does not make the countdown run for hours
+  const later = mainStream(await records(T0 + 151 * 60_000), 'claude-code', '22222222-0000-4000-8000-000000000002');
+  assert.equal(cacheWarmUntil(later, T0 + 100 * 60_000), null, 'every request is in the future of that now');
+  const until = cacheWarmUntil(main, T0 + 12 * 60_000);
+  assert.ok(until !== null && until <= T0 + 12 * 60_000 + 60_000 + 60 * 60_000, 'never more than one TTL past now');
 });
 
 test('burn rates rank only the sessions running now, by $/hour', async () => {

@@ -36,10 +36,17 @@ export function burnRates(records: readonly UsageRecord[], catalog: Catalog, now
   }).sort((a, b) => b.usdPerHour - a.usdPerHour);
 }
 
-/** When the stream's prompt cache expires: its last request plus the TTL of that request's writes. */
-export function cacheWarmUntil(stream: readonly UsageRecord[]): number | null {
+/** A request stamped this far past `now` is a clock problem, not a request that warmed the cache. */
+const CLOCK_SKEW_MS = 60_000;
+
+/**
+ * When the stream's prompt cache expires: its last request plus the TTL of that request's writes.
+ * Requests stamped in the future (a skewed clock, a shifted fixture) are passed over, so the countdown
+ * never shows more than one TTL.
+ */
+export function cacheWarmUntil(stream: readonly UsageRecord[], now = Date.now()): number | null {
   let last: UsageRecord | undefined;
-  for (const r of stream) if (!last || r.timestamp > last.timestamp) last = r;
+  for (const r of stream) if (r.timestamp <= now + CLOCK_SKEW_MS && (!last || r.timestamp > last.timestamp)) last = r;
   return last ? last.timestamp + ttlOf(last) : null;
 }
 
