@@ -11,7 +11,7 @@ import { adapterOf, isAgentId } from './agents/index';
 import type { AgentId as Agent } from './agents/records';
 import { scanLines } from './agents/lineScanner';
 import * as z from 'zod';
-import { removeStaleTemps, writeAtomic } from './persist';
+import { CheckedEntries, removeStaleTemps, writeAtomic } from './persist';
 
 /** Rough size of text in tokens (logs hold text, not token counts): ~4 characters per token. */
 export const CHARS_PER_TOKEN = 4;
@@ -331,13 +331,10 @@ const CacheFileSchema = z.object({
  * stored entry is validated the first time it is used.
  */
 export class ActivityCache {
-  private entries = new Map<string, unknown>();
-  private tokenEntries = new Map<string, unknown>();
-  /** Entries already checked (or made here): their values are CacheEntry / TokenEntry. */
-  private checked = new Set<string>();
+  private entries = new CheckedEntries<CacheEntry>(CacheEntrySchema);
+  private tokenEntries = new CheckedEntries<TokenEntry>(TokenEntrySchema);
   /** Transcripts read in this process: an appended file is read from where the last read stopped. */
   private live = new Map<string, Reading>();
-  private dirty = false;
   private loaded = false;
   /** Files read (not served from the cache) since construction: tests and benchmarks look at it. */
   reads = 0;
@@ -352,28 +349,9 @@ export class ActivityCache {
     try {
       const data = CacheFileSchema.safeParse(JSON.parse(fs.readFileSync(this.cacheFile, 'utf8')));
       if (!data.success) return; // another version or another shape: rebuilt as files are read
-      this.entries = new Map(data.data.files);
-      this.tokenEntries = new Map(data.data.tokens ?? []);
+      this.entries = new CheckedEntries<CacheEntry>(CacheEntrySchema, data.data.files);
+      this.tokenEntries = new CheckedEntries<TokenEntry>(TokenEntrySchema, data.data.tokens ?? []);
     } catch { /* missing or corrupt: rebuilt as files are read */ }
-  }
-
-  /** A stored entry, checked on first use; undefined (and forgotten) when it does not fit the schema. */
-  private entry<T>(map: Map<string, unknown>, key: string, schema: z.ZodType<T>): T | undefined {
-    const raw = map.get(key);
-    if (raw === undefined) return undefined;
-    const tag = `${map === this.entries ? 'f' : 't'}\0${key}`;
-    if (this.checked.has(tag)) return raw as T;
-    const ok = schema.safeParse(raw);
-    if (!ok.success) { map.delete(key); this.dirty = true; return undefined; }
-    map.set(key, ok.data);
-    this.checked.add(tag);
-    return ok.data;
-  }
-
-  private set(map: Map<string, unknown>, key: string, value: CacheEntry | TokenEntry): void {
-    map.set(key, value);
-    this.checked.add(`${map === this.entries ? 'f' : 't'}\0${key}`);
-    this.dirty = true;
   }
 
   /** Facts of a transcript, from the cache when the file is unchanged. */
@@ -381,10 +359,10 @@ export class ActivityCache {
     this.load();
     let st: fs.Stats;
     try { st = fs.statSync(file); } catch {
-      const gone = this.entry(this.entries, file, CacheEntrySchema);
+      const gone = this.entries.get(file);
       return gone ? gone.facts : readActivity(file, agent);
     }
-    const cur = this.entry(this.entries, file, CacheEntrySchema);
+    const cur = this.entries.get(file);
     if (cur && cur.size === st.size && cur.mtimeMs === st.mtimeMs && cur.facts.agent === agent) return cur.facts;
     let r = this.live.get(file);
     if (!r || r.ino !== st.ino || st.size < r.offset || r.collector.agent !== agent) {
@@ -395,7 +373,7 @@ export class ActivityCache {
     scanInto(r, file, agent);
     const facts = r.collector.facts();
     this.reads++;
-    this.set(this.entries, file, { size: st.size, mtimeMs: st.mtimeMs, facts });
+    this.entries.set(file, { size: st.size, mtimeMs: st.mtimeMs, facts });
     return facts;
   }
 
@@ -404,24 +382,24 @@ export class ActivityCache {
     this.load();
     let st: fs.Stats;
     try { st = fs.statSync(file); if (!st.isFile()) return null; } catch { this.tokenEntries.delete(file); return null; }
-    const cur = this.entry(this.tokenEntries, file, TokenEntrySchema);
+    const cur = this.tokenEntries.get(file);
     if (cur && cur.size === st.size && cur.mtimeMs === st.mtimeMs) return cur.tokens;
     let text: string;
     try { text = fs.readFileSync(file, 'utf8'); } catch { return null; }
     const tokens = await count(text);
-    this.set(this.tokenEntries, file, { size: st.size, mtimeMs: st.mtimeMs, tokens });
+    this.tokenEntries.set(file, { size: st.size, mtimeMs: st.mtimeMs, tokens });
     return tokens;
   }
 
   /** Writes the cache if it changed; false when the folder is not writable. */
   save(): boolean {
-    if (!this.cacheFile || !this.dirty) return true;
+    if (!this.cacheFile || !(this.entries.dirty || this.tokenEntries.dirty)) return true;
     try {
       // Transcripts deleted since they were read take their facts with them: the cache must not grow forever.
-      for (const file of [...this.entries.keys()]) if (!fs.existsSync(file)) { this.entries.delete(file); this.live.delete(file); }
-      for (const file of [...this.tokenEntries.keys()]) if (!fs.existsSync(file)) this.tokenEntries.delete(file);
-      writeAtomic(this.cacheFile, JSON.stringify({ version: ACTIVITY_VERSION, files: [...this.entries], tokens: [...this.tokenEntries] }));
-      this.dirty = false;
+      this.entries.dropMissing(file => this.live.delete(file));
+      this.tokenEntries.dropMissing();
+      writeAtomic(this.cacheFile, JSON.stringify({ version: ACTIVITY_VERSION, files: this.entries.toJSON(), tokens: this.tokenEntries.toJSON() }));
+      this.entries.dirty = this.tokenEntries.dirty = false;
       return true;
     } catch { return false; }
   }

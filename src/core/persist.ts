@@ -1,5 +1,5 @@
-// Files Tokenomics persists (the usage index, the activity cache): written whole or not at all, and the
-// temp files of a writer that was killed cleaned up later.
+// Files Tokenomics persists (the usage index, the activity and leak-facts caches): written whole or not
+// at all, the temp files of a writer that was killed cleaned up later, cached entries checked on first use.
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -29,5 +29,52 @@ export function removeStaleTemps(file: string, olderThanMs = 10 * 60_000): void 
     if (!n.startsWith(prefix) || !n.endsWith('.tmp')) continue;
     const p = path.join(dir, n);
     try { if (now - fs.lstatSync(p).mtimeMs > olderThanMs) fs.unlinkSync(p); } catch { /* gone already */ }
+  }
+}
+
+/**
+ * Entries of a persisted cache, keyed by file, each checked against its schema the first time it is
+ * used rather than all at load: a warm start validates only what it reads. An entry that does not fit
+ * is forgotten (and the cache marked changed), never trusted.
+ */
+export class CheckedEntries<T> {
+  private raw: Map<string, unknown>;
+  private checked = new Set<string>();
+  /** Set by every change; the owner clears it when it has saved. */
+  dirty = false;
+
+  constructor(private readonly schema: { safeParse(v: unknown): { success: true; data: T } | { success: false } }, stored: Iterable<[string, unknown]> = []) {
+    this.raw = new Map(stored);
+  }
+
+  get(key: string): T | undefined {
+    const raw = this.raw.get(key);
+    if (raw === undefined) return undefined;
+    if (this.checked.has(key)) return raw as T;
+    const ok = this.schema.safeParse(raw);
+    if (!ok.success) { this.raw.delete(key); this.dirty = true; return undefined; }
+    this.raw.set(key, ok.data);
+    this.checked.add(key);
+    return ok.data;
+  }
+
+  set(key: string, value: T): void {
+    this.raw.set(key, value);
+    this.checked.add(key);
+    this.dirty = true;
+  }
+
+  delete(key: string): void {
+    if (this.raw.delete(key)) this.dirty = true;
+  }
+
+  /** Forgets the entries whose file no longer exists: a cache must not grow forever. */
+  dropMissing(onDrop?: (key: string) => void): void {
+    for (const key of [...this.raw.keys()]) if (!fs.existsSync(key)) { this.raw.delete(key); onDrop?.(key); }
+  }
+
+  /** As stored: [key, entry] pairs for JSON. */
+  toJSON(): [string, unknown][] {
+    return [...this.raw];
   }
 }

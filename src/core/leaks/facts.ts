@@ -15,7 +15,7 @@ import { claudeKey } from '../agents/records';
 import { textLength } from '../agents/shared';
 import * as z from 'zod';
 import { CHARS_PER_TOKEN } from '../activity';
-import { removeStaleTemps, writeAtomic } from '../persist';
+import { CheckedEntries, removeStaleTemps, writeAtomic } from '../persist';
 
 /** One tool result: which tool, when (epoch ms), its estimated tokens (characters / 4). */
 export interface ToolResultFact { tool: string; t: number; tokens: number }
@@ -187,10 +187,8 @@ const FileSchema = z.object({ version: z.literal(LEAK_FACTS_VERSION), files: z.a
  * (written atomically by `save()`) so a warm `tokenomics leaks` or `week` reads no transcript.
  */
 export class TranscriptFactsCache {
-  private m = new Map<string, unknown>();
-  private checked = new Set<string>();
+  private m = new CheckedEntries<Entry>(EntrySchema);
   private loaded = false;
-  private dirty = false;
   /** Transcripts read (not served from the cache) since construction. */
   reads = 0;
 
@@ -203,40 +201,29 @@ export class TranscriptFactsCache {
     removeStaleTemps(this.cacheFile);
     try {
       const data = FileSchema.safeParse(JSON.parse(fs.readFileSync(this.cacheFile, 'utf8')));
-      if (data.success) this.m = new Map(data.data.files);
+      if (data.success) this.m = new CheckedEntries<Entry>(EntrySchema, data.data.files);
     } catch { /* missing or corrupt: rebuilt as files are read */ }
-  }
-
-  private entry(file: string): Entry | undefined {
-    const raw = this.m.get(file);
-    if (raw === undefined) return undefined;
-    if (this.checked.has(file)) return raw as Entry;
-    const ok = EntrySchema.safeParse(raw);
-    if (!ok.success) { this.m.delete(file); this.dirty = true; return undefined; }
-    this.m.set(file, ok.data);
-    this.checked.add(file);
-    return ok.data;
   }
 
   get = (file: string, agent: string): TranscriptFacts => {
     this.load();
     let st: fs.Stats | null = null;
     try { st = fs.statSync(file); } catch { /* gone: the last facts stand */ }
-    const cur = this.entry(file);
+    const cur = this.m.get(file);
     if (cur && cur.agent === agent && (!st || (cur.size === st.size && cur.mtimeMs === st.mtimeMs))) return cur.f;
     const f = readTranscriptFacts(file, agent);
     this.reads++;
-    if (st) { this.m.set(file, { size: st.size, mtimeMs: st.mtimeMs, agent, f }); this.checked.add(file); this.dirty = true; }
+    if (st) this.m.set(file, { size: st.size, mtimeMs: st.mtimeMs, agent, f });
     return f;
   };
 
   /** Writes the cache if it changed; false when the folder is not writable. */
   save(): boolean {
-    if (!this.cacheFile || !this.dirty) return true;
+    if (!this.cacheFile || !this.m.dirty) return true;
     try {
-      for (const file of [...this.m.keys()]) if (!fs.existsSync(file)) this.m.delete(file);
-      writeAtomic(this.cacheFile, JSON.stringify({ version: LEAK_FACTS_VERSION, files: [...this.m] }));
-      this.dirty = false;
+      this.m.dropMissing();
+      writeAtomic(this.cacheFile, JSON.stringify({ version: LEAK_FACTS_VERSION, files: this.m.toJSON() }));
+      this.m.dirty = false;
       return true;
     } catch { return false; }
   }
