@@ -16,14 +16,15 @@ const CCUSAGE = 'ccusage@20.0.24';
 
 // ---- the generated tree ---------------------------------------------------------------------------
 
-function rng(seed) {
+/** Seeded generator, helpers and the ccusage install, shared with the other log benchmarks. */
+export function rng(seed) {
   return () => { seed |= 0; seed = (seed + 0x6d2b79f5) | 0; let t = Math.imul(seed ^ (seed >>> 15), 1 | seed); t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t; return ((t ^ (t >>> 14)) >>> 0) / 4294967296; };
 }
 const LOREM = 'lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor incididunt ut labore et dolore magna aliqua '.repeat(2000);
 const filler = (n) => LOREM.slice(0, n);
 const MODELS = ['claude-sonnet-4-5-20250929', 'claude-sonnet-4-5-20250929', 'claude-opus-4-1-20250805', 'claude-haiku-4-5-20251001'];
-const hex = (r, n) => { let s = ''; while (s.length < n) s += Math.floor(r() * 0xffffffff).toString(16).padStart(8, '0'); return s.slice(0, n); };
-const uuid = (r) => { const h = hex(r, 32); return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`; };
+export const hex = (r, n) => { let s = ''; while (s.length < n) s += Math.floor(r() * 0xffffffff).toString(16).padStart(8, '0'); return s.slice(0, n); };
+export const uuid = (r) => { const h = hex(r, 32); return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`; };
 
 /** Writes the tree once; returns { files, requests, bytes } as generated. */
 export function generate(log) {
@@ -91,9 +92,9 @@ export function generate(log) {
 
 // ---- measuring ---------------------------------------------------------------------------------------
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+export const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-function timed(cmd, args, env) {
+export function timed(cmd, args, env) {
   const t = process.hrtime.bigint();
   const p = spawnSync(cmd, args, { env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   const ms = Number(process.hrtime.bigint() - t) / 1e6;
@@ -101,7 +102,7 @@ function timed(cmd, args, env) {
   return { ms, stdout: p.stdout };
 }
 
-function ensureCcusage(log) {
+export function ensureCcusage(log) {
   const bin = path.join(DATA, 'node_modules/.bin/ccusage');
   if (!fs.existsSync(bin)) {
     log(`installing ${CCUSAGE} into ${DATA}…`);

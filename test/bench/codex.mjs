@@ -4,26 +4,20 @@
 // rate limits), read cold and warm, against `ccusage codex daily` in the same run. The tree is clean
 // (no re-emitted events, no forks) so both tools must agree to the token. Run alone with
 // `node test/bench/codex.mjs`, or through the bench runner.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { sameWithWorkers } from './agents.mjs';
+import { ensureCcusage, hex, median, rng, sameWithWorkers, timed, uuid } from './agents.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const DATA = path.join(ROOT, 'test/bench/.data');
 const TREE = path.join(DATA, 'codex-tree');
 const GEN_VERSION = 1;
-const CCUSAGE = 'ccusage@20.0.24';
 
-function rng(seed) {
-  return () => { seed |= 0; seed = (seed + 0x6d2b79f5) | 0; let t = Math.imul(seed ^ (seed >>> 15), 1 | seed); t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t; return ((t ^ (t >>> 14)) >>> 0) / 4294967296; };
-}
 const LOREM = 'lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor incididunt ut labore et dolore magna aliqua '.repeat(400);
 const filler = (n) => LOREM.slice(0, n);
-const hex = (r, n) => { let s = ''; while (s.length < n) s += Math.floor(r() * 0xffffffff).toString(16).padStart(8, '0'); return s.slice(0, n); };
-const uuid = (r) => { const h = hex(r, 32); return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`; };
 const MODELS = ['gpt-5.2-codex', 'gpt-5.2-codex', 'gpt-5.1-codex-mini', 'gpt-5.3-codex'];
 
 function generate(log) {
@@ -71,24 +65,6 @@ function generate(log) {
   const info = { files: FILES, requests, bytes };
   fs.writeFileSync(marker, JSON.stringify(info));
   return info;
-}
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-function timed(cmd, args, env) {
-  const t = process.hrtime.bigint();
-  const p = spawnSync(cmd, args, { env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
-  const ms = Number(process.hrtime.bigint() - t) / 1e6;
-  if (p.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${p.status}): ${p.stderr}`);
-  return { ms, stdout: p.stdout };
-}
-function ensureCcusage(log) {
-  const bin = path.join(DATA, 'node_modules/.bin/ccusage');
-  if (!fs.existsSync(bin)) {
-    log(`installing ${CCUSAGE} into ${DATA}…`);
-    if (!fs.existsSync(path.join(DATA, 'package.json'))) fs.writeFileSync(path.join(DATA, 'package.json'), '{"private":true}\n');
-    execFileSync('npm', ['install', '--no-audit', '--no-fund', CCUSAGE], { cwd: DATA, stdio: 'ignore' });
-  }
-  return bin;
 }
 
 export async function run(log = console.log) {

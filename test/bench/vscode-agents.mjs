@@ -9,6 +9,7 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { median, rng } from './agents.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const DATA = path.join(ROOT, 'test/bench/.data');
@@ -16,9 +17,6 @@ const TREE = path.join(DATA, 'vscode-tree');
 const GEN_VERSION = 3;
 const require = createRequire(import.meta.url);
 
-function rng(seed) {
-  return () => { seed |= 0; seed = (seed + 0x6d2b79f5) | 0; let t = Math.imul(seed ^ (seed >>> 15), 1 | seed); t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t; return ((t ^ (t >>> 14)) >>> 0) / 4294967296; };
-}
 const LOREM = 'lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor incididunt ut labore et dolore magna aliqua '.repeat(400);
 const line = o => JSON.stringify(o) + '\n';
 const T0 = Date.UTC(2026, 10, 1);
@@ -94,7 +92,6 @@ function generate(log) {
   return info;
 }
 
-const median = xs => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 export async function run(log = console.log) {
   fs.mkdirSync(DATA, { recursive: true });
