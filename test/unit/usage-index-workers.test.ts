@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { AgentRoot } from '../../src/core/agents/locations';
-import { splitJobs } from '../../src/core/usage/scanPool';
+import { JobQueue } from '../../src/core/usage/scanPool';
 import { UsageIndex } from '../../src/core/usage/usageIndex';
 import { FIXTURES, rootsFor } from './agents-fixtures';
 import { tempDir } from './tempDirs';
@@ -74,12 +74,24 @@ test('workers: a refresh after the cold scan (an append, a new file) stays on th
   assert.equal(r2.stats.records, r1.stats.records);
 });
 
-test('workers: the split is by size, deterministic, and gives every file to exactly one share', () => {
+test('workers: the shared queue gives every file to exactly one thread, largest first to the workers, job 0 never to this thread', () => {
   const jobs = Array.from({ length: 50 }, (_, i) => ({ path: `/f${i}`, agent: 'codex', size: (i * 7919) % 1000 * 100_000, mtimeMs: 0, ino: i }));
-  const s1 = splitJobs(jobs, 2), s2 = splitJobs([...jobs].reverse(), 2);
-  assert.deepEqual(s1, s2);
-  const all = [s1.local, ...s1.remote].flat().map(j => j.path).sort();
-  assert.deepEqual(all, jobs.map(j => j.path).sort());
-  const bytes = [s1.local, ...s1.remote].map(s => s.reduce((n, j) => n + j.size, 0));
-  assert.ok(Math.max(...bytes) - Math.min(...bytes) <= 0.15 * bytes.reduce((a, b) => a + b) / 3 + 100_000 * 1000, `unbalanced: ${bytes}`);
+  const q = new JobQueue(jobs);
+  const worker = new JobQueue({ jobs: q.jobs, shared: q.shared }); // the worker's view of the same memory
+  assert.deepEqual(new JobQueue([...jobs].reverse()).jobs, q.jobs, 'the order depends on the jobs only');
+  const sizes = q.jobs.map(j => j.size);
+  assert.deepEqual(sizes, [...sizes].sort((a, b) => b - a));
+  const front: string[] = [], back: string[] = [];
+  // interleaved as two threads might, this thread faster
+  for (let k = 0; front.length + back.length < jobs.length; k++) {
+    const b1 = q.back(), b2 = q.back();
+    for (const b of [b1, b2]) if (b) back.push(b.path);
+    if (k % 3 === 0) { const f = worker.front(); if (f) front.push(f.path); }
+    if (!b1 && !b2) { const f = worker.front(); if (!f) break; front.push(f.path); }
+  }
+  assert.equal(q.back(), undefined);
+  assert.equal(worker.front(), undefined);
+  assert.deepEqual([...front, ...back].sort(), jobs.map(j => j.path).sort());
+  assert.equal(front[0], q.jobs[0]!.path);
+  assert.ok(!back.includes(q.jobs[0]!.path));
 });

@@ -10,6 +10,7 @@ import { AgentReader, LineOutcome, RateLimitWindow, RateLimits, UsageRecord, cod
 import { plausibleTime, plausibleUsage } from './skipReasons';
 import type { ActivityCollector, AgentAdapter } from './adapter';
 import { isDir, textLength } from './shared';
+import { JsonCursor, keyBytes } from './jsonFields';
 
 const num = z.number().nullish().catch(null);
 const TokenUsageSchema = z.object({
@@ -83,14 +84,19 @@ export interface CodexState {
   rateLimits: { at: number; limits: RateLimits } | null;
 }
 
+/** The plan usage a line reported, read only when it is wanted (see `keepLimits`). */
+type LimitsSource = (at: number) => RateLimits | undefined;
+
 /**
  * Rate limits ride on every token_count, also on one that bills nothing (info null): the file keeps
  * the latest, once, in its state; records do not carry them (a copy per request was most of the index).
- * A replayed parent's are history and never get here.
+ * A replayed parent's are history and never get here. An older report never replaces a newer one, so
+ * it is not even read.
  */
-function keepLimits(state: CodexState, raw: unknown, at: number): void {
-  const limits = rateLimitsOf(raw, at);
-  if (limits && (!state.rateLimits || at >= state.rateLimits.at)) state.rateLimits = { at, limits };
+function keepLimits(state: CodexState, limits: LimitsSource, at: number): void {
+  if (state.rateLimits && at < state.rateLimits.at) return;
+  const l = limits(at);
+  if (l) state.rateLimits = { at, limits: l };
 }
 
 /** How far apart a replayed burst's events can be: Codex writes the copy in one go, sub-second. */
@@ -113,16 +119,25 @@ function windowOf(w: z.infer<typeof WindowSchema> | null | undefined, at: number
   return { usedPercent: w.used_percent, windowMinutes: w.window_minutes ?? null, resetsAt };
 }
 
-function rateLimitsOf(raw: unknown, at: number): RateLimits | undefined {
-  if (raw === undefined || raw === null) return undefined;
+type RateLimitsData = z.infer<typeof RateLimitsSchema>;
+
+function parseRateLimits(raw: unknown): RateLimitsData | null {
+  if (raw === undefined || raw === null) return null;
   const p = RateLimitsSchema.safeParse(raw);
-  if (!p.success) return undefined;
-  const rl = p.data;
+  return p.success ? p.data : null;
+}
+
+function limitsOf(rl: RateLimitsData, at: number): RateLimits {
   const out: RateLimits = { primary: windowOf(rl.primary, at), secondary: windowOf(rl.secondary, at), planType: rl.plan_type ?? undefined };
   if (rl.limit_id) out.limitId = rl.limit_id;
   if (rl.limit_name) out.limitName = rl.limit_name;
   if (rl.credits) out.credits = { hasCredits: rl.credits.has_credits, unlimited: rl.credits.unlimited, balance: rl.credits.balance ?? null };
   return out;
+}
+
+function rateLimitsOf(raw: unknown, at: number): RateLimits | undefined {
+  const rl = parseRateLimits(raw);
+  return rl ? limitsOf(rl, at) : undefined;
 }
 
 /** Which thread a session_meta says this one descends from, if any. */
@@ -188,68 +203,239 @@ export const codexReader: AgentReader<CodexState> = {
     if (type !== 'event_msg' || payload?.type !== 'token_count') return 'ignored';
     const tc = TokenCountSchema.safeParse(payload);
     if (!tc.success || !Number.isFinite(at)) return 'malformed';
-    if (!plausibleTime(at)) return 'out-of-range-time';
     const info = tc.data.info;
-    if (!info) { keepLimits(state, payload.rate_limits, at); return 'ignored'; }
-    const total = info.total_token_usage ? tuple(info.total_token_usage) : null;
-    const prev = state.prevTotal;
-    if (total) state.prevTotal = total;
-
-    // The parent's history copied into a fork or sub-agent: it sets the baseline, the parent billed it.
-    if (state.historyStart !== null && ordinal != null) {
-      if (ordinal < state.historyStart) return 'replay';
-      state.burstAt = null; // the numbering says where the child's own history starts: no guessing
-    }
-    if (state.forkedAt !== null && at < state.forkedAt) return 'replay';
-    if (state.burstAt !== null) {
-      if (at - state.burstAt <= BURST_GAP_MS) { state.burstAt = Math.max(state.burstAt, at); return 'replay'; }
-      state.burstAt = null;
-    }
-    keepLimits(state, payload.rate_limits, at);
-    // Codex sends the same totals again when only the rate limits changed: nothing was billed.
-    if (total && prev && sameTuple(total, prev)) return 'duplicate';
-
-    let last: Tuple | null = info.last_token_usage ? tuple(info.last_token_usage) : null;
-    if (!last && total) {
-      // Older builds only wrote the running total: the request is the difference. A child's first
-      // total includes its parent's, which only the parent can vouch for.
-      if (!prev && state.parent !== null) return 'replay';
-      last = prev ? { input: total.input - prev.input, cached: total.cached - prev.cached, cacheWrite: total.cacheWrite - prev.cacheWrite,
-        output: total.output - prev.output, reasoning: total.reasoning - prev.reasoning, total: total.total - prev.total } : total;
-    }
-    if (!last || last.input + last.output <= 0 || last.input < 0 || last.output < 0) return 'ignored';
-    if (!total) {
-      // without a running total, the same counts again are the re-emission (codeburn "still dedups
-      // consecutive zero-cumulative duplicates")
-      if (state.prevLast && sameTuple(last, state.prevLast)) return 'duplicate';
-      state.prevLast = last;
-    }
-    const cached = Math.min(Math.max(last.cached, 0), last.input);
-    const written = Math.min(Math.max(last.cacheWrite, 0), last.input - cached);
-    // input_tokens already include the cached and the cache-written ones; reasoning is already inside output_tokens.
-    const usage = { input: last.input - cached - written, output: last.output, cacheRead: cached, cacheWrite5m: written, cacheWrite1h: 0 };
-    if (!plausibleUsage(usage)) return 'implausible';
-    const model = info.model || state.model;
-    const record: UsageRecord = {
-      agent: 'codex',
-      sessionId: state.session,
-      project: state.project,
-      model,
-      timestamp: at,
-      usage,
-      contextTokens: last.input,
-      file,
-      // The running total names a request within a lineage: a re-emission, or a replay that escaped
-      // the checks above, carries the parent's totals and collides with the parent's record
-      // (codeburn src/providers/codex.ts). Without totals, time + tokens is all there is.
-      key: total ? `x:${state.root ?? state.session}:${total.input}:${total.cached}:${total.cacheWrite}:${total.output}:${total.reasoning}:${total.total}`
-        : codexKey(at, model, last),
-      rank: state.archived ? 1 : 0,
-    };
-    emit(record);
-    return 'record';
+    const counts = info ? { total: info.total_token_usage ? tuple(info.total_token_usage) : null, last: info.last_token_usage ? tuple(info.last_token_usage) : null, model: info.model } : null;
+    return tokenCount(state, at, ordinal, counts, a => rateLimitsOf(payload.rate_limits, a), file, emit);
+  },
+  lineBytes(state, buf, start, end, _offset, file, emit): LineOutcome | null {
+    const t = tokenCountFast(buf, start, end);
+    if (!t) return null;
+    if (!Number.isFinite(t.at)) return 'malformed';
+    const { rs, re } = t;
+    return tokenCount(state, t.at, t.ordinal, t.counts, rs < 0 ? () => undefined : a => limitsFromBytes(buf, rs, re, a), file, emit);
   },
 };
+
+// ---- the fast path: a token_count line read from its bytes (jsonFields.ts says why) -------------------
+
+const K = {
+  timestamp: keyBytes('timestamp'), type: keyBytes('type'), ordinal: keyBytes('ordinal'), payload: keyBytes('payload'),
+  info: keyBytes('info'), rateLimits: keyBytes('rate_limits'), total: keyBytes('total_token_usage'), last: keyBytes('last_token_usage'),
+  model: keyBytes('model'), input: keyBytes('input_tokens'), cached: keyBytes('cached_input_tokens'), output: keyBytes('output_tokens'),
+  reasoning: keyBytes('reasoning_output_tokens'), totalTokens: keyBytes('total_tokens'), cacheWrite: keyBytes('cache_write_input_tokens'),
+  primary: keyBytes('primary'), secondary: keyBytes('secondary'), planType: keyBytes('plan_type'), limitId: keyBytes('limit_id'),
+  limitName: keyBytes('limit_name'), credits: keyBytes('credits'), usedPercent: keyBytes('used_percent'), windowMinutes: keyBytes('window_minutes'),
+  resetsAt: keyBytes('resets_at'), resetsIn: keyBytes('resets_in_seconds'),
+};
+const EVENT_MSG = 'event_msg', TOKEN_COUNT = 'token_count';
+const cur = new JsonCursor();
+
+/** A number or null, as `num` (`z.number().nullish()`) keeps them; the cursor fails on any other value. */
+const numOrNull = (c: JsonCursor): number | null => (c.null() ? null : c.number());
+const strOrNull = (c: JsonCursor): string | null | undefined => (c.null() ? null : c.string());
+
+/** Sets `bit` in `seen`, or -1 when the key came before: JSON.parse keeps the last copy, the slow path decides. */
+const once = (seen: number, bit: number): number => (seen & bit ? -1 : seen | bit);
+
+/**
+ * A Codex `event_msg` / `token_count` line as the slow path reads it, or null when the line is
+ * anything else or not in the shape this knows (the slow path then reads it). `rs`/`re`: the bytes of
+ * `payload.rate_limits` (rs -1: absent or null), read only when wanted.
+ */
+function tokenCountFast(buf: Buffer, start: number, end: number): { at: number; ordinal: number | null | undefined; counts: Counts | null; rs: number; re: number } | null {
+  const c = cur.reset(buf, start, end);
+  if (!c.openObject()) return null;
+  let seen = 0, timestamp: string | undefined, ordinal: number | null | undefined, counts: Counts | null | undefined, rs = -1, re = -1;
+  for (let k = c.firstKey(); k; k = c.nextKey()) {
+    if (c.key(K.timestamp)) {
+      seen = once(seen, 1);
+      timestamp = c.string();
+    } else if (c.key(K.type)) {
+      seen = once(seen, 2);
+      if (c.string() !== EVENT_MSG) return null;
+    } else if (c.key(K.ordinal)) {
+      seen = once(seen, 4);
+      ordinal = numOrNull(c);
+      // what z.number().int().nonnegative() keeps; anything else is left to the slow path's catch
+      if (ordinal !== null && !(Number.isSafeInteger(ordinal) && ordinal >= 0)) return null;
+    } else if (c.key(K.payload)) {
+      seen = once(seen, 8);
+      if (!c.openObject()) return null;
+      let pseen = 0;
+      for (let pk = c.firstKey(); pk; pk = c.nextKey()) {
+        if (c.key(K.type)) {
+          pseen = once(pseen, 1);
+          if (c.string() !== TOKEN_COUNT) return null;
+        } else if (c.key(K.info)) {
+          pseen = once(pseen, 2);
+          counts = countsFast(c);
+          if (counts === undefined) return null;
+        } else if (c.key(K.rateLimits)) {
+          pseen = once(pseen, 4);
+          if (c.null()) rs = -1;
+          else { rs = c.skip(); re = c.offset; }
+        } else c.skip();
+        if (pseen < 0 || !c.ok) return null;
+      }
+      if (!(pseen & 1)) return null;
+    } else c.skip();
+    if (seen < 0 || !c.ok) return null;
+  }
+  if ((seen & 11) !== 11 || timestamp === undefined || !c.atEnd()) return null;
+  return { at: Date.parse(timestamp), ordinal, counts: counts ?? null, rs, re };
+}
+
+/** `payload.info`: null, or its counts; undefined when the slow path must decide. */
+function countsFast(c: JsonCursor): Counts | null | undefined {
+  if (c.null()) return null;
+  if (!c.openObject()) return undefined;
+  let seen = 0, total: Tuple | null = null, last: Tuple | null = null, model: string | null | undefined;
+  for (let k = c.firstKey(); k; k = c.nextKey()) {
+    if (c.key(K.total)) { seen = once(seen, 1); const t = usageFast(c); if (t === undefined) return undefined; total = t; }
+    else if (c.key(K.last)) { seen = once(seen, 2); const t = usageFast(c); if (t === undefined) return undefined; last = t; }
+    else if (c.key(K.model)) { seen = once(seen, 4); model = strOrNull(c); }
+    else c.skip();
+    if (seen < 0 || !c.ok) return undefined;
+  }
+  return c.ok ? { total, last, model } : undefined;
+}
+
+/** A TokenUsage object: its tuple, null for null; undefined when the slow path must decide. */
+function usageFast(c: JsonCursor): Tuple | null | undefined {
+  if (c.null()) return null;
+  if (!c.openObject()) return undefined;
+  const u: z.infer<typeof TokenUsageSchema> = {};
+  let seen = 0;
+  for (let k = c.firstKey(); k; k = c.nextKey()) {
+    if (c.key(K.input)) { seen = once(seen, 1); u.input_tokens = numOrNull(c); }
+    else if (c.key(K.cached)) { seen = once(seen, 2); u.cached_input_tokens = numOrNull(c); }
+    else if (c.key(K.output)) { seen = once(seen, 4); u.output_tokens = numOrNull(c); }
+    else if (c.key(K.reasoning)) { seen = once(seen, 8); u.reasoning_output_tokens = numOrNull(c); }
+    else if (c.key(K.totalTokens)) { seen = once(seen, 16); u.total_tokens = numOrNull(c); }
+    else if (c.key(K.cacheWrite)) { seen = once(seen, 32); u.cache_write_input_tokens = numOrNull(c); }
+    else c.skip();
+    if (seen < 0 || !c.ok) return undefined;
+  }
+  return c.ok ? tuple(u) : undefined;
+}
+
+// Codex repeats the same rate limits on line after line: the last bytes read and what they said.
+let lastLimitBytes: Buffer | null = null;
+let lastLimits: RateLimitsData | null = null;
+
+/** The rate limits in `buf[s, e)` (checked JSON): parsed only when they differ from the last ones read. */
+function limitsFromBytes(buf: Buffer, s: number, e: number, at: number): RateLimits | undefined {
+  const n = e - s;
+  if (!lastLimitBytes || lastLimitBytes.length !== n || buf.compare(lastLimitBytes, 0, n, s, e) !== 0) {
+    lastLimitBytes = Buffer.from(buf.subarray(s, e)); // a copy: the scanner reuses its buffer
+    const c = cur.reset(buf, s, e);
+    const fast = rateLimitsFast(c);
+    lastLimits = fast && c.atEnd() ? fast : parseRateLimits(JSON.parse(buf.toString('utf8', s, e)));
+  }
+  return lastLimits ? limitsOf(lastLimits, at) : undefined;
+}
+
+/** `rate_limits` in the shapes Codex writes; null when RateLimitsSchema must decide. */
+function rateLimitsFast(c: JsonCursor): RateLimitsData | null {
+  if (!c.openObject()) return null;
+  const out: RateLimitsData = {};
+  let seen = 0;
+  for (let k = c.firstKey(); k; k = c.nextKey()) {
+    if (c.key(K.primary)) { seen = once(seen, 1); const w = windowFast(c); if (w === undefined) return null; out.primary = w; }
+    else if (c.key(K.secondary)) { seen = once(seen, 2); const w = windowFast(c); if (w === undefined) return null; out.secondary = w; }
+    else if (c.key(K.planType)) { seen = once(seen, 4); out.plan_type = strOrNull(c); }
+    else if (c.key(K.limitId)) { seen = once(seen, 8); out.limit_id = strOrNull(c); }
+    else if (c.key(K.limitName)) { seen = once(seen, 16); out.limit_name = strOrNull(c); }
+    else if (c.key(K.credits)) { seen = once(seen, 32); if (!c.null()) return null; out.credits = null; }
+    else c.skip();
+    if (seen < 0 || !c.ok) return null;
+  }
+  return c.ok ? out : null;
+}
+
+function windowFast(c: JsonCursor): z.infer<typeof WindowSchema> | null | undefined {
+  if (c.null()) return null;
+  if (!c.openObject()) return undefined;
+  let seen = 0, used = NaN;
+  const w: Omit<z.infer<typeof WindowSchema>, 'used_percent'> = {};
+  for (let k = c.firstKey(); k; k = c.nextKey()) {
+    if (c.key(K.usedPercent)) { seen = once(seen, 1); used = c.number(); }
+    else if (c.key(K.windowMinutes)) { seen = once(seen, 2); w.window_minutes = numOrNull(c); }
+    else if (c.key(K.resetsAt)) { seen = once(seen, 4); w.resets_at = numOrNull(c); }
+    else if (c.key(K.resetsIn)) { seen = once(seen, 8); w.resets_in_seconds = numOrNull(c); }
+    else c.skip();
+    if (seen < 0 || !c.ok) return undefined;
+  }
+  return c.ok && seen & 1 ? { used_percent: used, ...w } : undefined;
+}
+
+/** What a `token_count` event says, read by either path. */
+interface Counts { total: Tuple | null; last: Tuple | null; model: string | null | undefined }
+
+/** A `token_count` event (its line already checked): a request, or why not. */
+function tokenCount(state: CodexState, at: number, ordinal: number | null | undefined, info: Counts | null, limits: LimitsSource,
+  file: string, emit: (r: UsageRecord) => void): LineOutcome {
+  if (!plausibleTime(at)) return 'out-of-range-time';
+  if (!info) { keepLimits(state, limits, at); return 'ignored'; }
+  const total = info.total;
+  const prev = state.prevTotal;
+  if (total) state.prevTotal = total;
+
+  // The parent's history copied into a fork or sub-agent: it sets the baseline, the parent billed it.
+  if (state.historyStart !== null && ordinal != null) {
+    if (ordinal < state.historyStart) return 'replay';
+    state.burstAt = null; // the numbering says where the child's own history starts: no guessing
+  }
+  if (state.forkedAt !== null && at < state.forkedAt) return 'replay';
+  if (state.burstAt !== null) {
+    if (at - state.burstAt <= BURST_GAP_MS) { state.burstAt = Math.max(state.burstAt, at); return 'replay'; }
+    state.burstAt = null;
+  }
+  keepLimits(state, limits, at);
+  // Codex sends the same totals again when only the rate limits changed: nothing was billed.
+  if (total && prev && sameTuple(total, prev)) return 'duplicate';
+
+  let last: Tuple | null = info.last;
+  if (!last && total) {
+    // Older builds only wrote the running total: the request is the difference. A child's first
+    // total includes its parent's, which only the parent can vouch for.
+    if (!prev && state.parent !== null) return 'replay';
+    last = prev ? { input: total.input - prev.input, cached: total.cached - prev.cached, cacheWrite: total.cacheWrite - prev.cacheWrite,
+      output: total.output - prev.output, reasoning: total.reasoning - prev.reasoning, total: total.total - prev.total } : total;
+  }
+  if (!last || last.input + last.output <= 0 || last.input < 0 || last.output < 0) return 'ignored';
+  if (!total) {
+    // without a running total, the same counts again are the re-emission (codeburn "still dedups
+    // consecutive zero-cumulative duplicates")
+    if (state.prevLast && sameTuple(last, state.prevLast)) return 'duplicate';
+    state.prevLast = last;
+  }
+  const cached = Math.min(Math.max(last.cached, 0), last.input);
+  const written = Math.min(Math.max(last.cacheWrite, 0), last.input - cached);
+  // input_tokens already include the cached and the cache-written ones; reasoning is already inside output_tokens.
+  const usage = { input: last.input - cached - written, output: last.output, cacheRead: cached, cacheWrite5m: written, cacheWrite1h: 0 };
+  if (!plausibleUsage(usage)) return 'implausible';
+  const model = info.model || state.model;
+  const record: UsageRecord = {
+    agent: 'codex',
+    sessionId: state.session,
+    project: state.project,
+    model,
+    timestamp: at,
+    usage,
+    contextTokens: last.input,
+    file,
+    // The running total names a request within a lineage: a re-emission, or a replay that escaped
+    // the checks above, carries the parent's totals and collides with the parent's record
+    // (codeburn src/providers/codex.ts). Without totals, time + tokens is all there is.
+    key: total ? `x:${state.root ?? state.session}:${total.input}:${total.cached}:${total.cacheWrite}:${total.output}:${total.reasoning}:${total.total}`
+      : codexKey(at, model, last),
+    rank: state.archived ? 1 : 0,
+  };
+  emit(record);
+  return 'record';
+}
+
 
 // ---- the adapter: where the logs live, what a rollout did ---------------------------------------------
 

@@ -17,6 +17,11 @@ export interface ScanOptions {
    * first): only line heads are searched, so large tool output is skipped at newline-search speed.
    */
   headBytes?: number;
+  /**
+   * Offered every matching line's bytes (`buf[start, end)`, valid only during the call) before it is
+   * decoded: true when it dealt with the line, false to have it decoded and given to `onLine`.
+   */
+  onBytes?: (buf: Buffer, start: number, end: number, offset: number) => boolean;
 }
 
 const NL = 0x0a;
@@ -37,6 +42,12 @@ export function scanLines(fd: number, start: number, needles: readonly Buffer[],
   let carry = 0;         // buf[0, carry) holds the bytes just before readPos
   let seen = false;      // the current line's bytes read so far contain a needle
   const next = new Array<number>(needles.length);
+  const onBytes = opts.onBytes;
+  const deliver = (b: Buffer, from: number, to: number, offset: number): void => {
+    if (!onBytes || !onBytes(b, from, to, offset)) onLine(b.toString('utf8', from, to), offset);
+  };
+  const head = opts.headBytes ?? 0;
+  const inHead = head > 0 ? headSearch(needles) : null;
 
   // every search runs over the bytes read (a view of them), never over the rest of the 2 MiB buffer:
   // a small file costs what its bytes cost
@@ -71,19 +82,20 @@ export function scanLines(fd: number, start: number, needles: readonly Buffer[],
       if (seen || hasNeedle(0, nl)) {
         const bytes = base + nl - lineOff;
         if (bytes > maxLine) opts.onTooLarge?.(lineOff, bytes);
-        else onLine(readRange(fd, lineOff, base + nl), lineOff);
+        else { const whole = readRange(fd, lineOff, base + nl); deliver(whole, 0, whole.length, lineOff); }
       }
       pos = nl + 1;
     }
-    const head = opts.headBytes ?? 0;
-    if (head > 0) {
+    if (inHead) {
+      // line by line (a newline search is several times faster than a needle search), looking only at heads
       while (pos < end) {
         const le = lines.indexOf(NL, pos);
-        const h = lines.subarray(pos, Math.min(le, pos + head));
-        for (const nd of needles) if (h.indexOf(nd) >= 0) { onLine(buf.toString('utf8', pos, le), base + pos); break; }
+        if (inHead(buf, pos, Math.min(le, pos + head))) deliver(buf, pos, le, base + pos);
         pos = le + 1;
       }
     }
+    // Needle by needle over the chunk, each search picking up where its last match was: every byte is
+    // searched once per needle, and a line is looked at only where a needle is.
     for (let i = 0; i < needles.length; i++) next[i] = -2;
     while (pos < end) {
       let m = -1;
@@ -95,7 +107,7 @@ export function scanLines(fd: number, start: number, needles: readonly Buffer[],
       if (m < 0) break;
       const ls = lines.lastIndexOf(NL, m) + 1;
       const le = lines.indexOf(NL, m);
-      onLine(buf.toString('utf8', Math.max(ls, pos), le), base + Math.max(ls, pos));
+      deliver(buf, Math.max(ls, pos), le, base + Math.max(ls, pos));
       pos = le + 1;
     }
     lineOff = base + end;
@@ -106,7 +118,19 @@ export function scanLines(fd: number, start: number, needles: readonly Buffer[],
   return lineOff;
 }
 
-function readRange(fd: number, from: number, to: number): string {
+/**
+ * Whether `buf[from, to)` (a line's head) holds one of `needles`: the head of every line is searched,
+ * so without a call into native code per needle (each costs more than the search) or a view per line.
+ */
+function headSearch(needles: readonly Buffer[]): (buf: Buffer, from: number, to: number) => boolean {
+  return (buf, from, to) => {
+    const h = buf.subarray(from, to);
+    for (const nd of needles) if (h.indexOf(nd) >= 0) return true;
+    return false;
+  };
+}
+
+function readRange(fd: number, from: number, to: number): Buffer {
   const out = Buffer.allocUnsafe(to - from);
   let got = 0;
   while (got < out.length) {
@@ -114,5 +138,5 @@ function readRange(fd: number, from: number, to: number): string {
     if (r <= 0) break;
     got += r;
   }
-  return out.toString('utf8', 0, got);
+  return out.subarray(0, got);
 }

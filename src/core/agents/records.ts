@@ -132,6 +132,12 @@ export interface AgentReader<S = unknown> {
   lastWinsInFile: boolean;
   initState(file: string): S;
   line(state: S, text: string, offset: number, file: string, emit: (r: UsageRecord) => void): LineOutcome;
+  /**
+   * `line` for the line's bytes (`buf[start, end)`), for the hot line kinds only (see jsonFields.ts):
+   * null when it does not fully recognise the line, which then goes to `line`, the definition of what
+   * is accepted. It must give what `line` gives, and touch `state` only once it will not return null.
+   */
+  lineBytes?(state: S, buf: Buffer, start: number, end: number, offset: number, file: string, emit: (r: UsageRecord) => void): LineOutcome | null;
   /** Formats that rewrite the whole file (Gemini's session-*.json) are parsed whole instead of by line. */
   isWholeFile?(file: string): boolean;
   wholeFile?(text: string, file: string, emit: (r: UsageRecord) => void): { malformed: number };

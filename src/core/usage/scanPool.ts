@@ -1,5 +1,5 @@
-// Parallel cold scans: the files a refresh reads from their start are split by size between this
-// thread and worker threads (dist/scanWorker.js), so JSON parsing runs on every core. Results are
+// Parallel cold scans: the files a refresh reads from their start are shared out between this thread
+// and worker threads (dist/scanWorker.js) as they go, so parsing runs on every core. Results are
 // per file and depend only on the file's bytes, so the index takes them in its usual walk order and
 // the counted copies (rank, size, sorted paths) come out the same as from a scan on one thread.
 import fs from 'node:fs';
@@ -12,11 +12,6 @@ import type { FileEntry } from './snapshot';
 
 /** Less than this many bytes to read from scratch is not worth starting a worker (~30 ms each). */
 export const PARALLEL_MIN_BYTES = 24 * 1024 * 1024;
-/**
- * This thread walks, merges what the workers send and builds the report after them: give it this
- * share of an even split fewer bytes (a worker's start, tens of ms, costs less than that).
- */
-const MAIN_HANDICAP = 0.15;
 /** More workers than this gain nothing here: the disk and this thread's merging are the limit. */
 const MAX_WORKERS = 3;
 
@@ -34,36 +29,57 @@ export function workerCount(): number {
   return Math.max(0, Math.min(MAX_WORKERS, cores - 1));
 }
 
+const bySize = (jobs: readonly ScanJob[]): ScanJob[] => [...jobs].sort((a, b) => b.size - a.size || (a.path < b.path ? -1 : 1));
+
 /**
- * Splits `jobs` into this thread's share and one share per worker, balanced by bytes (largest files
- * first, each to the lightest share). Deterministic: the same jobs give the same split.
+ * The files of a parallel scan as one queue in shared memory, largest first: workers take from the
+ * front, this thread from the back (it starts at once, while the workers are still starting, on the
+ * small files), until they meet. Neither thread waits for the other's share, however fast each one
+ * turns out to be (a worker's start costs ~100 ms; the machine may be busy). Job 0 is always a
+ * worker's, so a worker always reads something. Which thread reads a file never changes its result.
  */
-export function splitJobs(jobs: readonly ScanJob[], workers: number): { local: ScanJob[]; remote: ScanJob[][] } {
-  const shares: ScanJob[][] = Array.from({ length: workers + 1 }, () => []);
-  const total = jobs.reduce((n, j) => n + j.size, 0);
-  const load = shares.map((_, i) => (i === 0 ? MAIN_HANDICAP * total / shares.length : 0));
-  const bySize = [...jobs].sort((a, b) => b.size - a.size || (a.path < b.path ? -1 : 1));
-  for (const j of bySize) {
-    let k = 0;
-    for (let i = 1; i < load.length; i++) if (load[i]! < load[k]!) k = i;
-    shares[k]!.push(j);
-    load[k]! += j.size;
+export class JobQueue {
+  readonly jobs: ScanJob[];
+  /** [next from the front, one past the next from the back, then one claim flag per job] */
+  readonly shared: Int32Array;
+
+  constructor(jobs: readonly ScanJob[] | { jobs: ScanJob[]; shared: Int32Array }) {
+    if ('shared' in jobs) { this.jobs = jobs.jobs; this.shared = jobs.shared; return; }
+    this.jobs = bySize(jobs);
+    this.shared = new Int32Array(new SharedArrayBuffer(4 * (2 + this.jobs.length)));
+    this.shared[1] = this.jobs.length;
   }
-  return { local: shares[0]!, remote: shares.slice(1).filter(s => s.length) };
+
+  /** A worker's next job, or undefined when none is left. */
+  front(): ScanJob | undefined {
+    const i = Atomics.add(this.shared, 0, 1);
+    return i < this.jobs.length && this.claim(i) ? this.jobs[i] : undefined;
+  }
+
+  /** This thread's next job (never job 0), or undefined when none is left. */
+  back(): ScanJob | undefined {
+    const i = Atomics.sub(this.shared, 1, 1) - 1;
+    return i >= 1 && this.claim(i) ? this.jobs[i] : undefined;
+  }
+
+  // the other end got here first: everything beyond is taken too
+  private claim(i: number): boolean { return Atomics.compareExchange(this.shared, 2 + i, 0, 1) === 0; }
 }
 
 /**
- * Starts a worker on `jobs`; resolves to its results, or to [] when it could not run (the index then
- * reads those files itself). Never rejects.
+ * Starts a worker on `queue`; calls `onResult` for each file it read, as it goes, and resolves when
+ * it is done (or could not run: the files it did not read stay unread, and the index reads them
+ * itself). Never rejects.
  */
-export function runWorker(file: string, jobs: readonly ScanJob[], now: number): Promise<ScanResult[]> {
+export function runWorker(file: string, queue: JobQueue, now: number, onResult: (r: ScanResult) => void): Promise<void> {
   return new Promise(resolve => {
-    let done = false;
-    const finish = (r: ScanResult[]) => { if (!done) { done = true; resolve(r); } };
     let w: Worker;
-    try { w = new Worker(file, { workerData: { jobs, now } }); } catch { finish([]); return; }
-    w.once('message', (r: ScanResult[]) => { finish(Array.isArray(r) ? r : []); void w.terminate(); });
-    w.once('error', () => finish([]));
-    w.once('exit', () => finish([]));
+    try { w = new Worker(file, { workerData: { jobs: queue.jobs, shared: queue.shared, now } }); } catch { resolve(); return; }
+    w.on('message', (r: ScanResult | null) => {
+      if (r) onResult(r);
+      else { resolve(); void w.terminate(); }
+    });
+    w.once('error', () => resolve());
+    w.once('exit', () => resolve());
   });
 }

@@ -1,11 +1,11 @@
-// A scan worker: reads the log files it is given from their start, the same way the index does on
+// A scan worker: reads log files from their start, taking them from the shared queue (scanPool.ts),, the same way the index does on
 // its own thread (`readLog`), and posts back each file's entry. A cold scan of a large tree parses
 // JSON on every core this way (see `scanPool.ts`); bundled apart as dist/scanWorker.js.
 import { parentPort, workerData } from 'node:worker_threads';
 import { adapterOf } from '../agents/index';
 import type { PathProblem } from '../agents/locations';
 import { addInFile, readLog } from './usageIndex';
-import type { ScanJob, ScanResult } from './scanPool';
+import { JobQueue, ScanJob, ScanResult } from './scanPool';
 
 function scan(job: ScanJob, now: number): ScanResult {
   const reader = adapterOf(job.agent).usage;
@@ -18,6 +18,9 @@ function scan(job: ScanJob, now: number): ScanResult {
 }
 
 if (parentPort) {
-  const { jobs, now } = workerData as { jobs: ScanJob[]; now: number };
-  parentPort.postMessage(jobs.map(j => scan(j, now)));
+  const { jobs, shared, now } = workerData as { jobs: ScanJob[]; shared: Int32Array; now: number };
+  const queue = new JobQueue({ jobs, shared });
+  // each file's result as soon as it is read: the index takes it in while it reads its own files
+  for (let j = queue.front(); j; j = queue.front()) parentPort.postMessage(scan(j, now));
+  parentPort.postMessage(null);
 }

@@ -7,12 +7,12 @@ import { adapterOf } from '../agents/index';
 import { scanLines } from '../agents/lineScanner';
 import { ZSTD_SUFFIX, isCompressedLog, scanCompressedLines } from '../agents/logSource';
 import { AgentRoot, FoundFile, PathProblem, WalkCache, findLogFiles, scanDirs } from '../agents/locations';
-import { AgentId, AgentReader, RateLimits, UsageRecord, applyCoverage, betterCopy } from '../agents/records';
+import { AgentId, AgentReader, LineOutcome, RateLimits, UsageRecord, applyCoverage, betterCopy } from '../agents/records';
 import { SkipCounts, addSkip, isSkipReason, orderedSkips } from '../agents/skipReasons';
 import { SqliteReadError, databaseStamp, withSnapshot } from '../agents/sqlite';
 import { UsageColumns, columnsOf } from './columns';
 import { removeStaleTemps, writeAtomic } from '../persist';
-import { PARALLEL_MIN_BYTES, ScanJob, ScanResult, runWorker, splitJobs, workerCount, workerFile } from './scanPool';
+import { JobQueue, PARALLEL_MIN_BYTES, ScanJob, ScanResult, runWorker, workerCount, workerFile } from './scanPool';
 import { FileEntry, Snapshot, SkipReason, crc32, materializeSnapshot, openSnapshot, readAligned, serialize, snapshotColumns } from './snapshot';
 
 export type { SkipReason };
@@ -274,11 +274,11 @@ export class UsageIndex {
     const n = this.workers!.count;
     if (!file || n === 0 || jobs.length < 2 || bytes < this.workers!.minBytes) return;
     const now = Date.now();
-    const { local, remote } = splitJobs(jobs, n);
-    const pending = remote.map(share => runWorker(file, share, now));
+    const queue = new JobQueue(jobs);
     const pre = new Map<string, ScanResult>();
+    const pending = Array.from({ length: Math.min(n, jobs.length - 1) }, () => runWorker(file, queue, now, r => { r.remote = true; pre.set(r.entry.path, r); }));
     let slice = performance.now();
-    for (const j of local) {
+    for (let j = queue.back(); j; j = queue.back()) {
       const reader = adapterOf(j.agent).usage;
       const entry: FileEntry = { ...j, offset: 0, state: reader.initState(j.path), records: [], malformed: 0, emitted: 0 };
       const problems: PathProblem[] = [];
@@ -289,7 +289,7 @@ export class UsageIndex {
         slice = performance.now();
       }
     }
-    for (const results of await Promise.all(pending)) for (const r of results) { pre.set(r.entry.path, r); r.remote = true; }
+    await Promise.all(pending);
     this.pre = pre;
   }
 
@@ -652,12 +652,23 @@ export function readLog(entry: FileEntry, from: number, problems: PathProblem[],
       entry.malformed = reader.wholeFile(text, entry.path, emit).malformed;
       entry.offset = Buffer.byteLength(text);
     } else {
-      entry.offset = scanLines(fd, from, reader.needles, (line, offset) => {
-        at = offset;
-        const outcome = reader.line(entry.state, line, offset, entry.path, emit);
+      const outcomeOf = (outcome: LineOutcome, offset: number) => {
         if (outcome === 'malformed') { entry.malformed++; tally(entry, 'malformed', offset, false); }
         else if (outcome !== 'record' && outcome !== 'ignored') tally(entry, outcome, offset);
-      }, undefined, { onTooLarge: offset => tally(entry, 'too-large', offset), headBytes: reader.needleHeadBytes });
+      };
+      const lineBytes = reader.lineBytes;
+      entry.offset = scanLines(fd, from, reader.needles, (line, offset) => {
+        at = offset;
+        outcomeOf(reader.line(entry.state, line, offset, entry.path, emit), offset);
+      }, undefined, { onTooLarge: offset => tally(entry, 'too-large', offset), headBytes: reader.needleHeadBytes,
+        // the hot line kinds straight from their bytes; null sends the line to `line` (jsonFields.ts)
+        onBytes: lineBytes && ((buf, s, e, offset) => {
+          at = offset;
+          const outcome = lineBytes.call(reader, entry.state, buf, s, e, offset, entry.path, emit);
+          if (outcome === null) return false;
+          outcomeOf(outcome, offset);
+          return true;
+        }) });
       entry.fingerprint = fingerprint(entry.path, entry.offset, fd);
     }
     return true;

@@ -1,0 +1,251 @@
+// Reading a few fields of one JSON line straight from its bytes, for the hot line kinds of the agent
+// logs (Codex `token_count`, Claude Code assistant lines with `usage`).
+//
+// Why it exists: a cold report of a large tree spent most of its time turning each such line into a
+// string, JSON.parse building an object tree of it, zod checking the tree, and the garbage collector
+// freeing it, all for a handful of numbers and strings. This cursor walks the bytes once, checks the
+// whole line is JSON (a line JSON.parse rejects is never accepted here), and decodes only the values
+// its caller asks for. It does not try to be a JSON parser: a reader using it returns null on
+// anything it does not fully recognise (an unexpected type, an escaped key, a duplicate key, a
+// non-finite number, deep nesting) and the line goes to JSON.parse + zod, which stay the definition of
+// what is accepted. test/unit/agents-fast-path.test.ts holds both paths to the same results.
+
+const QUOTE = 0x22, BACKSLASH = 0x5c, COMMA = 0x2c, COLON = 0x3a;
+const OPEN_OBJ = 0x7b, CLOSE_OBJ = 0x7d, OPEN_ARR = 0x5b, CLOSE_ARR = 0x5d;
+/** Deeper than this is left to JSON.parse (never seen in the lines read this way). */
+const MAX_DEPTH = 64;
+/** Integers with up to this many digits are exact as accumulated doubles (below 2^53). */
+const EXACT_DIGITS = 15;
+
+/** Bytes of a key as written, unescaped, to compare with `JsonCursor.key`. */
+export const keyBytes = (k: string): Uint8Array => Buffer.from(k, 'latin1');
+
+const HEX = new Uint8Array(256);
+for (const c of '0123456789abcdefABCDEF') HEX[c.charCodeAt(0)] = 1;
+// the characters JSON allows after a backslash, besides `u`
+const ESCAPE = new Uint8Array(256);
+for (const c of '"\\/bfnrt') ESCAPE[c.charCodeAt(0)] = 1;
+
+export class JsonCursor {
+  private buf: Buffer = Buffer.alloc(0);
+  private pos = 0;
+  private end = 0;
+  /** False once the bytes were not JSON or not the shape asked for: the caller then falls back. */
+  ok = true;
+  /** The last string read (key or value) had a backslash escape. */
+  private escaped = false;
+  private keyStart = 0;
+  private keyEnd = 0;
+
+  reset(buf: Buffer, start: number, end: number): this {
+    this.buf = buf; this.pos = start; this.end = end; this.ok = true;
+    return this;
+  }
+
+  /** Marks the line as not recognised; returns false for `return c.fail()` style use. */
+  fail(): false { this.ok = false; return false; }
+
+  /** The next byte after JSON whitespace (not consumed), or -1 at the end. */
+  peek(): number {
+    const b = this.buf, end = this.end;
+    let i = this.pos;
+    while (i < end) {
+      const c = b[i]!;
+      if (c !== 0x20 && c !== 0x09 && c !== 0x0d && c !== 0x0a) break;
+      i++;
+    }
+    this.pos = i;
+    return i < end ? b[i]! : -1;
+  }
+
+  /** Only whitespace is left. */
+  atEnd(): boolean { return this.ok && this.peek() === -1; }
+
+  /** Consumes `{` when it comes next: false (nothing consumed) when another value does. */
+  openObject(): boolean {
+    if (this.peek() !== OPEN_OBJ) return false;
+    this.pos++;
+    return true;
+  }
+
+  /**
+   * After `openObject`: true with the first key read (and its colon), false at once for `{}`.
+   * Keys are compared with `key`; an escaped key fails the cursor, since it could spell a wanted one.
+   */
+  firstKey(): boolean {
+    if (this.peek() === CLOSE_OBJ) { this.pos++; return false; }
+    return this.readKey(true);
+  }
+
+  /** After a member's value: true with the next key read, false at `}` (consumed) or on bad JSON. */
+  nextKey(): boolean {
+    const c = this.peek();
+    if (c === COMMA) { this.pos++; return this.readKey(true); }
+    if (c === CLOSE_OBJ) { this.pos++; return false; }
+    return this.fail();
+  }
+
+  private readKey(plain: boolean): boolean {
+    if (this.peek() !== QUOTE) return this.fail();
+    const s = this.pos + 1;
+    const e = this.scanString();
+    if (e < 0) return false;
+    if (plain && this.escaped) return this.fail();
+    this.keyStart = s; this.keyEnd = e;
+    if (this.peek() !== COLON) return this.fail();
+    this.pos++;
+    return true;
+  }
+
+  /** The key just read is `k` (from `keyBytes`). */
+  key(k: Uint8Array): boolean {
+    const n = k.length;
+    if (this.keyEnd - this.keyStart !== n) return false;
+    const b = this.buf, s = this.keyStart;
+    for (let i = 0; i < n; i++) if (b[s + i] !== k[i]) return false;
+    return true;
+  }
+
+  /** A string value, decoded as JSON.parse decodes it; undefined (cursor failed) for any other value. */
+  string(): string | undefined {
+    if (this.peek() !== QUOTE) { this.fail(); return undefined; }
+    const s = this.pos;
+    const e = this.scanString();
+    if (e < 0) return undefined;
+    // an escape is rare in the fields read: the exact decoding of JSON.parse, on just this string
+    return this.escaped ? JSON.parse(this.buf.toString('utf8', s, e + 1)) as string : this.buf.toString('utf8', s + 1, e);
+  }
+
+  /** A finite number value as JSON.parse reads it; NaN (cursor failed) for anything else. */
+  number(): number {
+    const c = this.peek();
+    if (c !== 0x2d && (c < 0x30 || c > 0x39)) { this.fail(); return NaN; }
+    const b = this.buf, end = this.end, s = this.pos;
+    let i = s;
+    const neg = c === 0x2d;
+    if (neg) i++;
+    let v = 0, digits = 0, simple = true;
+    if (i < end && b[i] === 0x30) { i++; digits = 1; } else {
+      while (i < end) {
+        const d = b[i]! - 0x30;
+        if (d < 0 || d > 9) break;
+        v = v * 10 + d; digits++; i++;
+      }
+      if (digits === 0) { this.fail(); return NaN; }
+    }
+    if (i < end && b[i] === 0x2e) {
+      simple = false; i++;
+      const f = i;
+      while (i < end && b[i]! >= 0x30 && b[i]! <= 0x39) i++;
+      if (i === f) { this.fail(); return NaN; }
+    }
+    if (i < end && (b[i] === 0x65 || b[i] === 0x45)) {
+      simple = false; i++;
+      if (i < end && (b[i] === 0x2b || b[i] === 0x2d)) i++;
+      const f = i;
+      while (i < end && b[i]! >= 0x30 && b[i]! <= 0x39) i++;
+      if (i === f) { this.fail(); return NaN; }
+    }
+    this.pos = i;
+    if (simple && digits <= EXACT_DIGITS) return neg ? -v : v;
+    // JSON's number grammar is a subset of Number()'s, and both round correctly
+    const x = Number(b.toString('latin1', s, i));
+    if (!Number.isFinite(x)) { this.fail(); return NaN; }
+    return x;
+  }
+
+  /** Consumes `null` when it comes next. */
+  null(): boolean {
+    if (this.peek() !== 0x6e) return false;
+    return this.literal('null') || this.fail();
+  }
+
+  /** A `true`/`false` value; undefined (cursor failed) for anything else. */
+  boolean(): boolean | undefined {
+    const c = this.peek();
+    if (c === 0x74 && this.literal('true')) return true;
+    if (c === 0x66 && this.literal('false')) return false;
+    this.fail();
+    return undefined;
+  }
+
+  /** Checks and steps over one value of any kind; returns where it started (after whitespace). */
+  skip(depth = 0): number {
+    const c = this.peek();
+    const start = this.pos;
+    if (depth > MAX_DEPTH) { this.fail(); return start; }
+    if (c === QUOTE) this.scanString();
+    else if (c === OPEN_OBJ) {
+      this.pos++;
+      if (this.peek() === CLOSE_OBJ) this.pos++;
+      else {
+        let more = this.readKey(false);
+        while (more && this.ok) {
+          this.skip(depth + 1);
+          if (!this.ok) break;
+          const d = this.peek();
+          if (d === COMMA) { this.pos++; more = this.readKey(false); } else if (d === CLOSE_OBJ) { this.pos++; more = false; } else this.fail();
+        }
+      }
+    } else if (c === OPEN_ARR) {
+      this.pos++;
+      if (this.peek() === CLOSE_ARR) this.pos++;
+      else {
+        for (;;) {
+          this.skip(depth + 1);
+          if (!this.ok) break;
+          const d = this.peek();
+          if (d === COMMA) { this.pos++; continue; }
+          if (d === CLOSE_ARR) { this.pos++; break; }
+          this.fail();
+          break;
+        }
+      }
+    } else if (c === 0x74) { if (!this.literal('true')) this.fail(); }
+    else if (c === 0x66) { if (!this.literal('false')) this.fail(); }
+    else if (c === 0x6e) { if (!this.literal('null')) this.fail(); }
+    else this.number();
+    return start;
+  }
+
+  /** Where the cursor is (after the value just read or skipped): with `skip`'s start, a value's bytes. */
+  get offset(): number { return this.pos; }
+
+  private literal(word: string): boolean {
+    const b = this.buf, p = this.pos, n = word.length;
+    if (p + n > this.end) return false;
+    for (let i = 0; i < n; i++) if (b[p + i] !== word.charCodeAt(i)) return false;
+    this.pos = p + n;
+    return true;
+  }
+
+  /**
+   * At a `"`: steps past the string, checking it as JSON.parse would (no raw control character, only
+   * JSON's escapes). Returns the index of the closing quote, or -1 (cursor failed).
+   */
+  private scanString(): number {
+    const b = this.buf, end = this.end;
+    let i = this.pos + 1;
+    let esc = false;
+    for (;;) {
+      if (i >= end) { this.fail(); return -1; }
+      const c = b[i]!;
+      if (c === QUOTE) break;
+      if (c < 0x20) { this.fail(); return -1; }
+      if (c === BACKSLASH) {
+        esc = true;
+        const d = b[i + 1] ?? 0;
+        if (d === 0x75) {
+          if (i + 5 >= end || !HEX[b[i + 2]!] || !HEX[b[i + 3]!] || !HEX[b[i + 4]!] || !HEX[b[i + 5]!]) { this.fail(); return -1; }
+          i += 6;
+        } else if (ESCAPE[d]) i += 2;
+        else { this.fail(); return -1; }
+        continue;
+      }
+      i++;
+    }
+    this.escaped = esc;
+    this.pos = i + 1;
+    return i;
+  }
+}
