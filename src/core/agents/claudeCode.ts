@@ -6,6 +6,7 @@ import { AgentReader, LineOutcome, UsageRecord, claudeKey, tokens } from './reco
 import { plausibleTime, plausibleUsage } from './skipReasons';
 import type { ActivityCollector, AgentAdapter } from './adapter';
 import { isDir, textLength } from './shared';
+import { JsonCursor, StringCache, keyBytes } from './jsonFields';
 
 const count = z.number().nullish();
 const UsageSchema = z.object({
@@ -31,6 +32,9 @@ const LineSchema = z.object({
     usage: UsageSchema,
   }),
 });
+
+type Line = z.infer<typeof LineSchema>;
+type Usage = z.infer<typeof UsageSchema>;
 
 export interface ClaudeState { session: string; project: string }
 
@@ -58,44 +62,161 @@ export const claudeCodeReader: AgentReader<ClaudeState> = {
     if (o.type !== 'assistant') return 'ignored';
     const p = LineSchema.safeParse(raw);
     if (!p.success) return 'malformed';
-    const l = p.data;
-    const timestamp = Date.parse(l.timestamp);
-    if (!Number.isFinite(timestamp)) return 'malformed';
-    if (!plausibleTime(timestamp)) return 'out-of-range-time';
-    const u = l.message.usage;
-    const b5 = tokens(u.cache_creation?.ephemeral_5m_input_tokens), b1 = tokens(u.cache_creation?.ephemeral_1h_input_tokens);
-    const created = u.cache_creation_input_tokens == null ? b5 + b1 : tokens(u.cache_creation_input_tokens);
-    // Without a breakdown, all cache creation is priced at the 5-minute rate.
-    const w1h = Math.min(b1, created);
-    const w5m = created - w1h;
-    const usage = { input: tokens(u.input_tokens), output: tokens(u.output_tokens), cacheRead: tokens(u.cache_read_input_tokens), cacheWrite5m: w5m, cacheWrite1h: w1h };
-    if (usage.input + usage.output + usage.cacheRead + w5m + w1h === 0) return 'ignored'; // <synthetic> and error stubs
-    if (!plausibleUsage(usage)) return 'implausible';
-    const id = l.message.id;
-    const model = l.message.model ?? 'unknown';
-    const record: UsageRecord = {
-      agent: 'claude-code',
-      sessionId: l.sessionId ?? state.session,
-      project: l.cwd ?? state.project,
-      model: u.speed === 'fast' && model !== 'unknown' ? `${model}${FAST_MODEL_SUFFIX}` : model,
-      timestamp,
-      usage,
-      contextTokens: usage.input + usage.cacheRead + w5m + w1h,
-      file,
-      // One response is one message id, whatever requestId a copy carries (ccusage
-      // rust/crates/ccusage/src/adapter/claude/mod.rs, codeburn src/parser.ts). Without one nothing
-      // says two lines are one request, so each line counts.
-      key: id ? claudeKey(id) : `c:${file}@${offset}`,
-      // A side-chain (/btw) copy of a parent message loses to the parent entry, which is the request
-      // (ccusage PR #1155, issue #913); a side-chain's own messages still count.
-      rank: l.isSidechain === true ? 2 : 0,
-    };
-    const searches = tokens(u.server_tool_use?.web_search_requests);
-    if (searches) record.webSearches = searches;
-    emit(record);
-    return 'record';
+    return assistant(state, p.data, offset, file, emit);
+  },
+  lineBytes(state, buf, start, end, offset, file, emit): LineOutcome | null {
+    const l = assistantFast(buf, start, end);
+    return l ? assistant(state, l, offset, file, emit) : null;
   },
 };
+
+/** An assistant line with usage, checked (by LineSchema or the fast path): a request, or why not. */
+function assistant(state: ClaudeState, l: Line, offset: number, file: string, emit: (r: UsageRecord) => void): LineOutcome {
+  const timestamp = Date.parse(l.timestamp);
+  if (!Number.isFinite(timestamp)) return 'malformed';
+  if (!plausibleTime(timestamp)) return 'out-of-range-time';
+  const u = l.message.usage;
+  const b5 = tokens(u.cache_creation?.ephemeral_5m_input_tokens), b1 = tokens(u.cache_creation?.ephemeral_1h_input_tokens);
+  const created = u.cache_creation_input_tokens == null ? b5 + b1 : tokens(u.cache_creation_input_tokens);
+  // Without a breakdown, all cache creation is priced at the 5-minute rate.
+  const w1h = Math.min(b1, created);
+  const w5m = created - w1h;
+  const usage = { input: tokens(u.input_tokens), output: tokens(u.output_tokens), cacheRead: tokens(u.cache_read_input_tokens), cacheWrite5m: w5m, cacheWrite1h: w1h };
+  if (usage.input + usage.output + usage.cacheRead + w5m + w1h === 0) return 'ignored'; // <synthetic> and error stubs
+  if (!plausibleUsage(usage)) return 'implausible';
+  const id = l.message.id;
+  const model = l.message.model ?? 'unknown';
+  const record: UsageRecord = {
+    agent: 'claude-code',
+    sessionId: l.sessionId ?? state.session,
+    project: l.cwd ?? state.project,
+    model: u.speed === 'fast' && model !== 'unknown' ? `${model}${FAST_MODEL_SUFFIX}` : model,
+    timestamp,
+    usage,
+    contextTokens: usage.input + usage.cacheRead + w5m + w1h,
+    file,
+    // One response is one message id, whatever requestId a copy carries (ccusage
+    // rust/crates/ccusage/src/adapter/claude/mod.rs, codeburn src/parser.ts). Without one nothing
+    // says two lines are one request, so each line counts.
+    key: id ? claudeKey(id) : `c:${file}@${offset}`,
+    // A side-chain (/btw) copy of a parent message loses to the parent entry, which is the request
+    // (ccusage PR #1155, issue #913); a side-chain's own messages still count.
+    rank: l.isSidechain === true ? 2 : 0,
+  };
+  const searches = tokens(u.server_tool_use?.web_search_requests);
+  if (searches) record.webSearches = searches;
+  emit(record);
+  return 'record';
+}
+
+
+// ---- the fast path: an assistant line read from its bytes (jsonFields.ts says why) --------------------
+
+const K = {
+  type: keyBytes('type'), sessionId: keyBytes('sessionId'), cwd: keyBytes('cwd'), timestamp: keyBytes('timestamp'),
+  requestId: keyBytes('requestId'), isSidechain: keyBytes('isSidechain'), message: keyBytes('message'), id: keyBytes('id'),
+  model: keyBytes('model'), usage: keyBytes('usage'), input: keyBytes('input_tokens'), output: keyBytes('output_tokens'),
+  creation: keyBytes('cache_creation_input_tokens'), read: keyBytes('cache_read_input_tokens'), breakdown: keyBytes('cache_creation'),
+  b5m: keyBytes('ephemeral_5m_input_tokens'), b1h: keyBytes('ephemeral_1h_input_tokens'), speed: keyBytes('speed'),
+  serverTools: keyBytes('server_tool_use'), searches: keyBytes('web_search_requests'),
+};
+const ASSISTANT = keyBytes('assistant');
+const cur = new JsonCursor();
+// a file's lines repeat these (a response's id on each of its content blocks)
+const strings = { session: new StringCache(), cwd: new StringCache(), id: new StringCache(), model: new StringCache() };
+
+/** A count as `count` (`z.number().nullish()`) keeps it: a number or null; the cursor fails on anything else. */
+const countOrNull = (c: JsonCursor): number | null => (c.null() ? null : c.number());
+/** Sets `bit` in `seen`, or -1 when the key came before: JSON.parse keeps the last copy, the slow path decides. */
+const once = (seen: number, bit: number): number => (seen & bit ? -1 : seen | bit);
+
+/**
+ * An assistant line with a usage object as LineSchema reads it, or null when the line is anything else
+ * or not in the shape this knows (the slow path then reads it). The message's content, most of the
+ * line, is only stepped over.
+ */
+function assistantFast(buf: Buffer, start: number, end: number): Line | null {
+  const c = cur.reset(buf, start, end);
+  if (!c.openObject()) return null;
+  let seen = 0;
+  // every field there from the start: one object shape whatever the order of the line's keys
+  const l: { type?: string; sessionId?: string; cwd?: string; timestamp: string | undefined; requestId?: string; isSidechain?: boolean | null; message: Line['message'] | undefined } = {
+    type: undefined, sessionId: undefined, cwd: undefined, timestamp: undefined, requestId: undefined, isSidechain: undefined, message: undefined };
+  for (let k = c.firstKey(); k; k = c.nextKey()) {
+    if (c.key(K.type)) { seen = once(seen, 1); if (!c.stringIs(ASSISTANT)) return null; l.type = 'assistant'; }
+    else if (c.key(K.timestamp)) { seen = once(seen, 2); l.timestamp = c.string(); }
+    else if (c.key(K.message)) { seen = once(seen, 4); l.message = messageFast(c); if (!l.message) return null; }
+    else if (c.key(K.sessionId)) { seen = once(seen, 8); l.sessionId = c.cachedString(strings.session); }
+    else if (c.key(K.cwd)) { seen = once(seen, 16); l.cwd = c.cachedString(strings.cwd); }
+    // only checked: nothing reads it
+    else if (c.key(K.requestId)) { seen = once(seen, 32); c.isString(); }
+    else if (c.key(K.isSidechain)) { seen = once(seen, 64); l.isSidechain = c.null() ? null : c.boolean(); }
+    else c.skip();
+    if (seen < 0 || !c.ok) return null;
+  }
+  if ((seen & 7) !== 7 || l.timestamp === undefined || !l.message || !c.atEnd()) return null;
+  return l as Line;
+}
+
+function messageFast(c: JsonCursor): Line['message'] | undefined {
+  if (!c.openObject()) return undefined;
+  let seen = 0;
+  const m: { id?: string; model?: string; usage: Usage | undefined } = { id: undefined, model: undefined, usage: undefined };
+  for (let k = c.firstKey(); k; k = c.nextKey()) {
+    if (c.key(K.usage)) { seen = once(seen, 1); m.usage = usageFast(c); if (!m.usage) return undefined; }
+    else if (c.key(K.id)) { seen = once(seen, 2); m.id = c.cachedString(strings.id); }
+    else if (c.key(K.model)) { seen = once(seen, 4); m.model = c.cachedString(strings.model); }
+    else c.skip();
+    if (seen < 0 || !c.ok) return undefined;
+  }
+  return c.ok && m.usage ? m as Line['message'] : undefined;
+}
+
+function usageFast(c: JsonCursor): Usage | undefined {
+  if (!c.openObject()) return undefined;
+  let seen = 0;
+  const u: Usage = { input_tokens: undefined, output_tokens: undefined, cache_creation_input_tokens: undefined, cache_read_input_tokens: undefined,
+    cache_creation: undefined, speed: undefined, server_tool_use: undefined };
+  for (let k = c.firstKey(); k; k = c.nextKey()) {
+    if (c.key(K.input)) { seen = once(seen, 1); u.input_tokens = countOrNull(c); }
+    else if (c.key(K.output)) { seen = once(seen, 2); u.output_tokens = countOrNull(c); }
+    else if (c.key(K.creation)) { seen = once(seen, 4); u.cache_creation_input_tokens = countOrNull(c); }
+    else if (c.key(K.read)) { seen = once(seen, 8); u.cache_read_input_tokens = countOrNull(c); }
+    else if (c.key(K.breakdown)) {
+      seen = once(seen, 16);
+      if (c.null()) u.cache_creation = null;
+      else {
+        if (!c.openObject()) return undefined;
+        const b: NonNullable<Usage['cache_creation']> = { ephemeral_5m_input_tokens: undefined, ephemeral_1h_input_tokens: undefined };
+        let bs = 0;
+        for (let bk = c.firstKey(); bk; bk = c.nextKey()) {
+          if (c.key(K.b5m)) { bs = once(bs, 1); b.ephemeral_5m_input_tokens = countOrNull(c); }
+          else if (c.key(K.b1h)) { bs = once(bs, 2); b.ephemeral_1h_input_tokens = countOrNull(c); }
+          else c.skip();
+          if (bs < 0 || !c.ok) return undefined;
+        }
+        u.cache_creation = b;
+      }
+    } else if (c.key(K.speed)) { seen = once(seen, 32); u.speed = c.null() ? null : c.string(); }
+    else if (c.key(K.serverTools)) {
+      seen = once(seen, 64);
+      if (c.null()) u.server_tool_use = null;
+      else {
+        if (!c.openObject()) return undefined;
+        const t: NonNullable<Usage['server_tool_use']> = {};
+        let ts = 0;
+        for (let tk = c.firstKey(); tk; tk = c.nextKey()) {
+          if (c.key(K.searches)) { ts = once(ts, 1); t.web_search_requests = countOrNull(c); }
+          else c.skip();
+          if (ts < 0 || !c.ok) return undefined;
+        }
+        u.server_tool_use = t;
+      }
+    } else c.skip();
+    if (seen < 0 || !c.ok) return undefined;
+  }
+  return c.ok ? u : undefined;
+}
 
 // ---- the adapter: where the logs live, what a transcript did ----------------------------------------
 

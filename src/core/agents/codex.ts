@@ -227,7 +227,7 @@ const K = {
   limitName: keyBytes('limit_name'), credits: keyBytes('credits'), usedPercent: keyBytes('used_percent'), windowMinutes: keyBytes('window_minutes'),
   resetsAt: keyBytes('resets_at'), resetsIn: keyBytes('resets_in_seconds'),
 };
-const EVENT_MSG = 'event_msg', TOKEN_COUNT = 'token_count';
+const EVENT_MSG = keyBytes('event_msg'), TOKEN_COUNT = keyBytes('token_count');
 const cur = new JsonCursor();
 
 /** A number or null, as `num` (`z.number().nullish()`) keeps them; the cursor fails on any other value. */
@@ -252,7 +252,7 @@ function tokenCountFast(buf: Buffer, start: number, end: number): { at: number; 
       timestamp = c.string();
     } else if (c.key(K.type)) {
       seen = once(seen, 2);
-      if (c.string() !== EVENT_MSG) return null;
+      if (!c.stringIs(EVENT_MSG)) return null;
     } else if (c.key(K.ordinal)) {
       seen = once(seen, 4);
       ordinal = numOrNull(c);
@@ -265,7 +265,7 @@ function tokenCountFast(buf: Buffer, start: number, end: number): { at: number; 
       for (let pk = c.firstKey(); pk; pk = c.nextKey()) {
         if (c.key(K.type)) {
           pseen = once(pseen, 1);
-          if (c.string() !== TOKEN_COUNT) return null;
+          if (!c.stringIs(TOKEN_COUNT)) return null;
         } else if (c.key(K.info)) {
           pseen = once(pseen, 2);
           counts = countsFast(c);
@@ -320,14 +320,18 @@ function usageFast(c: JsonCursor): Tuple | null | undefined {
 }
 
 // Codex repeats the same rate limits on line after line: the last bytes read and what they said.
-let lastLimitBytes: Buffer | null = null;
+let lastLimitBytes = Buffer.alloc(1024);
+let lastLimitLength = -1;
 let lastLimits: RateLimitsData | null = null;
 
 /** The rate limits in `buf[s, e)` (checked JSON): parsed only when they differ from the last ones read. */
 function limitsFromBytes(buf: Buffer, s: number, e: number, at: number): RateLimits | undefined {
   const n = e - s;
-  if (!lastLimitBytes || lastLimitBytes.length !== n || buf.compare(lastLimitBytes, 0, n, s, e) !== 0) {
-    lastLimitBytes = Buffer.from(buf.subarray(s, e)); // a copy: the scanner reuses its buffer
+  if (lastLimitLength !== n || buf.compare(lastLimitBytes, 0, n, s, e) !== 0) {
+    // a copy: the scanner reuses its buffer
+    if (n > lastLimitBytes.length) lastLimitBytes = Buffer.alloc(n * 2);
+    buf.copy(lastLimitBytes, 0, s, e);
+    lastLimitLength = n;
     const c = cur.reset(buf, s, e);
     const fast = rateLimitsFast(c);
     lastLimits = fast && c.atEnd() ? fast : parseRateLimits(JSON.parse(buf.toString('utf8', s, e)));
@@ -356,17 +360,17 @@ function rateLimitsFast(c: JsonCursor): RateLimitsData | null {
 function windowFast(c: JsonCursor): z.infer<typeof WindowSchema> | null | undefined {
   if (c.null()) return null;
   if (!c.openObject()) return undefined;
-  let seen = 0, used = NaN;
-  const w: Omit<z.infer<typeof WindowSchema>, 'used_percent'> = {};
+  let seen = 0;
+  const w: z.infer<typeof WindowSchema> = { used_percent: NaN };
   for (let k = c.firstKey(); k; k = c.nextKey()) {
-    if (c.key(K.usedPercent)) { seen = once(seen, 1); used = c.number(); }
+    if (c.key(K.usedPercent)) { seen = once(seen, 1); w.used_percent = c.number(); }
     else if (c.key(K.windowMinutes)) { seen = once(seen, 2); w.window_minutes = numOrNull(c); }
     else if (c.key(K.resetsAt)) { seen = once(seen, 4); w.resets_at = numOrNull(c); }
     else if (c.key(K.resetsIn)) { seen = once(seen, 8); w.resets_in_seconds = numOrNull(c); }
     else c.skip();
     if (seen < 0 || !c.ok) return undefined;
   }
-  return c.ok && seen & 1 ? { used_percent: used, ...w } : undefined;
+  return c.ok && seen & 1 ? w : undefined;
 }
 
 /** What a `token_count` event says, read by either path. */

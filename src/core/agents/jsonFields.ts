@@ -16,9 +16,25 @@ const OPEN_OBJ = 0x7b, CLOSE_OBJ = 0x7d, OPEN_ARR = 0x5b, CLOSE_ARR = 0x5d;
 const MAX_DEPTH = 64;
 /** Integers with up to this many digits are exact as accumulated doubles (below 2^53). */
 const EXACT_DIGITS = 15;
+const POW10 = Array.from({ length: EXACT_DIGITS + 1 }, (_, i) => 10 ** i);
 
-/** Bytes of a key as written, unescaped, to compare with `JsonCursor.key`. */
-export const keyBytes = (k: string): Uint8Array => Buffer.from(k, 'latin1');
+/** A key or value as written, unescaped, to compare with `JsonCursor.key` and `stringIs`. */
+export interface Key { bytes: Uint8Array; tag: number }
+const tagOf = (length: number, first: number, last: number): number => length | (first << 16) | (last << 24);
+export const keyBytes = (k: string): Key => {
+  const bytes = Buffer.from(k, 'latin1');
+  return { bytes, tag: tagOf(bytes.length, bytes[0] ?? 0, bytes[bytes.length - 1] ?? 0) };
+};
+
+/**
+ * A string value decoded once for as long as the same bytes come again: the lines of one file repeat
+ * their session, folder and model, and the records then share one string.
+ */
+export class StringCache {
+  bytes = Buffer.alloc(64);
+  length = -1;
+  value = '';
+}
 
 const HEX = new Uint8Array(256);
 for (const c of '0123456789abcdefABCDEF') HEX[c.charCodeAt(0)] = 1;
@@ -35,7 +51,8 @@ export class JsonCursor {
   /** The last string read (key or value) had a backslash escape. */
   private escaped = false;
   private keyStart = 0;
-  private keyEnd = 0;
+  /** length, first and last byte of the key just read: most keys compared with it differ in these */
+  private keyTag = 0;
 
   reset(buf: Buffer, start: number, end: number): this {
     this.buf = buf; this.pos = start; this.end = end; this.ok = true;
@@ -91,19 +108,49 @@ export class JsonCursor {
     const e = this.scanString();
     if (e < 0) return false;
     if (plain && this.escaped) return this.fail();
-    this.keyStart = s; this.keyEnd = e;
+    this.keyStart = s;
+    if (plain) this.keyTag = tagOf(e - s, e > s ? this.buf[s]! : 0, e > s ? this.buf[e - 1]! : 0);
     if (this.peek() !== COLON) return this.fail();
     this.pos++;
     return true;
   }
 
   /** The key just read is `k` (from `keyBytes`). */
-  key(k: Uint8Array): boolean {
-    const n = k.length;
-    if (this.keyEnd - this.keyStart !== n) return false;
+  key(key: Key): boolean {
+    if (key.tag !== this.keyTag) return false;
+    const k = key.bytes, n = k.length;
     const b = this.buf, s = this.keyStart;
-    for (let i = 0; i < n; i++) if (b[s + i] !== k[i]) return false;
+    for (let i = 1; i < n - 1; i++) if (b[s + i] !== k[i]) return false;
     return true;
+  }
+
+  /** `string()` through `cache`: the same string object while the bytes stay the same. */
+  cachedString(cache: StringCache): string | undefined {
+    if (this.peek() !== QUOTE) { this.fail(); return undefined; }
+    const s = this.pos;
+    const e = this.scanString();
+    if (e < 0) return undefined;
+    if (this.escaped) return JSON.parse(this.buf.toString('utf8', s, e + 1)) as string;
+    const n = e - s - 1, b = this.buf;
+    if (n === cache.length) {
+      const c = cache.bytes;
+      let i = 0;
+      while (i < n && c[i] === b[s + 1 + i]) i++;
+      if (i === n) return cache.value;
+    }
+    cache.value = b.toString('utf8', s + 1, e);
+    if (n <= 4096) {
+      if (n > cache.bytes.length) cache.bytes = Buffer.alloc(Math.max(n, cache.bytes.length * 2));
+      b.copy(cache.bytes, 0, s + 1, e);
+      cache.length = n;
+    } else cache.length = -1;
+    return cache.value;
+  }
+
+  /** Checks that the next value is a string, without decoding it; the cursor fails for any other value. */
+  isString(): boolean {
+    if (this.peek() !== QUOTE) return this.fail();
+    return this.scanString() >= 0;
   }
 
   /** A string value, decoded as JSON.parse decodes it; undefined (cursor failed) for any other value. */
@@ -116,6 +163,23 @@ export class JsonCursor {
     return this.escaped ? JSON.parse(this.buf.toString('utf8', s, e + 1)) as string : this.buf.toString('utf8', s + 1, e);
   }
 
+  /**
+   * Whether the next value is the string `k` (from `keyBytes`, unescaped), without decoding it. False
+   * for another string; the cursor fails for any other value or an escaped string (which might spell `k`).
+   */
+  stringIs(key: Key): boolean {
+    const k = key.bytes;
+    if (this.peek() !== QUOTE) return this.fail();
+    const s = this.pos + 1;
+    const e = this.scanString();
+    if (e < 0) return false;
+    if (this.escaped) return this.fail();
+    if (e - s !== k.length) return false;
+    const b = this.buf;
+    for (let i = 0; i < k.length; i++) if (b[s + i] !== k[i]) return false;
+    return true;
+  }
+
   /** A finite number value as JSON.parse reads it; NaN (cursor failed) for anything else. */
   number(): number {
     const c = this.peek();
@@ -124,7 +188,7 @@ export class JsonCursor {
     let i = s;
     const neg = c === 0x2d;
     if (neg) i++;
-    let v = 0, digits = 0, simple = true;
+    let v = 0, digits = 0, simple = true, frac = 0;
     if (i < end && b[i] === 0x30) { i++; digits = 1; } else {
       while (i < end) {
         const d = b[i]! - 0x30;
@@ -134,10 +198,12 @@ export class JsonCursor {
       if (digits === 0) { this.fail(); return NaN; }
     }
     if (i < end && b[i] === 0x2e) {
-      simple = false; i++;
+      i++;
       const f = i;
-      while (i < end && b[i]! >= 0x30 && b[i]! <= 0x39) i++;
-      if (i === f) { this.fail(); return NaN; }
+      while (i < end && b[i]! >= 0x30 && b[i]! <= 0x39) { v = v * 10 + (b[i]! - 0x30); i++; }
+      frac = i - f;
+      digits += frac;
+      if (frac === 0) { this.fail(); return NaN; }
     }
     if (i < end && (b[i] === 0x65 || b[i] === 0x45)) {
       simple = false; i++;
@@ -147,7 +213,9 @@ export class JsonCursor {
       if (i === f) { this.fail(); return NaN; }
     }
     this.pos = i;
-    if (simple && digits <= EXACT_DIGITS) return neg ? -v : v;
+    // Up to 15 digits the digits make an exact integer and 10^frac is exact: one division is then
+    // correctly rounded, as JSON.parse is (the fast path of strtod, Clinger 1990)
+    if (simple && digits <= EXACT_DIGITS) { const x = frac ? v / POW10[frac]! : v; return neg ? -x : x; }
     // JSON's number grammar is a subset of Number()'s, and both round correctly
     const x = Number(b.toString('latin1', s, i));
     if (!Number.isFinite(x)) { this.fail(); return NaN; }

@@ -119,13 +119,34 @@ export function scanLines(fd: number, start: number, needles: readonly Buffer[],
 }
 
 /**
- * Whether `buf[from, to)` (a line's head) holds one of `needles`: the head of every line is searched,
- * so without a call into native code per needle (each costs more than the search) or a view per line.
+ * Whether `buf[from, to)` (a line's head) holds one of `needles`. Every line's head is searched, so this
+ * is a Horspool search over all the needles at once, in JS: a native search per needle and a view per
+ * line cost more than the search itself.
  */
-function headSearch(needles: readonly Buffer[]): (buf: Buffer, from: number, to: number) => boolean {
+export function headSearch(needles: readonly Buffer[]): (buf: Buffer, from: number, to: number) => boolean {
+  const min = Math.min(...needles.map(n => n.length));
+  if (!(min > 0)) return () => false;
+  // how far the window may move when its last byte is c: no needle can start in between
+  const shift = new Uint8Array(256).fill(Math.min(min, 255));
+  const last = new Uint8Array(256); // bytes that end some needle's first `min` bytes
+  for (const nd of needles) {
+    for (let k = 0; k < min - 1; k++) shift[nd[k]!] = Math.min(shift[nd[k]!]!, min - 1 - k);
+    last[nd[min - 1]!] = 1;
+  }
   return (buf, from, to) => {
-    const h = buf.subarray(from, to);
-    for (const nd of needles) if (h.indexOf(nd) >= 0) return true;
+    for (let j = from + min - 1; j < to;) {
+      const c = buf[j]!;
+      if (last[c]) {
+        const start = j - min + 1;
+        for (const nd of needles) {
+          if (start + nd.length > to) continue;
+          let k = 0;
+          while (k < nd.length && buf[start + k] === nd[k]) k++;
+          if (k === nd.length) return true;
+        }
+      }
+      j += shift[c]!;
+    }
     return false;
   };
 }
