@@ -330,8 +330,18 @@ export class UsageIndex {
    */
   skippedByReason(): SkipCounts {
     if (this.snap) return { ...this.snap.skipsByReason };
+    // what `explain` adds up over its agents, without its folders and per-file lists: every report asks
+    this.ensureObjects();
+    const winners = this.winnerMap();
+    const agents = new Set(this.roots.map(r => r.agent));
     const out: SkipCounts = {};
-    for (const a of this.explain()) for (const [r, n] of Object.entries(a.skipped)) if (isSkipReason(r) && n) addSkip(out, r, n);
+    for (const e of this.files.values()) {
+      if (!agents.has(e.agent)) continue;
+      for (const [r, t] of Object.entries(e.skips ?? {})) if (isSkipReason(r) && t?.count) addSkip(out, r, t.count);
+      const within = e.emitted - e.records.length;
+      if (within > 0) addSkip(out, 'duplicate', within);
+      for (const r of e.records) if (winners.get(r.key) !== r) addSkip(out, r.rank >= 2 ? 'replay' : 'duplicate');
+    }
     return orderedSkips(out);
   }
 
