@@ -211,8 +211,8 @@ export const codexReader: AgentReader<CodexState> = {
     const t = tokenCountFast(buf, start, end);
     if (!t) return null;
     if (!Number.isFinite(t.at)) return 'malformed';
-    const { rs, re } = t;
-    return tokenCount(state, t.at, t.ordinal, t.counts, rs < 0 ? () => undefined : a => limitsFromBytes(buf, rs, re, a), file, emit);
+    const limits = t.limits;
+    return tokenCount(state, t.at, t.ordinal, t.counts, limits ? a => limitsOf(limits, a) : () => undefined, file, emit);
   },
 };
 
@@ -239,13 +239,13 @@ const once = (seen: number, bit: number): number => (seen & bit ? -1 : seen | bi
 
 /**
  * A Codex `event_msg` / `token_count` line as the slow path reads it, or null when the line is
- * anything else or not in the shape this knows (the slow path then reads it). `rs`/`re`: the bytes of
- * `payload.rate_limits` (rs -1: absent or null), read only when wanted.
+ * anything else or not in the shape this knows (the slow path then reads it). `limits`: what
+ * `payload.rate_limits` says, null when absent or not valid.
  */
-function tokenCountFast(buf: Buffer, start: number, end: number): { at: number; ordinal: number | null | undefined; counts: Counts | null; rs: number; re: number } | null {
+function tokenCountFast(buf: Buffer, start: number, end: number): { at: number; ordinal: number | null | undefined; counts: Counts | null; limits: RateLimitsData | null } | null {
   const c = cur.reset(buf, start, end);
   if (!c.openObject()) return null;
-  let seen = 0, timestamp: string | undefined, ordinal: number | null | undefined, counts: Counts | null | undefined, rs = -1, re = -1;
+  let seen = 0, timestamp: string | undefined, ordinal: number | null | undefined, counts: Counts | null | undefined, limits: RateLimitsData | null = null;
   for (let k = c.firstKey(); k; k = c.nextKey()) {
     if (c.key(K.timestamp)) {
       seen = once(seen, 1);
@@ -272,8 +272,7 @@ function tokenCountFast(buf: Buffer, start: number, end: number): { at: number; 
           if (counts === undefined) return null;
         } else if (c.key(K.rateLimits)) {
           pseen = once(pseen, 4);
-          if (c.null()) rs = -1;
-          else { rs = c.skip(); re = c.offset; }
+          limits = c.null() ? null : limitsAt(c, buf);
         } else c.skip();
         if (pseen < 0 || !c.ok) return null;
       }
@@ -282,7 +281,7 @@ function tokenCountFast(buf: Buffer, start: number, end: number): { at: number; 
     if (seen < 0 || !c.ok) return null;
   }
   if ((seen & 11) !== 11 || timestamp === undefined || !c.atEnd()) return null;
-  return { at: Date.parse(timestamp), ordinal, counts: counts ?? null, rs, re };
+  return { at: Date.parse(timestamp), ordinal, counts: counts ?? null, limits };
 }
 
 /** `payload.info`: null, or its counts; undefined when the slow path must decide. */
@@ -324,19 +323,31 @@ let lastLimitBytes = Buffer.alloc(1024);
 let lastLimitLength = -1;
 let lastLimits: RateLimitsData | null = null;
 
-/** The rate limits in `buf[s, e)` (checked JSON): parsed only when they differ from the last ones read. */
-function limitsFromBytes(buf: Buffer, s: number, e: number, at: number): RateLimits | undefined {
-  const n = e - s;
-  if (lastLimitLength !== n || buf.compare(lastLimitBytes, 0, n, s, e) !== 0) {
-    // a copy: the scanner reuses its buffer
-    if (n > lastLimitBytes.length) lastLimitBytes = Buffer.alloc(n * 2);
-    buf.copy(lastLimitBytes, 0, s, e);
-    lastLimitLength = n;
-    const c = cur.reset(buf, s, e);
-    const fast = rateLimitsFast(c);
-    lastLimits = fast && c.atEnd() ? fast : parseRateLimits(JSON.parse(buf.toString('utf8', s, e)));
+/**
+ * The rate limits at the cursor, read only when their bytes differ from the last ones read (Codex
+ * repeats them on line after line); null when they are not valid (RateLimitsSchema decides whatever
+ * the fast reading does not know). The cursor fails only when the bytes are not JSON.
+ */
+function limitsAt(c: JsonCursor, buf: Buffer): RateLimitsData | null {
+  c.peek();
+  const from = c.offset;
+  if (c.matches(lastLimitBytes, lastLimitLength)) return lastLimits;
+  let data = rateLimitsFast(c);
+  if (!data) {
+    c.seek(from);
+    c.skip();
+    if (!c.ok) return null;
+    data = parseRateLimits(JSON.parse(buf.toString('utf8', from, c.offset)));
   }
-  return lastLimits ? limitsOf(lastLimits, at) : undefined;
+  const n = c.offset - from;
+  // a copy (the scanner reuses its buffer), of a value that ends where it says
+  if (n <= 64 * 1024 && (buf[from] === 0x7b || buf[from] === 0x5b || buf[from] === 0x22)) {
+    if (n > lastLimitBytes.length) lastLimitBytes = Buffer.alloc(n * 2);
+    for (let i = 0; i < n; i++) lastLimitBytes[i] = buf[from + i]!;
+    lastLimitLength = n;
+  } else lastLimitLength = -1;
+  lastLimits = data;
+  return data;
 }
 
 /** `rate_limits` in the shapes Codex writes; null when RateLimitsSchema must decide. */

@@ -279,6 +279,22 @@ export class JsonCursor {
   /** Where the cursor is (after the value just read or skipped): with `skip`'s start, a value's bytes. */
   get offset(): number { return this.pos; }
 
+  /** Goes back to `offset` (from `offset`), to read a value again another way. */
+  seek(offset: number): void { this.pos = offset; this.ok = true; }
+
+  /**
+   * Whether the next value is byte for byte `bytes[0, n)`, a whole object, array or string as read
+   * before (these end where they say, so equal bytes are an equal value); steps over it when it is.
+   */
+  matches(bytes: Uint8Array, n: number): boolean {
+    const p = this.peek();
+    if (n <= 0 || p !== bytes[0] || this.pos + n > this.end) return false;
+    const b = this.buf, s = this.pos;
+    for (let i = 1; i < n; i++) if (b[s + i] !== bytes[i]) return false;
+    this.pos = s + n;
+    return true;
+  }
+
   private literal(word: string): boolean {
     const b = this.buf, p = this.pos, n = word.length;
     if (p + n > this.end) return false;
