@@ -19,6 +19,8 @@ export type { SkipReason };
 
 /** How long a refresh runs before it lets other work in. */
 const YIELD_AFTER_MS = 20;
+/** While workers scan, this thread takes in their results this often, so none are left to take in at the end. */
+const TAKE_RESULTS_MS = 3;
 /** Whole-file JSON bigger than this is not a chat record worth loading into memory. */
 const MAX_WHOLE_FILE = 256 * 1024 * 1024;
 /** More tokens than this in one field of one request is not a request but a corrupt or hostile log. */
@@ -115,6 +117,8 @@ export class UsageIndex {
   /** The counted copy of each key; null after a load until a change needs it (the list is enough to report). */
   private winners: Map<string, UsageRecord> | null = new Map();
   private winnersStale = true;
+  /** The copies that lost to `winners` when it was last built whole, by skip reason; null once winners changed since. */
+  private losers: { of: Map<string, UsageRecord>; replay: number; duplicate: number } | null = null;
   private list: UsageRecord[] | null = null;
   private loaded = false;
   /** The persisted index as loaded, while nothing has needed its records as objects (see `materialize`). */
@@ -284,7 +288,7 @@ export class UsageIndex {
       const problems: PathProblem[] = [];
       const ok = readLog(entry, 0, problems, now, r => { addInFile(entry, reader, r); });
       pre.set(j.path, { entry, ok, problems });
-      if (performance.now() - slice > YIELD_AFTER_MS) {
+      if (performance.now() - slice > TAKE_RESULTS_MS) {
         await new Promise(resolve => setImmediate(resolve));
         slice = performance.now();
       }
@@ -333,6 +337,7 @@ export class UsageIndex {
     // what `explain` adds up over its agents, without its folders and per-file lists: every report asks
     this.ensureObjects();
     const winners = this.winnerMap();
+    const losers = this.losers?.of === winners ? this.losers : null;
     const agents = new Set(this.roots.map(r => r.agent));
     const out: SkipCounts = {};
     for (const e of this.files.values()) {
@@ -340,8 +345,10 @@ export class UsageIndex {
       for (const [r, t] of Object.entries(e.skips ?? {})) if (isSkipReason(r) && t?.count) addSkip(out, r, t.count);
       const within = e.emitted - e.records.length;
       if (within > 0) addSkip(out, 'duplicate', within);
-      for (const r of e.records) if (winners.get(r.key) !== r) addSkip(out, r.rank >= 2 ? 'replay' : 'duplicate');
+      if (!losers) for (const r of e.records) if (winners.get(r.key) !== r) addSkip(out, r.rank >= 2 ? 'replay' : 'duplicate');
     }
+    if (losers?.replay) addSkip(out, 'replay', losers.replay);
+    if (losers?.duplicate) addSkip(out, 'duplicate', losers.duplicate);
     return orderedSkips(out);
   }
 
@@ -523,6 +530,7 @@ export class UsageIndex {
       if (adapterOf(entry.agent).usage.lastWinsInFile) this.winnersStale = true;
       else {
         const winners = this.winnerMap();
+        this.losers = null;
         for (const r of entry.records) { const cur = winners.get(r.key); if (!cur || betterCopy(r, cur)) winners.set(r.key, r); }
       }
     }
@@ -544,6 +552,7 @@ export class UsageIndex {
     const winners = this.winnersStale ? null : this.winnerMap();
     this.list = null;
     this.cols = null;
+    this.losers = null;
     const prev = addInFile(entry, reader, r);
     if (prev === false || !winners) return;
     const cur = winners.get(r.key);
@@ -559,12 +568,20 @@ export class UsageIndex {
   private rebuildWinners(): void {
     const w = new Map<string, UsageRecord>();
     const paths = [...this.files.keys()].sort();
+    // every copy that is not the one counted loses exactly once, here: the skip counts come with it
+    const agents = new Set(this.roots.map(r => r.agent));
+    let replay = 0, duplicate = 0;
     for (const p of paths) {
       for (const r of this.files.get(p)!.records) {
         const cur = w.get(r.key);
-        if (!cur || betterCopy(r, cur)) w.set(r.key, r);
+        let loser: UsageRecord | undefined;
+        if (!cur) w.set(r.key, r);
+        else if (betterCopy(r, cur)) { w.set(r.key, r); loser = cur; } else loser = r;
+        // counted as `explain` counts it: in its file, for the agents of the roots (a file's records are its agent's)
+        if (loser && agents.has(loser.agent)) { if (loser.rank >= 2) replay++; else duplicate++; }
       }
     }
+    this.losers = { of: w, replay, duplicate };
     this.winners = w;
     this.winnersStale = false;
     this.list = null;
