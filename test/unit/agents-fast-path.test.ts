@@ -53,7 +53,7 @@ const CLAUDE_EXTRA = [
   '{"type":"user","timestamp":"2026-03-02T10:00:02.000Z","message":{"role":"user","content":[{"type":"tool_result","content":"{\\"usage\\":{\\"input_tokens\\":5}}"}]}}',
 ];
 
-const TIMES = ['"2026-02-30T00:00:00Z"', '"garbage"', '"2026-04-02"', '"1999-01-01T00:00:00Z"', '"2999-01-01T00:00:00Z"', '"2026-04-02T10:00:00+02:00"', '""', '"2026-04-02T10:00:00.000Z"', 'null', '1775132403'];
+const TIMES = ['"2026-02-30T00:00:00Z"', '"2026-02-29T00:00:00Z"', '"2026-04-02T24:00:00Z"', '"0999-01-01T00:00:00Z"', '"2026-04-02t10:00:03Z"', '"2026-04-02T10:00:60Z"', '"2026-04-02T10:00:03.2Z"', '"2026-04-02T10:00:03Z"', '"garbage"', '"2026-04-02"', '"1999-01-01T00:00:00Z"', '"2999-01-01T00:00:00Z"', '"2026-04-02T10:00:00+02:00"', '""', '"2026-04-02T10:00:00.000Z"', 'null', '1775132403'];
 const HOT_KEYS = ['ordinal', 'type', 'payload', 'info', 'total_token_usage', 'last_token_usage', 'input_tokens', 'cached_input_tokens', 'output_tokens',
   'total_tokens', 'model', 'rate_limits', 'primary', 'used_percent', 'resets_at', 'resets_in_seconds', 'window_minutes', 'plan_type', 'limit_id', 'credits',
   'message', 'usage', 'id', 'sessionId', 'cwd', 'requestId', 'isSidechain', 'cache_creation', 'ephemeral_1h_input_tokens', 'cache_read_input_tokens',

@@ -62,17 +62,16 @@ export const claudeCodeReader: AgentReader<ClaudeState> = {
     if (o.type !== 'assistant') return 'ignored';
     const p = LineSchema.safeParse(raw);
     if (!p.success) return 'malformed';
-    return assistant(state, p.data, offset, file, emit);
+    return assistant(state, p.data, Date.parse(p.data.timestamp), offset, file, emit);
   },
   lineBytes(state, buf, start, end, offset, file, emit): LineOutcome | null {
     const l = assistantFast(buf, start, end);
-    return l ? assistant(state, l, offset, file, emit) : null;
+    return l ? assistant(state, l, at, offset, file, emit) : null;
   },
 };
 
 /** An assistant line with usage, checked (by LineSchema or the fast path): a request, or why not. */
-function assistant(state: ClaudeState, l: Line, offset: number, file: string, emit: (r: UsageRecord) => void): LineOutcome {
-  const timestamp = Date.parse(l.timestamp);
+function assistant(state: ClaudeState, l: Line, timestamp: number, offset: number, file: string, emit: (r: UsageRecord) => void): LineOutcome {
   if (!Number.isFinite(timestamp)) return 'malformed';
   if (!plausibleTime(timestamp)) return 'out-of-range-time';
   const u = l.message.usage;
@@ -121,6 +120,8 @@ const K = {
   serverTools: keyBytes('server_tool_use'), searches: keyBytes('web_search_requests'),
 };
 const ASSISTANT = keyBytes('assistant');
+/** The time of the line `assistantFast` read last (its `timestamp` field stays empty). */
+let at = NaN;
 const cur = new JsonCursor();
 // a file's lines repeat these (a response's id on each of its content blocks)
 const strings = { session: new StringCache(), cwd: new StringCache(), id: new StringCache(), model: new StringCache() };
@@ -140,11 +141,11 @@ function assistantFast(buf: Buffer, start: number, end: number): Line | null {
   if (!c.openObject()) return null;
   let seen = 0;
   // every field there from the start: one object shape whatever the order of the line's keys
-  const l: { type?: string; sessionId?: string; cwd?: string; timestamp: string | undefined; requestId?: string; isSidechain?: boolean | null; message: Line['message'] | undefined } = {
-    type: undefined, sessionId: undefined, cwd: undefined, timestamp: undefined, requestId: undefined, isSidechain: undefined, message: undefined };
+  const l: { type?: string; sessionId?: string; cwd?: string; timestamp: string; requestId?: string; isSidechain?: boolean | null; message: Line['message'] | undefined } = {
+    type: undefined, sessionId: undefined, cwd: undefined, timestamp: '', requestId: undefined, isSidechain: undefined, message: undefined };
   for (let k = c.firstKey(); k; k = c.nextKey()) {
     if (c.key(K.type)) { seen = once(seen, 1); if (!c.stringIs(ASSISTANT)) return null; l.type = 'assistant'; }
-    else if (c.key(K.timestamp)) { seen = once(seen, 2); l.timestamp = c.string(); }
+    else if (c.key(K.timestamp)) { seen = once(seen, 2); const t = c.time(); if (t === undefined) return null; at = t; }
     else if (c.key(K.message)) { seen = once(seen, 4); l.message = messageFast(c); if (!l.message) return null; }
     else if (c.key(K.sessionId)) { seen = once(seen, 8); l.sessionId = c.cachedString(strings.session); }
     else if (c.key(K.cwd)) { seen = once(seen, 16); l.cwd = c.cachedString(strings.cwd); }
@@ -154,7 +155,7 @@ function assistantFast(buf: Buffer, start: number, end: number): Line | null {
     else c.skip();
     if (seen < 0 || !c.ok) return null;
   }
-  if ((seen & 7) !== 7 || l.timestamp === undefined || !l.message || !c.atEnd()) return null;
+  if ((seen & 7) !== 7 || !l.message || !c.atEnd()) return null;
   return l as Line;
 }
 

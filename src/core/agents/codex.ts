@@ -245,11 +245,11 @@ const once = (seen: number, bit: number): number => (seen & bit ? -1 : seen | bi
 function tokenCountFast(buf: Buffer, start: number, end: number): { at: number; ordinal: number | null | undefined; counts: Counts | null; limits: RateLimitsData | null } | null {
   const c = cur.reset(buf, start, end);
   if (!c.openObject()) return null;
-  let seen = 0, timestamp: string | undefined, ordinal: number | null | undefined, counts: Counts | null | undefined, limits: RateLimitsData | null = null;
+  let seen = 0, at: number | undefined, ordinal: number | null | undefined, counts: Counts | null | undefined, limits: RateLimitsData | null = null;
   for (let k = c.firstKey(); k; k = c.nextKey()) {
     if (c.key(K.timestamp)) {
       seen = once(seen, 1);
-      timestamp = c.string();
+      at = c.time();
     } else if (c.key(K.type)) {
       seen = once(seen, 2);
       if (!c.stringIs(EVENT_MSG)) return null;
@@ -280,8 +280,8 @@ function tokenCountFast(buf: Buffer, start: number, end: number): { at: number; 
     } else c.skip();
     if (seen < 0 || !c.ok) return null;
   }
-  if ((seen & 11) !== 11 || timestamp === undefined || !c.atEnd()) return null;
-  return { at: Date.parse(timestamp), ordinal, counts: counts ?? null, limits };
+  if ((seen & 11) !== 11 || at === undefined || !c.atEnd()) return null;
+  return { at, ordinal, counts: counts ?? null, limits };
 }
 
 /** `payload.info`: null, or its counts; undefined when the slow path must decide. */
@@ -299,11 +299,16 @@ function countsFast(c: JsonCursor): Counts | null | undefined {
   return c.ok ? { total, last, model } : undefined;
 }
 
+// one object for every usage read: `tuple` takes the numbers out of it
+const usage: z.infer<typeof TokenUsageSchema> = { input_tokens: undefined, cached_input_tokens: undefined, output_tokens: undefined,
+  reasoning_output_tokens: undefined, total_tokens: undefined, cache_write_input_tokens: undefined };
+
 /** A TokenUsage object: its tuple, null for null; undefined when the slow path must decide. */
 function usageFast(c: JsonCursor): Tuple | null | undefined {
   if (c.null()) return null;
   if (!c.openObject()) return undefined;
-  const u: z.infer<typeof TokenUsageSchema> = {};
+  const u = usage;
+  u.input_tokens = u.cached_input_tokens = u.output_tokens = u.reasoning_output_tokens = u.total_tokens = u.cache_write_input_tokens = undefined;
   let seen = 0;
   for (let k = c.firstKey(); k; k = c.nextKey()) {
     if (c.key(K.input)) { seen = once(seen, 1); u.input_tokens = numOrNull(c); }

@@ -147,6 +147,33 @@ export class JsonCursor {
     return cache.value;
   }
 
+  /**
+   * A string value read as Date.parse reads it, to epoch ms (NaN when it is not a time). The UTC form
+   * the agents write (`2026-04-02T10:00:03.200Z`, with or without milliseconds, a day up to the 28th,
+   * a year from 1000) is worked out from the bytes; any other string goes to Date.parse. Undefined
+   * (cursor failed) for any other value.
+   */
+  time(): number | undefined {
+    if (this.peek() !== QUOTE) { this.fail(); return undefined; }
+    const s = this.pos + 1;
+    const e = this.scanString();
+    if (e < 0) return undefined;
+    const b = this.buf, n = e - s;
+    if (!this.escaped && (n === 24 || n === 20) && b[s + 4] === 0x2d && b[s + 7] === 0x2d && b[s + 10] === 0x54 && b[s + 13] === COLON
+      && b[s + 16] === COLON && b[s + n - 1] === 0x5a && (n === 20 || b[s + 19] === 0x2e)) {
+      const d2 = (i: number): number => {
+        const x = b[s + i]! - 0x30, y = b[s + i + 1]! - 0x30;
+        return x >= 0 && x <= 9 && y >= 0 && y <= 9 ? x * 10 + y : -1;
+      };
+      const year = d2(0) * 100 + d2(2), month = d2(5), day = d2(8), hour = d2(11), minute = d2(14), second = d2(17);
+      const ms = n === 24 ? d2(20) * 10 + (b[s + 22]! - 0x30) : 0;
+      const ok = d2(0) >= 10 && d2(2) >= 0 && month >= 1 && month <= 12 && day >= 1 && day <= 28 && hour >= 0 && hour <= 23
+        && minute >= 0 && minute <= 59 && second >= 0 && second <= 59 && (n === 20 || (d2(20) >= 0 && b[s + 22]! >= 0x30 && b[s + 22]! <= 0x39));
+      if (ok) return Date.UTC(year, month - 1, day, hour, minute, second, ms);
+    }
+    return Date.parse(this.escaped ? JSON.parse(b.toString('utf8', s - 1, e + 1)) as string : b.toString('utf8', s, e));
+  }
+
   /** Checks that the next value is a string, without decoding it; the cursor fails for any other value. */
   isString(): boolean {
     if (this.peek() !== QUOTE) return this.fail();
