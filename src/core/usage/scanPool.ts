@@ -76,7 +76,10 @@ export function runWorker(file: string, queue: JobQueue, now: number, onResult: 
     let w: Worker;
     try { w = new Worker(file, { workerData: { jobs: queue.jobs, shared: queue.shared, now }, resourceLimits: { maxYoungGenerationSizeMb: 48 } }); } catch { resolve(); return; }
     w.on('message', (r: ScanResult | null) => {
-      if (r) onResult(r);
+      if (r) {
+        for (const x of r.entry.records) if (x.file === '') x.file = r.entry.path; // left out by the worker (scanWorker.ts)
+        onResult(r);
+      }
       else { resolve(); void w.terminate(); }
     });
     w.once('error', () => resolve());

@@ -14,6 +14,8 @@ function scan(job: ScanJob, now: number): ScanResult {
   const problems: PathProblem[] = [];
   const ok = readLog(entry, 0, problems, now, r => { addInFile(entry, reader, r); });
   delete entry.byKey; // rebuilt on the main thread when needed: not worth cloning
+  // every record names its file: sent once, with the entry (`runWorker` puts it back)
+  for (const r of entry.records) if (r.file === job.path) r.file = '';
   return { entry, ok, problems };
 }
 
