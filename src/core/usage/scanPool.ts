@@ -74,7 +74,7 @@ export class JobQueue {
 export function runWorker(file: string, queue: JobQueue, now: number, onResult: (r: ScanResult) => void): Promise<void> {
   return new Promise(resolve => {
     let w: Worker;
-    try { w = new Worker(file, { workerData: { jobs: queue.jobs, shared: queue.shared, now }, resourceLimits: { maxYoungGenerationSizeMb: 48 } }); } catch { resolve(); return; }
+    try { w = new Worker(file, { workerData: { jobs: queue.jobs, shared: queue.shared, now } }); } catch { resolve(); return; }
     w.on('message', (r: ScanResult | null) => {
       if (r) {
         for (const x of r.entry.records) if (x.file === '') x.file = r.entry.path; // left out by the worker (scanWorker.ts)
