@@ -123,7 +123,7 @@ export function scanLines(fd: number, start: number, needles: readonly Buffer[],
  * is a Horspool search over all the needles at once, in JS: a native search per needle and a view per
  * line cost more than the search itself.
  */
-export function headSearch(needles: readonly Buffer[]): (buf: Buffer, from: number, to: number) => boolean {
+function headSearch(needles: readonly Buffer[]): (buf: Buffer, from: number, to: number) => boolean {
   const min = Math.min(...needles.map(n => n.length));
   if (!(min > 0)) return () => false;
   // how far the window may move when its last byte is c: no needle can start in between

@@ -1,6 +1,7 @@
-// A scan worker: reads log files from their start, taking them from the shared queue (scanPool.ts),, the same way the index does on
-// its own thread (`readLog`), and posts back each file's entry. A cold scan of a large tree parses
-// JSON on every core this way (see `scanPool.ts`); bundled apart as dist/scanWorker.js.
+// A scan worker: reads log files from their start, taking them from the queue it shares with the
+// index's thread (scanPool.ts), the same way the index does on its own thread (`readLog`), and posts
+// back each file's entry as it is read. A cold scan of a large tree parses on every core this way;
+// bundled apart as dist/scanWorker.js.
 import { parentPort, workerData } from 'node:worker_threads';
 import { adapterOf } from '../agents/index';
 import type { PathProblem } from '../agents/locations';
