@@ -41,6 +41,11 @@ for (const c of '0123456789abcdefABCDEF') HEX[c.charCodeAt(0)] = 1;
 // the characters JSON allows after a backslash, besides `u`
 const ESCAPE = new Uint8Array(256);
 for (const c of '"\\/bfnrt') ESCAPE[c.charCodeAt(0)] = 1;
+// the bytes that end a run of plain string content: the closing quote, a backslash, a control character
+const STRING_STOP = new Uint8Array(256);
+for (let c = 0; c < 0x20; c++) STRING_STOP[c] = 1;
+STRING_STOP[QUOTE] = 1;
+STRING_STOP[BACKSLASH] = 1;
 
 export class JsonCursor {
   private buf: Buffer = Buffer.alloc(0);
@@ -339,21 +344,19 @@ export class JsonCursor {
     let i = this.pos + 1;
     let esc = false;
     for (;;) {
+      // most of a line's bytes are in long strings: one table look-up per byte until one matters
+      while (i < end && !STRING_STOP[b[i]!]) i++;
       if (i >= end) { this.fail(); return -1; }
       const c = b[i]!;
       if (c === QUOTE) break;
-      if (c < 0x20) { this.fail(); return -1; }
-      if (c === BACKSLASH) {
-        esc = true;
-        const d = b[i + 1] ?? 0;
-        if (d === 0x75) {
-          if (i + 5 >= end || !HEX[b[i + 2]!] || !HEX[b[i + 3]!] || !HEX[b[i + 4]!] || !HEX[b[i + 5]!]) { this.fail(); return -1; }
-          i += 6;
-        } else if (ESCAPE[d]) i += 2;
-        else { this.fail(); return -1; }
-        continue;
-      }
-      i++;
+      if (c !== BACKSLASH) { this.fail(); return -1; } // a raw control character
+      esc = true;
+      const d = b[i + 1] ?? 0;
+      if (d === 0x75) {
+        if (i + 5 >= end || !HEX[b[i + 2]!] || !HEX[b[i + 3]!] || !HEX[b[i + 4]!] || !HEX[b[i + 5]!]) { this.fail(); return -1; }
+        i += 6;
+      } else if (ESCAPE[d]) i += 2;
+      else { this.fail(); return -1; }
     }
     this.escaped = esc;
     this.pos = i + 1;
