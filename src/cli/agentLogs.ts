@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ADAPTERS } from '../core/agents/index';
 import { AgentRoot, agentRoots, scanDirs } from '../core/agents/locations';
+import { shownPath } from '../core/agents/fileNames';
 import { defaultTimeZone, isValidTimeZone } from '../core/time';
 import { RefreshResult, SKIP_TEXT, UsageIndex, atLines } from '../core/usage/usageIndex';
 import { CliIO, FlagKind, UsageError } from './io';
@@ -67,9 +68,9 @@ export async function openUsageIndex(command: string, flags: Record<string, stri
   if (refreshed.cache === 'corrupt' || refreshed.cache === 'other-version') {
     io.stderr(`tokenomics ${command}: the usage index ${cacheFile} was ${refreshed.cache === 'corrupt' ? 'corrupt' : 'written by another version'}; rebuilt from the logs on disk (the history of logs the agents deleted is lost)\n`);
   }
-  for (const p of index.problems) io.stderr(`tokenomics ${command}: skipped ${p.path}: ${p.reason}\n`);
-  for (const m of index.malformedFiles()) io.stderr(`tokenomics ${command}: skipped ${m.lines} malformed line${m.lines === 1 ? '' : 's'} in ${m.path}\n${m.at.length ? `  at${atLines(m.at, m.lines)}\n` : ''}`);
-  for (const s of index.skippedFiles()) io.stderr(`tokenomics ${command}: skipped ${s.count} ${SKIP_TEXT[s.reason]![s.count === 1 ? 0 : 1]} in ${s.path}${atLines(s.at, s.count)}\n`);
+  for (const p of index.problems) io.stderr(`tokenomics ${command}: skipped ${shownPath(p.path)}: ${p.reason}\n`);
+  for (const m of index.malformedFiles()) io.stderr(`tokenomics ${command}: skipped ${m.lines} malformed line${m.lines === 1 ? '' : 's'} in ${shownPath(m.path)}\n${m.at.length ? `  at${atLines(m.at, m.lines)}\n` : ''}`);
+  for (const s of index.skippedFiles()) io.stderr(`tokenomics ${command}: skipped ${s.count} ${SKIP_TEXT[s.reason]![s.count === 1 ? 0 : 1]} in ${shownPath(s.path)}${atLines(s.at, s.count)}\n`);
   if (refreshed.stats.files === 0) {
     const looked = roots.flatMap(r => scanDirs(r).map(d => `  ${r.agent}: ${d}`));
     io.stderr(`tokenomics ${command}: no agent logs found; looked in:\n${looked.join('\n')}\n`);

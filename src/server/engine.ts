@@ -35,6 +35,8 @@ export interface EngineOptions {
 export class Engine {
   private current: Settings;
   private currentCatalog: Catalog;
+  /** The prices the catalog was built with: an unchanged list keeps the same catalog (and what was priced with it). */
+  private catalogPrices = '';
   /** The latest settings notification not yet applied (see `queueSettings`). */
   private queued: { raw: unknown; since: number } | undefined;
   private queuedTimer: NodeJS.Timeout | undefined;
@@ -49,7 +51,8 @@ export class Engine {
   constructor(private readonly connection: Connection, private readonly opts: EngineOptions = {}) {
     const { settings } = parseSettings({});
     this.current = settings;
-    this.currentCatalog = new Catalog();
+    this.currentCatalog = new Catalog(undefined, settings.prices);
+    this.catalogPrices = JSON.stringify(settings.prices ?? null);
   }
 
   /**
@@ -86,7 +89,8 @@ export class Engine {
     const { settings, problems } = parseSettings(raw);
     this.raw = raw && typeof raw === 'object' && !Array.isArray(raw) ? raw as Record<string, unknown> : {};
     this.current = settings;
-    this.currentCatalog = new Catalog(undefined, settings.prices);
+    const prices = JSON.stringify(settings.prices ?? null);
+    if (prices !== this.catalogPrices) { this.catalogPrices = prices; this.currentCatalog = new Catalog(undefined, settings.prices); }
     // Any change may be a folder's value: every document asks again.
     this.scoped.clear();
     // Counters are keyed by encoding and document, and the text they hold is still right: keep them.

@@ -6,6 +6,7 @@ import type { Connection } from 'vscode-languageserver/node';
 import { adapterOf, agentNames } from '../core/agents/index';
 import { agentRoots, AgentRoot, scanDirs } from '../core/agents/locations';
 import { userDirFromGlobalStorage } from '../core/agents/vscodeUserDirs';
+import { shownPath } from '../core/agents/fileNames';
 import type { RateLimitWindow, UsageRecord } from '../core/agents/records';
 import { inputCost, requestCost, ZERO_USAGE } from '../core/cost';
 import * as z from 'zod';
@@ -34,6 +35,8 @@ const POLL_BLIND_MS = 4000;
 const POLL_MAX_MS = 30_000;
 const FULL_MIN_MS = 30_000;
 const FULL_MAX_MS = 300_000;
+/** How long the summary's pass over every record is reused while nothing it depends on changed. */
+const HEAVY_MS = 10_000;
 
 /** The next sweep's delay: back to 1 s after a change, else twice the last, capped by what watchers cover. */
 export function nextPollMs(lastMs: number, changed: boolean, watchersWork: boolean): number {
@@ -84,6 +87,8 @@ export function registerUsage(connection: Connection, engine: Engine, opts: Usag
   let fullAt = 0;
   let summaryStale = true;
   let summaryDay = '';
+  /** Bumped whenever the index's records may have changed (the summary's heavy part is then rebuilt). */
+  let recordsGen = 0;
   let perProject: { at: number; counts: Map<string, number> } | undefined;
   let perAgent: { at: number; rows: { project: string; agent: string; session: string; input: number; cacheRead: number; cacheWrite: number }[] } | undefined;
 
@@ -113,6 +118,7 @@ export function registerUsage(connection: Connection, engine: Engine, opts: Usag
       } catch { /* missing folder or no recursive support: the poll still finds new logs */ }
     }
     summaryStale = true;
+    recordsGen++;
     for (const r of roots.filter(r => r.explicit && !fs.existsSync(r.dir))) {
       connection.console.warn(`Agent log folder ${r.dir} (${r.agent}, from settings) does not exist.`);
     }
@@ -150,7 +156,7 @@ export function registerUsage(connection: Connection, engine: Engine, opts: Usag
           fullMs = fullAt === 0 ? FULL_MIN_MS : nextFullMs(fullMs, r.changed && named.size === 0);
           fullAt = Date.now() + fullMs;
         }
-        if (r.changed) { scheduleSave(); perProject = undefined; perAgent = undefined; if (r.ms > 100) afterHeavyWork(); }
+        if (r.changed) { recordsGen++; scheduleSave(); perProject = undefined; perAgent = undefined; if (r.ms > 100) afterHeavyWork(); }
         // a change a watcher announced proves the watchers work: the sweep may back off further
         if (r.changed && watcherEvent) watchersProven = true;
         watcherEvent = false;
@@ -162,16 +168,16 @@ export function registerUsage(connection: Connection, engine: Engine, opts: Usag
         if (r.changed || r.cache !== null) for (const m of index!.malformedFiles()) {
           if ((malformedReported.get(m.path) ?? 0) >= m.lines) continue;
           malformedReported.set(m.path, m.lines);
-          connection.console.warn(`skipped ${m.lines} malformed line${m.lines === 1 ? '' : 's'} in ${m.path}${atLines(m.at, m.lines)} (not JSON, or usage fields of the wrong type); the rest of the file is counted`);
+          connection.console.warn(`skipped ${m.lines} malformed line${m.lines === 1 ? '' : 's'} in ${shownPath(m.path)}${atLines(m.at, m.lines)} (not JSON, or usage fields of the wrong type); the rest of the file is counted`);
         }
         if (r.changed || r.cache !== null) for (const s of index!.skippedFiles()) {
           const key = `${s.reason}\0${s.path}`;
           if ((malformedReported.get(key) ?? 0) >= s.count) continue;
           malformedReported.set(key, s.count);
-          connection.console.warn(`skipped ${s.count} ${SKIP_TEXT[s.reason]![s.count === 1 ? 0 : 1]} in ${s.path}${atLines(s.at, s.count)}; the rest of the file is counted`);
+          connection.console.warn(`skipped ${s.count} ${SKIP_TEXT[s.reason]![s.count === 1 ? 0 : 1]} in ${shownPath(s.path)}${atLines(s.at, s.count)}; the rest of the file is counted`);
         }
         for (const p of r.stats.unreadable) {
-          const line = `cannot read ${p.path}: ${p.reason}`;
+          const line = `cannot read ${shownPath(p.path)}: ${p.reason}`;
           if (!reportedProblems.has(line)) { reportedProblems.add(line); connection.console.warn(line); }
         }
         // The poll runs every second: with nothing new on disk and the same day, the summary stands.
@@ -238,12 +244,31 @@ export function registerUsage(connection: Connection, engine: Engine, opts: Usag
     return byAgent.size ? { byAgent } : undefined;
   };
 
-  const buildSummary = (): UsageSummary => {
-    const s = engine.settings;
-    const tz = engine.timezone;
+  /**
+   * The part of the summary that goes over every record (~45k records: tens of ms), kept while the
+   * records, prices, time zone, week start, folders and quotas stay the same, for at most HEAVY_MS (the
+   * windows move with the clock): a burst of budget or model changes rebuilds only the rest.
+   */
+  let heavy: { key: string; at: number; catalog: typeof engine.catalog; records: readonly UsageRecord[]; sum: ReturnType<typeof spendSummary>; quotas: QuotaStatus[]; burn: ReturnType<typeof burnRates>; warm: number | undefined; malformed: number } | undefined;
+  const heavyPart = (tz: string, s: typeof engine.settings) => {
+    const key = JSON.stringify([recordsGen, tz, s.weekStartsOn, opts.workspace.folders, s.quotas]);
+    if (heavy && heavy.key === key && heavy.catalog === engine.catalog && Date.now() - heavy.at < HEAVY_MS) return heavy;
     const records = index?.records() ?? [];
     const rateLimits = [...(index?.latestRateLimits().values() ?? [])].sort((a, b) => b.at - a.at)[0] ?? null;
     const sum = spendSummary(records, engine.catalog, { timezone: tz, weekStartsOn: s.weekStartsOn, preferProjects: opts.workspace.folders, rateLimits });
+    const a = sum.activeSession;
+    return (heavy = {
+      key, at: Date.now(), catalog: engine.catalog, records, sum, quotas: quotasOf(records),
+      burn: burnRates(records, engine.catalog, Date.now()).slice(0, 5),
+      warm: a ? cacheWarmUntil(mainStream(records, a.agent, a.sessionId)) ?? undefined : undefined,
+      malformed: index?.stats().malformedLines ?? 0,
+    });
+  };
+
+  const buildSummary = (): UsageSummary => {
+    const s = engine.settings;
+    const tz = engine.timezone;
+    const { records, sum, quotas, burn, warm, malformed } = heavyPart(tz, s);
     const period = (label: string, startDate: string, b: SpendBreakdown): PeriodSpend => ({
       label, startDate, costUSD: b.totals.costUSD, requests: b.totals.requests, unpricedRequests: b.unpricedRequests,
       tokens: { input: b.totals.inputTokens, output: b.totals.outputTokens, cacheRead: b.totals.cacheReadTokens, cacheWrite: b.totals.cacheCreationTokens },
@@ -271,15 +296,15 @@ export function registerUsage(connection: Connection, engine: Engine, opts: Usag
         nextTurnUncachedUSD: inputCost(model, a.contextTokens),
         lastActivity: a.lastActive,
         inWorkspace: inside(a.project, folders),
-        cacheWarmUntil: cacheWarmUntil(mainStream(records, a.agent, a.sessionId)) ?? undefined,
+        cacheWarmUntil: warm,
       } : undefined,
       contextWarning: { percent: s['contextWarning.percent'], notifyPercent: s['contextWarning.notifyPercent'] },
-      quotas: quotasOf(records),
+      quotas,
       agentNames: agentNames(),
       folders: roots.map(r => ({ agent: r.agent, path: r.dir, exists: fs.existsSync(r.dir), setting: `tokenomics.${adapterOf(r.agent).logs.setting}` })),
       hasLogs: records.length > 0,
-      skipped: { malformedLines: index?.stats().malformedLines ?? 0, unreadable: stats.map(p => p.path) },
-      burn: burnRates(records, engine.catalog, Date.now()).slice(0, 5),
+      skipped: { malformedLines: malformed, unreadable: stats.map(p => shownPath(p.path)) },
+      burn,
     };
   };
 
@@ -317,7 +342,7 @@ export function registerUsage(connection: Connection, engine: Engine, opts: Usag
     await refresh();
     const day = dayKeyer(engine.timezone);
     const dropped = index?.forget(r => day(r.timestamp) < p.before) ?? 0;
-    if (dropped) { index?.save(); summaryStale = true; schedule(0); }
+    if (dropped) { recordsGen++; index?.save(); summaryStale = true; schedule(0); }
     return { dropped };
   });
   let poll: NodeJS.Timeout | undefined;

@@ -6,7 +6,8 @@ import fs from 'node:fs';
 import { adapterOf } from '../agents/index';
 import { scanLines } from '../agents/lineScanner';
 import { ZSTD_SUFFIX, isCompressedLog, scanCompressedLines } from '../agents/logSource';
-import { AgentRoot, FoundFile, PathProblem, WalkCache, findLogFiles, scanDirs } from '../agents/locations';
+import { AgentRoot, FoundFile, PathProblem, WalkCache, Walked, walkLogFiles, scanDirs } from '../agents/locations';
+import { fsPath } from '../agents/fileNames';
 import { AgentId, AgentReader, RateLimits, UsageRecord, applyCoverage, betterCopy } from '../agents/records';
 import { SkipCounts, addSkip, isSkipReason, orderedSkips } from '../agents/skipReasons';
 import { SqliteReadError, databaseStamp, withSnapshot } from '../agents/sqlite';
@@ -81,8 +82,6 @@ export interface AgentExplanation {
  * every folder and stats every log. With `full: false`, folders whose modification time is unchanged are
  * not listed again and known logs are stat-ed only when named in `touched`.
  */
-/** What a walk found: the log files and the folders that could not be read. */
-type Walked = ReturnType<typeof findLogFiles>;
 
 export interface RefreshHint {
   full: boolean;
@@ -154,12 +153,18 @@ export class UsageIndex {
     let walked: Walked | null | undefined;
     // a cheap poll (watcher-named files, unchanged folders) never warrants workers, nor a stat of every log
     const cheapPoll = hint?.full === false && this.loaded;
+    let slice = performance.now();
     if (this.workers && !cheapPoll) {
-      walked = this.walk(hint);
+      // the walk too gives the loop back: a full sweep stats every log (26,000 of them: a few hundred ms)
+      const walk = this.walk(hint);
+      for (;;) {
+        const r = walk.next();
+        if (r.done) { walked = r.value; break; }
+        if (performance.now() - slice > YIELD_AFTER_MS) { await new Promise(resolve => setImmediate(resolve)); slice = performance.now(); }
+      }
       if (walked) await this.prefetch(walked.files);
     }
     const steps = this.steps(hint, walked);
-    let slice = performance.now();
     for (;;) {
       const r = steps.next();
       if (r.done) return r.value;
@@ -181,7 +186,7 @@ export class UsageIndex {
   /** The refresh, one log file a step. */
   private *steps(hint?: RefreshHint, walked?: Walked | null): Generator<void, RefreshResult, void> {
     const t0 = performance.now();
-    const w = walked !== undefined ? walked : this.walk(hint);
+    const w = walked !== undefined ? walked : yield* this.walk(hint);
     let cache = this.loadResult;
     this.loadResult = null;
     const cheap = hint?.full === false && cache === null;
@@ -239,7 +244,7 @@ export class UsageIndex {
    * Loads the persisted index once, then lists the log files; null when a cheap refresh (`hint.full`
    * false, the index already loaded) finds nothing named and no folder changed.
    */
-  private walk(hint?: RefreshHint): Walked | null {
+  private *walk(hint?: RefreshHint): Generator<void, Walked | null, void> {
     if (!this.loaded) {
       this.loaded = true;
       if (this.cacheFile && !this.cleaned) { this.cleaned = true; removeStaleTemps(this.cacheFile); }
@@ -248,7 +253,7 @@ export class UsageIndex {
     }
     const cheap = hint?.full === false && this.loadResult === null;
     if (cheap && !hint!.touched?.size && this.lastStats && this.walkCache.unchanged(this.roots)) return null;
-    return findLogFiles(this.roots, hint ? this.walkCache : undefined, !cheap);
+    return yield* walkLogFiles(this.roots, hint ? this.walkCache : undefined, !cheap);
   }
 
   /**
@@ -261,7 +266,7 @@ export class UsageIndex {
     let bytes = 0;
     for (const f of found) {
       let st: fs.Stats;
-      try { st = f.stats ?? fs.statSync(f.path); } catch { continue; } // `update` says why
+      try { st = f.stats ?? fs.statSync(fsPath(f.path)); } catch { continue; } // `update` says why
       const old = this.files.get(f.path);
       if (old && !old.gone && old.agent === f.agent && old.ino === st.ino) continue; // unchanged or appended
       if (adapterOf(f.agent).usage.isDatabase?.(f.path)) continue; // databases are read on this thread (sqlite.ts)
@@ -437,7 +442,7 @@ export class UsageIndex {
 
   private update(f: FoundFile, problems: PathProblem[]): keyof Omit<RefreshResult, 'changed' | 'cache' | 'stats' | 'ms'> | null {
     let st: fs.Stats;
-    try { st = f.stats ?? fs.statSync(f.path); } catch (e) {
+    try { st = f.stats ?? fs.statSync(fsPath(f.path)); } catch (e) {
       problems.push({ path: f.path, reason: (e as NodeJS.ErrnoException).code ?? String(e) });
       return null;
     }
@@ -624,7 +629,7 @@ export function readLog(entry: FileEntry, from: number, problems: PathProblem[],
   };
   let fd: number;
   // O_NONBLOCK: a FIFO put where a log was found must not hang the read (a regular file ignores it)
-  try { fd = fs.openSync(entry.path, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0)); } catch (e) {
+  try { fd = fs.openSync(fsPath(entry.path), fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0)); } catch (e) {
     problems.push({ path: entry.path, reason: (e as NodeJS.ErrnoException).code ?? String(e) });
     return false;
   }
@@ -726,7 +731,7 @@ function fingerprint(file: string, offset: number, openFd?: number): number {
   if (len === 0) return 0;
   let fd = openFd;
   try {
-    fd ??= fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
+    fd ??= fs.openSync(fsPath(file), fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
     const buf = Buffer.allocUnsafe(len);
     const got = fs.readSync(fd, buf, 0, len, offset - len);
     return crc32(buf.subarray(0, got));
@@ -744,7 +749,7 @@ function lineNumbers(entry: FileEntry, offsets: readonly number[]): number[] {
   const out: number[] = [];
   let fd: number | undefined;
   try {
-    fd = fs.openSync(entry.path, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
+    fd = fs.openSync(fsPath(entry.path), fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
     const buf = Buffer.allocUnsafe(1 << 20);
     let pos = 0, line = 1, k = 0;
     while (k < want.length) {
