@@ -183,19 +183,7 @@ export function registerUsage(connection: Connection, engine: Engine, opts: Usag
         // The poll runs every second: with nothing new on disk and the same day, the summary stands.
         const day = dayKeyer(engine.timezone)(Date.now());
         if (!r.changed && !summaryStale && day === summaryDay) return;
-        summaryStale = false;
-        summaryDay = day;
-        const summary = buildSummary();
-        if (!summary.hasLogs && !saidNoLogs) {
-          saidNoLogs = true;
-          connection.console.info(`No coding-agent usage found. Looked in: ${summary.folders.map(f => `${f.agent} ${f.path}${f.exists ? '' : ' (missing)'}`).join('; ')}. Set ${Object.keys(engine.settings.agentDirs).map(k => `tokenomics.${k}`).join(' / ')} if your agents log elsewhere.`);
-        }
-        if (summary.hasLogs) saidNoLogs = false;
-        const json = JSON.stringify({ ...summary, generatedAt: 0 });
-        if (json !== lastSummaryJson) {
-          lastSummaryJson = json;
-          void sendNotification(connection, UsageChangedNotification, summary);
-        }
+        publish(day);
       } catch (e) {
         connection.console.error(`usage refresh failed: ${(e as Error)?.stack ?? e}`);
       } finally {
@@ -204,6 +192,37 @@ export function registerUsage(connection: Connection, engine: Engine, opts: Usag
       }
     })();
     return refreshing;
+  };
+
+  /** Builds the summary and sends it when it says something new. */
+  const publish = (day = dayKeyer(engine.timezone)(Date.now())) => {
+    summaryStale = false;
+    summaryDay = day;
+    const summary = buildSummary();
+    if (!summary.hasLogs && !saidNoLogs) {
+      saidNoLogs = true;
+      connection.console.info(`No coding-agent usage found. Looked in: ${summary.folders.map(f => `${f.agent} ${f.path}${f.exists ? '' : ' (missing)'}`).join('; ')}. Set ${Object.keys(engine.settings.agentDirs).map(k => `tokenomics.${k}`).join(' / ')} if your agents log elsewhere.`);
+    }
+    if (summary.hasLogs) saidNoLogs = false;
+    const json = JSON.stringify({ ...summary, generatedAt: 0 });
+    if (json !== lastSummaryJson) {
+      lastSummaryJson = json;
+      void sendNotification(connection, UsageChangedNotification, summary);
+    }
+  };
+
+  // A change of budgets, prices or the time zone changes what the summary says, not what is on disk:
+  // the summary is rebuilt (once for a burst), the logs are not walked for it.
+  let publishTimer: NodeJS.Timeout | undefined;
+  const republishSoon = () => {
+    summaryStale = true;
+    if (publishTimer) return;
+    publishTimer = setTimeout(() => {
+      publishTimer = undefined;
+      // a refresh under way publishes when it ends (summaryStale)
+      if (refreshing || !index) return;
+      try { publish(); } catch (e) { connection.console.error(`usage summary failed: ${(e as Error)?.stack ?? e}`); }
+    }, 250);
   };
 
   const weeklyRequests = (projectPath: string): number | undefined => {
@@ -325,7 +344,7 @@ export function registerUsage(connection: Connection, engine: Engine, opts: Usag
     // Budgets, time zone or prices only change what the summary says: the index stands.
     if (dirs !== configuredDirs || !index) { configuredDirs = dirs; configure(); }
     // a burst of changes rebuilds the summary once (a rebuild over a big index takes tens of ms)
-    else { summaryStale = true; schedule(250); }
+    else republishSoon();
   });
   // Another folder may hold the session to warn about: the summary is rebuilt, the index stands.
   opts.workspace.onDidChange(() => { summaryStale = true; schedule(0); });
@@ -350,6 +369,7 @@ export function registerUsage(connection: Connection, engine: Engine, opts: Usag
   sweep();
   connection.onShutdown(() => {
     if (poll) clearTimeout(poll);
+    if (publishTimer) clearTimeout(publishTimer);
     for (const w of watchers) w.close();
     if (saveTimer) { clearTimeout(saveTimer); try { index?.save(); } catch { /* best effort on the way out */ } }
   });

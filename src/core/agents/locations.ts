@@ -178,9 +178,11 @@ export function* walkLogFiles(roots: readonly AgentRoot[], cache?: WalkCache, re
       return;
     }
     let names: Set<string> | undefined;
+    // `dir` is already normal (joined from a resolved root): a name is appended, not re-normalised per file
+    const prefix = dir.endsWith(path.sep) ? dir : dir + path.sep;
     for (const { name, dirent: e } of entries) {
       if (--budget <= 0) { budget = ENTRIES_PER_STEP; yield; }
-      const p = path.join(dir, name);
+      const p = prefix + name;
       if (!e.isDirectory() && !e.isFile() && !e.isSymbolicLink()) continue; // sockets, FIFOs, devices
       if (e.isFile() && !isLogFile(name, p)) continue; // most files are not logs: no stat for them
       let st: fs.Stats;
