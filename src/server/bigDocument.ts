@@ -24,6 +24,11 @@ interface Piece {
 
 function piece(text: string): Piece {
   const starts: number[] = [];
+  if (!text.includes('\r')) {
+    // the usual text: `\n` only, found natively rather than a character at a time
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+    return { text, starts };
+  }
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === LF) starts.push(i + 1);

@@ -26,6 +26,8 @@ const SCOPED_TIMEOUT_MS = 2000;
  */
 const SETTINGS_DEBOUNCE_MS = 50;
 const SETTINGS_MAX_WAIT_MS = 2000;
+/** The engine counts as busy this long after a request, an edit or a settings notification came in. */
+const BUSY_MS = 250;
 
 export interface EngineOptions {
   /** The client answers `workspace/configuration` (initialize: capabilities.workspace.configuration). */
@@ -47,6 +49,8 @@ export class Engine {
   private reported = new Set<string>();
   private initialized = false;
   private pending: SettingProblem[] = [];
+  /** When the client last asked or told something (`busy`). */
+  private lastActive = -Infinity;
 
   constructor(private readonly connection: Connection, private readonly opts: EngineOptions = {}) {
     const { settings } = parseSettings({});
@@ -65,6 +69,7 @@ export class Engine {
 
   /** A settings notification: only the latest of a burst is applied, once (SETTINGS_DEBOUNCE_MS), or when a request needs it. */
   queueSettings(raw: unknown): void {
+    this.lastActive = performance.now();
     const now = Date.now();
     const since = this.queued?.since ?? now;
     this.queued = { raw, since };
@@ -72,8 +77,9 @@ export class Engine {
     this.queuedTimer = setTimeout(() => this.flushSettings(), Math.max(0, Math.min(SETTINGS_DEBOUNCE_MS, since + SETTINGS_MAX_WAIT_MS - now)));
   }
 
-  /** Applies the queued notification now, if any. */
+  /** Applies the queued notification now, if any. Every request and document event calls it first. */
   flushSettings(): void {
+    this.lastActive = performance.now();
     const q = this.queued;
     if (!q) return;
     this.queued = undefined;
@@ -99,6 +105,12 @@ export class Engine {
   }
 
   onSettingsChanged(l: Listener): void { this.listeners.push(l); }
+
+  /**
+   * The client is at work (typing, asking for counts, sending settings): background jobs (a log sweep)
+   * then give the event loop back for longer between their slices, so its messages all go first.
+   */
+  busy(): boolean { return performance.now() - this.lastActive < BUSY_MS; }
 
   /**
    * The settings in effect for one document: resource-scoped keys as its folder sets them (asked with

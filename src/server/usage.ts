@@ -37,6 +37,14 @@ const FULL_MIN_MS = 30_000;
 const FULL_MAX_MS = 300_000;
 /** How long the summary's pass over every record is reused while nothing it depends on changed. */
 const HEAVY_MS = 10_000;
+/**
+ * A refresh gives the event loop back every ~20 ms, and waits before its next slice: a moment always,
+ * longer while the client is at work. Messages are taken one per turn of the loop and a large one
+ * (a 19 MB document) arrives in hundreds of reads: behind an at-once yield each would wait out a
+ * slice, and a burst of 2,000 settings notifications, or the 19 MB open, would wait out the whole sweep.
+ */
+const IDLE_PAUSE_MS = 1;
+const BUSY_PAUSE_MS = 20;
 
 /** The next sweep's delay: back to 1 s after a change, else twice the last, capped by what watchers cover. */
 export function nextPollMs(lastMs: number, changed: boolean, watchersWork: boolean): number {
@@ -140,6 +148,8 @@ export function registerUsage(connection: Connection, engine: Engine, opts: Usag
     timer = setTimeout(() => { timer = undefined; void refresh(); }, ms);
   };
 
+  const pause = () => new Promise<void>(resolve => setTimeout(resolve, engine.busy() ? BUSY_PAUSE_MS : IDLE_PAUSE_MS));
+
   const refresh = async (): Promise<void> => {
     if (refreshing) { again = true; return refreshing; }
     refreshing = (async () => {
@@ -150,7 +160,7 @@ export function registerUsage(connection: Connection, engine: Engine, opts: Usag
         const named = touched;
         touched = new Set();
         watcherVague = false;
-        const r = await index!.refresh({ full, touched: named });
+        const r = await index!.refresh({ full, touched: named, pause });
         if (full) {
           // a full sweep that found a change no watcher named: the watchers miss things, sweep more often
           fullMs = fullAt === 0 ? FULL_MIN_MS : nextFullMs(fullMs, r.changed && named.size === 0);

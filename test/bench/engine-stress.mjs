@@ -93,7 +93,11 @@ export async function run(log = console.log) {
     const para = '## Section\n\nAlways run the tests before you commit, and keep the answer short. See src/core/prompt for the rules.\n\n';
     const big = para.repeat(Math.ceil(19 * 1024 * 1024 / para.length));
     let pv = 1;
+    t = performance.now();
     server.open(prompt, big, 'markdown', pv);
+    // the open itself (19 MB of JSON written, read and parsed on both sides) is measured apart from the quiet baseline
+    await server.count(uri, 1);
+    log(`a 19 MB prompt opened, then a count: answered in ${(performance.now() - t).toFixed(0)} ms`);
     const base = await countLatency(server, uri, () => 1, 20);
     const loaded = await countLatency(server, uri, () => 1, 60, stopped => (async () => {
       let i = 0;

@@ -87,7 +87,14 @@ export interface RefreshHint {
   full: boolean;
   /** Log paths a watcher reported changed since the last refresh. */
   touched?: ReadonlySet<string>;
+  /**
+   * How the refresh gives the event loop back between slices; by default at once (setImmediate). An
+   * engine busy with requests waits longer, so that they all go first (see server/usage.ts).
+   */
+  pause?: () => Promise<void>;
 }
+
+const immediate = () => new Promise<void>(resolve => setImmediate(resolve));
 
 export interface RefreshResult {
   /** Anything changed since the previous refresh (or the persisted index). */
@@ -154,22 +161,23 @@ export class UsageIndex {
     // a cheap poll (watcher-named files, unchanged folders) never warrants workers, nor a stat of every log
     const cheapPoll = hint?.full === false && this.loaded;
     let slice = performance.now();
+    const pause = hint?.pause ?? immediate;
     if (this.workers && !cheapPoll) {
       // the walk too gives the loop back: a full sweep stats every log (26,000 of them: a few hundred ms)
       const walk = this.walk(hint);
       for (;;) {
         const r = walk.next();
         if (r.done) { walked = r.value; break; }
-        if (performance.now() - slice > YIELD_AFTER_MS) { await new Promise(resolve => setImmediate(resolve)); slice = performance.now(); }
+        if (performance.now() - slice > YIELD_AFTER_MS) { await pause(); slice = performance.now(); }
       }
-      if (walked) await this.prefetch(walked.files);
+      if (walked) await this.prefetch(walked.files, pause);
     }
     const steps = this.steps(hint, walked);
     for (;;) {
       const r = steps.next();
       if (r.done) return r.value;
       if (performance.now() - slice > YIELD_AFTER_MS) {
-        await new Promise(resolve => setImmediate(resolve));
+        await pause();
         slice = performance.now();
       }
     }
@@ -261,7 +269,7 @@ export class UsageIndex {
    * are read by this thread and worker threads at once, into `pre`. Gives the event loop back between
    * files, as `refresh` does.
    */
-  private async prefetch(found: readonly FoundFile[]): Promise<void> {
+  private async prefetch(found: readonly FoundFile[], pause: () => Promise<void>): Promise<void> {
     const jobs: ScanJob[] = [];
     let bytes = 0;
     for (const f of found) {
@@ -290,7 +298,7 @@ export class UsageIndex {
       const ok = readLog(entry, 0, problems, now, r => { addInFile(entry, reader, r); });
       pre.set(j.path, { entry, ok, problems });
       if (performance.now() - slice > YIELD_AFTER_MS) {
-        await new Promise(resolve => setImmediate(resolve));
+        await pause();
         slice = performance.now();
       }
     }
