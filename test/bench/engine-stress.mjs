@@ -99,7 +99,7 @@ export async function run(log = console.log) {
     await server.count(uri, 1);
     log(`a 19 MB prompt opened, then a count: answered in ${(performance.now() - t).toFixed(0)} ms`);
     const base = await countLatency(server, uri, () => 1, 20);
-    const loaded = await countLatency(server, uri, () => 1, 60, stopped => (async () => {
+    const editing = stopped => (async () => {
       let i = 0;
       while (!stopped()) {
         pv++;
@@ -107,9 +107,13 @@ export async function run(log = console.log) {
         for (let k = 0; k < 100; k++) server.conn.sendNotification('tokenomics/settings', settingsN(i++));
         await sleep(50);
       }
-    })());
+    })();
+    const loaded = await countLatency(server, uri, () => 1, 60, editing);
+    // the status bar counts the document being edited: the 19 MB prompt itself, re-counted after each edit
+    const own = await countLatency(server, prompt, () => pv, 30, editing);
     const p95 = pct(loaded, 0.95);
     log(`count latency, quiet engine: p50 ${pct(base, 0.5).toFixed(1)} ms, p95 ${pct(base, 0.95).toFixed(1)} ms`);
+    log(`count of the 19 MB prompt itself while it is edited (the same load): p50 ${pct(own, 0.5).toFixed(1)} ms, p95 ${pct(own, 0.95).toFixed(1)} ms, max ${Math.max(...own).toFixed(0)} ms`);
     log(`count latency while a 19 MB prompt is edited, a link loop sits in the logs, ${FILES} logs exist, settings change: p50 ${pct(loaded, 0.5).toFixed(1)} ms, p95 ${p95.toFixed(1)} ms, max ${Math.max(...loaded).toFixed(0)} ms (target p95 ≤ 100 ms) ${p95 <= 100 ? 'OK' : 'MISSED'}`);
   } finally {
     // a profile is written as the engine exits, which can take longer than stop() waits before a kill
