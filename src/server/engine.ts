@@ -26,6 +26,11 @@ const SCOPED_TIMEOUT_MS = 2000;
  */
 const SETTINGS_DEBOUNCE_MS = 50;
 const SETTINGS_MAX_WAIT_MS = 2000;
+/**
+ * A document's first count over this many characters is made in steps of this size, giving the event
+ * loop back between them: 19 MB is tokenized in ~20 steps of ~10 ms instead of one ~150-350 ms block.
+ */
+const FIRST_COUNT_STEP = 1 << 20;
 /** The engine counts as busy this long after a request, an edit or a settings notification came in. */
 const BUSY_MS = 250;
 
@@ -45,6 +50,8 @@ export class Engine {
   private raw: Record<string, unknown> = {};
   private scoped = new Map<string, Promise<Settings>>();
   private counters = new Map<string, IncrementalCounter>(); // `${encoding} ${uri}`
+  /** First counts of large documents under way (`prime`), by the counters' key. */
+  private priming = new Map<string, Promise<void>>();
   private listeners: Listener[] = [];
   private reported = new Set<string>();
   private initialized = false;
@@ -187,7 +194,9 @@ export class Engine {
     if (!inc) {
       inc = new IncrementalCounter(await getCounter(encoding));
       this.counters.set(key, inc);
+      if (text.length > FIRST_COUNT_STEP) this.priming.set(key, prime(inc, text).finally(() => this.priming.delete(key)));
     }
+    await this.priming.get(key);
     const tokens = inc.update(text);
     return { tokens, exact: inc.exact };
   }
@@ -195,6 +204,20 @@ export class Engine {
   forget(uri: string): void {
     this.scoped.delete(uri);
     for (const key of [...this.counters.keys()]) if (key.endsWith(` ${uri}`)) this.counters.delete(key);
+  }
+}
+
+/**
+ * Counts growing prefixes of `text`, a step at a time: each update re-counts only what it added (and the
+ * chunk at the old end, whose cut was not safe), so the final update of the whole text costs one step.
+ */
+async function prime(inc: IncrementalCounter, text: string): Promise<void> {
+  for (let n = FIRST_COUNT_STEP; n < text.length; n += FIRST_COUNT_STEP) {
+    inc.update(text.slice(0, n));
+    // a run with no safe cut (300 MB without a space) would be re-counted from its start on every step:
+    // the rest is then counted in one go, as without steps
+    if (inc.lastRecounted > 2 * FIRST_COUNT_STEP) return;
+    await new Promise(resolve => setImmediate(resolve));
   }
 }
 
