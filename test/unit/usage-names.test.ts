@@ -71,7 +71,7 @@ function io(home: string): CliIO & { out: string; err: string } {
   return o;
 }
 
-test('report counts the requests in logs whose names are not UTF-8, cold and from the saved index', async () => {
+test('report and week count the requests in logs whose names are not UTF-8, cold and from the saved index', async () => {
   const { root } = tree();
   const home = tempDir('tkx-names-home-');
   const cold = io(home);
@@ -80,6 +80,9 @@ test('report counts the requests in logs whose names are not UTF-8, cold and fro
   const warm = io(home);
   assert.equal(await main(['report', '--json', '--claude-dir', root], warm), 0, warm.err);
   assert.deepEqual(JSON.parse(warm.out), JSON.parse(cold.out));
+  const week = io(home);
+  assert.equal(await main(['week', '--week', '2026-03-16', '--format', 'json', '--no-cache', '--claude-dir', root], week), 0, week.err);
+  assert.equal(JSON.parse(week.out).totals.requests, 4);
   // a line in such a file that cannot be counted is reported under the escaped name
   fs.appendFileSync(Buffer.concat([b(path.join(root, 'projects')), b('/'), Buffer.from([0x2d, 0x70, 0xff]), b('/s3.jsonl')]), '{"type":"assistant","message":{"usage":{"input_tokens":"x"}}\n');
   const after = io(home);

@@ -144,9 +144,9 @@ export function* walkLogFiles(roots: readonly AgentRoot[], cache?: WalkCache, re
   const allowed = () => (allowedList ??= [...new Set([...roots.map(r => r.dir), ...walks.map(w => w.dir)].map(realOrNull).filter((x): x is string => x !== null))]);
   let budget = ENTRIES_PER_STEP;
   // a stat that fails for another reason than the file having just gone is said, never a silent loss
-  const statFailed = (p: string, e: unknown) => {
+  const statFailed = (p: string, e: unknown, say: (p: PathProblem) => void) => {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code !== 'ENOENT') problems.push({ path: p, reason: code ?? String(e) });
+    if (code !== 'ENOENT') say({ path: p, reason: code ?? String(e) });
   };
   const walk = function* (dir: string, dst: fs.Stats, agent: AgentId, isLogFile: IsLogFile, prune: IsLogFile | undefined, depth: number): Generator<void, void, void> {
     listed.add(dir);
@@ -193,7 +193,7 @@ export function* walkLogFiles(roots: readonly AgentRoot[], cache?: WalkCache, re
           if (!allowed().some(a => inside(real, a))) { problem({ path: p, reason: 'link leads outside the log folders; skipped' }); continue; }
         }
         st = statOf(p);
-      } catch (err) { statFailed(p, err); continue; }
+      } catch (err) { statFailed(p, err, problem); continue; }
       const id = `${st.dev}:${st.ino}`;
       if (st.isDirectory()) {
         // folders an adapter never needs (OpenCode's storage/part: a file per message part) are not walked
