@@ -82,7 +82,6 @@ export interface AgentExplanation {
  * every folder and stats every log. With `full: false`, folders whose modification time is unchanged are
  * not listed again and known logs are stat-ed only when named in `touched`.
  */
-
 export interface RefreshHint {
   full: boolean;
   /** Log paths a watcher reported changed since the last refresh. */
