@@ -125,5 +125,6 @@ export async function run(log = console.log) {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
-  run(console.log).catch(e => { console.error(e); process.exitCode = 1; });
+  // exits as run.mjs does once done: twice a standalone run stayed alive after its last line (cause not found)
+  run(console.log).then(() => process.exit(0), e => { console.error(e); process.exit(1); });
 }
