@@ -4,7 +4,7 @@
 // to the cent), and agent names come with the summary from the engine: nothing here names an agent.
 import type { WeekSummary } from '../core/week/types';
 import {
-  agentName, dayAgents, formatDuration, formatInt, formatMoney, formatShare, formatSmallMoney, headlineTexts, orList,
+  agentName, basisMark, basisNote, dayAgents, formatDuration, formatInt, formatMoney, formatShare, formatSmallMoney, headlineTexts, orList,
 } from '../core/week/format';
 import type { FromWebview, ToWebview } from './messages';
 import { leakLedgers } from '../core/leaks/text';
@@ -130,13 +130,15 @@ function render(w: WeekSummary): void {
     figure('headline-tokens', 'Tokens', h.tokens),
     figure('headline-requests', 'Requests', h.requests),
     figure('headline-sessions', 'Sessions', h.sessions)));
+  const note = basisNote(w);
+  if (note) main.append(el('p', { id: 'basis-note', class: 'muted' }, note));
 
   main.append(section('days', 'Spend per day', dayChart(w, agents, name)));
 
   main.append(section('breakdown', 'Where it went',
     el('div', { class: 'columns' },
-      el('div', {}, el('h3', {}, 'By model'), barList('Spend by model', w.models.map(m => [`${m.model} · ${m.tier ?? 'unpriced'}`, m.costUSD, formatMoney(m.costUSD)]))),
-      el('div', {}, el('h3', {}, 'By agent'), barList('Spend by agent', w.agents.map(a => [name(a.agent), a.costUSD, formatMoney(a.costUSD)]))),
+      el('div', {}, el('h3', {}, 'By model'), barList('Spend by model', w.models.map(m => [`${m.model} · ${m.tier ?? 'unpriced'}`, m.costUSD, basisMark(m.basis) + formatMoney(m.costUSD)]))),
+      el('div', {}, el('h3', {}, 'By agent'), barList('Spend by agent', w.agents.map(a => [name(a.agent), a.costUSD, basisMark(a.basis) + formatMoney(a.costUSD)]))),
       el('div', {}, el('h3', {}, 'By project'), barList('Spend by project', w.projects.slice(0, 12).map(pr => [pr.name, pr.costUSD, formatMoney(pr.costUSD)]))))));
 
   const c = w.cache;
