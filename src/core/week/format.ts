@@ -101,10 +101,11 @@ export function sections(w: WeekSummary): Section[] {
     ...[basisNote(w)].filter((n): n is string => n !== null),
   ] });
   const agents = dayAgents(w);
+  const agentBasis = new Map(w.agents.map(a => [a.agent, a.basis]));
   out.push({ title: 'Spend per day', text: [], table: {
     head: ['Date', 'Spend', 'Requests', ...agents.map(a => agentName(w, a))],
     align: ['l', 'r', 'r', ...agents.map((): Align => 'r')],
-    rows: w.days.map(d => [d.date, formatMoney(d.costUSD), formatInt(d.requests), ...agents.map(a => formatMoney(d.byAgent[a] ?? 0))]),
+    rows: w.days.map(d => [d.date, basisMark(d.basis) + formatMoney(d.costUSD), formatInt(d.requests), ...agents.map(a => basisMark(agentBasis.get(a)) + formatMoney(d.byAgent[a] ?? 0))]),
   } });
   out.push({ title: 'Totals', text: [], table: {
     head: ['Input', 'Output', 'Cache write', 'Cache read', 'Total tokens', 'Requests', 'Cost'], align: ['r', 'r', 'r', 'r', 'r', 'r', 'r'],
@@ -116,7 +117,7 @@ export function sections(w: WeekSummary): Section[] {
   out.push({ title: 'By agent', text: [], table: { head: ['Agent', 'Requests', 'Tokens', 'Spend'], align: ['l', 'r', 'r', 'r'],
     rows: w.agents.map(a => [agentName(w, a.agent), formatInt(a.requests), basisMark(a.basis) + formatInt(a.totalTokens), basisMark(a.basis) + formatMoney(a.costUSD)]) } });
   out.push({ title: 'By project', text: [], table: { head: ['Project', 'Folder', 'Requests', 'Spend'], align: ['l', 'l', 'r', 'r'],
-    rows: w.projects.map(p => [p.name, p.project, formatInt(p.requests), formatMoney(p.costUSD)]) } });
+    rows: w.projects.map(p => [p.name, p.project, formatInt(p.requests), basisMark(p.basis) + formatMoney(p.costUSD)]) } });
   const c = w.cache;
   out.push({ title: 'Cache', text: [
     `Cache reads were ${formatShare(c.readShare)} of input (${formatInt(c.cacheReadTokens)} of ${formatInt(c.promptTokens)} prompt tokens); caching saved ${formatMoney(c.savingsUSD)} against paying full input price. Cache writes (${formatInt(c.cacheWriteTokens)} tokens) cost ${formatMoney(c.writePremiumUSD)} over plain input.`,
