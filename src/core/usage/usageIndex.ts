@@ -3,20 +3,24 @@
 // Each file is read by its agent's adapter (`adapterOf(agent).usage`): line by line from where the
 // last read stopped, or whole for formats that rewrite the file (`isWholeFile`, e.g. Gemini's JSON).
 import fs from 'node:fs';
+import path from 'node:path';
 import { adapterOf } from '../agents/index';
 import { scanLines } from '../agents/lineScanner';
 import { ZSTD_SUFFIX, isCompressedLog, scanCompressedLines } from '../agents/logSource';
 import { AgentRoot, FoundFile, PathProblem, WalkCache, findLogFiles, scanDirs } from '../agents/locations';
-import { AgentId, AgentReader, RateLimits, UsageRecord, applyCoverage, betterCopy } from '../agents/records';
+import { AgentId, AgentReader, RateLimits, UsageRecord, betterCopy } from '../agents/records';
 import { SkipCounts, addSkip, isSkipReason, orderedSkips } from '../agents/skipReasons';
 import { SqliteReadError, databaseStamp, withSnapshot } from '../agents/sqlite';
-import { UsageColumns, columnsOf } from './columns';
+import { ColumnsBuilder, UsageColumns } from './columns';
+import { Coverage, sameCoverage } from './coverage';
 import { removeStaleTemps, writeAtomic } from '../persist';
 import { PARALLEL_MIN_BYTES, ScanJob, ScanResult, runWorker, splitJobs, workerCount, workerFile } from './scanPool';
 import { FileEntry, Snapshot, SkipReason, crc32, materializeSnapshot, openSnapshot, readAligned, serialize, snapshotColumns } from './snapshot';
 
 export type { SkipReason };
 
+/** Past this many changed requests, the counted list is built again rather than patched. */
+const MAX_PATCHED = 4096;
 /** How long a refresh runs before it lets other work in. */
 const YIELD_AFTER_MS = 20;
 /** Whole-file JSON bigger than this is not a chat record worth loading into memory. */
@@ -81,8 +85,11 @@ export interface AgentExplanation {
  * every folder and stats every log. With `full: false`, folders whose modification time is unchanged are
  * not listed again and known logs are stat-ed only when named in `touched`.
  */
-/** What a walk found: the log files and the folders that could not be read. */
-type Walked = ReturnType<typeof findLogFiles>;
+/**
+ * What a walk found: the log files and the folders that could not be read. `only`: just the logs a
+ * watcher named, every one of them known, in folders that did not change: the rest stands as it was.
+ */
+type Walked = ReturnType<typeof findLogFiles> & { only?: boolean };
 
 export interface RefreshHint {
   full: boolean;
@@ -115,7 +122,15 @@ export class UsageIndex {
   /** The counted copy of each key; null after a load until a change needs it (the list is enough to report). */
   private winners: Map<string, UsageRecord> | null = new Map();
   private winnersStale = true;
+  /** The counted records (`records()`), and what keeps them up to date without building them again (`patchList`). */
   private list: UsageRecord[] | null = null;
+  private coverage: Coverage | null = null;
+  /** Keys whose counted copy changed since `list` was built, with the copy `list` holds (undefined: none). */
+  private pending: Map<string, UsageRecord | undefined> | null = null;
+  /** Where each key is in `list`: built when a request is first replaced in place. */
+  private listPos: Map<string, number> | null = null;
+  /** `cols` grows with `list`: an append writes its rows, not every row. */
+  private builder: ColumnsBuilder | null = null;
   private loaded = false;
   /** The persisted index as loaded, while nothing has needed its records as objects (see `materialize`). */
   private snap: Snapshot | null = null;
@@ -203,7 +218,7 @@ export class UsageIndex {
       cache = 'corrupt';
       for (const f of found) { const outcome = this.update(f, problems); if (outcome) result[outcome]++; yield; }
     }
-    for (const p of [...this.files.keys()]) {
+    for (const p of w.only ? [] : [...this.files.keys()]) {
       const e = this.files.get(p)!;
       if (present.has(p) || e.gone) continue;
       // Claude Code deletes transcripts after cleanupPeriodDays, Codex compresses and archives: what was
@@ -218,7 +233,11 @@ export class UsageIndex {
     }
     const changed = result.newFiles + result.appendedFiles + result.rereadFiles + result.removedFiles > 0;
     if (changed) this.dirty = true;
-    this.unreadable = problems;
+    if (!w.only) this.unreadable = problems;
+    else if (problems.length) {
+      const said = new Set(this.unreadable.map(x => `${x.path}\0${x.reason}`));
+      this.unreadable = [...this.unreadable, ...problems.filter(x => !said.has(`${x.path}\0${x.reason}`))];
+    }
     if (this.dirty && this.autoSave && this.cacheFile) {
       if (!this.save()) cache = cache ?? 'unwritable';
     }
@@ -248,7 +267,39 @@ export class UsageIndex {
     }
     const cheap = hint?.full === false && this.loadResult === null;
     if (cheap && !hint!.touched?.size && this.lastStats && this.walkCache.unchanged(this.roots)) return null;
+    if (cheap && this.lastStats && hint!.touched?.size) { const only = this.touchedOnly(hint!.touched); if (only) return only; }
     return findLogFiles(this.roots, hint ? this.walkCache : undefined, !cheap);
+  }
+
+  /**
+   * The logs a watcher named, when that is all there is to read: each one a log the index knows and
+   * still a file, and every other path named (a file that is no log, a folder) in a folder whose
+   * listing has not changed since the last walk, so no log appeared or went. Null when a walk is needed.
+   * One stat per path named, none for the thousands of other logs and folders.
+   */
+  private touchedOnly(touched: ReadonlySet<string>): Walked | null {
+    const files: FoundFile[] = [];
+    for (const p of touched) {
+      const e = this.files.get(p);
+      if (e && !e.gone) {
+        let st: fs.Stats;
+        try { st = fs.statSync(p); } catch { return null; } // gone: the walk keeps its requests as history
+        if (!st.isFile()) return null;
+        files.push({ path: p, agent: e.agent, stats: st });
+        continue;
+      }
+      if (!this.listingUnchanged(path.dirname(p)) || this.walkCache.dirs.has(p) && !this.listingUnchanged(p)) return null;
+    }
+    return { files, problems: [], only: true };
+  }
+
+  /** The last walk listed `dir`, and it has not changed since (a stat). */
+  private listingUnchanged(dir: string): boolean {
+    const d = this.walkCache.dirs.get(dir);
+    if (!d) return false;
+    let st: fs.Stats;
+    try { st = fs.statSync(dir); } catch { return false; }
+    return st.dev === d.dev && st.ino === d.ino && st.mtimeMs === d.mtimeMs && st.ctimeMs === d.ctimeMs;
   }
 
   /**
@@ -297,8 +348,61 @@ export class UsageIndex {
   records(): readonly UsageRecord[] {
     this.ensureObjects();
     if (this.winnersStale) this.rebuildWinners();
-    // the exact source wins over a lower bound for the sessions it covers; stand-ins give way (records.ts)
-    return (this.list ??= applyCoverage([...this.winnerMap().values()]));
+    if (this.list && this.pending) this.patchList();
+    if (!this.list) {
+      // the exact source wins over a lower bound for the sessions it covers; stand-ins give way (records.ts)
+      const built = Coverage.build(this.winnerMap().values());
+      this.list = built.list;
+      this.coverage = built.coverage;
+    }
+    return this.list;
+  }
+
+  /** Drops the counted list and the columns: the next `records()` builds them from the winners. */
+  private dropList(): void {
+    this.list = null;
+    this.cols = null;
+    this.coverage = null;
+    this.pending = null;
+    this.listPos = null;
+    this.builder = null;
+  }
+
+  /** The counted copy of `key` changed (`before` was it, or none): remembered for `patchList`. */
+  private winnerChanged(key: string, before: UsageRecord | undefined): void {
+    this.cols = null;
+    if (!this.list) return;
+    const p = this.pending ??= new Map();
+    if (!p.has(key)) p.set(key, before);
+    // past a few thousand changes, building the list again costs less than patching it
+    if (p.size > MAX_PATCHED) this.dropList();
+  }
+
+  /**
+   * Brings the counted list (and the columns) up to date with the keys that changed since it was
+   * built: a new request is appended, a better copy replaces the old one in place. What the
+   * coverage state cannot decide alone builds the list again.
+   */
+  private patchList(): void {
+    const pending = this.pending!, list = this.list!;
+    this.pending = null;
+    const winners = this.winnerMap();
+    const coverage = this.coverage ??= Coverage.build(list).coverage;
+    for (const [key, before] of pending) {
+      const now = winners.get(key);
+      if (!now) { this.dropList(); return; }
+      if (before === undefined) {
+        const v = coverage.add(now);
+        if (v === 'rebuild') { this.dropList(); return; }
+        if (v === 'counted') { this.listPos?.set(key, list.length); list.push(now); this.builder?.append(now); }
+        continue;
+      }
+      if (!sameCoverage(before, now)) { this.dropList(); return; }
+      const at = (this.listPos ??= new Map(list.map((r, i) => [r.key, i]))).get(key);
+      if (at === undefined) continue; // not counted before, nor now
+      list[at] = now;
+      this.builder?.replace(at, now);
+    }
   }
 
   /**
@@ -308,7 +412,8 @@ export class UsageIndex {
   columns(): UsageColumns {
     if (this.cols) return this.cols;
     if (this.snap) return (this.cols = snapshotColumns(this.snap));
-    return (this.cols = columnsOf(this.records()));
+    const list = this.records();
+    return (this.cols = (this.builder ??= ColumnsBuilder.of(list)).view());
   }
 
   stats(): IndexStats {
@@ -395,7 +500,7 @@ export class UsageIndex {
       dropped += e.records.length - keep.length;
       if (keep.length) { e.records = keep; e.byKey = undefined; } else this.files.delete(p);
     }
-    if (dropped) { this.lastStats = null; this.winnersStale = true; this.list = null; this.cols = null; this.dirty = true; if (this.autoSave && this.cacheFile) this.save(); }
+    if (dropped) { this.lastStats = null; this.winnersStale = true; this.dropList(); this.dirty = true; if (this.autoSave && this.cacheFile) this.save(); }
     return dropped;
   }
 
@@ -505,8 +610,7 @@ export class UsageIndex {
     if (pre.remote) this.workerReads++;
     Object.assign(entry, pre.entry);
     problems.push(...pre.problems);
-    this.list = null;
-    this.cols = null;
+    this.dropList();
     if (!this.winnersStale && entry.records.length) {
       // what `add` would have done record by record (the in-file dedupe is already done): the same
       // winners, except a smaller re-emission may let another file's copy win, as there
@@ -532,18 +636,16 @@ export class UsageIndex {
 
   private add(entry: FileEntry, reader: AgentReader, r: UsageRecord): void {
     const winners = this.winnersStale ? null : this.winnerMap();
-    this.list = null;
-    this.cols = null;
     const prev = addInFile(entry, reader, r);
-    if (prev === false || !winners) return;
+    if (prev === false) return; // an earlier copy in the file stays: nothing changed
+    if (!winners) { this.dropList(); return; }
     const cur = winners.get(r.key);
-    if (prev) {
-      if (cur === prev && (betterCopy(r, prev) || !reader.lastWinsInFile)) winners.set(r.key, r);
-      else if (cur === prev) this.winnersStale = true; // a smaller re-emission may let another file's copy win
-      else if (!cur || betterCopy(r, cur)) winners.set(r.key, r);
+    if (prev && cur === prev && !betterCopy(r, prev) && reader.lastWinsInFile) {
+      this.winnersStale = true; // a smaller re-emission may let another file's copy win
+      this.dropList();
       return;
     }
-    if (!cur || betterCopy(r, cur)) winners.set(r.key, r);
+    if (cur === prev && prev || !cur || betterCopy(r, cur)) { winners.set(r.key, r); this.winnerChanged(r.key, cur); }
   }
 
   private rebuildWinners(): void {
@@ -557,8 +659,7 @@ export class UsageIndex {
     }
     this.winners = w;
     this.winnersStale = false;
-    this.list = null;
-    this.cols = null;
+    this.dropList();
   }
 
   private load(file: string): Exclude<RefreshResult['cache'], null> {
@@ -568,8 +669,8 @@ export class UsageIndex {
       const snap = openSnapshot(buf);
       if (snap === 'other-version') return 'other-version';
       for (const e of snap.entries) this.files.set(e.path, e);
+      this.dropList();
       this.snap = snap;
-      this.list = null;
       this.winners = null;
       this.winnersStale = false;
       return 'loaded';
@@ -590,7 +691,7 @@ export class UsageIndex {
     const snap = this.snap;
     if (!snap) return;
     this.snap = null;
-    this.cols = null;
+    this.dropList();
     try {
       this.list = materializeSnapshot(snap);
       this.winners = null;
@@ -598,7 +699,7 @@ export class UsageIndex {
     } catch {
       // what the CRC could not catch (a writer's bug): forget it all, the refresh reads every log again
       this.files.clear();
-      this.list = null;
+      this.dropList();
       this.winners = new Map();
       this.winnersStale = true;
       this.dirty = true;
