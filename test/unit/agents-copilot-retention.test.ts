@@ -1,7 +1,9 @@
-// Copilot keeps its exact per-call sources for a while only: the debug log's session folders go after
-// about 7 days (vscode-copilot-chat src/extension/chat/vscode-node/chatDebugFileLoggerService.ts deletes
-// old `debug-logs/<sessionId>/` folders), the trace store deletes spans older than 7 days and beyond 100
-// sessions (src/platform/otel/node/sqlite/otelSqliteStore.ts, DEFAULT_MAX_AGE_MS / DEFAULT_MAX_SESSIONS).
+// Copilot keeps its exact per-call sources for a while only. The debug log keeps the 50 newest session
+// entries of a workspace and deletes the rest, folders recursively (vscode-copilot-chat
+// src/extension/chat/vscode-node/chatDebugFileLoggerService.ts, MAX_RETAINED_LOGS, _cleanupOldLogs); the
+// trace store deletes spans older than 7 days and beyond 100 sessions, on start and on demand
+// (src/platform/otel/node/sqlite/otelSqliteStore.ts, DEFAULT_MAX_AGE_MS, DEFAULT_MAX_SESSIONS,
+// `DELETE FROM spans WHERE start_time_ms < ?`), commit 31acd00a86424e2ee6e980e54919cf31fbf88030.
 // The exact records already read must stay in the index, as a deleted Claude transcript's do, instead of
 // the session dropping back to its journal's lower bound: in a live index, and across a restart.
 import { test } from 'node:test';
