@@ -96,6 +96,45 @@ test('incremental: what a watcher-named refresh patches equals what a fresh inde
     assert.equal(r.appendedFiles, 2);
     same('more exact calls, and a covered lower bound');
 
+    // files read again whole: a legacy session rewritten (VS Code < 1.109 saved the whole `<id>.json`)
+    // and the trace store, which changes with every call; each set against the counted copies key by key
+    const legacy = path.join(chats, 'old.json');
+    const legacyFile = (prompts: number[]) => JSON.stringify({ version: 3, sessionId: 'old', creationDate: T, requests: prompts.map((p, i) => (
+      { requestId: `old-r${i}`, timestamp: T + i, modelId: 'copilot/gpt-5', result: { metadata: { promptTokens: p, outputTokens: 5, modelMessageId: `old-m${i}` } } })) });
+    fs.writeFileSync(legacy, legacyFile([100]));
+    r = await named(legacy);
+    assert.equal(r.newFiles, 1);
+    same('a legacy session');
+    fs.writeFileSync(legacy, legacyFile([100, 200]));
+    r = await named(legacy);
+    assert.deepEqual([r.rereadFiles, r.reads], [1, 1]);
+    same('a legacy session rewritten with one more request');
+    fs.writeFileSync(legacy, legacyFile([50, 200])); // a copy that shrank: every winner is chosen again
+    r = await named(legacy);
+    same('a legacy session rewritten with a smaller copy');
+    const store = path.join(user, 'globalStorage', 'github.copilot-chat');
+    fs.mkdirSync(store, { recursive: true });
+    const db = path.join(store, 'agent-traces.db');
+    const traces = (rows: [string, string, number][]) => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { Database } = require('node-sqlite3-wasm') as { Database: new (f: string) => { exec(s: string): void; run(s: string, p: unknown[]): void; close(): void } };
+      fs.rmSync(db, { force: true });
+      const d = new Database(db);
+      // the columns of otelSqliteStore.ts the reader uses
+      d.exec(`CREATE TABLE spans (span_id TEXT PRIMARY KEY, start_time_ms INTEGER, operation_name TEXT, request_model TEXT, response_model TEXT,
+        input_tokens INTEGER, output_tokens INTEGER, cached_tokens INTEGER, chat_session_id TEXT, conversation_id TEXT)`);
+      for (const [id, sid, input] of rows) d.run(`INSERT INTO spans VALUES (?, ?, 'chat', 'gpt-5', 'gpt-5', ?, 30, 0, ?, 'c')`, [id, T + 500, input, sid]);
+      d.close();
+    };
+    traces([['t1', 's9', 3000]]);
+    r = await named(db);
+    assert.equal(r.newFiles, 1);
+    same('the trace store appears');
+    traces([['t1', 's9', 3000], ['t2', 's9', 4000], ['t3', 's2', 800]]); // s2 has exact calls already (the debug log)
+    r = await named(db);
+    assert.deepEqual([r.rereadFiles, r.reads], [1, 1]);
+    same('the trace store with more calls');
+
     // a file that is no log, in a folder whose listing stands: nothing to read, no walk
     fs.appendFileSync(path.join(chats, 'notes.txt'), 'more');
     r = await named(path.join(chats, 'notes.txt'));

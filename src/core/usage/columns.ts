@@ -95,8 +95,9 @@ export class ColumnsBuilder {
     this.agents = new Uint8Array(capacity);
   }
 
-  static of(records: readonly UsageRecord[]): ColumnsBuilder {
-    const b = new ColumnsBuilder(records.length);
+  /** `room`: rows kept free for appends, so the first appends copy nothing. */
+  static of(records: readonly UsageRecord[], room = 0): ColumnsBuilder {
+    const b = new ColumnsBuilder(records.length + room);
     for (let i = 0; i < records.length; i++) b.write(i, records[i]!);
     b.n = records.length;
     return b;

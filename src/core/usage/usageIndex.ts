@@ -413,7 +413,8 @@ export class UsageIndex {
     if (this.cols) return this.cols;
     if (this.snap) return (this.cols = snapshotColumns(this.snap));
     const list = this.records();
-    return (this.cols = (this.builder ??= ColumnsBuilder.of(list)).view());
+    // room for the appends of a live session before the rows are copied into larger arrays
+    return (this.cols = (this.builder ??= ColumnsBuilder.of(list, 1024 + (list.length >> 5))).view());
   }
 
   stats(): IndexStats {
@@ -579,14 +580,17 @@ export class UsageIndex {
     // new, replaced, shrunk, or rewritten whole: its previous contribution goes
     const entry: FileEntry = { path: f.path, agent: f.agent, size: st.size, mtimeMs: st.mtimeMs, ino: st.ino, offset: 0,
       state: reader.initState(f.path), records: [], malformed: 0, emitted: 0 };
-    if (old) this.winnersStale = true;
+    // read again (Cline and Gemini rewrite their files, a database changes): its requests are set
+    // against the counted ones afterwards, key by key, instead of choosing every winner again
+    const reread = !!old && !this.winnersStale;
     this.files.set(f.path, entry);
-    if (!this.readFromStart(entry, problems)) {
+    if (!this.readFromStart(entry, problems, reread)) {
       const reason = problems[problems.length - 1]?.path === f.path ? problems[problems.length - 1]!.reason : 'unreadable';
       this.failed.set(f.path, { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino, reason });
       // a locked or corrupt database keeps what it held; it is read again when it changes
       if (database && old) { this.files.set(f.path, old); return null; }
       this.files.delete(f.path);
+      if (old) this.winnersStale = true; // its counted copies went with it
       return old ? 'removedFiles' : null;
     }
     // A whole-file log caught mid-rewrite does not parse: keep what it held until it changes again.
@@ -596,20 +600,58 @@ export class UsageIndex {
       const byKey = entry.byKey ??= new Map(entry.records.map((x, i) => [x.key, i]));
       for (const r of old.records) if (!byKey.has(r.key)) { byKey.set(r.key, entry.records.length); entry.records.push(r); }
     }
+    if (reread) this.reconcile(old!, entry);
+    else if (old) this.winnersStale = true;
     return old ? 'rereadFiles' : 'newFiles';
   }
 
-  /** Reads a new or replaced file whole: the parallel scan's result when it read this very file. */
-  private readFromStart(entry: FileEntry, problems: PathProblem[]): boolean {
+  /**
+   * A file read again from its start: its requests against the counted copies, key by key, choosing
+   * as `rebuildWinners` would (rank, then size, then the file that sorts first). A copy that shrank, or
+   * a request the file no longer holds, while it was the counted one may let another file's copy
+   * count: then every winner is chosen again.
+   */
+  private reconcile(old: FileEntry, entry: FileEntry): void {
+    if (this.winnersStale) return;
+    const winners = this.winnerMap();
+    const before = new Map<string, UsageRecord>();
+    for (const r of old.records) before.set(r.key, r);
+    const stale = () => { this.winnersStale = true; this.dropList(); };
+    const records = entry.records;
+    for (let i = 0; i < records.length; i++) {
+      let r = records[i]!;
+      const cur = winners.get(r.key), mine = before.get(r.key);
+      before.delete(r.key);
+      // the same request read again as it was (most of a file written whole again): the old object stays, nothing changes
+      if (mine && mine !== r && sameRequest(mine, r)) records[i] = r = mine;
+      if (cur === r) continue; // kept as it was
+      if (cur !== undefined && cur === mine) {
+        if (betterCopy(mine, r)) return stale();
+      } else if (cur !== undefined && !betterCopy(r, cur) && (betterCopy(cur, r) || cur.file < entry.path)) continue;
+      winners.set(r.key, r);
+      this.winnerChanged(r.key, cur);
+    }
+    for (const [k, r] of before) if (winners.get(k) === r) return stale();
+  }
+
+  /**
+   * Reads a new or replaced file whole: the parallel scan's result when it read this very file.
+   * `alone`: into the entry only, the counted copies untouched (the caller reconciles them).
+   */
+  private readFromStart(entry: FileEntry, problems: PathProblem[], alone = false): boolean {
     const pre = this.pre?.get(entry.path);
     if (!pre || pre.entry.ino !== entry.ino || pre.entry.size !== entry.size || pre.entry.mtimeMs !== entry.mtimeMs || pre.entry.agent !== entry.agent) {
-      return this.read(entry, 0, problems);
+      if (!alone) return this.read(entry, 0, problems);
+      this.fileReads++;
+      const reader = adapterOf(entry.agent).usage;
+      return readLog(entry, 0, problems, Date.now(), r => { addInFile(entry, reader, r); });
     }
     this.pre!.delete(entry.path);
     this.fileReads++;
     if (pre.remote) this.workerReads++;
     Object.assign(entry, pre.entry);
     problems.push(...pre.problems);
+    if (alone) return pre.ok;
     this.dropList();
     if (!this.winnersStale && entry.records.length) {
       // what `add` would have done record by record (the in-file dedupe is already done): the same
@@ -786,6 +828,16 @@ export function addInFile(entry: FileEntry, reader: AgentReader, r: UsageRecord)
   if (!reader.lastWinsInFile && !betterCopy(r, prev)) return false;
   entry.records[i] = r;
   return prev;
+}
+
+/** Two copies of a request that say the same in every field a report or the index reads. */
+function sameRequest(a: UsageRecord, b: UsageRecord): boolean {
+  const u = a.usage, v = b.usage;
+  return a.key === b.key && a.timestamp === b.timestamp && a.model === b.model && a.sessionId === b.sessionId && a.project === b.project
+    && a.file === b.file && a.rank === b.rank && a.contextTokens === b.contextTokens && a.basis === b.basis && a.cost === b.cost
+    && !!a.aggregate === !!b.aggregate && !!a.standsIn === !!b.standsIn && (a.webSearches ?? 0) === (b.webSearches ?? 0)
+    && u.input === v.input && u.output === v.output && u.cacheRead === v.cacheRead && u.cacheWrite5m === v.cacheWrite5m && u.cacheWrite1h === v.cacheWrite1h
+    && JSON.stringify(a.rateLimits) === JSON.stringify(b.rateLimits) && a.agent === b.agent;
 }
 
 /** How messages say what was skipped, by reason. */
