@@ -16,6 +16,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { agentRoots } from '../../src/core/agents/locations';
 import { parseSettings } from '../../src/core/settings';
+import { otelOutfiles } from '../../src/core/agents/copilotOtelFile';
 import { UsageIndex } from '../../src/core/usage/usageIndex';
 import { main } from '../../src/cli/cli';
 import type { CliIO } from '../../src/cli/io';
@@ -68,6 +69,18 @@ test('copilot OTel file: found from the user\'s own outfile setting; chat spans 
   assert.equal(ix.records().find(r => r.key === `p:span:${SPANS.a}`)!.timestamp, T + 10000, 'the span\'s start time ([seconds, nanoseconds])');
   assert.ok(!ix.records().some(r => r.key === `p:span:${SPANS.agent}`), 'invoke_agent sums its rounds: not counted');
   assert.equal(ix.stats().malformedLines, 0, '{}, log records and metrics are not malformed, only not ours');
+});
+
+test('copilot OTel file: a VS Code Server\'s remote settings (data/Machine/settings.json) name it too; relative paths and other keys do not', () => {
+  const dir = tempDir('tk-copilot-otel-remote-');
+  const user = path.join(dir, 'data', 'User');
+  fs.mkdirSync(user, { recursive: true });
+  fs.mkdirSync(path.join(dir, 'data', 'Machine'));
+  fs.writeFileSync(path.join(dir, 'data', 'Machine', 'settings.json'), '{ "github.copilot.chat.otel.outfile": "/var/log/copilot-otel.jsonl", }');
+  fs.writeFileSync(path.join(user, 'settings.json'), '{ "github": { "copilot": { "chat": { "otel": { "outfile": "/home/u/nested.jsonl" } } } } }');
+  assert.deepEqual(otelOutfiles(user), [path.resolve('/home/u/nested.jsonl'), path.resolve('/var/log/copilot-otel.jsonl')]);
+  fs.writeFileSync(path.join(user, 'settings.json'), '{ "github.copilot.chat.otel.outfile": "relative/otel.jsonl", "github.copilot.chat.otel.exporterType": "file" }');
+  assert.deepEqual(otelOutfiles(user), [path.resolve('/var/log/copilot-otel.jsonl')]);
 });
 
 test('copilot OTel file: as the pinned SDK writes it ({} for every span), nothing is counted and nothing is added to the journal', async () => {

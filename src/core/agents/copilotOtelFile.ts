@@ -75,11 +75,17 @@ const outfileCache = new Map<string, { ino: number; size: number; mtimeMs: numbe
 
 /**
  * The exporter files a VS Code user-data folder's `settings.json` names (`github.copilot.chat.otel.outfile`,
- * as a dotted key or nested): absolute paths only, since Copilot opens the path as given and a
- * relative one resolves against a working folder we cannot know. Read again only when the file changes.
+ * as a dotted key or nested), and those of the remote settings beside it (`<data>/Machine/settings.json`
+ * of a VS Code Server, where a remote Copilot's own settings live): absolute paths only, since Copilot
+ * opens the path as given and a relative one resolves against a working folder we cannot know.
  */
 export function otelOutfiles(userDir: string): string[] {
-  const file = path.join(userDir, 'settings.json');
+  const out = [...outfilesOf(path.join(userDir, 'settings.json')), ...outfilesOf(path.join(path.dirname(userDir), 'Machine', 'settings.json'))];
+  return out.length > 1 ? [...new Set(out)] : out;
+}
+
+/** One settings file's outfile, read again only when the file changes. */
+function outfilesOf(file: string): string[] {
   let st: fs.Stats;
   try { st = fs.statSync(file); } catch { outfileCache.delete(file); return []; }
   if (!st.isFile() || st.size > MAX_SETTINGS_BYTES) return [];
