@@ -153,5 +153,16 @@ test('incremental: what a watcher-named refresh patches equals what a fresh inde
     assert.equal(r.removedFiles, 1);
     assert.equal(live.stats().historyFiles, 1);
     assert.ok(live.records().some(x => x.sessionId === 's3'));
+
+    // a known log swapped for a link out of the log folders: the named path is not trusted, the walk's link rules apply
+    const s4 = path.join(chats, 's4.jsonl'), outside = path.join(dir, 'outside.jsonl');
+    fs.writeFileSync(s4, session('s4', 1));
+    await named(s4);
+    fs.writeFileSync(outside, session('s4', 3));
+    fs.rmSync(s4);
+    fs.symlinkSync(outside, s4);
+    r = await named(s4);
+    assert.equal(live.records().filter(x => x.sessionId === 's4').length, 1, 'what the link leads to is not read');
+    assert.ok(r.stats.unreadable.some(p => p.path === s4 && /outside/.test(p.reason)), JSON.stringify(r.stats.unreadable));
   } finally { fs.rmSync(dir, { recursive: true, force: true }); }
 });

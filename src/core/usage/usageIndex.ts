@@ -283,8 +283,8 @@ export class UsageIndex {
       const e = this.files.get(p);
       if (e && !e.gone) {
         let st: fs.Stats;
-        try { st = fs.statSync(p); } catch { return null; } // gone: the walk keeps its requests as history
-        if (!st.isFile()) return null;
+        try { st = fs.lstatSync(p); } catch { return null; } // gone: the walk keeps its requests as history
+        if (!st.isFile()) return null; // a link (the walk decides where it may lead), a folder, a FIFO
         files.push({ path: p, agent: e.agent, stats: st });
         continue;
       }
