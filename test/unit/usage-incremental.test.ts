@@ -77,9 +77,12 @@ test('incremental: what a watcher-named refresh patches equals what a fresh inde
     assert.equal(live.records().length, 6);
     same('a new request appended');
 
-    // a later line raises a request already counted: replaced in place
+    // a later line raises a request already counted: replaced in place, but never under a caller's feet
+    const heldList = live.records(), heldCopy = [...heldList], heldCols = live.columns(), heldRows = rowsOf(heldCols);
     fs.appendFileSync(s1, setResult(1, 's1', 9000));
     r = await named(s1);
+    assert.deepEqual([...heldList], heldCopy, 'the list handed out before stays as it was');
+    assert.deepEqual(rowsOf(heldCols), heldRows, 'and so do the columns');
     assert.equal(r.appendedFiles, 1);
     assert.ok(live.records().some(x => x.key === 'p:m:s1-m1' && x.usage.input === 9000));
     same('a request replaced by a better copy');

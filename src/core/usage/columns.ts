@@ -88,6 +88,8 @@ export class ColumnsBuilder {
   private readonly agentIds: AgentId[] = [];
   private readonly agentIndex = new Map<AgentId, number>();
   private rowsView: Uint32Array | undefined;
+  /** A view was handed out: a row written again goes to copies, so the view never changes under its holder. */
+  private shared = false;
 
   private constructor(capacity: number) {
     this.times = new Float64Array(capacity);
@@ -115,12 +117,18 @@ export class ColumnsBuilder {
   /** Writes row `i` again from `r` (a better copy of the same request). */
   replace(i: number, r: UsageRecord): void {
     if (i < 0 || i >= this.n) throw new RangeError(`row ${i} of ${this.n}`);
+    if (this.shared) {
+      this.times = this.times.slice(); this.ints = this.ints.slice(); this.agents = this.agents.slice(); this.costs = this.costs?.slice();
+      this.shared = false;
+    }
     if (this.costs) this.costs[i] = NaN;
     this.write(i, r);
   }
 
+  /** The rows so far; appends and replacements after this never change what it holds. */
   view(): UsageColumns {
     const n = this.n;
+    this.shared = true;
     let rows = this.rowsView;
     if (!rows) { rows = this.rowsView = new Uint32Array(n); for (let i = 0; i < n; i++) rows[i] = i; }
     return { rows, times: this.times.subarray(0, n), ints: this.ints.subarray(0, n * ROW), agents: this.agents.subarray(0, n),

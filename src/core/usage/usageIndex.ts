@@ -131,6 +131,8 @@ export class UsageIndex {
   private listPos: Map<string, number> | null = null;
   /** `cols` grows with `list`: an append writes its rows, not every row. */
   private builder: ColumnsBuilder | null = null;
+  /** `list` was handed out: the next patch works on a copy, so what a caller holds never changes under it. */
+  private listShared = false;
   private loaded = false;
   /** The persisted index as loaded, while nothing has needed its records as objects (see `materialize`). */
   private snap: Snapshot | null = null;
@@ -355,6 +357,7 @@ export class UsageIndex {
       this.list = built.list;
       this.coverage = built.coverage;
     }
+    this.listShared = true;
     return this.list;
   }
 
@@ -384,8 +387,10 @@ export class UsageIndex {
    * coverage state cannot decide alone builds the list again.
    */
   private patchList(): void {
-    const pending = this.pending!, list = this.list!;
+    const pending = this.pending!;
     this.pending = null;
+    if (this.listShared) { this.list = this.list!.slice(); this.listShared = false; }
+    const list = this.list!;
     const winners = this.winnerMap();
     const coverage = this.coverage ??= Coverage.build(list).coverage;
     for (const [key, before] of pending) {
