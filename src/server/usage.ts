@@ -103,9 +103,12 @@ export function registerUsage(connection: Connection, engine: Engine, opts: Usag
         // Only the log folders, not the agents' whole homes (todos, history, backups change all the time).
         // Recursive watching is not available everywhere, and a big tree can run out of watches: the
         // stat poll below covers whatever a watcher misses or gives up on.
-        const w = fs.watch(dir, { recursive: true, persistent: false }, (_event, name) => {
+        // a log named by itself (Copilot's OTel exporter file) is watched as the file: the name is its own
+        const isFile = fs.statSync(dir).isFile();
+        const w = fs.watch(dir, { recursive: !isFile, persistent: false }, (_event, name) => {
           watcherEvent = true;
-          if (typeof name === 'string' && name) touched.add(path.join(dir, name)); else watcherVague = true;
+          if (isFile) touched.add(dir);
+          else if (typeof name === 'string' && name) touched.add(path.join(dir, name)); else watcherVague = true;
           schedule(50);
         });
         w.on('error', () => { w.close(); watchers = watchers.filter(x => x !== w); });
