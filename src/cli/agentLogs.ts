@@ -14,18 +14,21 @@ import { CliIO, FlagKind, UsageError } from './io';
 /** One repeatable folder flag per agent (`--claude-dir`), from its adapter, and `--no-cache`. */
 export const FOLDER_FLAGS: Readonly<Record<string, FlagKind>> = {
   ...Object.fromEntries(ADAPTERS.map(a => [a.logs.cliFlag, 'multi' as const])),
+  ...Object.fromEntries(ADAPTERS.flatMap(a => a.logs.files ? [[a.logs.files.cliFlag, 'multi' as const]] : [])),
   'no-cache': 'bool',
 };
 
 /** The folder flags as the help shows them: `[--claude-dir DIR]... [--codex-dir DIR]... [--no-cache]`. */
-export const FOLDER_USAGE = `${ADAPTERS.map(a => `[--${a.logs.cliFlag} DIR]...`).join(' ')} [--no-cache]`;
+export const FOLDER_USAGE = `${ADAPTERS.map(a => `[--${a.logs.cliFlag} DIR]...${a.logs.files ? ` [--${a.logs.files.cliFlag} FILE]...` : ''}`).join(' ')} [--no-cache]`;
 
 /** The folder options for the help: each agent's flag and where its logs are looked for without it. */
 export function folderOptions(): [string, string][] {
   return [...ADAPTERS.map((a): [string, string] => {
     const env = a.logs.envVars?.length ? `$${a.logs.envVars.join(', $')}, else ` : '';
     return [`--${a.logs.cliFlag} DIR`, `${a.displayName} logs, repeatable (default: ${env}${a.logs.defaultRoots({}, '~').join(', ')})`];
-  }), ['--no-cache', 'neither read nor write the cached usage index']];
+  }), ...ADAPTERS.flatMap((a): [string, string][] => a.logs.files ? [[`--${a.logs.files.cliFlag} FILE`,
+    `${a.displayName} log file, repeatable, besides its folders${a.logs.files.envVar ? ` (and $${a.logs.files.envVar})` : ''}`]] : []),
+  ['--no-cache', 'neither read nor write the cached usage index']];
 }
 
 export function cacheDir(env: NodeJS.ProcessEnv): string {
@@ -55,12 +58,15 @@ export interface OpenedIndex { roots: AgentRoot[]; index: UsageIndex; refreshed:
  */
 export async function openUsageIndex(command: string, flags: Record<string, string | string[] | boolean>, io: CliIO): Promise<OpenedIndex> {
   const dirs = (name: string) => ((flags[name] as string[] | undefined) ?? []).map(d => path.resolve(io.cwd, d));
-  const roots = agentRoots(io.env, Object.fromEntries(ADAPTERS.map(a => [a.logs.setting, dirs(a.logs.cliFlag)])));
+  const files = Object.fromEntries(ADAPTERS.flatMap(a => a.logs.files ? [[a.logs.files.setting, dirs(a.logs.files.cliFlag)]] : []));
+  const named = new Set(Object.values(files).flat());
+  const roots = agentRoots(io.env, { ...Object.fromEntries(ADAPTERS.map(a => [a.logs.setting, dirs(a.logs.cliFlag)])), ...files });
   for (const r of roots) {
     if (!r.explicit) continue;
+    const file = named.has(r.dir);
     let ok = false;
-    try { ok = fs.statSync(r.dir).isDirectory(); } catch { /* reported below */ }
-    if (!ok) throw new UsageError(`no such folder: ${r.dir}`);
+    try { const st = fs.statSync(r.dir); ok = file ? st.isFile() : st.isDirectory(); } catch { /* reported below */ }
+    if (!ok) throw new UsageError(`no such ${file ? 'file' : 'folder'}: ${r.dir}`);
   }
   const cacheFile = flags['no-cache'] ? null : indexFile(io.env, roots);
   const index = new UsageIndex({ roots, cacheFile, workers: true });

@@ -6,7 +6,7 @@ import type { Connection } from 'vscode-languageserver/node';
 import { adapterOf, agentNames } from '../core/agents/index';
 import { agentRoots, AgentRoot, scanDirs } from '../core/agents/locations';
 import { userDirFromGlobalStorage } from '../core/agents/vscodeUserDirs';
-import { shownPath } from '../core/agents/fileNames';
+import { mayBeLossy, shownPath } from '../core/agents/fileNames';
 import type { RateLimitWindow, UsageRecord } from '../core/agents/records';
 import { inputCost, requestCost, ZERO_USAGE } from '../core/cost';
 import * as z from 'zod';
@@ -116,9 +116,13 @@ export function registerUsage(connection: Connection, engine: Engine, opts: Usag
         // Only the log folders, not the agents' whole homes (todos, history, backups change all the time).
         // Recursive watching is not available everywhere, and a big tree can run out of watches: the
         // stat poll below covers whatever a watcher misses or gives up on.
-        const w = fs.watch(dir, { recursive: true, persistent: false }, (_event, name) => {
+        // a log named by itself (Copilot's OTel exporter file) is watched as the file: the name is its own
+        const isFile = fs.statSync(dir).isFile();
+        const w = fs.watch(dir, { recursive: !isFile, persistent: false }, (_event, name) => {
           watcherEvent = true;
-          if (typeof name === 'string' && name) touched.add(path.join(dir, name)); else watcherVague = true;
+          if (isFile) touched.add(dir);
+          // a name that is not UTF-8 comes lossy (U+FFFD) and names no log: the sweep finds it by its bytes
+          else if (typeof name === 'string' && name && !mayBeLossy(name)) touched.add(path.join(dir, name)); else watcherVague = true;
           schedule(50);
         });
         w.on('error', () => { w.close(); watchers = watchers.filter(x => x !== w); });

@@ -47,6 +47,12 @@ export function agentRoots(env: NodeJS.ProcessEnv = process.env, overrides: Root
       if (userDirs?.length) add(a.id, userDirs, true);
       else add(a.id, defaultVscodeUserDirs(env, home, host), false);
     }
+    // log files named one by one (Copilot's OTel file exporter): added to the folders, never replacing them
+    if (a.logs.files) {
+      add(a.id, overrides[a.logs.files.setting] ?? [], true);
+      const fromEnv = a.logs.files.envVar ? env[a.logs.files.envVar] : undefined;
+      if (fromEnv && path.isAbsolute(fromEnv.trim())) add(a.id, [fromEnv], false);
+    }
   }
   return roots;
 }
@@ -90,7 +96,13 @@ export class WalkCache {
   }
 }
 const startsOf = (roots: readonly AgentRoot[]): string =>
-  roots.flatMap(r => adapterOf(r.agent).logs.scanDirs(r.dir).map(d => `${r.agent}\0${d}\0${fs.existsSync(fsPath(d)) ? 1 : 0}`)).join('\0');
+  roots.flatMap(r => adapterOf(r.agent).logs.scanDirs(r.dir).map(d => `${r.agent}\0${d}\0${presence(d)}`)).join('\0');
+/** 0 when missing, 1 for a folder (its listing is checked apart), a file's size and time (a file root has no listing). */
+function presence(p: string): string {
+  let st: fs.Stats;
+  try { st = statOf(p); } catch { return '0'; }
+  return st.isFile() ? `${st.ino}:${st.size}:${st.mtimeMs}` : '1';
+}
 interface DirListing {
   dev: number; ino: number; mtimeMs: number; ctimeMs: number;
   /** Log files (with their device:inode) and sub-folders, in the order the listing met them. */
@@ -218,7 +230,10 @@ export function* walkLogFiles(roots: readonly AgentRoot[], cache?: WalkCache, re
     let st: fs.Stats;
     try { st = statOf(w.dir); } catch { continue; }
     const id = `${st.dev}:${st.ino}`;
-    if (!st.isDirectory() || seen.has(id)) continue;
+    if (seen.has(id)) continue;
+    // a log file named by itself (LogLocation.files): only a regular file, whatever its name
+    if (st.isFile()) { seen.add(id); files.push({ path: w.dir, agent: w.agent, stats: st }); continue; }
+    if (!st.isDirectory()) continue;
     seen.add(id);
     yield* walk(w.dir, st, w.agent, w.isLogFile, w.prune, 0);
   }
