@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ADAPTERS } from '../core/agents/index';
 import { AgentRoot, agentRoots, scanDirs } from '../core/agents/locations';
+import { shownPath } from '../core/agents/fileNames';
 import { defaultTimeZone, isValidTimeZone } from '../core/time';
 import { RefreshResult, SKIP_TEXT, UsageIndex, atLines } from '../core/usage/usageIndex';
 import { CliIO, FlagKind, UsageError } from './io';
@@ -13,18 +14,21 @@ import { CliIO, FlagKind, UsageError } from './io';
 /** One repeatable folder flag per agent (`--claude-dir`), from its adapter, and `--no-cache`. */
 export const FOLDER_FLAGS: Readonly<Record<string, FlagKind>> = {
   ...Object.fromEntries(ADAPTERS.map(a => [a.logs.cliFlag, 'multi' as const])),
+  ...Object.fromEntries(ADAPTERS.flatMap(a => a.logs.files ? [[a.logs.files.cliFlag, 'multi' as const]] : [])),
   'no-cache': 'bool',
 };
 
 /** The folder flags as the help shows them: `[--claude-dir DIR]... [--codex-dir DIR]... [--no-cache]`. */
-export const FOLDER_USAGE = `${ADAPTERS.map(a => `[--${a.logs.cliFlag} DIR]...`).join(' ')} [--no-cache]`;
+export const FOLDER_USAGE = `${ADAPTERS.map(a => `[--${a.logs.cliFlag} DIR]...${a.logs.files ? ` [--${a.logs.files.cliFlag} FILE]...` : ''}`).join(' ')} [--no-cache]`;
 
 /** The folder options for the help: each agent's flag and where its logs are looked for without it. */
 export function folderOptions(): [string, string][] {
   return [...ADAPTERS.map((a): [string, string] => {
     const env = a.logs.envVars?.length ? `$${a.logs.envVars.join(', $')}, else ` : '';
     return [`--${a.logs.cliFlag} DIR`, `${a.displayName} logs, repeatable (default: ${env}${a.logs.defaultRoots({}, '~').join(', ')})`];
-  }), ['--no-cache', 'neither read nor write the cached usage index']];
+  }), ...ADAPTERS.flatMap((a): [string, string][] => a.logs.files ? [[`--${a.logs.files.cliFlag} FILE`,
+    `${a.displayName} log file, repeatable, besides its folders${a.logs.files.envVar ? ` (and $${a.logs.files.envVar})` : ''}`]] : []),
+  ['--no-cache', 'neither read nor write the cached usage index']];
 }
 
 export function cacheDir(env: NodeJS.ProcessEnv): string {
@@ -54,12 +58,15 @@ export interface OpenedIndex { roots: AgentRoot[]; index: UsageIndex; refreshed:
  */
 export async function openUsageIndex(command: string, flags: Record<string, string | string[] | boolean>, io: CliIO): Promise<OpenedIndex> {
   const dirs = (name: string) => ((flags[name] as string[] | undefined) ?? []).map(d => path.resolve(io.cwd, d));
-  const roots = agentRoots(io.env, Object.fromEntries(ADAPTERS.map(a => [a.logs.setting, dirs(a.logs.cliFlag)])));
+  const files = Object.fromEntries(ADAPTERS.flatMap(a => a.logs.files ? [[a.logs.files.setting, dirs(a.logs.files.cliFlag)]] : []));
+  const named = new Set(Object.values(files).flat());
+  const roots = agentRoots(io.env, { ...Object.fromEntries(ADAPTERS.map(a => [a.logs.setting, dirs(a.logs.cliFlag)])), ...files });
   for (const r of roots) {
     if (!r.explicit) continue;
+    const file = named.has(r.dir);
     let ok = false;
-    try { ok = fs.statSync(r.dir).isDirectory(); } catch { /* reported below */ }
-    if (!ok) throw new UsageError(`no such folder: ${r.dir}`);
+    try { const st = fs.statSync(r.dir); ok = file ? st.isFile() : st.isDirectory(); } catch { /* reported below */ }
+    if (!ok) throw new UsageError(`no such ${file ? 'file' : 'folder'}: ${r.dir}`);
   }
   const cacheFile = flags['no-cache'] ? null : indexFile(io.env, roots);
   const index = new UsageIndex({ roots, cacheFile, workers: true });
@@ -67,9 +74,9 @@ export async function openUsageIndex(command: string, flags: Record<string, stri
   if (refreshed.cache === 'corrupt' || refreshed.cache === 'other-version') {
     io.stderr(`tokenomics ${command}: the usage index ${cacheFile} was ${refreshed.cache === 'corrupt' ? 'corrupt' : 'written by another version'}; rebuilt from the logs on disk (the history of logs the agents deleted is lost)\n`);
   }
-  for (const p of index.problems) io.stderr(`tokenomics ${command}: skipped ${p.path}: ${p.reason}\n`);
-  for (const m of index.malformedFiles()) io.stderr(`tokenomics ${command}: skipped ${m.lines} malformed line${m.lines === 1 ? '' : 's'} in ${m.path}\n${m.at.length ? `  at${atLines(m.at, m.lines)}\n` : ''}`);
-  for (const s of index.skippedFiles()) io.stderr(`tokenomics ${command}: skipped ${s.count} ${SKIP_TEXT[s.reason]![s.count === 1 ? 0 : 1]} in ${s.path}${atLines(s.at, s.count)}\n`);
+  for (const p of index.problems) io.stderr(`tokenomics ${command}: skipped ${shownPath(p.path)}: ${p.reason}\n`);
+  for (const m of index.malformedFiles()) io.stderr(`tokenomics ${command}: skipped ${m.lines} malformed line${m.lines === 1 ? '' : 's'} in ${shownPath(m.path)}\n${m.at.length ? `  at${atLines(m.at, m.lines)}\n` : ''}`);
+  for (const s of index.skippedFiles()) io.stderr(`tokenomics ${command}: skipped ${s.count} ${SKIP_TEXT[s.reason]![s.count === 1 ? 0 : 1]} in ${shownPath(s.path)}${atLines(s.at, s.count)}\n`);
   if (refreshed.stats.files === 0) {
     const looked = roots.flatMap(r => scanDirs(r).map(d => `  ${r.agent}: ${d}`));
     io.stderr(`tokenomics ${command}: no agent logs found; looked in:\n${looked.join('\n')}\n`);

@@ -3,7 +3,7 @@ import { bundledCatalog } from '../core/catalog';
 import { formatTokens, formatUSD } from '../core/format';
 import { isValidDate } from '../core/time';
 import { UsageReport, buildReportFromColumns } from '../core/usage/report';
-import type { Totals } from '../core/usage/totals';
+import { basisMark, type Totals } from '../core/usage/totals';
 import type { AgentExplanation } from '../core/usage/usageIndex';
 import { CliIO, UsageError, parseArgs, usageText } from './io';
 import { FOLDER_FLAGS, FOLDER_USAGE, folderOptions, openUsageIndex, timezoneFlag } from './agentLogs';
@@ -63,9 +63,9 @@ const COLUMNS: [string, (t: Totals) => string][] = [
   ['Output', t => formatTokens(t.outputTokens)],
   ['Cache write', t => formatTokens(t.cacheCreationTokens)],
   ['Cache read', t => formatTokens(t.cacheReadTokens)],
-  ['Total tokens', t => formatTokens(t.totalTokens)],
+  ['Total tokens', t => basisMark(t.basis) + formatTokens(t.totalTokens)],
   ['Requests', t => formatTokens(t.requests)],
-  ['Cost', t => formatUSD(t.costUSD)],
+  ['Cost', t => basisMark(t.basis) + formatUSD(t.costUSD)],
 ];
 
 export function renderTable(report: UsageReport): string {

@@ -10,6 +10,7 @@ import type { ActivityCollector } from './agents/adapter';
 import { adapterOf, isAgentId } from './agents/index';
 import type { AgentId as Agent } from './agents/records';
 import { scanLines } from './agents/lineScanner';
+import { fsPath } from './agents/fileNames';
 import * as z from 'zod';
 import { CheckedEntries, removeStaleTemps, writeAtomic } from './persist';
 
@@ -210,16 +211,16 @@ function scanInto(r: Reading, file: string, agent: Agent): void {
     r.collector = new Collector(agent);
     r.offset = 0;
     try {
-      const st = fs.statSync(file);
+      const st = fs.statSync(fsPath(file));
       if (!st.isFile() || st.size > MAX_WHOLE_FILE) return; // a FIFO is never read whole
-      reader.wholeFile(r.collector, fs.readFileSync(file, 'utf8'), file);
+      reader.wholeFile(r.collector, fs.readFileSync(fsPath(file), 'utf8'), file);
     } catch { /* unreadable or vanished: nothing */ }
     return;
   }
   if (!reader || !reader.needles.length) return; // an agent whose logs carry no tool calls worth counting
   let fd: number;
   // O_NONBLOCK: a FIFO where a transcript was must not hang the read (a regular file ignores it)
-  try { fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0)); } catch { return; }
+  try { fd = fs.openSync(fsPath(file), fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0)); } catch { return; }
   const c = r.collector;
   try {
     // only lines holding a tool call or result are decoded: file backups and chat text are skipped unread
@@ -358,7 +359,7 @@ export class ActivityCache {
   get(file: string, agent: Agent): FileActivity {
     this.load();
     let st: fs.Stats;
-    try { st = fs.statSync(file); } catch {
+    try { st = fs.statSync(fsPath(file)); } catch {
       const gone = this.entries.get(file);
       return gone ? gone.facts : readActivity(file, agent);
     }
@@ -381,11 +382,11 @@ export class ActivityCache {
   async fileTokens(file: string, count: (text: string) => Promise<number>): Promise<number | null> {
     this.load();
     let st: fs.Stats;
-    try { st = fs.statSync(file); if (!st.isFile()) return null; } catch { this.tokenEntries.delete(file); return null; }
+    try { st = fs.statSync(fsPath(file)); if (!st.isFile()) return null; } catch { this.tokenEntries.delete(file); return null; }
     const cur = this.tokenEntries.get(file);
     if (cur && cur.size === st.size && cur.mtimeMs === st.mtimeMs) return cur.tokens;
     let text: string;
-    try { text = fs.readFileSync(file, 'utf8'); } catch { return null; }
+    try { text = fs.readFileSync(fsPath(file), 'utf8'); } catch { return null; }
     const tokens = await count(text);
     this.tokenEntries.set(file, { size: st.size, mtimeMs: st.mtimeMs, tokens });
     return tokens;

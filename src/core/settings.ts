@@ -86,7 +86,10 @@ export function parseSettings(raw: unknown): { settings: Settings; problems: Set
   const agentDirs: Record<string, string[]> = {};
   for (const [key, schema] of Object.entries(fields) as [keyof Fields, z.ZodType][]) {
     out[key] = read(key, schema);
-    if (key === DIRS_AFTER) for (const a of ADAPTERS) agentDirs[a.logs.setting] = read(a.logs.setting, dirsSchema) as string[];
+    if (key === DIRS_AFTER) for (const a of ADAPTERS) {
+      agentDirs[a.logs.setting] = read(a.logs.setting, dirsSchema) as string[];
+      if (a.logs.files) agentDirs[a.logs.files.setting] = read(a.logs.files.setting, dirsSchema) as string[];
+    }
   }
   out.agentDirs = agentDirs;
   const prices = parseOverrides(get(obj, 'prices'));

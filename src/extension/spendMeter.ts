@@ -5,6 +5,7 @@ import type { LanguageClient } from 'vscode-languageclient/node';
 import { PeriodSpend, UsageChangedNotification, UsageRequest, UsageSummary } from '../server/protocol';
 import { formatPercent, formatTokens, formatTokensShort, formatUSD } from '../core/format';
 import { escapeMd } from './tokenMeter';
+import { basisMark } from '../core/usage/totals';
 import { CacheWarmCountdown, appendBurn } from './agentContext';
 
 /** Agent id -> the name the engine gives it (in the summary: the client keeps no table of its own). */
@@ -143,7 +144,7 @@ export function budgetLevel(s: UsageSummary): 'ok' | 'warning' | 'error' {
 
 /** An amount as its basis allows: a lower bound is "at least", an estimate is never shown as exact. */
 function amount(usd: number, basis: PeriodSpend['basis']): string {
-  return basis === 'lower-bound' ? `≥${formatUSD(usd)}` : basis === 'estimate' ? `≈${formatUSD(usd)}` : formatUSD(usd);
+  return basisMark(basis) + formatUSD(usd);
 }
 
 function period(md: vscode.MarkdownString, p: PeriodSpend, limit: number | null, names: Names): void {

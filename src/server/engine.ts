@@ -26,6 +26,13 @@ const SCOPED_TIMEOUT_MS = 2000;
  */
 const SETTINGS_DEBOUNCE_MS = 50;
 const SETTINGS_MAX_WAIT_MS = 2000;
+/**
+ * A document's first count over this many characters is made in steps of this size, giving the event
+ * loop back between them: 19 MB is tokenized in ~20 steps of ~10 ms instead of one ~150-350 ms block.
+ */
+const FIRST_COUNT_STEP = 1 << 20;
+/** The engine counts as busy this long after a request, an edit or a settings notification came in. */
+const BUSY_MS = 250;
 
 export interface EngineOptions {
   /** The client answers `workspace/configuration` (initialize: capabilities.workspace.configuration). */
@@ -35,21 +42,28 @@ export interface EngineOptions {
 export class Engine {
   private current: Settings;
   private currentCatalog: Catalog;
+  /** The prices the catalog was built with: an unchanged list keeps the same catalog (and what was priced with it). */
+  private catalogPrices = '';
   /** The latest settings notification not yet applied (see `queueSettings`). */
   private queued: { raw: unknown; since: number } | undefined;
   private queuedTimer: NodeJS.Timeout | undefined;
   private raw: Record<string, unknown> = {};
   private scoped = new Map<string, Promise<Settings>>();
   private counters = new Map<string, IncrementalCounter>(); // `${encoding} ${uri}`
+  /** First counts of large documents under way (`prime`), by the counters' key. */
+  private priming = new Map<string, Promise<void>>();
   private listeners: Listener[] = [];
   private reported = new Set<string>();
   private initialized = false;
   private pending: SettingProblem[] = [];
+  /** When the client last asked or told something (`busy`). */
+  private lastActive = -Infinity;
 
   constructor(private readonly connection: Connection, private readonly opts: EngineOptions = {}) {
     const { settings } = parseSettings({});
     this.current = settings;
-    this.currentCatalog = new Catalog();
+    this.currentCatalog = new Catalog(undefined, settings.prices);
+    this.catalogPrices = JSON.stringify(settings.prices ?? null);
   }
 
   /**
@@ -62,6 +76,7 @@ export class Engine {
 
   /** A settings notification: only the latest of a burst is applied, once (SETTINGS_DEBOUNCE_MS), or when a request needs it. */
   queueSettings(raw: unknown): void {
+    this.lastActive = performance.now();
     const now = Date.now();
     const since = this.queued?.since ?? now;
     this.queued = { raw, since };
@@ -69,8 +84,9 @@ export class Engine {
     this.queuedTimer = setTimeout(() => this.flushSettings(), Math.max(0, Math.min(SETTINGS_DEBOUNCE_MS, since + SETTINGS_MAX_WAIT_MS - now)));
   }
 
-  /** Applies the queued notification now, if any. */
+  /** Applies the queued notification now, if any. Every request and document event calls it first. */
   flushSettings(): void {
+    this.lastActive = performance.now();
     const q = this.queued;
     if (!q) return;
     this.queued = undefined;
@@ -86,7 +102,8 @@ export class Engine {
     const { settings, problems } = parseSettings(raw);
     this.raw = raw && typeof raw === 'object' && !Array.isArray(raw) ? raw as Record<string, unknown> : {};
     this.current = settings;
-    this.currentCatalog = new Catalog(undefined, settings.prices);
+    const prices = JSON.stringify(settings.prices ?? null);
+    if (prices !== this.catalogPrices) { this.catalogPrices = prices; this.currentCatalog = new Catalog(undefined, settings.prices); }
     // Any change may be a folder's value: every document asks again.
     this.scoped.clear();
     // Counters are keyed by encoding and document, and the text they hold is still right: keep them.
@@ -95,6 +112,12 @@ export class Engine {
   }
 
   onSettingsChanged(l: Listener): void { this.listeners.push(l); }
+
+  /**
+   * The client is at work (typing, asking for counts, sending settings): background jobs (a log sweep)
+   * then give the event loop back for longer between their slices, so its messages all go first.
+   */
+  busy(): boolean { return performance.now() - this.lastActive < BUSY_MS; }
 
   /**
    * The settings in effect for one document: resource-scoped keys as its folder sets them (asked with
@@ -171,7 +194,9 @@ export class Engine {
     if (!inc) {
       inc = new IncrementalCounter(await getCounter(encoding));
       this.counters.set(key, inc);
+      if (text.length > FIRST_COUNT_STEP) this.priming.set(key, prime(inc, text).finally(() => this.priming.delete(key)));
     }
+    await this.priming.get(key);
     const tokens = inc.update(text);
     return { tokens, exact: inc.exact };
   }
@@ -179,6 +204,20 @@ export class Engine {
   forget(uri: string): void {
     this.scoped.delete(uri);
     for (const key of [...this.counters.keys()]) if (key.endsWith(` ${uri}`)) this.counters.delete(key);
+  }
+}
+
+/**
+ * Counts growing prefixes of `text`, a step at a time: each update re-counts only what it added (and the
+ * chunk at the old end, whose cut was not safe), so the final update of the whole text costs one step.
+ */
+async function prime(inc: IncrementalCounter, text: string): Promise<void> {
+  for (let n = FIRST_COUNT_STEP; n < text.length; n += FIRST_COUNT_STEP) {
+    inc.update(text.slice(0, n));
+    // a run with no safe cut (300 MB without a space) would be re-counted from its start on every step:
+    // the rest is then counted in one go, as without steps
+    if (inc.lastRecounted > 2 * FIRST_COUNT_STEP) return;
+    await new Promise(resolve => setImmediate(resolve));
   }
 }
 

@@ -6,7 +6,7 @@
 // passed in. No service is wired to another after construction.
 import { createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind, CodeActionKind } from 'vscode-languageserver/node';
 import type { InitializeParams, WorkspaceFoldersChangeEvent } from 'vscode-languageserver/node';
-import { TextDocument } from 'vscode-languageserver-textdocument';
+import { ENGINE_DOCUMENTS } from './bigDocument';
 import { Engine } from './engine';
 import { MemoryRequest, SettingsNotification } from './protocol';
 import { onNotification, onRequest0, schemas } from './requests';
@@ -19,7 +19,7 @@ import { registerExport } from './exportService';
 import { Workspace } from './workspace';
 
 const connection = createConnection(ProposedFeatures.all);
-const documents = new TextDocuments(TextDocument);
+const documents = new TextDocuments(ENGINE_DOCUMENTS);
 let composed = false;
 
 function compose(params: InitializeParams): void {

@@ -6,6 +6,7 @@ import type { Connection } from 'vscode-languageserver/node';
 import { adapterOf, agentNames } from '../core/agents/index';
 import { agentRoots, AgentRoot, scanDirs } from '../core/agents/locations';
 import { userDirFromGlobalStorage } from '../core/agents/vscodeUserDirs';
+import { mayBeLossy, shownPath } from '../core/agents/fileNames';
 import type { RateLimitWindow, UsageRecord } from '../core/agents/records';
 import { inputCost, requestCost, ZERO_USAGE } from '../core/cost';
 import * as z from 'zod';
@@ -34,6 +35,16 @@ const POLL_BLIND_MS = 4000;
 const POLL_MAX_MS = 30_000;
 const FULL_MIN_MS = 30_000;
 const FULL_MAX_MS = 300_000;
+/** How long the summary's pass over every record is reused while nothing it depends on changed. */
+const HEAVY_MS = 10_000;
+/**
+ * A refresh gives the event loop back every ~20 ms, and waits before its next slice: a moment always,
+ * longer while the client is at work. Messages are taken one per turn of the loop and a large one
+ * (a 19 MB document) arrives in hundreds of reads: behind an at-once yield each would wait out a
+ * slice, and a burst of 2,000 settings notifications, or the 19 MB open, would wait out the whole sweep.
+ */
+const IDLE_PAUSE_MS = 1;
+const BUSY_PAUSE_MS = 20;
 
 /** The next sweep's delay: back to 1 s after a change, else twice the last, capped by what watchers cover. */
 export function nextPollMs(lastMs: number, changed: boolean, watchersWork: boolean): number {
@@ -84,6 +95,8 @@ export function registerUsage(connection: Connection, engine: Engine, opts: Usag
   let fullAt = 0;
   let summaryStale = true;
   let summaryDay = '';
+  /** Bumped whenever the index's records may have changed (the summary's heavy part is then rebuilt). */
+  let recordsGen = 0;
   let perProject: { at: number; counts: Map<string, number> } | undefined;
   let perAgent: { at: number; rows: { project: string; agent: string; session: string; input: number; cacheRead: number; cacheWrite: number }[] } | undefined;
 
@@ -103,9 +116,13 @@ export function registerUsage(connection: Connection, engine: Engine, opts: Usag
         // Only the log folders, not the agents' whole homes (todos, history, backups change all the time).
         // Recursive watching is not available everywhere, and a big tree can run out of watches: the
         // stat poll below covers whatever a watcher misses or gives up on.
-        const w = fs.watch(dir, { recursive: true, persistent: false }, (_event, name) => {
+        // a log named by itself (Copilot's OTel exporter file) is watched as the file: the name is its own
+        const isFile = fs.statSync(dir).isFile();
+        const w = fs.watch(dir, { recursive: !isFile, persistent: false }, (_event, name) => {
           watcherEvent = true;
-          if (typeof name === 'string' && name) touched.add(path.join(dir, name)); else watcherVague = true;
+          if (isFile) touched.add(dir);
+          // a name that is not UTF-8 comes lossy (U+FFFD) and names no log: the sweep finds it by its bytes
+          else if (typeof name === 'string' && name && !mayBeLossy(name)) touched.add(path.join(dir, name)); else watcherVague = true;
           schedule(50);
         });
         w.on('error', () => { w.close(); watchers = watchers.filter(x => x !== w); });
@@ -113,6 +130,7 @@ export function registerUsage(connection: Connection, engine: Engine, opts: Usag
       } catch { /* missing folder or no recursive support: the poll still finds new logs */ }
     }
     summaryStale = true;
+    recordsGen++;
     for (const r of roots.filter(r => r.explicit && !fs.existsSync(r.dir))) {
       connection.console.warn(`Agent log folder ${r.dir} (${r.agent}, from settings) does not exist.`);
     }
@@ -134,6 +152,8 @@ export function registerUsage(connection: Connection, engine: Engine, opts: Usag
     timer = setTimeout(() => { timer = undefined; void refresh(); }, ms);
   };
 
+  const pause = () => new Promise<void>(resolve => setTimeout(resolve, engine.busy() ? BUSY_PAUSE_MS : IDLE_PAUSE_MS));
+
   const refresh = async (): Promise<void> => {
     if (refreshing) { again = true; return refreshing; }
     refreshing = (async () => {
@@ -144,13 +164,13 @@ export function registerUsage(connection: Connection, engine: Engine, opts: Usag
         const named = touched;
         touched = new Set();
         watcherVague = false;
-        const r = await index!.refresh({ full, touched: named });
+        const r = await index!.refresh({ full, touched: named, pause });
         if (full) {
           // a full sweep that found a change no watcher named: the watchers miss things, sweep more often
           fullMs = fullAt === 0 ? FULL_MIN_MS : nextFullMs(fullMs, r.changed && named.size === 0);
           fullAt = Date.now() + fullMs;
         }
-        if (r.changed) { scheduleSave(); perProject = undefined; perAgent = undefined; if (r.ms > 100) afterHeavyWork(); }
+        if (r.changed) { recordsGen++; scheduleSave(); perProject = undefined; perAgent = undefined; if (r.ms > 100) afterHeavyWork(); }
         // a change a watcher announced proves the watchers work: the sweep may back off further
         if (r.changed && watcherEvent) watchersProven = true;
         watcherEvent = false;
@@ -162,34 +182,22 @@ export function registerUsage(connection: Connection, engine: Engine, opts: Usag
         if (r.changed || r.cache !== null) for (const m of index!.malformedFiles()) {
           if ((malformedReported.get(m.path) ?? 0) >= m.lines) continue;
           malformedReported.set(m.path, m.lines);
-          connection.console.warn(`skipped ${m.lines} malformed line${m.lines === 1 ? '' : 's'} in ${m.path}${atLines(m.at, m.lines)} (not JSON, or usage fields of the wrong type); the rest of the file is counted`);
+          connection.console.warn(`skipped ${m.lines} malformed line${m.lines === 1 ? '' : 's'} in ${shownPath(m.path)}${atLines(m.at, m.lines)} (not JSON, or usage fields of the wrong type); the rest of the file is counted`);
         }
         if (r.changed || r.cache !== null) for (const s of index!.skippedFiles()) {
           const key = `${s.reason}\0${s.path}`;
           if ((malformedReported.get(key) ?? 0) >= s.count) continue;
           malformedReported.set(key, s.count);
-          connection.console.warn(`skipped ${s.count} ${SKIP_TEXT[s.reason]![s.count === 1 ? 0 : 1]} in ${s.path}${atLines(s.at, s.count)}; the rest of the file is counted`);
+          connection.console.warn(`skipped ${s.count} ${SKIP_TEXT[s.reason]![s.count === 1 ? 0 : 1]} in ${shownPath(s.path)}${atLines(s.at, s.count)}; the rest of the file is counted`);
         }
         for (const p of r.stats.unreadable) {
-          const line = `cannot read ${p.path}: ${p.reason}`;
+          const line = `cannot read ${shownPath(p.path)}: ${p.reason}`;
           if (!reportedProblems.has(line)) { reportedProblems.add(line); connection.console.warn(line); }
         }
         // The poll runs every second: with nothing new on disk and the same day, the summary stands.
         const day = dayKeyer(engine.timezone)(Date.now());
         if (!r.changed && !summaryStale && day === summaryDay) return;
-        summaryStale = false;
-        summaryDay = day;
-        const summary = buildSummary();
-        if (!summary.hasLogs && !saidNoLogs) {
-          saidNoLogs = true;
-          connection.console.info(`No coding-agent usage found. Looked in: ${summary.folders.map(f => `${f.agent} ${f.path}${f.exists ? '' : ' (missing)'}`).join('; ')}. Set ${Object.keys(engine.settings.agentDirs).map(k => `tokenomics.${k}`).join(' / ')} if your agents log elsewhere.`);
-        }
-        if (summary.hasLogs) saidNoLogs = false;
-        const json = JSON.stringify({ ...summary, generatedAt: 0 });
-        if (json !== lastSummaryJson) {
-          lastSummaryJson = json;
-          void sendNotification(connection, UsageChangedNotification, summary);
-        }
+        publish(day);
       } catch (e) {
         connection.console.error(`usage refresh failed: ${(e as Error)?.stack ?? e}`);
       } finally {
@@ -198,6 +206,37 @@ export function registerUsage(connection: Connection, engine: Engine, opts: Usag
       }
     })();
     return refreshing;
+  };
+
+  /** Builds the summary and sends it when it says something new. */
+  const publish = (day = dayKeyer(engine.timezone)(Date.now())) => {
+    summaryStale = false;
+    summaryDay = day;
+    const summary = buildSummary();
+    if (!summary.hasLogs && !saidNoLogs) {
+      saidNoLogs = true;
+      connection.console.info(`No coding-agent usage found. Looked in: ${summary.folders.map(f => `${f.agent} ${f.path}${f.exists ? '' : ' (missing)'}`).join('; ')}. Set ${Object.keys(engine.settings.agentDirs).map(k => `tokenomics.${k}`).join(' / ')} if your agents log elsewhere.`);
+    }
+    if (summary.hasLogs) saidNoLogs = false;
+    const json = JSON.stringify({ ...summary, generatedAt: 0 });
+    if (json !== lastSummaryJson) {
+      lastSummaryJson = json;
+      void sendNotification(connection, UsageChangedNotification, summary);
+    }
+  };
+
+  // A change of budgets, prices or the time zone changes what the summary says, not what is on disk:
+  // the summary is rebuilt (once for a burst), the logs are not walked for it.
+  let publishTimer: NodeJS.Timeout | undefined;
+  const republishSoon = () => {
+    summaryStale = true;
+    if (publishTimer) return;
+    publishTimer = setTimeout(() => {
+      publishTimer = undefined;
+      // a refresh under way publishes when it ends (summaryStale)
+      if (refreshing || !index) return;
+      try { publish(); } catch (e) { connection.console.error(`usage summary failed: ${(e as Error)?.stack ?? e}`); }
+    }, 250);
   };
 
   const weeklyRequests = (projectPath: string): number | undefined => {
@@ -238,12 +277,31 @@ export function registerUsage(connection: Connection, engine: Engine, opts: Usag
     return byAgent.size ? { byAgent } : undefined;
   };
 
-  const buildSummary = (): UsageSummary => {
-    const s = engine.settings;
-    const tz = engine.timezone;
+  /**
+   * The part of the summary that goes over every record (~45k records: tens of ms), kept while the
+   * records, prices, time zone, week start, folders and quotas stay the same, for at most HEAVY_MS (the
+   * windows move with the clock): a burst of budget or model changes rebuilds only the rest.
+   */
+  let heavy: { key: string; at: number; catalog: typeof engine.catalog; records: readonly UsageRecord[]; sum: ReturnType<typeof spendSummary>; quotas: QuotaStatus[]; burn: ReturnType<typeof burnRates>; warm: number | undefined; malformed: number } | undefined;
+  const heavyPart = (tz: string, s: typeof engine.settings) => {
+    const key = JSON.stringify([recordsGen, tz, s.weekStartsOn, opts.workspace.folders, s.quotas]);
+    if (heavy && heavy.key === key && heavy.catalog === engine.catalog && Date.now() - heavy.at < HEAVY_MS) return heavy;
     const records = index?.records() ?? [];
     const rateLimits = [...(index?.latestRateLimits().values() ?? [])].sort((a, b) => b.at - a.at)[0] ?? null;
     const sum = spendSummary(records, engine.catalog, { timezone: tz, weekStartsOn: s.weekStartsOn, preferProjects: opts.workspace.folders, rateLimits });
+    const a = sum.activeSession;
+    return (heavy = {
+      key, at: Date.now(), catalog: engine.catalog, records, sum, quotas: quotasOf(records),
+      burn: burnRates(records, engine.catalog, Date.now()).slice(0, 5),
+      warm: a ? cacheWarmUntil(mainStream(records, a.agent, a.sessionId)) ?? undefined : undefined,
+      malformed: index?.stats().malformedLines ?? 0,
+    });
+  };
+
+  const buildSummary = (): UsageSummary => {
+    const s = engine.settings;
+    const tz = engine.timezone;
+    const { records, sum, quotas, burn, warm, malformed } = heavyPart(tz, s);
     const period = (label: string, startDate: string, b: SpendBreakdown): PeriodSpend => ({
       label, startDate, costUSD: b.totals.costUSD, requests: b.totals.requests, unpricedRequests: b.unpricedRequests,
       tokens: { input: b.totals.inputTokens, output: b.totals.outputTokens, cacheRead: b.totals.cacheReadTokens, cacheWrite: b.totals.cacheCreationTokens },
@@ -271,15 +329,15 @@ export function registerUsage(connection: Connection, engine: Engine, opts: Usag
         nextTurnUncachedUSD: inputCost(model, a.contextTokens),
         lastActivity: a.lastActive,
         inWorkspace: inside(a.project, folders),
-        cacheWarmUntil: cacheWarmUntil(mainStream(records, a.agent, a.sessionId)) ?? undefined,
+        cacheWarmUntil: warm,
       } : undefined,
       contextWarning: { percent: s['contextWarning.percent'], notifyPercent: s['contextWarning.notifyPercent'] },
-      quotas: quotasOf(records),
+      quotas,
       agentNames: agentNames(),
       folders: roots.map(r => ({ agent: r.agent, path: r.dir, exists: fs.existsSync(r.dir), setting: `tokenomics.${adapterOf(r.agent).logs.setting}` })),
       hasLogs: records.length > 0,
-      skipped: { malformedLines: index?.stats().malformedLines ?? 0, unreadable: stats.map(p => p.path) },
-      burn: burnRates(records, engine.catalog, Date.now()).slice(0, 5),
+      skipped: { malformedLines: malformed, unreadable: stats.map(p => shownPath(p.path)) },
+      burn,
     };
   };
 
@@ -300,7 +358,7 @@ export function registerUsage(connection: Connection, engine: Engine, opts: Usag
     // Budgets, time zone or prices only change what the summary says: the index stands.
     if (dirs !== configuredDirs || !index) { configuredDirs = dirs; configure(); }
     // a burst of changes rebuilds the summary once (a rebuild over a big index takes tens of ms)
-    else { summaryStale = true; schedule(250); }
+    else republishSoon();
   });
   // Another folder may hold the session to warn about: the summary is rebuilt, the index stands.
   opts.workspace.onDidChange(() => { summaryStale = true; schedule(0); });
@@ -317,7 +375,7 @@ export function registerUsage(connection: Connection, engine: Engine, opts: Usag
     await refresh();
     const day = dayKeyer(engine.timezone);
     const dropped = index?.forget(r => day(r.timestamp) < p.before) ?? 0;
-    if (dropped) { index?.save(); summaryStale = true; schedule(0); }
+    if (dropped) { recordsGen++; index?.save(); summaryStale = true; schedule(0); }
     return { dropped };
   });
   let poll: NodeJS.Timeout | undefined;
@@ -325,6 +383,7 @@ export function registerUsage(connection: Connection, engine: Engine, opts: Usag
   sweep();
   connection.onShutdown(() => {
     if (poll) clearTimeout(poll);
+    if (publishTimer) clearTimeout(publishTimer);
     for (const w of watchers) w.close();
     if (saveTimer) { clearTimeout(saveTimer); try { index?.save(); } catch { /* best effort on the way out */ } }
   });

@@ -2,9 +2,9 @@
 // through textContent. Charts are plain SVG coloured by classes that use the VS Code theme's variables.
 // Every figure is written by the same formatters as the Markdown export and the CLI (one vocabulary,
 // to the cent), and agent names come with the summary from the engine: nothing here names an agent.
-import type { WeekSummary } from '../core/week/types';
+import type { Basis, WeekSummary } from '../core/week/types';
 import {
-  agentName, dayAgents, formatDuration, formatInt, formatMoney, formatShare, formatSmallMoney, headlineTexts, orList,
+  agentName, basisMark, basisNote, dayAgents, formatDuration, formatInt, formatMoney, formatShare, formatSmallMoney, headlineTexts, orList,
 } from '../core/week/format';
 import type { FromWebview, ToWebview } from './messages';
 import { leakLedgers } from '../core/leaks/text';
@@ -61,10 +61,11 @@ const intOrDash = (v: number | null) => (v === null ? '—' : formatInt(v));
 function dayChart(w: WeekSummary, agents: string[], name: (a: string) => string): HTMLElement {
   const byAgent = (d: WeekSummary['days'][number], a: string) => (d.byAgent as Record<string, number | undefined>)[a];
   const shown = dayAgents(w);
+  const basisOf = new Map<string, Basis>(w.agents.map(a => [a.agent, a.basis]));
   const max = Math.max(0.01, ...w.days.map(d => d.costUSD));
   const W = 640, H = 200, pad = 28, bw = (W - pad * 2) / 7;
   const s = svg('svg', { viewBox: `0 0 ${W} ${H + 40}`, role: 'img', 'aria-labelledby': 'day-chart-title', class: 'chart', preserveAspectRatio: 'xMidYMid meet' });
-  s.append(svg('title', { id: 'day-chart-title' }, `Spend per day, split by agent: ${w.days.map(d => `${d.date} ${formatMoney(d.costUSD)}`).join(', ')}`));
+  s.append(svg('title', { id: 'day-chart-title' }, `Spend per day, split by agent: ${w.days.map(d => `${d.date} ${basisMark(d.basis)}${formatMoney(d.costUSD)}`).join(', ')}`));
   s.append(svg('line', { x1: pad, x2: W - pad, y1: H, y2: H, class: 'axis' }));
   const weekday = new Intl.DateTimeFormat(navigator.language || 'en-US', { weekday: 'short', timeZone: 'UTC' });
   w.days.forEach((d, i) => {
@@ -75,17 +76,17 @@ function dayChart(w: WeekSummary, agents: string[], name: (a: string) => string)
       const h = Math.max(1, (v / max) * (H - 20));
       y -= h;
       const r = svg('rect', { x: pad + i * bw + 6, y, width: bw - 12, height: h, class: `bar series-${agents.indexOf(a) % SERIES}` });
-      r.append(svg('title', {}, `${d.date} · ${name(a)}: ${formatMoney(v)}`));
+      r.append(svg('title', {}, `${d.date} · ${name(a)}: ${basisMark(basisOf.get(a))}${formatMoney(v)}`));
       s.append(r);
     }
     const x = pad + i * bw + bw / 2;
-    s.append(svg('text', { x, y: y - 4, class: 'value', 'text-anchor': 'middle' }, d.costUSD > 0 ? formatMoney(d.costUSD) : ''),
+    s.append(svg('text', { x, y: y - 4, class: 'value', 'text-anchor': 'middle' }, d.costUSD > 0 ? basisMark(d.basis) + formatMoney(d.costUSD) : ''),
       svg('text', { x, y: H + 16, class: 'label', 'text-anchor': 'middle' }, weekday.format(new Date(`${d.date}T12:00:00Z`))),
       svg('text', { x, y: H + 32, class: 'label', 'text-anchor': 'middle' }, d.date.slice(5)));
   });
   const legend = el('ul', { class: 'legend', 'aria-hidden': 'true' }, ...shown.map(a => el('li', {}, el('span', { class: `swatch series-${agents.indexOf(a) % SERIES}` }), name(a))));
   const data = table('Spend per day by agent', ['Date', 'Spend', ...shown.map(name)],
-    w.days.map(d => [d.date, formatMoney(d.costUSD), ...shown.map(a => formatMoney(byAgent(d, a) ?? 0))]), { hidden: true });
+    w.days.map(d => [d.date, basisMark(d.basis) + formatMoney(d.costUSD), ...shown.map(a => basisMark(basisOf.get(a)) + formatMoney(byAgent(d, a) ?? 0))]), { hidden: true });
   return el('div', { class: 'chart-wrap' }, s, legend, data);
 }
 
@@ -130,14 +131,16 @@ function render(w: WeekSummary): void {
     figure('headline-tokens', 'Tokens', h.tokens),
     figure('headline-requests', 'Requests', h.requests),
     figure('headline-sessions', 'Sessions', h.sessions)));
+  const note = basisNote(w);
+  if (note) main.append(el('p', { id: 'basis-note', class: 'muted' }, note));
 
   main.append(section('days', 'Spend per day', dayChart(w, agents, name)));
 
   main.append(section('breakdown', 'Where it went',
     el('div', { class: 'columns' },
-      el('div', {}, el('h3', {}, 'By model'), barList('Spend by model', w.models.map(m => [`${m.model} · ${m.tier ?? 'unpriced'}`, m.costUSD, formatMoney(m.costUSD)]))),
-      el('div', {}, el('h3', {}, 'By agent'), barList('Spend by agent', w.agents.map(a => [name(a.agent), a.costUSD, formatMoney(a.costUSD)]))),
-      el('div', {}, el('h3', {}, 'By project'), barList('Spend by project', w.projects.slice(0, 12).map(pr => [pr.name, pr.costUSD, formatMoney(pr.costUSD)]))))));
+      el('div', {}, el('h3', {}, 'By model'), barList('Spend by model', w.models.map(m => [`${m.model} · ${m.tier ?? 'unpriced'}`, m.costUSD, basisMark(m.basis) + formatMoney(m.costUSD)]))),
+      el('div', {}, el('h3', {}, 'By agent'), barList('Spend by agent', w.agents.map(a => [name(a.agent), a.costUSD, basisMark(a.basis) + formatMoney(a.costUSD)]))),
+      el('div', {}, el('h3', {}, 'By project'), barList('Spend by project', w.projects.slice(0, 12).map(pr => [pr.name, pr.costUSD, basisMark(pr.basis) + formatMoney(pr.costUSD)]))))));
 
   const c = w.cache;
   main.append(section('cache', 'Cache',

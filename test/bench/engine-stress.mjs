@@ -4,7 +4,8 @@
 // - a settings storm: 2,000 `tokenomics/settings` notifications in a row, then a count request;
 // - responsiveness: count-request latency (p95, target ≤ 100 ms) while a 19 MB prompt is edited, a
 //   symlink loop sits in the log folder, the 26,000 logs exist and settings change 2,000 times.
-// Inputs are generated in a temp folder and removed. Run alone: `node test/bench/engine-stress.mjs`.
+// Inputs are generated in a temp folder and removed. Run alone: `node test/bench/engine-stress.mjs`;
+// `--cpu-prof-dir=DIR` profiles the engine process (build with `node src/tools/build.mjs --dev` for names).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -57,13 +58,14 @@ export async function run(log = console.log) {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tokenomics-bench-engine-stress-'));
   const claude = path.join(tmp, 'claude');
   let server;
+  const prof = process.argv.find(a => a.startsWith('--cpu-prof-dir='));
   try {
     let t = performance.now();
     generate(claude);
     log(`generated ${FILES} small transcripts in ${(performance.now() - t).toFixed(0)} ms`);
     const env = { CLAUDE_CONFIG_DIR: claude, CODEX_HOME: path.join(tmp, 'none'), HOME: tmp, TZ: 'UTC' };
     t = performance.now();
-    server = await startServer({ env, settings: {}, rootDir: tmp });
+    server = await startServer({ env, settings: {}, rootDir: tmp, ...(prof ? { execArgv: ['--optimize-for-size', '--cpu-prof', prof] } : {}) });
     const first = await server.conn.sendRequest('tokenomics/usage');
     log(`engine start + first usage summary over ${FILES} files: ${(performance.now() - t).toFixed(0)} ms (${first.week.requests} requests this week)`);
     // settle: the sweep backs off, the index is saved, the GC after the cold scan has run
@@ -91,9 +93,13 @@ export async function run(log = console.log) {
     const para = '## Section\n\nAlways run the tests before you commit, and keep the answer short. See src/core/prompt for the rules.\n\n';
     const big = para.repeat(Math.ceil(19 * 1024 * 1024 / para.length));
     let pv = 1;
+    t = performance.now();
     server.open(prompt, big, 'markdown', pv);
+    // the open itself (19 MB of JSON written, read and parsed on both sides) is measured apart from the quiet baseline
+    await server.count(uri, 1);
+    log(`a 19 MB prompt opened, then a count: answered in ${(performance.now() - t).toFixed(0)} ms`);
     const base = await countLatency(server, uri, () => 1, 20);
-    const loaded = await countLatency(server, uri, () => 1, 60, stopped => (async () => {
+    const editing = stopped => (async () => {
       let i = 0;
       while (!stopped()) {
         pv++;
@@ -101,16 +107,24 @@ export async function run(log = console.log) {
         for (let k = 0; k < 100; k++) server.conn.sendNotification('tokenomics/settings', settingsN(i++));
         await sleep(50);
       }
-    })());
+    })();
+    const loaded = await countLatency(server, uri, () => 1, 60, editing);
+    // the status bar counts the document being edited: the 19 MB prompt itself, re-counted after each edit
+    const own = await countLatency(server, prompt, () => pv, 30, editing);
     const p95 = pct(loaded, 0.95);
     log(`count latency, quiet engine: p50 ${pct(base, 0.5).toFixed(1)} ms, p95 ${pct(base, 0.95).toFixed(1)} ms`);
+    log(`count of the 19 MB prompt itself while it is edited (the same load): p50 ${pct(own, 0.5).toFixed(1)} ms, p95 ${pct(own, 0.95).toFixed(1)} ms, max ${Math.max(...own).toFixed(0)} ms`);
     log(`count latency while a 19 MB prompt is edited, a link loop sits in the logs, ${FILES} logs exist, settings change: p50 ${pct(loaded, 0.5).toFixed(1)} ms, p95 ${p95.toFixed(1)} ms, max ${Math.max(...loaded).toFixed(0)} ms (target p95 ≤ 100 ms) ${p95 <= 100 ? 'OK' : 'MISSED'}`);
   } finally {
+    // a profile is written as the engine exits, which can take longer than stop() waits before a kill
+    const exited = prof && server ? new Promise(r => server.child.once('exit', r)) : undefined;
     await server?.stop();
+    await exited;
     fs.rmSync(tmp, { recursive: true, force: true });
   }
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
-  run(console.log).catch(e => { console.error(e); process.exitCode = 1; });
+  // exits as run.mjs does once done: twice a standalone run stayed alive after its last line (cause not found)
+  run(console.log).then(() => process.exit(0), e => { console.error(e); process.exit(1); });
 }

@@ -50,3 +50,35 @@ test('a prompt too large to analyse gets one diagnostic saying so, and the token
     assert.deepEqual(await s.conn.sendRequest('textDocument/codeLens', { textDocument: { uri } }), []);
   } finally { await s.stop(); }
 });
+
+test('a large document kept in pieces and counted in steps: after edits across its pieces, the count is the tokenizer\'s count of the text', async () => {
+  const s = await startServer({ settings: { model: 'gpt-4o' }, env: noLogs, workspace: tmp });
+  try {
+    const para = 'Always run the tests before you commit.\r\nKeep the answer short: 42 words, not 420.\n\n';
+    let text = para.repeat(Math.ceil(3_500_000 / para.length));
+    const uri = s.open(path.join(tmp, 'big.txt'), text, 'plaintext');
+    const first: any = await s.conn.sendRequest('tokenomics/count', { uri, version: 1, ranges: [] });
+    const { getCounter } = await import('../../src/core/tokenizer');
+    const counter = await getCounter('o200k_base');
+    assert.equal(first.tokens, counter.count(text));
+    // edits at the start, inside, across the ~64 K-character pieces, and a \r\n split then joined again
+    const lines = text.split(/\r\n|\n/);
+    const edits = [
+      { range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: 'x' },
+      { range: { start: { line: 10_000, character: 3 }, end: { line: 12_500, character: 5 } }, text: 'joined ' },
+      { range: { start: { line: 30_000, character: lines[30_000]!.length }, end: { line: 30_000, character: lines[30_000]!.length } }, text: '\r' },
+    ];
+    const { TextDocument } = await import('vscode-languageserver-textdocument');
+    let doc = TextDocument.create(uri, 'plaintext', 1, text);
+    let v = 1;
+    for (const e of edits) {
+      v++;
+      void s.conn.sendNotification('textDocument/didChange', { textDocument: { uri, version: v }, contentChanges: [e] });
+      doc = TextDocument.update(doc, [e], v);
+    }
+    text = doc.getText();
+    const r: any = await s.conn.sendRequest('tokenomics/count', { uri, version: v, ranges: [] });
+    assert.equal(r.version, v);
+    assert.equal(r.tokens, counter.count(text));
+  } finally { await s.stop(); }
+});

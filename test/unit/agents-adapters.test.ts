@@ -42,13 +42,21 @@ test('package.json declares exactly the adapters\' folder settings, machine-scop
     assert.deepEqual(p.default, []);
     assert.equal(p.markdownDescription, a.logs.settingDescription, `${a.logs.setting}: description`);
   }
+  // log files named one by one (Copilot's OTel exporter file): declared the same way
+  for (const a of ADAPTERS) {
+    if (!a.logs.files) continue;
+    const p = props[`tokenomics.${a.logs.files.setting}`];
+    assert.ok(p, `${a.logs.files.setting} is declared`);
+    assert.deepEqual([p.type, p.scope, p.default, p.markdownDescription], ['array', 'machine', [], a.logs.files.settingDescription]);
+  }
 });
 
 test('settings, CLI flags and default folders come from the adapters', () => {
   const { settings, problems } = parseSettings({ claudeDirs: ['/c'], codexDirs: 'not a list' });
-  assert.deepEqual(settings.agentDirs, { ...Object.fromEntries(ADAPTERS.map(a => [a.logs.setting, []])), claudeDirs: ['/c'] });
+  assert.deepEqual(settings.agentDirs, { ...Object.fromEntries(ADAPTERS.flatMap(a => [[a.logs.setting, []], ...a.logs.files ? [[a.logs.files.setting, []]] : []])), claudeDirs: ['/c'] });
   assert.deepEqual(problems.map(p => p.setting), ['tokenomics.codexDirs']);
   for (const a of ADAPTERS) assert.equal(FOLDER_FLAGS[a.logs.cliFlag], 'multi');
+  for (const a of ADAPTERS) if (a.logs.files) assert.equal(FOLDER_FLAGS[a.logs.files.cliFlag], 'multi');
   assert.equal(FOLDER_FLAGS['no-cache'], 'bool');
   assert.deepEqual(agentRoots({ HOME: '/h' }, settings.agentDirs).filter(r => r.explicit).map(r => `${r.agent}:${r.dir}`), ['claude-code:/c']);
 });

@@ -62,10 +62,11 @@ test('Markdown export and CLI agree to the cent', async () => {
 test('CSV: one row per day × agent × model, cost to the cent, formulas neutralised', async () => {
   const csv = await cli('csv');
   const rows = csv.trim().split('\r\n');
-  assert.equal(rows[0], 'date,agent,model,input_tokens,output_tokens,cache_creation_tokens,cache_read_tokens,total_tokens,requests,cost_usd');
+  assert.equal(rows[0], 'date,agent,model,input_tokens,output_tokens,cache_creation_tokens,cache_read_tokens,total_tokens,requests,cost_usd,basis');
   assert.deepEqual(rows.slice(1).map(r => r.split(',').slice(0, 3).join(' ')), [
     '2026-05-04 claude-code claude-sonnet-4-5-20250929', '2026-05-05 claude-code claude-opus-4-1-20250805', '2026-05-06 codex gpt-5.2-codex']);
-  assert.equal(rows[1]!.split(',').pop(), '0.27');
+  assert.equal(rows[1]!.split(',').at(-2), '0.27');
+  assert.equal(rows[1]!.split(',').pop(), 'exact');
   const w = JSON.parse(await cli('json')) as WeekSummary;
   w.dayRows[0]!.model = '=HYPERLINK("x")';
   assert.match(toCsv(w), /"'=HYPERLINK\(""x""\)"/);
@@ -125,4 +126,36 @@ test('tokenomics week with a ReDoS quota pattern finishes; a quota with too many
   const w = JSON.parse(o.out) as WeekSummary;
   assert.deepEqual(w.quotas.map(q => q.name), ['redos']);
   assert.match(o.err, /invalid quota "many" \(projects\): tokenomics\.quotas\[1\]\.projects: 201 patterns, more than the 200 allowed/);
+});
+
+// Issue 10/11: every figure says where it comes from. Copilot's chat journal keeps only the last model
+// call of a request (a lower bound), Continue's tokensGenerated.jsonl is counted from text (an estimate):
+// the summary marks both, in the Markdown and text exports, the CSV and the webview (same formatters).
+test('week marks lower bounds (≥) and estimates (≈) in every export', async () => {
+  const A = path.resolve(__dirname, '../../../test/fixtures/agent-logs');
+  const o = io();
+  const args = ['week', '--week', '2026-11-16', '--timezone', 'UTC', '--claude-dir', empty, '--codex-dir', empty, '--gemini-dir', empty,
+    '--cline-dir', empty, '--opencode-dir', empty, '--kilo-dir', empty,
+    '--vscode-user-dir', path.join(A, 'copilot/User'), '--continue-dir', path.join(A, 'continue/dot-continue')];
+  assert.equal(await main([...args, '--format', 'json'], o), 0, o.err);
+  const w = JSON.parse(o.out) as WeekSummary;
+  assert.deepEqual(w.agents.map(a => [a.agent, a.basis]), [['copilot', 'lower-bound'], ['continue', 'estimate']]);
+  assert.equal(w.totals.basis, 'estimate', 'a total with an estimated part is an estimate');
+  const h = headlineTexts(w);
+  assert.equal(h.spend, `≈${formatMoney(w.headline.spendUSD)}`);
+  assert.match(h.tokens, /^≈[\d,]+$/);
+  const md = toMarkdown(w);
+  assert.match(md, /\| GitHub Copilot \| [\d,]+ \| ≥[\d,]+ \| ≥\$[\d.]+ \|/);
+  assert.match(md, /\| Continue \| [\d,]+ \| ≈[\d,]+ \| ≈\$[\d.]+ \|/);
+  assert.match(md, /≥ lower bound for GitHub Copilot: .*≈ estimate for Continue/);
+  const csv = toCsv(w).trim().split('\r\n');
+  assert.equal(csv[0]!.split(',').pop(), 'basis');
+  assert.deepEqual([...new Set(csv.slice(1).map(r => `${r.split(',')[1]} ${r.split(',').pop()}`))].sort(), ['continue estimate', 'copilot exact', 'copilot lower-bound'], 'a day row of exact trace-store calls stays exact');
+  const r = io();
+  assert.equal(await main(['report', ...args.slice(5)], r), 0, r.err);
+  assert.match(r.out, /^Total .* ≈[\d,.]+k?\s+\d+\s+≈\$[\d.]+$/m, 'report\'s table marks the estimated total');
+  // and an all-exact week carries no mark and no note
+  const exact = JSON.parse(await cli('json')) as WeekSummary;
+  assert.equal(exact.totals.basis, 'exact');
+  assert.ok(!/[≥≈]/.test(toMarkdown(exact).split('## Always-loaded')[0]!), 'no mark on exact figures');
 });

@@ -79,7 +79,10 @@ test('days: all seven days, each agent\'s spend per day, and the day × agent ×
   ]));
   assert.deepEqual(d.days.map(x => x.date), ['2026-05-04', '2026-05-05', '2026-05-06', '2026-05-07', '2026-05-08', '2026-05-09', '2026-05-10']);
   assert.deepEqual(d.days[1]!.byAgent, { codex: 0.015, 'claude-code': 0.015 });
-  assert.deepEqual(d.days[2]!, { date: '2026-05-06', costUSD: 0, requests: 0, tokens: 0, byAgent: {} });
+  assert.deepEqual(d.days[2]!, { date: '2026-05-06', costUSD: 0, requests: 0, tokens: 0, basis: 'exact', byAgent: {} });
+  assert.deepEqual(d.days.map(x => x.basis).slice(0, 2), ['exact', 'exact']);
+  const lower = days(input([rec({ at: '2026-05-07T10:00:00Z', agent: 'copilot' }), rec({ at: '2026-05-07T11:00:00Z' })]));
+  assert.equal(lower.days[3]!.basis, 'lower-bound', "a day with a part from Copilot's journal is a lower bound");
   assert.deepEqual(d.dayRows.map(r => [r.date, r.agent, r.model, r.requests]),
     [['2026-05-04', 'claude-code', 'small-1', 1], ['2026-05-05', 'claude-code', 'big-1', 1], ['2026-05-05', 'codex', 'big-1', 1]]);
 });

@@ -49,6 +49,13 @@ export interface LogLocation {
   vscodeUserDirs?: boolean;
   /** Folders under a scan dir never walked into (OpenCode's `storage/part` holds a file per message part). */
   prune?(name: string, fullPath: string): boolean;
+  /**
+   * Log files named one by one, besides the folders (Copilot's OTel file exporter writes wherever its
+   * user points it): a machine-scoped setting (`tokenomics.<setting>`) and a repeatable CLI flag add
+   * them; `envVar`, when set in the environment, names one more, as it does for the agent. A scan
+   * dir may also be a file: it is taken as a log whatever its name.
+   */
+  files?: { setting: string; cliFlag: string; settingDescription: string; envVar?: string };
 }
 
 /** Tool calls, edits and commands, for the weekly summary's value and waste sections. */

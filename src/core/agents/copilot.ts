@@ -1,7 +1,9 @@
-// GitHub Copilot Chat in VS Code. Four sources, in the order they are trusted:
+// GitHub Copilot Chat in VS Code. Five sources, in the order they are trusted:
 //  - the OTel trace store `<User>/globalStorage/github.copilot-chat/agent-traces.db` (opt-in,
 //    setting `github.copilot.chat.otel.dbSpanExporter.enabled`): one `spans` row per model call,
 //    exact (vscode-copilot-chat src/platform/otel/node/sqlite/otelSqliteStore.ts);
+//  - the OTel file exporter's file, wherever `github.copilot.chat.otel.outfile` points (copilotOtelFile.ts):
+//    the same spans as the trace store, when the SDK manages to write them;
 //  - the debug log `workspaceStorage/<hash>/GitHub.copilot-chat/debug-logs/<id>/*.jsonl`: the same
 //    calls under the same span ids, exact, without cache writes (copilotDebugLog.ts);
 //  - VS Code's session journal `workspaceStorage/<hash>/chatSessions/<id>.jsonl` (see
@@ -21,6 +23,7 @@ import { copilotModelInfo } from './copilotPrices';
 import { childIgnoringCase, defaultVscodeUserDirs } from './vscodeUserDirs';
 import { copilotActivity } from './copilotActivity';
 import { DEBUG_LOGS_DIR, DebugLogState, debugLogLine, debugLogState, isDebugLogFile } from './copilotDebugLog';
+import { OTEL_OUTFILE_ENV, OTEL_OUTFILE_SETTING, OtelFileState, otelFileLine, otelOutfiles } from './copilotOtelFile';
 
 export const COPILOT: Agent = 'copilot' as unknown as Agent; // a plain string id once AgentId lands
 const EXTENSION_ID = 'github.copilot-chat';
@@ -153,7 +156,30 @@ export function copilotTraces(db: SqliteDb, file: string, emit: (r: UsageRecord)
   return { malformed };
 }
 
-const isDebugState = (s: CopilotState | DebugLogState): s is DebugLogState => (s as DebugLogState).debugLog === true;
+type ReaderState = CopilotState | DebugLogState | OtelFileState;
+const isDebugState = (s: ReaderState): s is DebugLogState => (s as DebugLogState).debugLog === true;
+const isOtelState = (s: ReaderState): s is OtelFileState => (s as OtelFileState).otelFile === true;
+
+/**
+ * A log that is neither a session journal, a debug log nor the trace store: one the user named by
+ * itself (LogLocation.files, or Copilot's own `outfile` setting), so the OTel exporter's file.
+ */
+function isOtelFile(file: string): boolean {
+  const name = path.basename(file);
+  return name !== TRACES_DB && !isSessionFile(file) && !isDebugLogFile(name, file);
+}
+
+/** An OTel exporter line: only span objects can hold a call (copilotOtelFile.ts). */
+function otelLine(text: string, file: string, emit: (r: UsageRecord) => void): LineOutcome {
+  if (!text.includes('"_spanContext"')) return 'ignored';
+  let entry: unknown;
+  try { entry = JSON.parse(text); } catch { return 'malformed'; }
+  if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) return 'malformed';
+  const r = otelFileLine(entry as Record<string, unknown>, file, COPILOT);
+  if (!r) return 'ignored';
+  emit(r);
+  return 'record';
+}
 
 /** A debug-log line (copilotDebugLog.ts): exact, one record per `llm_request` entry. */
 function debugLine(state: DebugLogState, text: string, file: string, emit: (r: UsageRecord) => void): LineOutcome {
@@ -167,14 +193,17 @@ function debugLine(state: DebugLogState, text: string, file: string, emit: (r: U
   return 'record';
 }
 
-export const copilotReader: AgentReader<CopilotState | DebugLogState> = {
+export const copilotReader: AgentReader<ReaderState> = {
   agent: COPILOT,
-  needles: [Buffer.from('"kind"'), Buffer.from('"llm_request"')],
+  needles: [Buffer.from('"kind"'), Buffer.from('"llm_request"'), Buffer.from('"_spanContext"')],
   lastWinsInFile: true,
   initState: file => isDebugLogFile(path.basename(file), file) ? debugLogState(file)
+    : isOtelFile(file) ? { otelFile: true }
     : { ...initialState(path.basename(file).replace(/\.jsonl?$/, '')), project: projectOf(file) },
-  line: (state, text, offset, file, emit) => isDebugState(state) ? debugLine(state, text, file, emit) : copilotJournalLine(state, text, offset, file, emit),
-  isWholeFile: file => file.endsWith('.json'),
+  line: (state, text, offset, file, emit) => isDebugState(state) ? debugLine(state, text, file, emit)
+    : isOtelState(state) ? otelLine(text, file, emit) : copilotJournalLine(state, text, offset, file, emit),
+  // legacy sessions only: an exporter file named `*.json` is still read line by line
+  isWholeFile: file => file.endsWith('.json') && isSessionFile(file),
   wholeFile: copilotLegacyFile,
   // a compaction (the index sees the rewrite in place by its fingerprint) keeps only requests still in the session; a truncated request was still billed
   retainOnReread: true,
@@ -186,6 +215,8 @@ export const copilotReader: AgentReader<CopilotState | DebugLogState> = {
  * `<User>/workspaceStorage/<hash>/chatSessions` and `<hash>/GitHub.copilot-chat/debug-logs` for every
  * workspace, plus the empty-window stores.
  */
+const isFile = (p: string): boolean => { try { return fs.statSync(p).isFile(); } catch { return false; } };
+
 export function copilotScanDirs(userDir: string): string[] {
   const out: string[] = [];
   const ws = childIgnoringCase(userDir, 'workspaceStorage');
@@ -225,10 +256,17 @@ export const copilotAdapter: AgentAdapter = {
     cliFlag: 'vscode-user-dir',
     settingDescription: "VS Code user-data folders (`User`, holding `globalStorage` and `workspaceStorage`) searched for the agents that live in the editor (GitHub Copilot Chat, Cline, Roo Code, Zoo Code, Kilo Code), replacing the defaults: this editor's own folder, `~/.config/{Code,Code - Insiders,VSCodium,Cursor,...}/User` (macOS `~/Library/Application Support/...`, Windows `%APPDATA%\\...`), `~/.vscode-server/data/User` and code-server's `~/.local/share/code-server/User`.",
     defaultRoots: (env, home, host) => defaultVscodeUserDirs(env, home, host),
-    // a root may be `<User>` itself or one of its session folders
-    scanDirs: root => SESSION_DIRS.has(path.basename(root).toLowerCase()) || path.basename(root).toLowerCase() === DEBUG_LOGS_DIR ? [root] : copilotScanDirs(root),
+    // a root may be `<User>` itself, one of its session folders, or an exporter file named by itself
+    scanDirs: root => SESSION_DIRS.has(path.basename(root).toLowerCase()) || path.basename(root).toLowerCase() === DEBUG_LOGS_DIR || isFile(root) ? [root]
+      : [...copilotScanDirs(root), ...otelOutfiles(root)],
     isLogFile: isCopilotLogFile,
     vscodeUserDirs: true,
+    files: {
+      setting: 'copilotOtelFiles',
+      cliFlag: 'copilot-otel-file',
+      settingDescription: `Files GitHub Copilot Chat's OpenTelemetry file exporter writes (its \`${OTEL_OUTFILE_SETTING}\` setting, or \`$${OTEL_OUTFILE_ENV}\`), read for exact per-call usage besides the ones found without this setting: the \`${OTEL_OUTFILE_SETTING}\` of every VS Code user \`settings.json\` searched, and \`$${OTEL_OUTFILE_ENV}\`. Copilot has no default path. Empty by default.`,
+      envVar: OTEL_OUTFILE_ENV,
+    },
   },
   usage: copilotReader as AgentReader,
   activity: copilotActivity,

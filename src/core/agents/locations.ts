@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { AgentId } from './records';
 import { ADAPTERS, adapterOf } from './index';
 import { isCompressedLog } from './logSource';
+import { decodeName, fsPath, mayBeLossy } from './fileNames';
 import { defaultVscodeUserDirs, HostInfo } from './vscodeUserDirs';
 
 /** The setting (and, through its adapter, the CLI flag) that names VS Code's user-data folders for every agent living there. */
@@ -46,6 +47,12 @@ export function agentRoots(env: NodeJS.ProcessEnv = process.env, overrides: Root
       if (userDirs?.length) add(a.id, userDirs, true);
       else add(a.id, defaultVscodeUserDirs(env, home, host), false);
     }
+    // log files named one by one (Copilot's OTel file exporter): added to the folders, never replacing them
+    if (a.logs.files) {
+      add(a.id, overrides[a.logs.files.setting] ?? [], true);
+      const fromEnv = a.logs.files.envVar ? env[a.logs.files.envVar] : undefined;
+      if (fromEnv && path.isAbsolute(fromEnv.trim())) add(a.id, [fromEnv], false);
+    }
   }
   return roots;
 }
@@ -60,7 +67,9 @@ export interface FoundFile { path: string; agent: AgentId; stats?: fs.Stats }
 export interface PathProblem { path: string; reason: string }
 
 const inside = (p: string, dir: string): boolean => p === dir || p.startsWith(dir.endsWith(path.sep) ? dir : dir + path.sep);
-const realOrNull = (p: string): string | null => { try { return fs.realpathSync(p); } catch { return null; } };
+// as bytes: a real path through a folder whose name is not UTF-8 must still name that folder (fileNames.ts)
+const realOrNull = (p: string): string | null => { try { return decodeName(fs.realpathSync(fsPath(p), { encoding: 'buffer' })); } catch { return null; } };
+const statOf = (p: string): fs.Stats => fs.statSync(fsPath(p));
 
 /**
  * What a walk learned of each folder, for the next walk: a folder whose modification time (and inode
@@ -80,14 +89,20 @@ export class WalkCache {
     if (startsOf(roots) !== this.starts) return false;
     for (const [dir, d] of this.dirs) {
       let st: fs.Stats;
-      try { st = fs.statSync(dir); } catch { return false; }
+      try { st = statOf(dir); } catch { return false; }
       if (st.dev !== d.dev || st.ino !== d.ino || st.mtimeMs !== d.mtimeMs || st.ctimeMs !== d.ctimeMs) return false;
     }
     return true;
   }
 }
 const startsOf = (roots: readonly AgentRoot[]): string =>
-  roots.flatMap(r => adapterOf(r.agent).logs.scanDirs(r.dir).map(d => `${r.agent}\0${d}\0${fs.existsSync(d) ? 1 : 0}`)).join('\0');
+  roots.flatMap(r => adapterOf(r.agent).logs.scanDirs(r.dir).map(d => `${r.agent}\0${d}\0${presence(d)}`)).join('\0');
+/** 0 when missing, 1 for a folder (its listing is checked apart), a file's size and time (a file root has no listing). */
+function presence(p: string): string {
+  let st: fs.Stats;
+  try { st = statOf(p); } catch { return '0'; }
+  return st.isFile() ? `${st.ino}:${st.size}:${st.mtimeMs}` : '1';
+}
 interface DirListing {
   dev: number; ino: number; mtimeMs: number; ctimeMs: number;
   /** Log files (with their device:inode) and sub-folders, in the order the listing met them. */
@@ -101,16 +116,29 @@ interface DirListing {
  */
 const RACY_MS = 2000;
 
+/** What a walk found: the log files, and the paths it could not read or would not follow. */
+export interface Walked { files: FoundFile[]; problems: PathProblem[] }
+
+/** How many entries a walk lists or stats before it lets its caller give the event loop back. */
+const ENTRIES_PER_STEP = 256;
+
 /**
  * Every log file under the roots, each once however many links lead to it (files and folders are
  * known by device and inode). A link is followed only when its target stays inside one of the log
  * folders (the roots themselves may be links); others are reported and skipped, so a link to `/` or a
  * loop ends the walk instead of freezing it. Only regular files are listed: a FIFO is never opened.
- * Unreadable folders are reported, not fatal; missing roots are simply empty. With a `cache`, folders
+ * Unreadable folders and files are reported, not fatal; missing roots are simply empty. A name that is
+ * not UTF-8 is read as bytes (fileNames.ts) and walked like any other. With a `cache`, folders
  * unchanged since the last walk are not listed again (their files come without `stats`); `relist`
  * lists every folder anyway and refills the cache.
  */
-export function findLogFiles(roots: readonly AgentRoot[], cache?: WalkCache, relist = false): { files: FoundFile[]; problems: PathProblem[] } {
+export function findLogFiles(roots: readonly AgentRoot[], cache?: WalkCache, relist = false): Walked {
+  const steps = walkLogFiles(roots, cache, relist);
+  for (;;) { const r = steps.next(); if (r.done) return r.value; }
+}
+
+/** `findLogFiles` in steps: it yields every ENTRIES_PER_STEP entries, so an engine can answer requests mid-walk. */
+export function* walkLogFiles(roots: readonly AgentRoot[], cache?: WalkCache, relist = false): Generator<void, Walked, void> {
   const files: FoundFile[] = [];
   const problems: PathProblem[] = [];
   const seen = new Set<string>();
@@ -126,7 +154,13 @@ export function findLogFiles(roots: readonly AgentRoot[], cache?: WalkCache, rel
   // where links may lead: the real paths of the folders walked and of the roots they are in
   let allowedList: string[] | undefined;
   const allowed = () => (allowedList ??= [...new Set([...roots.map(r => r.dir), ...walks.map(w => w.dir)].map(realOrNull).filter((x): x is string => x !== null))]);
-  const walk = (dir: string, dst: fs.Stats, agent: AgentId, isLogFile: IsLogFile, prune: IsLogFile | undefined, depth: number) => {
+  let budget = ENTRIES_PER_STEP;
+  // a stat that fails for another reason than the file having just gone is said, never a silent loss
+  const statFailed = (p: string, e: unknown, say: (p: PathProblem) => void) => {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT') say({ path: p, reason: code ?? String(e) });
+  };
+  const walk = function* (dir: string, dst: fs.Stats, agent: AgentId, isLogFile: IsLogFile, prune: IsLogFile | undefined, depth: number): Generator<void, void, void> {
     listed.add(dir);
     const known = relist ? undefined : cache?.dirs.get(dir);
     if (known && known.dev === dst.dev && known.ino === dst.ino && known.mtimeMs === dst.mtimeMs && known.ctimeMs === dst.ctimeMs) {
@@ -138,28 +172,31 @@ export function findLogFiles(roots: readonly AgentRoot[], cache?: WalkCache, rel
         }
         const d = x.dir;
         let st: fs.Stats;
-        try { st = fs.statSync(d); } catch { continue; }
+        try { st = statOf(d); } catch { continue; }
         const id = `${st.dev}:${st.ino}`;
         if (!st.isDirectory() || seen.has(id) || depth >= 12) continue;
         seen.add(id);
-        walk(d, st, agent, isLogFile, prune, depth + 1);
+        yield* walk(d, st, agent, isLogFile, prune, depth + 1);
       }
       return;
     }
     const listing: DirListing = { dev: dst.dev, ino: dst.ino, mtimeMs: dst.mtimeMs, ctimeMs: dst.ctimeMs, entries: [], problems: [] };
     const problem = (p: PathProblem) => { problems.push(p); listing.problems.push(p); };
-    let entries: fs.Dirent[];
-    try { entries = fs.readdirSync(dir, { withFileTypes: true }); } catch (e) {
+    let entries: { name: string; dirent: fs.Dirent }[];
+    try { entries = listDir(dir); } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code !== 'ENOENT' && code !== 'ENOTDIR') problems.push({ path: dir, reason: code ?? String(e) });
       cache?.dirs.delete(dir);
       return;
     }
     let names: Set<string> | undefined;
-    for (const e of entries) {
-      const p = path.join(dir, e.name);
+    // `dir` is already normal (joined from a resolved root): a name is appended, not re-normalised per file
+    const prefix = dir.endsWith(path.sep) ? dir : dir + path.sep;
+    for (const { name, dirent: e } of entries) {
+      if (--budget <= 0) { budget = ENTRIES_PER_STEP; yield; }
+      const p = prefix + name;
       if (!e.isDirectory() && !e.isFile() && !e.isSymbolicLink()) continue; // sockets, FIFOs, devices
-      if (e.isFile() && !isLogFile(e.name, p)) continue; // most files are not logs: no stat for them
+      if (e.isFile() && !isLogFile(name, p)) continue; // most files are not logs: no stat for them
       let st: fs.Stats;
       try {
         if (e.isSymbolicLink()) {
@@ -167,19 +204,19 @@ export function findLogFiles(roots: readonly AgentRoot[], cache?: WalkCache, rel
           if (real === null) continue; // a dangling link
           if (!allowed().some(a => inside(real, a))) { problem({ path: p, reason: 'link leads outside the log folders; skipped' }); continue; }
         }
-        st = fs.statSync(p);
-      } catch { continue; }
+        st = statOf(p);
+      } catch (err) { statFailed(p, err, problem); continue; }
       const id = `${st.dev}:${st.ino}`;
       if (st.isDirectory()) {
         // folders an adapter never needs (OpenCode's storage/part: a file per message part) are not walked
-        if (prune?.(e.name, p)) continue;
+        if (prune?.(name, p)) continue;
         listing.entries.push({ dir: p });
         if (seen.has(id) || depth >= 12) continue;
         seen.add(id);
-        walk(p, st, agent, isLogFile, prune, depth + 1);
-      } else if (st.isFile() && isLogFile(e.name, p)) {
+        yield* walk(p, st, agent, isLogFile, prune, depth + 1);
+      } else if (st.isFile() && isLogFile(name, p)) {
         // Codex's rule (codex-rs/rollout/src/compression.rs): while both exist, the plain log wins over its compressed twin
-        if (isCompressedLog(p) && (names ??= new Set(entries.map(x => x.name))).has(e.name.slice(0, -4))) continue;
+        if (isCompressedLog(p) && (names ??= new Set(entries.map(x => x.name))).has(name.slice(0, -4))) continue;
         listing.entries.push({ file: p, id });
         if (seen.has(id)) continue;
         seen.add(id);
@@ -191,13 +228,27 @@ export function findLogFiles(roots: readonly AgentRoot[], cache?: WalkCache, rel
   };
   for (const w of walks) {
     let st: fs.Stats;
-    try { st = fs.statSync(w.dir); } catch { continue; }
+    try { st = statOf(w.dir); } catch { continue; }
     const id = `${st.dev}:${st.ino}`;
-    if (!st.isDirectory() || seen.has(id)) continue;
+    if (seen.has(id)) continue;
+    // a log file named by itself (LogLocation.files): only a regular file, whatever its name
+    if (st.isFile()) { seen.add(id); files.push({ path: w.dir, agent: w.agent, stats: st }); continue; }
+    if (!st.isDirectory()) continue;
     seen.add(id);
-    walk(w.dir, st, w.agent, w.isLogFile, w.prune, 0);
+    yield* walk(w.dir, st, w.agent, w.isLogFile, w.prune, 0);
   }
   // folders gone or no longer reached: forgotten, so the cache never outgrows the tree
   if (cache) for (const d of cache.dirs.keys()) if (!listed.has(d)) cache.dirs.delete(d);
   return { files, problems };
+}
+
+/**
+ * A folder's entries with their names. Listed as text (the fast path); a name readdir had to decode
+ * lossily (U+FFFD) is taken again from a listing as bytes, so the name still opens the file.
+ */
+function listDir(dir: string): { name: string; dirent: fs.Dirent }[] {
+  const entries = fs.readdirSync(fsPath(dir), { withFileTypes: true });
+  if (!entries.some(e => mayBeLossy(e.name))) return entries.map(dirent => ({ name: dirent.name, dirent }));
+  return fs.readdirSync(fsPath(dir), { withFileTypes: true, encoding: 'buffer' })
+    .map(dirent => ({ name: decodeName(dirent.name as unknown as Buffer), dirent: dirent as unknown as fs.Dirent }));
 }

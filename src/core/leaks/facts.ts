@@ -11,6 +11,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { scanLines } from '../agents/lineScanner';
+import { fsPath } from '../agents/fileNames';
 import { claudeKey } from '../agents/records';
 import { textLength } from '../agents/shared';
 import * as z from 'zod';
@@ -144,7 +145,7 @@ export function readTranscriptFacts(file: string, agent: string): TranscriptFact
   const r = new Reader();
   if (agent !== 'claude-code' && agent !== 'codex') return r.f;
   let fd: number;
-  try { fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0)); } catch { return r.f; }
+  try { fd = fs.openSync(fsPath(file), fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0)); } catch { return r.f; }
   try {
     scanLines(fd, 0, NEEDLES, line => {
       if (line.startsWith('{"type":"file-history-snapshot"')) return;
@@ -208,7 +209,7 @@ export class TranscriptFactsCache {
   get = (file: string, agent: string): TranscriptFacts => {
     this.load();
     let st: fs.Stats | null = null;
-    try { st = fs.statSync(file); } catch { /* gone: the last facts stand */ }
+    try { st = fs.statSync(fsPath(file)); } catch { /* gone: the last facts stand */ }
     const cur = this.m.get(file);
     if (cur && cur.agent === agent && (!st || (cur.size === st.size && cur.mtimeMs === st.mtimeMs))) return cur.f;
     const f = readTranscriptFacts(file, agent);

@@ -69,27 +69,96 @@ export function basisOfFlags(flags: number): Basis {
 
 /** Columns of records, in their order. */
 export function columnsOf(records: readonly UsageRecord[]): UsageColumns {
-  const n = records.length;
-  const strings: string[] = [];
-  const ids = new Map<string, number>();
-  const intern = (s: string) => { let i = ids.get(s); if (i === undefined) { i = strings.length; strings.push(s); ids.set(s, i); } return i; };
-  const agentIds: AgentId[] = [];
-  const agentIndex = new Map<AgentId, number>();
-  const times = new Float64Array(n), ints = new Float64Array(n * ROW), agents = new Uint8Array(n), rows = new Uint32Array(n);
-  let costs: Float64Array | undefined;
-  for (let i = 0, k = 0; i < n; i++, k += ROW) {
-    const r = records[i]!, u = r.usage;
-    rows[i] = i;
-    times[i] = r.timestamp;
-    let a = agentIndex.get(r.agent);
-    if (a === undefined) { a = agentIds.length; agentIds.push(r.agent); agentIndex.set(r.agent, a); }
-    agents[i] = a;
+  return ColumnsBuilder.of(records).view();
+}
+
+/**
+ * Columns that grow and change row by row, so the index can hand out columns after an append by
+ * writing the rows that changed instead of building every row again. Rows live in typed arrays with
+ * room to spare (doubling), strings and agents are interned once; `view()` hands out the current rows.
+ */
+export class ColumnsBuilder {
+  private n = 0;
+  private times: Float64Array;
+  private ints: Float64Array;
+  private agents: Uint8Array;
+  private costs: Float64Array | undefined;
+  private readonly strings: string[] = [];
+  private readonly ids = new Map<string, number>();
+  private readonly agentIds: AgentId[] = [];
+  private readonly agentIndex = new Map<AgentId, number>();
+  private rowsView: Uint32Array | undefined;
+  /** A view was handed out: a row written again goes to copies, so the view never changes under its holder. */
+  private shared = false;
+
+  private constructor(capacity: number) {
+    this.times = new Float64Array(capacity);
+    this.ints = new Float64Array(capacity * ROW);
+    this.agents = new Uint8Array(capacity);
+  }
+
+  /** `room`: rows kept free for appends, so the first appends copy nothing. */
+  static of(records: readonly UsageRecord[], room = 0): ColumnsBuilder {
+    const b = new ColumnsBuilder(records.length + room);
+    for (let i = 0; i < records.length; i++) b.write(i, records[i]!);
+    b.n = records.length;
+    return b;
+  }
+
+  get length(): number { return this.n; }
+
+  /** Adds a row at the end. */
+  append(r: UsageRecord): void {
+    if (this.n === this.times.length) this.grow(Math.max(16, this.n * 2));
+    this.write(this.n++, r);
+    this.rowsView = undefined;
+  }
+
+  /** Writes row `i` again from `r` (a better copy of the same request). */
+  replace(i: number, r: UsageRecord): void {
+    if (i < 0 || i >= this.n) throw new RangeError(`row ${i} of ${this.n}`);
+    if (this.shared) {
+      this.times = this.times.slice(); this.ints = this.ints.slice(); this.agents = this.agents.slice(); this.costs = this.costs?.slice();
+      this.shared = false;
+    }
+    if (this.costs) this.costs[i] = NaN;
+    this.write(i, r);
+  }
+
+  /** The rows so far; appends and replacements after this never change what it holds. */
+  view(): UsageColumns {
+    const n = this.n;
+    this.shared = true;
+    let rows = this.rowsView;
+    if (!rows) { rows = this.rowsView = new Uint32Array(n); for (let i = 0; i < n; i++) rows[i] = i; }
+    return { rows, times: this.times.subarray(0, n), ints: this.ints.subarray(0, n * ROW), agents: this.agents.subarray(0, n),
+      agentIds: this.agentIds, strings: this.strings, costs: this.costs?.subarray(0, n) };
+  }
+
+  private intern(s: string): number {
+    let i = this.ids.get(s);
+    if (i === undefined) { i = this.strings.length; this.strings.push(s); this.ids.set(s, i); }
+    return i;
+  }
+
+  private grow(capacity: number): void {
+    const t = new Float64Array(capacity); t.set(this.times); this.times = t;
+    const k = new Float64Array(capacity * ROW); k.set(this.ints); this.ints = k;
+    const a = new Uint8Array(capacity); a.set(this.agents); this.agents = a;
+    if (this.costs) { const c = new Float64Array(capacity).fill(NaN); c.set(this.costs); this.costs = c; }
+  }
+
+  private write(i: number, r: UsageRecord): void {
+    const u = r.usage, ints = this.ints, k = i * ROW;
+    this.times[i] = r.timestamp;
+    let a = this.agentIndex.get(r.agent);
+    if (a === undefined) { a = this.agentIds.length; this.agentIds.push(r.agent); this.agentIndex.set(r.agent, a); }
+    this.agents[i] = a;
     ints[k + COL_INPUT] = u.input; ints[k + COL_OUTPUT] = u.output; ints[k + COL_CACHE_READ] = u.cacheRead;
     ints[k + COL_CACHE_WRITE_5M] = u.cacheWrite5m; ints[k + COL_CACHE_WRITE_1H] = u.cacheWrite1h; ints[k + COL_CONTEXT] = r.contextTokens;
-    ints[k + COL_MODEL] = intern(r.model); ints[k + COL_SESSION] = intern(r.sessionId); ints[k + COL_PROJECT] = intern(r.project);
+    ints[k + COL_MODEL] = this.intern(r.model); ints[k + COL_SESSION] = this.intern(r.sessionId); ints[k + COL_PROJECT] = this.intern(r.project);
     ints[k + COL_FLAGS] = flagsOf(r, 0);
-    if (r.cost !== undefined) (costs ??= new Float64Array(n).fill(NaN))[i] = r.cost;
+    if (r.cost !== undefined) (this.costs ??= new Float64Array(this.times.length).fill(NaN))[i] = r.cost;
     ints[k + COL_SLOT] = slotOf(r.timestamp);
   }
-  return { rows, times, ints, agents, agentIds, strings, costs };
 }

@@ -16,6 +16,13 @@ export interface Totals {
   basis: Basis;
 }
 
+/**
+ * The mark a figure carries for where it comes from: `≥` for a lower bound (a log that keeps only part
+ * of each request, Copilot's chat journal), `≈` for an estimate (counted from text), nothing when exact.
+ * The spend meter, the CLI and every view of the weekly summary use it, so a guess is never shown as fact.
+ */
+export const basisMark = (b: Basis | undefined): string => (b === 'lower-bound' ? '≥' : b === 'estimate' ? '≈' : '');
+
 /** Dollars kept to a millionth: sums of many small costs must not print float noise. */
 export const round6 = (v: number): number => Math.round(v * 1e6) / 1e6;
 

@@ -3,20 +3,26 @@
 // Each file is read by its agent's adapter (`adapterOf(agent).usage`): line by line from where the
 // last read stopped, or whole for formats that rewrite the file (`isWholeFile`, e.g. Gemini's JSON).
 import fs from 'node:fs';
+import path from 'node:path';
 import { adapterOf } from '../agents/index';
 import { scanLines } from '../agents/lineScanner';
 import { ZSTD_SUFFIX, isCompressedLog, scanCompressedLines } from '../agents/logSource';
-import { AgentRoot, FoundFile, PathProblem, WalkCache, findLogFiles, scanDirs } from '../agents/locations';
-import { AgentId, AgentReader, LineOutcome, RateLimits, UsageRecord, applyCoverage, betterCopy } from '../agents/records';
+import { AgentRoot, FoundFile, PathProblem, WalkCache, walkLogFiles, scanDirs } from '../agents/locations';
+import type { Walked as WalkFound } from '../agents/locations';
+import { fsPath } from '../agents/fileNames';
+import { AgentId, AgentReader, LineOutcome, RateLimits, UsageRecord, betterCopy } from '../agents/records';
 import { SkipCounts, addSkip, isSkipReason, orderedSkips } from '../agents/skipReasons';
 import { SqliteReadError, databaseStamp, withSnapshot } from '../agents/sqlite';
-import { UsageColumns, columnsOf } from './columns';
+import { ColumnsBuilder, UsageColumns } from './columns';
+import { Coverage, sameCoverage } from './coverage';
 import { removeStaleTemps, writeAtomic } from '../persist';
 import { JobQueue, PARALLEL_MIN_BYTES, ScanJob, ScanResult, runWorker, workerCount, workerFile } from './scanPool';
 import { FileEntry, Snapshot, SkipReason, crc32, materializeSnapshot, openSnapshot, readAligned, serialize, snapshotColumns } from './snapshot';
 
 export type { SkipReason };
 
+/** Past this many changed requests, the counted list is built again rather than patched. */
+const MAX_PATCHED = 4096;
 /** How long a refresh runs before it lets other work in. */
 const YIELD_AFTER_MS = 20;
 /** While workers scan, this thread takes in their results this often, so none are left to take in at the end. */
@@ -83,14 +89,24 @@ export interface AgentExplanation {
  * every folder and stats every log. With `full: false`, folders whose modification time is unchanged are
  * not listed again and known logs are stat-ed only when named in `touched`.
  */
-/** What a walk found: the log files and the folders that could not be read. */
-type Walked = ReturnType<typeof findLogFiles>;
+/**
+ * What a walk found: the log files and the folders that could not be read. `only`: just the logs a
+ * watcher named, every one of them known, in folders that did not change: the rest stands as it was.
+ */
+type Walked = WalkFound & { only?: boolean };
 
 export interface RefreshHint {
   full: boolean;
   /** Log paths a watcher reported changed since the last refresh. */
   touched?: ReadonlySet<string>;
+  /**
+   * How the refresh gives the event loop back between slices; by default at once (setImmediate). An
+   * engine busy with requests waits longer, so that they all go first (see server/usage.ts).
+   */
+  pause?: () => Promise<void>;
 }
+
+const immediate = () => new Promise<void>(resolve => setImmediate(resolve));
 
 export interface RefreshResult {
   /** Anything changed since the previous refresh (or the persisted index). */
@@ -119,7 +135,17 @@ export class UsageIndex {
   private winnersStale = true;
   /** The copies that lost to `winners` when it was last built whole, by skip reason; null once winners changed since. */
   private losers: { of: Map<string, UsageRecord>; replay: number; duplicate: number } | null = null;
+  /** The counted records (`records()`), and what keeps them up to date without building them again (`patchList`). */
   private list: UsageRecord[] | null = null;
+  private coverage: Coverage | null = null;
+  /** Keys whose counted copy changed since `list` was built, with the copy `list` holds (undefined: none). */
+  private pending: Map<string, UsageRecord | undefined> | null = null;
+  /** Where each key is in `list`: built when a request is first replaced in place. */
+  private listPos: Map<string, number> | null = null;
+  /** `cols` grows with `list`: an append writes its rows, not every row. */
+  private builder: ColumnsBuilder | null = null;
+  /** `list` was handed out: the next patch works on a copy, so what a caller holds never changes under it. */
+  private listShared = false;
   private loaded = false;
   /** The persisted index as loaded, while nothing has needed its records as objects (see `materialize`). */
   private snap: Snapshot | null = null;
@@ -158,17 +184,24 @@ export class UsageIndex {
     let walked: Walked | null | undefined;
     // a cheap poll (watcher-named files, unchanged folders) never warrants workers, nor a stat of every log
     const cheapPoll = hint?.full === false && this.loaded;
+    let slice = performance.now();
+    const pause = hint?.pause ?? immediate;
     if (this.workers && !cheapPoll) {
-      walked = this.walk(hint);
-      if (walked) await this.prefetch(walked.files);
+      // the walk too gives the loop back: a full sweep stats every log (26,000 of them: a few hundred ms)
+      const walk = this.walk(hint);
+      for (;;) {
+        const r = walk.next();
+        if (r.done) { walked = r.value; break; }
+        if (performance.now() - slice > YIELD_AFTER_MS) { await pause(); slice = performance.now(); }
+      }
+      if (walked) await this.prefetch(walked.files, pause);
     }
     const steps = this.steps(hint, walked);
-    let slice = performance.now();
     for (;;) {
       const r = steps.next();
       if (r.done) return r.value;
       if (performance.now() - slice > YIELD_AFTER_MS) {
-        await new Promise(resolve => setImmediate(resolve));
+        await pause();
         slice = performance.now();
       }
     }
@@ -185,7 +218,7 @@ export class UsageIndex {
   /** The refresh, one log file a step. */
   private *steps(hint?: RefreshHint, walked?: Walked | null): Generator<void, RefreshResult, void> {
     const t0 = performance.now();
-    const w = walked !== undefined ? walked : this.walk(hint);
+    const w = walked !== undefined ? walked : yield* this.walk(hint);
     let cache = this.loadResult;
     this.loadResult = null;
     const cheap = hint?.full === false && cache === null;
@@ -207,7 +240,7 @@ export class UsageIndex {
       cache = 'corrupt';
       for (const f of found) { const outcome = this.update(f, problems); if (outcome) result[outcome]++; yield; }
     }
-    for (const p of [...this.files.keys()]) {
+    for (const p of w.only ? [] : [...this.files.keys()]) {
       const e = this.files.get(p)!;
       if (present.has(p) || e.gone) continue;
       // Claude Code deletes transcripts after cleanupPeriodDays, Codex compresses and archives: what was
@@ -222,7 +255,11 @@ export class UsageIndex {
     }
     const changed = result.newFiles + result.appendedFiles + result.rereadFiles + result.removedFiles > 0;
     if (changed) this.dirty = true;
-    this.unreadable = problems;
+    if (!w.only) this.unreadable = problems;
+    else if (problems.length) {
+      const said = new Set(this.unreadable.map(x => `${x.path}\0${x.reason}`));
+      this.unreadable = [...this.unreadable, ...problems.filter(x => !said.has(`${x.path}\0${x.reason}`))];
+    }
     if (this.dirty && this.autoSave && this.cacheFile) {
       if (!this.save()) cache = cache ?? 'unwritable';
     }
@@ -243,7 +280,7 @@ export class UsageIndex {
    * Loads the persisted index once, then lists the log files; null when a cheap refresh (`hint.full`
    * false, the index already loaded) finds nothing named and no folder changed.
    */
-  private walk(hint?: RefreshHint): Walked | null {
+  private *walk(hint?: RefreshHint): Generator<void, Walked | null, void> {
     if (!this.loaded) {
       this.loaded = true;
       if (this.cacheFile && !this.cleaned) { this.cleaned = true; removeStaleTemps(this.cacheFile); }
@@ -252,7 +289,39 @@ export class UsageIndex {
     }
     const cheap = hint?.full === false && this.loadResult === null;
     if (cheap && !hint!.touched?.size && this.lastStats && this.walkCache.unchanged(this.roots)) return null;
-    return findLogFiles(this.roots, hint ? this.walkCache : undefined, !cheap);
+    if (cheap && this.lastStats && hint!.touched?.size) { const only = this.touchedOnly(hint!.touched); if (only) return only; }
+    return yield* walkLogFiles(this.roots, hint ? this.walkCache : undefined, !cheap);
+  }
+
+  /**
+   * The logs a watcher named, when that is all there is to read: each one a log the index knows and
+   * still a file, and every other path named (a file that is no log, a folder) in a folder whose
+   * listing has not changed since the last walk, so no log appeared or went. Null when a walk is needed.
+   * One stat per path named, none for the thousands of other logs and folders.
+   */
+  private touchedOnly(touched: ReadonlySet<string>): Walked | null {
+    const files: FoundFile[] = [];
+    for (const p of touched) {
+      const e = this.files.get(p);
+      if (e && !e.gone) {
+        let st: fs.Stats;
+        try { st = fs.lstatSync(fsPath(p)); } catch { return null; } // gone: the walk keeps its requests as history
+        if (!st.isFile()) return null; // a link (the walk decides where it may lead), a folder, a FIFO
+        files.push({ path: p, agent: e.agent, stats: st });
+        continue;
+      }
+      if (!this.listingUnchanged(path.dirname(p)) || this.walkCache.dirs.has(p) && !this.listingUnchanged(p)) return null;
+    }
+    return { files, problems: [], only: true };
+  }
+
+  /** The last walk listed `dir`, and it has not changed since (a stat). */
+  private listingUnchanged(dir: string): boolean {
+    const d = this.walkCache.dirs.get(dir);
+    if (!d) return false;
+    let st: fs.Stats;
+    try { st = fs.statSync(fsPath(dir)); } catch { return false; }
+    return st.dev === d.dev && st.ino === d.ino && st.mtimeMs === d.mtimeMs && st.ctimeMs === d.ctimeMs;
   }
 
   /**
@@ -260,12 +329,12 @@ export class UsageIndex {
    * are read by this thread and worker threads at once, into `pre`. Gives the event loop back between
    * files, as `refresh` does.
    */
-  private async prefetch(found: readonly FoundFile[]): Promise<void> {
+  private async prefetch(found: readonly FoundFile[], pause: () => Promise<void>): Promise<void> {
     const jobs: ScanJob[] = [];
     let bytes = 0;
     for (const f of found) {
       let st: fs.Stats;
-      try { st = f.stats ?? fs.statSync(f.path); } catch { continue; } // `update` says why
+      try { st = f.stats ?? fs.statSync(fsPath(f.path)); } catch { continue; } // `update` says why
       const old = this.files.get(f.path);
       if (old && !old.gone && old.agent === f.agent && old.ino === st.ino) continue; // unchanged or appended
       if (adapterOf(f.agent).usage.isDatabase?.(f.path)) continue; // databases are read on this thread (sqlite.ts)
@@ -289,7 +358,7 @@ export class UsageIndex {
       const ok = readLog(entry, 0, problems, now, r => { addInFile(entry, reader, r); });
       pre.set(j.path, { entry, ok, problems });
       if (performance.now() - slice > TAKE_RESULTS_MS) {
-        await new Promise(resolve => setImmediate(resolve));
+        await pause();
         slice = performance.now();
       }
     }
@@ -301,8 +370,65 @@ export class UsageIndex {
   records(): readonly UsageRecord[] {
     this.ensureObjects();
     if (this.winnersStale) this.rebuildWinners();
-    // the exact source wins over a lower bound for the sessions it covers; stand-ins give way (records.ts)
-    return (this.list ??= applyCoverage([...this.winnerMap().values()]));
+    if (this.list && this.pending) this.patchList();
+    if (!this.list) {
+      // the exact source wins over a lower bound for the sessions it covers; stand-ins give way (records.ts)
+      const built = Coverage.build(this.winnerMap().values());
+      this.list = built.list;
+      this.coverage = built.coverage;
+    }
+    this.listShared = true;
+    return this.list;
+  }
+
+  /** Drops the counted list and the columns: the next `records()` builds them from the winners. */
+  private dropList(): void {
+    this.list = null;
+    this.cols = null;
+    this.coverage = null;
+    this.pending = null;
+    this.listPos = null;
+    this.builder = null;
+  }
+
+  /** The counted copy of `key` changed (`before` was it, or none): remembered for `patchList`. */
+  private winnerChanged(key: string, before: UsageRecord | undefined): void {
+    this.cols = null;
+    this.losers = null;
+    if (!this.list) return;
+    const p = this.pending ??= new Map();
+    if (!p.has(key)) p.set(key, before);
+    // past a few thousand changes, building the list again costs less than patching it
+    if (p.size > MAX_PATCHED) this.dropList();
+  }
+
+  /**
+   * Brings the counted list (and the columns) up to date with the keys that changed since it was
+   * built: a new request is appended, a better copy replaces the old one in place. What the
+   * coverage state cannot decide alone builds the list again.
+   */
+  private patchList(): void {
+    const pending = this.pending!;
+    this.pending = null;
+    if (this.listShared) { this.list = this.list!.slice(); this.listShared = false; }
+    const list = this.list!;
+    const winners = this.winnerMap();
+    const coverage = this.coverage ??= Coverage.build(list).coverage;
+    for (const [key, before] of pending) {
+      const now = winners.get(key);
+      if (!now) { this.dropList(); return; }
+      if (before === undefined) {
+        const v = coverage.add(now);
+        if (v === 'rebuild') { this.dropList(); return; }
+        if (v === 'counted') { this.listPos?.set(key, list.length); list.push(now); this.builder?.append(now); }
+        continue;
+      }
+      if (!sameCoverage(before, now)) { this.dropList(); return; }
+      const at = (this.listPos ??= new Map(list.map((r, i) => [r.key, i]))).get(key);
+      if (at === undefined) continue; // not counted before, nor now
+      list[at] = now;
+      this.builder?.replace(at, now);
+    }
   }
 
   /**
@@ -312,7 +438,9 @@ export class UsageIndex {
   columns(): UsageColumns {
     if (this.cols) return this.cols;
     if (this.snap) return (this.cols = snapshotColumns(this.snap));
-    return (this.cols = columnsOf(this.records()));
+    const list = this.records();
+    // room for the appends of a live session before the rows are copied into larger arrays
+    return (this.cols = (this.builder ??= ColumnsBuilder.of(list, 1024 + (list.length >> 5))).view());
   }
 
   stats(): IndexStats {
@@ -412,7 +540,7 @@ export class UsageIndex {
       dropped += e.records.length - keep.length;
       if (keep.length) { e.records = keep; e.byKey = undefined; } else this.files.delete(p);
     }
-    if (dropped) { this.lastStats = null; this.winnersStale = true; this.list = null; this.cols = null; this.dirty = true; if (this.autoSave && this.cacheFile) this.save(); }
+    if (dropped) { this.lastStats = null; this.winnersStale = true; this.dropList(); this.dirty = true; if (this.autoSave && this.cacheFile) this.save(); }
     return dropped;
   }
 
@@ -454,7 +582,7 @@ export class UsageIndex {
 
   private update(f: FoundFile, problems: PathProblem[]): keyof Omit<RefreshResult, 'changed' | 'cache' | 'stats' | 'ms'> | null {
     let st: fs.Stats;
-    try { st = f.stats ?? fs.statSync(f.path); } catch (e) {
+    try { st = f.stats ?? fs.statSync(fsPath(f.path)); } catch (e) {
       problems.push({ path: f.path, reason: (e as NodeJS.ErrnoException).code ?? String(e) });
       return null;
     }
@@ -491,14 +619,17 @@ export class UsageIndex {
     // new, replaced, shrunk, or rewritten whole: its previous contribution goes
     const entry: FileEntry = { path: f.path, agent: f.agent, size: st.size, mtimeMs: st.mtimeMs, ino: st.ino, offset: 0,
       state: reader.initState(f.path), records: [], malformed: 0, emitted: 0 };
-    if (old) this.winnersStale = true;
+    // read again (Cline and Gemini rewrite their files, a database changes): its requests are set
+    // against the counted ones afterwards, key by key, instead of choosing every winner again
+    const reread = !!old && !this.winnersStale;
     this.files.set(f.path, entry);
-    if (!this.readFromStart(entry, problems)) {
+    if (!this.readFromStart(entry, problems, reread)) {
       const reason = problems[problems.length - 1]?.path === f.path ? problems[problems.length - 1]!.reason : 'unreadable';
       this.failed.set(f.path, { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino, reason });
       // a locked or corrupt database keeps what it held; it is read again when it changes
       if (database && old) { this.files.set(f.path, old); return null; }
       this.files.delete(f.path);
+      if (old) this.winnersStale = true; // its counted copies went with it
       return old ? 'removedFiles' : null;
     }
     // A whole-file log caught mid-rewrite does not parse: keep what it held until it changes again.
@@ -508,22 +639,59 @@ export class UsageIndex {
       const byKey = entry.byKey ??= new Map(entry.records.map((x, i) => [x.key, i]));
       for (const r of old.records) if (!byKey.has(r.key)) { byKey.set(r.key, entry.records.length); entry.records.push(r); }
     }
+    if (reread) this.reconcile(old!, entry);
+    else if (old) this.winnersStale = true;
     return old ? 'rereadFiles' : 'newFiles';
   }
 
-  /** Reads a new or replaced file whole: the parallel scan's result when it read this very file. */
-  private readFromStart(entry: FileEntry, problems: PathProblem[]): boolean {
+  /**
+   * A file read again from its start: its requests against the counted copies, key by key, choosing
+   * as `rebuildWinners` would (rank, then size, then the file that sorts first). A copy that shrank, or
+   * a request the file no longer holds, while it was the counted one may let another file's copy
+   * count: then every winner is chosen again.
+   */
+  private reconcile(old: FileEntry, entry: FileEntry): void {
+    if (this.winnersStale) return;
+    const winners = this.winnerMap();
+    const before = new Map<string, UsageRecord>();
+    for (const r of old.records) before.set(r.key, r);
+    const stale = () => { this.winnersStale = true; this.dropList(); };
+    const records = entry.records;
+    for (let i = 0; i < records.length; i++) {
+      let r = records[i]!;
+      const cur = winners.get(r.key), mine = before.get(r.key);
+      before.delete(r.key);
+      // the same request read again as it was (most of a file written whole again): the old object stays, nothing changes
+      if (mine && mine !== r && sameRequest(mine, r)) records[i] = r = mine;
+      if (cur === r) continue; // kept as it was
+      if (cur !== undefined && cur === mine) {
+        if (betterCopy(mine, r)) return stale();
+      } else if (cur !== undefined && !betterCopy(r, cur) && (betterCopy(cur, r) || cur.file < entry.path)) continue;
+      winners.set(r.key, r);
+      this.winnerChanged(r.key, cur);
+    }
+    for (const [k, r] of before) if (winners.get(k) === r) return stale();
+  }
+
+  /**
+   * Reads a new or replaced file whole: the parallel scan's result when it read this very file.
+   * `alone`: into the entry only, the counted copies untouched (the caller reconciles them).
+   */
+  private readFromStart(entry: FileEntry, problems: PathProblem[], alone = false): boolean {
     const pre = this.pre?.get(entry.path);
     if (!pre || pre.entry.ino !== entry.ino || pre.entry.size !== entry.size || pre.entry.mtimeMs !== entry.mtimeMs || pre.entry.agent !== entry.agent) {
-      return this.read(entry, 0, problems);
+      if (!alone) return this.read(entry, 0, problems);
+      this.fileReads++;
+      const reader = adapterOf(entry.agent).usage;
+      return readLog(entry, 0, problems, Date.now(), r => { addInFile(entry, reader, r); });
     }
     this.pre!.delete(entry.path);
     this.fileReads++;
     if (pre.remote) this.workerReads++;
     Object.assign(entry, pre.entry);
     problems.push(...pre.problems);
-    this.list = null;
-    this.cols = null;
+    if (alone) return pre.ok;
+    this.dropList();
     if (!this.winnersStale && entry.records.length) {
       // what `add` would have done record by record (the in-file dedupe is already done): the same
       // winners, except a smaller re-emission may let another file's copy win, as there
@@ -550,19 +718,17 @@ export class UsageIndex {
 
   private add(entry: FileEntry, reader: AgentReader, r: UsageRecord): void {
     const winners = this.winnersStale ? null : this.winnerMap();
-    this.list = null;
-    this.cols = null;
     this.losers = null;
     const prev = addInFile(entry, reader, r);
-    if (prev === false || !winners) return;
+    if (prev === false) return; // an earlier copy in the file stays: nothing changed
+    if (!winners) { this.dropList(); return; }
     const cur = winners.get(r.key);
-    if (prev) {
-      if (cur === prev && (betterCopy(r, prev) || !reader.lastWinsInFile)) winners.set(r.key, r);
-      else if (cur === prev) this.winnersStale = true; // a smaller re-emission may let another file's copy win
-      else if (!cur || betterCopy(r, cur)) winners.set(r.key, r);
+    if (prev && cur === prev && !betterCopy(r, prev) && reader.lastWinsInFile) {
+      this.winnersStale = true; // a smaller re-emission may let another file's copy win
+      this.dropList();
       return;
     }
-    if (!cur || betterCopy(r, cur)) winners.set(r.key, r);
+    if (cur === prev && prev || !cur || betterCopy(r, cur)) { winners.set(r.key, r); this.winnerChanged(r.key, cur); }
   }
 
   private rebuildWinners(): void {
@@ -584,8 +750,7 @@ export class UsageIndex {
     this.losers = { of: w, replay, duplicate };
     this.winners = w;
     this.winnersStale = false;
-    this.list = null;
-    this.cols = null;
+    this.dropList();
   }
 
   private load(file: string): Exclude<RefreshResult['cache'], null> {
@@ -595,8 +760,8 @@ export class UsageIndex {
       const snap = openSnapshot(buf);
       if (snap === 'other-version') return 'other-version';
       for (const e of snap.entries) this.files.set(e.path, e);
+      this.dropList();
       this.snap = snap;
-      this.list = null;
       this.winners = null;
       this.winnersStale = false;
       return 'loaded';
@@ -617,7 +782,7 @@ export class UsageIndex {
     const snap = this.snap;
     if (!snap) return;
     this.snap = null;
-    this.cols = null;
+    this.dropList();
     try {
       this.list = materializeSnapshot(snap);
       this.winners = null;
@@ -625,7 +790,7 @@ export class UsageIndex {
     } catch {
       // what the CRC could not catch (a writer's bug): forget it all, the refresh reads every log again
       this.files.clear();
-      this.list = null;
+      this.dropList();
       this.winners = new Map();
       this.winnersStale = true;
       this.dirty = true;
@@ -651,7 +816,7 @@ export function readLog(entry: FileEntry, from: number, problems: PathProblem[],
   };
   let fd: number;
   // O_NONBLOCK: a FIFO put where a log was found must not hang the read (a regular file ignores it)
-  try { fd = fs.openSync(entry.path, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0)); } catch (e) {
+  try { fd = fs.openSync(fsPath(entry.path), fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0)); } catch (e) {
     problems.push({ path: entry.path, reason: (e as NodeJS.ErrnoException).code ?? String(e) });
     return false;
   }
@@ -725,6 +890,16 @@ export function addInFile(entry: FileEntry, reader: AgentReader, r: UsageRecord)
   return prev;
 }
 
+/** Two copies of a request that say the same in every field a report or the index reads. */
+function sameRequest(a: UsageRecord, b: UsageRecord): boolean {
+  const u = a.usage, v = b.usage;
+  return a.key === b.key && a.timestamp === b.timestamp && a.model === b.model && a.sessionId === b.sessionId && a.project === b.project
+    && a.file === b.file && a.rank === b.rank && a.contextTokens === b.contextTokens && a.basis === b.basis && a.cost === b.cost
+    && !!a.aggregate === !!b.aggregate && !!a.standsIn === !!b.standsIn && (a.webSearches ?? 0) === (b.webSearches ?? 0)
+    && u.input === v.input && u.output === v.output && u.cacheRead === v.cacheRead && u.cacheWrite5m === v.cacheWrite5m && u.cacheWrite1h === v.cacheWrite1h
+    && JSON.stringify(a.rateLimits) === JSON.stringify(b.rateLimits) && a.agent === b.agent;
+}
+
 /** How messages say what was skipped, by reason. */
 export const SKIP_TEXT: Partial<Record<SkipReason, [one: string, many: string]>> = {
   'no-type': ['line with usage but no type', 'lines with usage but no type'],
@@ -764,7 +939,7 @@ function fingerprint(file: string, offset: number, openFd?: number): number {
   if (len === 0) return 0;
   let fd = openFd;
   try {
-    fd ??= fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
+    fd ??= fs.openSync(fsPath(file), fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
     const buf = Buffer.allocUnsafe(len);
     const got = fs.readSync(fd, buf, 0, len, offset - len);
     return crc32(buf.subarray(0, got));
@@ -782,7 +957,7 @@ function lineNumbers(entry: FileEntry, offsets: readonly number[]): number[] {
   const out: number[] = [];
   let fd: number | undefined;
   try {
-    fd = fs.openSync(entry.path, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
+    fd = fs.openSync(fsPath(entry.path), fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
     const buf = Buffer.allocUnsafe(1 << 20);
     let pos = 0, line = 1, k = 0;
     while (k < want.length) {

@@ -57,8 +57,8 @@ export const cents = (v: number): string => (Math.round(v * 100) / 100).toFixed(
 
 /** One row per day × agent × model; cost in dollars to the cent like every other output. */
 export function toCsv(w: WeekSummary): string {
-  const head = ['date', 'agent', 'model', 'input_tokens', 'output_tokens', 'cache_creation_tokens', 'cache_read_tokens', 'total_tokens', 'requests', 'cost_usd'];
-  const rows = w.dayRows.map(r => [r.date, r.agent, r.model, r.inputTokens, r.outputTokens, r.cacheCreationTokens, r.cacheReadTokens, r.totalTokens, r.requests, cents(r.costUSD)]);
+  const head = ['date', 'agent', 'model', 'input_tokens', 'output_tokens', 'cache_creation_tokens', 'cache_read_tokens', 'total_tokens', 'requests', 'cost_usd', 'basis'];
+  const rows = w.dayRows.map(r => [r.date, r.agent, r.model, r.inputTokens, r.outputTokens, r.cacheCreationTokens, r.cacheReadTokens, r.totalTokens, r.requests, cents(r.costUSD), r.basis]);
   return [head, ...rows].map(r => r.map(csvCell).join(',')).join('\r\n') + '\r\n';
 }
 

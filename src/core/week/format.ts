@@ -2,7 +2,11 @@
 // list of sections every document (Markdown, text, the webview) is rendered from. Money always goes
 // through `formatMoney` (to the cent), so every output agrees to the cent. Pure and free of Node
 // modules: the webview bundles this file. Agent names come from the summary (`agentNames`).
+import type { Basis } from '../agents/adapter';
+import { basisMark } from '../usage/totals';
 import type { AgentId, SessionValue, WeekSummary } from './types';
+
+export { basisMark };
 import { leakLedgers } from '../leaks/text';
 
 /** The name of an agent as the summary lists it, or its id for one it does not. */
@@ -59,10 +63,21 @@ export function formatMoneyChange(v: number): string {
 }
 
 /** The headline figures, exactly as every output shows them. */
+/** A sentence naming the agents whose figures are lower bounds or estimates; null when all are exact. */
+export function basisNote(w: WeekSummary): string | null {
+  const of = (b: Basis) => w.agents.filter(a => a.basis === b).map(a => agentName(w, a.agent));
+  const lower = of('lower-bound'), est = of('estimate');
+  const parts = [
+    lower.length ? `≥ lower bound for ${lower.join(', ')}: the log keeps only part of each request` : '',
+    est.length ? `≈ estimate for ${est.join(', ')}: counted from text, not the provider's usage` : '',
+  ].filter(Boolean);
+  return parts.length ? `${parts.join('; ')}.` : null;
+}
+
 export function headlineTexts(w: WeekSummary): { spend: string; tokens: string; requests: string; sessions: string; change: string; week: string } {
-  const h = w.headline;
+  const h = w.headline, mark = basisMark(w.totals.basis);
   return {
-    spend: formatMoney(h.spendUSD), tokens: formatInt(h.tokens), requests: formatInt(h.requests), sessions: formatInt(h.sessions),
+    spend: `${mark}${formatMoney(h.spendUSD)}`, tokens: `${mark}${formatInt(h.tokens)}`, requests: formatInt(h.requests), sessions: formatInt(h.sessions),
     change: `${formatMoneyChange(h.change.spendUSD)} (${formatChange(h.change.spendPercent)}) vs previous week`,
     week: `${w.range.weekStart} – ${w.range.weekEnd}`,
   };
@@ -83,24 +98,26 @@ export function sections(w: WeekSummary): Section[] {
     `Spend ${h.spend} · ${h.tokens} tokens · ${h.requests} requests · ${h.sessions} sessions`,
     `Change: ${h.change} (previous week ${formatMoney(w.headline.previous.spendUSD)}).`,
     `Week ${h.week} (${w.range.timezone}, ${w.range.hours} hours).`,
+    ...[basisNote(w)].filter((n): n is string => n !== null),
   ] });
   const agents = dayAgents(w);
+  const agentBasis = new Map(w.agents.map(a => [a.agent, a.basis]));
   out.push({ title: 'Spend per day', text: [], table: {
     head: ['Date', 'Spend', 'Requests', ...agents.map(a => agentName(w, a))],
     align: ['l', 'r', 'r', ...agents.map((): Align => 'r')],
-    rows: w.days.map(d => [d.date, formatMoney(d.costUSD), formatInt(d.requests), ...agents.map(a => formatMoney(d.byAgent[a] ?? 0))]),
+    rows: w.days.map(d => [d.date, basisMark(d.basis) + formatMoney(d.costUSD), formatInt(d.requests), ...agents.map(a => basisMark(agentBasis.get(a)) + formatMoney(d.byAgent[a] ?? 0))]),
   } });
   out.push({ title: 'Totals', text: [], table: {
     head: ['Input', 'Output', 'Cache write', 'Cache read', 'Total tokens', 'Requests', 'Cost'], align: ['r', 'r', 'r', 'r', 'r', 'r', 'r'],
     rows: [[formatInt(w.totals.inputTokens), formatInt(w.totals.outputTokens), formatInt(w.totals.cacheCreationTokens), formatInt(w.totals.cacheReadTokens),
-      formatInt(w.totals.totalTokens), formatInt(w.totals.requests), formatMoney(w.totals.costUSD)]],
+      basisMark(w.totals.basis) + formatInt(w.totals.totalTokens), formatInt(w.totals.requests), basisMark(w.totals.basis) + formatMoney(w.totals.costUSD)]],
   } });
   out.push({ title: 'By model', text: [], table: { head: ['Model', 'Tier', 'Requests', 'Tokens', 'Spend'], align: ['l', 'l', 'r', 'r', 'r'],
-    rows: w.models.map(m => [m.model, m.tier ?? 'unpriced', formatInt(m.requests), formatInt(m.totalTokens), formatMoney(m.costUSD)]) } });
+    rows: w.models.map(m => [m.model, m.tier ?? 'unpriced', formatInt(m.requests), basisMark(m.basis) + formatInt(m.totalTokens), basisMark(m.basis) + formatMoney(m.costUSD)]) } });
   out.push({ title: 'By agent', text: [], table: { head: ['Agent', 'Requests', 'Tokens', 'Spend'], align: ['l', 'r', 'r', 'r'],
-    rows: w.agents.map(a => [agentName(w, a.agent), formatInt(a.requests), formatInt(a.totalTokens), formatMoney(a.costUSD)]) } });
+    rows: w.agents.map(a => [agentName(w, a.agent), formatInt(a.requests), basisMark(a.basis) + formatInt(a.totalTokens), basisMark(a.basis) + formatMoney(a.costUSD)]) } });
   out.push({ title: 'By project', text: [], table: { head: ['Project', 'Folder', 'Requests', 'Spend'], align: ['l', 'l', 'r', 'r'],
-    rows: w.projects.map(p => [p.name, p.project, formatInt(p.requests), formatMoney(p.costUSD)]) } });
+    rows: w.projects.map(p => [p.name, p.project, formatInt(p.requests), basisMark(p.basis) + formatMoney(p.costUSD)]) } });
   const c = w.cache;
   out.push({ title: 'Cache', text: [
     `Cache reads were ${formatShare(c.readShare)} of input (${formatInt(c.cacheReadTokens)} of ${formatInt(c.promptTokens)} prompt tokens); caching saved ${formatMoney(c.savingsUSD)} against paying full input price. Cache writes (${formatInt(c.cacheWriteTokens)} tokens) cost ${formatMoney(c.writePremiumUSD)} over plain input.`,

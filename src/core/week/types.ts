@@ -1,4 +1,5 @@
 // The shapes of the weekly summary. Types only, so the webview can import them as they are.
+import type { Basis } from '../agents/adapter';
 import type { AgentId } from '../agents/records';
 import type { Tier } from '../catalog';
 import type { WeekRange, WeekStartsOn } from '../time';
@@ -7,7 +8,7 @@ import type { Totals } from '../usage/totals';
 import type { FactsOf } from '../leaks/facts';
 import type { LeaksJson } from '../leaks/index';
 
-export type { AgentId, QuotaProblem, QuotaResult, Totals, WeekRange, WeekStartsOn };
+export type { AgentId, Basis, QuotaProblem, QuotaResult, Totals, WeekRange, WeekStartsOn };
 
 /** An agent's id and the name shown for it (`agents/index.ts` is where names come from). */
 export interface AgentName { id: AgentId; displayName: string }
@@ -46,7 +47,7 @@ export interface Headline {
   change: Change;
 }
 
-export interface DaySpend { date: string; costUSD: number; requests: number; tokens: number; byAgent: Record<AgentId, number> }
+export interface DaySpend { date: string; costUSD: number; requests: number; tokens: number; basis: Basis; byAgent: Record<AgentId, number> }
 export interface DayRow extends Totals { date: string; agent: AgentId; model: string }
 export interface ModelRow extends Totals { model: string; tier: Tier | null; priced: boolean }
 export interface ProjectRow extends Totals { project: string; name: string }

@@ -30,6 +30,8 @@ interface DocState {
   /** Kept when a cold document's analysis is dropped: the status bar still shows it. */
   findingsCount?: number;
   version: number;
+  /** The registry's `epoch` (settings and folders) the analyzer was made for. */
+  epoch: number;
   timer?: NodeJS.Timeout;
   running?: Promise<PromptAnalysis | undefined>;
 }
@@ -59,6 +61,8 @@ export class PromptRegistry {
   /** Open documents whose prompt status is known for the current settings and folders. */
   private readonly decided = new Set<string>();
   private readonly recent: string[] = [];
+  /** Bumped by each settings or folder change: an analysis made before it is stale. */
+  private epoch = 0;
 
   constructor(private readonly d: RegistryDeps) {
     d.documents.onDidChangeContent((e: { document: TextDocument }) => this.changed(e.document.uri));
@@ -79,15 +83,18 @@ export class PromptRegistry {
   /** Makes a document a prompt whatever the globs say (`Analyze Current File as Prompt`). */
   force(uri: string): void { this.forced.add(uri); this.prompts.add(uri); }
 
-  /** Settings or folders changed: every open document is decided and analysed afresh. */
+  /**
+   * Settings or folders changed: every open document is decided again now (a glob match each), and
+   * analysed afresh after the usual debounce, so a burst of changes (a settings sync sends thousands)
+   * costs one analysis per prompt, not one per change.
+   */
   recheckAll(): void {
+    this.epoch++;
     this.decided.clear();
     for (const doc of this.d.documents.all()) {
       this.decided.add(doc.uri);
-      // settings may change the encoding, the model or the rules: start every analysis afresh
-      const s = this.states.get(doc.uri);
-      if (s) { if (s.timer) clearTimeout(s.timer); this.states.delete(doc.uri); }
-      this.recheck(doc.uri);
+      if (this.matches(doc.uri)) { this.prompts.add(doc.uri); this.schedule(doc.uri, this.states.has(doc.uri) ? DEBOUNCE_MS : 0); }
+      else if (this.prompts.delete(doc.uri)) this.clear(doc.uri);
     }
   }
 
@@ -101,11 +108,11 @@ export class PromptRegistry {
     const doc = this.d.documents.get(uri);
     if (!doc || !this.prompts.has(uri)) return undefined;
     const s = this.states.get(uri);
-    if (s?.analysis && s.version === doc.version) return { doc, a: s.analysis };
+    if (s?.analysis && s.version === doc.version && s.epoch === this.epoch) return { doc, a: s.analysis };
     if (s?.timer) { clearTimeout(s.timer); s.timer = undefined; }
     if (s?.running) await s.running;
     const s2 = this.states.get(uri);
-    if (s2?.analysis && s2.version === doc.version) return { doc, a: s2.analysis };
+    if (s2?.analysis && s2.version === doc.version && s2.epoch === this.epoch) return { doc, a: s2.analysis };
     const a = await this.run(uri);
     const dd = this.d.documents.get(uri);
     return a && dd ? { doc: dd, a } : undefined;
@@ -162,6 +169,7 @@ export class PromptRegistry {
     const doc = documents.get(uri);
     if (!doc || !this.prompts.has(uri)) return undefined;
     const version = doc.version;
+    const epoch = this.epoch;
     // The length from the line index, without joining the text: this runs on every edit.
     const length = doc.offsetAt({ line: doc.lineCount, character: 0 });
     if (length > MAX_ANALYSED_CHARS) {
@@ -181,9 +189,10 @@ export class PromptRegistry {
     const encoding = target.counting.encoding;
     const counter = await getCounter(encoding);
     let s = this.states.get(uri);
-    if (!s || s.encoding !== encoding) {
+    // settings may change the encoding, the model or the rules: an analysis from before starts afresh
+    if (!s || s.encoding !== encoding || s.epoch !== epoch) {
       if (s?.timer) clearTimeout(s.timer);
-      s = { analyzer: new PromptAnalyzer(counter), encoding, version: -1 };
+      s = { analyzer: new PromptAnalyzer(counter), encoding, version: -1, epoch, findingsCount: s?.findingsCount, running: s?.running };
       this.states.set(uri, s);
     }
     const totalRaw = await engine.countDocument(uri, encoding, text);

@@ -76,11 +76,15 @@ export async function run(t) {
     if (missing.length) throw new Error(`tooltip lacks: ${missing.join('; ')}\ntooltip: ${text}`);
   });
 
-  await t.step(`the weekly summary shows ${usd(total)} with Copilot and Cline in its agent breakdown`, async () => {
+  await t.step(`the weekly summary shows ≥${usd(total)} (a lower bound) with Copilot (≥) and Cline in its agent breakdown`, async () => {
     await page.mouse.move(700, 300);
     await h.runCommand('Tokenomics: Show Weekly Summary');
     const view = page.frameLocator('iframe.webview').frameLocator('iframe#active-frame');
-    await t.expectText(view.locator('#headline-spend'), new RegExp(esc(usd(total))), 60_000, 'headline spend');
+    await t.expectText(view.locator('#headline-spend'), new RegExp(`^≥${esc(usd(total))}$`), 60_000, 'headline spend');
+    await t.expectText(view.locator('#basis-note'), /≥ lower bound for GitHub Copilot/, 10_000, 'basis note');
+    const rows = (await view.locator('ul[aria-label="Spend by agent"] li').allInnerTexts()).map(r => r.replace(/\s+/g, ' ').trim());
+    const want = [`GitHub Copilot ≥${usd(copilot)}`, `Cline ${usd(cline)}`];
+    if (want.some(w => !rows.includes(w))) throw new Error(`by agent: ${JSON.stringify(rows)}, want ${JSON.stringify(want)}`);
     await t.expectText(view.locator('#headline-requests'), /^4$/, 10_000, 'requests (the aggregate is not one)');
     const body = await view.locator('body').innerText({ timeout: 10_000 });
     for (const name of ['GitHub Copilot', 'Cline']) if (!body.includes(name)) throw new Error(`the summary does not name ${name}`);

@@ -22,7 +22,7 @@ export function days(input: WeekInput): { days: DaySpend[]; dayRows: DayRow[] } 
   return {
     days: input.range.days.map(date => {
       const d = byDay.get(date);
-      return { date, costUSD: round6(d?.acc.cost ?? 0), requests: d?.acc.requests ?? 0, tokens: d?.acc.tokens ?? 0,
+      return { date, costUSD: round6(d?.acc.cost ?? 0), requests: d?.acc.requests ?? 0, tokens: d?.acc.tokens ?? 0, basis: d?.acc.basis ?? 'exact',
         byAgent: Object.fromEntries([...(d?.byAgent ?? [])].map(([a, c]) => [a, round6(c)])) };
     }),
     dayRows: [...rows.values()].map(r => ({ date: r.date, agent: r.agent, model: r.model, ...r.acc.totals() }))
