@@ -350,17 +350,18 @@ export class UsageIndex {
     const queue = new JobQueue(jobs);
     const pre = new Map<string, ScanResult>();
     const pending = Array.from({ length: Math.min(n, jobs.length - 1) }, () => runWorker(file, queue, now, r => { r.remote = true; pre.set(r.entry.path, r); }));
-    let slice = performance.now();
+    let slice = performance.now(), taken = slice;
     for (let j = queue.back(); j; j = queue.back()) {
       const reader = adapterOf(j.agent).usage;
       const entry: FileEntry = { ...j, offset: 0, state: reader.initState(j.path), records: [], malformed: 0, emitted: 0 };
       const problems: PathProblem[] = [];
       const ok = readLog(entry, 0, problems, now, r => { addInFile(entry, reader, r); });
       pre.set(j.path, { entry, ok, problems });
-      if (performance.now() - slice > TAKE_RESULTS_MS) {
-        await pause();
-        slice = performance.now();
-      }
+      const t = performance.now();
+      // the caller's pause (the engine's may wait while its client is busy) as often as a refresh
+      // pauses; in between, only a turn of the event loop to take in what the workers sent
+      if (t - slice > YIELD_AFTER_MS) { await pause(); slice = taken = performance.now(); }
+      else if (t - taken > TAKE_RESULTS_MS) { await immediate(); taken = performance.now(); }
     }
     await Promise.all(pending);
     this.pre = pre;
