@@ -8,12 +8,13 @@ import type { Engine } from './engine';
 import { ExportTarget, Exporter, Log, envHeaders, exportDir, usageData } from './export';
 import { ExportConfigNotification, ExportStatus, ExportStatusRequest } from './protocol';
 import { onNotification, onRequest0, schemas } from './requests';
+import type { Shutdown } from './shutdown';
 
 /**
  * Registers the export's notification and status request. Nothing is exported, and dist/otlp.js is
  * not loaded, until the extension sends an endpoint.
  */
-export function registerExport(connection: Connection, engine: Engine, records: () => Promise<readonly UsageRecord[]>): void {
+export function registerExport(connection: Connection, engine: Engine, records: () => Promise<readonly UsageRecord[]>, shutdown: Shutdown): void {
   let config: ExportConfig | null = null;
   let exporter: Exporter | null = null;
   let timer: NodeJS.Timeout | undefined;
@@ -91,6 +92,6 @@ export function registerExport(connection: Connection, engine: Engine, records: 
     exporting: exporter?.lock.isHeld ?? false,
     lastSuccess, lastError, lastPoints,
   }));
-  connection.onShutdown(() => { if (timer) clearInterval(timer); exporter?.lock.release(); });
+  shutdown.add(() => { if (timer) clearInterval(timer); exporter?.lock.release(); });
   process.on('exit', () => exporter?.lock.release());
 }

@@ -16,6 +16,7 @@ import { registerPromptFeatures } from './prompts';
 import { registerUsage } from './usage';
 import { registerWeek } from './week';
 import { registerExport } from './exportService';
+import { Shutdown } from './shutdown';
 import { Workspace } from './workspace';
 
 const connection = createConnection(ProposedFeatures.all);
@@ -28,15 +29,16 @@ function compose(params: InitializeParams): void {
   const caps = params.capabilities;
 
   const workspace = new Workspace(params.workspaceFolders);
+  const shutdown = new Shutdown(connection);
   const engine = new Engine(connection, { configurationSupported: !!caps.workspace?.configuration });
   onNotification(connection, SettingsNotification, schemas.settings, raw => engine.queueSettings(raw));
   // A document event after a settings notification sees those settings (listeners run in this order).
   documents.onDidOpen(() => engine.flushSettings());
   documents.onDidChangeContent(() => engine.flushSettings());
 
-  const usage = registerUsage(connection, engine, { storagePath, workspace });
-  registerWeek(connection, engine, () => usage.records(), { storagePath });
-  registerExport(connection, engine, () => usage.records());
+  const usage = registerUsage(connection, engine, { storagePath, workspace, shutdown });
+  registerWeek(connection, engine, () => usage.records(), { storagePath, shutdown });
+  registerExport(connection, engine, () => usage.records(), shutdown);
   const prompts = registerPromptFeatures(connection, documents, engine, {
     workspace, weeklyRequests: project => usage.weeklyRequests(project),
     weeklyUsage: project => usage.weeklyUsage(project)?.byAgent,

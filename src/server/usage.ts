@@ -21,6 +21,7 @@ import { onRequest, onRequest0, sendNotification } from './requests';
 import { burnRates, cacheWarmUntil, contextView, mainStream } from '../core/leaks/live';
 import { defaultFactsCache } from '../core/leaks/facts';
 import type { Workspace } from './workspace';
+import type { Shutdown } from './shutdown';
 
 /**
  * The poll that catches what watchers miss: every second while logs change, then backing off while
@@ -73,6 +74,7 @@ export interface UsageDeps {
   storagePath: string | undefined;
   /** The spend meter prefers the session of a workspace folder, and follows folder changes. */
   workspace: Workspace;
+  shutdown: Shutdown;
 }
 
 export function registerUsage(connection: Connection, engine: Engine, opts: UsageDeps): UsageService {
@@ -81,6 +83,14 @@ export function registerUsage(connection: Connection, engine: Engine, opts: Usag
   let watchers: fs.FSWatcher[] = [];
   let refreshing: Promise<void> | undefined;
   let again = false;
+  /**
+   * A sweep of thousands of logs runs in slices and can outlive the client. From shutdown on, nothing
+   * new starts, a sweep under way ends at its next slice, and a failure of work still under way is not
+   * logged to the connection: vscode-languageserver's own "log message failed" on a closed connection
+   * goes through the console it patched and throws, which crashed the engine on its way out.
+   */
+  const stopped = () => opts.shutdown.done;
+  const logError = (text: string) => { if (!stopped()) connection.console.error(text); };
   let lastSummaryJson = '';
   let reportedProblems = new Set<string>();
   const malformedReported = new Map<string, number>();
@@ -148,11 +158,13 @@ export function registerUsage(connection: Connection, engine: Engine, opts: Usag
 
   let timer: NodeJS.Timeout | undefined;
   const schedule = (ms: number) => {
-    if (timer) return;
+    if (timer || stopped()) return;
     timer = setTimeout(() => { timer = undefined; void refresh(); }, ms);
   };
 
-  const pause = () => new Promise<void>(resolve => setTimeout(resolve, engine.busy() ? BUSY_PAUSE_MS : IDLE_PAUSE_MS));
+  // after shutdown a sweep under way ends at its next slice instead of running on without a client
+  const pause = () => stopped() ? Promise.reject(new Error('the engine is shutting down'))
+    : new Promise<void>(resolve => setTimeout(resolve, engine.busy() ? BUSY_PAUSE_MS : IDLE_PAUSE_MS));
 
   const refresh = async (): Promise<void> => {
     if (refreshing) { again = true; return refreshing; }
@@ -165,6 +177,7 @@ export function registerUsage(connection: Connection, engine: Engine, opts: Usag
         touched = new Set();
         watcherVague = false;
         const r = await index!.refresh({ full, touched: named, pause });
+        if (stopped()) return;
         if (full) {
           // a full sweep that found a change no watcher named: the watchers miss things, sweep more often
           fullMs = fullAt === 0 ? FULL_MIN_MS : nextFullMs(fullMs, r.changed && named.size === 0);
@@ -199,7 +212,7 @@ export function registerUsage(connection: Connection, engine: Engine, opts: Usag
         if (!r.changed && !summaryStale && day === summaryDay) return;
         publish(day);
       } catch (e) {
-        connection.console.error(`usage refresh failed: ${(e as Error)?.stack ?? e}`);
+        logError(`usage refresh failed: ${(e as Error)?.stack ?? e}`);
       } finally {
         refreshing = undefined;
         if (again) { again = false; schedule(0); }
@@ -235,7 +248,7 @@ export function registerUsage(connection: Connection, engine: Engine, opts: Usag
       publishTimer = undefined;
       // a refresh under way publishes when it ends (summaryStale)
       if (refreshing || !index) return;
-      try { publish(); } catch (e) { connection.console.error(`usage summary failed: ${(e as Error)?.stack ?? e}`); }
+      try { publish(); } catch (e) { logError(`usage summary failed: ${(e as Error)?.stack ?? e}`); }
     }, 250);
   };
 
@@ -381,7 +394,8 @@ export function registerUsage(connection: Connection, engine: Engine, opts: Usag
   let poll: NodeJS.Timeout | undefined;
   const sweep = () => { poll = setTimeout(() => { schedule(0); sweep(); }, pollMs); poll.unref(); };
   sweep();
-  connection.onShutdown(() => {
+  opts.shutdown.add(() => {
+    if (timer) clearTimeout(timer);
     if (poll) clearTimeout(poll);
     if (publishTimer) clearTimeout(publishTimer);
     for (const w of watchers) w.close();

@@ -13,6 +13,7 @@ import type { WeekSummary } from '../core/week/types';
 import type { Engine } from './engine';
 import { QuotaStatus, WeekParams, WeekRequest } from './protocol';
 import { onRequest, schemas } from './requests';
+import type { Shutdown } from './shutdown';
 
 export type { WeekParams };
 
@@ -22,7 +23,7 @@ export interface WeekService {
   quotaStatus(records: readonly UsageRecord[], weekStart: string): QuotaStatus[];
 }
 
-export function registerWeek(connection: Connection, engine: Engine, getRecords: () => Promise<readonly UsageRecord[]>, opts: { storagePath?: string } = {}): WeekService {
+export function registerWeek(connection: Connection, engine: Engine, getRecords: () => Promise<readonly UsageRecord[]>, opts: { storagePath?: string; shutdown: Shutdown }): WeekService {
   let cache: ActivityCache | undefined;
   let leakFacts: TranscriptFactsCache | undefined;
   let cacheDir: string | undefined;
@@ -73,6 +74,6 @@ export function registerWeek(connection: Connection, engine: Engine, getRecords:
     return quotaSpend(quotas, costs).map(q => ({ name: q.name, weeklyUSD: q.weeklyUSD, spentUSD: q.spentUSD, share: q.share }));
   };
 
-  connection.onShutdown(() => { if (saveTimer) { clearTimeout(saveTimer); cache?.save(); leakFacts?.save(); } });
+  opts.shutdown.add(() => { if (saveTimer) { clearTimeout(saveTimer); cache?.save(); leakFacts?.save(); } });
   return { summary, quotaStatus };
 }

@@ -234,3 +234,28 @@ test('agent usage: a deleted log is kept as history; Forget Usage History drops 
     assert.deepEqual(await s.conn.sendRequest('tokenomics/forgetHistory', { before: '2099-01-01' }), { dropped: 0 }, 'a log still on disk is never forgotten');
   } finally { await s.stop(); }
 });
+
+// vscode-languageserver keeps one shutdown handler, the last one set: the usage, week and export services
+// each set theirs, so only the export's ran and a usage index changed less than 2 s before the client
+// shut the engine down was never saved (src/server/shutdown.ts runs them all).
+test('shutdown saves the usage index every service changed, and the engine exits cleanly', async () => {
+  const claude = path.join(tmp, 'claude-shutdown');
+  const dir = path.join(claude, 'projects', '-work-shop');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 's1.jsonl'), JSON.stringify({ type: 'assistant', cwd: '/work/shop', sessionId: 's1', timestamp: new Date().toISOString(), requestId: 'req_1',
+    message: { id: 'msg_1', model: 'claude-sonnet-4-5', usage: { input_tokens: 1000, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: 500 } } }) + '\n');
+  const storage = path.join(tmp, 'storage-shutdown');
+  const s = await startServer({ env: { ...noLogs, CLAUDE_CONFIG_DIR: claude }, storagePath: storage });
+  let stderr = '';
+  s.child.stderr!.on('data', d => { stderr += d; });
+  const exited = new Promise<number | null>(resolve => s.child.once('exit', code => resolve(code)));
+  const sum: any = await s.conn.sendRequest('tokenomics/usage');
+  assert.equal(sum.today.requests, 1);
+  // the index saves itself 2 s after a change; the client shuts down before that
+  assert.equal(fs.existsSync(path.join(storage, 'usage-index.json')), false, 'test bug: the index was saved before the shutdown');
+  await s.conn.sendRequest('shutdown');
+  await s.conn.sendNotification('exit');
+  assert.equal(await exited, 0, stderr);
+  assert.ok(fs.existsSync(path.join(storage, 'usage-index.json')), 'the usage index was saved on shutdown');
+  s.conn.dispose();
+});

@@ -5,6 +5,7 @@ import type { Connection } from 'vscode-languageserver/node';
 import { Engine } from '../../src/server/engine';
 import { WeekRequest } from '../../src/server/protocol';
 import { registerWeek } from '../../src/server/week';
+import { Shutdown } from '../../src/server/shutdown';
 import { UsageIndex } from '../../src/core/usage/usageIndex';
 import type { WeekSummary } from '../../src/core/week/types';
 
@@ -30,7 +31,7 @@ test('tokenomics/week answers for a given week, navigates by offset and serves q
   engine.applySettings({ timezone: 'UTC', weekStartsOn: 'monday', wasteThresholdUSD: 2,
     quotas: [{ name: 'client', projects: ['/home/dev/shop'], weeklyUSD: 0.25 }, { name: 'oops', projects: ['a'], weeklyUSD: 'ten' }] });
   const index = new UsageIndex({ roots: [{ agent: 'claude-code', dir: path.join(FIX, 'claude'), explicit: true }, { agent: 'codex', dir: path.join(FIX, 'codex'), explicit: true }], cacheFile: null });
-  const svc = registerWeek(conn, engine, async () => { await index.refresh(); return index.records(); });
+  const svc = registerWeek(conn, engine, async () => { await index.refresh(); return index.records(); }, { shutdown: new Shutdown(conn) });
   const handler = handlers.get(WeekRequest.method)!;
   assert.ok(handler);
   const w = await handler({ week: '2026-05-06' }) as WeekSummary;
