@@ -1,11 +1,14 @@
 // The spend meter's numbers: today and this week across agents, the newest plan rate limits, and the
 // session whose context the warning watches.
 import type { Catalog } from '../catalog';
-import type { Basis } from '../agents/adapter';
+import { Basis, combineBasis } from '../agents/adapter';
 import { basisOf } from '../agents/index';
 import type { AgentId, RateLimits, UsageRecord } from '../agents/records';
+import { requestCost } from '../cost';
+import { burnRates, BURN_WINDOW_MS, Burn, cacheWarmUntil } from '../leaks/live';
+import { isClaudeSubagent } from '../leaks/streams';
 import { recordCost } from './recordCost';
-import { dayKeyer, weekRange, WeekStartsOn } from '../time';
+import { dayName, dayNumberer, dayNumberOf, weekRange, WeekRange, WeekStartsOn } from '../time';
 import { Accumulator, accOf, byCost, Totals, totalsRows } from './totals';
 
 export interface SpendBreakdown {
@@ -60,14 +63,59 @@ export interface SummaryOptions {
   rateLimits?: { at: number; limits: RateLimits } | null;
 }
 
-function breakdown(records: readonly UsageRecord[], cost: (r: UsageRecord) => number | null): SpendBreakdown {
+/** True when `project` is one of `folders` or below one, with either separator (agents log both). */
+export function inside(project: string, folders: readonly string[]): boolean {
+  return folders.some(f => project === f || project.startsWith(f.endsWith('/') || f.endsWith('\\') ? f : f + '/') || project.startsWith(f + '\\'));
+}
+
+const PREFER_WINDOW_MS = 6 * 3_600_000;
+const ACTIVE_WINDOW_MS = 12 * 3_600_000;
+
+/** The spend meter's numbers over `records`, from scratch (`SpendState` keeps them as the records change). */
+export function spendSummary(records: readonly UsageRecord[], catalog: Catalog, opts: SummaryOptions): SpendSummary {
+  return new SpendState().update(records, catalog, opts).summary;
+}
+
+/** What the spend meter shows besides the summary, from the same pass. */
+export interface SpendView {
+  summary: SpendSummary;
+  /** This week's spend per project at the catalog's prices: what the quotas add up (`projectCosts`, `quotaStatus`). */
+  projectCosts: Map<string, number>;
+  /** The sessions running now, highest $/hour first (`burnRates`). */
+  burn: Burn[];
+  /** When the active session's prompt cache goes cold (`cacheWarmUntil` of its `mainStream`), if there is one. */
+  cacheWarmUntil: number | null;
+}
+
+/** One local day of the week: its requests summed in the order of the list, as an append adds to them. */
+class DaySums {
+  total = new Accumulator();
+  agents = new Map<AgentId, Accumulator>();
+  models = new Map<string, Accumulator>();
+  projects = new Map<string, number>();
+  add(r: UsageRecord, cost: number, quotaCost: number): void {
+    const c = Number.isNaN(cost) ? null : cost, b = basisOf(r), request = !r.aggregate;
+    this.total.add(r.usage, c, b, request);
+    accOf(this.agents, r.agent).add(r.usage, c, b, request);
+    accOf(this.models, r.model).add(r.usage, c, b, request);
+    if (!Number.isNaN(quotaCost)) this.projects.set(r.project, (this.projects.get(r.project) ?? 0) + quotaCost);
+  }
+}
+
+function mergeInto(to: Accumulator, from: Accumulator): void {
+  if (from.basis !== 'exact') to.basis = combineBasis(to.basis, from.basis);
+  to.input += from.input; to.output += from.output; to.cacheRead += from.cacheRead; to.cacheCreation += from.cacheCreation;
+  to.requests += from.requests; to.cost += from.cost; to.unpriced += from.unpriced;
+}
+
+/** The days' sums as one breakdown, day by day in order: the same sums whichever way the days were kept. */
+function breakdownOf(days: readonly DaySums[]): SpendBreakdown {
   const total = new Accumulator();
   const agents = new Map<AgentId, Accumulator>(), models = new Map<string, Accumulator>();
-  for (const r of records) {
-    const c = cost(r), b = basisOf(r), request = !r.aggregate;
-    total.add(r.usage, c, b, request);
-    accOf(agents, r.agent).add(r.usage, c, b, request);
-    accOf(models, r.model).add(r.usage, c, b, request);
+  for (const d of days) {
+    mergeInto(total, d.total);
+    for (const [k, a] of d.agents) mergeInto(accOf(agents, k), a);
+    for (const [k, a] of d.models) mergeInto(accOf(models, k), a);
   }
   const read = total.promptTokens;
   return {
@@ -78,50 +126,232 @@ function breakdown(records: readonly UsageRecord[], cost: (r: UsageRecord) => nu
   };
 }
 
-/** True when `project` is one of `folders` or below one, with either separator (agents log both). */
-export function inside(project: string, folders: readonly string[]): boolean {
-  return folders.some(f => project === f || project.startsWith(f.endsWith('/') || f.endsWith('\\') ? f : f + '/') || project.startsWith(f + '\\'));
+/** Small integer ids for strings seen again and again (files, projects, sessions). */
+class Ids {
+  private readonly ids = new Map<string, number>();
+  readonly names: string[] = [];
+  of(s: string): number {
+    let i = this.ids.get(s);
+    if (i === undefined) { i = this.names.length; this.names.push(s); this.ids.set(s, i); }
+    return i;
+  }
+  find(s: string): number { return this.ids.get(s) ?? -1; }
 }
 
-const PREFER_WINDOW_MS = 6 * 3_600_000;
-const ACTIVE_WINDOW_MS = 12 * 3_600_000;
+const MAIN = 1, RATE = 2;
+const sessionKey = (agent: string, sessionId: string): string => `${agent}\0${sessionId}`;
 
-export function spendSummary(records: readonly UsageRecord[], catalog: Catalog, opts: SummaryOptions): SpendSummary {
-  const now = opts.now ?? Date.now();
-  const day = dayKeyer(opts.timezone);
-  const today = day(now);
-  const week = weekRange(now, opts.timezone, opts.weekStartsOn ?? 'monday', now);
-  const cost = (r: UsageRecord) => recordCost(r, catalog);
-  const todays: UsageRecord[] = [], weeks: UsageRecord[] = [];
-  let limits: UsageRecord | null = null, latest: UsageRecord | null = null, latestPreferred: UsageRecord | null = null;
-  const prefer = opts.preferProjects ?? [];
-  for (const r of records) {
-    if (r.timestamp >= week.startMs && r.timestamp < week.endMs) { weeks.push(r); if (day(r.timestamp) === today) todays.push(r); }
-    if (r.rateLimits && (!limits || r.timestamp > limits.timestamp)) limits = r;
-    // a sub-agent's own small context says nothing about how full the main conversation is
-    if (/[\\/]subagents[\\/]/.test(r.file)) continue;
-    if (!latest || r.timestamp > latest.timestamp) latest = r;
-    if (prefer.length && inside(r.project, prefer) && (!latestPreferred || r.timestamp > latestPreferred.timestamp)) latestPreferred = r;
+/**
+ * The spend meter's numbers kept while the records change, so that a change costs what changed, not a
+ * pass over every request (80,000 of them: 15-25 ms): per request, what the summary looks at is kept
+ * by its position in the list in typed arrays (time, sub-agent or not, rate limits, ids of its project,
+ * session and file, its day of the week and its costs); the week's sums are kept per local day.
+ *
+ * `update` compares the list it is given with the last one by identity, position by position (the
+ * usage index never changes a list it handed out: an append makes a new list with the old rows first,
+ * a better copy of a request takes its position): a request appended is added to its day's sums, any
+ * other change makes its day's sums be built again from that day's requests, in list order. Those sums
+ * are always built in list order and combined day by day, whether kept or built from scratch, so a
+ * kept state gives exactly what a fresh one gives (`spendSummary`). Everything else (the latest
+ * request, rate limits, the last hour, the active session's stream) is a scan of the typed arrays.
+ */
+export class SpendState {
+  private list: readonly UsageRecord[] = [];
+  private n = 0;
+  private times = new Float64Array(0);
+  private bits = new Uint8Array(0);
+  private project = new Int32Array(0);
+  private session = new Int32Array(0);
+  private file = new Int32Array(0);
+  /** The request's day in the week (0-6), -1 outside it. */
+  private day = new Int8Array(0);
+  /** What it cost (`recordCost`), NaN when unpriced; set for requests inside the week only. */
+  private cost = new Float64Array(0);
+  /** What it cost at the catalog's prices (the quotas' rule), NaN when unpriced; inside the week only. */
+  private quotaCost = new Float64Array(0);
+  private readonly files = new Ids();
+  private readonly projects = new Ids();
+  private readonly sessions = new Ids();
+  /** Per file id: 1 unless a sub-agent's transcript (its small context says nothing of the main one). */
+  private readonly fileMain: number[] = [];
+  /** Per project id: 1 when inside one of the preferred folders. */
+  private preferred: number[] = [];
+  private preferKey = '';
+  private prefer: readonly string[] = [];
+  private catalog: Catalog | null = null;
+  private weekKey = '';
+  private week: WeekRange | null = null;
+  private firstDay = 0;
+  private dayOf: (ts: number) => number = () => 0;
+  private readonly days: DaySums[] = [];
+  private readonly stale: boolean[] = [];
+
+  update(records: readonly UsageRecord[], catalog: Catalog, opts: SummaryOptions): SpendView {
+    const now = opts.now ?? Date.now();
+    const tz = opts.timezone, num = dayNumberer(tz);
+    const today = dayName(num(now));
+    const weekKey = `${tz}\0${opts.weekStartsOn ?? 'monday'}\0${today}`;
+    if (weekKey !== this.weekKey || catalog !== this.catalog) {
+      const week = weekRange(now, tz, opts.weekStartsOn ?? 'monday', now);
+      const moved = !this.week || week.startMs !== this.week.startMs || week.endMs !== this.week.endMs || tz !== this.week.timezone;
+      this.weekKey = weekKey;
+      this.week = week;
+      this.dayOf = num;
+      this.firstDay = dayNumberOf(week.weekStart);
+      // another week, another clock or other prices: every request's day and cost again (rare), the rest stays
+      if (moved || catalog !== this.catalog) {
+        this.catalog = catalog;
+        for (let i = 0; i < this.n; i++) this.place(i, this.list[i]!);
+        for (let d = 0; d < 7; d++) this.stale[d] = true;
+      }
+    }
+    const prefer = opts.preferProjects ?? [];
+    const preferKey = prefer.join('\0');
+    if (preferKey !== this.preferKey || prefer.length !== this.prefer.length) {
+      this.preferKey = preferKey;
+      this.prefer = [...prefer];
+      this.preferred = this.projects.names.map(p => (this.prefer.length && inside(p, this.prefer) ? 1 : 0));
+    }
+    this.sync(records);
+    this.rebuildStaleDays();
+    return this.view(now, catalog, opts);
   }
-  // The workspace's own session wins only while it is current: one from weeks ago must not hide the
-  // session that is running now. And a session idle for half a day has no live context to warn about.
-  const preferred = latestPreferred && latest && latest.timestamp - latestPreferred.timestamp <= PREFER_WINDOW_MS ? latestPreferred : null;
-  const candidate = preferred ?? latest;
-  const active = candidate && now - candidate.timestamp <= ACTIVE_WINDOW_MS ? candidate : null;
-  let activeSession: ActiveSession | null = null;
-  if (active) {
-    const window = catalog.resolve(active.model)?.contextWindow ?? null;
-    activeSession = {
-      agent: active.agent, sessionId: active.sessionId, project: active.project, model: active.model, lastActive: active.timestamp,
-      contextTokens: active.contextTokens, contextWindow: window, contextShare: window ? active.contextTokens / window : null,
-      lastRequestCostUSD: cost(active),
+
+  /** Takes the new list: what changed position by position (see the class comment). */
+  private sync(records: readonly UsageRecord[]): void {
+    if (records === this.list) return;
+    const old = this.list, oldN = this.n, n = records.length, m = Math.min(oldN, n);
+    this.reserve(n);
+    for (let i = 0; i < m; i++) {
+      const r = records[i]!;
+      if (r === old[i]) continue;
+      this.markStale(i);
+      this.write(i, r);
+      this.markStale(i);
+    }
+    for (let i = m; i < oldN; i++) this.markStale(i);
+    this.list = records;
+    this.n = n;
+    for (let i = m; i < n; i++) {
+      const r = records[i]!;
+      this.write(i, r);
+      const d = this.day[i]!;
+      // the newest position of its day: adding it is what building the day again would end with
+      if (d >= 0 && !this.stale[d]) this.days[d]!.add(r, this.cost[i]!, this.quotaCost[i]!);
+    }
+  }
+
+  private markStale(i: number): void {
+    const d = this.day[i]!;
+    if (d >= 0) this.stale[d] = true;
+  }
+
+  private rebuildStaleDays(): void {
+    let any = false;
+    for (let d = 0; d < 7; d++) if (this.stale[d] || !this.days[d]) { this.days[d] = new DaySums(); this.stale[d] = true; any = true; }
+    if (!any) return;
+    const day = this.day, list = this.list, stale = this.stale, days = this.days;
+    for (let i = 0; i < this.n; i++) {
+      const d = day[i]!;
+      if (d >= 0 && stale[d]) days[d]!.add(list[i]!, this.cost[i]!, this.quotaCost[i]!);
+    }
+    for (let d = 0; d < 7; d++) stale[d] = false;
+  }
+
+  private reserve(n: number): void {
+    if (n <= this.times.length) return;
+    const cap = Math.max(n + 1024, this.times.length * 2);
+    const grow = <T extends Float64Array | Uint8Array | Int32Array | Int8Array>(a: T, make: (k: number) => T): T => { const b = make(cap); b.set(a); return b; };
+    this.times = grow(this.times, k => new Float64Array(k));
+    this.bits = grow(this.bits, k => new Uint8Array(k));
+    this.project = grow(this.project, k => new Int32Array(k));
+    this.session = grow(this.session, k => new Int32Array(k));
+    this.file = grow(this.file, k => new Int32Array(k));
+    this.day = grow(this.day, k => new Int8Array(k));
+    this.cost = grow(this.cost, k => new Float64Array(k));
+    this.quotaCost = grow(this.quotaCost, k => new Float64Array(k));
+  }
+
+  private write(i: number, r: UsageRecord): void {
+    this.times[i] = r.timestamp;
+    const f = this.files.of(r.file);
+    if (f === this.fileMain.length) this.fileMain.push(isClaudeSubagent(r.file) ? 0 : 1);
+    this.file[i] = f;
+    this.bits[i] = (this.fileMain[f] ? MAIN : 0) | (r.rateLimits ? RATE : 0);
+    const p = this.projects.of(r.project);
+    if (p === this.preferred.length) this.preferred.push(this.prefer.length && inside(r.project, this.prefer) ? 1 : 0);
+    this.project[i] = p;
+    this.session[i] = this.sessions.of(sessionKey(r.agent, r.sessionId));
+    this.place(i, r);
+  }
+
+  /** The request's day of the week and, inside the week, its costs. */
+  private place(i: number, r: UsageRecord): void {
+    const w = this.week!, t = r.timestamp;
+    if (t >= w.startMs && t < w.endMs) {
+      this.day[i] = Math.min(6, Math.max(0, this.dayOf(t) - this.firstDay));
+      const catalog = this.catalog!;
+      this.cost[i] = recordCost(r, catalog) ?? NaN;
+      this.quotaCost[i] = requestCost(catalog.resolve(r.model), r.usage) ?? NaN;
+    } else {
+      this.day[i] = -1;
+    }
+  }
+
+  private view(now: number, catalog: Catalog, opts: SummaryOptions): SpendView {
+    const w = this.week!, list = this.list, times = this.times, bits = this.bits, n = this.n;
+    const preferred = this.preferred, project = this.project, prefer = this.prefer.length > 0;
+    let limits = -1, latest = -1, latestPreferred = -1;
+    let limitsAt = -Infinity, latestAt = -Infinity, preferredAt = -Infinity;
+    for (let i = 0; i < n; i++) {
+      const t = times[i]!, b = bits[i]!;
+      if (b & RATE && t > limitsAt) { limits = i; limitsAt = t; }
+      if (!(b & MAIN)) continue;
+      if (t > latestAt) { latest = i; latestAt = t; }
+      if (prefer && preferred[project[i]!] && t > preferredAt) { latestPreferred = i; preferredAt = t; }
+    }
+    // The workspace's own session wins only while it is current: one from weeks ago must not hide the
+    // session that is running now. And a session idle for half a day has no live context to warn about.
+    const pick = latestPreferred >= 0 && latest >= 0 && latestAt - preferredAt <= PREFER_WINDOW_MS ? latestPreferred : latest;
+    const active = pick >= 0 && now - times[pick]! <= ACTIVE_WINDOW_MS ? list[pick]! : null;
+    let activeSession: ActiveSession | null = null;
+    let warm: number | null = null;
+    if (active) {
+      const window = catalog.resolve(active.model)?.contextWindow ?? null;
+      activeSession = {
+        agent: active.agent, sessionId: active.sessionId, project: active.project, model: active.model, lastActive: active.timestamp,
+        contextTokens: active.contextTokens, contextWindow: window, contextShare: window ? active.contextTokens / window : null,
+        lastRequestCostUSD: recordCost(active, catalog),
+      };
+      warm = cacheWarmUntil(this.mainStream(active.agent, active.sessionId), now);
+    }
+    // the last hour's requests, in list order: what `burnRates` over every record would pick
+    const since = now - BURN_WINDOW_MS, hour: UsageRecord[] = [];
+    for (let i = 0; i < n; i++) { const t = times[i]!; if (t >= since && t <= now) hour.push(list[i]!); }
+    const lim = limits >= 0 ? list[limits]! : null;
+    const todayIndex = Math.min(6, Math.max(0, this.dayOf(now) - this.firstDay));
+    const projectCosts = new Map<string, number>();
+    for (const d of this.days) for (const [p, c] of d.projects) projectCosts.set(p, (projectCosts.get(p) ?? 0) + c);
+    return {
+      summary: {
+        timezone: opts.timezone, today: dayName(this.dayOf(now)), weekStart: w.weekStart, weekEnd: w.weekEnd,
+        todaySpend: breakdownOf([this.days[todayIndex]!]), weekSpend: breakdownOf(this.days),
+        rateLimits: opts.rateLimits && (!lim || opts.rateLimits.at >= lim.timestamp) ? { ...opts.rateLimits.limits, reportedAt: opts.rateLimits.at }
+          : lim?.rateLimits ? { ...lim.rateLimits, reportedAt: lim.timestamp } : null,
+        activeSession,
+      },
+      projectCosts, burn: burnRates(hour, catalog, now), cacheWarmUntil: warm,
     };
   }
-  return {
-    timezone: opts.timezone, today, weekStart: week.weekStart, weekEnd: week.weekEnd,
-    todaySpend: breakdown(todays, cost), weekSpend: breakdown(weeks, cost),
-    rateLimits: opts.rateLimits && (!limits || opts.rateLimits.at >= limits.timestamp) ? { ...opts.rateLimits.limits, reportedAt: opts.rateLimits.at }
-      : limits?.rateLimits ? { ...limits.rateLimits, reportedAt: limits.timestamp } : null,
-    activeSession,
-  };
+
+  /** `mainStream` over the kept list: the file of the session's latest request outside sub-agents, and its requests. */
+  private mainStream(agent: string, sessionId: string): UsageRecord[] {
+    const s = this.sessions.find(sessionKey(agent, sessionId));
+    if (s < 0) return [];
+    let f = -1, at = -Infinity;
+    for (let i = 0; i < this.n; i++) if (this.session[i] === s && this.bits[i]! & MAIN && this.times[i]! > at) { f = this.file[i]!; at = this.times[i]!; }
+    const out: UsageRecord[] = [];
+    if (f >= 0) for (let i = 0; i < this.n; i++) if (this.file[i] === f) out.push(this.list[i]!);
+    return out;
+  }
 }
