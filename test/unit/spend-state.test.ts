@@ -57,6 +57,7 @@ function better(r: () => number, old: UsageRecord): UsageRecord {
   if (r() < 0.3) copy.timestamp = old.timestamp + Math.round((r() - 0.5) * 3 * 86_400_000);
   if (r() < 0.2) copy.file = `/logs/${old.agent}/${old.sessionId}-copy.jsonl`;
   if (r() < 0.2) copy.basis = 'exact';
+  if (r() < 0.05) copy.sessionId = `${old.sessionId}-resumed`;
   return copy;
 }
 

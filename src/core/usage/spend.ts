@@ -5,7 +5,7 @@ import { Basis, combineBasis } from '../agents/adapter';
 import { basisOf } from '../agents/index';
 import type { AgentId, RateLimits, UsageRecord } from '../agents/records';
 import { requestCost } from '../cost';
-import { burnRates, BURN_WINDOW_MS, Burn, cacheWarmUntil } from '../leaks/live';
+import { burnRates, BURN_WINDOW_MS, Burn, cacheWarmUntil, CLOCK_SKEW_MS } from '../leaks/live';
 import { isClaudeSubagent } from '../leaks/streams';
 import { recordCost } from './recordCost';
 import { dayName, dayNumberer, dayNumberOf, weekRange, WeekRange, WeekStartsOn } from '../time';
@@ -138,22 +138,80 @@ class Ids {
   find(s: string): number { return this.ids.get(s) ?? -1; }
 }
 
+/** Ids of (agent, session) pairs, without a string per request for the pair. */
+class SessionIds {
+  private readonly byAgent = new Map<string, Map<string, number>>();
+  private count = 0;
+  of(agent: string, sessionId: string): number {
+    let m = this.byAgent.get(agent);
+    if (!m) this.byAgent.set(agent, (m = new Map()));
+    let i = m.get(sessionId);
+    if (i === undefined) m.set(sessionId, (i = this.count++));
+    return i;
+  }
+  find(agent: string, sessionId: string): number { return this.byAgent.get(agent)?.get(sessionId) ?? -1; }
+}
+
 const MAIN = 1, RATE = 2;
-const sessionKey = (agent: string, sessionId: string): string => `${agent}\0${sessionId}`;
+
+/**
+ * The position with the latest time among some positions (the first one on a tie, as a pass in list
+ * order finds it), kept as positions change; `stale` when the change was the latest one itself
+ * moving back or leaving, and only a pass can tell which is latest now.
+ */
+class Latest {
+  pos = -1;
+  at = -Infinity;
+  stale = false;
+  /** Position `i` now holds time `t` (null: it is no longer among these positions). */
+  set(i: number, t: number | null): void {
+    if (this.stale) return;
+    if (i !== this.pos) { if (t !== null && (t > this.at || (t === this.at && i < this.pos))) { this.pos = i; this.at = t; } return; }
+    if (t !== null && t >= this.at) this.at = t; else this.stale = true;
+  }
+  reset(): void { this.pos = -1; this.at = -Infinity; this.stale = false; }
+}
+
+function latestOf(a: Latest[], k: number): Latest {
+  let l = a[k];
+  while (a.length <= k) a.push(new Latest());
+  return l ?? a[k]!;
+}
+
+/** Inserts `i` into the ascending positions `a` (absent from it). */
+function insertSorted(a: number[], i: number): void {
+  if (!a.length || a[a.length - 1]! < i) { a.push(i); return; }
+  let lo = 0, hi = a.length;
+  while (lo < hi) { const mid = (lo + hi) >> 1; if (a[mid]! < i) lo = mid + 1; else hi = mid; }
+  a.splice(lo, 0, i);
+}
+
+function removeSorted(a: number[], i: number): void {
+  let lo = 0, hi = a.length;
+  while (lo < hi) { const mid = (lo + hi) >> 1; if (a[mid]! < i) lo = mid + 1; else hi = mid; }
+  if (a[lo] === i) a.splice(lo, 1);
+}
+
+/** Requests stamped this far past now lie in the future of the recent list's window too. */
+const RECENT_SPAN_MS = 2 * BURN_WINDOW_MS;
+/** Past this many positions the recent list is built again from a later start. */
+const RECENT_MAX = 4096;
 
 /**
  * The spend meter's numbers kept while the records change, so that a change costs what changed, not a
- * pass over every request (80,000 of them: 15-25 ms): per request, what the summary looks at is kept
- * by its position in the list in typed arrays (time, sub-agent or not, rate limits, ids of its project,
- * session and file, its day of the week and its costs); the week's sums are kept per local day.
+ * pass over every request (80,000 of them: 15-25 ms). Per request, what the summary looks at is kept
+ * by its position in the list, in typed arrays (time, sub-agent or not, rate limits, ids of its
+ * project, session and file, its day of the week and its two costs); the week's sums per local day,
+ * with each day's positions; the latest request overall, of the preferred folders, with rate limits,
+ * of each session and of each file; and the positions of the last hours.
  *
  * `update` compares the list it is given with the last one by identity, position by position (the
  * usage index never changes a list it handed out: an append makes a new list with the old rows first,
  * a better copy of a request takes its position): a request appended is added to its day's sums, any
  * other change makes its day's sums be built again from that day's requests, in list order. Those sums
  * are always built in list order and combined day by day, whether kept or built from scratch, so a
- * kept state gives exactly what a fresh one gives (`spendSummary`). Everything else (the latest
- * request, rate limits, the last hour, the active session's stream) is a scan of the typed arrays.
+ * kept state gives exactly what a fresh one gives (`spendSummary`); the latest requests are what a
+ * pass in list order finds (a pass runs when the latest one itself moved back or went).
  */
 export class SpendState {
   private list: readonly UsageRecord[] = [];
@@ -171,12 +229,12 @@ export class SpendState {
   private quotaCost = new Float64Array(0);
   private readonly files = new Ids();
   private readonly projects = new Ids();
-  private readonly sessions = new Ids();
+  private readonly sessions = new SessionIds();
   /** Per file id: 1 unless a sub-agent's transcript (its small context says nothing of the main one). */
   private readonly fileMain: number[] = [];
   /** Per project id: 1 when inside one of the preferred folders. */
   private preferred: number[] = [];
-  private preferKey = '';
+  private preferKey: string | null = null;
   private prefer: readonly string[] = [];
   private catalog: Catalog | null = null;
   private weekKey = '';
@@ -185,12 +243,22 @@ export class SpendState {
   private dayOf: (ts: number) => number = () => 0;
   private readonly days: DaySums[] = [];
   private readonly stale: boolean[] = [];
+  /** Each day's positions, ascending. */
+  private readonly dayPositions: number[][] = Array.from({ length: 7 }, () => []);
+  private readonly latest = new Latest();
+  private readonly latestPreferred = new Latest();
+  private readonly latestLimits = new Latest();
+  /** The latest request outside sub-agents per session id, and the latest request per file id. */
+  private readonly latestOfSession: Latest[] = [];
+  private readonly latestOfFile: Latest[] = [];
+  /** Every position stamped at or after `recentFrom`, ascending: the burn rates' last hour is among them. */
+  private recent: number[] = [];
+  private recentFrom = Infinity;
 
   update(records: readonly UsageRecord[], catalog: Catalog, opts: SummaryOptions): SpendView {
     const now = opts.now ?? Date.now();
     const tz = opts.timezone, num = dayNumberer(tz);
-    const today = dayName(num(now));
-    const weekKey = `${tz}\0${opts.weekStartsOn ?? 'monday'}\0${today}`;
+    const weekKey = `${tz}\0${opts.weekStartsOn ?? 'monday'}\0${num(now)}`;
     if (weekKey !== this.weekKey || catalog !== this.catalog) {
       const week = weekRange(now, tz, opts.weekStartsOn ?? 'monday', now);
       const moved = !this.week || week.startMs !== this.week.startMs || week.endMs !== this.week.endMs || tz !== this.week.timezone;
@@ -198,10 +266,11 @@ export class SpendState {
       this.week = week;
       this.dayOf = num;
       this.firstDay = dayNumberOf(week.weekStart);
-      // another week, another clock or other prices: every request's day and cost again (rare), the rest stays
+      // another week, another clock or other prices: every request's day and costs again (rare), the rest stays
       if (moved || catalog !== this.catalog) {
         this.catalog = catalog;
-        for (let i = 0; i < this.n; i++) this.place(i, this.list[i]!);
+        for (const p of this.dayPositions) p.length = 0;
+        for (let i = 0; i < this.n; i++) { this.place(i, this.list[i]!); const d = this.day[i]!; if (d >= 0) this.dayPositions[d]!.push(i); }
         for (let d = 0; d < 7; d++) this.stale[d] = true;
       }
     }
@@ -211,9 +280,11 @@ export class SpendState {
       this.preferKey = preferKey;
       this.prefer = [...prefer];
       this.preferred = this.projects.names.map(p => (this.prefer.length && inside(p, this.prefer) ? 1 : 0));
+      this.latestPreferred.stale = true;
     }
     this.sync(records);
     this.rebuildStaleDays();
+    this.rescanLatest();
     return this.view(now, catalog, opts);
   }
 
@@ -224,38 +295,55 @@ export class SpendState {
     this.reserve(n);
     for (let i = 0; i < m; i++) {
       const r = records[i]!;
-      if (r === old[i]) continue;
-      this.markStale(i);
-      this.write(i, r);
-      this.markStale(i);
+      if (r !== old[i]) this.write(i, r, true);
     }
-    for (let i = m; i < oldN; i++) this.markStale(i);
+    for (let i = m; i < oldN; i++) this.leave(i);
+    if (n < oldN) this.recent = this.recent.filter(i => i < n);
     this.list = records;
     this.n = n;
     for (let i = m; i < n; i++) {
       const r = records[i]!;
-      this.write(i, r);
+      this.write(i, r, false);
       const d = this.day[i]!;
       // the newest position of its day: adding it is what building the day again would end with
       if (d >= 0 && !this.stale[d]) this.days[d]!.add(r, this.cost[i]!, this.quotaCost[i]!);
     }
   }
 
-  private markStale(i: number): void {
+  /** Position `i` is gone (the list got shorter). */
+  private leave(i: number): void {
     const d = this.day[i]!;
-    if (d >= 0) this.stale[d] = true;
+    if (d >= 0) { this.stale[d] = true; removeSorted(this.dayPositions[d]!, i); }
+    this.latest.set(i, null); this.latestPreferred.set(i, null); this.latestLimits.set(i, null);
+    this.latestOfSession[this.session[i]!]?.set(i, null);
+    this.latestOfFile[this.file[i]!]?.set(i, null);
   }
 
   private rebuildStaleDays(): void {
-    let any = false;
-    for (let d = 0; d < 7; d++) if (this.stale[d] || !this.days[d]) { this.days[d] = new DaySums(); this.stale[d] = true; any = true; }
-    if (!any) return;
-    const day = this.day, list = this.list, stale = this.stale, days = this.days;
-    for (let i = 0; i < this.n; i++) {
-      const d = day[i]!;
-      if (d >= 0 && stale[d]) days[d]!.add(list[i]!, this.cost[i]!, this.quotaCost[i]!);
+    for (let d = 0; d < 7; d++) {
+      if (!this.days[d]) this.stale[d] = true;
+      if (!this.stale[d]) continue;
+      const sums = this.days[d] = new DaySums();
+      for (const i of this.dayPositions[d]!) sums.add(this.list[i]!, this.cost[i]!, this.quotaCost[i]!);
+      this.stale[d] = false;
     }
-    for (let d = 0; d < 7; d++) stale[d] = false;
+  }
+
+  /** A pass for the latest requests whose latest one moved back or went. */
+  private rescanLatest(): void {
+    const all = this.latest.stale, pref = this.latestPreferred.stale, lim = this.latestLimits.stale;
+    if (!all && !pref && !lim) return;
+    if (all) this.latest.reset();
+    if (pref) this.latestPreferred.reset();
+    if (lim) this.latestLimits.reset();
+    const times = this.times, bits = this.bits, project = this.project, preferred = this.preferred;
+    for (let i = 0; i < this.n; i++) {
+      const t = times[i]!, b = bits[i]!;
+      if (lim && b & RATE) this.latestLimits.set(i, t);
+      if (!(b & MAIN)) continue;
+      if (all) this.latest.set(i, t);
+      if (pref && preferred[project[i]!]) this.latestPreferred.set(i, t);
+    }
   }
 
   private reserve(n: number): void {
@@ -272,17 +360,41 @@ export class SpendState {
     this.quotaCost = grow(this.quotaCost, k => new Float64Array(k));
   }
 
-  private write(i: number, r: UsageRecord): void {
-    this.times[i] = r.timestamp;
+  /** Position `i` holds `r`: appended, or in place of another request (`replacing`). */
+  private write(i: number, r: UsageRecord, replacing: boolean): void {
+    const t = r.timestamp;
+    const oldT = replacing ? this.times[i]! : -Infinity, oldDay = replacing ? this.day[i]! : -1;
+    const oldSession = replacing ? this.session[i]! : -1, oldFile = replacing ? this.file[i]! : -1;
+    this.times[i] = t;
     const f = this.files.of(r.file);
     if (f === this.fileMain.length) this.fileMain.push(isClaudeSubagent(r.file) ? 0 : 1);
     this.file[i] = f;
-    this.bits[i] = (this.fileMain[f] ? MAIN : 0) | (r.rateLimits ? RATE : 0);
+    const main = this.fileMain[f] === 1;
+    this.bits[i] = (main ? MAIN : 0) | (r.rateLimits ? RATE : 0);
     const p = this.projects.of(r.project);
     if (p === this.preferred.length) this.preferred.push(this.prefer.length && inside(r.project, this.prefer) ? 1 : 0);
     this.project[i] = p;
-    this.session[i] = this.sessions.of(sessionKey(r.agent, r.sessionId));
+    const s = this.sessions.of(r.agent, r.sessionId);
+    this.session[i] = s;
     this.place(i, r);
+    const d = this.day[i]!;
+    if (replacing) {
+      if (oldDay >= 0) this.stale[oldDay] = true;
+      if (d >= 0) this.stale[d] = true;
+      if (oldDay !== d) { if (oldDay >= 0) removeSorted(this.dayPositions[oldDay]!, i); if (d >= 0) insertSorted(this.dayPositions[d]!, i); }
+      if (oldSession !== s) this.latestOfSession[oldSession]?.set(i, null);
+      if (oldFile !== f) this.latestOfFile[oldFile]?.set(i, null);
+      const wasRecent = oldT >= this.recentFrom, isRecent = t >= this.recentFrom;
+      if (wasRecent && !isRecent) removeSorted(this.recent, i); else if (isRecent && !wasRecent) insertSorted(this.recent, i);
+    } else {
+      if (d >= 0) this.dayPositions[d]!.push(i);
+      if (t >= this.recentFrom) this.recent.push(i);
+    }
+    this.latest.set(i, main ? t : null);
+    this.latestPreferred.set(i, main && this.preferred[p] ? t : null);
+    this.latestLimits.set(i, r.rateLimits ? t : null);
+    latestOf(this.latestOfSession, s).set(i, main ? t : null);
+    latestOf(this.latestOfFile, f).set(i, t);
   }
 
   /** The request's day of the week and, inside the week, its costs. */
@@ -299,20 +411,11 @@ export class SpendState {
   }
 
   private view(now: number, catalog: Catalog, opts: SummaryOptions): SpendView {
-    const w = this.week!, list = this.list, times = this.times, bits = this.bits, n = this.n;
-    const preferred = this.preferred, project = this.project, prefer = this.prefer.length > 0;
-    let limits = -1, latest = -1, latestPreferred = -1;
-    let limitsAt = -Infinity, latestAt = -Infinity, preferredAt = -Infinity;
-    for (let i = 0; i < n; i++) {
-      const t = times[i]!, b = bits[i]!;
-      if (b & RATE && t > limitsAt) { limits = i; limitsAt = t; }
-      if (!(b & MAIN)) continue;
-      if (t > latestAt) { latest = i; latestAt = t; }
-      if (prefer && preferred[project[i]!] && t > preferredAt) { latestPreferred = i; preferredAt = t; }
-    }
+    const w = this.week!, list = this.list, times = this.times;
+    const latest = this.latest.pos, latestPreferred = this.prefer.length ? this.latestPreferred.pos : -1, limits = this.latestLimits.pos;
     // The workspace's own session wins only while it is current: one from weeks ago must not hide the
     // session that is running now. And a session idle for half a day has no live context to warn about.
-    const pick = latestPreferred >= 0 && latest >= 0 && latestAt - preferredAt <= PREFER_WINDOW_MS ? latestPreferred : latest;
+    const pick = latestPreferred >= 0 && latest >= 0 && times[latest]! - times[latestPreferred]! <= PREFER_WINDOW_MS ? latestPreferred : latest;
     const active = pick >= 0 && now - times[pick]! <= ACTIVE_WINDOW_MS ? list[pick]! : null;
     let activeSession: ActiveSession | null = null;
     let warm: number | null = null;
@@ -323,11 +426,17 @@ export class SpendState {
         contextTokens: active.contextTokens, contextWindow: window, contextShare: window ? active.contextTokens / window : null,
         lastRequestCostUSD: recordCost(active, catalog),
       };
-      warm = cacheWarmUntil(this.mainStream(active.agent, active.sessionId), now);
+      warm = this.warmUntil(this.session[pick]!, now);
     }
     // the last hour's requests, in list order: what `burnRates` over every record would pick
-    const since = now - BURN_WINDOW_MS, hour: UsageRecord[] = [];
-    for (let i = 0; i < n; i++) { const t = times[i]!; if (t >= since && t <= now) hour.push(list[i]!); }
+    const since = now - BURN_WINDOW_MS;
+    if (since < this.recentFrom || this.recent.length > RECENT_MAX) {
+      this.recentFrom = now - RECENT_SPAN_MS;
+      this.recent = [];
+      for (let i = 0; i < this.n; i++) if (times[i]! >= this.recentFrom) this.recent.push(i);
+    }
+    const hour: UsageRecord[] = [];
+    for (const i of this.recent) { const t = times[i]!; if (t >= since && t <= now) hour.push(list[i]!); }
     const lim = limits >= 0 ? list[limits]! : null;
     const todayIndex = Math.min(6, Math.max(0, this.dayOf(now) - this.firstDay));
     const projectCosts = new Map<string, number>();
@@ -344,14 +453,27 @@ export class SpendState {
     };
   }
 
-  /** `mainStream` over the kept list: the file of the session's latest request outside sub-agents, and its requests. */
-  private mainStream(agent: string, sessionId: string): UsageRecord[] {
-    const s = this.sessions.find(sessionKey(agent, sessionId));
-    if (s < 0) return [];
-    let f = -1, at = -Infinity;
-    for (let i = 0; i < this.n; i++) if (this.session[i] === s && this.bits[i]! & MAIN && this.times[i]! > at) { f = this.file[i]!; at = this.times[i]!; }
-    const out: UsageRecord[] = [];
-    if (f >= 0) for (let i = 0; i < this.n; i++) if (this.file[i] === f) out.push(this.list[i]!);
-    return out;
+  /**
+   * `cacheWarmUntil(mainStream(...))` of a session: its main transcript is the file of its latest
+   * request outside sub-agents; the cache stays warm after that file's latest request (a pass over
+   * the file's requests only when that one lies in the future of now).
+   */
+  private warmUntil(s: number, now: number): number | null {
+    const ofSession = latestOf(this.latestOfSession, s);
+    if (ofSession.stale) {
+      ofSession.reset();
+      for (let i = 0; i < this.n; i++) if (this.session[i] === s && this.bits[i]! & MAIN) ofSession.set(i, this.times[i]!);
+    }
+    if (ofSession.pos < 0) return null;
+    const f = this.file[ofSession.pos]!;
+    const ofFile = latestOf(this.latestOfFile, f);
+    if (ofFile.stale) {
+      ofFile.reset();
+      for (let i = 0; i < this.n; i++) if (this.file[i] === f) ofFile.set(i, this.times[i]!);
+    }
+    if (ofFile.pos >= 0 && ofFile.at <= now + CLOCK_SKEW_MS) return cacheWarmUntil([this.list[ofFile.pos]!], now);
+    const stream: UsageRecord[] = [];
+    for (let i = 0; i < this.n; i++) if (this.file[i] === f) stream.push(this.list[i]!);
+    return cacheWarmUntil(stream, now);
   }
 }
