@@ -351,7 +351,9 @@ export function usageSummary(src: SummarySource): UsageSummary {
   const now = src.now ?? Date.now();
   const records = index?.records() ?? [];
   const rateLimits = [...(index?.latestRateLimits().values() ?? [])].sort((a, b) => b.at - a.at)[0] ?? null;
-  const v = src.spend.update(records, catalog, { timezone: tz, weekStartsOn: s.weekStartsOn, preferProjects: folders, rateLimits, now });
+  const v = src.spend.update(records, catalog, {
+    timezone: tz, weekStartsOn: s.weekStartsOn, preferProjects: folders, rateLimits, now, changesSince: older => index?.changesSince(older) ?? null,
+  });
   const sum = v.summary;
   // this week's spend of each valid quota: the rule the weekly summary uses too (`core/usage/quotas.ts`)
   if (quotaSpecs?.raw !== s.quotas) quotaSpecs = { raw: s.quotas, quotas: parseQuotas(s.quotas).quotas };

@@ -130,11 +130,11 @@ export async function run(log = console.log) {
     const { usageSummary } = require(path.join(ROOT, 'out/src/server/usage.js'));
     const { parseSettings } = require(path.join(ROOT, 'out/src/core/settings.js'));
     const { Catalog } = require(path.join(ROOT, 'out/src/core/catalog.js'));
-    // the engine's settings with two quotas, the engine's catalog; "now" a Thursday afternoon of the
-    // generated month, so this week holds ~17,000 of the requests and today ~3,000 (the tree's clock)
+    // the engine's settings with two quotas, the engine's catalog; "now" the last hour of the generated
+    // four weeks (a Sunday), so this week holds ~20,000 of the requests and today ~3,000
     const { settings } = parseSettings({ quotas: [{ name: 'clients', projects: ['/home/dev/p1*'], weeklyUSD: 50 }, { name: 'oc', projects: ['/home/dev/oc*'], weeklyUSD: 80 }] });
     const catalog = new Catalog(undefined, settings.prices);
-    const NOW = T0 + 25 * 86400_000 + 13 * 3600_000;
+    const NOW = T0 + 28 * 86400_000 - 3600_000;
     for (let i = 0; i < 3; i++) {
       fs.writeFileSync(journal, original);
       const cacheFile = path.join(cacheDir, `index-${i}.bin`);
