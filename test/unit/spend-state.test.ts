@@ -2,9 +2,13 @@
 // in-place replacements, deletions, rebuilds in another order, clock moves across days and weeks,
 // time-zone, week-start, folder, price and rate-limit changes, a kept state must say exactly what a
 // fresh one says over the same list, and both what a plain pass over every record says (the rule the
-// meter had before: `breakdown` over the week's records, `projectCosts`, `burnRates`, `mainStream`).
+// meter had before: `breakdown` over the week's records, `projectCosts`, `burnRates`, `mainStream`);
+// and the usage index must name every position it changed (`changesSince`), which the engine's state trusts.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { test } from 'node:test';
+import { agentRoots } from '../../src/core/agents/locations';
 import type { Basis } from '../../src/core/agents/adapter';
 import { basisOf } from '../../src/core/agents/index';
 import type { UsageRecord } from '../../src/core/agents/records';
@@ -16,6 +20,8 @@ import { projectCosts } from '../../src/core/usage/quotas';
 import { recordCost } from '../../src/core/usage/recordCost';
 import { inside, SpendBreakdown, SpendState, SpendView, SummaryOptions } from '../../src/core/usage/spend';
 import { Accumulator, accOf, byCost, totalsRows } from '../../src/core/usage/totals';
+import { UsageIndex } from '../../src/core/usage/usageIndex';
+import { tempDir } from './tempDirs';
 
 function rng(seed: number): () => number {
   let s = seed >>> 0;
@@ -210,4 +216,59 @@ test('a kept spend state follows a request replaced in place, a request removed,
   s = state.update(list, catalog, { timezone: 'UTC', now: now + 5 * 86_400_000 }).summary;
   assert.equal(s.weekStart, '2026-11-30');
   assert.equal(s.weekSpend.totals.requests, 0);
+});
+
+test('the usage index names every position it changed since a list it handed out, and a state kept on those names equals a fresh one', async () => {
+  // Copilot's chat journal as VS Code appends to it (copilotJournal.ts): a request pushed with its
+  // result, a result raised later (the index writes the better copy in place), a compaction back to
+  // one state line; each step followed by the engine's watcher-named refresh
+  const l = (o: unknown) => JSON.stringify(o) + '\n';
+  const T = Date.parse('2026-11-26T09:00:00Z');
+  const dir = tempDir('tk-spend-state-');
+  const user = path.join(dir, 'User');
+  const chats = path.join(user, 'workspaceStorage', 'h', 'chatSessions');
+  fs.mkdirSync(chats, { recursive: true });
+  const r = rng(7);
+  const sessions = ['s1', 's2', 's3'];
+  const state = new Map<string, number[]>(sessions.map(s => [s, [1000]]));
+  const request = (sid: string, i: number, prompt: number) =>
+    ({ requestId: `${sid}-r${i}`, timestamp: T + i * 60_000, modelId: 'copilot/gpt-5', result: { metadata: { promptTokens: prompt, outputTokens: 10, modelMessageId: `${sid}-m${i}` } } });
+  const stateLine = (sid: string) => l({ kind: 0, v: { sessionId: sid, creationDate: T, requests: state.get(sid)!.map((p, i) => request(sid, i, p)) } });
+  for (const sid of sessions) fs.writeFileSync(path.join(chats, `${sid}.jsonl`), stateLine(sid));
+  const roots = agentRoots({ HOME: '/nonexistent/tk' }, { vscodeUserDirs: [user] }).filter(x => String(x.agent) === 'copilot');
+  const index = new UsageIndex({ roots, cacheFile: null, autoSave: false });
+  await index.refresh({ full: true });
+  const catalog = bundledCatalog();
+  const kept = new SpendState();
+  let list = index.records();
+  let told = 0;
+  for (let step = 0; step < 80; step++) {
+    const sid = sessions[Math.floor(r() * sessions.length)]!, journal = path.join(chats, `${sid}.jsonl`), reqs = state.get(sid)!;
+    const op = r();
+    if (op < 0.5) {
+      reqs.push(500 + Math.floor(r() * 5000));
+      const i = reqs.length - 1;
+      fs.appendFileSync(journal, l({ kind: 2, k: ['requests'], v: [{ requestId: `${sid}-r${i}`, timestamp: T + i * 60_000, modelId: 'copilot/gpt-5', response: [] }] })
+        + l({ kind: 1, k: ['requests', i, 'result'], v: request(sid, i, reqs[i]!).result }));
+    } else if (op < 0.9) {
+      const i = Math.floor(r() * reqs.length);
+      reqs[i] = reqs[i]! + 700;
+      fs.appendFileSync(journal, l({ kind: 1, k: ['requests', i, 'result'], v: request(sid, i, reqs[i]!).result }));
+    } else {
+      fs.writeFileSync(journal, stateLine(sid));
+    }
+    await index.refresh({ full: false, touched: new Set([journal]) });
+    const next = index.records();
+    const changes = index.changesSince(list);
+    if (changes) {
+      told++;
+      assert.ok(next.length >= list.length, `step ${step}: a list that only grows`);
+      const named = new Set(changes);
+      for (let i = 0; i < list.length; i++) if (next[i] !== list[i]) assert.ok(named.has(i), `step ${step}: position ${i} changed unnamed`);
+    }
+    const opts = { timezone: 'UTC', now: T + 3 * 3_600_000, changesSince: (o: readonly UsageRecord[]) => index.changesSince(o) };
+    assert.deepEqual(kept.update(next, catalog, opts), new SpendState().update(next, catalog, { ...opts, changesSince: undefined }), `step ${step}`);
+    list = next;
+  }
+  assert.ok(told > 40, `the index named the changes on most steps (${told} of 80)`);
 });
