@@ -297,7 +297,9 @@ export function registerUsage(connection: Connection, engine: Engine, opts: Usag
   onRequest0(connection, AgentContextRequest, async () => {
     await refresh();
     const records = index?.records() ?? [];
-    const a = spend.update(records, engine.catalog, { timezone: engine.timezone, weekStartsOn: engine.settings.weekStartsOn, preferProjects: opts.workspace.folders }).summary.activeSession;
+    const a = spend.update(records, engine.catalog, {
+      timezone: engine.timezone, weekStartsOn: engine.settings.weekStartsOn, preferProjects: opts.workspace.folders, changesSince: older => index?.changesSince(older) ?? null,
+    }).summary.activeSession;
     const stream = a ? mainStream(records, a.agent, a.sessionId) : [];
     return stream[0] ? contextView(stream, defaultFactsCache.get(stream[0].file, stream[0].agent), engine.catalog, null) : null;
   });
