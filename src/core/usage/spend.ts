@@ -132,7 +132,7 @@ function breakdownOf(days: readonly DaySums[]): SpendBreakdown {
   };
 }
 
-/** Small integer ids for strings seen again and again (files, projects, sessions). */
+/** Small integer ids for strings seen again and again (files, projects). */
 class Ids {
   private readonly ids = new Map<string, number>();
   readonly names: string[] = [];
