@@ -8,17 +8,19 @@ import { agentRoots, AgentRoot, scanDirs } from '../core/agents/locations';
 import { userDirFromGlobalStorage } from '../core/agents/vscodeUserDirs';
 import { mayBeLossy, shownPath } from '../core/agents/fileNames';
 import type { RateLimitWindow, UsageRecord } from '../core/agents/records';
+import type { Catalog } from '../core/catalog';
 import { inputCost, requestCost, ZERO_USAGE } from '../core/cost';
+import type { Settings } from '../core/settings';
 import * as z from 'zod';
-import { dayKeyer, isValidDate, weekRange } from '../core/time';
-import { parseQuotas, projectCosts, quotaStatus } from '../core/usage/quotas';
-import { inside, spendSummary, SpendBreakdown } from '../core/usage/spend';
+import { dayKeyer, isValidDate } from '../core/time';
+import { parseQuotas, QuotaSpec, quotaStatus } from '../core/usage/quotas';
+import { inside, SpendBreakdown, SpendState } from '../core/usage/spend';
 import { SKIP_TEXT, UsageIndex, atLines } from '../core/usage/usageIndex';
 import type { Engine } from './engine';
 import { afterHeavyWork } from './idleGc';
 import { AgentContextRequest, ForgetHistoryRequest, PeriodSpend, QuotaStatus, RateWindow, UsageChangedNotification, UsageRequest, UsageSummary } from './protocol';
 import { onRequest, onRequest0, sendNotification } from './requests';
-import { burnRates, cacheWarmUntil, contextView, mainStream } from '../core/leaks/live';
+import { contextView, mainStream } from '../core/leaks/live';
 import { defaultFactsCache } from '../core/leaks/facts';
 import type { Workspace } from './workspace';
 import type { Shutdown } from './shutdown';
@@ -36,8 +38,6 @@ const POLL_BLIND_MS = 4000;
 const POLL_MAX_MS = 30_000;
 const FULL_MIN_MS = 30_000;
 const FULL_MAX_MS = 300_000;
-/** How long the summary's pass over every record is reused while nothing it depends on changed. */
-const HEAVY_MS = 10_000;
 /**
  * A refresh gives the event loop back every ~20 ms, and waits before its next slice: a moment always,
  * longer while the client is at work. Messages are taken one per turn of the loop and a large one
@@ -105,8 +105,8 @@ export function registerUsage(connection: Connection, engine: Engine, opts: Usag
   let fullAt = 0;
   let summaryStale = true;
   let summaryDay = '';
-  /** Bumped whenever the index's records may have changed (the summary's heavy part is then rebuilt). */
-  let recordsGen = 0;
+  /** The spend meter's numbers, kept as the index's records change (a change costs what changed). */
+  let spend = new SpendState();
   let perProject: { at: number; counts: Map<string, number> } | undefined;
   let perAgent: { at: number; rows: { project: string; agent: string; session: string; input: number; cacheRead: number; cacheWrite: number }[] } | undefined;
 
@@ -140,7 +140,7 @@ export function registerUsage(connection: Connection, engine: Engine, opts: Usag
       } catch { /* missing folder or no recursive support: the poll still finds new logs */ }
     }
     summaryStale = true;
-    recordsGen++;
+    spend = new SpendState();
     for (const r of roots.filter(r => r.explicit && !fs.existsSync(r.dir))) {
       connection.console.warn(`Agent log folder ${r.dir} (${r.agent}, from settings) does not exist.`);
     }
@@ -183,7 +183,7 @@ export function registerUsage(connection: Connection, engine: Engine, opts: Usag
           fullMs = fullAt === 0 ? FULL_MIN_MS : nextFullMs(fullMs, r.changed && named.size === 0);
           fullAt = Date.now() + fullMs;
         }
-        if (r.changed) { recordsGen++; scheduleSave(); perProject = undefined; perAgent = undefined; if (r.ms > 100) afterHeavyWork(); }
+        if (r.changed) { scheduleSave(); perProject = undefined; perAgent = undefined; if (r.ms > 100) afterHeavyWork(); }
         // a change a watcher announced proves the watchers work: the sweep may back off further
         if (r.changed && watcherEvent) watchersProven = true;
         watcherEvent = false;
@@ -290,78 +290,9 @@ export function registerUsage(connection: Connection, engine: Engine, opts: Usag
     return byAgent.size ? { byAgent } : undefined;
   };
 
-  /**
-   * The part of the summary that goes over every record (~45k records: tens of ms), kept while the
-   * records, prices, time zone, week start, folders and quotas stay the same, for at most HEAVY_MS (the
-   * windows move with the clock): a burst of budget or model changes rebuilds only the rest.
-   */
-  let heavy: { key: string; at: number; catalog: typeof engine.catalog; records: readonly UsageRecord[]; sum: ReturnType<typeof spendSummary>; quotas: QuotaStatus[]; burn: ReturnType<typeof burnRates>; warm: number | undefined; malformed: number } | undefined;
-  const heavyPart = (tz: string, s: typeof engine.settings) => {
-    const key = JSON.stringify([recordsGen, tz, s.weekStartsOn, opts.workspace.folders, s.quotas]);
-    if (heavy && heavy.key === key && heavy.catalog === engine.catalog && Date.now() - heavy.at < HEAVY_MS) return heavy;
-    const records = index?.records() ?? [];
-    const rateLimits = [...(index?.latestRateLimits().values() ?? [])].sort((a, b) => b.at - a.at)[0] ?? null;
-    const sum = spendSummary(records, engine.catalog, { timezone: tz, weekStartsOn: s.weekStartsOn, preferProjects: opts.workspace.folders, rateLimits });
-    const a = sum.activeSession;
-    return (heavy = {
-      key, at: Date.now(), catalog: engine.catalog, records, sum, quotas: quotasOf(records),
-      burn: burnRates(records, engine.catalog, Date.now()).slice(0, 5),
-      warm: a ? cacheWarmUntil(mainStream(records, a.agent, a.sessionId)) ?? undefined : undefined,
-      malformed: index?.stats().malformedLines ?? 0,
-    });
-  };
-
-  const buildSummary = (): UsageSummary => {
-    const s = engine.settings;
-    const tz = engine.timezone;
-    const { records, sum, quotas, burn, warm, malformed } = heavyPart(tz, s);
-    const period = (label: string, startDate: string, b: SpendBreakdown): PeriodSpend => ({
-      label, startDate, costUSD: b.totals.costUSD, requests: b.totals.requests, unpricedRequests: b.unpricedRequests,
-      tokens: { input: b.totals.inputTokens, output: b.totals.outputTokens, cacheRead: b.totals.cacheReadTokens, cacheWrite: b.totals.cacheCreationTokens },
-      cacheHitRatio: b.cacheHitRatio, basis: b.totals.basis,
-      byAgent: b.byAgent.map(a => ({ agent: a.agent, costUSD: a.costUSD, requests: a.requests, basis: a.basis })),
-      byModel: b.byModel.map(m => ({ model: m.model, costUSD: m.costUSD, requests: m.requests, basis: m.basis })),
-    });
-    const a = sum.activeSession;
-    const model = a ? engine.catalog.resolve(a.model) : null;
-    const folders = opts.workspace.folders;
-    const stats = index?.problems ?? [];
-    return {
-      generatedAt: Date.now(), timezone: tz,
-      today: period('Today', sum.today, sum.todaySpend),
-      week: period('This week', sum.weekStart, sum.weekSpend),
-      budgets: { dailyUSD: s['budget.dailyUSD'], weeklyUSD: s['budget.weeklyUSD'], warnAtPercent: s['budget.warnAtPercent'] },
-      rateLimits: sum.rateLimits ? {
-        primary: rateWindow(sum.rateLimits.primary), secondary: rateWindow(sum.rateLimits.secondary),
-        plan: sum.rateLimits.planType, at: sum.rateLimits.reportedAt,
-      } : undefined,
-      context: a ? {
-        agent: a.agent, sessionId: a.sessionId, project: a.project, model: a.model, contextTokens: a.contextTokens,
-        contextWindow: a.contextWindow, share: a.contextShare,
-        nextTurnCachedUSD: requestCost(model, { ...ZERO_USAGE, cacheRead: a.contextTokens }),
-        nextTurnUncachedUSD: inputCost(model, a.contextTokens),
-        lastActivity: a.lastActive,
-        inWorkspace: inside(a.project, folders),
-        cacheWarmUntil: warm,
-      } : undefined,
-      contextWarning: { percent: s['contextWarning.percent'], notifyPercent: s['contextWarning.notifyPercent'] },
-      quotas,
-      agentNames: agentNames(),
-      folders: roots.map(r => ({ agent: r.agent, path: r.dir, exists: fs.existsSync(r.dir), setting: `tokenomics.${adapterOf(r.agent).logs.setting}` })),
-      hasLogs: records.length > 0,
-      skipped: { malformedLines: malformed, unreadable: stats.map(p => shownPath(p.path)) },
-      burn,
-    };
-  };
-
-  /** This week's spend of each valid quota: the rule the weekly summary uses too (`core/usage/quotas.ts`). */
-  const quotasOf = (records: readonly UsageRecord[]): QuotaStatus[] => {
-    const { quotas } = parseQuotas(engine.settings.quotas);
-    if (!quotas.length) return [];
-    const range = weekRange(Date.now(), engine.timezone, engine.settings.weekStartsOn);
-    const costs = projectCosts(records, r => requestCost(engine.catalog.resolve(r.model), r.usage), range);
-    return quotaStatus(quotas, costs).map(q => ({ name: q.name, weeklyUSD: q.weeklyUSD, spentUSD: q.spentUSD, share: q.share }));
-  };
+  const buildSummary = (): UsageSummary => usageSummary({
+    index, spend, roots, settings: engine.settings, catalog: engine.catalog, timezone: engine.timezone, folders: opts.workspace.folders,
+  });
 
   let configuredDirs = '';
   engine.onSettingsChanged(() => {
@@ -379,7 +310,9 @@ export function registerUsage(connection: Connection, engine: Engine, opts: Usag
   onRequest0(connection, AgentContextRequest, async () => {
     await refresh();
     const records = index?.records() ?? [];
-    const a = spendSummary(records, engine.catalog, { timezone: engine.timezone, weekStartsOn: engine.settings.weekStartsOn, preferProjects: opts.workspace.folders }).activeSession;
+    const a = spend.update(records, engine.catalog, {
+      timezone: engine.timezone, weekStartsOn: engine.settings.weekStartsOn, preferProjects: opts.workspace.folders, changesSince: older => index?.changesSince(older) ?? null,
+    }).summary.activeSession;
     const stream = a ? mainStream(records, a.agent, a.sessionId) : [];
     return stream[0] ? contextView(stream, defaultFactsCache.get(stream[0].file, stream[0].agent), engine.catalog, null) : null;
   });
@@ -388,7 +321,7 @@ export function registerUsage(connection: Connection, engine: Engine, opts: Usag
     await refresh();
     const day = dayKeyer(engine.timezone);
     const dropped = index?.forget(r => day(r.timestamp) < p.before) ?? 0;
-    if (dropped) { recordsGen++; index?.save(); summaryStale = true; schedule(0); }
+    if (dropped) { index?.save(); summaryStale = true; schedule(0); }
     return { dropped };
   });
   let poll: NodeJS.Timeout | undefined;
@@ -406,6 +339,77 @@ export function registerUsage(connection: Connection, engine: Engine, opts: Usag
     records: async () => { if (!index) configure(); await refresh(); return index?.records() ?? []; },
     weeklyRequests,
     weeklyUsage,
+  };
+}
+
+/** What the spend meter's summary is built from: the engine's state (or a benchmark's, built the same way). */
+export interface SummarySource {
+  index: UsageIndex | undefined;
+  /** Kept from one summary to the next: it brings itself up to date with the index's records. */
+  spend: SpendState;
+  roots: readonly AgentRoot[];
+  settings: Settings;
+  catalog: Catalog;
+  timezone: string;
+  /** Workspace folders: their session is preferred as the one the context warning watches. */
+  folders: readonly string[];
+  now?: number;
+}
+
+let quotaSpecs: { raw: unknown; quotas: QuotaSpec[] } | undefined;
+
+/**
+ * The summary the spend meter shows. What goes over the records (`SpendState`) costs what changed since
+ * the last summary built with the same `spend`, not a pass over every request.
+ */
+export function usageSummary(src: SummarySource): UsageSummary {
+  const { index, settings: s, catalog, timezone: tz, folders } = src;
+  const now = src.now ?? Date.now();
+  const records = index?.records() ?? [];
+  const rateLimits = [...(index?.latestRateLimits().values() ?? [])].sort((a, b) => b.at - a.at)[0] ?? null;
+  const v = src.spend.update(records, catalog, {
+    timezone: tz, weekStartsOn: s.weekStartsOn, preferProjects: folders, rateLimits, now, changesSince: older => index?.changesSince(older) ?? null,
+  });
+  const sum = v.summary;
+  // this week's spend of each valid quota: the rule the weekly summary uses too (`core/usage/quotas.ts`)
+  if (quotaSpecs?.raw !== s.quotas) quotaSpecs = { raw: s.quotas, quotas: parseQuotas(s.quotas).quotas };
+  const quotas: QuotaStatus[] = quotaSpecs.quotas.length
+    ? quotaStatus(quotaSpecs.quotas, v.projectCosts).map(q => ({ name: q.name, weeklyUSD: q.weeklyUSD, spentUSD: q.spentUSD, share: q.share })) : [];
+  const period = (label: string, startDate: string, b: SpendBreakdown): PeriodSpend => ({
+    label, startDate, costUSD: b.totals.costUSD, requests: b.totals.requests, unpricedRequests: b.unpricedRequests,
+    tokens: { input: b.totals.inputTokens, output: b.totals.outputTokens, cacheRead: b.totals.cacheReadTokens, cacheWrite: b.totals.cacheCreationTokens },
+    cacheHitRatio: b.cacheHitRatio, basis: b.totals.basis,
+    byAgent: b.byAgent.map(a => ({ agent: a.agent, costUSD: a.costUSD, requests: a.requests, basis: a.basis })),
+    byModel: b.byModel.map(m => ({ model: m.model, costUSD: m.costUSD, requests: m.requests, basis: m.basis })),
+  });
+  const a = sum.activeSession;
+  const model = a ? catalog.resolve(a.model) : null;
+  const problems = index?.problems ?? [];
+  return {
+    generatedAt: now, timezone: tz,
+    today: period('Today', sum.today, sum.todaySpend),
+    week: period('This week', sum.weekStart, sum.weekSpend),
+    budgets: { dailyUSD: s['budget.dailyUSD'], weeklyUSD: s['budget.weeklyUSD'], warnAtPercent: s['budget.warnAtPercent'] },
+    rateLimits: sum.rateLimits ? {
+      primary: rateWindow(sum.rateLimits.primary), secondary: rateWindow(sum.rateLimits.secondary),
+      plan: sum.rateLimits.planType, at: sum.rateLimits.reportedAt,
+    } : undefined,
+    context: a ? {
+      agent: a.agent, sessionId: a.sessionId, project: a.project, model: a.model, contextTokens: a.contextTokens,
+      contextWindow: a.contextWindow, share: a.contextShare,
+      nextTurnCachedUSD: requestCost(model, { ...ZERO_USAGE, cacheRead: a.contextTokens }),
+      nextTurnUncachedUSD: inputCost(model, a.contextTokens),
+      lastActivity: a.lastActive,
+      inWorkspace: inside(a.project, folders),
+      cacheWarmUntil: v.cacheWarmUntil ?? undefined,
+    } : undefined,
+    contextWarning: { percent: s['contextWarning.percent'], notifyPercent: s['contextWarning.notifyPercent'] },
+    quotas,
+    agentNames: agentNames(),
+    folders: src.roots.map(r => ({ agent: r.agent, path: r.dir, exists: fs.existsSync(r.dir), setting: `tokenomics.${adapterOf(r.agent).logs.setting}` })),
+    hasLogs: records.length > 0,
+    skipped: { malformedLines: index?.stats().malformedLines ?? 0, unreadable: problems.map(p => shownPath(p.path)) },
+    burn: v.burn.slice(0, 5),
   };
 }
 

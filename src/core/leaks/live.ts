@@ -37,7 +37,7 @@ export function burnRates(records: readonly UsageRecord[], catalog: Catalog, now
 }
 
 /** A request stamped this far past `now` is a clock problem, not a request that warmed the cache. */
-const CLOCK_SKEW_MS = 60_000;
+export const CLOCK_SKEW_MS = 60_000;
 
 /**
  * When the stream's prompt cache expires: its last request plus the TTL of that request's writes.

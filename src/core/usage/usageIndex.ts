@@ -23,6 +23,8 @@ export type { SkipReason };
 
 /** Past this many changed requests, the counted list is built again rather than patched. */
 const MAX_PATCHED = 4096;
+/** Past this many in-place writes remembered for `changesSince`, the record starts again. */
+const MAX_LIST_WRITES = 65_536;
 /** How long a refresh runs before it lets other work in. */
 const YIELD_AFTER_MS = 20;
 /** While workers scan, this thread takes in their results this often, so none are left to take in at the end. */
@@ -146,6 +148,9 @@ export class UsageIndex {
   private builder: ColumnsBuilder | null = null;
   /** `list` was handed out: the next patch works on a copy, so what a caller holds never changes under it. */
   private listShared = false;
+  /** Positions `patchList` wrote in place since `list` was built, and each list handed out since with how many there were then (`changesSince`). */
+  private listWrites: number[] = [];
+  private handedOut = new WeakMap<readonly UsageRecord[], number>();
   private loaded = false;
   /** The persisted index as loaded, while nothing has needed its records as objects (see `materialize`). */
   private snap: Snapshot | null = null;
@@ -379,7 +384,18 @@ export class UsageIndex {
       this.coverage = built.coverage;
     }
     this.listShared = true;
+    this.handedOut.set(this.list, this.listWrites.length);
     return this.list;
+  }
+
+  /**
+   * How `records()` now differs from `older`, a list it handed out before: the positions written in
+   * place since (in order, maybe repeated); every row past `older.length` was appended. Null when the
+   * list was built again since, or `older` is unknown: compare the lists. Call after `records()`.
+   */
+  changesSince(older: readonly UsageRecord[]): readonly number[] | null {
+    const at = this.handedOut.get(older);
+    return at === undefined ? null : this.listWrites.slice(at);
   }
 
   /** Drops the counted list and the columns: the next `records()` builds them from the winners. */
@@ -390,6 +406,8 @@ export class UsageIndex {
     this.pending = null;
     this.listPos = null;
     this.builder = null;
+    this.listWrites = [];
+    this.handedOut = new WeakMap();
   }
 
   /** The counted copy of `key` changed (`before` was it, or none): remembered for `patchList`. */
@@ -412,6 +430,8 @@ export class UsageIndex {
     const pending = this.pending!;
     this.pending = null;
     if (this.listShared) { this.list = this.list!.slice(); this.listShared = false; }
+    // a long session's record of writes starts again (the lists handed out before are then compared whole)
+    if (this.listWrites.length > MAX_LIST_WRITES) { this.listWrites = []; this.handedOut = new WeakMap(); }
     const list = this.list!;
     const winners = this.winnerMap();
     const coverage = this.coverage ??= Coverage.build(list).coverage;
@@ -429,6 +449,7 @@ export class UsageIndex {
       if (at === undefined) continue; // not counted before, nor now
       list[at] = now;
       this.builder?.replace(at, now);
+      this.listWrites.push(at);
     }
   }
 
