@@ -9,6 +9,7 @@ import { AgentRoot, agentRoots, scanDirs } from '../core/agents/locations';
 import { shownPath } from '../core/agents/fileNames';
 import { defaultTimeZone, isValidTimeZone } from '../core/time';
 import { RefreshResult, SKIP_TEXT, UsageIndex, atLines } from '../core/usage/usageIndex';
+import { prestartWorker } from '../core/usage/scanPool';
 import { CliIO, FlagKind, UsageError } from './io';
 
 /** One repeatable folder flag per agent (`--claude-dir`), from its adapter, and `--no-cache`. */
@@ -69,6 +70,7 @@ export async function openUsageIndex(command: string, flags: Record<string, stri
     if (!ok) throw new UsageError(`no such ${file ? 'file' : 'folder'}: ${r.dir}`);
   }
   const cacheFile = flags['no-cache'] ? null : indexFile(io.env, roots);
+  if (cacheFile && !fs.existsSync(cacheFile)) prestartWorker(); // no index yet: a cold scan comes after the walk
   const index = new UsageIndex({ roots, cacheFile, workers: true });
   const refreshed = await index.refresh();
   if (refreshed.cache === 'corrupt' || refreshed.cache === 'other-version') {

@@ -54,6 +54,8 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     return 2;
   }
   try {
+    // a cold scan is coming: its worker starts while the command's modules load (scanPool.ts)
+    if (rest.includes('--no-cache') && cmd !== 'count') (await import('../core/usage/scanPool')).prestartWorker();
     const command = await load();
     if (wantsHelp(rest)) { io.stdout(command.usage()); return 0; }
     return await command.run(rest, io);

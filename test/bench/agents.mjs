@@ -154,6 +154,7 @@ export async function run(log = console.log) {
     log(`cold report --no-cache: ${median(oursRuns).toFixed(0)} ms vs ccusage ${median(theirRuns).toFixed(0)} ms = ${ratio.toFixed(2)}x (target ≤ 0.6x)`);
     log(`token totals identical to ccusage: ${same ? 'yes' : 'NO'} ${JSON.stringify(ourTotals)}${same ? '' : ` vs ${JSON.stringify(theirTotals)}`} (target yes)`);
     log(`requests counted: ${JSON.parse(oursOut).totals.requests} (generated ${info.requests})`);
+    if (process.env.BENCH_COLD_ONLY) return; // just the cold section: `BENCH_COLD_ONLY=1 node test/bench/agents.mjs`
 
     // peak memory of the cold scan, from the child itself
     const rssFile = path.join(cache, 'rss.txt');

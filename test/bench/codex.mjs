@@ -102,6 +102,7 @@ export async function run(log = console.log) {
     log(`cold report --no-cache: ${median(oursRuns).toFixed(0)} ms vs ccusage codex ${median(theirRuns).toFixed(0)} ms = ${ratio.toFixed(2)}x (target ≤ 1x)`);
     log(`token totals identical to ccusage: ${same ? 'yes' : 'NO'} ${JSON.stringify(mine)}${same ? '' : ` vs ${JSON.stringify(theirs3)}`} (target yes)`);
     log(`requests counted: ${t.requests} (generated ${info.requests})`);
+    if (process.env.BENCH_COLD_ONLY) return; // just the cold section: `BENCH_COLD_ONLY=1 node test/bench/codex.mjs`
 
     log(`cold scan on worker threads persists the same index as on one thread: ${await sameWithWorkers(indexJs, [{ agent: 'codex', dir: TREE, explicit: true }], cache) ? 'yes' : 'NO'} (target yes)`);
 

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { AgentRoot } from '../../src/core/agents/locations';
-import { JobQueue } from '../../src/core/usage/scanPool';
+import { JobQueue, earlyWorkerWaiting, prestartWorker, workerCount } from '../../src/core/usage/scanPool';
 import { UsageIndex } from '../../src/core/usage/usageIndex';
 import { FIXTURES, rootsFor } from './agents-fixtures';
 import { tempDir } from './tempDirs';
@@ -48,6 +48,23 @@ for (const [name, roots] of trees) {
     }
   });
 }
+
+test('workers: a worker started ahead of the scan (the CLI with --no-cache) is the one the scan hands its queue to, and counts the same', async t => {
+  if (workerCount() === 0) { t.skip('one core: no scan workers'); return; }
+  const roots = rootsFor('claude-code', 'codex', 'gemini');
+  const one = await cold(roots, false);
+  prestartWorker();
+  assert.ok(earlyWorkerWaiting(), 'the worker bundle is next to scanPool.js and there is a second core');
+  const par = await cold(roots, { minBytes: 0, count: 1 });
+  assert.equal(earlyWorkerWaiting(), false, 'taken by the scan');
+  assert.deepEqual(par.seen, one.seen);
+  assert.ok(par.bytes.equals(one.bytes));
+  assert.ok(par.index.workerReads > 0);
+  // a scan too small for workers stops the early one instead of leaving it idle
+  prestartWorker();
+  await cold(roots, { minBytes: Number.MAX_SAFE_INTEGER, count: 1 });
+  assert.equal(earlyWorkerWaiting(), false, 'stopped');
+});
 
 test('workers: a refresh after the cold scan (an append, a new file) stays on this thread and agrees', async () => {
   const src = path.join(FIXTURES, 'claude');

@@ -67,14 +67,66 @@ export class JobQueue {
 }
 
 /**
- * Starts a worker on `queue`; calls `onResult` for each file it read, as it goes, and resolves when
- * it is done (or could not run: the files it did not read stay unread, and the index reads them
- * itself). Never rejects.
+ * A worker started ahead of its queue (`prestartWorker`), idle until `runWorker` hands it one: its
+ * ~100-130 ms of start (Node's worker bootstrap, compiling and running the bundle's top level, the
+ * first files before the JIT has warmed up) then runs beside the main thread's own start, module
+ * loading and walk, instead of after them.
+ */
+let early: { file: string; worker: Worker; timer: NodeJS.Timeout } | null = null;
+/** An early worker that no scan took by then goes: it would hold a thread for nothing. */
+const EARLY_IDLE_MS = 5000;
+
+/**
+ * Starts one scan worker now, for a cold scan that is about to come (the CLI without an index, or
+ * with --no-cache). Does nothing when there is no worker bundle or no second core. Never throws.
+ */
+export function prestartWorker(): void {
+  const file = workerFile();
+  if (early || !file || workerCount() === 0) return;
+  try {
+    const worker = new Worker(file, { workerData: null });
+    worker.unref(); // never what keeps the process alive
+    worker.once('error', () => dropEarly(worker));
+    worker.once('exit', () => dropEarly(worker));
+    const timer = setTimeout(() => { const w = early?.worker; dropEarly(w); void w?.terminate(); }, EARLY_IDLE_MS);
+    timer.unref();
+    early = { file, worker, timer };
+  } catch { /* the scan starts its own */ }
+}
+
+/** An early worker is started and waiting for its queue. */
+export function earlyWorkerWaiting(): boolean { return early !== null; }
+
+/** The early worker goes unused (a warm index, too little to read): it stops. */
+export function stopEarlyWorker(): void {
+  const w = early?.worker;
+  dropEarly(w);
+  void w?.terminate();
+}
+
+function dropEarly(w: Worker | undefined): void {
+  if (!early || early.worker !== w) return;
+  clearTimeout(early.timer);
+  early = null;
+}
+
+/**
+ * Starts a worker on `queue` (or hands it to the early one); calls `onResult` for each file it read,
+ * as it goes, and resolves when it is done (or could not run: the files it did not read stay unread,
+ * and the index reads them itself). Never rejects.
  */
 export function runWorker(file: string, queue: JobQueue, now: number, onResult: (r: ScanResult) => void): Promise<void> {
   return new Promise(resolve => {
     let w: Worker;
-    try { w = new Worker(file, { workerData: { jobs: queue.jobs, shared: queue.shared, now } }); } catch { resolve(); return; }
+    const data = { jobs: queue.jobs, shared: queue.shared, now };
+    if (early && early.file === file) {
+      w = early.worker;
+      dropEarly(w);
+      w.ref();
+      w.postMessage(data);
+    } else {
+      try { w = new Worker(file, { workerData: data }); } catch { resolve(); return; }
+    }
     w.on('message', (r: ScanResult | null) => {
       if (r) {
         for (const x of r.entry.records) if (x.file === '') x.file = r.entry.path; // left out by the worker (scanWorker.ts)

@@ -20,10 +20,18 @@ function scan(job: ScanJob, now: number): ScanResult {
   return { entry, ok, problems };
 }
 
-if (parentPort) {
-  const { jobs, shared, now } = workerData as { jobs: ScanJob[]; shared: Int32Array; now: number };
+interface Work { jobs: ScanJob[]; shared: Int32Array; now: number }
+
+function run(port: NonNullable<typeof parentPort>, { jobs, shared, now }: Work): void {
   const queue = new JobQueue({ jobs, shared });
   // each file's result as soon as it is read: the index takes it in while it reads its own files
-  for (let j = queue.front(); j; j = queue.front()) parentPort.postMessage(scan(j, now));
-  parentPort.postMessage(null);
+  for (let j = queue.front(); j; j = queue.front()) port.postMessage(scan(j, now));
+  port.postMessage(null);
+}
+
+if (parentPort) {
+  const port = parentPort;
+  // started ahead of its queue (`prestartWorker`): loaded and waiting when the scan hands it over
+  if (workerData) run(port, workerData as Work);
+  else port.once('message', (w: Work) => run(port, w));
 }

@@ -16,7 +16,7 @@ import { SqliteReadError, databaseStamp, withSnapshot } from '../agents/sqlite';
 import { ColumnsBuilder, UsageColumns } from './columns';
 import { Coverage, sameCoverage } from './coverage';
 import { removeStaleTemps, writeAtomic } from '../persist';
-import { JobQueue, PARALLEL_MIN_BYTES, ScanJob, ScanResult, runWorker, workerCount, workerFile } from './scanPool';
+import { JobQueue, PARALLEL_MIN_BYTES, ScanJob, ScanResult, runWorker, stopEarlyWorker, workerCount, workerFile } from './scanPool';
 import { FileEntry, Snapshot, SkipReason, crc32, materializeSnapshot, openSnapshot, readAligned, serialize, snapshotColumns } from './snapshot';
 
 export type { SkipReason };
@@ -200,6 +200,7 @@ export class UsageIndex {
         if (performance.now() - slice > YIELD_AFTER_MS) { await pause(); slice = performance.now(); }
       }
       if (walked) await this.prefetch(walked.files, pause);
+      else stopEarlyWorker();
     }
     const steps = this.steps(hint, walked);
     for (;;) {
@@ -350,7 +351,7 @@ export class UsageIndex {
     }
     const file = workerFile();
     const n = this.workers!.count;
-    if (!file || n === 0 || jobs.length < 2 || bytes < this.workers!.minBytes) return;
+    if (!file || n === 0 || jobs.length < 2 || bytes < this.workers!.minBytes) { stopEarlyWorker(); return; }
     const now = Date.now();
     const queue = new JobQueue(jobs);
     const pre = new Map<string, ScanResult>();
