@@ -1,10 +1,11 @@
 // Agent-session usage in the engine: the persisted usage index over the agents' log folders, kept
 // live by folder watchers plus a cheap stat poll, and summarised for the spend meter.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { Connection } from 'vscode-languageserver/node';
-import { adapterOf, agentNames } from '../core/agents/index';
-import { agentRoots, AgentRoot, scanDirs } from '../core/agents/locations';
+import { ADAPTERS, adapterOf, agentNames } from '../core/agents/index';
+import { agentRoots, AgentRoot, expand, scanDirs } from '../core/agents/locations';
 import { userDirFromGlobalStorage } from '../core/agents/vscodeUserDirs';
 import { mayBeLossy, shownPath } from '../core/agents/fileNames';
 import type { RateLimitWindow, UsageRecord } from '../core/agents/records';
@@ -141,8 +142,10 @@ export function registerUsage(connection: Connection, engine: Engine, opts: Usag
     }
     summaryStale = true;
     spend = new SpendState();
+    // a setting that names log files one by one (tokenomics.copilotOtelFiles) names files, not folders
+    const namedFiles = new Set(ADAPTERS.flatMap(a => (a.logs.files ? s.agentDirs[a.logs.files.setting] ?? [] : []).map(f => expand(f, process.env.HOME || process.env.USERPROFILE || os.homedir()))));
     for (const r of roots.filter(r => r.explicit && !fs.existsSync(r.dir))) {
-      connection.console.warn(`Agent log folder ${r.dir} (${r.agent}, from settings) does not exist.`);
+      connection.console.warn(`Agent log ${namedFiles.has(r.dir) ? 'file' : 'folder'} ${shownPath(r.dir)} (${r.agent}, from settings) does not exist.`);
     }
     schedule(0);
   };

@@ -259,3 +259,13 @@ test('shutdown saves the usage index every service changed, and the engine exits
   assert.ok(fs.existsSync(path.join(storage, 'usage-index.json')), 'the usage index was saved on shutdown');
   s.conn.dispose();
 });
+
+test('a log folder or a log file named in the settings that does not exist is reported as a folder or a file', async () => {
+  const s = await startServer({ env: noLogs, settings: { claudeDirs: [path.join(tmp, 'no-such-claude')], copilotOtelFiles: [path.join(tmp, 'no-such-otel.jsonl')] } });
+  try {
+    const folder: any = await s.waitNotification('window/logMessage', (p: any) => /no-such-claude/.test(p.message));
+    assert.match(folder.message, /^Agent log folder .*no-such-claude \(claude-code, from settings\) does not exist\.$/);
+    const file: any = await s.waitNotification('window/logMessage', (p: any) => /no-such-otel/.test(p.message));
+    assert.match(file.message, /^Agent log file .*no-such-otel\.jsonl \(copilot, from settings\) does not exist\.$/);
+  } finally { await s.stop(); }
+});

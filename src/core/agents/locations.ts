@@ -17,7 +17,8 @@ export interface AgentRoot { agent: AgentId; dir: string; explicit: boolean }
 /** Folder lists by an adapter's `logs.setting` (`claudeDirs`), from the settings or the CLI's flags. */
 export type RootOverrides = Readonly<Record<string, readonly string[] | undefined>>;
 
-function expand(dir: string, home: string): string {
+/** A folder or file from a setting, `~` expanded, made absolute. */
+export function expand(dir: string, home: string): string {
   const d = dir.trim();
   return path.resolve(d === '~' ? home : d.startsWith('~/') ? path.join(home, d.slice(2)) : d);
 }
