@@ -152,6 +152,21 @@ export async function startVSCode({ name = 'vscode', workspace, userSettings = {
     statusItem(id) { return page.locator(`[id="tokenomics.tokenomics.${id}"]`); },
     /** Text of a status bar item, with codicons removed and U+00A0 turned into spaces. */
     async itemText(id) { return (await h.statusItem(id).innerText({ timeout: 5000 })).replace(/\u00a0/g, ' ').trim(); },
+    /**
+     * The text of the hover a status bar item shows once it holds `mustHave` (a string or a RegExp), hovering
+     * again until it does (a hover can open before the item's tooltip is updated), U+00A0 as spaces.
+     */
+    async hoverText(item, mustHave, ms = 30_000) {
+      await page.mouse.move(700, 300);
+      const box = page.locator('.workbench-hover, .monaco-hover').filter({ hasText: mustHave });
+      let text = '';
+      await waitFor(async () => {
+        await item.hover().catch(() => {});
+        text = await box.first().innerText({ timeout: 3000 }).catch(() => '');
+        return text;
+      }, ms, `the tooltip containing ${mustHave}`);
+      return text.replace(/\u00a0/g, ' ');
+    },
     /** Runs a command by its palette title (F1), e.g. 'Tokenomics: Select Model'. */
     async runCommand(title) {
       await h.focusWorkbench();

@@ -40,10 +40,7 @@ export async function run(t) {
       await h.screenshot(path.join(t.screenshotsDir, 'cache-warm.png'));
     });
     await t.step('the spend tooltip ranks the running session by $/hour', async () => {
-      await page.mouse.move(700, 300);
-      const box = page.locator('.workbench-hover, .monaco-hover').filter({ hasText: 'burn rate' });
-      let text = '';
-      await t.waitFor(async () => { await spend.hover().catch(() => {}); text = await box.first().innerText({ timeout: 3000 }).catch(() => ''); return text; }, 30_000, 'the burn-rate tooltip');
+      const text = await h.hoverText(spend, 'burn rate');
       t.log(`tooltip: ${JSON.stringify(text.replace(/\s+/g, ' ').slice(0, 500))}`);
       if (!/Running now, by burn rate[\s\S]*ctx-sess[\s\S]*\/h/.test(text)) throw new Error(`no burn ranking: ${text}`);
       await page.mouse.move(700, 300);

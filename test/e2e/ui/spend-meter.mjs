@@ -105,17 +105,6 @@ export async function run(t) {
     const { page } = h;
     const spend = h.statusItem('spend'), ctx = h.statusItem('context');
     const spendRe = (d0, w0) => new RegExp(`${esc(usd(d0))}\\s+today\\s+·\\s+${esc(usd(w0))}\\s+wk`);
-    const hoverText = async (item, mustHave) => {
-      await page.mouse.move(700, 300);
-      const box = page.locator('.workbench-hover, .monaco-hover').filter({ hasText: mustHave });
-      let text = '';
-      await t.waitFor(async () => {
-        await item.hover().catch(() => {});
-        text = await box.first().innerText({ timeout: 3000 }).catch(() => '');
-        return text;
-      }, 30_000, `the tooltip containing ${mustHave}`);
-      return text.replace(/\u00a0/g, ' ');
-    };
 
     await t.step(`the spend item shows ${usd(today)} today · ${usd(week)} wk (duplicates and the streaming partial counted once)`, async () => {
       const text = await t.expectText(spend, spendRe(today, week), 90_000, 'spend item');
@@ -123,7 +112,7 @@ export async function run(t) {
     });
 
     await t.step('the spend tooltip breaks spend down by agent and model and shows the Codex rate limits', async () => {
-      const text = await hoverText(spend, 'coding-agent spend');
+      const text = await h.hoverText(spend, 'coding-agent spend');
       t.log(`tooltip: ${JSON.stringify(text.replace(/\s+/g, ' ').slice(0, 700))}`);
       const need = [
         [`Today: ${usd(today)}`, new RegExp(`Today:\\s*${esc(usd(today))}`)],
@@ -146,7 +135,7 @@ export async function run(t) {
     await t.step('the context item shows ctx 65% for the workspace session (130,000 of 200,000 tokens)', async () => {
       const text = await t.expectText(ctx, /ctx\s+65%/, 60_000, 'context item');
       t.log(`context item: ${JSON.stringify(text)}`);
-      const tip = await hoverText(ctx, 'agent context');
+      const tip = await h.hoverText(ctx, 'agent context');
       t.log(`context tooltip: ${JSON.stringify(tip.replace(/\s+/g, ' ').slice(0, 400))}`);
       await h.screenshot(path.join(t.screenshotsDir, 'context-warning.png'));
       for (const re of [/65% full/, /claude-sonnet-4-5/, /130,000 of 200,000/, /compact/i]) {

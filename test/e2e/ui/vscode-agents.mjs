@@ -45,17 +45,6 @@ export async function run(t) {
   const h = await t.startVSCode({ workspace: { 'README.md': '# agents inside VS Code\n' }, userSettings: { ...machineSettings, 'tokenomics.weeklySummary.notify': false }, machineSettings, userDataFiles });
   const { page } = h;
   const spend = h.statusItem('spend');
-  const hoverText = async (item, mustHave) => {
-    await page.mouse.move(700, 300);
-    const box = page.locator('.workbench-hover, .monaco-hover').filter({ hasText: mustHave });
-    let text = '';
-    await t.waitFor(async () => {
-      await item.hover().catch(() => {});
-      text = await box.first().innerText({ timeout: 3000 }).catch(() => '');
-      return text;
-    }, 30_000, `the tooltip containing ${mustHave}`);
-    return text.replace(/\u00a0/g, ' ');
-  };
 
   await t.step(`the spend item shows ≥${usd(total)} today (a lower bound: Copilot's part is) from Copilot's and Cline's logs in code-server's own user-data folder, no setting`, async () => {
     const text = await t.expectText(spend, new RegExp(`≥${esc(usd(total))}\\s+today\\s+·\\s+≥${esc(usd(total))}\\s+wk`), 90_000, 'spend item');
@@ -63,7 +52,7 @@ export async function run(t) {
   }, { fatal: true });
 
   await t.step('the tooltip names both agents, marks Copilot as a lower bound and counts 4 requests', async () => {
-    const text = await hoverText(spend, 'coding-agent spend');
+    const text = await h.hoverText(spend, 'coding-agent spend');
     t.log(`tooltip: ${JSON.stringify(text.replace(/\s+/g, ' ').slice(0, 600))}`);
     await h.screenshot(path.join(shots, 'vscode-agents-spend.png'));
     const need = [
