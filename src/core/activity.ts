@@ -12,7 +12,7 @@ import type { AgentId as Agent } from './agents/records';
 import { scanLines } from './agents/lineScanner';
 import { fsPath } from './agents/fileNames';
 import * as z from 'zod';
-import { CheckedEntries, removeStaleTemps, writeAtomic } from './persist';
+import { CheckedEntries, readPersisted, writeAtomic } from './persist';
 
 /** Rough size of text in tokens (logs hold text, not token counts): ~4 characters per token. */
 export const CHARS_PER_TOKEN = 4;
@@ -346,13 +346,10 @@ export class ActivityCache {
     if (this.loaded) return;
     this.loaded = true;
     if (!this.cacheFile) return;
-    removeStaleTemps(this.cacheFile);
-    try {
-      const data = CacheFileSchema.safeParse(JSON.parse(fs.readFileSync(this.cacheFile, 'utf8')));
-      if (!data.success) return; // another version or another shape: rebuilt as files are read
-      this.entries = new CheckedEntries<CacheEntry>(CacheEntrySchema, data.data.files);
-      this.tokenEntries = new CheckedEntries<TokenEntry>(TokenEntrySchema, data.data.tokens ?? []);
-    } catch { /* missing or corrupt: rebuilt as files are read */ }
+    const data = readPersisted(this.cacheFile, CacheFileSchema);
+    if (!data) return;
+    this.entries = new CheckedEntries<CacheEntry>(CacheEntrySchema, data.files);
+    this.tokenEntries = new CheckedEntries<TokenEntry>(TokenEntrySchema, data.tokens ?? []);
   }
 
   /** Facts of a transcript, from the cache when the file is unchanged. */

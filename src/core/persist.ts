@@ -33,6 +33,43 @@ export function removeStaleTemps(file: string, olderThanMs = 10 * 60_000): void 
 }
 
 /**
+ * The whole of a persisted file, in a fresh buffer starting at offset 0 (the usage index's record
+ * columns are viewed in place). Only a regular file is read, and it is opened without blocking: a FIFO
+ * at a cache path must not hang the engine or the CLI. Throws when it is missing or not a regular file.
+ */
+export function readRegularFile(file: string): Buffer {
+  const fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
+  try {
+    const st = fs.fstatSync(fd);
+    if (!st.isFile()) throw Object.assign(new Error(`${file} is not a regular file`), { code: 'ENOTFILE' });
+    const size = st.size;
+    const buf = Buffer.from(new ArrayBuffer(size));
+    let got = 0;
+    while (got < size) {
+      const r = fs.readSync(fd, buf, got, size - got, got);
+      if (r <= 0) break;
+      got += r;
+    }
+    return buf.subarray(0, got);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
+ * A persisted JSON cache read through its schema, after the temp files a killed writer left beside it
+ * are cleaned up. Null when it is missing, not a regular file, corrupt, or of another version or shape:
+ * the cache is then rebuilt as files are read.
+ */
+export function readPersisted<T>(file: string, schema: { safeParse(v: unknown): { success: true; data: T } | { success: false } }): T | null {
+  removeStaleTemps(file);
+  try {
+    const parsed = schema.safeParse(JSON.parse(readRegularFile(file).toString('utf8')));
+    return parsed.success ? parsed.data : null;
+  } catch { return null; }
+}
+
+/**
  * Entries of a persisted cache, keyed by file, each checked against its schema the first time it is
  * used rather than all at load: a warm start validates only what it reads. An entry that does not fit
  * is forgotten (and the cache marked changed), never trusted.

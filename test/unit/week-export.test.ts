@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { tempDir } from './tempDirs';
@@ -158,4 +159,26 @@ test('week marks lower bounds (≥) and estimates (≈) in every export', async 
   const exact = JSON.parse(await cli('json')) as WeekSummary;
   assert.equal(exact.totals.basis, 'exact');
   assert.ok(!/[≥≈]/.test(toMarkdown(exact).split('## Always-loaded')[0]!), 'no mark on exact figures');
+});
+
+// A FIFO at a cache path must not hang: the usage index was read without blocking, the activity and
+// leak-facts caches were read with readFileSync, which waits forever on a FIFO (persist.ts readPersisted).
+// Run as a child process so a hang is a failed run (killed at the timeout), not a frozen test file.
+test('week with FIFOs at the activity and leak-facts cache paths answers as without them, and saves over them', () => {
+  const cacheHome = tempDir('tkx-week-fifo-');
+  const cli = path.resolve(__dirname, '../../src/cli/cli.js');
+  const run = () => spawnSync(process.execPath, [cli, 'week', '--week', '2026-05-04', '--format', 'json', '--timezone', 'UTC', ...DIRS],
+    { cwd: FIX, env: { PATH: process.env.PATH, HOME: home, XDG_CACHE_HOME: cacheHome, TZ: 'UTC' }, encoding: 'utf8', timeout: 20_000 });
+  const first = run();
+  assert.equal(first.status, 0, first.stderr);
+  const dir = path.join(cacheHome, 'tokenomics');
+  const caches = fs.readdirSync(dir).filter(f => /^(activity|leaks)-.*\.json$/.test(f));
+  assert.equal(caches.length, 2, `test bug: the caches are ${fs.readdirSync(dir).join(', ')}`);
+  for (const f of caches) { fs.rmSync(path.join(dir, f)); execFileSync('mkfifo', [path.join(dir, f)]); }
+  const second = run();
+  assert.equal(second.error, undefined, 'the run ended by itself (no hang on a FIFO)');
+  assert.equal(second.status, 0, second.stderr);
+  assert.deepEqual(JSON.parse(second.stdout).value, JSON.parse(first.stdout).value, 'the activity is read from the transcripts again');
+  assert.deepEqual(JSON.parse(second.stdout).leaks, JSON.parse(first.stdout).leaks);
+  for (const f of caches) assert.ok(fs.statSync(path.join(dir, f)).isFile(), `${f} saved over the FIFO`);
 });

@@ -16,7 +16,7 @@ import { claudeKey } from '../agents/records';
 import { textLength } from '../agents/shared';
 import * as z from 'zod';
 import { CHARS_PER_TOKEN } from '../activity';
-import { CheckedEntries, removeStaleTemps, writeAtomic } from '../persist';
+import { CheckedEntries, readPersisted, writeAtomic } from '../persist';
 
 /** One tool result: which tool, when (epoch ms), its estimated tokens (characters / 4). */
 export interface ToolResultFact { tool: string; t: number; tokens: number }
@@ -199,11 +199,8 @@ export class TranscriptFactsCache {
     if (this.loaded) return;
     this.loaded = true;
     if (!this.cacheFile) return;
-    removeStaleTemps(this.cacheFile);
-    try {
-      const data = FileSchema.safeParse(JSON.parse(fs.readFileSync(this.cacheFile, 'utf8')));
-      if (data.success) this.m = new CheckedEntries<Entry>(EntrySchema, data.data.files);
-    } catch { /* missing or corrupt: rebuilt as files are read */ }
+    const data = readPersisted(this.cacheFile, FileSchema);
+    if (data) this.m = new CheckedEntries<Entry>(EntrySchema, data.files);
   }
 
   get = (file: string, agent: string): TranscriptFacts => {

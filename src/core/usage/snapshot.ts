@@ -1,6 +1,5 @@
 // The persisted usage index: one file with a checksum, whose record rows use the report's column layout
 // (`columns.ts`), so a warm report reads the numbers in place.
-import fs from 'node:fs';
 import zlib from 'node:zlib';
 import type { AgentId, RateLimits, UsageRecord } from '../agents/records';
 import { adapterOf, isAgentId } from '../agents/index';
@@ -302,25 +301,5 @@ export function materializeSnapshot(s: Snapshot): UsageRecord[] {
     e.records = records;
   }
   return winners;
-}
-/** The whole file in a fresh buffer starting at offset 0, so the record columns can be viewed in place. */
-export function readAligned(file: string): Buffer {
-  // O_NONBLOCK: a FIFO at the index path must not hang the engine on open; only a regular file is read
-  const fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
-  try {
-    const st = fs.fstatSync(fd);
-    if (!st.isFile()) throw Object.assign(new Error(`${file} is not a regular file`), { code: 'ENOTFILE' });
-    const size = st.size;
-    const buf = Buffer.from(new ArrayBuffer(size));
-    let got = 0;
-    while (got < size) {
-      const r = fs.readSync(fd, buf, got, size - got, got);
-      if (r <= 0) break;
-      got += r;
-    }
-    return buf.subarray(0, got);
-  } finally {
-    fs.closeSync(fd);
-  }
 }
 

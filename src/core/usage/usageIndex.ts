@@ -15,9 +15,9 @@ import { SkipCounts, addSkip, isSkipReason, orderedSkips } from '../agents/skipR
 import { SqliteReadError, databaseStamp, withSnapshot } from '../agents/sqlite';
 import { ColumnsBuilder, UsageColumns } from './columns';
 import { Coverage, sameCoverage } from './coverage';
-import { removeStaleTemps, writeAtomic } from '../persist';
+import { readRegularFile, removeStaleTemps, writeAtomic } from '../persist';
 import { JobQueue, PARALLEL_MIN_BYTES, ScanJob, ScanResult, runWorker, stopEarlyWorker, workerCount, workerFile } from './scanPool';
-import { FileEntry, Snapshot, SkipReason, crc32, materializeSnapshot, openSnapshot, readAligned, serialize, snapshotColumns } from './snapshot';
+import { FileEntry, Snapshot, SkipReason, crc32, materializeSnapshot, openSnapshot, serialize, snapshotColumns } from './snapshot';
 
 export type { SkipReason };
 
@@ -778,7 +778,7 @@ export class UsageIndex {
 
   private load(file: string): Exclude<RefreshResult['cache'], null> {
     let buf: Buffer;
-    try { buf = readAligned(file); } catch { return 'missing'; }
+    try { buf = readRegularFile(file); } catch { return 'missing'; }
     try {
       const snap = openSnapshot(buf);
       if (snap === 'other-version') return 'other-version';
