@@ -2,7 +2,7 @@
 // line too large to decode, a log rewritten in place, temp files a killed writer left behind.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { tempDir } from './tempDirs';
@@ -176,4 +176,38 @@ test('agents travel with the columns: a warm report over Gemini and Codex only n
   assert.deepEqual(names(cold), [['codex', 7], ['gemini', 3]]);
   assert.deepEqual(names(warm), names(cold));
   assert.deepEqual(report(warm).sessions.map(s => s.agent).sort(), report(cold).sessions.map(s => s.agent).sort());
+});
+
+// Side files the readers open by name (Copilot's workspace.json, Cline's task metadata, history head and
+// SDK write-back, a CLI session's <id>.json, VS Code's settings.json) were read with readFileSync or a
+// blocking open: a FIFO in their place hung the scan. Now each goes through readSmallFile (regular files
+// only, opened non-blocking, capped): a FIFO counts as the file being absent. Run as a child process so
+// a hang is a failed run (killed at the timeout), not a frozen test file.
+test('FIFOs in place of the side files of Copilot and Cline logs: the report equals the one without those files', () => {
+  const A = path.resolve(__dirname, '../../../test/fixtures/agent-logs');
+  const cli = path.resolve(__dirname, '../../src/cli/cli.js');
+  const side = ['copilot/User/workspaceStorage/77aa00/workspace.json', 'copilot/User/settings.json',
+    'cline/User/globalStorage/saoudrizwan.claude-dev/tasks/1795100000001/task_metadata.json',
+    'cline/User/globalStorage/saoudrizwan.claude-dev/tasks/1795100000001/api_conversation_history.json',
+    'cline/User/globalStorage/saoudrizwan.claude-dev/tasks/1795100000003/sdk_writeback.json',
+    'cline/dot-cline/data/sessions/1795100000003/1795100000003.json'];
+  const tree = (fifo: boolean) => {
+    const d = tempDir('tkx-side-fifo-');
+    for (const a of ['copilot', 'cline']) fs.cpSync(path.join(A, a), path.join(d, a), { recursive: true });
+    for (const f of side) { fs.rmSync(path.join(d, f), { force: true }); if (fifo) execFileSync('mkfifo', [path.join(d, f)]); }
+    return d;
+  };
+  const run = (d: string) => {
+    const none = path.join(d, 'none');
+    fs.mkdirSync(none, { recursive: true });
+    const r = spawnSync(process.execPath, [cli, 'report', '--json', '--no-cache', '--vscode-user-dir', path.join(d, 'copilot/User'), '--vscode-user-dir', path.join(d, 'cline/User'),
+      '--cline-dir', path.join(d, 'cline/dot-cline'), ...['--claude-dir', '--codex-dir', '--gemini-dir', '--opencode-dir', '--kilo-dir', '--continue-dir'].flatMap(f => [f, none])],
+    { env: { PATH: process.env.PATH, HOME: none, TZ: 'UTC' }, encoding: 'utf8', timeout: 20_000 });
+    assert.equal(r.error, undefined, 'the report ended by itself (no hang on a FIFO)');
+    assert.equal(r.status, 0, r.stderr);
+    return JSON.parse(r.stdout).agents;
+  };
+  const withFifos = run(tree(true));
+  assert.ok(withFifos.some((a: { agent: string }) => a.agent === 'cline') && withFifos.some((a: { agent: string }) => a.agent === 'copilot'), JSON.stringify(withFifos));
+  assert.deepEqual(withFifos, run(tree(false)));
 });

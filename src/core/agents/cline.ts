@@ -12,6 +12,7 @@
 // ui_messages.json (legacy-task-writeback.ts, `sdk_writeback.json`) are counted from the SDK side.
 import fs from 'node:fs';
 import path from 'node:path';
+import { MAX_SIDE_FILE_BYTES, readSmallFile } from './shared';
 import * as z from 'zod';
 import type { AgentAdapter } from './adapter';
 import { isTaskUiFile, parseUiMessages, taskActivity, TaskRules } from './clineTasks';
@@ -45,7 +46,7 @@ function sessionMeta(file: string): { session: string; project: string; model?: 
   const dir = path.dirname(file);
   const root = path.basename(dir);
   try {
-    const m = JSON.parse(fs.readFileSync(path.join(dir, `${root}.json`), 'utf8')) as Record<string, unknown>;
+    const m = JSON.parse(readSmallFile(path.join(dir, `${root}.json`), MAX_SIDE_FILE_BYTES) ?? '') as Record<string, unknown>;
     const project = [m.workspace_root, m.cwd].find(v => typeof v === 'string' && v.trim()) as string | undefined;
     const started = typeof m.started_at === 'number' ? m.started_at : typeof m.started_at === 'string' ? Date.parse(m.started_at) : 0;
     return { session: root, project: project ?? '(no folder)', model: typeof m.model === 'string' ? m.model : undefined, startedAt: Number.isFinite(started) ? started : 0 };

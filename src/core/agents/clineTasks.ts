@@ -14,6 +14,7 @@ import path from 'node:path';
 import * as z from 'zod';
 import type { Agent, UsageRecord } from './records';
 import { tokens } from './records';
+import { MAX_SIDE_FILE_BYTES, readSmallFile } from './shared';
 
 const num = z.number().nullish();
 const Row = z.object({ ts: z.number().optional(), type: z.string().optional(), say: z.string().optional(), text: z.string().nullish(),
@@ -38,20 +39,14 @@ const HEAD_BYTES = 64 * 1024;
 let headBuf: Buffer | undefined;
 function head(file: string): string {
   if (!fs.existsSync(file)) return ''; // cheaper than a thrown ENOENT, for thousands of tasks
-  let fd: number | undefined;
-  try {
-    fd = fs.openSync(file, 'r');
-    const buf = (headBuf ??= Buffer.allocUnsafe(HEAD_BYTES));
-    const n = fs.readSync(fd, buf, 0, HEAD_BYTES, 0);
-    return buf.toString('utf8', 0, n);
-  } catch { return ''; } finally { if (fd !== undefined) fs.closeSync(fd); }
+  return readSmallFile(file, HEAD_BYTES, (headBuf ??= Buffer.allocUnsafe(HEAD_BYTES))) ?? '';
 }
 
-/** A small side file as JSON, or undefined when it is missing or not JSON. */
+/** A small side file as JSON, or undefined when it is missing, not a regular file, too large or not JSON. */
 function sideJson(file: string): Record<string, unknown> | undefined {
   if (!fs.existsSync(file)) return undefined;
   try {
-    const v = JSON.parse(fs.readFileSync(file, 'utf8')) as unknown;
+    const v = JSON.parse(readSmallFile(file, MAX_SIDE_FILE_BYTES) ?? '') as unknown;
     return v && typeof v === 'object' && !Array.isArray(v) ? v as Record<string, unknown> : undefined;
   } catch { return undefined; }
 }

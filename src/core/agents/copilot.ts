@@ -20,7 +20,7 @@ import { JournalState, ProjectedRequest, applyEntry, initialState, projectReques
 import type { Agent, AgentReader, LineOutcome, UsageRecord } from './records';
 import { pagedRows, SqliteDb } from './sqlite';
 import { copilotModelInfo } from './copilotPrices';
-import { childIgnoringCase, defaultVscodeUserDirs } from './vscodeUserDirs';
+import { childIgnoringCase, defaultVscodeUserDirs, workspaceFolderOf } from './vscodeUserDirs';
 import { copilotActivity } from './copilotActivity';
 import { DEBUG_LOGS_DIR, DebugLogState, debugLogLine, debugLogState, isDebugLogFile } from './copilotDebugLog';
 import { OTEL_OUTFILE_ENV, OTEL_OUTFILE_SETTING, OtelFileState, otelFileLine, otelOutfiles } from './copilotOtelFile';
@@ -40,13 +40,7 @@ export interface CopilotState extends JournalState {
 /** The workspace folder of `workspaceStorage/<hash>/chatSessions/x.jsonl`, from `<hash>/workspace.json`. */
 export function projectOf(file: string): string {
   const dir = path.dirname(path.dirname(file));
-  try {
-    const w = JSON.parse(fs.readFileSync(path.join(dir, 'workspace.json'), 'utf8')) as { folder?: unknown; workspace?: unknown };
-    const uri = typeof w.folder === 'string' ? w.folder : typeof w.workspace === 'string' ? w.workspace : '';
-    if (uri.startsWith('file://')) return decodeURIComponent(new URL(uri).pathname).replace(/^\/([A-Za-z]:)/, '$1');
-    if (uri) return uri; // a remote folder (vscode-remote://...) is still a name
-  } catch { /* an empty window, or no workspace.json */ }
-  return NO_FOLDER;
+  return workspaceFolderOf(dir) ?? NO_FOLDER;
 }
 
 /**

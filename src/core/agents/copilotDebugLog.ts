@@ -9,9 +9,9 @@
 // Its `spanId` is the OTel span id the trace store keeps as `span_id`: the same call in both is one
 // request (the trace store's copy, with its cache split, wins by rank). A file over 100 MB is cut to its
 // last 60 MB through a temp file and a rename: a new file to the index, which keeps what it had read.
-import fs from 'node:fs';
 import path from 'node:path';
 import type { UsageRecord } from './records';
+import { workspaceFolderOf } from './vscodeUserDirs';
 
 export const DEBUG_LOGS_DIR = 'debug-logs';
 const NO_FOLDER = '(no folder)';
@@ -35,13 +35,7 @@ export function isDebugLogFile(name: string, full: string): boolean {
 
 /** `workspace.json` of the workspace whose storage holds the log, as a folder path. */
 function projectOfStorage(hashDir: string): string {
-  try {
-    const w = JSON.parse(fs.readFileSync(path.join(hashDir, 'workspace.json'), 'utf8')) as { folder?: unknown; workspace?: unknown };
-    const uri = typeof w.folder === 'string' ? w.folder : typeof w.workspace === 'string' ? w.workspace : '';
-    if (uri.startsWith('file://')) return decodeURIComponent(new URL(uri).pathname).replace(/^\/([A-Za-z]:)/, '$1');
-    if (uri) return uri;
-  } catch { /* no workspace.json */ }
-  return NO_FOLDER;
+  return workspaceFolderOf(hashDir) ?? NO_FOLDER;
 }
 
 export function debugLogState(file: string): DebugLogState {

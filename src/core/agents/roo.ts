@@ -5,8 +5,8 @@
 // then on it does; before, Anthropic-protocol rows (and rows older than the `apiProtocol` field)
 // excluded it while OpenAI-protocol rows already included it. The model is only in
 // `api_conversation_history.json` (`<model>…</model>`).
-import fs from 'node:fs';
 import path from 'node:path';
+import { MAX_SIDE_FILE_BYTES, readSmallFile } from './shared';
 import type { AgentAdapter } from './adapter';
 import { isTaskUiFile, parseUiMessages, taskActivity, TaskRules } from './clineTasks';
 import type { Agent, AgentReader } from './records';
@@ -28,11 +28,11 @@ export const ROO_RULES: TaskRules = {
 
 /**
  * VS Code's settings.json is JSON with comments and trailing commas: both are removed (outside
- * strings) before parsing. Returns {} for a missing or unreadable file.
+ * strings) before parsing. Returns {} for a missing or unreadable file, or one that is not a regular file.
  */
 export function readJsonc(file: string): Record<string, unknown> {
-  let text: string;
-  try { text = fs.readFileSync(file, 'utf8'); } catch { return {}; }
+  const text = readSmallFile(file, MAX_SIDE_FILE_BYTES);
+  if (text === null) return {};
   let out = '';
   for (let i = 0; i < text.length; i++) {
     const c = text[i]!;

@@ -3,6 +3,7 @@
 // Roo Code, Zoo Code and Kilo Code.
 import fs from 'node:fs';
 import path from 'node:path';
+import { MAX_SIDE_FILE_BYTES, readSmallFile } from './shared';
 
 /** The editor builds that share VS Code's layout, by their application folder name. */
 export const VSCODE_VARIANTS = ['Code', 'Code - Insiders', 'VSCodium', 'VSCodium - Insiders', 'Code - OSS', 'Cursor', 'Windsurf'] as const;
@@ -78,4 +79,18 @@ export function extensionStorageDirs(userDir: string, extensionIds: readonly str
     if (d && !out.includes(d)) out.push(d);
   }
   return out;
+}
+
+/**
+ * The folder a VS Code workspace storage (`workspaceStorage/<hash>`) belongs to, from its `workspace.json`
+ * (`folder`, or a multi-root `workspace` file): a local path for a `file://` URI, the URI itself for a
+ * remote one (still a name). Null for an empty window, or without a readable `workspace.json`.
+ */
+export function workspaceFolderOf(storageDir: string): string | null {
+  try {
+    const w = JSON.parse(readSmallFile(path.join(storageDir, 'workspace.json'), MAX_SIDE_FILE_BYTES) ?? '') as { folder?: unknown; workspace?: unknown };
+    const uri = typeof w.folder === 'string' ? w.folder : typeof w.workspace === 'string' ? w.workspace : '';
+    if (uri.startsWith('file://')) return decodeURIComponent(new URL(uri).pathname).replace(/^\/([A-Za-z]:)/, '$1');
+    return uri || null;
+  } catch { return null; }
 }
