@@ -17,6 +17,7 @@ import { BASES, DaySeries, ProjectMode, Series, dailySeries, usageSeries } from 
 import { ExportState, Point, advance, backfillState, parseState, serializeState } from '../core/export/state';
 import { dayNumberer } from '../core/time';
 import { UsageColumns, columnsOf } from '../core/usage/columns';
+import { readRegularFile, writeAtomic } from '../core/persist';
 
 /** Where the machine's export files live: beside the CLI's usage index, shared by every window and the CLI. */
 export function exportDir(env: NodeJS.ProcessEnv): string {
@@ -26,19 +27,8 @@ export function exportDir(env: NodeJS.ProcessEnv): string {
 
 // ---- files ----------------------------------------------------------------------------------------------
 
-function writeAtomic(file: string, text: string): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
-  try {
-    fs.writeFileSync(tmp, text);
-    fs.renameSync(tmp, file);
-  } catch (e) {
-    try { fs.unlinkSync(tmp); } catch { /* never created */ }
-    throw e;
-  }
-}
-
-const readText = (file: string): string | null => { try { return fs.readFileSync(file, 'utf8'); } catch { return null; } };
+// a FIFO at the salt or state path must not hang the export: only regular files are read, without blocking
+const readText = (file: string): string | null => { try { return readRegularFile(file).toString('utf8'); } catch { return null; } };
 
 /**
  * The machine's secret salt for project hashes and the host id: created once, never sent. Kept apart

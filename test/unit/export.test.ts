@@ -2,7 +2,7 @@
 // (resets, start times, validation), per-day backfill series, the settings, the lock and the salt.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -262,5 +262,20 @@ test('an export with nothing to send (no logs yet) succeeds without a request an
     assert.deepEqual(r, { ok: true, points: 0, attempts: 0 });
     assert.deepEqual(logs, []);
     assert.ok(!Object.keys(require.cache).some(k => /[\\/]server[\\/]otlp\.js$/.test(k)), 'the OpenTelemetry sender was not loaded');
+  } finally { fs.rmSync(dir, { recursive: true, force: true }); }
+});
+
+// The salt was read with readFileSync, which waits forever on a FIFO. In a child process, so a hang is a
+// failed run (killed at the timeout), not a frozen test file.
+test('a FIFO at the salt path: a fresh salt replaces it, nothing hangs', () => {
+  const dir = tmp();
+  try {
+    execFileSync('mkfifo', [path.join(dir, 'salt')]);
+    const r = spawnSync(process.execPath, ['-e', `process.stdout.write(require(${JSON.stringify(path.resolve(__dirname, '../../src/server/export.js'))}).machineSalt(${JSON.stringify(dir)}))`],
+      { encoding: 'utf8', timeout: 20_000 });
+    assert.equal(r.error, undefined, 'machineSalt returned (no hang on a FIFO)');
+    assert.match(r.stdout, /^[0-9a-f]{32}$/, r.stderr);
+    assert.ok(fs.statSync(path.join(dir, 'salt')).isFile(), 'the salt replaced the FIFO');
+    assert.equal(machineSalt(dir), r.stdout, 'and is kept');
   } finally { fs.rmSync(dir, { recursive: true, force: true }); }
 });
