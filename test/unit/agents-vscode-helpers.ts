@@ -5,7 +5,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { AgentAdapter } from '../../src/core/agents/adapter';
 import { scanLines } from '../../src/core/agents/lineScanner';
-import { AgentReader, UsageRecord, betterCopy, applyCoverage } from '../../src/core/agents/records';
+import { AgentReader, UsageRecord, betterCopy } from '../../src/core/agents/records';
+import { Coverage } from '../../src/core/usage/coverage';
 import { SqliteReadError, withSnapshot } from '../../src/core/agents/sqlite';
 
 export const VSCODE_FIXTURES = path.resolve(__dirname, '../../../test/fixtures/agent-logs');
@@ -64,7 +65,7 @@ export function readAll(adapter: AgentAdapter, roots: readonly string[]) {
   });
   const best = new Map<string, UsageRecord>();
   for (const f of files) for (const r of f.records) { const cur = best.get(r.key); if (!cur || betterCopy(r, cur)) best.set(r.key, r); }
-  const records = applyCoverage([...best.values()]).sort((a, b) => a.timestamp - b.timestamp || a.key.localeCompare(b.key));
+  const records = Coverage.build(best.values()).list.sort((a, b) => a.timestamp - b.timestamp || a.key.localeCompare(b.key));
   return { files, records, problems, malformed: files.reduce((n, f) => n + f.malformed, 0) };
 }
 

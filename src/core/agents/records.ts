@@ -164,38 +164,3 @@ export interface AgentReader<S = unknown> {
 export function tokens(v: unknown): number {
   return typeof v === 'number' && Number.isFinite(v) && v > 0 ? Math.round(v) : 0;
 }
-
-/**
- * The exact source wins over a lower bound for every session it covers, and is never added to it
- * (Copilot: its trace store against its session journal). Records of a session with an `exact`
- * record drop that session's `lower-bound` records of the same agent; other sessions keep theirs.
- */
-export function supersedeLowerBounds<R extends UsageRecord>(records: readonly R[]): R[] {
-  const exact = new Set<string>();
-  for (const r of records) if (r.basis === 'exact') exact.add(`${r.agent}\0${r.sessionId}`);
-  if (exact.size === 0) return [...records];
-  return records.filter(r => r.basis !== 'lower-bound' || !exact.has(`${r.agent}\0${r.sessionId}`));
-}
-
-/** Drops `standsIn` records whose session has records from another file (see `UsageRecord.standsIn`). */
-export function dropStandIns<R extends UsageRecord>(records: readonly R[]): R[] {
-  if (!records.some(r => r.standsIn)) return [...records];
-  const files = new Map<string, Set<string>>();
-  for (const r of records) {
-    if (r.standsIn) continue;
-    const k = `${r.agent}\0${r.sessionId}`;
-    let f = files.get(k);
-    if (!f) files.set(k, f = new Set());
-    f.add(r.file);
-  }
-  return records.filter(r => {
-    if (!r.standsIn) return true;
-    const f = files.get(`${r.agent}\0${r.sessionId}`);
-    return !f || (f.size === 1 && f.has(r.file));
-  });
-}
-
-/** What the index applies to the deduped records before counting them: both rules above. */
-export function applyCoverage<R extends UsageRecord>(records: readonly R[]): R[] {
-  return dropStandIns(supersedeLowerBounds(records));
-}

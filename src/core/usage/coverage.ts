@@ -1,5 +1,9 @@
-// Which deduped requests count: the rules of `applyCoverage` (records.ts), kept as state so the index
-// can say for one more request whether it counts without going over every request again. The index
+// Which deduped requests count, and the state that lets the index say for one more request whether it
+// counts without going over every request again. Two rules:
+// - the exact source wins over a lower bound for every session it covers, and is never added to it
+//   (Copilot: its trace store against its session journal): a session with an `exact` record drops its
+//   `lower-bound` records of the same agent; other sessions keep theirs;
+// - a `standsIn` record (UsageRecord.standsIn) is dropped when its session has records from another file. The index
 // builds the counted list once, then appends what an append added; anything this state cannot decide
 // alone (a session's first exact record when the session already has lower-bound ones, a stand-in
 // whose session changed files) asks for the list to be built again.
@@ -22,7 +26,7 @@ export class Coverage {
 
   private constructor() { /* see build */ }
 
-  /** The counted records of `winners`, in their order (what `applyCoverage` returns), and the state to extend them. */
+  /** The counted records of `winners`, in their order, and the state to extend them. */
   static build(winners: Iterable<UsageRecord>): { list: UsageRecord[]; coverage: Coverage } {
     const c = new Coverage();
     const all = Array.isArray(winners) ? winners as UsageRecord[] : [...winners];
