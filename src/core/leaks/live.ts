@@ -1,7 +1,6 @@
 // Live leaks for the sessions running now: how long the active session's prompt cache stays warm,
 // which sessions burn the most per hour, and what fills the active session's context with the actions
 // worth taking. Pure over usage records and transcript facts; the engine computes, the client renders.
-import path from 'node:path';
 import type { Catalog } from '../catalog';
 import { promptTokens, ratesFor, requestCost } from '../cost';
 import type { UsageRecord } from '../agents/records';
@@ -121,5 +120,3 @@ export function mainStream(records: readonly UsageRecord[], agent: string, sessi
   for (const r of records) if (r.agent === agent && r.sessionId === sessionId && !isClaudeSubagent(r.file) && r.timestamp > at) { file = r.file; at = r.timestamp; }
   return file === null ? [] : records.filter(r => r.file === file);
 }
-
-export const instructionFileName = (files: readonly string[]): string => files.map(f => path.basename(f)).join(' / ') || 'the instruction file';
