@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { claudeCodeReader } from '../../src/core/agents/claudeCode';
-import { codexReader } from '../../src/core/agents/codex';
+import { codexReader, tokenCountReads } from '../../src/core/agents/codex';
 import type { AgentReader, LineOutcome, UsageRecord } from '../../src/core/agents/records';
 import { FIXTURES } from './agents-fixtures';
 
@@ -277,4 +277,36 @@ test('fast path: an unchanged rate-limit object is not parsed again, a changed o
   const older = line('2026-04-02T10:00:02.500Z', 99, 400);
   assert.equal(codexReader.lineBytes!(state as never, older, 0, older.length, 0, file, emit), 'record');
   assert.equal(state.rateLimits?.limits.primary?.usedPercent, 11);
+});
+
+test('fast path: codex token_count lines of one shape are read by their learned shape, and read what the slow path reads', () => {
+  // Codex writes every token_count of a rollout alike (codex-rs/protocol TokenCountEvent, serde's field
+  // order): only the counts, the time and the rate limits change. The values below are every kind a
+  // hole may hold: what the shape reads itself (whole numbers) and what it hands to the cursor's
+  // number and time readers (fractions, exponents, 16 digits and more, -0, a time in another form),
+  // and what must not match (null, a string, a leading zero, a value cut short, spacing, an added key).
+  const shape = (n: string, t = '"2026-04-02T10:00:03.200Z"', pct = '12.0') =>
+    `{"timestamp":${t},"type":"event_msg","payload":{"type":"token_count","info":{"total_token_usage":{"input_tokens":${n},"cached_input_tokens":30011,"output_tokens":812,"reasoning_output_tokens":301,"total_tokens":42046},"last_token_usage":{"input_tokens":4123,"cached_input_tokens":3001,"output_tokens":81,"reasoning_output_tokens":30,"total_tokens":4204},"model_context_window":258400},"rate_limits":{"limit_id":"codex","limit_name":null,"primary":{"used_percent":${pct},"window_minutes":300,"resets_at":1775132403},"secondary":{"used_percent":1.2,"window_minutes":10080,"resets_at":1775526403},"credits":null,"plan_type":"plus"}}}`;
+  const values = ['41234', '41235', '9', '0', '-0', '1.5', '1e3', '2E+2', '123456789012345', '1234567890123456', '12345678901234567890', '-7',
+    'null', '"5"', '01', '1.', '.5', '1e', '-', ' 41234', '41234 ', 'true', '[1]', '{}', '1234567890123456789012345678901234567890'];
+  // runs of one shape, each value in turn in one hole, then shapes that differ outside the holes
+  const lines: string[] = [
+    ...values.map(v => shape(v)), ...values.map(v => shape('50000', '"2026-04-02T10:00:04Z"', v)),
+    ...values.map((v, i) => shape(String(50001 + i), i % 2 ? '"2026-04-02T10:00:03+02:00"' : `"2026-04-02T10:00:${String(10 + i)}.000Z"`)),
+    ...values.map((v, i) => shape(String(60000 + i)).replace('"plan_type":"plus"', i % 3 ? '"plan_type":"pro"' : '"plan_type":null')),
+    ...values.map((v, i) => shape(String(70000 + i)).replace(',"credits":null', i % 2 ? '' : ',"credits":{"has_credits":true,"unlimited":false}')),
+  ];
+  lines.push(shape('1').slice(0, -1), shape('2') + ' ', shape('3').replace(':4123,', ': 4123,'));
+  const file = '/home/dev/.codex/sessions/2026/04/02/rollout-2026-04-02T10-00-00-aaaaaaaa-0000-4000-8000-000000000001.jsonl';
+  const before = { ...tokenCountReads };
+  const r = rng(SEED);
+  const bufs = lines.map(l => Buffer.from(l));
+  const slow = read(codexReader as AgentReader<unknown>, file, bufs, false, r), quick = read(codexReader as AgentReader<unknown>, file, bufs, true, r);
+  assert.deepStrictEqual(quick.seen, slow.seen);
+  assert.deepStrictEqual(quick.state, slow.state);
+  // both ways ran, the learned shape for most lines
+  const template = tokenCountReads.template - before.template, cursor = tokenCountReads.cursor - before.cursor;
+  assert.ok(template > lines.length / 3, `${template} of ${lines.length} lines by the learned shape`);
+  assert.ok(cursor > 10, `${cursor} lines by the cursor`);
+  assert.ok(slow.seen.filter(s => s.outcome === 'record').length > 20);
 });

@@ -10,7 +10,7 @@ import { AgentReader, LineOutcome, RateLimitWindow, RateLimits, UsageRecord, cod
 import { plausibleTime, plausibleUsage } from './skipReasons';
 import type { ActivityCollector, AgentAdapter } from './adapter';
 import { isDir, textLength } from './shared';
-import { JsonCursor, keyBytes } from './jsonFields';
+import { JsonCursor, LineTemplate, keyBytes } from './jsonFields';
 
 const num = z.number().nullish().catch(null);
 const TokenUsageSchema = z.object({
@@ -230,8 +230,37 @@ const K = {
 const EVENT_MSG = keyBytes('event_msg'), TOKEN_COUNT = keyBytes('token_count');
 const cur = new JsonCursor();
 
+// The numbers of a token_count line, by slot (a LineTemplate's holes are these): the time, the
+// ordinal, the two usages (input, cached, output, reasoning, total, cache write) and the two rate-limit
+// windows (used percent, window minutes, resets at, resets in seconds). NaN: null or absent, which
+// the slow path treats alike in every one of them.
+const S_AT = 0, S_ORDINAL = 1, S_TOTAL = 2, S_LAST = 8, S_PRIMARY = 14, S_SECONDARY = 18, SLOTS = 22;
+const U_INPUT = 0, U_CACHED = 1, U_OUTPUT = 2, U_REASONING = 3, U_TOTAL = 4, U_WRITE = 5;
+const W_USED = 0, W_MINUTES = 1, W_RESETS_AT = 2, W_RESETS_IN = 3;
+const LIMITS_NONE = 0, LIMITS_FAST = 1, LIMITS_PARSED = 2;
+
+/** Everything else the cursor read of a token_count line: which objects were there, and the strings. */
+interface Shape {
+  info: boolean; total: boolean; last: boolean; model: string | null | undefined;
+  /** LIMITS_PARSED: `payload.rate_limits` went to RateLimitsSchema, whose verdict is `parsed`. */
+  limits: number; parsed: RateLimitsData | null;
+  primary: boolean; secondary: boolean; planType: string | null | undefined; limitId: string | null | undefined; limitName: string | null | undefined;
+}
+const blankShape = (): Shape => ({ info: false, total: false, last: false, model: undefined, limits: LIMITS_NONE, parsed: null,
+  primary: false, secondary: false, planType: undefined, limitId: undefined, limitName: undefined });
+
+const nums = new Float64Array(SLOTS);
+let shape = blankShape();
+// The shape of the last line the cursor read in full, and its `shape`: Codex writes every token_count
+// line of a rollout alike, so the next ones are read by comparing bytes (jsonFields.ts LineTemplate).
+const template = new LineTemplate();
+let learned = blankShape();
+const recording: number[] = [];
+/** How the fast path read its token_count lines: by the learned shape, or by the cursor (for tests). */
+export const tokenCountReads = { template: 0, cursor: 0 };
+
 /** A number or null, as `num` (`z.number().nullish()`) keeps them; the cursor fails on any other value. */
-const numOrNull = (c: JsonCursor): number | null => (c.null() ? null : c.number());
+const numOrNull = (c: JsonCursor, slot: number): number => (c.null() ? NaN : c.numberIn(slot));
 const strOrNull = (c: JsonCursor): string | null | undefined => (c.null() ? null : c.string());
 
 /** Sets `bit` in `seen`, or -1 when the key came before: JSON.parse keeps the last copy, the slow path decides. */
@@ -242,151 +271,174 @@ const once = (seen: number, bit: number): number => (seen & bit ? -1 : seen | bi
  * anything else or not in the shape this knows (the slow path then reads it). `limits`: what
  * `payload.rate_limits` says, null when absent or not valid.
  */
-function tokenCountFast(buf: Buffer, start: number, end: number): { at: number; ordinal: number | null | undefined; counts: Counts | null; limits: RateLimitsData | null } | null {
+function tokenCountFast(buf: Buffer, start: number, end: number): { at: number; ordinal: number | null; counts: Counts | null; limits: RateLimitsData | null } | null {
+  // a slot that is no hole was null or absent in the learned line
+  nums.fill(NaN);
+  if (template.read(cur, buf, start, end, nums, S_ORDINAL)) { tokenCountReads.template++; shape = learned; return assemble(); }
+  tokenCountReads.cursor++;
+  nums.fill(NaN);
+  shape = blankShape();
+  recording.length = 0;
+  cur.recording = recording;
+  const ok = readTokenCount(buf, start, end);
+  cur.recording = null;
+  if (!ok) return null;
+  // a shape whose rate limits only the schema could read is not worth learning
+  if (shape.limits !== LIMITS_PARSED) { template.learn(buf, start, end, recording); learned = shape; }
+  return assemble();
+}
+
+/** The cursor's reading of a token_count line into `nums` and `shape`; false when the slow path must read it. */
+function readTokenCount(buf: Buffer, start: number, end: number): boolean {
   const c = cur.reset(buf, start, end);
-  if (!c.openObject()) return null;
-  let seen = 0, at: number | undefined, ordinal: number | null | undefined, counts: Counts | null | undefined, limits: RateLimitsData | null = null;
+  if (!c.openObject()) return false;
+  let seen = 0;
   for (let k = c.firstKey(); k; k = c.nextKey()) {
     if (c.key(K.timestamp)) {
       seen = once(seen, 1);
-      at = c.time();
+      nums[S_AT] = c.timeIn(S_AT) ?? NaN;
     } else if (c.key(K.type)) {
       seen = once(seen, 2);
-      if (!c.stringIs(EVENT_MSG)) return null;
+      if (!c.stringIs(EVENT_MSG)) return false;
     } else if (c.key(K.ordinal)) {
       seen = once(seen, 4);
-      ordinal = numOrNull(c);
-      // what z.number().int().nonnegative() keeps; anything else is left to the slow path's catch
-      if (ordinal !== null && !(Number.isSafeInteger(ordinal) && ordinal >= 0)) return null;
+      nums[S_ORDINAL] = numOrNull(c, S_ORDINAL);
     } else if (c.key(K.payload)) {
       seen = once(seen, 8);
-      if (!c.openObject()) return null;
+      if (!c.openObject()) return false;
       let pseen = 0;
       for (let pk = c.firstKey(); pk; pk = c.nextKey()) {
         if (c.key(K.type)) {
           pseen = once(pseen, 1);
-          if (!c.stringIs(TOKEN_COUNT)) return null;
+          if (!c.stringIs(TOKEN_COUNT)) return false;
         } else if (c.key(K.info)) {
           pseen = once(pseen, 2);
-          counts = countsFast(c);
-          if (counts === undefined) return null;
+          if (!countsFast(c)) return false;
         } else if (c.key(K.rateLimits)) {
           pseen = once(pseen, 4);
-          limits = c.null() ? null : limitsAt(c, buf);
+          if (!c.null()) limitsAt(c, buf);
         } else c.skip();
-        if (pseen < 0 || !c.ok) return null;
+        if (pseen < 0 || !c.ok) return false;
       }
-      if (!(pseen & 1)) return null;
+      if (!(pseen & 1)) return false;
     } else c.skip();
-    if (seen < 0 || !c.ok) return null;
+    if (seen < 0 || !c.ok) return false;
   }
-  if ((seen & 11) !== 11 || at === undefined || !c.atEnd()) return null;
-  return { at, ordinal, counts: counts ?? null, limits };
+  return (seen & 11) === 11 && c.atEnd();
 }
 
-/** `payload.info`: null, or its counts; undefined when the slow path must decide. */
-function countsFast(c: JsonCursor): Counts | null | undefined {
-  if (c.null()) return null;
-  if (!c.openObject()) return undefined;
-  let seen = 0, total: Tuple | null = null, last: Tuple | null = null, model: string | null | undefined;
-  for (let k = c.firstKey(); k; k = c.nextKey()) {
-    if (c.key(K.total)) { seen = once(seen, 1); const t = usageFast(c); if (t === undefined) return undefined; total = t; }
-    else if (c.key(K.last)) { seen = once(seen, 2); const t = usageFast(c); if (t === undefined) return undefined; last = t; }
-    else if (c.key(K.model)) { seen = once(seen, 4); model = strOrNull(c); }
-    else c.skip();
-    if (seen < 0 || !c.ok) return undefined;
-  }
-  return c.ok ? { total, last, model } : undefined;
-}
-
-// one object for every usage read: `tuple` takes the numbers out of it
-const usage: z.infer<typeof TokenUsageSchema> = { input_tokens: undefined, cached_input_tokens: undefined, output_tokens: undefined,
-  reasoning_output_tokens: undefined, total_tokens: undefined, cache_write_input_tokens: undefined };
-
-/** A TokenUsage object: its tuple, null for null; undefined when the slow path must decide. */
-function usageFast(c: JsonCursor): Tuple | null | undefined {
-  if (c.null()) return null;
-  if (!c.openObject()) return undefined;
-  const u = usage;
-  u.input_tokens = u.cached_input_tokens = u.output_tokens = u.reasoning_output_tokens = u.total_tokens = u.cache_write_input_tokens = undefined;
+/** `payload.info`: null, or its counts; false when the slow path must decide. */
+function countsFast(c: JsonCursor): boolean {
+  if (c.null()) return true;
+  if (!c.openObject()) return false;
+  shape.info = true;
   let seen = 0;
   for (let k = c.firstKey(); k; k = c.nextKey()) {
-    if (c.key(K.input)) { seen = once(seen, 1); u.input_tokens = numOrNull(c); }
-    else if (c.key(K.cached)) { seen = once(seen, 2); u.cached_input_tokens = numOrNull(c); }
-    else if (c.key(K.output)) { seen = once(seen, 4); u.output_tokens = numOrNull(c); }
-    else if (c.key(K.reasoning)) { seen = once(seen, 8); u.reasoning_output_tokens = numOrNull(c); }
-    else if (c.key(K.totalTokens)) { seen = once(seen, 16); u.total_tokens = numOrNull(c); }
-    else if (c.key(K.cacheWrite)) { seen = once(seen, 32); u.cache_write_input_tokens = numOrNull(c); }
+    if (c.key(K.total)) { seen = once(seen, 1); const u = usageFast(c, S_TOTAL); if (u === FAIL) return false; shape.total = u === OBJECT; }
+    else if (c.key(K.last)) { seen = once(seen, 2); const u = usageFast(c, S_LAST); if (u === FAIL) return false; shape.last = u === OBJECT; }
+    else if (c.key(K.model)) { seen = once(seen, 4); shape.model = strOrNull(c); }
     else c.skip();
-    if (seen < 0 || !c.ok) return undefined;
+    if (seen < 0 || !c.ok) return false;
   }
-  return c.ok ? tuple(u) : undefined;
+  return c.ok;
 }
 
-// Codex repeats the same rate limits on line after line: the last bytes read and what they said.
-let lastLimitBytes = Buffer.alloc(1024);
-let lastLimitLength = -1;
-let lastLimits: RateLimitsData | null = null;
+const FAIL = 0, NULL = 1, OBJECT = 2;
+
+/** A TokenUsage object into the six slots from `at`: OBJECT, NULL for null, FAIL when the slow path must decide. */
+function usageFast(c: JsonCursor, at: number): number {
+  if (c.null()) return NULL;
+  if (!c.openObject()) return FAIL;
+  let seen = 0;
+  for (let k = c.firstKey(); k; k = c.nextKey()) {
+    if (c.key(K.input)) { seen = once(seen, 1); nums[at + U_INPUT] = numOrNull(c, at + U_INPUT); }
+    else if (c.key(K.cached)) { seen = once(seen, 2); nums[at + U_CACHED] = numOrNull(c, at + U_CACHED); }
+    else if (c.key(K.output)) { seen = once(seen, 4); nums[at + U_OUTPUT] = numOrNull(c, at + U_OUTPUT); }
+    else if (c.key(K.reasoning)) { seen = once(seen, 8); nums[at + U_REASONING] = numOrNull(c, at + U_REASONING); }
+    else if (c.key(K.totalTokens)) { seen = once(seen, 16); nums[at + U_TOTAL] = numOrNull(c, at + U_TOTAL); }
+    else if (c.key(K.cacheWrite)) { seen = once(seen, 32); nums[at + U_WRITE] = numOrNull(c, at + U_WRITE); }
+    else c.skip();
+    if (seen < 0 || !c.ok) return FAIL;
+  }
+  return c.ok ? OBJECT : FAIL;
+}
 
 /**
- * The rate limits at the cursor, read only when their bytes differ from the last ones read (Codex
- * repeats them on line after line); null when they are not valid (RateLimitsSchema decides whatever
- * the fast reading does not know). The cursor fails only when the bytes are not JSON.
+ * The rate limits at the cursor (not null), into the window slots and `shape`; what the fast reading
+ * does not know goes to RateLimitsSchema (LIMITS_PARSED). The cursor fails only when the bytes are not JSON.
  */
-function limitsAt(c: JsonCursor, buf: Buffer): RateLimitsData | null {
-  c.peek();
-  const from = c.offset;
-  if (c.matches(lastLimitBytes, lastLimitLength)) return lastLimits;
-  let data = rateLimitsFast(c);
-  if (!data) {
-    c.seek(from);
-    c.skip();
-    if (!c.ok) return null;
-    data = parseRateLimits(JSON.parse(buf.toString('utf8', from, c.offset)));
-  }
-  const n = c.offset - from;
-  // a copy (the scanner reuses its buffer), of a value that ends where it says
-  if (n <= 64 * 1024 && (buf[from] === 0x7b || buf[from] === 0x5b || buf[from] === 0x22)) {
-    if (n > lastLimitBytes.length) lastLimitBytes = Buffer.alloc(n * 2);
-    for (let i = 0; i < n; i++) lastLimitBytes[i] = buf[from + i]!;
-    lastLimitLength = n;
-  } else lastLimitLength = -1;
-  lastLimits = data;
-  return data;
+function limitsAt(c: JsonCursor, buf: Buffer): void {
+  const from = c.skip(), to = c.offset;
+  if (!c.ok) return;
+  c.seek(from);
+  if (rateLimitsFast(c) && c.offset === to) { shape.limits = LIMITS_FAST; return; }
+  // the window slots may hold part of what the fast reading took: the schema's verdict replaces it all
+  shape.primary = shape.secondary = false;
+  shape.planType = shape.limitId = shape.limitName = undefined;
+  nums.fill(NaN, S_PRIMARY, SLOTS);
+  c.seek(to);
+  shape.limits = LIMITS_PARSED;
+  shape.parsed = parseRateLimits(JSON.parse(buf.toString('utf8', from, to)));
 }
 
-/** `rate_limits` in the shapes Codex writes; null when RateLimitsSchema must decide. */
-function rateLimitsFast(c: JsonCursor): RateLimitsData | null {
-  if (!c.openObject()) return null;
-  const out: RateLimitsData = {};
+/** `rate_limits` in the shapes Codex writes; false when RateLimitsSchema must decide. */
+function rateLimitsFast(c: JsonCursor): boolean {
+  if (!c.openObject()) return false;
   let seen = 0;
   for (let k = c.firstKey(); k; k = c.nextKey()) {
-    if (c.key(K.primary)) { seen = once(seen, 1); const w = windowFast(c); if (w === undefined) return null; out.primary = w; }
-    else if (c.key(K.secondary)) { seen = once(seen, 2); const w = windowFast(c); if (w === undefined) return null; out.secondary = w; }
-    else if (c.key(K.planType)) { seen = once(seen, 4); out.plan_type = strOrNull(c); }
-    else if (c.key(K.limitId)) { seen = once(seen, 8); out.limit_id = strOrNull(c); }
-    else if (c.key(K.limitName)) { seen = once(seen, 16); out.limit_name = strOrNull(c); }
-    else if (c.key(K.credits)) { seen = once(seen, 32); if (!c.null()) return null; out.credits = null; }
+    if (c.key(K.primary)) { seen = once(seen, 1); const w = windowFast(c, S_PRIMARY); if (w === FAIL) return false; shape.primary = w === OBJECT; }
+    else if (c.key(K.secondary)) { seen = once(seen, 2); const w = windowFast(c, S_SECONDARY); if (w === FAIL) return false; shape.secondary = w === OBJECT; }
+    else if (c.key(K.planType)) { seen = once(seen, 4); shape.planType = strOrNull(c); }
+    else if (c.key(K.limitId)) { seen = once(seen, 8); shape.limitId = strOrNull(c); }
+    else if (c.key(K.limitName)) { seen = once(seen, 16); shape.limitName = strOrNull(c); }
+    else if (c.key(K.credits)) { seen = once(seen, 32); if (!c.null()) return false; }
     else c.skip();
-    if (seen < 0 || !c.ok) return null;
+    if (seen < 0 || !c.ok) return false;
   }
-  return c.ok ? out : null;
+  return c.ok;
 }
 
-function windowFast(c: JsonCursor): z.infer<typeof WindowSchema> | null | undefined {
-  if (c.null()) return null;
-  if (!c.openObject()) return undefined;
+/** A rate-limit window into the four slots from `at`: OBJECT, NULL for null, FAIL when the schema must decide. */
+function windowFast(c: JsonCursor, at: number): number {
+  if (c.null()) return NULL;
+  if (!c.openObject()) return FAIL;
   let seen = 0;
-  const w: z.infer<typeof WindowSchema> = { used_percent: NaN };
   for (let k = c.firstKey(); k; k = c.nextKey()) {
-    if (c.key(K.usedPercent)) { seen = once(seen, 1); w.used_percent = c.number(); }
-    else if (c.key(K.windowMinutes)) { seen = once(seen, 2); w.window_minutes = numOrNull(c); }
-    else if (c.key(K.resetsAt)) { seen = once(seen, 4); w.resets_at = numOrNull(c); }
-    else if (c.key(K.resetsIn)) { seen = once(seen, 8); w.resets_in_seconds = numOrNull(c); }
+    if (c.key(K.usedPercent)) { seen = once(seen, 1); nums[at + W_USED] = c.numberIn(at + W_USED); }
+    else if (c.key(K.windowMinutes)) { seen = once(seen, 2); nums[at + W_MINUTES] = numOrNull(c, at + W_MINUTES); }
+    else if (c.key(K.resetsAt)) { seen = once(seen, 4); nums[at + W_RESETS_AT] = numOrNull(c, at + W_RESETS_AT); }
+    else if (c.key(K.resetsIn)) { seen = once(seen, 8); nums[at + W_RESETS_IN] = numOrNull(c, at + W_RESETS_IN); }
     else c.skip();
-    if (seen < 0 || !c.ok) return undefined;
+    if (seen < 0 || !c.ok) return FAIL;
   }
-  return c.ok && seen & 1 ? w : undefined;
+  return c.ok && seen & 1 ? OBJECT : FAIL;
+}
+
+const orNull = (v: number): number | null => (Number.isNaN(v) ? null : v);
+
+function tupleAt(at: number): Tuple {
+  const input = tokens(nums[at + U_INPUT]), output = tokens(nums[at + U_OUTPUT]);
+  return { input, cached: tokens(nums[at + U_CACHED]), cacheWrite: tokens(nums[at + U_WRITE]), output, reasoning: tokens(nums[at + U_REASONING]),
+    total: tokens(nums[at + U_TOTAL]) || input + output };
+}
+
+function windowAt(at: number): z.infer<typeof WindowSchema> {
+  return { used_percent: nums[at + W_USED]!, window_minutes: orNull(nums[at + W_MINUTES]!), resets_at: orNull(nums[at + W_RESETS_AT]!),
+    resets_in_seconds: orNull(nums[at + W_RESETS_IN]!) };
+}
+
+/** What `nums` and `shape` say, as the slow path has it; null when it must decide (an ordinal the schema would not keep). */
+function assemble(): { at: number; ordinal: number | null; counts: Counts | null; limits: RateLimitsData | null } | null {
+  const ordinal = orNull(nums[S_ORDINAL]!);
+  // what z.number().int().nonnegative() keeps; anything else is left to the slow path's catch
+  if (ordinal !== null && !(Number.isSafeInteger(ordinal) && ordinal >= 0)) return null;
+  const s = shape;
+  const counts = s.info ? { total: s.total ? tupleAt(S_TOTAL) : null, last: s.last ? tupleAt(S_LAST) : null, model: s.model } : null;
+  const limits: RateLimitsData | null = s.limits === LIMITS_FAST
+    ? { primary: s.primary ? windowAt(S_PRIMARY) : null, secondary: s.secondary ? windowAt(S_SECONDARY) : null, plan_type: s.planType,
+      limit_id: s.limitId, limit_name: s.limitName, credits: null }
+    : s.limits === LIMITS_PARSED ? s.parsed : null;
+  return { at: nums[S_AT]!, ordinal, counts, limits };
 }
 
 /** What a `token_count` event says, read by either path. */

@@ -58,6 +58,11 @@ export class JsonCursor {
   private keyStart = 0;
   /** length, first and last byte of the key just read: most keys compared with it differ in these */
   private keyTag = 0;
+  /**
+   * While a line is read to learn its shape (`LineTemplate`): [slot, start, end] of every value read
+   * into a numbered slot (`numberIn`, `timeIn`), in line order; null otherwise.
+   */
+  recording: number[] | null = null;
 
   reset(buf: Buffer, start: number, end: number): this {
     this.buf = buf; this.pos = start; this.end = end; this.ok = true;
@@ -212,6 +217,23 @@ export class JsonCursor {
     return true;
   }
 
+  /** `time()`, recorded as the value of `slot` while `recording` (LineTemplate). */
+  timeIn(slot: number): number | undefined {
+    const s = this.peek() === QUOTE ? this.pos : -1;
+    const t = this.time();
+    if (this.recording && this.ok && s >= 0) this.recording.push(slot, s, this.pos);
+    return t;
+  }
+
+  /** `number()`, recorded as the value of `slot` while `recording` (LineTemplate). */
+  numberIn(slot: number): number {
+    this.peek();
+    const s = this.pos;
+    const x = this.number();
+    if (this.recording && this.ok) this.recording.push(slot, s, this.pos);
+    return x;
+  }
+
   /** A finite number value as JSON.parse reads it; NaN (cursor failed) for anything else. */
   number(): number {
     const c = this.peek();
@@ -361,5 +383,87 @@ export class JsonCursor {
     this.escaped = esc;
     this.pos = i + 1;
     return i;
+  }
+}
+
+/**
+ * The shape of one kind of line, learned from a line the cursor read: its bytes, with the values its
+ * reader took into numbered slots (`numberIn`, `timeIn`) cut out as holes. A later line whose
+ * bytes around the holes are the same is read by comparing those bytes and decoding only the holes:
+ * no key is looked at. Codex writes a token_count line the same way every time, with only the counts,
+ * the time and the rate limits changing, so nearly every such line of a rollout is read this way.
+ *
+ * Why a line read this way means what the cursor would have read: every byte outside the holes is the
+ * learned line's, which the cursor checked as JSON and whose every non-slot value its reader decoded
+ * the same way; each hole is checked as a whole JSON number (or string, for a time) where one stood,
+ * and the line must end where the learned one did. So the line is JSON, has the learned line's keys
+ * in the learned order with the same values except in the slots, and a reader taking the slots from
+ * here and everything else from what it read of the learned line gets what the cursor would give.
+ * Anything else (another value type in a hole, an added key, other spacing) does not match, and the
+ * line goes to the cursor.
+ */
+export class LineTemplate {
+  /** The learned line's bytes outside the holes, one segment after another. */
+  private lit = new Uint8Array(0);
+  /** segEnds[i]: where segment i ends in `lit`; segment i comes before hole i (the last one after every hole). */
+  private segEnds = new Int32Array(0);
+  private slots = new Int32Array(0);
+  private holes = -1;
+
+  /** Nothing learned yet (or forgotten). */
+  get empty(): boolean { return this.holes < 0; }
+
+  forget(): void { this.holes = -1; }
+
+  /**
+   * Learns the shape of `buf[start, end)`, which the cursor just read in full with `recording` on;
+   * `rec` is what it recorded. A recording that is not in line order is not learned.
+   */
+  learn(buf: Buffer, start: number, end: number, rec: readonly number[]): void {
+    const n = rec.length / 3;
+    const lit = new Uint8Array(end - start), segEnds = new Int32Array(n + 1), slots = new Int32Array(n);
+    let at = start, len = 0;
+    for (let h = 0; h < n; h++) {
+      const hs = rec[3 * h + 1]!, he = rec[3 * h + 2]!;
+      if (hs < at || he < hs || he > end) { this.holes = -1; return; }
+      lit.set(buf.subarray(at, hs), len);
+      len += hs - at;
+      segEnds[h] = len;
+      slots[h] = rec[3 * h]!;
+      at = he;
+    }
+    lit.set(buf.subarray(at, end), len);
+    segEnds[n] = len + (end - at);
+    this.lit = lit; this.segEnds = segEnds; this.slots = slots; this.holes = n;
+  }
+
+  /**
+   * Reads `buf[start, end)` if it has the learned shape: true with each hole's value in `out[slot]`
+   * (a time for slots below `timeSlots`, else a number), false (nothing to trust in `out`) otherwise.
+   */
+  read(c: JsonCursor, buf: Buffer, start: number, end: number, out: Float64Array, timeSlots: number): boolean {
+    const n = this.holes, lit = this.lit, segEnds = this.segEnds, slots = this.slots;
+    if (n < 0) return false;
+    let p = start, l = 0;
+    for (let h = 0; ; h++) {
+      const le = segEnds[h]!;
+      if (p + (le - l) > end) return false;
+      while (l < le) { if (buf[p] !== lit[l]) return false; p++; l++; }
+      if (h === n) return p === end;
+      const slot = slots[h]!;
+      // most holes are small whole numbers: read here, when one ends as JSON lets a number end
+      let d = buf[p]! - 0x30;
+      if (slot >= timeSlots && d > 0 && d <= 9) {
+        let v = 0, q = p;
+        do { v = v * 10 + d; q++; d = buf[q]! - 0x30; } while (d >= 0 && d <= 9 && q - p < EXACT_DIGITS);
+        const t = buf[q];
+        if (q < end && (t === COMMA || t === CLOSE_OBJ || t === CLOSE_ARR)) { out[slot] = v; p = q; continue; }
+      }
+      c.reset(buf, p, end);
+      const v = slot < timeSlots ? c.time() : c.number();
+      if (!c.ok || v === undefined) return false;
+      out[slot] = v;
+      p = c.offset;
+    }
   }
 }
