@@ -135,6 +135,13 @@ export class ColumnsBuilder {
       agentIds: this.agentIds, strings: this.strings, costs: this.costs?.subarray(0, n) };
   }
 
+  // the last string interned per column, and its index: rows come file by file, and a file's rows
+  // share one model, session and project string, so most rows cost a comparison instead of a Map look-up
+  private lastModel = ''; private lastModelId = -1;
+  private lastSession = ''; private lastSessionId = -1;
+  private lastProject = ''; private lastProjectId = -1;
+  private lastAgent = ''; private lastAgentId = -1; private lastBasis = 0;
+
   private intern(s: string): number {
     let i = this.ids.get(s);
     if (i === undefined) { i = this.strings.length; this.strings.push(s); this.ids.set(s, i); }
@@ -151,13 +158,22 @@ export class ColumnsBuilder {
   private write(i: number, r: UsageRecord): void {
     const u = r.usage, ints = this.ints, k = i * ROW;
     this.times[i] = r.timestamp;
-    let a = this.agentIndex.get(r.agent);
-    if (a === undefined) { a = this.agentIds.length; this.agentIds.push(r.agent); this.agentIndex.set(r.agent, a); }
-    this.agents[i] = a;
+    if (r.agent !== this.lastAgent) {
+      let a = this.agentIndex.get(r.agent);
+      if (a === undefined) { a = this.agentIds.length; this.agentIds.push(r.agent); this.agentIndex.set(r.agent, a); }
+      this.lastAgent = r.agent; this.lastAgentId = a;
+      this.lastBasis = BASIS_CODES.indexOf(basisOf({ agent: r.agent })) << BASIS_SHIFT;
+    }
+    this.agents[i] = this.lastAgentId;
     ints[k + COL_INPUT] = u.input; ints[k + COL_OUTPUT] = u.output; ints[k + COL_CACHE_READ] = u.cacheRead;
     ints[k + COL_CACHE_WRITE_5M] = u.cacheWrite5m; ints[k + COL_CACHE_WRITE_1H] = u.cacheWrite1h; ints[k + COL_CONTEXT] = r.contextTokens;
-    ints[k + COL_MODEL] = this.intern(r.model); ints[k + COL_SESSION] = this.intern(r.sessionId); ints[k + COL_PROJECT] = this.intern(r.project);
-    ints[k + COL_FLAGS] = flagsOf(r, 0);
+    if (r.model !== this.lastModel || this.lastModelId < 0) { this.lastModel = r.model; this.lastModelId = this.intern(r.model); }
+    if (r.sessionId !== this.lastSession || this.lastSessionId < 0) { this.lastSession = r.sessionId; this.lastSessionId = this.intern(r.sessionId); }
+    if (r.project !== this.lastProject || this.lastProjectId < 0) { this.lastProject = r.project; this.lastProjectId = this.intern(r.project); }
+    ints[k + COL_MODEL] = this.lastModelId; ints[k + COL_SESSION] = this.lastSessionId; ints[k + COL_PROJECT] = this.lastProjectId;
+    // the agent's basis unless the record says its own (flagsOf, with the basis looked up once per agent)
+    ints[k + COL_FLAGS] = r.basis !== undefined || r.aggregate || r.standsIn || r.webSearches
+      ? flagsOf(r, 0) : ((r.rank & 0xff) | this.lastBasis) >>> 0;
     if (r.cost !== undefined) (this.costs ??= new Float64Array(this.times.length).fill(NaN))[i] = r.cost;
     ints[k + COL_SLOT] = slotOf(r.timestamp);
   }

@@ -9,6 +9,7 @@ import { Worker } from 'node:worker_threads';
 import type { AgentId } from '../agents/records';
 import type { PathProblem } from '../agents/locations';
 import type { FileEntry } from './snapshot';
+import { RecordsWire, decodeRecords } from './recordWire';
 
 /** Less than this many bytes to read from scratch is not worth starting a worker (~30 ms each). */
 export const PARALLEL_MIN_BYTES = 24 * 1024 * 1024;
@@ -16,7 +17,11 @@ export const PARALLEL_MIN_BYTES = 24 * 1024 * 1024;
 const MAX_WORKERS = 3;
 
 export interface ScanJob { path: string; agent: AgentId; size: number; mtimeMs: number; ino: number }
-export interface ScanResult { entry: FileEntry; ok: boolean; problems: PathProblem[]; remote?: boolean }
+export interface ScanResult {
+  entry: FileEntry; ok: boolean; problems: PathProblem[]; remote?: boolean;
+  /** From a worker: the entry's records, sent as columns (`entry.records` is empty until `runWorker` decodes them). */
+  wire?: RecordsWire;
+}
 
 /** The bundled worker next to this module (dist/ or out/), or null when it is not there. */
 export function workerFile(): string | null {
@@ -129,7 +134,7 @@ export function runWorker(file: string, queue: JobQueue, now: number, onResult: 
     }
     w.on('message', (r: ScanResult | null) => {
       if (r) {
-        for (const x of r.entry.records) if (x.file === '') x.file = r.entry.path; // left out by the worker (scanWorker.ts)
+        if (r.wire) { r.entry.records = decodeRecords(r.wire); delete r.wire; }
         onResult(r);
       }
       else { resolve(); void w.terminate(); }

@@ -7,17 +7,19 @@ import { adapterOf } from '../agents/index';
 import type { PathProblem } from '../agents/locations';
 import { addInFile, readLog } from './usageIndex';
 import { JobQueue, ScanJob, ScanResult } from './scanPool';
+import { encodeRecords } from './recordWire';
 
-function scan(job: ScanJob, now: number): ScanResult {
+function scan(job: ScanJob, now: number): { result: ScanResult; transfer: ArrayBuffer[] } {
   const reader = adapterOf(job.agent).usage;
   const entry = { path: job.path, agent: job.agent, size: job.size, mtimeMs: job.mtimeMs, ino: job.ino, offset: 0,
     state: reader.initState(job.path), records: [], malformed: 0, emitted: 0 } as ScanResult['entry'];
   const problems: PathProblem[] = [];
   const ok = readLog(entry, 0, problems, now, r => { addInFile(entry, reader, r); });
   delete entry.byKey; // rebuilt on the main thread when needed: not worth cloning
-  // every record names its file: sent once, with the entry (`runWorker` puts it back)
-  for (const r of entry.records) if (r.file === job.path) r.file = '';
-  return { entry, ok, problems };
+  // the records go as columns (recordWire.ts), the rest of the entry as it is
+  const { wire, transfer } = encodeRecords(entry.records);
+  entry.records = [];
+  return { result: { entry, ok, problems, wire }, transfer };
 }
 
 interface Work { jobs: ScanJob[]; shared: Int32Array; now: number }
@@ -25,7 +27,7 @@ interface Work { jobs: ScanJob[]; shared: Int32Array; now: number }
 function run(port: NonNullable<typeof parentPort>, { jobs, shared, now }: Work): void {
   const queue = new JobQueue({ jobs, shared });
   // each file's result as soon as it is read: the index takes it in while it reads its own files
-  for (let j = queue.front(); j; j = queue.front()) port.postMessage(scan(j, now));
+  for (let j = queue.front(); j; j = queue.front()) { const { result, transfer } = scan(j, now); port.postMessage(result, transfer); }
   port.postMessage(null);
 }
 
