@@ -260,7 +260,7 @@ for (const [agent, reader, file, files] of agents) {
   });
 }
 
-test('fast path: an unchanged rate-limit object is not parsed again, a changed one is, and the newest report wins', () => {
+test('fast path: rate limits read from their bytes, times counted from each line, and the newest report wins', () => {
   const file = '/x/rollout-2026-04-02T10-00-00-aaaaaaaa-0000-4000-8000-000000000009.jsonl';
   const line = (ts: string, used: number, total: number) => Buffer.from(`{"timestamp":"${ts}","type":"event_msg","payload":{"type":"token_count","info":{"total_token_usage":{"input_tokens":${total},"output_tokens":1},"last_token_usage":{"input_tokens":100,"output_tokens":1}},"rate_limits":{"primary":{"used_percent":${used},"window_minutes":300,"resets_in_seconds":60},"plan_type":"plus"}}}`);
   const state = codexReader.initState(file) as { rateLimits: { at: number; limits: { primary?: { usedPercent: number; resetsAt: number | null } } } | null };
@@ -273,7 +273,7 @@ test('fast path: an unchanged rate-limit object is not parsed again, a changed o
     assert.deepEqual(state.rateLimits?.limits.primary, { usedPercent: used, windowMinutes: 300, resetsAt: at(ts) + 60_000 });
     assert.equal(state.rateLimits?.at, at(ts));
   }
-  // a report stamped before the kept one never replaces it (nor is it parsed)
+  // a report stamped before the kept one never replaces it
   const older = line('2026-04-02T10:00:02.500Z', 99, 400);
   assert.equal(codexReader.lineBytes!(state as never, older, 0, older.length, 0, file, emit), 'record');
   assert.equal(state.rateLimits?.limits.primary?.usedPercent, 11);
