@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { claudeCodeReader } from '../../src/core/agents/claudeCode';
+import { assistantReads, claudeCodeReader } from '../../src/core/agents/claudeCode';
 import { codexReader, tokenCountReads } from '../../src/core/agents/codex';
 import type { AgentReader, LineOutcome, UsageRecord } from '../../src/core/agents/records';
 import { FIXTURES } from './agents-fixtures';
@@ -309,4 +309,33 @@ test('fast path: codex token_count lines of one shape are read by their learned 
   assert.ok(template > lines.length / 3, `${template} of ${lines.length} lines by the learned shape`);
   assert.ok(cursor > 10, `${cursor} lines by the cursor`);
   assert.ok(slow.seen.filter(s => s.outcome === 'record').length > 20);
+});
+
+test('fast path: claude-code assistant lines of one shape are read by their learned shape, and read what the slow path reads', () => {
+  // Claude Code writes a transcript's assistant lines alike (the same keys in the same order); what
+  // changes is the content, ids, times, counts, the model (a sub-agent's haiku) and, across files,
+  // the session and folder: the holes of the learned shape. Every kind of value goes into them, and
+  // shapes that differ outside them (a key more or less, another type, other spacing) must not match.
+  const shape = (o: { n?: string; content?: string; model?: string; id?: string; t?: string; req?: string; side?: string; session?: string } = {}) =>
+    `{"parentUuid":"0b0e7c1e-0000-4000-8000-000000000001","isSidechain":${o.side ?? 'false'},"userType":"external","cwd":"/home/dev/project1","sessionId":${o.session ?? '"5d1c0c1e-0000-4000-8000-000000000001"'},"version":"2.1.90","gitBranch":"main","message":{"id":${o.id ?? '"msg_01abc"'},"type":"message","role":"assistant","model":${o.model ?? '"claude-sonnet-4-5-20250929"'},"content":${o.content ?? '[{"type":"text","text":"hello"}]'},"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":${o.n ?? '3'},"cache_creation_input_tokens":1200,"cache_read_input_tokens":20000,"cache_creation":{"ephemeral_5m_input_tokens":1200,"ephemeral_1h_input_tokens":0},"output_tokens":7,"service_tier":"standard"}},"requestId":${o.req ?? '"req_011abc"'},"type":"assistant","uuid":"0b0e7c1e-0000-4000-8000-000000000002","timestamp":${o.t ?? '"2026-03-02T10:00:00.000Z"'}}`;
+  const values = ['3', '0', '-0', '1.5', '1e3', '123456789012345', '12345678901234567890', 'null', '"5"', '01', 'true', '[1]', '{}', '"\\u0041"', '"a\\"b"', '"\u0001"', '"é"'];
+  const lines: string[] = [
+    ...values.map(v => shape({ n: v })), ...values.map(v => shape({ content: v })), ...values.map(v => shape({ model: v })),
+    ...values.map(v => shape({ id: v })), ...values.map(v => shape({ t: v })), ...values.map(v => shape({ req: v })),
+    ...values.map(v => shape({ side: v })), ...values.map(v => shape({ session: v })),
+    ...values.map((v, i) => shape({ n: String(i), content: `[{"type":"tool_use","id":"toolu_${i}","name":"Edit","input":{"file_path":"/p/f${i}.ts"}}]`, model: i % 3 ? '"claude-haiku-4-5"' : '"claude-opus-4-1"' })),
+    shape().replace(',"service_tier":"standard"', ''), shape().replace('"userType":"external",', ''), shape() + ' ', shape().slice(0, -1),
+    shape().replace('"input_tokens":3,', '"input_tokens": 3,'), shape().replace('"type":"assistant"', '"type":"user"'),
+  ];
+  const file = '/home/dev/.claude/projects/-home-dev-p/5d1c0c1e-0000-4000-8000-000000000001.jsonl';
+  const before = { ...assistantReads };
+  const r = rng(SEED);
+  const bufs = lines.map(l => Buffer.from(l));
+  const slow = read(claudeCodeReader as AgentReader<unknown>, file, bufs, false, r), quick = read(claudeCodeReader as AgentReader<unknown>, file, bufs, true, r);
+  assert.deepStrictEqual(quick.seen, slow.seen);
+  assert.deepStrictEqual(quick.state, slow.state);
+  const template = assistantReads.template - before.template, cursor = assistantReads.cursor - before.cursor;
+  assert.ok(template > lines.length / 4, `${template} of ${lines.length} lines by the learned shape`);
+  assert.ok(cursor > 10, `${cursor} lines by the cursor`);
+  assert.ok(slow.seen.filter(s => s.outcome === 'record').length > 60);
 });

@@ -6,7 +6,7 @@ import { AgentReader, LineOutcome, UsageRecord, claudeKey, tokens } from './reco
 import { plausibleTime, plausibleUsage } from './skipReasons';
 import type { ActivityCollector, AgentAdapter } from './adapter';
 import { isDir, textLength } from './shared';
-import { JsonCursor, StringCache, keyBytes } from './jsonFields';
+import { JsonCursor, LineTemplate, StringCache, keyBytes } from './jsonFields';
 
 const count = z.number().nullish();
 const UsageSchema = z.object({
@@ -123,11 +123,35 @@ const ASSISTANT = keyBytes('assistant');
 /** The time of the line `assistantFast` read last (its `timestamp` field stays empty). */
 let at = NaN;
 const cur = new JsonCursor();
-// a file's lines repeat these (a response's id on each of its content blocks)
-const strings = { session: new StringCache(), cwd: new StringCache(), id: new StringCache(), model: new StringCache() };
+// a file's lines repeat these: a response's strings are the same objects on each of its content blocks' lines
+const strings = { session: new StringCache(), cwd: new StringCache(), model: new StringCache() };
 
-/** A count as `count` (`z.number().nullish()`) keeps it: a number or null; the cursor fails on anything else. */
-const countOrNull = (c: JsonCursor): number | null => (c.null() ? null : c.number());
+// The numbers of an assistant line, by slot (a LineTemplate's holes are these and the strings below):
+// the time, then the usage counts. NaN: null or absent, which `assistant` treats alike.
+// String slots: the message id, the model, the session, the folder (undefined: absent).
+const T_ID = 0, T_MODEL = 1, T_SESSION = 2, T_CWD = 3;
+const S_AT = 0, S_INPUT = 1, S_OUTPUT = 2, S_CREATION = 3, S_READ = 4, S_5M = 5, S_1H = 6, S_SEARCHES = 7, SLOTS = 8;
+const ABSENT = 0, NULL = 1, OBJECT = 2;
+
+/** Everything else the cursor read of an assistant line: which objects were there, the values that are no hole. */
+interface Shape { isSidechain: boolean | null | undefined; breakdown: number; speed: string | null | undefined; serverTools: number }
+const blankShape = (): Shape => ({ isSidechain: undefined, breakdown: ABSENT, speed: undefined, serverTools: ABSENT });
+
+const nums = new Float64Array(SLOTS);
+const strs: (string | undefined)[] = [undefined, undefined, undefined, undefined];
+const caches: (StringCache | undefined)[] = [undefined, strings.model, strings.session, strings.cwd];
+let shape = blankShape();
+// The shape of the last line the cursor read in full: a transcript's assistant lines are written alike
+// (the same keys in the same order, the same session, folder and model), so most are read by comparing
+// bytes (jsonFields.ts LineTemplate); the content, ids and counts are its holes.
+const template = new LineTemplate();
+let learned = blankShape();
+const recording: number[] = [];
+/** How the fast path read its lines: by the learned shape, or by the cursor (for tests). */
+export const assistantReads = { template: 0, cursor: 0 };
+
+/** A count as `count` (`z.number().nullish()`) keeps it: a number, or NaN for null; the cursor fails on anything else. */
+const countOrNull = (c: JsonCursor, slot: number): number => (c.null() ? NaN : c.numberIn(slot));
 /** Sets `bit` in `seen`, or -1 when the key came before: JSON.parse keeps the last copy, the slow path decides. */
 const once = (seen: number, bit: number): number => (seen & bit ? -1 : seen | bit);
 
@@ -137,86 +161,113 @@ const once = (seen: number, bit: number): number => (seen & bit ? -1 : seen | bi
  * line, is only stepped over.
  */
 function assistantFast(buf: Buffer, start: number, end: number): Line | null {
+  // a slot that is no hole was null or absent in the learned line
+  nums.fill(NaN);
+  strs.fill(undefined);
+  if (template.read(cur, buf, start, end, nums, strs, caches)) { assistantReads.template++; shape = learned; return assemble(); }
+  assistantReads.cursor++;
+  nums.fill(NaN);
+  strs.fill(undefined);
+  shape = blankShape();
+  recording.length = 0;
+  cur.recording = recording;
+  const ok = readAssistant(buf, start, end);
+  cur.recording = null;
+  if (!ok) return null;
+  template.learn(buf, start, end, recording);
+  learned = shape;
+  return assemble();
+}
+
+/** The cursor's reading of an assistant line into the slots and `shape`; false when the slow path must read it. */
+function readAssistant(buf: Buffer, start: number, end: number): boolean {
   const c = cur.reset(buf, start, end);
-  if (!c.openObject()) return null;
+  if (!c.openObject()) return false;
   let seen = 0;
-  // every field there from the start: one object shape whatever the order of the line's keys
-  const l: { type?: string; sessionId?: string; cwd?: string; timestamp: string; requestId?: string; isSidechain?: boolean | null; message: Line['message'] | undefined } = {
-    type: undefined, sessionId: undefined, cwd: undefined, timestamp: '', requestId: undefined, isSidechain: undefined, message: undefined };
   for (let k = c.firstKey(); k; k = c.nextKey()) {
-    if (c.key(K.type)) { seen = once(seen, 1); if (!c.stringIs(ASSISTANT)) return null; l.type = 'assistant'; }
-    else if (c.key(K.timestamp)) { seen = once(seen, 2); const t = c.time(); if (t === undefined) return null; at = t; }
-    else if (c.key(K.message)) { seen = once(seen, 4); l.message = messageFast(c); if (!l.message) return null; }
-    else if (c.key(K.sessionId)) { seen = once(seen, 8); l.sessionId = c.cachedString(strings.session); }
-    else if (c.key(K.cwd)) { seen = once(seen, 16); l.cwd = c.cachedString(strings.cwd); }
+    if (c.key(K.type)) { seen = once(seen, 1); if (!c.stringIs(ASSISTANT)) return false; }
+    else if (c.key(K.timestamp)) { seen = once(seen, 2); const t = c.timeIn(S_AT); if (t === undefined) return false; nums[S_AT] = t; }
+    else if (c.key(K.message)) { seen = once(seen, 4); if (!messageFast(c)) return false; }
+    else if (c.key(K.sessionId)) { seen = once(seen, 8); strs[T_SESSION] = c.stringIn(T_SESSION, strings.session); }
+    else if (c.key(K.cwd)) { seen = once(seen, 16); strs[T_CWD] = c.stringIn(T_CWD, strings.cwd); }
     // only checked: nothing reads it
-    else if (c.key(K.requestId)) { seen = once(seen, 32); c.isString(); }
-    else if (c.key(K.isSidechain)) { seen = once(seen, 64); l.isSidechain = c.null() ? null : c.boolean(); }
-    else c.skip();
-    if (seen < 0 || !c.ok) return null;
+    else if (c.key(K.requestId)) { seen = once(seen, 32); c.isStringIn(); }
+    else if (c.key(K.isSidechain)) { seen = once(seen, 64); shape.isSidechain = c.null() ? null : c.boolean(); }
+    else c.skipIn();
+    if (seen < 0 || !c.ok) return false;
   }
-  if ((seen & 7) !== 7 || !l.message || !c.atEnd()) return null;
-  return l as Line;
+  return (seen & 7) === 7 && c.atEnd();
 }
 
-function messageFast(c: JsonCursor): Line['message'] | undefined {
-  if (!c.openObject()) return undefined;
+function messageFast(c: JsonCursor): boolean {
+  if (!c.openObject()) return false;
   let seen = 0;
-  const m: { id?: string; model?: string; usage: Usage | undefined } = { id: undefined, model: undefined, usage: undefined };
   for (let k = c.firstKey(); k; k = c.nextKey()) {
-    if (c.key(K.usage)) { seen = once(seen, 1); m.usage = usageFast(c); if (!m.usage) return undefined; }
-    else if (c.key(K.id)) { seen = once(seen, 2); m.id = c.cachedString(strings.id); }
-    else if (c.key(K.model)) { seen = once(seen, 4); m.model = c.cachedString(strings.model); }
-    else c.skip();
-    if (seen < 0 || !c.ok) return undefined;
+    if (c.key(K.usage)) { seen = once(seen, 1); if (!usageFast(c)) return false; }
+    else if (c.key(K.id)) { seen = once(seen, 2); strs[T_ID] = c.stringIn(T_ID); }
+    else if (c.key(K.model)) { seen = once(seen, 4); strs[T_MODEL] = c.stringIn(T_MODEL, strings.model); }
+    else c.skipIn();
+    if (seen < 0 || !c.ok) return false;
   }
-  return c.ok && m.usage ? m as Line['message'] : undefined;
+  return c.ok && (seen & 1) === 1;
 }
 
-function usageFast(c: JsonCursor): Usage | undefined {
-  if (!c.openObject()) return undefined;
+function usageFast(c: JsonCursor): boolean {
+  if (!c.openObject()) return false;
   let seen = 0;
-  const u: Usage = { input_tokens: undefined, output_tokens: undefined, cache_creation_input_tokens: undefined, cache_read_input_tokens: undefined,
-    cache_creation: undefined, speed: undefined, server_tool_use: undefined };
   for (let k = c.firstKey(); k; k = c.nextKey()) {
-    if (c.key(K.input)) { seen = once(seen, 1); u.input_tokens = countOrNull(c); }
-    else if (c.key(K.output)) { seen = once(seen, 2); u.output_tokens = countOrNull(c); }
-    else if (c.key(K.creation)) { seen = once(seen, 4); u.cache_creation_input_tokens = countOrNull(c); }
-    else if (c.key(K.read)) { seen = once(seen, 8); u.cache_read_input_tokens = countOrNull(c); }
+    if (c.key(K.input)) { seen = once(seen, 1); nums[S_INPUT] = countOrNull(c, S_INPUT); }
+    else if (c.key(K.output)) { seen = once(seen, 2); nums[S_OUTPUT] = countOrNull(c, S_OUTPUT); }
+    else if (c.key(K.creation)) { seen = once(seen, 4); nums[S_CREATION] = countOrNull(c, S_CREATION); }
+    else if (c.key(K.read)) { seen = once(seen, 8); nums[S_READ] = countOrNull(c, S_READ); }
     else if (c.key(K.breakdown)) {
       seen = once(seen, 16);
-      if (c.null()) u.cache_creation = null;
+      if (c.null()) shape.breakdown = NULL;
       else {
-        if (!c.openObject()) return undefined;
-        const b: NonNullable<Usage['cache_creation']> = { ephemeral_5m_input_tokens: undefined, ephemeral_1h_input_tokens: undefined };
+        if (!c.openObject()) return false;
         let bs = 0;
         for (let bk = c.firstKey(); bk; bk = c.nextKey()) {
-          if (c.key(K.b5m)) { bs = once(bs, 1); b.ephemeral_5m_input_tokens = countOrNull(c); }
-          else if (c.key(K.b1h)) { bs = once(bs, 2); b.ephemeral_1h_input_tokens = countOrNull(c); }
-          else c.skip();
-          if (bs < 0 || !c.ok) return undefined;
+          if (c.key(K.b5m)) { bs = once(bs, 1); nums[S_5M] = countOrNull(c, S_5M); }
+          else if (c.key(K.b1h)) { bs = once(bs, 2); nums[S_1H] = countOrNull(c, S_1H); }
+          else c.skipIn();
+          if (bs < 0 || !c.ok) return false;
         }
-        u.cache_creation = b;
+        shape.breakdown = OBJECT;
       }
-    } else if (c.key(K.speed)) { seen = once(seen, 32); u.speed = c.null() ? null : c.string(); }
+    } else if (c.key(K.speed)) { seen = once(seen, 32); shape.speed = c.null() ? null : c.string(); }
     else if (c.key(K.serverTools)) {
       seen = once(seen, 64);
-      if (c.null()) u.server_tool_use = null;
+      if (c.null()) shape.serverTools = NULL;
       else {
-        if (!c.openObject()) return undefined;
-        const t: NonNullable<Usage['server_tool_use']> = {};
+        if (!c.openObject()) return false;
         let ts = 0;
         for (let tk = c.firstKey(); tk; tk = c.nextKey()) {
-          if (c.key(K.searches)) { ts = once(ts, 1); t.web_search_requests = countOrNull(c); }
-          else c.skip();
-          if (ts < 0 || !c.ok) return undefined;
+          if (c.key(K.searches)) { ts = once(ts, 1); nums[S_SEARCHES] = countOrNull(c, S_SEARCHES); }
+          else c.skipIn();
+          if (ts < 0 || !c.ok) return false;
         }
-        u.server_tool_use = t;
+        shape.serverTools = OBJECT;
       }
-    } else c.skip();
-    if (seen < 0 || !c.ok) return undefined;
+    } else c.skipIn();
+    if (seen < 0 || !c.ok) return false;
   }
-  return c.ok ? u : undefined;
+  return c.ok;
+}
+
+const slotCount = (slot: number): number | undefined => (Number.isNaN(nums[slot]!) ? undefined : nums[slot]);
+
+/** What the slots and `shape` say, as LineSchema has it. */
+function assemble(): Line {
+  const s = shape;
+  at = nums[S_AT]!;
+  const usage: Usage = {
+    input_tokens: slotCount(S_INPUT), output_tokens: slotCount(S_OUTPUT), cache_creation_input_tokens: slotCount(S_CREATION), cache_read_input_tokens: slotCount(S_READ),
+    cache_creation: s.breakdown === OBJECT ? { ephemeral_5m_input_tokens: slotCount(S_5M), ephemeral_1h_input_tokens: slotCount(S_1H) } : s.breakdown === NULL ? null : undefined,
+    speed: s.speed,
+    server_tool_use: s.serverTools === OBJECT ? { web_search_requests: slotCount(S_SEARCHES) } : s.serverTools === NULL ? null : undefined,
+  };
+  return { type: 'assistant', sessionId: strs[T_SESSION], cwd: strs[T_CWD], timestamp: '', isSidechain: s.isSidechain,
+    message: { id: strs[T_ID], model: strs[T_MODEL], usage } };
 }
 
 // ---- the adapter: where the logs live, what a transcript did ----------------------------------------

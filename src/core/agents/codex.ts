@@ -274,7 +274,7 @@ const once = (seen: number, bit: number): number => (seen & bit ? -1 : seen | bi
 function tokenCountFast(buf: Buffer, start: number, end: number): { at: number; ordinal: number | null; counts: Counts | null; limits: RateLimitsData | null } | null {
   // a slot that is no hole was null or absent in the learned line
   nums.fill(NaN);
-  if (template.read(cur, buf, start, end, nums, S_ORDINAL)) { tokenCountReads.template++; shape = learned; return assemble(); }
+  if (template.read(cur, buf, start, end, nums, null)) { tokenCountReads.template++; shape = learned; return assemble(); }
   tokenCountReads.cursor++;
   nums.fill(NaN);
   shape = blankShape();

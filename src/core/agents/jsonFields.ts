@@ -11,6 +11,8 @@
 // what is accepted. test/unit/agents-fast-path.test.ts holds both paths to the same results.
 
 const QUOTE = 0x22, BACKSLASH = 0x5c, COMMA = 0x2c, COLON = 0x3a;
+/** What fills a LineTemplate hole: a time (a string), a number, a decoded string, any string, any value. */
+const HOLE_TIME = 0, HOLE_NUMBER = 1, HOLE_STRING = 2, HOLE_IS_STRING = 3, HOLE_ANY = 4;
 const OPEN_OBJ = 0x7b, CLOSE_OBJ = 0x7d, OPEN_ARR = 0x5b, CLOSE_ARR = 0x5d;
 /** Deeper than this is left to JSON.parse (never seen in the lines read this way). */
 const MAX_DEPTH = 64;
@@ -59,8 +61,8 @@ export class JsonCursor {
   /** length, first and last byte of the key just read: most keys compared with it differ in these */
   private keyTag = 0;
   /**
-   * While a line is read to learn its shape (`LineTemplate`): [slot, start, end] of every value read
-   * into a numbered slot (`numberIn`, `timeIn`), in line order; null otherwise.
+   * While a line is read to learn its shape (`LineTemplate`): [kind, slot, start, end] of every value
+   * read as a hole (`timeIn`, `numberIn`, `stringIn`, `isStringIn`, `skipIn`), in line order; null otherwise.
    */
   recording: number[] | null = null;
 
@@ -219,9 +221,10 @@ export class JsonCursor {
 
   /** `time()`, recorded as the value of `slot` while `recording` (LineTemplate). */
   timeIn(slot: number): number | undefined {
-    const s = this.peek() === QUOTE ? this.pos : -1;
+    this.peek();
+    const s = this.pos;
     const t = this.time();
-    if (this.recording && this.ok && s >= 0) this.recording.push(slot, s, this.pos);
+    if (this.recording && this.ok) this.recording.push(HOLE_TIME, slot, s, this.pos);
     return t;
   }
 
@@ -230,8 +233,35 @@ export class JsonCursor {
     this.peek();
     const s = this.pos;
     const x = this.number();
-    if (this.recording && this.ok) this.recording.push(slot, s, this.pos);
+    if (this.recording && this.ok) this.recording.push(HOLE_NUMBER, slot, s, this.pos);
     return x;
+  }
+
+  /**
+   * `string()` (through `cache` when given), recorded as the value of string slot `slot` while
+   * `recording` (LineTemplate, which decodes it through the same cache).
+   */
+  stringIn(slot: number, cache?: StringCache): string | undefined {
+    this.peek();
+    const s = this.pos;
+    const x = cache ? this.cachedString(cache) : this.string();
+    if (this.recording && this.ok) this.recording.push(HOLE_STRING, slot, s, this.pos);
+    return x;
+  }
+
+  /** `isString()`, recorded while `recording`: a hole any string fills (LineTemplate). */
+  isStringIn(): boolean {
+    this.peek();
+    const s = this.pos;
+    const x = this.isString();
+    if (this.recording && this.ok) this.recording.push(HOLE_IS_STRING, 0, s, this.pos);
+    return x;
+  }
+
+  /** `skip()` of a value nothing reads, recorded while `recording`: a hole any JSON value fills (LineTemplate). */
+  skipIn(): void {
+    const s = this.skip();
+    if (this.recording && this.ok) this.recording.push(HOLE_ANY, 0, s, this.pos);
   }
 
   /** A finite number value as JSON.parse reads it; NaN (cursor failed) for anything else. */
@@ -407,6 +437,7 @@ export class LineTemplate {
   private lit = new Uint8Array(0);
   /** segEnds[i]: where segment i ends in `lit`; segment i comes before hole i (the last one after every hole). */
   private segEnds = new Int32Array(0);
+  private kinds = new Uint8Array(0);
   private slots = new Int32Array(0);
   private holes = -1;
 
@@ -420,29 +451,32 @@ export class LineTemplate {
    * `rec` is what it recorded. A recording that is not in line order is not learned.
    */
   learn(buf: Buffer, start: number, end: number, rec: readonly number[]): void {
-    const n = rec.length / 3;
-    const lit = new Uint8Array(end - start), segEnds = new Int32Array(n + 1), slots = new Int32Array(n);
+    const n = rec.length / 4;
+    const lit = new Uint8Array(end - start), segEnds = new Int32Array(n + 1), kinds = new Uint8Array(n), slots = new Int32Array(n);
     let at = start, len = 0;
     for (let h = 0; h < n; h++) {
-      const hs = rec[3 * h + 1]!, he = rec[3 * h + 2]!;
-      if (hs < at || he < hs || he > end) { this.holes = -1; return; }
+      const hs = rec[4 * h + 2]!, he = rec[4 * h + 3]!;
+      if (hs < at || he <= hs || he > end) { this.holes = -1; return; }
       lit.set(buf.subarray(at, hs), len);
       len += hs - at;
       segEnds[h] = len;
-      slots[h] = rec[3 * h]!;
+      kinds[h] = rec[4 * h]!;
+      slots[h] = rec[4 * h + 1]!;
       at = he;
     }
     lit.set(buf.subarray(at, end), len);
     segEnds[n] = len + (end - at);
-    this.lit = lit; this.segEnds = segEnds; this.slots = slots; this.holes = n;
+    this.lit = lit; this.segEnds = segEnds; this.kinds = kinds; this.slots = slots; this.holes = n;
   }
 
   /**
-   * Reads `buf[start, end)` if it has the learned shape: true with each hole's value in `out[slot]`
-   * (a time for slots below `timeSlots`, else a number), false (nothing to trust in `out`) otherwise.
+   * Reads `buf[start, end)` if it has the learned shape: true with each time and number hole's value
+   * in `nums[slot]` and each decoded string's in `strs[slot]` (through `caches[slot]`, the cache the
+   * reader decoded it through, if any); false (nothing to trust in them) otherwise.
    */
-  read(c: JsonCursor, buf: Buffer, start: number, end: number, out: Float64Array, timeSlots: number): boolean {
-    const n = this.holes, lit = this.lit, segEnds = this.segEnds, slots = this.slots;
+  read(c: JsonCursor, buf: Buffer, start: number, end: number, nums: Float64Array, strs: (string | undefined)[] | null,
+    caches?: readonly (StringCache | undefined)[]): boolean {
+    const n = this.holes, lit = this.lit, segEnds = this.segEnds, slots = this.slots, kinds = this.kinds;
     if (n < 0) return false;
     let p = start, l = 0;
     for (let h = 0; ; h++) {
@@ -450,19 +484,33 @@ export class LineTemplate {
       if (p + (le - l) > end) return false;
       while (l < le) { if (buf[p] !== lit[l]) return false; p++; l++; }
       if (h === n) return p === end;
-      const slot = slots[h]!;
-      // most holes are small whole numbers: read here, when one ends as JSON lets a number end
-      let d = buf[p]! - 0x30;
-      if (slot >= timeSlots && d > 0 && d <= 9) {
-        let v = 0, q = p;
-        do { v = v * 10 + d; q++; d = buf[q]! - 0x30; } while (d >= 0 && d <= 9 && q - p < EXACT_DIGITS);
-        const t = buf[q];
-        if (q < end && (t === COMMA || t === CLOSE_OBJ || t === CLOSE_ARR)) { out[slot] = v; p = q; continue; }
+      const kind = kinds[h]!;
+      if (kind === HOLE_NUMBER) {
+        // most are small whole numbers: read here, when one ends as JSON lets a number end
+        let d = buf[p]! - 0x30;
+        if (d > 0 && d <= 9) {
+          let v = 0, q = p;
+          do { v = v * 10 + d; q++; d = buf[q]! - 0x30; } while (d >= 0 && d <= 9 && q - p < EXACT_DIGITS);
+          const t = buf[q];
+          if (q < end && (t === COMMA || t === CLOSE_OBJ || t === CLOSE_ARR)) { nums[slots[h]!] = v; p = q; continue; }
+        }
+      } else if ((kind === HOLE_ANY || kind === HOLE_IS_STRING) && buf[p] === QUOTE) {
+        // a plain string stepped over here; one with an escape or a control character goes to the cursor
+        let q = p + 1;
+        while (q < end && !STRING_STOP[buf[q]!]) q++;
+        if (q < end && buf[q] === QUOTE) { p = q + 1; continue; }
       }
       c.reset(buf, p, end);
-      const v = slot < timeSlots ? c.time() : c.number();
-      if (!c.ok || v === undefined) return false;
-      out[slot] = v;
+      if (kind === HOLE_TIME) { const v = c.time(); if (v === undefined) return false; nums[slots[h]!] = v; }
+      else if (kind === HOLE_NUMBER) nums[slots[h]!] = c.number();
+      else if (kind === HOLE_STRING) {
+        const cache = caches?.[slots[h]!];
+        const v = cache ? c.cachedString(cache) : c.string();
+        if (strs) strs[slots[h]!] = v;
+      }
+      else if (kind === HOLE_IS_STRING) c.isString();
+      else c.skip();
+      if (!c.ok) return false;
       p = c.offset;
     }
   }
