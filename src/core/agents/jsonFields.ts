@@ -440,6 +440,9 @@ export class LineTemplate {
   private kinds = new Uint8Array(0);
   private slots = new Int32Array(0);
   private holes = -1;
+  private litView: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
+  private viewOf: Buffer | null = null;
+  private view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
 
   /** Nothing learned yet (or forgotten). */
   get empty(): boolean { return this.holes < 0; }
@@ -467,6 +470,7 @@ export class LineTemplate {
     lit.set(buf.subarray(at, end), len);
     segEnds[n] = len + (end - at);
     this.lit = lit; this.segEnds = segEnds; this.kinds = kinds; this.slots = slots; this.holes = n;
+    this.litView = new DataView(lit.buffer, lit.byteOffset, lit.byteLength);
   }
 
   /**
@@ -478,10 +482,14 @@ export class LineTemplate {
     caches?: readonly (StringCache | undefined)[]): boolean {
     const n = this.holes, lit = this.lit, segEnds = this.segEnds, slots = this.slots, kinds = this.kinds;
     if (n < 0) return false;
+    // four bytes a comparison: a DataView's loads compile to one unaligned load each
+    if (buf !== this.viewOf) { this.viewOf = buf; this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength); }
+    const bv = this.view, lv = this.litView;
     let p = start, l = 0;
     for (let h = 0; ; h++) {
       const le = segEnds[h]!;
       if (p + (le - l) > end) return false;
+      while (l + 4 <= le) { if (bv.getInt32(p, true) !== lv.getInt32(l, true)) return false; p += 4; l += 4; }
       while (l < le) { if (buf[p] !== lit[l]) return false; p++; l++; }
       if (h === n) return p === end;
       const kind = kinds[h]!;
