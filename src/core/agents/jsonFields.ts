@@ -455,7 +455,10 @@ export class LineTemplate {
    */
   learn(buf: Buffer, start: number, end: number, rec: readonly number[]): void {
     const n = rec.length / 4;
-    const lit = new Uint8Array(end - start), segEnds = new Int32Array(n + 1), kinds = new Uint8Array(n), slots = new Int32Array(n);
+    // only the bytes outside the holes are kept: a line of megabytes of content learns a shape of a few hundred
+    let holeBytes = 0;
+    for (let h = 0; h < n; h++) holeBytes += rec[4 * h + 3]! - rec[4 * h + 2]!;
+    const lit = new Uint8Array(Math.max(0, end - start - holeBytes)), segEnds = new Int32Array(n + 1), kinds = new Uint8Array(n), slots = new Int32Array(n);
     let at = start, len = 0;
     for (let h = 0; h < n; h++) {
       const hs = rec[4 * h + 2]!, he = rec[4 * h + 3]!;
