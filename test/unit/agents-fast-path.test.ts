@@ -279,6 +279,24 @@ test('fast path: rate limits read from their bytes, times counted from each line
   assert.equal(state.rateLimits?.limits.primary?.usedPercent, 11);
 });
 
+/**
+ * `lines` as one file read both ways give the same outcomes, records and state; the learned shape read
+ * more than `min.template` of them and the cursor more than ten, and more than `min.records` were requests.
+ */
+function readsLikeTheSlowPath(reader: AgentReader<unknown>, file: string, lines: readonly string[], reads: { template: number; cursor: number },
+  min: { template: number; records: number }): void {
+  const before = { ...reads };
+  const r = rng(SEED);
+  const bufs = lines.map(l => Buffer.from(l));
+  const slow = read(reader, file, bufs, false, r), quick = read(reader, file, bufs, true, r);
+  assert.deepStrictEqual(quick.seen, slow.seen);
+  assert.deepStrictEqual(quick.state, slow.state);
+  const template = reads.template - before.template, cursor = reads.cursor - before.cursor;
+  assert.ok(template > min.template, `${template} of ${lines.length} lines by the learned shape`);
+  assert.ok(cursor > 10, `${cursor} lines by the cursor`);
+  assert.ok(slow.seen.filter(s => s.outcome === 'record').length > min.records);
+}
+
 test('fast path: codex token_count lines of one shape are read by their learned shape, and read what the slow path reads', () => {
   // Codex writes every token_count of a rollout alike (codex-rs/protocol TokenCountEvent, serde's field
   // order): only the counts, the time and the rate limits change. The values below are every kind a
@@ -298,17 +316,7 @@ test('fast path: codex token_count lines of one shape are read by their learned 
   ];
   lines.push(shape('1').slice(0, -1), shape('2') + ' ', shape('3').replace(':4123,', ': 4123,'));
   const file = '/home/dev/.codex/sessions/2026/04/02/rollout-2026-04-02T10-00-00-aaaaaaaa-0000-4000-8000-000000000001.jsonl';
-  const before = { ...tokenCountReads };
-  const r = rng(SEED);
-  const bufs = lines.map(l => Buffer.from(l));
-  const slow = read(codexReader as AgentReader<unknown>, file, bufs, false, r), quick = read(codexReader as AgentReader<unknown>, file, bufs, true, r);
-  assert.deepStrictEqual(quick.seen, slow.seen);
-  assert.deepStrictEqual(quick.state, slow.state);
-  // both ways ran, the learned shape for most lines
-  const template = tokenCountReads.template - before.template, cursor = tokenCountReads.cursor - before.cursor;
-  assert.ok(template > lines.length / 3, `${template} of ${lines.length} lines by the learned shape`);
-  assert.ok(cursor > 10, `${cursor} lines by the cursor`);
-  assert.ok(slow.seen.filter(s => s.outcome === 'record').length > 20);
+  readsLikeTheSlowPath(codexReader as AgentReader<unknown>, file, lines, tokenCountReads, { template: lines.length / 3, records: 20 });
 });
 
 test('fast path: claude-code assistant lines of one shape are read by their learned shape, and read what the slow path reads', () => {
@@ -328,14 +336,5 @@ test('fast path: claude-code assistant lines of one shape are read by their lear
     shape().replace('"input_tokens":3,', '"input_tokens": 3,'), shape().replace('"type":"assistant"', '"type":"user"'),
   ];
   const file = '/home/dev/.claude/projects/-home-dev-p/5d1c0c1e-0000-4000-8000-000000000001.jsonl';
-  const before = { ...assistantReads };
-  const r = rng(SEED);
-  const bufs = lines.map(l => Buffer.from(l));
-  const slow = read(claudeCodeReader as AgentReader<unknown>, file, bufs, false, r), quick = read(claudeCodeReader as AgentReader<unknown>, file, bufs, true, r);
-  assert.deepStrictEqual(quick.seen, slow.seen);
-  assert.deepStrictEqual(quick.state, slow.state);
-  const template = assistantReads.template - before.template, cursor = assistantReads.cursor - before.cursor;
-  assert.ok(template > lines.length / 4, `${template} of ${lines.length} lines by the learned shape`);
-  assert.ok(cursor > 10, `${cursor} lines by the cursor`);
-  assert.ok(slow.seen.filter(s => s.outcome === 'record').length > 60);
+  readsLikeTheSlowPath(claudeCodeReader as AgentReader<unknown>, file, lines, assistantReads, { template: lines.length / 4, records: 60 });
 });

@@ -6,7 +6,7 @@ import { AgentReader, LineOutcome, UsageRecord, claudeKey, tokens } from './reco
 import { plausibleTime, plausibleUsage } from './skipReasons';
 import type { ActivityCollector, AgentAdapter } from './adapter';
 import { isDir, textLength } from './shared';
-import { JsonCursor, LineTemplate, StringCache, keyBytes } from './jsonFields';
+import { JsonCursor, LearnedLines, StringCache, keyBytes } from './jsonFields';
 
 const count = z.number().nullish();
 const UsageSchema = z.object({
@@ -141,14 +141,15 @@ const nums = new Float64Array(SLOTS);
 const strs: (string | undefined)[] = [undefined, undefined, undefined, undefined];
 const caches: (StringCache | undefined)[] = [undefined, strings.model, strings.session, strings.cwd];
 let shape = blankShape();
-// The shape of the last line the cursor read in full: a transcript's assistant lines are written alike
-// (the same keys in the same order, the same session, folder and model), so most are read by comparing
-// bytes (jsonFields.ts LineTemplate); the content, ids and counts are its holes.
-const template = new LineTemplate();
-let learned = blankShape();
-const recording: number[] = [];
+// A transcript's assistant lines are written alike (the same keys in the same order): most are read
+// by the shape of the last one the cursor read (jsonFields.ts LearnedLines); the content, ids, model,
+// session, folder, time and counts are its holes.
+const lines = new LearnedLines<Shape>(cur, nums, strs, caches, {
+  fresh: () => (shape = blankShape()),
+  readFull: (buf, start, end) => readAssistant(buf, start, end),
+});
 /** How the fast path read its lines: by the learned shape, or by the cursor (for tests). */
-export const assistantReads = { template: 0, cursor: 0 };
+export const assistantReads = lines.reads;
 
 /** A count as `count` (`z.number().nullish()`) keeps it: a number, or NaN for null; the cursor fails on anything else. */
 const countOrNull = (c: JsonCursor, slot: number): number => (c.null() ? NaN : c.numberIn(slot));
@@ -161,21 +162,9 @@ const once = (seen: number, bit: number): number => (seen & bit ? -1 : seen | bi
  * line, is only stepped over.
  */
 function assistantFast(buf: Buffer, start: number, end: number): Line | null {
-  // a slot that is no hole was null or absent in the learned line
-  nums.fill(NaN);
-  strs.fill(undefined);
-  if (template.read(cur, buf, start, end, nums, strs, caches)) { assistantReads.template++; shape = learned; return assemble(); }
-  assistantReads.cursor++;
-  nums.fill(NaN);
-  strs.fill(undefined);
-  shape = blankShape();
-  recording.length = 0;
-  cur.recording = recording;
-  const ok = readAssistant(buf, start, end);
-  cur.recording = null;
-  if (!ok) return null;
-  template.learn(buf, start, end, recording);
-  learned = shape;
+  const s = lines.read(buf, start, end);
+  if (!s) return null;
+  shape = s;
   return assemble();
 }
 

@@ -10,7 +10,7 @@ import { AgentReader, LineOutcome, RateLimitWindow, RateLimits, UsageRecord, cod
 import { plausibleTime, plausibleUsage } from './skipReasons';
 import type { ActivityCollector, AgentAdapter } from './adapter';
 import { isDir, textLength } from './shared';
-import { JsonCursor, LineTemplate, keyBytes } from './jsonFields';
+import { JsonCursor, LearnedLines, keyBytes } from './jsonFields';
 
 const num = z.number().nullish().catch(null);
 const TokenUsageSchema = z.object({
@@ -250,13 +250,16 @@ const blankShape = (): Shape => ({ info: false, total: false, last: false, model
 
 const nums = new Float64Array(SLOTS);
 let shape = blankShape();
-// The shape of the last line the cursor read in full, and its `shape`: Codex writes every token_count
-// line of a rollout alike, so the next ones are read by comparing bytes (jsonFields.ts LineTemplate).
-const template = new LineTemplate();
-let learned = blankShape();
-const recording: number[] = [];
+// Codex writes every token_count line of a rollout alike: most are read by the shape of the last one
+// the cursor read (jsonFields.ts LearnedLines), whose holes are the slots above.
+const lines = new LearnedLines<Shape>(cur, nums, null, undefined, {
+  fresh: () => (shape = blankShape()),
+  readFull: (buf, start, end) => readTokenCount(buf, start, end),
+  // a shape whose rate limits only the schema could read is not worth learning
+  learnable: s => s.limits !== LIMITS_PARSED,
+});
 /** How the fast path read its token_count lines: by the learned shape, or by the cursor (for tests). */
-export const tokenCountReads = { template: 0, cursor: 0 };
+export const tokenCountReads = lines.reads;
 
 /** A number or null, as `num` (`z.number().nullish()`) keeps them; the cursor fails on any other value. */
 const numOrNull = (c: JsonCursor, slot: number): number => (c.null() ? NaN : c.numberIn(slot));
@@ -271,19 +274,9 @@ const once = (seen: number, bit: number): number => (seen & bit ? -1 : seen | bi
  * `payload.rate_limits` says, null when absent or not valid.
  */
 function tokenCountFast(buf: Buffer, start: number, end: number): typeof fast | null {
-  // a slot that is no hole was null or absent in the learned line
-  nums.fill(NaN);
-  if (template.read(cur, buf, start, end, nums, null)) { tokenCountReads.template++; shape = learned; return assemble(); }
-  tokenCountReads.cursor++;
-  nums.fill(NaN);
-  shape = blankShape();
-  recording.length = 0;
-  cur.recording = recording;
-  const ok = readTokenCount(buf, start, end);
-  cur.recording = null;
-  if (!ok) return null;
-  // a shape whose rate limits only the schema could read is not worth learning
-  if (shape.limits !== LIMITS_PARSED) { template.learn(buf, start, end, recording); learned = shape; }
+  const s = lines.read(buf, start, end);
+  if (!s) return null;
+  shape = s;
   return assemble();
 }
 

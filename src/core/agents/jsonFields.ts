@@ -526,3 +526,44 @@ export class LineTemplate {
     }
   }
 }
+
+/**
+ * A reader's lines of one kind read by their learned shape when they have it, else by the reader's
+ * cursor walk (`readFull`) with the holes recorded, whose shape is then learned for the next lines.
+ * The reader keeps its values in `nums` (numbered slots, NaN when null or absent) and `strs`; the shape
+ * object `S` holds everything else it read, which a line read by the learned shape shares.
+ */
+export class LearnedLines<S> {
+  private readonly template = new LineTemplate();
+  private readonly recording: number[] = [];
+  private learned: S | null = null;
+  /** How the lines were read: by the learned shape, or by the cursor (for tests). */
+  readonly reads = { template: 0, cursor: 0 };
+
+  /**
+   * `fresh` makes the shape the reader's cursor walk `readFull` fills (false: the cursor could not read
+   * the line); a shape `learnable` refuses (read partly by a schema) serves its own line only.
+   */
+  constructor(private readonly cur: JsonCursor, private readonly nums: Float64Array, private readonly strs: (string | undefined)[] | null,
+    private readonly caches: readonly (StringCache | undefined)[] | undefined,
+    private readonly reader: { fresh: () => S; readFull: (buf: Buffer, start: number, end: number) => boolean; learnable?: (shape: S) => boolean }) {}
+
+  /** The shape of `buf[start, end)` with its values in the slots, or null when the cursor could not read it either (the slow path then does). */
+  read(buf: Buffer, start: number, end: number): S | null {
+    // a slot that is no hole was null or absent in the learned line
+    this.nums.fill(NaN);
+    this.strs?.fill(undefined);
+    if (this.learned && this.template.read(this.cur, buf, start, end, this.nums, this.strs, this.caches)) { this.reads.template++; return this.learned; }
+    this.reads.cursor++;
+    this.nums.fill(NaN);
+    this.strs?.fill(undefined);
+    const shape = this.reader.fresh();
+    this.recording.length = 0;
+    this.cur.recording = this.recording;
+    let ok = false;
+    try { ok = this.reader.readFull(buf, start, end); } finally { this.cur.recording = null; }
+    if (!ok) return null;
+    if (!this.reader.learnable || this.reader.learnable(shape)) { this.template.learn(buf, start, end, this.recording); this.learned = shape; }
+    return shape;
+  }
+}
