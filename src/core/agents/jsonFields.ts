@@ -9,6 +9,10 @@
 // anything it does not fully recognise (an unexpected type, an escaped key, a duplicate key, a
 // non-finite number, deep nesting) and the line goes to JSON.parse + zod, which stay the definition of
 // what is accepted. test/unit/agents-fast-path.test.ts holds both paths to the same results.
+//
+// Walking keys still cost more than JSON.parse on a Codex line (3.8 against 2.2 µs): a reader's lines
+// of one kind are alike, so `LearnedLines` reads most of them by the shape of the last one the cursor
+// walked (`LineTemplate`), comparing bytes and decoding only the values that change.
 
 const QUOTE = 0x22, BACKSLASH = 0x5c, COMMA = 0x2c, COLON = 0x3a;
 /** What fills a LineTemplate hole: a time (a string), a number, a decoded string, any string, any value. */
@@ -418,19 +422,19 @@ export class JsonCursor {
 
 /**
  * The shape of one kind of line, learned from a line the cursor read: its bytes, with the values its
- * reader took into numbered slots (`numberIn`, `timeIn`) cut out as holes. A later line whose
- * bytes around the holes are the same is read by comparing those bytes and decoding only the holes:
- * no key is looked at. Codex writes a token_count line the same way every time, with only the counts,
- * the time and the rate limits changing, so nearly every such line of a rollout is read this way.
+ * reader took (`timeIn`, `numberIn`, `stringIn`) or stepped over (`isStringIn`, `skipIn`) cut out as
+ * holes. A later line whose bytes around the holes are the same is read by comparing those bytes and
+ * decoding only the holes: no key is looked at. Codex writes a rollout's token_count lines alike, and
+ * Claude Code a transcript's assistant lines, so nearly all of them are read this way.
  *
  * Why a line read this way means what the cursor would have read: every byte outside the holes is the
- * learned line's, which the cursor checked as JSON and whose every non-slot value its reader decoded
- * the same way; each hole is checked as a whole JSON number (or string, for a time) where one stood,
- * and the line must end where the learned one did. So the line is JSON, has the learned line's keys
- * in the learned order with the same values except in the slots, and a reader taking the slots from
- * here and everything else from what it read of the learned line gets what the cursor would give.
- * Anything else (another value type in a hole, an added key, other spacing) does not match, and the
- * line goes to the cursor.
+ * learned line's, which the cursor checked as JSON and whose every value outside the holes its reader
+ * read the same way; each hole is checked as JSON of its kind where one stood (a number, a time, a
+ * string, or any value where the reader steps over any value), and the line must end where the learned
+ * one did. So the line is JSON, has the learned line's keys in the learned order with the same values
+ * outside the holes, and a reader taking the holes from here and everything else from what it read of
+ * the learned line gets what the cursor would give. Anything else (another value type in a hole, an
+ * added key, other spacing) does not match, and the line goes to the cursor.
  */
 export class LineTemplate {
   /** The learned line's bytes outside the holes, one segment after another. */
@@ -443,11 +447,6 @@ export class LineTemplate {
   private litView: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
   private viewOf: Buffer | null = null;
   private view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
-
-  /** Nothing learned yet (or forgotten). */
-  get empty(): boolean { return this.holes < 0; }
-
-  forget(): void { this.holes = -1; }
 
   /**
    * Learns the shape of `buf[start, end)`, which the cursor just read in full with `recording` on;
