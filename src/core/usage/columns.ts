@@ -73,6 +73,33 @@ export function columnsOf(records: readonly UsageRecord[]): UsageColumns {
 }
 
 /**
+ * Strings numbered in the order first seen, for columns of indexes. Rows come file by file and a
+ * file's rows repeat their strings, so each column remembers its last string: most rows cost a
+ * comparison instead of a Map look-up.
+ */
+export class StringTable {
+  readonly strings: string[] = [];
+  private readonly ids = new Map<string, number>();
+  private readonly last: string[];
+  private readonly lastId: Int32Array;
+
+  constructor(columns: number) {
+    this.last = new Array<string>(columns).fill('');
+    this.lastId = new Int32Array(columns).fill(-1);
+  }
+
+  /** The index of `s`, written in column `col`. */
+  id(s: string, col: number): number {
+    if (this.lastId[col]! >= 0 && this.last[col] === s) return this.lastId[col]!;
+    let i = this.ids.get(s);
+    if (i === undefined) { i = this.strings.length; this.strings.push(s); this.ids.set(s, i); }
+    this.last[col] = s;
+    this.lastId[col] = i;
+    return i;
+  }
+}
+
+/**
  * Columns that grow and change row by row, so the index can hand out columns after an append by
  * writing the rows that changed instead of building every row again. Rows live in typed arrays with
  * room to spare (doubling), strings and agents are interned once; `view()` hands out the current rows.
@@ -83,8 +110,7 @@ export class ColumnsBuilder {
   private ints: Float64Array;
   private agents: Uint8Array;
   private costs: Float64Array | undefined;
-  private readonly strings: string[] = [];
-  private readonly ids = new Map<string, number>();
+  private readonly strings = new StringTable(3);
   private readonly agentIds: AgentId[] = [];
   private readonly agentIndex = new Map<AgentId, number>();
   private rowsView: Uint32Array | undefined;
@@ -132,21 +158,9 @@ export class ColumnsBuilder {
     let rows = this.rowsView;
     if (!rows) { rows = this.rowsView = new Uint32Array(n); for (let i = 0; i < n; i++) rows[i] = i; }
     return { rows, times: this.times.subarray(0, n), ints: this.ints.subarray(0, n * ROW), agents: this.agents.subarray(0, n),
-      agentIds: this.agentIds, strings: this.strings, costs: this.costs?.subarray(0, n) };
+      agentIds: this.agentIds, strings: this.strings.strings, costs: this.costs?.subarray(0, n) };
   }
 
-  // the last string interned per column, and its index: rows come file by file, and a file's rows
-  // share one model, session and project string, so most rows cost a comparison instead of a Map look-up
-  private lastModel = ''; private lastModelId = -1;
-  private lastSession = ''; private lastSessionId = -1;
-  private lastProject = ''; private lastProjectId = -1;
-  private lastAgent = ''; private lastAgentId = -1; private lastBasis = 0;
-
-  private intern(s: string): number {
-    let i = this.ids.get(s);
-    if (i === undefined) { i = this.strings.length; this.strings.push(s); this.ids.set(s, i); }
-    return i;
-  }
 
   private grow(capacity: number): void {
     const t = new Float64Array(capacity); t.set(this.times); this.times = t;
@@ -158,22 +172,14 @@ export class ColumnsBuilder {
   private write(i: number, r: UsageRecord): void {
     const u = r.usage, ints = this.ints, k = i * ROW;
     this.times[i] = r.timestamp;
-    if (r.agent !== this.lastAgent) {
-      let a = this.agentIndex.get(r.agent);
-      if (a === undefined) { a = this.agentIds.length; this.agentIds.push(r.agent); this.agentIndex.set(r.agent, a); }
-      this.lastAgent = r.agent; this.lastAgentId = a;
-      this.lastBasis = BASIS_CODES.indexOf(basisOf({ agent: r.agent })) << BASIS_SHIFT;
-    }
-    this.agents[i] = this.lastAgentId;
+    let a = this.agentIndex.get(r.agent);
+    if (a === undefined) { a = this.agentIds.length; this.agentIds.push(r.agent); this.agentIndex.set(r.agent, a); }
+    this.agents[i] = a;
     ints[k + COL_INPUT] = u.input; ints[k + COL_OUTPUT] = u.output; ints[k + COL_CACHE_READ] = u.cacheRead;
     ints[k + COL_CACHE_WRITE_5M] = u.cacheWrite5m; ints[k + COL_CACHE_WRITE_1H] = u.cacheWrite1h; ints[k + COL_CONTEXT] = r.contextTokens;
-    if (r.model !== this.lastModel || this.lastModelId < 0) { this.lastModel = r.model; this.lastModelId = this.intern(r.model); }
-    if (r.sessionId !== this.lastSession || this.lastSessionId < 0) { this.lastSession = r.sessionId; this.lastSessionId = this.intern(r.sessionId); }
-    if (r.project !== this.lastProject || this.lastProjectId < 0) { this.lastProject = r.project; this.lastProjectId = this.intern(r.project); }
-    ints[k + COL_MODEL] = this.lastModelId; ints[k + COL_SESSION] = this.lastSessionId; ints[k + COL_PROJECT] = this.lastProjectId;
-    // the agent's basis unless the record says its own (flagsOf, with the basis looked up once per agent)
-    ints[k + COL_FLAGS] = r.basis !== undefined || r.aggregate || r.standsIn || r.webSearches
-      ? flagsOf(r, 0) : ((r.rank & 0xff) | this.lastBasis) >>> 0;
+    const t = this.strings;
+    ints[k + COL_MODEL] = t.id(r.model, 0); ints[k + COL_SESSION] = t.id(r.sessionId, 1); ints[k + COL_PROJECT] = t.id(r.project, 2);
+    ints[k + COL_FLAGS] = flagsOf(r, 0);
     if (r.cost !== undefined) (this.costs ??= new Float64Array(this.times.length).fill(NaN))[i] = r.cost;
     ints[k + COL_SLOT] = slotOf(r.timestamp);
   }
