@@ -6,7 +6,7 @@ import { AgentReader, LineOutcome, UsageRecord, claudeKey, tokens } from './reco
 import { plausibleTime, plausibleUsage } from './skipReasons';
 import type { ActivityCollector, AgentAdapter } from './adapter';
 import { isDir, textLength } from './shared';
-import { JsonCursor, LearnedLines, StringCache, keyBytes } from './jsonFields';
+import { JsonCursor, LearnedLines, SLOTS_FAIL, SLOTS_NULL, SLOTS_OBJECT, StringCache, keyBytes } from './jsonFields';
 
 const count = z.number().nullish();
 const UsageSchema = z.object({
@@ -131,7 +131,8 @@ const strings = { session: new StringCache(), cwd: new StringCache(), model: new
 // String slots: the message id, the model, the session, the folder (undefined: absent).
 const T_ID = 0, T_MODEL = 1, T_SESSION = 2, T_CWD = 3;
 const S_AT = 0, S_INPUT = 1, S_OUTPUT = 2, S_CREATION = 3, S_READ = 4, S_5M = 5, S_1H = 6, S_SEARCHES = 7, SLOTS = 8;
-const ABSENT = 0, NULL = 1, OBJECT = 2;
+// a nested object's state: ABSENT, or what JsonCursor.numbersIn found
+const ABSENT = -1, NULL = SLOTS_NULL, OBJECT = SLOTS_OBJECT, FAIL = SLOTS_FAIL;
 
 /** Everything else the cursor read of an assistant line: which objects were there, the values that are no hole. */
 interface Shape { isSidechain: boolean | null | undefined; breakdown: number; speed: string | null | undefined; serverTools: number }
@@ -209,39 +210,17 @@ function usageFast(c: JsonCursor): boolean {
     else if (c.key(K.output)) { seen = once(seen, 2); nums[S_OUTPUT] = countOrNull(c, S_OUTPUT); }
     else if (c.key(K.creation)) { seen = once(seen, 4); nums[S_CREATION] = countOrNull(c, S_CREATION); }
     else if (c.key(K.read)) { seen = once(seen, 8); nums[S_READ] = countOrNull(c, S_READ); }
-    else if (c.key(K.breakdown)) {
-      seen = once(seen, 16);
-      if (c.null()) shape.breakdown = NULL;
-      else {
-        if (!c.openObject()) return false;
-        let bs = 0;
-        for (let bk = c.firstKey(); bk; bk = c.nextKey()) {
-          if (c.key(K.b5m)) { bs = once(bs, 1); nums[S_5M] = countOrNull(c, S_5M); }
-          else if (c.key(K.b1h)) { bs = once(bs, 2); nums[S_1H] = countOrNull(c, S_1H); }
-          else c.skipIn();
-          if (bs < 0 || !c.ok) return false;
-        }
-        shape.breakdown = OBJECT;
-      }
-    } else if (c.key(K.speed)) { seen = once(seen, 32); shape.speed = c.null() ? null : c.string(); }
-    else if (c.key(K.serverTools)) {
-      seen = once(seen, 64);
-      if (c.null()) shape.serverTools = NULL;
-      else {
-        if (!c.openObject()) return false;
-        let ts = 0;
-        for (let tk = c.firstKey(); tk; tk = c.nextKey()) {
-          if (c.key(K.searches)) { ts = once(ts, 1); nums[S_SEARCHES] = countOrNull(c, S_SEARCHES); }
-          else c.skipIn();
-          if (ts < 0 || !c.ok) return false;
-        }
-        shape.serverTools = OBJECT;
-      }
-    } else c.skipIn();
+    else if (c.key(K.breakdown)) { seen = once(seen, 16); shape.breakdown = c.numbersIn(BREAKDOWN_KEYS, BREAKDOWN_SLOTS, nums); if (shape.breakdown === FAIL) return false; }
+    else if (c.key(K.speed)) { seen = once(seen, 32); shape.speed = c.null() ? null : c.string(); }
+    else if (c.key(K.serverTools)) { seen = once(seen, 64); shape.serverTools = c.numbersIn(TOOLS_KEYS, TOOLS_SLOTS, nums); if (shape.serverTools === FAIL) return false; }
+    else c.skipIn();
     if (seen < 0 || !c.ok) return false;
   }
   return c.ok;
 }
+
+const BREAKDOWN_KEYS = [K.b5m, K.b1h], BREAKDOWN_SLOTS = [S_5M, S_1H];
+const TOOLS_KEYS = [K.searches], TOOLS_SLOTS = [S_SEARCHES];
 
 const slotCount = (slot: number): number | undefined => (Number.isNaN(nums[slot]!) ? undefined : nums[slot]);
 

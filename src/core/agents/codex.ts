@@ -10,7 +10,7 @@ import { AgentReader, LineOutcome, RateLimitWindow, RateLimits, UsageRecord, cod
 import { plausibleTime, plausibleUsage } from './skipReasons';
 import type { ActivityCollector, AgentAdapter } from './adapter';
 import { isDir, textLength } from './shared';
-import { JsonCursor, LearnedLines, keyBytes } from './jsonFields';
+import { JsonCursor, LearnedLines, SLOTS_FAIL, SLOTS_NULL, SLOTS_OBJECT, keyBytes } from './jsonFields';
 
 const num = z.number().nullish().catch(null);
 const TokenUsageSchema = z.object({
@@ -326,8 +326,8 @@ function countsFast(c: JsonCursor): boolean {
   shape.info = true;
   let seen = 0;
   for (let k = c.firstKey(); k; k = c.nextKey()) {
-    if (c.key(K.total)) { seen = once(seen, 1); const u = usageFast(c, S_TOTAL); if (u === FAIL) return false; shape.total = u === OBJECT; }
-    else if (c.key(K.last)) { seen = once(seen, 2); const u = usageFast(c, S_LAST); if (u === FAIL) return false; shape.last = u === OBJECT; }
+    if (c.key(K.total)) { seen = once(seen, 1); const u = c.numbersIn(USAGE_KEYS, TOTAL_SLOTS, nums); if (u === FAIL) return false; shape.total = u === OBJECT; }
+    else if (c.key(K.last)) { seen = once(seen, 2); const u = c.numbersIn(USAGE_KEYS, LAST_SLOTS, nums); if (u === FAIL) return false; shape.last = u === OBJECT; }
     else if (c.key(K.model)) { seen = once(seen, 4); shape.model = strOrNull(c); }
     else c.skip();
     if (seen < 0 || !c.ok) return false;
@@ -335,25 +335,11 @@ function countsFast(c: JsonCursor): boolean {
   return c.ok;
 }
 
-const FAIL = 0, NULL = 1, OBJECT = 2;
-
-/** A TokenUsage object into the six slots from `at`: OBJECT, NULL for null, FAIL when the slow path must decide. */
-function usageFast(c: JsonCursor, at: number): number {
-  if (c.null()) return NULL;
-  if (!c.openObject()) return FAIL;
-  let seen = 0;
-  for (let k = c.firstKey(); k; k = c.nextKey()) {
-    if (c.key(K.input)) { seen = once(seen, 1); nums[at + U_INPUT] = numOrNull(c, at + U_INPUT); }
-    else if (c.key(K.cached)) { seen = once(seen, 2); nums[at + U_CACHED] = numOrNull(c, at + U_CACHED); }
-    else if (c.key(K.output)) { seen = once(seen, 4); nums[at + U_OUTPUT] = numOrNull(c, at + U_OUTPUT); }
-    else if (c.key(K.reasoning)) { seen = once(seen, 8); nums[at + U_REASONING] = numOrNull(c, at + U_REASONING); }
-    else if (c.key(K.totalTokens)) { seen = once(seen, 16); nums[at + U_TOTAL] = numOrNull(c, at + U_TOTAL); }
-    else if (c.key(K.cacheWrite)) { seen = once(seen, 32); nums[at + U_WRITE] = numOrNull(c, at + U_WRITE); }
-    else c.skip();
-    if (seen < 0 || !c.ok) return FAIL;
-  }
-  return c.ok ? OBJECT : FAIL;
-}
+const FAIL = SLOTS_FAIL, NULL = SLOTS_NULL, OBJECT = SLOTS_OBJECT;
+// a TokenUsage object's counts, by their place in a usage's six slots
+const USAGE_KEYS = [K.input, K.cached, K.output, K.reasoning, K.totalTokens, K.cacheWrite];
+const TOTAL_SLOTS = [U_INPUT, U_CACHED, U_OUTPUT, U_REASONING, U_TOTAL, U_WRITE].map(u => S_TOTAL + u);
+const LAST_SLOTS = TOTAL_SLOTS.map(s => s - S_TOTAL + S_LAST);
 
 /**
  * The rate limits at the cursor (not null), into the window slots and `shape`; what the fast reading

@@ -17,6 +17,8 @@
 const QUOTE = 0x22, BACKSLASH = 0x5c, COMMA = 0x2c, COLON = 0x3a;
 /** What fills a LineTemplate hole: a time (a string), a number, a decoded string, any string, any value. */
 const HOLE_TIME = 0, HOLE_NUMBER = 1, HOLE_STRING = 2, HOLE_IS_STRING = 3, HOLE_ANY = 4;
+/** What `JsonCursor.numbersIn` found. */
+export const SLOTS_FAIL = 0, SLOTS_NULL = 1, SLOTS_OBJECT = 2;
 const OPEN_OBJ = 0x7b, CLOSE_OBJ = 0x7d, OPEN_ARR = 0x5b, CLOSE_ARR = 0x5d;
 /** Deeper than this is left to JSON.parse (never seen in the lines read this way). */
 const MAX_DEPTH = 64;
@@ -260,6 +262,30 @@ export class JsonCursor {
     const x = this.isString();
     if (this.recording && this.ok) this.recording.push(HOLE_IS_STRING, 0, s, this.pos);
     return x;
+  }
+
+  /**
+   * An object of numbers, or null: the value of key `keys[i]` (a number, or null as NaN) into
+   * `out[slots[i]]`, each recorded as a hole (`numberIn`), any other key's stepped over (`skipIn`).
+   * SLOTS_OBJECT, SLOTS_NULL for null, or SLOTS_FAIL (cursor failed or a key came twice: the caller's
+   * slow path decides).
+   */
+  numbersIn(keys: readonly Key[], slots: readonly number[], out: Float64Array): number {
+    if (this.null()) return SLOTS_NULL;
+    if (!this.openObject()) return SLOTS_FAIL;
+    let seen = 0;
+    for (let k = this.firstKey(); k; k = this.nextKey()) {
+      let i = 0;
+      while (i < keys.length && !this.key(keys[i]!)) i++;
+      if (i === keys.length) this.skipIn();
+      else {
+        if (seen & (1 << i)) return SLOTS_FAIL; // JSON.parse keeps the last copy: the slow path decides
+        seen |= 1 << i;
+        out[slots[i]!] = this.null() ? NaN : this.numberIn(slots[i]!);
+      }
+      if (!this.ok) return SLOTS_FAIL;
+    }
+    return this.ok ? SLOTS_OBJECT : SLOTS_FAIL;
   }
 
   /** `skip()` of a value nothing reads, recorded while `recording`: a hole any JSON value fills (LineTemplate). */
