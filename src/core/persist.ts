@@ -2,6 +2,7 @@
 // at all, the temp files of a writer that was killed cleaned up later, cached entries checked on first use.
 import fs from 'node:fs';
 import path from 'node:path';
+import { readFully } from './fileBytes';
 
 /** Temp file in the same folder, then rename: readers see the old index or the new one, never half of one. */
 export function writeAtomic(file: string, data: Buffer | string): void {
@@ -42,15 +43,7 @@ export function readRegularFile(file: string): Buffer {
   try {
     const st = fs.fstatSync(fd);
     if (!st.isFile()) throw Object.assign(new Error(`${file} is not a regular file`), { code: 'ENOTFILE' });
-    const size = st.size;
-    const buf = Buffer.from(new ArrayBuffer(size));
-    let got = 0;
-    while (got < size) {
-      const r = fs.readSync(fd, buf, got, size - got, got);
-      if (r <= 0) break;
-      got += r;
-    }
-    return buf.subarray(0, got);
+    return readFully(fd, Buffer.from(new ArrayBuffer(st.size)), 0);
   } finally {
     fs.closeSync(fd);
   }

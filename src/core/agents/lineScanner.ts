@@ -2,6 +2,7 @@
 // one of a few byte patterns: most of a transcript's bytes (file backups, tool output) are never
 // decoded, and a line of hundreds of MB is never held whole unless it matters.
 import fs from 'node:fs';
+import { readFully } from '../fileBytes';
 
 export type LineHandler = (line: string, offset: number) => void;
 
@@ -82,7 +83,7 @@ export function scanLines(fd: number, start: number, needles: readonly Buffer[],
       if (seen || hasNeedle(0, nl)) {
         const bytes = base + nl - lineOff;
         if (bytes > maxLine) opts.onTooLarge?.(lineOff, bytes);
-        else { const whole = readRange(fd, lineOff, base + nl); deliver(whole, 0, whole.length, lineOff); }
+        else { const whole = readFully(fd, Buffer.allocUnsafe(base + nl - lineOff), lineOff); deliver(whole, 0, whole.length, lineOff); }
       }
       pos = nl + 1;
     }
@@ -151,13 +152,3 @@ function headSearch(needles: readonly Buffer[]): (buf: Buffer, from: number, to:
   };
 }
 
-function readRange(fd: number, from: number, to: number): Buffer {
-  const out = Buffer.allocUnsafe(to - from);
-  let got = 0;
-  while (got < out.length) {
-    const r = fs.readSync(fd, out, got, out.length - got, from + got);
-    if (r <= 0) break;
-    got += r;
-  }
-  return out.subarray(0, got);
-}

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import zlib from 'node:zlib';
 import { Decompress } from 'fzstd';
 import type { LineHandler } from './lineScanner';
+import { readFully } from '../fileBytes';
 
 export const ZSTD_SUFFIX = '.zst';
 
@@ -29,7 +30,7 @@ const nativeZstd = (zlib as unknown as { zstdDecompressSync?: (b: Uint8Array) =>
  */
 export function scanCompressedLines(fd: number, needles: readonly Buffer[], onLine: LineHandler): void {
   if (nativeZstd) {
-    scanBuffer(nativeZstd(readAll(fd)), 0, needles, onLine, true);
+    scanBuffer(nativeZstd(readFully(fd, Buffer.allocUnsafe(fs.fstatSync(fd).size), 0)), 0, needles, onLine, true);
     return;
   }
   let carry: Buffer | null = null; // the start of a line not yet complete
@@ -89,14 +90,3 @@ function scanBuffer(buf: Buffer, base: number, needles: readonly Buffer[], onLin
   }
 }
 
-function readAll(fd: number): Buffer {
-  const size = fs.fstatSync(fd).size;
-  const out = Buffer.allocUnsafe(size);
-  let got = 0;
-  while (got < size) {
-    const r = fs.readSync(fd, out, got, size - got, got);
-    if (r <= 0) break;
-    got += r;
-  }
-  return out.subarray(0, got);
-}
