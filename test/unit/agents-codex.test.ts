@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { codexReader } from '../../src/core/agents/codex';
-import { UsageRecord } from '../../src/core/agents/records';
+import { UsageRecord, codexLineageKey } from '../../src/core/agents/records';
 import { readFixtures, sum } from './agents-fixtures';
 
 test('codex: per-event last_token_usage, cached input split out, duplicates and replayed fork history counted once', async () => {
@@ -57,7 +57,7 @@ test('codex: a fork\'s history stamped before the fork is replay: skipped with a
   line({ timestamp: '2026-05-04T10:00:01Z', type: 'turn_context', payload: { model: 'gpt-5.2-codex' } });
   assert.equal(line({ timestamp: '2026-05-04T10:00:09Z', type: 'event_msg', payload: { type: 'token_count', info: { total_token_usage: { input_tokens: 10, cached_input_tokens: 0, output_tokens: 1, total_tokens: 11 } } } }), 'replay');
   assert.equal(line({ timestamp: '2026-05-04T10:06:00Z', type: 'event_msg', payload: { type: 'token_count', info: { total_token_usage: { input_tokens: 30, cached_input_tokens: 0, output_tokens: 3, total_tokens: 33 } } } }), 'record');
-  assert.deepEqual(out.map(r => [r.usage.input, r.usage.output, r.key]), [[20, 2, 'x:A:30:0:0:3:0:33']], 'the fork\'s own request is what its total adds to the replayed one, keyed in the parent\'s lineage');
+  assert.deepEqual(out.map(r => [r.usage.input, r.usage.output, r.key]), [[20, 2, codexLineageKey('A', { input: 30, cached: 0, cacheWrite: 0, output: 3, reasoning: 0, total: 33 })]], 'the fork\'s own request is what its total adds to the replayed one, keyed in the parent\'s lineage');
 });
 
 test('codex: an odd rate_limits shape never costs the request its tokens', () => {

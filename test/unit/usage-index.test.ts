@@ -9,6 +9,7 @@ import { AgentRoot } from '../../src/core/agents/locations';
 import { bundledCatalog } from '../../src/core/catalog';
 import { buildReport, buildReportFromColumns } from '../../src/core/usage/report';
 import { UsageIndex } from '../../src/core/usage/usageIndex';
+import { crc32 } from '../../src/core/usage/snapshot';
 import { FIXTURES, sum } from './agents-fixtures';
 
 function tmp(): { dir: string; projects: string; roots: AgentRoot[]; cache: string } {
@@ -354,4 +355,60 @@ test('after a warm load, the first append turns the stored records into objects 
   idx.forget(() => true);
   assert.equal(outputs(idx), 10 + 20, 'its other copy counts again once its history is forgotten');
   fs.rmSync(t.dir, { recursive: true });
+});
+
+/** `cur`, as index version 8 wrote it: the same file, but Codex lineage keys in decimal. */
+function asVersion8(cur: Buffer): Buffer {
+  const PREFIX = 32, hl = cur.readUInt32LE(8), kl = cur.readUInt32LE(12);
+  const decimal = (k: string): string => {
+    const m = /^x:(.*):([\u0100-\u80ff]{18})$/.exec(k);
+    if (!m) return k;
+    const d = [...m[2]!].map(c => c.charCodeAt(0) - 0x100);
+    const n = [0, 1, 2, 3, 4, 5].map(i => d[i * 3]! + d[i * 3 + 1]! * 0x8000 + d[i * 3 + 2]! * 0x8000 * 0x8000);
+    return `x:${m[1]}:${n.join(':')}`;
+  };
+  const keys = Buffer.from(cur.toString('utf8', PREFIX + hl, PREFIX + hl + kl).split('\0').map(decimal).join('\0'));
+  const oldStart = PREFIX + hl + kl + ((8 - ((PREFIX + hl + kl) % 8)) % 8);
+  const pre = PREFIX + hl + keys.length, pad = (8 - (pre % 8)) % 8;
+  const out = Buffer.concat([cur.subarray(0, PREFIX + hl), keys, Buffer.alloc(pad), cur.subarray(oldStart)]);
+  out.writeUInt32LE(8, 4);
+  out.writeUInt32LE(keys.length, 12);
+  out.writeUInt32LE(crc32(out.subarray(PREFIX)), 24);
+  return out;
+}
+
+test('an index written by version 8 (decimal Codex keys) loads, keeps the history of a deleted log, and dedupes against a copy read since', async () => {
+  const dir = tempDir('tkx-v8-');
+  const day = path.join(dir, 'sessions/2026/05/04');
+  fs.mkdirSync(day, { recursive: true });
+  const name = 'rollout-2026-05-04T10-00-00-0199a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b.jsonl';
+  const tc = (at: string, input: number, output: number) => JSON.stringify({ timestamp: at, type: 'event_msg', payload: { type: 'token_count',
+    info: { total_token_usage: { input_tokens: input, cached_input_tokens: 0, output_tokens: output, reasoning_output_tokens: 0, total_tokens: input + output },
+      last_token_usage: { input_tokens: input, cached_input_tokens: 0, output_tokens: output, reasoning_output_tokens: 0, total_tokens: input + output } } } });
+  const rollout = [
+    JSON.stringify({ timestamp: '2026-05-04T10:00:00.000Z', type: 'session_meta', payload: { id: '0199a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b', cwd: '/p' } }),
+    JSON.stringify({ timestamp: '2026-05-04T10:00:00.100Z', type: 'turn_context', payload: { model: 'gpt-5.2-codex', cwd: '/p' } }),
+    tc('2026-05-04T10:00:05.000Z', 40000, 300), tc('2026-05-04T10:01:05.000Z', 90000, 700),
+  ].join('\n') + '\n';
+  const live = path.join(day, name);
+  fs.writeFileSync(live, rollout);
+  const roots: AgentRoot[] = [{ agent: 'codex', dir, explicit: true }];
+  const cache = path.join(dir, 'index.bin');
+  await new UsageIndex({ roots, cacheFile: cache }).refresh();
+  const v9 = fs.readFileSync(cache);
+  assert.equal(v9.readUInt32LE(4), 9);
+  const v8 = asVersion8(v9);
+  assert.notDeepEqual(v8, v9, 'the stored keys differ between the versions');
+  fs.writeFileSync(cache, v8);
+  fs.rmSync(live); // the agent cleaned up: only the index remembers
+  const idx = new UsageIndex({ roots, cacheFile: cache });
+  assert.equal((await idx.refresh()).cache, 'loaded');
+  assert.equal(outputs(idx), 1000, 'the deleted log\'s requests are kept');
+  // the same rollout again, archived: its requests are the ones the index remembers, not new ones
+  fs.mkdirSync(path.join(dir, 'archived_sessions'));
+  fs.writeFileSync(path.join(dir, 'archived_sessions', name), rollout);
+  await idx.refresh();
+  assert.equal(idx.records().length, 2);
+  assert.equal(outputs(idx), 1000);
+  fs.rmSync(dir, { recursive: true });
 });

@@ -6,7 +6,7 @@
 import path from 'node:path';
 import * as z from 'zod';
 import { plainLogPath } from './logSource';
-import { AgentReader, LineOutcome, RateLimitWindow, RateLimits, UsageRecord, codexKey, tokens } from './records';
+import { AgentReader, LineOutcome, RateLimitWindow, RateLimits, UsageRecord, codexKey, codexLineageKey, tokens } from './records';
 import { plausibleTime, plausibleUsage } from './skipReasons';
 import type { ActivityCollector, AgentAdapter } from './adapter';
 import { isDir, textLength } from './shared';
@@ -504,7 +504,7 @@ function tokenCount(state: CodexState, at: number, ordinal: number | null | unde
     // The running total names a request within a lineage: a re-emission, or a replay that escaped
     // the checks above, carries the parent's totals and collides with the parent's record
     // (codeburn src/providers/codex.ts). Without totals, time + tokens is all there is.
-    key: total ? `x:${state.root ?? state.session}:${total.input}:${total.cached}:${total.cacheWrite}:${total.output}:${total.reasoning}:${total.total}`
+    key: total ? codexLineageKey(state.root ?? state.session, total)
       : codexKey(at, model, last),
     rank: state.archived ? 1 : 0,
   };

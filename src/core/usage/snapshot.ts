@@ -1,7 +1,7 @@
 // The persisted usage index: one file with a checksum, whose record rows use the report's column layout
 // (`columns.ts`), so a warm report reads the numbers in place.
 import zlib from 'node:zlib';
-import type { AgentId, RateLimits, UsageRecord } from '../agents/records';
+import { AgentId, RateLimits, UsageRecord, lineageKeyOfVersion8 } from '../agents/records';
 import { adapterOf, isAgentId } from '../agents/index';
 import type { Basis } from '../agents/adapter';
 import { SkipCounts, SkipReason, isSkipReason } from '../agents/skipReasons';
@@ -21,9 +21,14 @@ import { COLUMNS, COLUMNS_PER_ROW, FLAG_AGGREGATE, FLAG_STANDS_IN, SEARCH_SHIFT,
  * by id in the columns; 6: skip tallies and rewrite fingerprints per file; 7: every skip reason (replay,
  * duplicate, ...), requests emitted per file, history of logs gone from disk, basis and web searches in
  * the flags column, readers exact on Codex replays and Claude side chains (issue 10), or, on the other
- * branch, basis, aggregate and stand-in flags and reported costs (issue 11); 8: both, in one flags layout.
+ * branch, basis, aggregate and stand-in flags and reported costs (issue 11); 8: both, in one flags layout; 9: Codex lineage keys in 15-bit characters (records.ts codexLineageKey).
  */
-export const INDEX_VERSION = 8;
+export const INDEX_VERSION = 9;
+/**
+ * Version 8 differs only in how Codex lineage keys are written (decimal): it is read, its keys
+ * rewritten as they load, so an upgrade keeps the history of logs the agents have since deleted.
+ */
+const DECIMAL_KEYS_VERSION = 8;
 const MAGIC = 0x58494b54; // 'TKIX'
 const PREFIX = 32;
 const WINNER = 0x100;
@@ -84,6 +89,8 @@ export interface Snapshot {
   rows: Uint32Array;
   keysStart: number;
   keysEnd: number;
+  /** Written by version 8: Codex keys are rewritten as they load (`DECIMAL_KEYS_VERSION`). */
+  decimalKeys: boolean;
   total: number;
   winners: number;
 }
@@ -91,7 +98,9 @@ export interface Snapshot {
 /** Keys of loaded records, split out of the stored blob on first use. */
 class KeyTable {
   private keys: string[] | null = null;
-  constructor(private readonly buf: Buffer, private readonly start: number, private readonly end: number, private readonly count: number) {}
+  /** `rewrite[i]`: key i is a version-8 Codex key, rewritten as it is split out. */
+  constructor(private readonly buf: Buffer, private readonly start: number, private readonly end: number, private readonly count: number,
+    private readonly rewrite: Uint8Array | null = null) {}
   get(i: number): string {
     const k = this.all()[i];
     if (k === undefined) throw new Error('index key out of range');
@@ -101,6 +110,8 @@ class KeyTable {
     if (this.keys) return this.keys;
     const keys = this.count ? this.buf.toString('utf8', this.start, this.end).split('\0') : [];
     if (keys.length !== this.count) throw new Error('index keys do not match its records');
+    const rw = this.rewrite;
+    if (rw) for (let i = 0; i < keys.length; i++) if (rw[i]) keys[i] = lineageKeyOfVersion8(keys[i]!);
     return (this.keys = keys);
   }
 }
@@ -202,7 +213,8 @@ const isSkips = (v: unknown): v is NonNullable<FileEntry['skips']> => typeof v =
 /** Checks a stored index cheaply (length, CRC, header shape, counts) and views its columns in place. */
 export function openSnapshot(buf: Buffer): Snapshot | 'other-version' {
   if (buf.length < PREFIX || buf.readUInt32LE(0) !== MAGIC) throw new Error('not an index');
-  if (buf.readUInt32LE(4) !== INDEX_VERSION) return 'other-version';
+  const version = buf.readUInt32LE(4);
+  if (version !== INDEX_VERSION && version !== DECIMAL_KEYS_VERSION) return 'other-version';
   const hl = buf.readUInt32LE(8), kl = buf.readUInt32LE(12), total = buf.readUInt32LE(16), winners = buf.readUInt32LE(20);
   const pre = PREFIX + hl + kl;
   const start = pre + ((8 - (pre % 8)) % 8);
@@ -253,7 +265,7 @@ export function openSnapshot(buf: Buffer): Snapshot | 'other-version' {
   if (winners && (rows[winners - 1]! >= total || !(ints[rows[0]! * ROW + 9]! & WINNER))) throw new Error('bad winners');
   return { buf, strings: strings as string[], entries, counts, rateLimits: rateLimits as [number, RateLimits][], skipsByReason: skipsByReason as SkipCounts,
     costs: costs as [number, number][], times, ints, rows,
-    keysStart: PREFIX + hl, keysEnd: pre, total, winners };
+    keysStart: PREFIX + hl, keysEnd: pre, decimalKeys: version === DECIMAL_KEYS_VERSION, total, winners };
 }
 
 /** The counted rows of a snapshot, as report columns, without copying the numbers. */
@@ -274,7 +286,12 @@ export function snapshotColumns(s: Snapshot): UsageColumns {
 /** Fills the snapshot's file entries with record objects; returns the counted ones in stored order. */
 export function materializeSnapshot(s: Snapshot): UsageRecord[] {
   const { times, ints, strings, rateLimits: limits } = s;
-  const keys = new KeyTable(s.buf, s.keysStart, s.keysEnd, s.total);
+  let rewrite: Uint8Array | null = null;
+  if (s.decimalKeys) {
+    rewrite = new Uint8Array(s.total);
+    for (let i = 0, n = 0; i < s.entries.length; n += s.counts[i]!, i++) if (s.entries[i]!.agent === 'codex') rewrite.fill(1, n, n + s.counts[i]!);
+  }
+  const keys = new KeyTable(s.buf, s.keysStart, s.keysEnd, s.total, rewrite);
   keys.all(); // checked now, while failing can still start the refresh over
   const winners: UsageRecord[] = [];
   let li = 0, ci = 0, n = 0, k = 0;
