@@ -12,6 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { assistantReads, claudeCodeReader } from '../../src/core/agents/claudeCode';
 import { codexReader, tokenCountReads } from '../../src/core/agents/codex';
+import { plainEnd } from '../../src/core/agents/jsonFields';
 import type { AgentReader, LineOutcome, UsageRecord } from '../../src/core/agents/records';
 import { FIXTURES } from './agents-fixtures';
 
@@ -337,4 +338,32 @@ test('fast path: claude-code assistant lines of one shape are read by their lear
   ];
   const file = '/home/dev/.claude/projects/-home-dev-p/5d1c0c1e-0000-4000-8000-000000000001.jsonl';
   readsLikeTheSlowPath(claudeCodeReader as AgentReader<unknown>, file, lines, assistantReads, { template: lines.length / 4, records: 60 });
+});
+
+test('fast path: plainEnd stops at the first quote, backslash or control character, four bytes at a time, as the byte loop does', () => {
+  const stop = (c: number) => c < 0x20 || c === 0x22 || c === 0x5c;
+  let seed = SEED;
+  const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % n);
+  // every byte value in every lane, after and before every other byte value's borrow
+  const buf = Buffer.alloc(4096);
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  for (let round = 0; round < 3000; round++) {
+    for (let i = 0; i < buf.length; i++) buf[i] = rand(4) ? 0x20 + rand(0xe0) : rand(256);
+    if (round % 3 === 0) for (let i = 0; i < buf.length; i++) if (stop(buf[i]!)) buf[i] = 0x61; // long plain runs
+    const from = rand(64), end = buf.length - rand(64);
+    let want = from;
+    while (want < end && !stop(buf[want]!)) want++;
+    assert.equal(plainEnd(view, buf, from, end), want, `round ${round}`);
+  }
+  // every pair of byte values in every two neighbouring lanes of a word (a borrow runs upwards from a lane)
+  const word = Buffer.alloc(12), wv = new DataView(word.buffer, word.byteOffset, word.byteLength);
+  for (let lane = 0; lane < 3; lane++) {
+    for (let a = 0; a < 256; a++) {
+      for (let b = 0; b < 256; b++) {
+        word.fill(0x61); word[4 + lane] = a; word[5 + lane] = b;
+        const want = stop(a) ? 4 + lane : stop(b) ? 5 + lane : 12;
+        if (plainEnd(wv, word, 0, 12) !== want) assert.fail(`lane ${lane}: bytes ${a}, ${b}`);
+      }
+    }
+  }
 });
