@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { assistantReads, claudeCodeReader } from '../../src/core/agents/claudeCode';
 import { codexReader, tokenCountReads } from '../../src/core/agents/codex';
-import { plainEnd } from '../../src/core/agents/jsonFields';
+import { JsonCursor, plainEnd } from '../../src/core/agents/jsonFields';
 import type { AgentReader, LineOutcome, UsageRecord } from '../../src/core/agents/records';
 import { FIXTURES } from './agents-fixtures';
 
@@ -363,6 +363,22 @@ test('fast path: plainEnd stops at the first quote, backslash or control charact
         word.fill(0x61); word[4 + lane] = a; word[5 + lane] = b;
         const want = stop(a) ? 4 + lane : stop(b) ? 5 + lane : 12;
         if (plainEnd(wv, word, 0, 12) !== want) assert.fail(`lane ${lane}: bytes ${a}, ${b}`);
+      }
+    }
+  }
+});
+
+test('fast path: times read from their digits are Date.parse\'s, on every day of every month, leap years and centuries included', () => {
+  const c = new JsonCursor();
+  const at = (text: string) => { const b = Buffer.from(JSON.stringify(text)); return c.reset(b, 0, b.length).time(); };
+  for (const year of [1000, 1600, 1899, 1900, 1969, 1970, 1999, 2000, 2024, 2025, 2026, 2100, 2400, 9999]) {
+    for (let month = 1; month <= 12; month++) {
+      for (let day = 1; day <= 31; day++) {
+        const d = `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+        for (const t of [`${d}T00:00:00Z`, `${d}T23:59:59.999Z`, `${d}T12:34:56.078Z`]) {
+          const want = Date.parse(t);
+          assert.ok(Object.is(at(t), want), `${t}: ${at(t)} against ${want}`);
+        }
       }
     }
   }

@@ -73,6 +73,20 @@ export function plainEnd(v: DataView, b: Uint8Array, i: number, end: number): nu
   return i;
 }
 
+/**
+ * Days from 1970-01-01 to `y-m-d` in the proleptic Gregorian calendar, as Date.UTC counts them
+ * (H. Hinnant's days_from_civil): every request's time goes through here, and the arithmetic costs a
+ * fraction of the Date.UTC call it replaces (18 of the Claude tree's 62 ms in `time`).
+ */
+function daysFromCivil(y: number, m: number, d: number): number {
+  const yy = m <= 2 ? y - 1 : y;
+  const era = Math.floor(yy / 400), yoe = yy - era * 400;
+  const doy = Math.floor((153 * (m > 2 ? m - 3 : m + 9) + 2) / 5) + d - 1;
+  return era * 146097 + yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy - 719468;
+}
+const monthDays = (y: number, m: number): number => m === 2 ? (y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28)
+  : m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
+
 export class JsonCursor {
   private buf: Buffer = Buffer.alloc(0);
   /** A view of `buf` for `plainEnd`, made again only when the buffer changes (the scanner reuses one). */
@@ -206,9 +220,9 @@ export class JsonCursor {
       };
       const year = d2(0) * 100 + d2(2), month = d2(5), day = d2(8), hour = d2(11), minute = d2(14), second = d2(17);
       const ms = n === 24 ? d2(20) * 10 + (b[s + 22]! - 0x30) : 0;
-      const ok = d2(0) >= 10 && d2(2) >= 0 && month >= 1 && month <= 12 && day >= 1 && day <= 28 && hour >= 0 && hour <= 23
+      const ok = d2(0) >= 10 && d2(2) >= 0 && month >= 1 && month <= 12 && day >= 1 && day <= monthDays(year, month) && hour >= 0 && hour <= 23
         && minute >= 0 && minute <= 59 && second >= 0 && second <= 59 && (n === 20 || (d2(20) >= 0 && b[s + 22]! >= 0x30 && b[s + 22]! <= 0x39));
-      if (ok) return Date.UTC(year, month - 1, day, hour, minute, second, ms);
+      if (ok) return (((daysFromCivil(year, month, day) * 24 + hour) * 60 + minute) * 60 + second) * 1000 + ms;
     }
     return Date.parse(this.escaped ? JSON.parse(b.toString('utf8', s - 1, e + 1)) as string : b.toString('utf8', s, e));
   }
