@@ -77,8 +77,12 @@ export function totalTokens(u: TokenUsage): number {
  * side-chain replays copy a parent message under a new requestId: the message id alone names the response.
  */
 export function claudeKey(messageId: string): string {
-  return `c:${messageId}`;
+  // a response is logged once per content block, on lines in a row: its key is made (and hashed, on
+  // its first map look-up) once, not once per line
+  if (messageId !== lastMessageId) { lastMessageId = messageId; lastClaudeKey = `c:${messageId}`; }
+  return lastClaudeKey;
 }
+let lastMessageId: string | null = null, lastClaudeKey = '';
 
 /** Codex has no request id: identical (time, model, tokens) is the same request replayed or repeated. */
 export function codexKey(timestamp: number, model: string, u: { input: number; cached: number; output: number; reasoning: number; total: number }): string {
