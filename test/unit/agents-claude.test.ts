@@ -83,3 +83,23 @@ test('line scanner: lines longer than the buffer are skipped unless they match, 
   assert.equal(end, off, 'the half-written last line is left for later');
   fs.rmSync(dir, { recursive: true });
 });
+
+test('line scanner: a needle that starts with a quote is found without searching for the quote, and a near miss is not a match', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tkx-scan-'));
+  const file = path.join(dir, 'a.jsonl');
+  let seed = 11;
+  const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % n);
+  const parts = ['"usage"', 'usage"', 'xusage"', '""usage"', '"usag"', '"', 'a', '"u', 'sage"', '"usage"x', '  '];
+  const lines = Array.from({ length: 400 }, () => Array.from({ length: 1 + rand(6) }, () => parts[rand(parts.length)]).join(''));
+  fs.writeFileSync(file, lines.join('\n') + '\n');
+  const want = lines.filter(l => l.includes('"usage"'));
+  assert.ok(want.length > 50 && want.length < 350, 'both kinds of lines are there');
+  for (const chunk of [16, 64, 4096]) {
+    const seen: string[] = [];
+    const fd = fs.openSync(file, 'r');
+    scanLines(fd, 0, [Buffer.from('"usage"')], l => seen.push(l), chunk);
+    fs.closeSync(fd);
+    assert.deepEqual(seen, want, `chunk ${chunk}`);
+  }
+  fs.rmSync(dir, { recursive: true });
+});
