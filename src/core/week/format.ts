@@ -27,14 +27,16 @@ export function orList(items: readonly string[]): string {
   return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`;
 }
 
-const money = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', minimumFractionDigits: 2, maximumFractionDigits: 2 });
-const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+// made on first use: building a currency format loads ICU data (~18 ms), which every CLI command paid
+// at start because this module is in its bundle, including the ones that print no money
+let money: Intl.NumberFormat | undefined, integer: Intl.NumberFormat | undefined;
 
 /** Dollars to the cent, e.g. `$1,234.56`: the one money format of every summary output. */
 export function formatMoney(v: number | null | undefined): string {
   if (v === null || v === undefined || !Number.isFinite(v)) return '—';
   // round once, to the cent, the same way everywhere (media/week.js does exactly this)
-  const s = money.format(Math.round(v * 100) / 100);
+  const s = (money ??= new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', minimumFractionDigits: 2, maximumFractionDigits: 2 }))
+    .format(Math.round(v * 100) / 100);
   return s === '-$0.00' ? '$0.00' : s;
 }
 /** Money with four decimals for per-line costs, which are often fractions of a cent. */
@@ -42,7 +44,7 @@ export function formatSmallMoney(v: number | null | undefined): string {
   if (v === null || v === undefined || !Number.isFinite(v)) return '—';
   return Math.abs(v) >= 1 ? formatMoney(v) : `$${v.toFixed(4)}`;
 }
-export const formatInt = (n: number): string => integer.format(Math.round(n));
+export const formatInt = (n: number): string => (integer ??= new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 })).format(Math.round(n));
 export function formatChange(p: number | null): string {
   if (p === null || !Number.isFinite(p)) return 'new';
   const r = Math.round(p);
