@@ -900,12 +900,19 @@ export function readLog(entry: FileEntry, from: number, problems: PathProblem[],
  * replaced copy when `r` takes its place, null when the key is new to the file.
  */
 export function addInFile(entry: FileEntry, reader: AgentReader, r: UsageRecord): UsageRecord | null | false {
-  const byKey = entry.byKey ??= new Map(entry.records.map((x, i) => [x.key, i]));
-  const i = byKey.get(r.key);
-  if (i === undefined) {
-    byKey.set(r.key, entry.records.length);
-    entry.records.push(r);
-    return null;
+  const records = entry.records, last = records.length - 1;
+  let i: number | undefined;
+  // a response logged once per content block comes as lines in a row (Claude Code: half the bench
+  // tree's lines): its copy is the last record, found without a map look-up
+  if (last >= 0 && records[last]!.key === r.key) i = last;
+  else {
+    const byKey = entry.byKey ??= new Map(records.map((x, j) => [x.key, j]));
+    i = byKey.get(r.key);
+    if (i === undefined) {
+      byKey.set(r.key, records.length);
+      records.push(r);
+      return null;
+    }
   }
   const prev = entry.records[i]!;
   if (!reader.lastWinsInFile && !betterCopy(r, prev)) return false;
