@@ -124,7 +124,8 @@ const ASSISTANT = keyBytes('assistant');
 let at = NaN;
 const cur = new JsonCursor();
 // a file's lines repeat these: a response's strings are the same objects on each of its content blocks' lines
-const strings = { session: new StringCache(), cwd: new StringCache(), model: new StringCache() };
+// the message id too: a response's content blocks are lines in a row with the same id
+const strings = { session: new StringCache(), cwd: new StringCache(), model: new StringCache(), id: new StringCache() };
 
 // The numbers of an assistant line, by slot (a LineTemplate's holes are these and the strings below):
 // the time, then the usage counts. NaN: null or absent, which `assistant` treats alike.
@@ -140,7 +141,7 @@ const blankShape = (): Shape => ({ isSidechain: undefined, breakdown: ABSENT, sp
 
 const nums = new Float64Array(SLOTS);
 const strs: (string | undefined)[] = [undefined, undefined, undefined, undefined];
-const caches: (StringCache | undefined)[] = [undefined, strings.model, strings.session, strings.cwd];
+const caches: (StringCache | undefined)[] = [strings.id, strings.model, strings.session, strings.cwd];
 let shape = blankShape();
 // A transcript's assistant lines are written alike (the same keys in the same order): most are read
 // by the shape of the last one the cursor read (jsonFields.ts LearnedLines); the content, ids, model,
@@ -194,7 +195,7 @@ function messageFast(c: JsonCursor): boolean {
   let seen = 0;
   for (let k = c.firstKey(); k; k = c.nextKey()) {
     if (c.key(K.usage)) { seen = once(seen, 1); if (!usageFast(c)) return false; }
-    else if (c.key(K.id)) { seen = once(seen, 2); strs[T_ID] = c.stringIn(T_ID); }
+    else if (c.key(K.id)) { seen = once(seen, 2); strs[T_ID] = c.stringIn(T_ID, strings.id); }
     else if (c.key(K.model)) { seen = once(seen, 4); strs[T_MODEL] = c.stringIn(T_MODEL, strings.model); }
     else c.skipIn();
     if (seen < 0 || !c.ok) return false;

@@ -194,7 +194,10 @@ export class JsonCursor {
     cache.value = b.toString('utf8', s + 1, e);
     if (n <= 4096) {
       if (n > cache.bytes.length) cache.bytes = Buffer.alloc(Math.max(n, cache.bytes.length * 2));
-      b.copy(cache.bytes, 0, s + 1, e);
+      const c = cache.bytes;
+      // an id or a model name is a few dozen bytes: a loop costs less than the native copy's call
+      if (n <= 64) for (let i = 0; i < n; i++) c[i] = b[s + 1 + i]!;
+      else b.copy(c, 0, s + 1, e);
       cache.length = n;
     } else cache.length = -1;
     return cache.value;
@@ -202,7 +205,7 @@ export class JsonCursor {
 
   /**
    * A string value read as Date.parse reads it, to epoch ms (NaN when it is not a time). The UTC form
-   * the agents write (`2026-04-02T10:00:03.200Z`, with or without milliseconds, a day up to the 28th,
+   * the agents write (`2026-04-02T10:00:03.200Z`, with or without milliseconds, a day of the month,
    * a year from 1000) is worked out from the bytes; any other string goes to Date.parse. Undefined
    * (cursor failed) for any other value.
    */
