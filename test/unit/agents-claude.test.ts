@@ -9,6 +9,7 @@ import { UsageRecord } from '../../src/core/agents/records';
 import { bundledCatalog } from '../../src/core/catalog';
 import { requestCost } from '../../src/core/cost';
 import { readFixtures, sum } from './agents-fixtures';
+import { rng } from './helpers';
 
 test('claude: one record per message.id, the largest copy, across resumed files and sub-agents', async () => {
   const { records, result } = await readFixtures('claude-code');
@@ -84,22 +85,30 @@ test('line scanner: lines longer than the buffer are skipped unless they match, 
   fs.rmSync(dir, { recursive: true });
 });
 
-test('line scanner: a needle that starts with a quote is found without searching for the quote, and a near miss is not a match', () => {
+test('line scanner: a needle is searched for from its rarest byte, and a near miss before or after that byte is not a match', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tkx-scan-'));
   const file = path.join(dir, 'a.jsonl');
-  let seed = 11;
-  const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % n);
-  const parts = ['"usage"', 'usage"', 'xusage"', '""usage"', '"usag"', '"', 'a', '"u', 'sage"', '"usage"x', '  '];
-  const lines = Array.from({ length: 400 }, () => Array.from({ length: 1 + rand(6) }, () => parts[rand(parts.length)]).join(''));
+  const random = rng(11);
+  const rand = (n: number) => Math.floor(random() * n);
+  const parts = ['"usage"', 'usage"', 'xusage"', '""usage"', '"usag"', '"', 'a', '"u', 'sage"', '"usage"x', '  ', 'message"', 'ge"', '"usege"', '"usa', 'gee"'];
+  const lines = Array.from({ length: 400 }, () => Array.from({ length: 1 + rand(6) }, () => parts[rand(parts.length)]).join(' '));
   fs.writeFileSync(file, lines.join('\n') + '\n');
   const want = lines.filter(l => l.includes('"usage"'));
-  assert.ok(want.length > 50 && want.length < 350, 'both kinds of lines are there');
+  assert.ok(want.length > 20 && want.length < 380, `both kinds of lines are there (${want.length} of 400)`);
   for (const chunk of [16, 64, 4096]) {
     const seen: string[] = [];
     const fd = fs.openSync(file, 'r');
     scanLines(fd, 0, [Buffer.from('"usage"')], l => seen.push(l), chunk);
     fs.closeSync(fd);
     assert.deepEqual(seen, want, `chunk ${chunk}`);
+    // needles whose rarest byte is the first, in the middle, or the last (two needles at once)
+    for (const needles of [['~usage'], ['sage"'], ['usag~'], ['"usa', 'ge"']]) {
+      const got: string[] = [];
+      const fd2 = fs.openSync(file, 'r');
+      scanLines(fd2, 0, needles.map(n => Buffer.from(n)), l => got.push(l), chunk);
+      fs.closeSync(fd2);
+      assert.deepEqual(got, lines.filter(l => needles.some(n => l.includes(n))), `${needles.join(' ')}, chunk ${chunk}`);
+    }
   }
   fs.rmSync(dir, { recursive: true });
 });

@@ -121,19 +121,34 @@ export function scanLines(fd: number, start: number, needles: readonly Buffer[],
 }
 
 /**
- * The search for one needle: where it next occurs in `buf` from `from`, or -1. A needle that starts
- * with a quote (`"usage"`) is searched for without it, then the quote checked: the native search
- * stalls on its first byte's every occurrence, and the quote is JSON's most frequent byte (2.5 GB/s
- * against 3.1 GB/s on the Claude tree, for the same matches).
+ * Printable ASCII from the rarest byte to the most frequent in what agents log (JSON around code and
+ * prose): counted over 800 JavaScript/TypeScript, 600 JSON and 400 Markdown files of npm packages,
+ * weighted 40/40/20. The idea is the memchr crate's "rare byte" table (BurntSushi/memchr, memmem).
+ */
+const BY_FREQUENCY = '~%^!&@+?\\|<$78#Kq>P6][BUMDO9LJ\'jS3*Q4T5AXHzC}{EYFV;-`RkWN1x2wZ0:G,v()/yfgb_.Ih"mup=dclrisonate ';
+const RANK = new Uint8Array(256); // 0 for every byte outside the table: rarer than any in it
+for (let i = 0; i < BY_FREQUENCY.length; i++) RANK[BY_FREQUENCY.charCodeAt(i)] = i + 1;
+
+/**
+ * The search for one needle: where it next occurs in `buf` from `from`, or -1. Node's search looks
+ * for the needle's first byte and compares from there, so it is as fast as that byte is rare: the
+ * needle is searched for from its rarest byte on, then the bytes before it checked. On the Claude
+ * tree `"usage"` is found from its `g` at 6.0 GB/s instead of 3.6 GB/s from its quote (`"tool_use"`
+ * from `_`: 11.4 against 2.5), the same matches.
  */
 function findNeedle(needle: Buffer): (buf: Buffer, from: number) => number {
-  if (needle.length < 3 || needle[0] !== 0x22) return (buf, from) => buf.indexOf(needle, from);
-  const tail = needle.subarray(1);
+  let k = 0;
+  for (let i = 1; i < needle.length; i++) if (RANK[needle[i]!]! < RANK[needle[k]!]!) k = i;
+  if (k === 0) return (buf, from) => buf.indexOf(needle, from);
+  const tail = needle.subarray(k);
   return (buf, from) => {
-    for (let at = from + 1; ; at++) {
+    for (let at = from + k; ; at++) {
       at = buf.indexOf(tail, at);
       if (at < 0) return -1;
-      if (buf[at - 1] === 0x22) return at - 1;
+      const s = at - k;
+      let j = 0;
+      while (j < k && buf[s + j] === needle[j]) j++;
+      if (j === k) return s;
     }
   };
 }
