@@ -342,8 +342,8 @@ test('fast path: claude-code assistant lines of one shape are read by their lear
 
 test('fast path: plainEnd stops at the first quote, backslash or control character, four bytes at a time, as the byte loop does', () => {
   const stop = (c: number) => c < 0x20 || c === 0x22 || c === 0x5c;
-  let seed = SEED;
-  const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % n);
+  const random = rng(SEED);
+  const rand = (n: number) => Math.floor(random() * n);
   // every byte value in every lane, after and before every other byte value's borrow
   const buf = Buffer.alloc(4096);
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);

@@ -3,14 +3,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { codexKey, codexLineageKey, lineageKeyOfVersion8 } from '../../src/core/agents/records';
+import { rng } from './helpers';
 
 type Totals = Parameters<typeof codexLineageKey>[1];
 const decimal = (root: string, t: Totals) => `x:${root}:${t.input}:${t.cached}:${t.cacheWrite}:${t.output}:${t.reasoning}:${t.total}`;
 
 // counts at every edge of the three 15-bit digits, and the values real rollouts hold
 const EDGES = [0, 1, 0x7fff, 0x8000, 0x8001, 0x3fffffff, 0x40000000, 2 ** 31, 2 ** 32 + 5, 2 ** 45 - 1, 92959, 5_000_000_000];
-let seed = 7;
-const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+const rand = rng(7);
 const count = () => (rand() < 0.5 ? EDGES[Math.floor(rand() * EDGES.length)]! : Math.floor(rand() * 2 ** (rand() * 45)));
 const totals = (): Totals => ({ input: count(), cached: count(), cacheWrite: count(), output: count(), reasoning: count(), total: count() });
 
