@@ -87,10 +87,19 @@ function daysFromCivil(y: number, m: number, d: number): number {
 const monthDays = (y: number, m: number): number => m === 2 ? (y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28)
   : m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
 
+/**
+ * A DataView of `buf` for four-byte loads (`plainEnd`, LineTemplate's comparisons), made again only when
+ * the buffer changes: the scanner reads every line of a file into the same one.
+ */
+let viewed: Buffer | null = null, viewedAs: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
+function viewOf(buf: Buffer): DataView<ArrayBufferLike> {
+  if (buf !== viewed) { viewed = buf; viewedAs = new DataView(buf.buffer, buf.byteOffset, buf.byteLength); }
+  return viewedAs;
+}
+
 export class JsonCursor {
   private buf: Buffer = Buffer.alloc(0);
-  /** A view of `buf` for `plainEnd`, made again only when the buffer changes (the scanner reuses one). */
-  private view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
+  private view = viewOf(this.buf);
   private pos = 0;
   private end = 0;
   /** False once the bytes were not JSON or not the shape asked for: the caller then falls back. */
@@ -107,7 +116,7 @@ export class JsonCursor {
   recording: number[] | null = null;
 
   reset(buf: Buffer, start: number, end: number): this {
-    if (buf !== this.buf) { this.buf = buf; this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength); }
+    if (buf !== this.buf) { this.buf = buf; this.view = viewOf(buf); }
     this.pos = start; this.end = end; this.ok = true;
     return this;
   }
@@ -434,19 +443,6 @@ export class JsonCursor {
   /** Goes back to `offset` (from `offset`), to read a value again another way. */
   seek(offset: number): void { this.pos = offset; this.ok = true; }
 
-  /**
-   * Whether the next value is byte for byte `bytes[0, n)`, a whole object, array or string as read
-   * before (these end where they say, so equal bytes are an equal value); steps over it when it is.
-   */
-  matches(bytes: Uint8Array, n: number): boolean {
-    const p = this.peek();
-    if (n <= 0 || p !== bytes[0] || this.pos + n > this.end) return false;
-    const b = this.buf, s = this.pos;
-    for (let i = 1; i < n; i++) if (b[s + i] !== bytes[i]) return false;
-    this.pos = s + n;
-    return true;
-  }
-
   private literal(word: string): boolean {
     const b = this.buf, p = this.pos, n = word.length;
     if (p + n > this.end) return false;
@@ -508,8 +504,6 @@ export class LineTemplate {
   private slots = new Int32Array(0);
   private holes = -1;
   private litView: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
-  private viewOf: Buffer | null = null;
-  private view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
 
   /**
    * Learns the shape of `buf[start, end)`, which the cursor just read in full with `recording` on;
@@ -548,8 +542,7 @@ export class LineTemplate {
     const n = this.holes, lit = this.lit, segEnds = this.segEnds, slots = this.slots, kinds = this.kinds;
     if (n < 0) return false;
     // four bytes a comparison: a DataView's loads compile to one unaligned load each
-    if (buf !== this.viewOf) { this.viewOf = buf; this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength); }
-    const bv = this.view, lv = this.litView;
+    const bv = viewOf(buf), lv = this.litView;
     let p = start, l = 0;
     for (let h = 0; ; h++) {
       const le = segEnds[h]!;

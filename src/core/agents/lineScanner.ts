@@ -55,7 +55,7 @@ export function scanLines(fd: number, start: number, needles: readonly Buffer[],
   // a small file costs what its bytes cost
   const hasNeedle = (from: number, to: number): boolean => {
     const view = buf.subarray(0, to);
-    for (const n of needles) if (view.indexOf(n, from) >= 0) return true;
+    for (const f of find) if (f(view, from) >= 0) return true;
     return false;
   };
 
