@@ -10,6 +10,7 @@ import { isClaudeSubagent } from '../leaks/streams';
 import { recordCost } from './recordCost';
 import { dayName, dayNumberer, dayNumberOf, weekRange, WeekRange, WeekStartsOn } from '../time';
 import { Accumulator, accOf, byCost, Totals, totalsRows } from './totals';
+import { StringTable } from './columns';
 
 export interface SpendBreakdown {
   totals: Totals;
@@ -132,18 +133,6 @@ function breakdownOf(days: readonly DaySums[]): SpendBreakdown {
   };
 }
 
-/** Small integer ids for strings seen again and again (files, projects). */
-class Ids {
-  private readonly ids = new Map<string, number>();
-  readonly names: string[] = [];
-  of(s: string): number {
-    let i = this.ids.get(s);
-    if (i === undefined) { i = this.names.length; this.names.push(s); this.ids.set(s, i); }
-    return i;
-  }
-  find(s: string): number { return this.ids.get(s) ?? -1; }
-}
-
 /** Ids of (agent, session) pairs, without a string per request for the pair. */
 class SessionIds {
   private readonly byAgent = new Map<string, Map<string, number>>();
@@ -155,7 +144,6 @@ class SessionIds {
     if (i === undefined) m.set(sessionId, (i = this.count++));
     return i;
   }
-  find(agent: string, sessionId: string): number { return this.byAgent.get(agent)?.get(sessionId) ?? -1; }
 }
 
 const MAIN = 1, RATE = 2;
@@ -234,8 +222,9 @@ export class SpendState {
   private cost = new Float64Array(0);
   /** What it cost at the catalog's prices (the quotas' rule), NaN when unpriced; inside the week only. */
   private quotaCost = new Float64Array(0);
-  private readonly files = new Ids();
-  private readonly projects = new Ids();
+  // small integer ids for the files and projects that requests repeat
+  private readonly files = new StringTable(1);
+  private readonly projects = new StringTable(1);
   private readonly sessions = new SessionIds();
   /** Per file id: 1 unless a sub-agent's transcript (its small context says nothing of the main one). */
   private readonly fileMain: number[] = [];
@@ -287,7 +276,7 @@ export class SpendState {
     if (preferKey !== this.preferKey || prefer.length !== this.prefer.length) {
       this.preferKey = preferKey;
       this.prefer = [...prefer];
-      this.preferred = this.projects.names.map(p => (this.prefer.length && inside(p, this.prefer) ? 1 : 0));
+      this.preferred = this.projects.strings.map(p => (this.prefer.length && inside(p, this.prefer) ? 1 : 0));
       this.latestPreferred.stale = true;
     }
     this.sync(records, opts.changesSince);
@@ -396,12 +385,12 @@ export class SpendState {
     const oldT = replacing ? this.times[i]! : -Infinity, oldDay = replacing ? this.day[i]! : -1;
     const oldSession = replacing ? this.session[i]! : -1, oldFile = replacing ? this.file[i]! : -1;
     this.times[i] = t;
-    const f = this.files.of(r.file);
+    const f = this.files.id(r.file, 0);
     if (f === this.fileMain.length) this.fileMain.push(isClaudeSubagent(r.file) ? 0 : 1);
     this.file[i] = f;
     const main = this.fileMain[f] === 1;
     this.bits[i] = (main ? MAIN : 0) | (r.rateLimits ? RATE : 0);
-    const p = this.projects.of(r.project);
+    const p = this.projects.id(r.project, 0);
     if (p === this.preferred.length) this.preferred.push(this.prefer.length && inside(r.project, this.prefer) ? 1 : 0);
     this.project[i] = p;
     const s = this.sessions.of(r.agent, r.sessionId);
