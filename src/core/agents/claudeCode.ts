@@ -124,7 +124,6 @@ const ASSISTANT = keyBytes('assistant');
 let at = NaN;
 const cur = new JsonCursor();
 // a file's lines repeat these: a response's strings are the same objects on each of its content blocks' lines
-// the message id too: a response's content blocks are lines in a row with the same id
 const strings = { session: new StringCache(), cwd: new StringCache(), model: new StringCache(), id: new StringCache() };
 
 // The numbers of an assistant line, by slot (a LineTemplate's holes are these and the strings below):

@@ -161,7 +161,6 @@ export class ColumnsBuilder {
       agentIds: this.agentIds, strings: this.strings.strings, costs: this.costs?.subarray(0, n) };
   }
 
-
   private grow(capacity: number): void {
     const t = new Float64Array(capacity); t.set(this.times); this.times = t;
     const k = new Float64Array(capacity * ROW); k.set(this.ints); this.ints = k;

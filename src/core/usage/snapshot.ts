@@ -21,7 +21,8 @@ import { COLUMNS, COLUMNS_PER_ROW, FLAG_AGGREGATE, FLAG_STANDS_IN, SEARCH_SHIFT,
  * by id in the columns; 6: skip tallies and rewrite fingerprints per file; 7: every skip reason (replay,
  * duplicate, ...), requests emitted per file, history of logs gone from disk, basis and web searches in
  * the flags column, readers exact on Codex replays and Claude side chains (issue 10), or, on the other
- * branch, basis, aggregate and stand-in flags and reported costs (issue 11); 8: both, in one flags layout; 9: Codex lineage keys in 15-bit characters (records.ts codexLineageKey).
+ * branch, basis, aggregate and stand-in flags and reported costs (issue 11); 8: both, in one flags layout;
+ * 9: Codex lineage keys in 15-bit characters (records.ts codexLineageKey).
  */
 export const INDEX_VERSION = 9;
 /**

@@ -914,9 +914,9 @@ export function addInFile(entry: FileEntry, reader: AgentReader, r: UsageRecord)
       return null;
     }
   }
-  const prev = entry.records[i]!;
+  const prev = records[i]!;
   if (!reader.lastWinsInFile && !betterCopy(r, prev)) return false;
-  entry.records[i] = r;
+  records[i] = r;
   return prev;
 }
 
