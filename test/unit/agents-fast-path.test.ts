@@ -15,13 +15,10 @@ import { codexReader, tokenCountReads } from '../../src/core/agents/codex';
 import { JsonCursor, plainEnd } from '../../src/core/agents/jsonFields';
 import type { AgentReader, LineOutcome, UsageRecord } from '../../src/core/agents/records';
 import { FIXTURES } from './agents-fixtures';
+import { rng } from './helpers';
 
 const SEED = 20261201;
 const CASES = 5000;
-
-function rng(seed: number): () => number {
-  return () => { seed |= 0; seed = (seed + 0x6d2b79f5) | 0; let t = Math.imul(seed ^ (seed >>> 15), 1 | seed); t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t; return ((t ^ (t >>> 14)) >>> 0) / 4294967296; };
-}
 
 /** The lines of each fixture file `match` picks that hold one of `needles`, in file order. */
 function fixtureFiles(match: (file: string) => boolean, needles: readonly string[]): string[][] {
