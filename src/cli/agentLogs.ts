@@ -2,7 +2,6 @@
 // about folders that are missing or hold no logs.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { ADAPTERS } from '../core/agents/index';
 import { AgentRoot, agentRoots, scanDirs } from '../core/agents/locations';
@@ -10,6 +9,7 @@ import { shownPath } from '../core/agents/fileNames';
 import { defaultTimeZone, isValidTimeZone } from '../core/time';
 import { RefreshResult, SKIP_TEXT, UsageIndex, atLines } from '../core/usage/usageIndex';
 import { prestartWorker } from '../core/usage/scanPool';
+import { cacheDir } from './cacheDir';
 import { CliIO, FlagKind, UsageError } from './io';
 
 /** One repeatable folder flag per agent (`--claude-dir`), from its adapter, and `--no-cache`. */
@@ -30,11 +30,6 @@ export function folderOptions(): [string, string][] {
   }), ...ADAPTERS.flatMap((a): [string, string][] => a.logs.files ? [[`--${a.logs.files.cliFlag} FILE`,
     `${a.displayName} log file, repeatable, besides its folders${a.logs.files.envVar ? ` (and $${a.logs.files.envVar})` : ''}`]] : []),
   ['--no-cache', 'neither read nor write the cached usage index']];
-}
-
-export function cacheDir(env: NodeJS.ProcessEnv): string {
-  const home = env.HOME || os.homedir();
-  return path.join(env.XDG_CACHE_HOME || path.join(home, '.cache'), 'tokenomics');
 }
 
 /** One index per set of folders, so reports over different folders never evict each other. */

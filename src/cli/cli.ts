@@ -25,7 +25,8 @@ async function help(): Promise<string> {
     parts.push(`  ${cmd.synopsis().replace(/\n/g, '\n  ')}`, `      ${cmd.SUMMARY}`);
   }
   parts.push('', `'tokenomics <command> --help' explains a command's options. The usage index is cached in`,
-    '$XDG_CACHE_HOME/tokenomics. TOKENOMICS_QUOTAS (JSON, like the tokenomics.quotas setting) adds quotas to',
+    '$XDG_CACHE_HOME/tokenomics, the compiled code of the last run in its code/ folder (TOKENOMICS_CODE_CACHE=0:',
+    'none). TOKENOMICS_QUOTAS (JSON, like the tokenomics.quotas setting) adds quotas to',
     'the weekly summary. Nothing is sent over the network, except by \'export\' to the receiver you name.', '');
   return parts.join('\n');
 }
@@ -39,7 +40,13 @@ function wantsHelp(argv: readonly string[]): boolean {
   return false;
 }
 
-export async function main(argv: string[], io: CliIO): Promise<number> {
+/** How this process was started: by dist/cli.js (launch.ts), or as out/src/cli/cli.js. */
+export interface Launch {
+  /** Where the scan workers keep V8's compiled code between runs (codeCache.ts); absent: compiled every time. */
+  workerCodeDir?: string | null;
+}
+
+export async function main(argv: string[], io: CliIO, launch: Launch = {}): Promise<number> {
   const [cmd, ...rest] = argv;
   if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') {
     const named = cmd === 'help' ? rest[0] : undefined;
@@ -54,8 +61,13 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     return 2;
   }
   try {
-    // a cold scan is coming: its worker starts while the command's modules load (scanPool.ts)
-    if (rest.includes('--no-cache') && cmd !== 'count') (await import('../core/usage/scanPool')).prestartWorker();
+    if (cmd !== 'count') {
+      // the commands that read agent logs load the scan pool anyway: `count` never does
+      const pool = await import('../core/usage/scanPool');
+      if (launch.workerCodeDir) pool.keepWorkerCode(launch.workerCodeDir);
+      // a cold scan is coming: its worker starts while the command's modules load (scanPool.ts)
+      if (rest.includes('--no-cache')) pool.prestartWorker();
+    }
     const command = await load();
     if (wantsHelp(rest)) { io.stdout(command.usage()); return 0; }
     return await command.run(rest, io);
@@ -69,6 +81,9 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   }
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2), processIO()).then(code => { process.exitCode = code; });
+/** Runs this process's command line; `done` once the command finished (launch.ts keeps the compiled code then). */
+export function runProcess(launch: Launch = {}, done?: () => void): void {
+  void main(process.argv.slice(2), processIO(), launch).then(code => { process.exitCode = code; done?.(); });
 }
+
+if (require.main === module) runProcess();

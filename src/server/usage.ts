@@ -17,6 +17,7 @@ import { dayKeyer, isValidDate } from '../core/time';
 import { parseQuotas, QuotaSpec, quotaStatus } from '../core/usage/quotas';
 import { inside, SpendBreakdown, SpendState } from '../core/usage/spend';
 import { SKIP_TEXT, UsageIndex, atLines } from '../core/usage/usageIndex';
+import { keepWorkerCode } from '../core/usage/scanPool';
 import type { Engine } from './engine';
 import { afterHeavyWork } from './idleGc';
 import { AgentContextRequest, ForgetHistoryRequest, PeriodSpend, QuotaStatus, RateWindow, UsageChangedNotification, UsageRequest, UsageSummary } from './protocol';
@@ -117,6 +118,8 @@ export function registerUsage(connection: Connection, engine: Engine, opts: Usag
     // the editor running us: its own user-data folder holds Copilot's and Cline's logs (globalStorage/<us> -> <User>)
     roots = agentRoots(process.env, s.agentDirs, { vscodeUserDir: userDirFromGlobalStorage(dir) });
     const cacheFile = dir ? path.join(dir, 'usage-index.json') : null;
+    // a cold scan's workers start on the code they compiled last time (codeCache.ts)
+    keepWorkerCode(dir ? path.join(dir, 'code') : null);
     // Saving costs tens of ms on a big tree: refreshes stay in the few-ms range, saves are batched.
     index = new UsageIndex({ roots, cacheFile, autoSave: false, workers: true });
     for (const w of watchers) w.close();

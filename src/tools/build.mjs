@@ -22,11 +22,16 @@ const otlpApart = { name: 'otlp-apart', setup(b) { b.onResolve({ filter: /^\.\/o
 const builds = [
   { entryPoints: { extension: 'src/extension/extension.ts' }, external: ['vscode'] },
   { entryPoints: { server: 'src/server/server.ts' }, plugins: [otlpApart] },
-  { entryPoints: { cli: 'src/cli/cli.ts' }, banner: { js: '#!/usr/bin/env node' }, plugins: [otlpApart] },
+  // The CLI and the scan worker each start from a small launcher that runs the real bundle on V8's
+  // compiled code of its last run (src/core/codeCache.ts). That bundle is compiled by vm.Script, which
+  // has no loader for import(): the one dynamic import of an outside file (otlp.js) becomes a require.
+  { entryPoints: { cli: 'src/cli/launch.ts' }, banner: { js: '#!/usr/bin/env node' } },
+  { entryPoints: { 'cli-main': 'src/cli/cli.ts' }, plugins: [otlpApart], supported: { 'dynamic-import': false } },
   // ESM builds of the OpenTelemetry packages tree-shake: ~76 KB instead of ~261 KB
   { entryPoints: { otlp: 'src/server/otlp.ts' }, mainFields: ['module', 'main'] },
   // the cold scan's worker thread, started by the engine and the CLI (src/core/usage/scanPool.ts)
-  { entryPoints: { scanWorker: 'src/core/usage/scanWorker.ts' } },
+  { entryPoints: { scanWorker: 'src/core/usage/scanWorkerLaunch.ts' } },
+  { entryPoints: { 'scanWorker-main': 'src/core/usage/scanWorker.ts' }, supported: { 'dynamic-import': false } },
   // runs in the webview under a strict CSP: one self-contained script, no Node
   { entryPoints: { 'webview/week': 'src/webview/week.ts' }, platform: 'browser', target: 'es2022', format: 'iife' },
 ];
@@ -52,7 +57,7 @@ if (watch) {
 } else {
   await Promise.all(builds.map(b => esbuild.build({ ...common, ...b, outdir: 'dist' })));
   fs.chmodSync(path.join(ROOT, 'dist/cli.js'), 0o755);
-  for (const f of ['extension.js', 'server.js', 'cli.js', 'otlp.js', 'scanWorker.js', 'webview/week.js']) {
+  for (const f of ['extension.js', 'server.js', 'cli.js', 'cli-main.js', 'otlp.js', 'scanWorker.js', 'scanWorker-main.js', 'webview/week.js']) {
     console.log(`dist/${f} ${(fs.statSync(path.join(ROOT, 'dist', f)).size / 1024).toFixed(0)} KiB`);
   }
 }

@@ -23,6 +23,17 @@ export interface ScanResult {
   wire?: RecordsWire;
 }
 
+/** Where a worker keeps V8's compiled code between runs (codeCache.ts); null: it compiles its bundle each time. */
+let codeDir: string | null = null;
+
+/** The workers started from now on keep their compiled code in `dir` (a folder of this machine's cache). */
+export function keepWorkerCode(dir: string | null): void { codeDir = dir; }
+
+/** What a worker is started with: its code cache, and its work unless it is started ahead of it. */
+export interface WorkerStart { codeCache: string | null; work: ScanWork | null }
+/** A worker's share of a scan: the queue's jobs and its shared counters (`JobQueue`), and the scan's clock. */
+export interface ScanWork { jobs: ScanJob[]; shared: Int32Array; now: number }
+
 /** The bundled worker next to this module (dist/ or out/), or null when it is not there. */
 export function workerFile(): string | null {
   const f = path.join(__dirname, 'scanWorker.js');
@@ -72,6 +83,13 @@ export class JobQueue {
 }
 
 /**
+ * A worker gets a stdin nobody writes to: one without makes itself an ended process.stdin as it starts
+ * (Node's worker bootstrap), loading the stream modules for it: ~5 ms of a bare worker's ~25 ms start.
+ */
+const startWorker = (file: string, work: ScanWork | null): Worker =>
+  new Worker(file, { workerData: { codeCache: codeDir, work } satisfies WorkerStart, stdin: true });
+
+/**
  * A worker started ahead of its queue (`prestartWorker`), idle until `runWorker` hands it one: its
  * ~100-130 ms of start (Node's worker bootstrap, compiling and running the bundle's top level, the
  * first files before the JIT has warmed up) then runs beside the main thread's own start, module
@@ -89,7 +107,7 @@ export function prestartWorker(): void {
   const file = workerFile();
   if (early || !file || workerCount() === 0) return;
   try {
-    const worker = new Worker(file, { workerData: null });
+    const worker = startWorker(file, null);
     worker.unref(); // never what keeps the process alive
     worker.once('error', () => dropEarly(worker));
     worker.once('exit', () => dropEarly(worker));
@@ -123,14 +141,14 @@ function dropEarly(w: Worker | undefined): void {
 export function runWorker(file: string, queue: JobQueue, now: number, onResult: (r: ScanResult) => void): Promise<void> {
   return new Promise(resolve => {
     let w: Worker;
-    const data = { jobs: queue.jobs, shared: queue.shared, now };
+    const data: ScanWork = { jobs: queue.jobs, shared: queue.shared, now };
     if (early && early.file === file) {
       w = early.worker;
       dropEarly(w);
       w.ref();
       w.postMessage(data);
     } else {
-      try { w = new Worker(file, { workerData: data }); } catch { resolve(); return; }
+      try { w = startWorker(file, data); } catch { resolve(); return; }
     }
     w.on('message', (r: ScanResult | null) => {
       if (r) {
