@@ -9,6 +9,9 @@ const catalog = new Catalog();
 
 test('the bundled table validates and keeps the major families', () => {
   assert.ok(PriceTableSchema.safeParse(table).success);
+  // the catalog takes the bundled table without parsing it: parsed, it must be itself (no key dropped, no value changed)
+  assert.deepStrictEqual(PriceTableSchema.parse(table), table);
+  assert.deepStrictEqual(new Catalog(structuredClone(table)).all(), catalog.all(), 'a copy, which is parsed, gives the same catalog');
   for (const id of ['claude-opus-4-7', 'claude-sonnet-4-5', 'claude-haiku-4-5', 'gpt-5.5', 'gpt-4o', 'gemini-2.5-pro', 'gemini-2.5-flash']) {
     assert.ok(catalog.resolve(id), id);
   }
