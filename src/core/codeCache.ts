@@ -49,8 +49,7 @@ export function loadBundle<T>(file: string, dir: string | null, name: string): L
   const state: CodeCacheState = read.data ? (script.cachedDataRejected ? 'rejected' : 'loaded') : read.state;
   const mod = new Module(file, module);
   mod.filename = file;
-  mod.paths = (Module as unknown as { _nodeModulePaths(dir: string): string[] })._nodeModulePaths(path.dirname(file));
-  const req = Module.createRequire(file);
+  const req = Module.createRequire(file); // resolves from the bundle's folder, as its own require would
   const run = script.runInThisContext() as (exports: unknown, require: NodeRequire, module: Module, filename: string, dirname: string) => void;
   run.call(mod.exports, mod.exports, req, mod, file, path.dirname(file));
   mod.loaded = true;
