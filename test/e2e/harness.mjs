@@ -2,6 +2,7 @@
 // driven through headless Debian chromium with playwright-core. Installed by test/e2e/setup.sh.
 //
 //   packageVsix(extDir, outFile)                     -> outFile (vsce package --no-dependencies)
+//   vsixFiles(extDir)                                -> the paths the .vsix holds (vsce ls)
 //   startVSCode({ workspace, userSettings, machineSettings, env, vsix, devPath, testsPath, name, onPage }) -> handle
 //   runInHostTests({ devPath, testsPath, folder, env, userSettings, timeoutMs }) -> exit code
 //
@@ -75,6 +76,13 @@ export function packageVsix(extDir, outFile) {
     throw new Error(`vsce package failed in ${extDir}:\n${e.stdout ?? ''}${e.stderr ?? ''}${e.message}`);
   }
   return path.resolve(outFile);
+}
+
+/** The files `vsce package` puts in the .vsix, as `vsce ls` names them (relative to the extension folder). */
+export function vsixFiles(extDir) {
+  assertInstalled();
+  return execFileSync(VSCE, ['ls', '--no-dependencies'], { cwd: extDir, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', timeout: 180_000 })
+    .split('\n').map(l => l.trim()).filter(Boolean);
 }
 
 async function waitFor(fn, ms, what) {

@@ -70,6 +70,13 @@ if (!blocker && (scenarios.length || runInHost)) {
       const size = fs.statSync(vsix).size;
       console.log(`# packaged ${path.relative(ROOT, vsix)} (${(size / 1024).toFixed(0)} KiB) [${elapsed()}]`);
       report(`package: the .vsix is ${(size / 1024 / 1024).toFixed(2)} MB (target <= 3 MB)`, size <= 3 * 1024 * 1024);
+      // what the bundles load by path at run time: a file .vscodeignore leaves out fails only where it is
+      // loaded (the CLI's and the scan worker's launchers run dist/*-main.js; the engine starts the worker)
+      const needed = ['extension.js', 'server.js', 'cli.js', 'cli-main.js', 'scanWorker.js', 'scanWorker-main.js', 'otlp.js',
+        'node-sqlite3-wasm.wasm', 'ranks/o200k_base.bin', 'ranks/cl100k_base.bin', 'webview/week.js'].map(f => `dist/${f}`);
+      const packed = new Set(harness.vsixFiles(EXT_DIR));
+      const missing = needed.filter(f => !packed.has(f));
+      report(`package: the .vsix holds the ${needed.length} files the bundles load at run time`, missing.length === 0, missing.length ? `missing: ${missing.join(', ')}` : undefined);
     } catch (e) { vsixError = e.message; report('package: vsce package', false, e.message); }
   }
 }
