@@ -81,21 +81,26 @@ function readCache(file: string): { data: Buffer | null; state: CodeCacheState }
 }
 
 function writeCache(dir: string, file: string, name: string, script: vm.Script): boolean {
+  let fd: number;
+  const tmp = `${file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
+  try {
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    fd = fs.openSync(tmp, 'wx', 0o600);
+  } catch { return false; } // a read-only folder: no code is serialized for nothing, and the next run compiles as this one did
   try {
     const payload = script.createCachedData();
     const head = Buffer.alloc(HEADER);
     MAGIC.copy(head);
     head.writeUInt32LE(FORMAT, MAGIC.length);
     crypto.createHash('sha256').update(payload).digest().copy(head, MAGIC.length + 4);
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const tmp = `${file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
-    try {
-      fs.writeFileSync(tmp, Buffer.concat([head, payload]), { mode: 0o600 });
-      fs.renameSync(tmp, file);
-    } catch (e) { fs.rmSync(tmp, { force: true }); throw e; }
-    removeOthers(dir, file, name);
-    return true;
-  } catch { return false; } // a read-only or full disk: the next run compiles as this one did
+    try { fs.writeFileSync(fd, Buffer.concat([head, payload])); } finally { fs.closeSync(fd); }
+    fs.renameSync(tmp, file);
+  } catch {
+    fs.rmSync(tmp, { force: true }); // a full disk: nothing half-written stays
+    return false;
+  }
+  try { removeOthers(dir, file, name); } catch { /* the folder listing failed: the old files go next time */ }
+  return true;
 }
 
 /** The same bundle's files from other builds (or Node versions), and temporaries left by a crash. */
