@@ -125,6 +125,26 @@ test('code cache: a changed bundle gets its own file, and the old build\'s goes 
   assert.equal(now.filter(f => f.startsWith('probe.') && f.endsWith('.bin')).length, 1);
 });
 
+test('code cache: a folder or a FIFO where the cache file should be is never read (no hang), and the bundle runs', () => {
+  const { file, cache } = bundle();
+  loadBundle<Probe>(file, cache, 'probe').save();
+  const p = path.join(cache, cacheFiles(cache)[0]!);
+  fs.rmSync(p);
+  fs.mkdirSync(p);
+  const dir = loadBundle<Probe>(file, cache, 'probe');
+  assert.equal(dir.state, 'invalid');
+  assert.equal(dir.exports.twice(2), 4);
+  assert.equal(dir.save(), false, 'a folder is not replaced');
+  assert.ok(fs.statSync(p).isDirectory());
+  assert.deepEqual(cacheFiles(cache).filter(f => f.endsWith('.tmp')), [], 'no temporary left behind');
+  fs.rmSync(p, { recursive: true });
+  // mkfifo is coreutils': on this project's Linux CI it is there; a FIFO opened for reading would block forever
+  execFileSync('mkfifo', [p]);
+  const fifo = loadBundle<Probe>(file, cache, 'probe');
+  assert.equal(fifo.state, 'invalid');
+  assert.equal(fifo.exports.twice(3), 6);
+});
+
 test('code cache: a folder that cannot be written costs only the cache', () => {
   const { file } = bundle();
   const blocker = path.join(path.dirname(file), 'blocker');
