@@ -9,7 +9,7 @@ import { shownPath } from '../core/agents/fileNames';
 import { defaultTimeZone, isValidTimeZone } from '../core/time';
 import { RefreshResult, SKIP_TEXT, UsageIndex, atLines } from '../core/usage/usageIndex';
 import { prestartWorker } from '../core/usage/scanPool';
-import { cacheDir } from './cacheDir';
+import { cacheDir } from '../core/cacheDir';
 import { CliIO, FlagKind, UsageError } from './io';
 
 /** One repeatable folder flag per agent (`--claude-dir`), from its adapter, and `--no-cache`. */

@@ -3,7 +3,7 @@
 // (codeCache.ts says why and what it holds). TOKENOMICS_CODE_CACHE=0 compiles everything every time.
 import path from 'node:path';
 import { loadBundle } from '../core/codeCache';
-import { cacheDir } from './cacheDir';
+import { cacheDir } from '../core/cacheDir';
 import type * as Cli from './cli';
 
 const dir = process.env.TOKENOMICS_CODE_CACHE === '0' ? null : path.join(cacheDir(process.env), 'code');

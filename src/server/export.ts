@@ -18,11 +18,11 @@ import { ExportState, Point, advance, backfillState, parseState, serializeState 
 import { dayNumberer } from '../core/time';
 import { UsageColumns, columnsOf } from '../core/usage/columns';
 import { readRegularFile, writeAtomic } from '../core/persist';
+import { cacheDir } from '../core/cacheDir';
 
 /** Where the machine's export files live: beside the CLI's usage index, shared by every window and the CLI. */
 export function exportDir(env: NodeJS.ProcessEnv): string {
-  const home = env.HOME || os.homedir();
-  return path.join(env.XDG_CACHE_HOME || path.join(home, '.cache'), 'tokenomics', 'otlp');
+  return path.join(cacheDir(env), 'otlp');
 }
 
 // ---- files ----------------------------------------------------------------------------------------------

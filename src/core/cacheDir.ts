@@ -1,4 +1,5 @@
-// Where the CLI keeps what it can rebuild: the usage indexes, and V8's compiled code of its bundles.
+// This machine's cache folder for Tokenomics, as the CLI and the export name it: the CLI's usage indexes,
+// V8's compiled code of its bundles (code/), and the export's state shared by every window and the CLI (otlp/).
 import os from 'node:os';
 import path from 'node:path';
 
