@@ -13,6 +13,7 @@ import fs from 'node:fs';
 import Module from 'node:module';
 import path from 'node:path';
 import vm from 'node:vm';
+import { readRegularFile, writeAtomic } from './persist';
 
 const MAGIC = Buffer.from('TKCC');
 const FORMAT = 1;
@@ -68,12 +69,12 @@ export function loadBundle<T>(file: string, dir: string | null, name: string): L
 const safe = (s: string) => s.replace(/[^A-Za-z0-9._-]/g, '_');
 
 function readCache(file: string): { data: Buffer | null; state: CodeCacheState } {
+  let size: number;
+  try { size = fs.statSync(file).size; } catch { return { data: null, state: 'none' }; }
+  if (size > MAX_BYTES) return { data: null, state: 'invalid' };
   let buf: Buffer;
-  try {
-    const st = fs.statSync(file);
-    if (!st.isFile() || st.size > MAX_BYTES) return { data: null, state: 'invalid' };
-    buf = fs.readFileSync(file);
-  } catch { return { data: null, state: 'none' }; }
+  // a folder or a FIFO there is refused, and never waited on (persist.ts)
+  try { buf = readRegularFile(file); } catch { return { data: null, state: 'invalid' }; }
   if (buf.length <= HEADER || !buf.subarray(0, MAGIC.length).equals(MAGIC) || buf.readUInt32LE(MAGIC.length) !== FORMAT) return { data: null, state: 'invalid' };
   const payload = buf.subarray(HEADER);
   const sum = crypto.createHash('sha256').update(payload).digest();
@@ -81,11 +82,9 @@ function readCache(file: string): { data: Buffer | null; state: CodeCacheState }
 }
 
 function writeCache(dir: string, file: string, name: string, script: vm.Script): boolean {
-  let fd: number;
-  const tmp = `${file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
   try {
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    fd = fs.openSync(tmp, 'wx', 0o600);
+    fs.accessSync(dir, fs.constants.W_OK);
   } catch { return false; } // a read-only folder: no code is serialized for nothing, and the next run compiles as this one did
   try {
     const payload = script.createCachedData();
@@ -93,12 +92,8 @@ function writeCache(dir: string, file: string, name: string, script: vm.Script):
     MAGIC.copy(head);
     head.writeUInt32LE(FORMAT, MAGIC.length);
     crypto.createHash('sha256').update(payload).digest().copy(head, MAGIC.length + 4);
-    try { fs.writeFileSync(fd, Buffer.concat([head, payload])); } finally { fs.closeSync(fd); }
-    fs.renameSync(tmp, file);
-  } catch {
-    fs.rmSync(tmp, { force: true }); // a full disk: nothing half-written stays
-    return false;
-  }
+    writeAtomic(file, Buffer.concat([head, payload]), 0o600);
+  } catch { return false; } // a full disk: writeAtomic leaves nothing half-written
   try { removeOthers(dir, file, name); } catch { /* the folder listing failed: the old files go next time */ }
   return true;
 }

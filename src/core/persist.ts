@@ -4,12 +4,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { readFully } from './fileBytes';
 
-/** Temp file in the same folder, then rename: readers see the old index or the new one, never half of one. */
-export function writeAtomic(file: string, data: Buffer | string): void {
+/**
+ * Temp file in the same folder, then rename: readers see the old index or the new one, never half of one.
+ * `mode`: the new file's permissions (default: the process's usual ones).
+ */
+export function writeAtomic(file: string, data: Buffer | string, mode?: number): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   try {
-    fs.writeFileSync(tmp, data);
+    fs.writeFileSync(tmp, data, mode === undefined ? undefined : { mode });
     fs.renameSync(tmp, file);
   } catch (e) {
     try { fs.unlinkSync(tmp); } catch { /* never created */ }
