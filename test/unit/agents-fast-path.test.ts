@@ -49,13 +49,16 @@ const CLAUDE_EXTRA = [
   '{"parentUuid":"0b0e7c1e-0000-4000-8000-000000000001","isSidechain":false,"userType":"external","cwd":"/home/dev/project1","sessionId":"5d1c0c1e-0000-4000-8000-000000000001","version":"2.1.90","gitBranch":"main","message":{"id":"msg_01abc","type":"message","role":"assistant","model":"claude-sonnet-4-5-20250929","content":[{"type":"thinking","thinking":"lorem ipsum \\"quoted\\" dolor","signature":"abcdef"}],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":3,"cache_creation_input_tokens":1200,"cache_read_input_tokens":20000,"cache_creation":{"ephemeral_5m_input_tokens":1200,"ephemeral_1h_input_tokens":0},"output_tokens":7,"service_tier":"standard"}},"requestId":"req_011abc","type":"assistant","uuid":"0b0e7c1e-0000-4000-8000-000000000002","timestamp":"2026-03-02T10:00:00.000Z"}',
   '{"type":"assistant","timestamp":"2026-03-02T10:00:01.000Z","message":{"model":"claude-opus-4-1-20250805","usage":{"input_tokens":10,"output_tokens":20,"cache_creation":{"ephemeral_5m_input_tokens":5,"ephemeral_1h_input_tokens":50},"speed":"fast","server_tool_use":{"web_search_requests":2}}},"isSidechain":true}',
   '{"type":"user","timestamp":"2026-03-02T10:00:02.000Z","message":{"role":"user","content":[{"type":"tool_result","content":"{\\"usage\\":{\\"input_tokens\\":5}}"}]}}',
+  // usage.iterations: the main model's calls (the fast path reads the line), an advisor's (the slow path does)
+  '{"type":"assistant","timestamp":"2026-03-02T10:00:03.000Z","sessionId":"s","message":{"id":"msg_it","model":"claude-sonnet-4-6","usage":{"input_tokens":3,"output_tokens":9,"cache_read_input_tokens":900,"iterations":[{"type":"message","input_tokens":3,"output_tokens":9,"cache_read_input_tokens":900}],"speed":"standard"}}}',
+  '{"type":"assistant","timestamp":"2026-03-02T10:00:04.000Z","sessionId":"s","message":{"id":"msg_adv","model":"claude-sonnet-4-6","usage":{"input_tokens":3,"output_tokens":9,"iterations":[{"type":"advisor_message","model":"claude-opus-4-7","input_tokens":5000,"output_tokens":70,"speed":"fast"},{"type":"advisor_message","input_tokens":1,"output_tokens":1}]}}}',
 ];
 
 const TIMES = ['"2026-02-30T00:00:00Z"', '"2026-02-29T00:00:00Z"', '"2026-04-02T24:00:00Z"', '"0999-01-01T00:00:00Z"', '"2026-04-02t10:00:03Z"', '"2026-04-02T10:00:60Z"', '"2026-04-02T10:00:03.2Z"', '"2026-04-02T10:00:03Z"', '"garbage"', '"2026-04-02"', '"1999-01-01T00:00:00Z"', '"2999-01-01T00:00:00Z"', '"2026-04-02T10:00:00+02:00"', '""', '"2026-04-02T10:00:00.000Z"', 'null', '1775132403'];
 const HOT_KEYS = ['ordinal', 'type', 'payload', 'info', 'total_token_usage', 'last_token_usage', 'input_tokens', 'cached_input_tokens', 'output_tokens',
   'total_tokens', 'model', 'rate_limits', 'primary', 'used_percent', 'resets_at', 'resets_in_seconds', 'window_minutes', 'plan_type', 'limit_id', 'credits',
   'message', 'usage', 'id', 'sessionId', 'cwd', 'requestId', 'isSidechain', 'cache_creation', 'ephemeral_1h_input_tokens', 'cache_read_input_tokens',
-  'speed', 'server_tool_use', 'web_search_requests', 'subagent_history_start_ordinal', 'forked_from_id'];
+  'speed', 'server_tool_use', 'web_search_requests', 'subagent_history_start_ordinal', 'forked_from_id', 'iterations', 'advisor_message'];
 const WS = [' ', '\t', '\r', '\n', '  '];
 const ODD_VALUES = ['null', '"x"', '""', '0', '-0', '1.5', '-3', '1e400', '12.0', '1E+2', '123456789012345678', '0.1', '2.675', 'true', 'false', '[]', '{}', '[1]', '{"a":1}', '"\\u0041"'];
 const ODD_NUMBERS = ['1.0', '1e2', '01', '1e400', '-1e999', '00', '12345678901234567890123', '1.2345678901234567890123', '0.30000000000000004441', '98.76543210987654321', '-', '1.', '.5', '1E+2', '9007199254740993', '0.000001', '-0.0', '5e-324', '12345678901234.5'];
@@ -335,6 +338,26 @@ test('fast path: claude-code assistant lines of one shape are read by their lear
   ];
   const file = '/home/dev/.claude/projects/-home-dev-p/5d1c0c1e-0000-4000-8000-000000000001.jsonl';
   readsLikeTheSlowPath(claudeCodeReader as AgentReader<unknown>, file, lines, assistantReads, { template: lines.length / 4, records: 60 });
+});
+
+test('fast path: claude-code usage.iterations is a hole the learned shape steps over; a line with an advisor call goes to the slow path', () => {
+  // Claude Code writes `usage.iterations` on its turns (the model calls of one turn); only an
+  // `advisor_message` among them is a request the top-level usage leaves out (claudeCode.ts).
+  const shape = (it: string, n = 3) =>
+    `{"parentUuid":"p","isSidechain":false,"cwd":"/home/dev/app","sessionId":"5d1c0c1e-0000-4000-8000-0000000000ad","message":{"id":"msg_${n}","type":"message","role":"assistant","model":"claude-sonnet-4-6","content":[{"type":"text","text":"ok"}],"usage":{"input_tokens":${n},"cache_creation_input_tokens":0,"cache_read_input_tokens":20000,"output_tokens":7,"service_tier":"standard","iterations":${it},"speed":"standard"}},"requestId":"req_${n}","type":"assistant","uuid":"u","timestamp":"2026-07-10T10:00:00.000Z"}`;
+  const main = (n: number) => `[{"type":"message","input_tokens":${n},"output_tokens":7,"cache_read_input_tokens":20000,"cache_creation_input_tokens":0}]`;
+  const advisor = (n: number, extra = '') => `[{"type":"message","input_tokens":1,"output_tokens":2},{"type":"advisor_message","model":"claude-opus-4-7","input_tokens":${n},"output_tokens":70,"cache_read_input_tokens":0,"cache_creation_input_tokens":0${extra}}]`;
+  const odd = ['[]', 'null', '{}', '"advisor_message"', '[{"type":"advisor_message"}]', '[{"type":"advisor_message","input_tokens":"5"}]', '[{"type":"advisor_message","input_tokens":5,"model":7}]',
+    '[{"type":"fallback_message","model":"claude-opus-4-7","input_tokens":9000}]', '[{"type":"advisor_\\u006dessage","input_tokens":5}]', '[1,null,"x"]', `${advisor(5)} `, advisor(8, ',"speed":"fast"'),
+    advisor(9, ',"cache_creation":{"ephemeral_5m_input_tokens":0,"ephemeral_1h_input_tokens":4}'), advisor(10, ',"server_tool_use":{"web_search_requests":2}')];
+  const lines: string[] = [];
+  for (let i = 1; i <= 40; i++) lines.push(shape(main(i), i));
+  for (let i = 0; i < 12; i++) lines.push(shape(advisor(1000 + i), 100 + i), shape(main(200 + i), 200 + i));
+  odd.forEach((v, i) => lines.push(shape(v, 300 + i), shape(main(400 + i), 400 + i)));
+  // shapes that differ outside the holes: the cursor reads them, and learns them
+  for (let i = 0; i < 12; i++) lines.push(i % 2 ? shape(main(500 + i), 500 + i).replace(',"speed":"standard"', '') : shape(advisor(600 + i), 600 + i).replace('"iterations":', '"iterations": '));
+  const file = '/home/dev/.claude/projects/-home-dev-app/5d1c0c1e-0000-4000-8000-0000000000ad.jsonl';
+  readsLikeTheSlowPath(claudeCodeReader as AgentReader<unknown>, file, lines, assistantReads, { template: 40, records: 100 });
 });
 
 test('fast path: plainEnd stops at the first quote, backslash or control character, four bytes at a time, as the byte loop does', () => {

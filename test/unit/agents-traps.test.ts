@@ -173,6 +173,30 @@ test('claude: fast mode is priced at the model\'s fast multiple, web searches pe
   assert.deepEqual(index.skippedByReason(), { 'no-type': 1 }); // was: dropped without a word
 });
 
+// ccusage issue #1115 (a user's transcript) and PR #1423, codeburn tests/parser-advisor-usage.test.ts and
+// src/parser.ts parseAdvisorCalls, agent-walker PR #39: the /advisor tool's call to a stronger model is
+// an `advisor_message` in `usage.iterations`, under its own model and left out of the top-level usage
+// (which sums the `message` iterations); a `fallback_message` is a failed attempt, never billed.
+test('claude: an advisor call in usage.iterations is a request of its own, under the advisor model; fallback attempts are not billed', async () => {
+  const { records, index } = await readTrap('claude-advisor', 'claude-code');
+  assert.deepEqual(records.map(r => [r.key, r.model, r.usage.input, r.usage.output, r.usage.cacheRead, r.usage.cacheWrite5m, r.contextTokens]), [
+    ['c:msg_01ADVISOR', 'claude-sonnet-4-6', 2, 491, 226584, 7853, 234439], // the main model keeps exactly the top-level usage
+    ['c:msg_01ADVISOR:advisor:0', 'claude-opus-4-7', 159419, 7805, 0, 0, 159419], // was: not counted
+    ['c:msg_01PLAIN', 'claude-sonnet-4-6', 3, 120, 227000, 0, 227003], // iterations of the main model only: nothing more
+    ['c:msg_01FALLBACK', 'claude-sonnet-4-6', 4, 60, 230000, 0, 230004], // the failed fallback's 230,004 tokens are not billed
+  ]);
+  assert.equal(records[1]!.timestamp, records[0]!.timestamp); // the turn's time and session
+  assert.equal(records[1]!.sessionId, records[0]!.sessionId);
+  // the second content-block line of the turn repeats both calls; the side-chain copy replays both
+  assert.deepEqual(index.skippedByReason(), { replay: 2, duplicate: 2 });
+  const catalog = bundledCatalog();
+  const rep = buildReportFromColumns(index.columns(), catalog, { timezone: 'UTC' });
+  const opus = rep.models.find(m => m.model === 'claude-opus-4-7')!;
+  assert.equal(opus.inputTokens, 159419);
+  assert.ok(Math.abs(opus.costUSD - requestCost(catalog.resolve('claude-opus-4-7'), records[1]!.usage)!) < 1e-9);
+  assert.ok(opus.costUSD > 0.9, `${opus.costUSD}`); // $5 / $25 per 1M: ~$0.99 that was missing
+});
+
 test('report: web searches and fast mode priced in the columns, the same from a persisted index', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tkx-fast-'));
   try {

@@ -9,15 +9,36 @@ import { isDir, textLength } from './shared';
 import { JsonCursor, LearnedLines, SLOTS_FAIL, SLOTS_NULL, SLOTS_OBJECT, StringCache, keyBytes } from './jsonFields';
 
 const count = z.number().nullish();
+const BreakdownSchema = z.object({ ephemeral_5m_input_tokens: count, ephemeral_1h_input_tokens: count });
+/**
+ * One model call of a turn, in `usage.iterations`. The top-level usage sums the main model's calls;
+ * an `advisor_message` (the /advisor tool's call to a stronger model) is left out of it and billed
+ * under its own model, so it is a request of its own. A `fallback_message` (a failed fallback
+ * attempt) is not billed. (codeburn src/parser.ts parseAdvisorCalls, ccusage PR #1423 for issue
+ * #1115, agent-walker PR #39.)
+ */
+const IterationSchema = z.object({
+  type: z.string().nullish(),
+  model: z.string().nullish(),
+  input_tokens: count,
+  output_tokens: count,
+  cache_creation_input_tokens: count,
+  cache_read_input_tokens: count,
+  cache_creation: BreakdownSchema.nullish().catch(null),
+  speed: z.string().nullish().catch(null),
+  server_tool_use: z.object({ web_search_requests: count }).nullish().catch(null),
+});
 const UsageSchema = z.object({
   input_tokens: count,
   output_tokens: count,
   cache_creation_input_tokens: count,
   cache_read_input_tokens: count,
-  cache_creation: z.object({ ephemeral_5m_input_tokens: count, ephemeral_1h_input_tokens: count }).nullish(),
+  cache_creation: BreakdownSchema.nullish(),
   // fast mode is billed at a multiple of the standard price: priced as the model's `-fast` variant
   speed: z.string().nullish().catch(null),
   server_tool_use: z.object({ web_search_requests: count }).nullish().catch(null),
+  // each one read apart (IterationSchema), so an odd one never costs the line its own usage
+  iterations: z.array(z.unknown()).nullish().catch(null),
 });
 const LineSchema = z.object({
   type: z.string().optional(),
@@ -35,6 +56,7 @@ const LineSchema = z.object({
 
 type Line = z.infer<typeof LineSchema>;
 type Usage = z.infer<typeof UsageSchema>;
+type Counts = Pick<Usage, 'input_tokens' | 'output_tokens' | 'cache_creation_input_tokens' | 'cache_read_input_tokens' | 'cache_creation'>;
 
 export interface ClaudeState { session: string; project: string }
 
@@ -75,38 +97,65 @@ function assistant(state: ClaudeState, l: Line, timestamp: number, offset: numbe
   if (!Number.isFinite(timestamp)) return 'malformed';
   if (!plausibleTime(timestamp)) return 'out-of-range-time';
   const u = l.message.usage;
+  const usage = usageOf(u);
+  const id = l.message.id;
+  const model = l.message.model ?? 'unknown';
+  // One response is one message id, whatever requestId a copy carries (ccusage
+  // rust/crates/ccusage/src/adapter/claude/mod.rs, codeburn src/parser.ts). Without one nothing
+  // says two lines are one request, so each line counts.
+  const key = id ? claudeKey(id) : `c:${file}@${offset}`;
+  const sessionId = l.sessionId ?? state.session, project = l.cwd ?? state.project;
+  // A side-chain (/btw) copy of a parent message loses to the parent entry, which is the request
+  // (ccusage PR #1155, issue #913); a side-chain's own messages still count.
+  const rank = l.isSidechain === true ? 2 : 0;
+  const request = (m: string, speed: string | null | undefined, counts: UsageRecord['usage'], k: string, searches: number): UsageRecord => {
+    const r: UsageRecord = { agent: 'claude-code', sessionId, project, model: speed === 'fast' && m !== 'unknown' ? `${m}${FAST_MODEL_SUFFIX}` : m,
+      timestamp, usage: counts, contextTokens: counts.input + counts.cacheRead + counts.cacheWrite5m + counts.cacheWrite1h, file, key: k, rank };
+    if (searches) r.webSearches = searches;
+    return r;
+  };
+  const advisors = u.iterations ? advisorCalls(u.iterations) : NONE;
+  let outcome: LineOutcome = 'ignored'; // <synthetic> and error stubs: no tokens
+  if (usage.input + usage.output + usage.cacheRead + usage.cacheWrite5m + usage.cacheWrite1h > 0) {
+    if (!plausibleUsage(usage) || advisors.some(a => !plausibleUsage(a.usage))) return 'implausible';
+    emit(request(model, u.speed, usage, key, tokens(u.server_tool_use?.web_search_requests)));
+    outcome = 'record';
+  } else if (advisors.some(a => !plausibleUsage(a.usage))) return 'implausible';
+  // numbered among the advisor calls only, as codeburn keys them (`<message id>:advisor:<n>`)
+  advisors.forEach((a, n) => { emit(request(a.model ?? model, a.speed ?? u.speed, a.usage, `${key}:advisor:${n}`, a.searches)); outcome = 'record'; });
+  return outcome;
+}
+
+/** Tokens as a request counts them, from a usage object or one of its iterations. */
+function usageOf(u: Counts): UsageRecord['usage'] {
   const b5 = tokens(u.cache_creation?.ephemeral_5m_input_tokens), b1 = tokens(u.cache_creation?.ephemeral_1h_input_tokens);
   const created = u.cache_creation_input_tokens == null ? b5 + b1 : tokens(u.cache_creation_input_tokens);
   // Without a breakdown, all cache creation is priced at the 5-minute rate.
   const w1h = Math.min(b1, created);
-  const w5m = created - w1h;
-  const usage = { input: tokens(u.input_tokens), output: tokens(u.output_tokens), cacheRead: tokens(u.cache_read_input_tokens), cacheWrite5m: w5m, cacheWrite1h: w1h };
-  if (usage.input + usage.output + usage.cacheRead + w5m + w1h === 0) return 'ignored'; // <synthetic> and error stubs
-  if (!plausibleUsage(usage)) return 'implausible';
-  const id = l.message.id;
-  const model = l.message.model ?? 'unknown';
-  const record: UsageRecord = {
-    agent: 'claude-code',
-    sessionId: l.sessionId ?? state.session,
-    project: l.cwd ?? state.project,
-    model: u.speed === 'fast' && model !== 'unknown' ? `${model}${FAST_MODEL_SUFFIX}` : model,
-    timestamp,
-    usage,
-    contextTokens: usage.input + usage.cacheRead + w5m + w1h,
-    file,
-    // One response is one message id, whatever requestId a copy carries (ccusage
-    // rust/crates/ccusage/src/adapter/claude/mod.rs, codeburn src/parser.ts). Without one nothing
-    // says two lines are one request, so each line counts.
-    key: id ? claudeKey(id) : `c:${file}@${offset}`,
-    // A side-chain (/btw) copy of a parent message loses to the parent entry, which is the request
-    // (ccusage PR #1155, issue #913); a side-chain's own messages still count.
-    rank: l.isSidechain === true ? 2 : 0,
-  };
-  const searches = tokens(u.server_tool_use?.web_search_requests);
-  if (searches) record.webSearches = searches;
-  emit(record);
-  return 'record';
+  return { input: tokens(u.input_tokens), output: tokens(u.output_tokens), cacheRead: tokens(u.cache_read_input_tokens), cacheWrite5m: created - w1h, cacheWrite1h: w1h };
 }
+
+interface AdvisorCall { model: string | null | undefined; speed: string | null | undefined; usage: UsageRecord['usage']; searches: number }
+const NONE: readonly AdvisorCall[] = [];
+
+/**
+ * The advisor calls among a turn's iterations, those with tokens. The others are already in the
+ * top-level usage (`message`) or were never billed (`fallback_message`). An advisor entry the schema
+ * does not read is left out, as the peers leave it.
+ */
+function advisorCalls(iterations: readonly unknown[]): readonly AdvisorCall[] {
+  let out: AdvisorCall[] | null = null;
+  for (const it of iterations) {
+    if (!it || typeof it !== 'object' || (it as { type?: unknown }).type !== ADVISOR_TYPE) continue;
+    const p = IterationSchema.safeParse(it);
+    if (!p.success) continue;
+    const usage = usageOf(p.data);
+    if (usage.input + usage.output + usage.cacheRead + usage.cacheWrite5m + usage.cacheWrite1h === 0) continue;
+    (out ??= []).push({ model: p.data.model || null, speed: p.data.speed, usage, searches: tokens(p.data.server_tool_use?.web_search_requests) });
+  }
+  return out ?? NONE;
+}
+const ADVISOR_TYPE = 'advisor_message';
 
 
 // ---- the fast path: an assistant line read from its bytes (jsonFields.ts says why) --------------------
@@ -117,8 +166,10 @@ const K = {
   model: keyBytes('model'), usage: keyBytes('usage'), input: keyBytes('input_tokens'), output: keyBytes('output_tokens'),
   creation: keyBytes('cache_creation_input_tokens'), read: keyBytes('cache_read_input_tokens'), breakdown: keyBytes('cache_creation'),
   b5m: keyBytes('ephemeral_5m_input_tokens'), b1h: keyBytes('ephemeral_1h_input_tokens'), speed: keyBytes('speed'),
-  serverTools: keyBytes('server_tool_use'), searches: keyBytes('web_search_requests'),
+  serverTools: keyBytes('server_tool_use'), searches: keyBytes('web_search_requests'), iterations: keyBytes('iterations'),
 };
+/** In `usage.iterations`, the mark of an advisor call: a line with one goes to the slow path, which reads them. */
+const ADVISOR = Buffer.from(`"${ADVISOR_TYPE}"`), BACKSLASH = 0x5c;
 const ASSISTANT = keyBytes('assistant');
 /** The time of the line `assistantFast` read last (its `timestamp` field stays empty). */
 let at = NaN;
@@ -130,7 +181,8 @@ const strings = { session: new StringCache(), cwd: new StringCache(), model: new
 // the time, then the usage counts. NaN: null or absent, which `assistant` treats alike.
 // String slots: the message id, the model, the session, the folder (undefined: absent).
 const T_ID = 0, T_MODEL = 1, T_SESSION = 2, T_CWD = 3;
-const S_AT = 0, S_INPUT = 1, S_OUTPUT = 2, S_CREATION = 3, S_READ = 4, S_5M = 5, S_1H = 6, S_SEARCHES = 7, SLOTS = 8;
+// S_ITER, S_ITER + 1: where `usage.iterations` starts and ends in the line.
+const S_AT = 0, S_INPUT = 1, S_OUTPUT = 2, S_CREATION = 3, S_READ = 4, S_5M = 5, S_1H = 6, S_SEARCHES = 7, S_ITER = 8, SLOTS = 10;
 // a nested object's state: ABSENT, or what JsonCursor.numbersIn found
 const ABSENT = -1, NULL = SLOTS_NULL, OBJECT = SLOTS_OBJECT, FAIL = SLOTS_FAIL;
 
@@ -165,6 +217,13 @@ const once = (seen: number, bit: number): number => (seen & bit ? -1 : seen | bi
 function assistantFast(buf: Buffer, start: number, end: number): Line | null {
   const s = lines.read(buf, start, end);
   if (!s) return null;
+  // most turns' iterations are the main model's calls, which the top-level usage already sums; an
+  // escape could spell the type some other way, so a backslash in them sends the line over too
+  const from = nums[S_ITER]!;
+  if (!Number.isNaN(from)) {
+    const it = buf.subarray(from, nums[S_ITER + 1]);
+    if (it.indexOf(ADVISOR) >= 0 || it.indexOf(BACKSLASH) >= 0) return null;
+  }
   shape = s;
   return assemble();
 }
@@ -213,6 +272,7 @@ function usageFast(c: JsonCursor): boolean {
     else if (c.key(K.breakdown)) { seen = once(seen, 16); shape.breakdown = c.numbersIn(BREAKDOWN_KEYS, BREAKDOWN_SLOTS, nums); if (shape.breakdown === FAIL) return false; }
     else if (c.key(K.speed)) { seen = once(seen, 32); shape.speed = c.null() ? null : c.string(); }
     else if (c.key(K.serverTools)) { seen = once(seen, 64); shape.serverTools = c.numbersIn(TOOLS_KEYS, TOOLS_SLOTS, nums); if (shape.serverTools === FAIL) return false; }
+    else if (c.key(K.iterations)) { seen = once(seen, 128); nums[S_ITER] = c.spanIn(S_ITER); nums[S_ITER + 1] = c.offset; }
     else c.skipIn();
     if (seen < 0 || !c.ok) return false;
   }
@@ -229,7 +289,7 @@ const slotCount = (slot: number): number | undefined => (Number.isNaN(nums[slot]
 // the worker and on this thread get in each other's way (a cold scan on two threads scaled 1.2x when
 // allocating heavily, 1.6x when not).
 const lineUsage: Usage = { input_tokens: undefined, output_tokens: undefined, cache_creation_input_tokens: undefined, cache_read_input_tokens: undefined,
-  cache_creation: undefined, speed: undefined, server_tool_use: undefined };
+  cache_creation: undefined, speed: undefined, server_tool_use: undefined, iterations: undefined };
 const lineBreakdown: NonNullable<Usage['cache_creation']> = { ephemeral_5m_input_tokens: undefined, ephemeral_1h_input_tokens: undefined };
 const lineTools: NonNullable<Usage['server_tool_use']> = { web_search_requests: undefined };
 const lineMessage: Line['message'] = { id: undefined, model: undefined, usage: lineUsage };

@@ -15,8 +15,8 @@
 // walked (`LineTemplate`), comparing bytes and decoding only the values that change.
 
 const QUOTE = 0x22, BACKSLASH = 0x5c, COMMA = 0x2c, COLON = 0x3a;
-/** What fills a LineTemplate hole: a time (a string), a number, a decoded string, any string, any value. */
-const HOLE_TIME = 0, HOLE_NUMBER = 1, HOLE_STRING = 2, HOLE_IS_STRING = 3, HOLE_ANY = 4;
+/** What fills a LineTemplate hole: a time (a string), a number, a decoded string, any string, any value, any value whose place is kept. */
+const HOLE_TIME = 0, HOLE_NUMBER = 1, HOLE_STRING = 2, HOLE_IS_STRING = 3, HOLE_ANY = 4, HOLE_SPAN = 5;
 /** What `JsonCursor.numbersIn` found. */
 export const SLOTS_FAIL = 0, SLOTS_NULL = 1, SLOTS_OBJECT = 2;
 const OPEN_OBJ = 0x7b, CLOSE_OBJ = 0x7d, OPEN_ARR = 0x5b, CLOSE_ARR = 0x5d;
@@ -341,6 +341,17 @@ export class JsonCursor {
     if (this.recording && this.ok) this.recording.push(HOLE_ANY, 0, s, this.pos);
   }
 
+  /**
+   * `skip()` of a value its reader only looks into when it must, recorded while `recording`: a hole
+   * any JSON value fills, whose place a LineTemplate read puts in `nums[slot]` (start) and
+   * `nums[slot + 1]` (end), as the reader puts this one. Returns where the value starts.
+   */
+  spanIn(slot: number): number {
+    const s = this.skip();
+    if (this.recording && this.ok) this.recording.push(HOLE_SPAN, slot, s, this.pos);
+    return s;
+  }
+
   /** A finite number value as JSON.parse reads it; NaN (cursor failed) for anything else. */
   number(): number {
     const c = this.peek();
@@ -574,6 +585,7 @@ export class LineTemplate {
         if (strs) strs[slots[h]!] = v;
       }
       else if (kind === HOLE_IS_STRING) c.isString();
+      else if (kind === HOLE_SPAN) { c.skip(); nums[slots[h]!] = p; nums[slots[h]! + 1] = c.offset; }
       else c.skip();
       if (!c.ok) return false;
       p = c.offset;
