@@ -17,6 +17,12 @@ const PROVIDERS = {
   zhipu: 'zhipu', minimax: 'minimax', bedrock: 'anthropic',
 };
 const MODES = new Set(['chat', 'responses', 'completion']);
+// Fast-mode multiples where the snapshot is wrong, by model id prefix. Opus 4.8 fast is $10 / $50 per
+// 1M against $5 / $25 standard, 2x (Anthropic's pricing page as quoted in models.dev PR #4123 and
+// Portkey-AI/models PR #720; LiteLLM PR #29238 added 2.0, a review changed it to the 6.0 of Opus 4.6;
+// ccusage rust/crates/ccusage/src/fast-multiplier-overrides.json has 2.0).
+const FAST_OVERRIDES = [['claude-opus-4-8', 2]];
+const fastOverride = id => FAST_OVERRIDES.find(([prefix]) => id === prefix || id.startsWith(prefix + '-') || id.startsWith(prefix + '@'))?.[1];
 const perM = v => (typeof v === 'number' && Number.isFinite(v) ? Math.round(v * 1e6 * 1e6) / 1e6 : undefined);
 
 // Tiers are a product judgement, not a LiteLLM field: the rules are by name within a family.
@@ -75,7 +81,7 @@ for (const [id, e] of Object.entries(raw).sort(([a], [b]) => a.localeCompare(b))
     contextWindow: e.max_input_tokens ?? e.max_tokens ?? undefined,
     maxOutput: e.max_output_tokens ?? undefined,
     // fast mode (Claude Code `usage.speed: "fast"`) is billed at this multiple of every rate
-    fastMultiplier: typeof e.provider_specific_entry?.fast === 'number' && e.provider_specific_entry.fast > 0 ? e.provider_specific_entry.fast : undefined,
+    fastMultiplier: typeof e.provider_specific_entry?.fast === 'number' && e.provider_specific_entry.fast > 0 ? fastOverride(id) ?? e.provider_specific_entry.fast : undefined,
     // server-side web search, USD per search (Anthropic: $10 per 1,000)
     webSearchPerRequest: webSearchPrice(e.search_context_cost_per_query),
   };

@@ -57,6 +57,18 @@ test('long-context pricing reprices the whole request once input crosses the thr
   assert.ok(Math.abs(above - (100_001 * 6 + 100_000 * 0.6 + 1000 * 22.5) / 1e6) < 1e-12);
 });
 
+// Fast mode is billed at a multiple of every rate: Opus 4.6 at 6x (LiteLLM provider_specific_entry.fast),
+// Opus 4.8 at 2x ($10 / $50 per 1M against $5 / $25: Anthropic's pricing page as quoted in models.dev
+// PR #4123; ccusage fast-multiplier-overrides.json) where the LiteLLM snapshot says 6 (generate-prices.mjs).
+test('fast mode costs the model\'s fast multiple: 6x on Opus 4.6, 2x on Opus 4.8', () => {
+  const u = { ...ZERO_USAGE, input: 1_000_000, output: 100_000, cacheRead: 2_000_000, cacheWrite5m: 10_000 };
+  for (const [id, k] of [['claude-opus-4-6', 6], ['claude-opus-4-8', 2], ['claude-opus-4-8-20260601', 2]] as const) {
+    const fast = requestCost(catalog.resolve(`${id}-fast`), u)!, base = requestCost(catalog.resolve(id), u)!;
+    assert.ok(base > 0 && Math.abs(fast - k * base) < 1e-9, `${id}: ${fast} vs ${k} x ${base}`); // was 6x on Opus 4.8
+  }
+  assert.equal(requestCost(catalog.resolve('claude-opus-4-8-fast'), { ...ZERO_USAGE, input: 1_000_000, output: 1_000_000 }), 10 + 50);
+});
+
 test('missing cache prices follow the providers\' usual rule', () => {
   const m = catalog.resolve('gemini-2.5-pro')!;
   assert.equal(m.rates.cacheWrite5m, 1.25 * 1.25);
