@@ -49,6 +49,21 @@ test('codex: rate limits on a token_count with info null are the latest plan usa
   });
 });
 
+// openai/codex core tests (observed Responses API usage), server_web_search_usage_does_not_inflate_active_context:
+// a server-side search re-reads the context inside one response; the running total takes all the provider
+// billed (5,000 there), last_token_usage only the active context (< 1,000). The web_search_call item is
+// the rollout's response item for it (codex-rs protocol ResponseItem::WebSearchCall).
+test('codex: a web-search turn is billed as its running total grew, not as last_token_usage, which is the active context', async () => {
+  const { records, index } = await readTrap('codex-websearch', 'codex');
+  assert.deepEqual(records.map(r => [r.usage.input, r.usage.cacheRead, r.usage.output, r.contextTokens]), [
+    [1000, 0, 100, 1000],
+    [22000, 30000, 300, 1500], // was: 500, 1000, 300 (last_token_usage): 51,000 billed tokens lost
+    [200, 1500, 120, 1700], // total grew by last: the same either way
+  ]);
+  assert.equal(promptOf(records), 1000 + 52000 + 1700);
+  assert.deepEqual(index.skippedByReason(), {});
+});
+
 // ccusage rust/crates/ccusage/src/adapter/codex/loader.rs skips_replayed_history_across_multiple_subagent_files:
 // each sub-agent's rollout starts with its own session_meta (source.subagent.thread_spawn), the parent's
 // session_meta and the parent's token_count history, all stamped at the child's creation.

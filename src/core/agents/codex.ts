@@ -479,17 +479,29 @@ function tokenCount(state: CodexState, at: number, ordinal: number | null | unde
     last = prev ? { input: total.input - prev.input, cached: total.cached - prev.cached, cacheWrite: total.cacheWrite - prev.cacheWrite,
       output: total.output - prev.output, reasoning: total.reasoning - prev.reasoning, total: total.total - prev.total } : total;
   }
-  if (!last || last.input + last.output <= 0 || last.input < 0 || last.output < 0) return 'ignored';
+  // A server-side web search re-reads the context inside one response: the provider bills all of it,
+  // which goes into the running total, while last_token_usage is kept to the active context (openai/codex
+  // core tests, server_web_search_usage_does_not_inflate_active_context). Where the total grew by more
+  // than `last`, and consistently (every count up, total_tokens up by input + output: not a total Codex
+  // reset, as fill_to_context_window does), the growth is what was billed; `last` stays the context.
+  let billed = last;
+  if (last && total && prev) {
+    const grown = { input: total.input - prev.input, cached: total.cached - prev.cached, cacheWrite: total.cacheWrite - prev.cacheWrite,
+      output: total.output - prev.output, reasoning: total.reasoning - prev.reasoning, total: total.total - prev.total };
+    if (grown.input + grown.output > last.input + last.output && grown.total === grown.input + grown.output
+      && grown.input >= 0 && grown.cached >= 0 && grown.cacheWrite >= 0 && grown.output >= 0 && grown.reasoning >= 0) billed = grown;
+  }
+  if (!last || !billed || last.input + last.output <= 0 || last.input < 0 || last.output < 0) return 'ignored';
   if (!total) {
     // without a running total, the same counts again are the re-emission (codeburn "still dedups
     // consecutive zero-cumulative duplicates")
     if (state.prevLast && sameTuple(last, state.prevLast)) return 'duplicate';
     state.prevLast = last;
   }
-  const cached = Math.min(Math.max(last.cached, 0), last.input);
-  const written = Math.min(Math.max(last.cacheWrite, 0), last.input - cached);
+  const cached = Math.min(Math.max(billed.cached, 0), billed.input);
+  const written = Math.min(Math.max(billed.cacheWrite, 0), billed.input - cached);
   // input_tokens already include the cached and the cache-written ones; reasoning is already inside output_tokens.
-  const usage = { input: last.input - cached - written, output: last.output, cacheRead: cached, cacheWrite5m: written, cacheWrite1h: 0 };
+  const usage = { input: billed.input - cached - written, output: billed.output, cacheRead: cached, cacheWrite5m: written, cacheWrite1h: 0 };
   if (!plausibleUsage(usage)) return 'implausible';
   const model = info.model || state.model;
   const record: UsageRecord = {
