@@ -57,7 +57,7 @@ test('codex: a web-search turn is billed as its running total grew, not as last_
   const { records, index } = await readTrap('codex-websearch', 'codex');
   assert.deepEqual(records.map(r => [r.usage.input, r.usage.cacheRead, r.usage.output, r.contextTokens]), [
     [1000, 0, 100, 1000],
-    [22000, 30000, 300, 1500], // was: 500, 1000, 300 (last_token_usage): 51,000 billed tokens lost
+    [22000, 30000, 300, 1500], // was: 500, 1000, 300 (last_token_usage): 50,500 billed tokens not counted
     [200, 1500, 120, 1700], // total grew by last: the same either way
   ]);
   assert.equal(promptOf(records), 1000 + 52000 + 1700);
