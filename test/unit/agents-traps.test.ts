@@ -143,6 +143,18 @@ test('codex: a .zst that is not zstd costs that file only, with a reason', async
   }
 });
 
+// google-gemini/gemini-cli packages/core/src/core/geminiChat.ts: an empty reply is recorded through
+// chatRecordingService.recordSyntheticMessage, whose model is undefined; the response's tokens attach to it
+// (recordMessageTokens). ccusage rust/crates/ccusage/src/adapter/gemini/parser.rs prices it as the last model seen.
+test('gemini: a reply recorded without a model is the model the chat named last, not unpriced', async () => {
+  const { records } = await readTrap('gemini-nomodel', 'gemini');
+  assert.deepEqual(records.map(r => [r.key, r.model, r.usage.input, r.usage.cacheRead, r.usage.output]), [
+    ['g:3a9d7c2e-5b1f-4e60-8a7c-1d2e3f4a5b6c:g-1', 'gemini-2.5-pro', 4000, 8000, 400],
+    ['g:3a9d7c2e-5b1f-4e60-8a7c-1d2e3f4a5b6c:g-2', 'gemini-2.5-pro', 3000, 12000, 0], // was: 'unknown', unpriced
+  ]);
+  assert.ok(records.every(r => bundledCatalog().resolve(r.model)));
+});
+
 // google-gemini/gemini-cli packages/core/src/services/chatRecordingService.ts: sub-agents write
 // chats/<parentSessionId>/<sessionId>.jsonl (no session- prefix, kind "subagent" in the first record),
 // a message is appended again when its tokens arrive; logs/session-*.jsonl is not a chat.

@@ -21,7 +21,16 @@ const SessionSchema = z.object({
   messages: z.array(z.unknown()),
 });
 
-export interface GeminiState { session: string; project: string; fallbackTime: number }
+export interface GeminiState {
+  session: string; project: string; fallbackTime: number;
+  /**
+   * The model the last message of the file named. A reply recorded without one (gemini-cli
+   * geminiChat.ts: an empty reply goes through chatRecordingService.recordSyntheticMessage, model
+   * undefined, and the response's tokens attach to it) was answered by it, as ccusage's Gemini parser
+   * carries `current_model`. Absent in indexes written before it was kept.
+   */
+  model?: string;
+}
 
 function projectOf(file: string): string {
   // tmp/<hash>/chats/session-x.json, or a sub-agent's tmp/<hash>/chats/<parentSessionId>/<id>.jsonl;
@@ -37,6 +46,7 @@ function projectOf(file: string): string {
 }
 
 function recordOf(m: z.infer<typeof MessageSchema>, state: GeminiState, file: string, offset: number): UsageRecord | null {
+  if (m.model) state.model = m.model; // user messages name it too
   if (m.type !== 'gemini' || !m.tokens) return null;
   const t = m.tokens;
   const input = tokens(t.input) + tokens(t.tool);
@@ -46,7 +56,7 @@ function recordOf(m: z.infer<typeof MessageSchema>, state: GeminiState, file: st
   if (input + usage.output === 0) return null;
   const ts = m.timestamp ? Date.parse(m.timestamp) : NaN;
   return {
-    agent: 'gemini', sessionId: state.session, project: state.project, model: m.model ?? 'unknown',
+    agent: 'gemini', sessionId: state.session, project: state.project, model: m.model || (typeof state.model === 'string' && state.model ? state.model : 'unknown'),
     timestamp: Number.isFinite(ts) ? ts : state.fallbackTime, usage, contextTokens: input, file,
     key: m.id !== undefined ? geminiKey(state.session, String(m.id)) : `g:${file}@${offset}`, rank: 0,
   };
