@@ -108,22 +108,30 @@ function assistant(state: ClaudeState, l: Line, timestamp: number, offset: numbe
   // A side-chain (/btw) copy of a parent message loses to the parent entry, which is the request
   // (ccusage PR #1155, issue #913); a side-chain's own messages still count.
   const rank = l.isSidechain === true ? 2 : 0;
-  const request = (m: string, speed: string | null | undefined, counts: UsageRecord['usage'], k: string, searches: number): UsageRecord => {
-    const r: UsageRecord = { agent: 'claude-code', sessionId, project, model: speed === 'fast' && m !== 'unknown' ? `${m}${FAST_MODEL_SUFFIX}` : m,
-      timestamp, usage: counts, contextTokens: counts.input + counts.cacheRead + counts.cacheWrite5m + counts.cacheWrite1h, file, key: k, rank };
-    if (searches) r.webSearches = searches;
-    return r;
-  };
   const advisors = u.iterations ? advisorCalls(u.iterations) : NONE;
+  for (const a of advisors) if (!plausibleUsage(a.usage)) return 'implausible';
   let outcome: LineOutcome = 'ignored'; // <synthetic> and error stubs: no tokens
   if (usage.input + usage.output + usage.cacheRead + usage.cacheWrite5m + usage.cacheWrite1h > 0) {
-    if (!plausibleUsage(usage) || advisors.some(a => !plausibleUsage(a.usage))) return 'implausible';
-    emit(request(model, u.speed, usage, key, tokens(u.server_tool_use?.web_search_requests)));
+    if (!plausibleUsage(usage)) return 'implausible';
+    emit(request(sessionId, project, model, u.speed, timestamp, usage, file, key, rank, tokens(u.server_tool_use?.web_search_requests)));
     outcome = 'record';
-  } else if (advisors.some(a => !plausibleUsage(a.usage))) return 'implausible';
+  }
   // numbered among the advisor calls only, as codeburn keys them (`<message id>:advisor:<n>`)
-  advisors.forEach((a, n) => { emit(request(a.model ?? model, a.speed ?? u.speed, a.usage, `${key}:advisor:${n}`, a.searches)); outcome = 'record'; });
+  for (let n = 0; n < advisors.length; n++) {
+    const a = advisors[n]!;
+    emit(request(sessionId, project, a.model ?? model, a.speed ?? u.speed, timestamp, a.usage, file, `${key}:advisor:${n}`, rank, a.searches));
+    outcome = 'record';
+  }
   return outcome;
+}
+
+/** One request of a line: the model's `-fast` variant in fast mode. */
+function request(sessionId: string, project: string, model: string, speed: string | null | undefined, timestamp: number, usage: UsageRecord['usage'],
+  file: string, key: string, rank: number, searches: number): UsageRecord {
+  const r: UsageRecord = { agent: 'claude-code', sessionId, project, model: speed === 'fast' && model !== 'unknown' ? `${model}${FAST_MODEL_SUFFIX}` : model,
+    timestamp, usage, contextTokens: usage.input + usage.cacheRead + usage.cacheWrite5m + usage.cacheWrite1h, file, key, rank };
+  if (searches) r.webSearches = searches;
+  return r;
 }
 
 /** Tokens as a request counts them, from a usage object or one of its iterations. */
