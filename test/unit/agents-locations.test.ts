@@ -5,18 +5,27 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { tempDir } from './tempDirs';
 import { agentRoots, findLogFiles, scanDirs } from '../../src/core/agents/locations';
+import { desktopSessionsDirs } from '../../src/core/agents/claudeCode';
 import { FIXTURES } from './agents-fixtures';
 
 // the three agents these cases are about (another adapter adds its own roots after them)
 const dirs = (env: NodeJS.ProcessEnv, o = {}) => agentRoots(env, o).filter(r => ['claude-code', 'codex', 'gemini'].includes(r.agent)).map(r => `${r.agent}:${r.dir}${r.explicit ? '!' : ''}`);
 
-test('default folders follow the agents: ~/.config/claude and ~/.claude, ~/.codex, ~/.gemini', () => {
-  assert.deepEqual(dirs({ HOME: '/h' }), ['claude-code:/h/.config/claude', 'claude-code:/h/.claude', 'codex:/h/.codex', 'gemini:/h/.gemini']);
-  assert.deepEqual(dirs({ HOME: '/h', XDG_CONFIG_HOME: '/x' }).slice(0, 2), ['claude-code:/x/claude', 'claude-code:/h/.claude']);
+// Claude Desktop's Cowork sessions (Electron's user-data folder on Linux): codeburn src/providers/claude.ts getDesktopSessionsDirs
+test('default folders follow the agents: ~/.config/claude and ~/.claude (and Claude Desktop\'s Cowork sessions), ~/.codex, ~/.gemini', () => {
+  const cowork = (env: NodeJS.ProcessEnv) => desktopSessionsDirs(env, '/h').map(d => `claude-code:${d}`); // this platform's
+  assert.deepEqual(dirs({ HOME: '/h' }), ['claude-code:/h/.config/claude', 'claude-code:/h/.claude', ...cowork({ HOME: '/h' }), 'codex:/h/.codex', 'gemini:/h/.gemini']);
+  assert.deepEqual(dirs({ HOME: '/h', XDG_CONFIG_HOME: '/x' }).slice(0, 3), ['claude-code:/x/claude', 'claude-code:/h/.claude', ...cowork({ HOME: '/h', XDG_CONFIG_HOME: '/x' })]);
+  // Electron's user-data folder, per platform
+  assert.deepEqual(desktopSessionsDirs({}, '/h', 'linux'), ['/h/.config/Claude/local-agent-mode-sessions']);
+  assert.deepEqual(desktopSessionsDirs({ XDG_CONFIG_HOME: '/x' }, '/h', 'linux'), ['/x/Claude/local-agent-mode-sessions']);
+  assert.deepEqual(desktopSessionsDirs({}, '/h', 'darwin'), ['/h/Library/Application Support/Claude/local-agent-mode-sessions']);
+  assert.deepEqual(desktopSessionsDirs({ APPDATA: 'C:/Users/d/AppData/Roaming', LOCALAPPDATA: '/nonexistent/tk' }, '/h', 'win32'), [path.join('C:/Users/d/AppData/Roaming', 'Claude', 'local-agent-mode-sessions')]);
 });
 
 test('CLAUDE_CONFIG_DIR (comma-separated) and CODEX_HOME replace the defaults; overrides replace both', () => {
-  assert.deepEqual(dirs({ HOME: '/h', CLAUDE_CONFIG_DIR: '/a, /b,', CODEX_HOME: '/c' }).slice(0, 3), ['claude-code:/a', 'claude-code:/b', 'codex:/c']);
+  const cowork = (d: string) => !d.endsWith('local-agent-mode-sessions');
+  assert.deepEqual(dirs({ HOME: '/h', CLAUDE_CONFIG_DIR: '/a, /b,', CODEX_HOME: '/c' }).filter(cowork).slice(0, 3), ['claude-code:/a', 'claude-code:/b', 'codex:/c']);
   assert.deepEqual(dirs({ HOME: '/h', CLAUDE_CONFIG_DIR: '/a' }, { claudeDirs: ['~/logs'], geminiDirs: ['/g'] }),
     ['claude-code:/h/logs!', 'codex:/h/.codex', 'gemini:/g!']);
 });

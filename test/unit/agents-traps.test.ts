@@ -224,6 +224,19 @@ test('claude: an advisor call in usage.iterations is a request of its own, under
   assert.ok(opus.costUSD > 0.9, `${opus.costUSD}`); // $5 / $25 per 1M: ~$0.99 that was missing
 });
 
+// codeburn src/providers/claude.ts (getDesktopSessionsDirs, findDesktopProjectDirs, resolveCoworkSpaceName) and
+// tests/parser-claude-cwd.test.ts writeCoworkSession: Claude Desktop's local agent mode keeps each session's
+// Claude Code home at <sessions>/<app>/<workspace>/local_<id>/.claude/projects/, beside the user's outputs/.
+test('claude: Claude Desktop Cowork sessions are read, named by their space; the user\'s own files beside them are not', async () => {
+  const { records, index } = await readTrap('claude-desktop/local-agent-mode-sessions', 'claude-code');
+  assert.deepEqual(records.map(r => [r.key, r.project, r.usage.input, r.usage.cacheRead, r.usage.cacheWrite5m, r.usage.output]), [
+    ['c:msg_01COWORK', 'Quarterly report', 12, 18000, 3000, 640], // was: not read (not a default folder)
+  ]);
+  const [claude] = index.explain();
+  assert.equal(claude!.files, 1); // outputs/export.jsonl, which looks like a transcript, is the user's
+  assert.ok(claude!.folders.every(f => f.endsWith('local-agent-mode-sessions')));
+});
+
 test('report: web searches and fast mode priced in the columns, the same from a persisted index', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tkx-fast-'));
   try {

@@ -1,11 +1,12 @@
 // Claude Code transcripts: projects/<cwd slug>/<session>.jsonl, one line per content block.
+import fs from 'node:fs';
 import path from 'node:path';
 import * as z from 'zod';
 import { FAST_MODEL_SUFFIX } from '../catalog';
 import { AgentReader, LineOutcome, UsageRecord, claudeKey, tokens } from './records';
 import { plausibleTime, plausibleUsage } from './skipReasons';
 import type { ActivityCollector, AgentAdapter } from './adapter';
-import { isDir, textLength } from './shared';
+import { isDir, readSmallFile, textLength } from './shared';
 import { JsonCursor, LearnedLines, SLOTS_FAIL, SLOTS_NULL, SLOTS_OBJECT, StringCache, keyBytes } from './jsonFields';
 
 const count = z.number().nullish();
@@ -58,7 +59,11 @@ type Line = z.infer<typeof LineSchema>;
 type Usage = z.infer<typeof UsageSchema>;
 type Counts = Pick<Usage, 'input_tokens' | 'output_tokens' | 'cache_creation_input_tokens' | 'cache_read_input_tokens' | 'cache_creation'>;
 
-export interface ClaudeState { session: string; project: string }
+export interface ClaudeState {
+  session: string; project: string;
+  /** The project is a Cowork session's space (`desktopProject`): it wins over the lines' `cwd`, a folder inside Claude Desktop's own. */
+  space?: boolean;
+}
 
 // Folder names are the cwd with '/' and '.' turned into '-': not reversible, but better than nothing.
 function projectFromPath(file: string): string {
@@ -71,7 +76,10 @@ export const claudeCodeReader: AgentReader<ClaudeState> = {
   agent: 'claude-code',
   needles: [Buffer.from('"usage"')],
   lastWinsInFile: false,
-  initState: file => ({ session: path.basename(file, '.jsonl'), project: projectFromPath(file) }),
+  initState: file => {
+    const space = desktopProject(file);
+    return space ? { session: path.basename(file, '.jsonl'), project: space, space: true } : { session: path.basename(file, '.jsonl'), project: projectFromPath(file) };
+  },
   line(state, text, offset, file, emit): LineOutcome {
     let raw: unknown;
     try { raw = JSON.parse(text); } catch { return 'malformed'; }
@@ -104,7 +112,7 @@ function assistant(state: ClaudeState, l: Line, timestamp: number, offset: numbe
   // rust/crates/ccusage/src/adapter/claude/mod.rs, codeburn src/parser.ts). Without one nothing
   // says two lines are one request, so each line counts.
   const key = id ? claudeKey(id) : `c:${file}@${offset}`;
-  const sessionId = l.sessionId ?? state.session, project = l.cwd ?? state.project;
+  const sessionId = l.sessionId ?? state.session, project = state.space === true ? state.project : l.cwd ?? state.project;
   // A side-chain (/btw) copy of a parent message loses to the parent entry, which is the request
   // (ccusage PR #1155, issue #913); a side-chain's own messages still count.
   const rank = l.isSidechain === true ? 2 : 0;
@@ -367,20 +375,93 @@ function activityLine(c: ActivityCollector, o: Record<string, unknown>): void {
   }
 }
 
+// ---- Claude Desktop's local agent mode (Cowork) --------------------------------------------------------
+
+/**
+ * Claude Desktop's local agent mode (Cowork) runs Claude Code with a home of its own per session:
+ * <sessions>/<app id>/<workspace id>/local_<session id>/.claude/projects/<slug>/*.jsonl, beside the
+ * session's `outputs/` (the user's files) and metadata (codeburn src/providers/claude.ts
+ * getDesktopSessionsDirs and findDesktopProjectDirs, docs/providers/claude.md). The folder is
+ * Electron's user-data folder: ~/Library/Application Support/Claude on macOS, %APPDATA%\Claude (and
+ * the MSIX package's LocalCache\Roaming\Claude) on Windows, $XDG_CONFIG_HOME/Claude on Linux.
+ */
+export const DESKTOP_SESSIONS = 'local-agent-mode-sessions';
+
+export function desktopSessionsDirs(env: NodeJS.ProcessEnv, home: string, platform: NodeJS.Platform = process.platform): string[] {
+  if (platform === 'darwin') return [path.join(home, 'Library', 'Application Support', 'Claude', DESKTOP_SESSIONS)];
+  if (platform !== 'win32') return [path.join(env.XDG_CONFIG_HOME?.trim() || path.join(home, '.config'), 'Claude', DESKTOP_SESSIONS)];
+  const out = [path.join(env.APPDATA?.trim() || path.join(home, 'AppData', 'Roaming'), 'Claude', DESKTOP_SESSIONS)];
+  const packages = path.join(env.LOCALAPPDATA?.trim() || path.join(home, 'AppData', 'Local'), 'Packages');
+  let names: string[] = [];
+  try { names = fs.readdirSync(packages).filter(n => n.startsWith('Claude_') || n.includes('.Claude_')).sort(); } catch { /* no MSIX install */ }
+  for (const n of names.slice(0, 16)) out.push(path.join(packages, n, 'LocalCache', 'Roaming', 'Claude', DESKTOP_SESSIONS));
+  return out;
+}
+
+/**
+ * Where a path is in a Cowork sessions tree: the folder names below `local-agent-mode-sessions`, or
+ * null outside one. Only <app>/<workspace>/local_<id>/.claude/projects/… is walked there: the rest
+ * is the user's files.
+ */
+function desktopPlace(full: string): string[] | null {
+  const parts = full.split(path.sep);
+  const i = parts.indexOf(DESKTOP_SESSIONS);
+  return i < 0 ? null : parts.slice(i + 1);
+}
+const SpacesSchema = z.object({ spaces: z.array(z.object({ id: z.string(), name: z.string() }).passthrough()) }).passthrough();
+const CoworkSessionSchema = z.object({ spaceId: z.string().nullish(), userSelectedFolders: z.array(z.unknown()).nullish(), title: z.string().nullish() }).passthrough();
+const jsonOf = (file: string): unknown => { try { const t = readSmallFile(file); return t === null ? null : JSON.parse(t); } catch { return null; } };
+
+/**
+ * A Cowork transcript's project, as Claude Desktop names it: its space (`<workspace>/spaces.json`,
+ * by the `spaceId` of `<workspace>/local_<id>.json`), else the folder the user chose, else the
+ * session's title (codeburn resolveCoworkSpaceName); null for any other transcript, or when the
+ * metadata says none of these.
+ */
+function desktopProject(file: string): string | null {
+  const r = desktopPlace(file);
+  if (!r || r.length < 7 || !r[2]!.startsWith('local_')) return null;
+  const workspace = file.split(path.sep).slice(0, -(r.length - 2)).join(path.sep);
+  const meta = CoworkSessionSchema.safeParse(jsonOf(path.join(workspace, `${r[2]}.json`)));
+  if (!meta.success) return null;
+  const { spaceId, userSelectedFolders, title } = meta.data;
+  if (spaceId) {
+    const spaces = SpacesSchema.safeParse(jsonOf(path.join(workspace, 'spaces.json')));
+    const name = spaces.success ? spaces.data.spaces.find(x => x.id === spaceId)?.name.trim() : undefined;
+    if (name) return name;
+  }
+  const folder = userSelectedFolders?.[0];
+  if (typeof folder === 'string' && folder.trim()) return path.basename(folder.trim());
+  return title?.trim() || null;
+}
+
+const pruneDesktop = (_name: string, full: string): boolean => {
+  const r = desktopPlace(full);
+  if (!r) return false;
+  const n = r.length;
+  return n === 3 ? !r[2]!.startsWith('local_') : n === 4 ? r[3] !== '.claude' : n === 5 ? r[4] !== 'projects' : false;
+};
+const inDesktopProjects = (full: string): boolean => {
+  const r = desktopPlace(full);
+  return !r || (r.length > 6 && r[2]!.startsWith('local_') && r[3] === '.claude' && r[4] === 'projects');
+};
+
 export const claudeCode: AgentAdapter = {
   id: 'claude-code',
   displayName: 'Claude Code',
   logs: {
     setting: 'claudeDirs',
     cliFlag: 'claude-dir',
-    settingDescription: 'Folders where Claude Code writes its logs, replacing the defaults (`$CLAUDE_CONFIG_DIR`, else `~/.config/claude` and `~/.claude`; each may hold a `projects/` folder). Use this when the agent runs with a custom home, or to point Tokenomics at copies of logs.',
-    // CLAUDE_CONFIG_DIR may list several folders, comma-separated, as Claude Code reads it
-    defaultRoots: (env, home) => env.CLAUDE_CONFIG_DIR?.trim()
+    settingDescription: 'Folders where Claude Code writes its logs, replacing the defaults (`$CLAUDE_CONFIG_DIR`, else `~/.config/claude` and `~/.claude`; each may hold a `projects/` folder; and Claude Desktop\'s Cowork sessions, `<Claude app data>/local-agent-mode-sessions`). Use this when the agent runs with a custom home, or to point Tokenomics at copies of logs.',
+    // CLAUDE_CONFIG_DIR may list several folders, comma-separated (ccusage's reading of it); Claude
+    // Desktop's Cowork sessions are Claude Code's too, wherever the CLI keeps its own
+    defaultRoots: (env, home) => [...(env.CLAUDE_CONFIG_DIR?.trim()
       ? env.CLAUDE_CONFIG_DIR.split(',')
-      : [path.join(env.XDG_CONFIG_HOME || path.join(home, '.config'), 'claude'), path.join(home, '.claude')],
+      : [path.join(env.XDG_CONFIG_HOME || path.join(home, '.config'), 'claude'), path.join(home, '.claude')]), ...desktopSessionsDirs(env, home)],
     envVars: ['CLAUDE_CONFIG_DIR'],
     scanDirs: root => [isDir(path.join(root, 'projects')) ? path.join(root, 'projects') : root],
-    isLogFile: name => name.endsWith('.jsonl'),
+    isLogFile: (name, full) => name.endsWith('.jsonl') && inDesktopProjects(full),
+    prune: pruneDesktop,
   },
   usage: claudeCodeReader,
   activity: {
