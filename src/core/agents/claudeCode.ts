@@ -404,6 +404,7 @@ export function desktopSessionsDirs(env: NodeJS.ProcessEnv, home: string, platfo
  * is the user's files.
  */
 function desktopPlace(full: string): string[] | null {
+  if (!full.includes(DESKTOP_SESSIONS)) return null; // every log path of a walk comes here: most are not Cowork's
   const parts = full.split(path.sep);
   const i = parts.indexOf(DESKTOP_SESSIONS);
   return i < 0 ? null : parts.slice(i + 1);
