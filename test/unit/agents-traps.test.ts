@@ -234,7 +234,8 @@ test('claude: Claude Desktop Cowork sessions are read, named by their space; the
   ]);
   const [claude] = index.explain();
   assert.equal(claude!.files, 1); // outputs/export.jsonl, which looks like a transcript, is the user's
-  assert.ok(claude!.folders.every(f => f.endsWith('local-agent-mode-sessions')));
+  // each session's transcripts folder is walked (and watched), not the sessions folder with the user's files
+  assert.deepEqual(claude!.folders.map(f => path.relative(path.join(FIXTURES, 'traps/claude-desktop'), f)), [path.join('local-agent-mode-sessions/app-abc/ws-001/local_aaaa/.claude/projects')]);
 });
 
 test('report: web searches and fast mode priced in the columns, the same from a persisted index', async () => {

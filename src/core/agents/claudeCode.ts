@@ -436,6 +436,29 @@ function desktopProject(file: string): string | null {
   return title?.trim() || null;
 }
 
+/**
+ * The transcript folders of a Cowork sessions folder: each session's `.claude/projects`. They, not the
+ * sessions folder, are walked and watched: a session's `outputs/` is the user's work (a checkout with
+ * node_modules, say), too big to watch and none of ours. Three listings deep, real folders only.
+ */
+function desktopProjectDirs(root: string): string[] {
+  const out: string[] = [];
+  const folders = (dir: string): string[] => {
+    try { return fs.readdirSync(dir, { withFileTypes: true }).filter(e => e.isDirectory()).map(e => e.name).sort().slice(0, MAX_COWORK_ENTRIES); } catch { return []; }
+  };
+  for (const app of folders(root)) {
+    for (const ws of folders(path.join(root, app))) {
+      for (const session of folders(path.join(root, app, ws))) {
+        const projects = path.join(root, app, ws, session, '.claude', 'projects');
+        if (session.startsWith('local_') && isDir(projects)) out.push(projects);
+      }
+    }
+  }
+  return out;
+}
+/** More entries than this in one folder of a Cowork tree are not ours to list. */
+const MAX_COWORK_ENTRIES = 10_000;
+
 const pruneDesktop = (_name: string, full: string): boolean => {
   const r = desktopPlace(full);
   if (!r) return false;
@@ -460,7 +483,8 @@ export const claudeCode: AgentAdapter = {
       ? env.CLAUDE_CONFIG_DIR.split(',')
       : [path.join(env.XDG_CONFIG_HOME || path.join(home, '.config'), 'claude'), path.join(home, '.claude')]), ...desktopSessionsDirs(env, home)],
     envVars: ['CLAUDE_CONFIG_DIR'],
-    scanDirs: root => [isDir(path.join(root, 'projects')) ? path.join(root, 'projects') : root],
+    scanDirs: root => path.basename(root) === DESKTOP_SESSIONS ? desktopProjectDirs(root)
+      : [isDir(path.join(root, 'projects')) ? path.join(root, 'projects') : root],
     isLogFile: (name, full) => name.endsWith('.jsonl') && inDesktopProjects(full),
     prune: pruneDesktop,
   },
