@@ -62,6 +62,36 @@ test('copilot debug log: wins over the journal for the sessions it covers; the t
   assert.deepEqual(totals(records), { requests: 6, input: 37600, output: 979, cacheRead: 11000, cacheWrite: 1000, cost: 0 });
 });
 
+// microsoft/vscode extensions/copilot/src/platform/otel/node/inMemoryOTelService.ts (used when OTel export
+// is off, the default): span ids are one counter per extension host, `(nextId++).toString(16).padStart(16, '0')`,
+// so two windows, or a session resumed after a restart (chatDebugFileLoggerService.ts: `rIdx`, "incremented
+// on each VS Code restart that resumes the same session"), write the same ids for different calls.
+test('copilot debug log: counter span ids (OTel off) name a call with its session, run and time, not alone', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tk-copilot-ids-'));
+  try {
+    const l = (o: unknown) => JSON.stringify(o) + '\n';
+    const call = (sid: string, ts: number, spanId: string, input: number, output: number, rIdx?: number) =>
+      l({ v: 1, ...(rIdx === undefined ? {} : { rIdx }), ts, dur: 800, sid, type: 'llm_request', name: 'chat:gpt-5', spanId, parentSpanId: '0000000000000001', status: 'ok', attrs: { model: 'gpt-5', inputTokens: input, outputTokens: output } });
+    const logOf = (ws: string, sid: string) => path.join(dir, 'User', 'workspaceStorage', ws, 'GitHub.copilot-chat', 'debug-logs', sid, 'main.jsonl');
+    // two windows, each numbering its spans from 1
+    for (const [ws, sid, at] of [['h1', 'sess-a', 1795000000000], ['h2', 'sess-b', 1795100000000]] as const) {
+      fs.mkdirSync(path.dirname(logOf(ws, sid)), { recursive: true });
+      fs.writeFileSync(logOf(ws, sid), call(sid, at, '0000000000000003', 10000, 100) + call(sid, at + 5000, '0000000000000005', 12000, 200));
+    }
+    // sess-a resumed after a restart: the counter starts again, the run index goes up
+    fs.appendFileSync(logOf('h1', 'sess-a'), call('sess-a', 1795200000000, '0000000000000003', 30000, 300, 1));
+    const index = new UsageIndex({ roots: agentRoots({ HOME: '/nonexistent/tk' }, { vscodeUserDirs: [path.join(dir, 'User')] }).filter(r => String(r.agent) === 'copilot'), cacheFile: null });
+    await index.refresh();
+    const records = [...index.records()].sort((a, b) => a.timestamp - b.timestamp);
+    assert.deepEqual(records.map(r => [r.sessionId, r.usage.input, r.usage.output]), [
+      ['sess-a', 10000, 100], ['sess-a', 12000, 200], ['sess-b', 10000, 100], ['sess-b', 12000, 200], ['sess-a', 30000, 300],
+    ]); // was: 2 requests, the other 3 skipped as duplicates
+    assert.deepEqual(index.skippedByReason(), {});
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('copilot debug log through the index: an appended llm_request is read alone, and replaces the journal\'s bound', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tk-copilot-dbg-'));
   try {

@@ -71,6 +71,34 @@ test('copilot OTel file: found from the user\'s own outfile setting; chat spans 
   assert.equal(ix.stats().malformedLines, 0, '{}, log records and metrics are not malformed, only not ours');
 });
 
+// microsoft/vscode extensions/copilot/src/platform/otel/node/fileExporters.ts, current builds: a span line
+// is `readableSpanToJson(span)`, the span's public data with its ids at the top (`...spanContextToJson(span.spanContext())`),
+// no `_spanContext`; log records are still the SDK object; nothing is written when a line cannot be.
+test('copilot OTel file: spans as current builds write them (readableSpanToJson, ids at the top) are read the same', async () => {
+  const { user, outfile } = userTree(null);
+  const ctx = (c: { traceId: string; spanId: string; traceFlags: number }) => ({ traceId: c.traceId, spanId: c.spanId, traceFlags: c.traceFlags });
+  const lines = fs.readFileSync(path.join(OTEL, 'span-objects.jsonl'), 'utf8').split('\n').filter(Boolean).map(t => JSON.parse(t) as Record<string, any>).flatMap(o => {
+    if (!o._spanContext) return Object.keys(o).length ? [o] : []; // a log record or metrics as before; no `{}`
+    const raw = o.resource?._rawAttributes as [string, unknown][] | undefined;
+    return [{ ...ctx(o._spanContext), parentSpanContext: o.parentSpanContext ? ctx(o.parentSpanContext) : undefined, name: o.name, kind: o.kind,
+      startTime: o.startTime, endTime: o.endTime, duration: o._duration, ended: o._ended, attributes: o.attributes, status: o.status, events: o.events, links: [],
+      resource: { attributes: Object.fromEntries(raw ?? []) }, instrumentationScope: o.instrumentationScope,
+      droppedAttributesCount: o._droppedAttributesCount, droppedEventsCount: o._droppedEventsCount, droppedLinksCount: o._droppedLinksCount }];
+  });
+  assert.ok(lines.every(o => !('_spanContext' in o)));
+  fs.writeFileSync(outfile, lines.map(o => JSON.stringify(o)).join('\n') + '\n');
+  const ix = new UsageIndex({ roots: copilotOnly(agentRoots({ HOME: '/nonexistent/tk' }, { vscodeUserDirs: [user] })), cacheFile: null });
+  await ix.refresh();
+  assert.deepEqual(view(ix), [ // was: every span line ignored, sess-o at its journal's lower bound
+    ['sess-o', `p:span:${SPANS.a}`, 'exact', 4000, 8000, 300, 'claude-sonnet-4.5-2025'],
+    ['sess-o', `p:span:${SPANS.b}`, 'exact', 4000, 11000, 450, 'claude-sonnet-4.5-2025'],
+    ['sess-o', `p:span:${SPANS.title}`, 'exact', 600, 0, 12, 'gpt-4o-mini-2025'],
+    ['sess-p', 'p:m:sess-p-m0', 'lower-bound', 9000, 0, 100, 'claude-sonnet-4.5'],
+  ]);
+  assert.equal(ix.records().find(r => r.key === `p:span:${SPANS.a}`)!.timestamp, T + 10000);
+  assert.equal(ix.stats().malformedLines, 0);
+});
+
 test('copilot OTel file: a VS Code Server\'s remote settings (data/Machine/settings.json) name it too; relative paths and other keys do not', () => {
   const dir = tempDir('tk-copilot-otel-remote-');
   const user = path.join(dir, 'data', 'User');

@@ -122,6 +122,9 @@ test('copilot prices: AI credits at Copilot\'s per-model prices, long-context ti
   assert.equal(copilotPriceTable().source, 'github/docs data/tables/copilot/models-and-pricing.yml');
   assert.equal(copilotModel('claude-sonnet-4-5-20250929'), 'claude-sonnet-4.5');
   assert.equal(copilotModel('copilot/gpt-5-mini'), 'gpt-5-mini');
+  // OpenAI dates its response models with dashes (the trace store's response_model, gen_ai.response.model): was unpriced by Copilot's table
+  assert.equal(copilotModel('gpt-5-mini-2025-08-07'), 'gpt-5-mini');
+  assert.equal(copilotModel('gpt-5-mini-2025-08'), undefined, 'not a date');
   const u = { input: 1_000_000, output: 100_000, cacheRead: 0, cacheWrite5m: 0, cacheWrite1h: 0 };
   const c = copilotCost('claude-sonnet-4.5', u)!;
   assert.equal(Math.round(c.usd * 100) / 100, 4.5); // $3 in + $1.50 out

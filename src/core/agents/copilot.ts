@@ -163,9 +163,9 @@ function isOtelFile(file: string): boolean {
   return name !== TRACES_DB && !isSessionFile(file) && !isDebugLogFile(name, file);
 }
 
-/** An OTel exporter line: only span objects can hold a call (copilotOtelFile.ts). */
+/** An OTel exporter line: only spans can hold a call (copilotOtelFile.ts), and a call's span names its operation. */
 function otelLine(text: string, file: string, emit: (r: UsageRecord) => void): LineOutcome {
-  if (!text.includes('"_spanContext"')) return 'ignored';
+  if (!text.includes('"gen_ai.operation.name"')) return 'ignored';
   let entry: unknown;
   try { entry = JSON.parse(text); } catch { return 'malformed'; }
   if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) return 'malformed';
@@ -189,7 +189,7 @@ function debugLine(state: DebugLogState, text: string, file: string, emit: (r: U
 
 export const copilotReader: AgentReader<ReaderState> = {
   agent: COPILOT,
-  needles: [Buffer.from('"kind"'), Buffer.from('"llm_request"'), Buffer.from('"_spanContext"')],
+  needles: [Buffer.from('"kind"'), Buffer.from('"llm_request"'), Buffer.from('"gen_ai.operation.name"')],
   lastWinsInFile: true,
   initState: file => isDebugLogFile(path.basename(file), file) ? debugLogState(file)
     : isOtelFile(file) ? { otelFile: true }

@@ -6,9 +6,14 @@
 // OTel span: `{ts, dur, sid, type, name, spanId, parentSpanId?, status, attrs}`. A `chat` span becomes
 // `type:"llm_request"` with `attrs.model` (request model first), `inputTokens` (gen_ai.usage.input_tokens,
 // cache included, as in the trace store), `outputTokens`, and in newer builds `cachedTokens`.
-// Its `spanId` is the OTel span id the trace store keeps as `span_id`: the same call in both is one
-// request (the trace store's copy, with its cache split, wins by rank). A file over 100 MB is cut to its
-// last 60 MB through a temp file and a rename: a new file to the index, which keeps what it had read.
+// With OTel export on, its `spanId` is the SDK's random span id, which the trace store keeps as `span_id`:
+// the same call in both is one request (the trace store's copy, with its cache split, wins by rank).
+// With OTel export off (the default) the spans come from InMemoryOTelService
+// (src/platform/otel/node/inMemoryOTelService.ts), whose ids are one counter per extension host from 1,
+// `(nextId++).toString(16).padStart(16, '0')`: every window and every restart numbers again, so such
+// an id names a call only with its session, run (`rIdx`, newer builds) and start time. A file over
+// 100 MB is cut to its last 60 MB through a temp file and a rename: a new file to the index, which
+// keeps what it had read.
 import path from 'node:path';
 import type { UsageRecord } from './records';
 import { workspaceFolderOf } from './vscodeUserDirs';
@@ -63,6 +68,10 @@ export function debugLogLine(state: DebugLogState, entry: Record<string, unknown
     agent, sessionId: state.session, project: state.project, model, timestamp: n(entry.ts),
     // without `cachedTokens` (older builds) the cache share is unknown: all of it counts as input, none invented
     usage: { input: total - cached, output, cacheRead: cached, cacheWrite5m: 0, cacheWrite1h: 0 },
-    contextTokens: total, file, key: `p:span:${spanId}`, rank: 1, basis: 'exact',
+    contextTokens: total, file, key: COUNTER_ID.test(spanId) ? `p:dbg:${state.session}:${n(entry.rIdx)}:${n(entry.ts)}:${spanId}` : `p:span:${spanId}`,
+    rank: 1, basis: 'exact',
   };
 }
+
+/** A span id from InMemoryOTelService's counter: a random 64-bit id starts with eight zero digits once in 4 billion. */
+const COUNTER_ID = /^0{8}[0-9a-f]{8}$/;

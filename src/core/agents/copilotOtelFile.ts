@@ -5,18 +5,21 @@
 // appended to that one file, one `JSON.stringify(object)` per line, `{}` when stringify throws. There is
 // no default path: the file is wherever the user's setting says.
 //
-// A span line is the SDK's own span object (`SpanImpl` of @opentelemetry/sdk-trace-base 2.x), not OTLP
-// JSON: `{"_spanContext":{"traceId","spanId",...},"kind","parentSpanContext","attributes":{...},
-// "startTime":[sec,nanos],"name","status","endTime",...}`. A `chat` span carries one model call:
+// A span line is, in current builds (microsoft/vscode extensions/copilot/src/platform/otel/node/
+// fileExporters.ts, `readableSpanToJson`), a JSON-safe copy of the span's public data, not OTLP JSON:
+// `{"traceId","spanId","traceFlags",...,"parentSpanContext","name","kind","startTime":[sec,nanos],
+// "endTime","attributes":{...},"status",...}`; in older builds the SDK's own span object (`SpanImpl` of
+// @opentelemetry/sdk-trace-base 2.x), with the ids in `"_spanContext":{"traceId","spanId",...}`. A `chat` span carries one model call:
 // `gen_ai.usage.input_tokens` (cache included, as in the trace store), `gen_ai.usage.output_tokens`,
 // `gen_ai.usage.cache_read.input_tokens`, `gen_ai.usage.cache_creation.input_tokens`, the models, and
 // its chat session (`copilot_chat.chat_session_id`, a title call's `copilot_chat.parent_chat_session_id`,
 // else `gen_ai.conversation.id`). Its span id is the trace store's `span_id` and the debug log's
 // `spanId`: the same call in several of them is one request.
 //
-// Caveat, from running the SDK Copilot pins (sdk-trace-base 2.5.1 with its BatchSpanProcessor): a span
-// object refers to its processor, whose shutdown future refers back to the processor, so stringify
-// throws and the exporter writes `{}` for every span. Such lines are ignored. The per-call usage the
+// Caveat of the older builds, from running the SDK Copilot pinned (sdk-trace-base 2.5.1 with its
+// BatchSpanProcessor): a span object refers to its processor, whose shutdown future refers back to the
+// processor, so stringify throws and the exporter wrote `{}` for every span. Such lines are ignored;
+// current builds write the copy above, and no placeholder when a line cannot be written. The per-call usage the
 // file does hold then is the `gen_ai.client.inference.operation.details` log record
 // (src/platform/otel/common/genAiEvents.ts), which names neither the chat session nor the cache split:
 // counting it would add to the journal's lower bound of a session it cannot say it covers, so it is
@@ -49,12 +52,14 @@ function hrTimeMs(v: unknown): number {
  * other operations, `{}`, log records, metrics) is none of ours and gives null.
  */
 export function otelFileLine(entry: Record<string, unknown>, file: string, agent: string): UsageRecord | null {
-  const ctx = entry._spanContext;
+  // the span's ids: at the top (current builds) or in the SDK object's `_spanContext` (older ones)
+  const ctx = entry._spanContext && typeof entry._spanContext === 'object' ? entry._spanContext as Record<string, unknown>
+    : typeof entry.traceId === 'string' ? entry : null;
   const attrs = entry.attributes;
-  if (!ctx || typeof ctx !== 'object' || !attrs || typeof attrs !== 'object') return null;
+  if (!ctx || !attrs || typeof attrs !== 'object') return null;
   const a = attrs as Record<string, unknown>;
   if (a['gen_ai.operation.name'] !== 'chat') return null;
-  const spanId = str((ctx as Record<string, unknown>).spanId);
+  const spanId = str(ctx.spanId);
   if (!spanId) return null;
   const input = n(a['gen_ai.usage.input_tokens']), output = n(a['gen_ai.usage.output_tokens']);
   if (input + output === 0) return null;

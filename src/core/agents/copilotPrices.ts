@@ -20,9 +20,13 @@ export function copilotPriceTable(): CopilotPriceTable {
   return (table ??= Table.parse(bundled));
 }
 
-/** Copilot's ids come dotted ('claude-sonnet-4.5'), dashed ('claude-sonnet-4-5'), dated, or prefixed ('copilot/'). */
+/**
+ * Copilot's ids come dotted ('claude-sonnet-4.5'), dashed ('claude-sonnet-4-5'), prefixed ('copilot/'),
+ * or dated as the provider dates them: Anthropic's '-20251001', OpenAI's '-2026-03-17' (the response
+ * model the trace store and the OTel spans keep, `gen_ai.response.model`).
+ */
 function keyOf(model: string): string {
-  return model.toLowerCase().replace(/^copilot\//, '').replace(/-\d{8}$/, '').replace(/[._\s]+/g, '-');
+  return model.toLowerCase().replace(/^copilot\//, '').replace(/-(?:\d{8}|\d{4}-\d{2}-\d{2})$/, '').replace(/[._\s]+/g, '-');
 }
 
 /** The table's id for a logged model, or undefined when Copilot does not list it. */
