@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { childIgnoringCase, defaultVscodeUserDirs, extensionStorageDirs, userDirFromGlobalStorage } from '../../src/core/agents/vscodeUserDirs';
+import { VSCODE_FIXTURES } from './agents-vscode-helpers';
 
 test('VS Code user-data folders: the running editor first, then each variant per platform, servers, code-server', () => {
   const linux = defaultVscodeUserDirs({ HOME: '/h' }, '/h', { vscodeUserDir: '/srv/cs/User' }, 'linux');
@@ -33,6 +34,35 @@ test('extension folders are matched case-insensitively', () => {
       ['SaoudRizwan.claude-dev', 'rooveterinaryinc.roo-cline']);
     assert.equal(childIgnoringCase(dir, 'GLOBALSTORAGE'), path.join(dir, 'globalStorage'));
     assert.equal(childIgnoringCase(path.join(dir, 'missing'), 'x'), undefined);
+  } finally { fs.rmSync(dir, { recursive: true, force: true }); }
+});
+
+// microsoft/vscode src/vs/platform/userDataProfile/common/userDataProfile.ts toUserDataProfile: a profile's
+// location is <User>/profiles/<id>, its globalStorageHome `joinPath(location, 'globalStorage')` and its
+// settingsResource `joinPath(location, 'settings.json')`. An agent used in a non-default profile keeps its data there.
+test('VS Code profiles: each profile\'s globalStorage and settings.json are searched as the default profile\'s are', async () => {
+  const { scanDirs } = await import('../../src/core/agents/locations');
+  const { UsageIndex } = await import('../../src/core/usage/usageIndex');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tk-vsprofiles-'));
+  try {
+    const user = path.join(dir, 'User');
+    const profile = path.join(user, 'profiles', '-4a1f2c3d');
+    // a Cline task of the fixtures, as a window in that profile keeps it
+    const task = path.join(VSCODE_FIXTURES, 'cline/User/globalStorage/saoudrizwan.claude-dev/tasks/1795100000001');
+    fs.cpSync(task, path.join(profile, 'globalStorage', 'saoudrizwan.claude-dev', 'tasks', '1795100000001'), { recursive: true });
+    fs.mkdirSync(path.join(user, 'globalStorage'), { recursive: true });
+    fs.mkdirSync(path.join(profile, 'globalStorage', 'github.copilot-chat'), { recursive: true });
+    // Roo's customStoragePath set in the profile's own settings
+    const custom = path.join(dir, 'roo-tasks');
+    fs.mkdirSync(path.join(custom, 'tasks'), { recursive: true });
+    fs.writeFileSync(path.join(profile, 'settings.json'), `{ "roo-cline.customStoragePath": ${JSON.stringify(custom)} }`);
+    const root = (agent: string) => ({ agent, dir: user, explicit: true });
+    assert.deepEqual(scanDirs(root('cline')), [path.join(profile, 'globalStorage', 'saoudrizwan.claude-dev', 'tasks')]); // was: []
+    assert.ok(scanDirs(root('copilot')).includes(path.join(profile, 'globalStorage', 'github.copilot-chat')));
+    assert.deepEqual(scanDirs(root('roo')), [path.join(custom, 'tasks')]);
+    const index = new UsageIndex({ roots: [root('cline')], cacheFile: null });
+    await index.refresh();
+    assert.ok(index.records().length > 0, 'the profile\'s task is counted');
   } finally { fs.rmSync(dir, { recursive: true, force: true }); }
 });
 

@@ -20,7 +20,7 @@ import { JournalState, ProjectedRequest, applyEntry, initialState, projectReques
 import type { Agent, AgentReader, LineOutcome, UsageRecord } from './records';
 import { pagedRows, SqliteDb } from './sqlite';
 import { copilotModelInfo } from './copilotPrices';
-import { childIgnoringCase, defaultVscodeUserDirs, workspaceFolderOf } from './vscodeUserDirs';
+import { childIgnoringCase, defaultVscodeUserDirs, globalStorageDirs, workspaceFolderOf } from './vscodeUserDirs';
 import { copilotActivity } from './copilotActivity';
 import { DEBUG_LOGS_DIR, DebugLogState, debugLogLine, debugLogState, isDebugLogFile } from './copilotDebugLog';
 import { OTEL_OUTFILE_ENV, OTEL_OUTFILE_SETTING, OtelFileState, otelFileLine, otelOutfiles } from './copilotOtelFile';
@@ -232,8 +232,8 @@ export function copilotScanDirs(userDir: string): string[] {
       }
     }
   }
-  const global = childIgnoringCase(userDir, 'globalStorage');
-  if (global) {
+  // each profile's too: a window in another profile keeps its empty-window chats and Copilot's trace store there
+  for (const global of globalStorageDirs(userDir)) {
     for (const name of ['emptyWindowChatSessions', 'transferredChatSessions', EXTENSION_ID]) {
       const d = childIgnoringCase(global, name);
       if (d) out.push(d);

@@ -28,6 +28,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { UsageRecord } from './records';
 import { readJsonc } from './roo';
+import { profileDirs } from './vscodeUserDirs';
 
 export const OTEL_OUTFILE_SETTING = 'github.copilot.chat.otel.outfile';
 export const OTEL_OUTFILE_ENV = 'COPILOT_OTEL_FILE_EXPORTER_PATH';
@@ -85,7 +86,7 @@ const outfileCache = new Map<string, { ino: number; size: number; mtimeMs: numbe
  * opens the path as given and a relative one resolves against a working folder we cannot know.
  */
 export function otelOutfiles(userDir: string): string[] {
-  const out = [...outfilesOf(path.join(userDir, 'settings.json')), ...outfilesOf(path.join(path.dirname(userDir), 'Machine', 'settings.json'))];
+  const out = [...profileDirs(userDir).flatMap(d => outfilesOf(path.join(d, 'settings.json'))), ...outfilesOf(path.join(path.dirname(userDir), 'Machine', 'settings.json'))];
   return out.length > 1 ? [...new Set(out)] : out;
 }
 

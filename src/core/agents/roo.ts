@@ -10,7 +10,7 @@ import { MAX_SIDE_FILE_BYTES, readSmallFile } from './shared';
 import type { AgentAdapter } from './adapter';
 import { isTaskUiFile, parseUiMessages, taskActivity, TaskRules } from './clineTasks';
 import type { Agent, AgentReader } from './records';
-import { childIgnoringCase, extensionStorageDirs, isVscodeUserDir } from './vscodeUserDirs';
+import { childIgnoringCase, extensionStorageDirs, isVscodeUserDir, profileDirs } from './vscodeUserDirs';
 
 export const ROO: Agent = 'roo' as unknown as Agent; // a plain string id once AgentId lands
 export const ROO_EXTENSION_IDS = ['rooveterinaryinc.roo-cline', 'zoocodeorganization.zoo-code'] as const;
@@ -50,13 +50,15 @@ export function readJsonc(file: string): Record<string, unknown> {
   } catch { return {}; }
 }
 
-/** The folders `customStoragePath` names in a `<User>/settings.json`, for the given setting keys. */
+/** The folders `customStoragePath` names in a `<User>/settings.json` (and each profile's), for the given setting keys. */
 export function customStoragePaths(userDir: string, keys: readonly string[]): string[] {
-  const settings = readJsonc(path.join(userDir, 'settings.json'));
   const out: string[] = [];
-  for (const k of keys) {
-    const v = settings[k];
-    if (typeof v === 'string' && v.trim() && path.isAbsolute(v.trim())) out.push(path.resolve(v.trim()));
+  for (const dir of profileDirs(userDir)) {
+    const settings = readJsonc(path.join(dir, 'settings.json'));
+    for (const k of keys) {
+      const v = settings[k];
+      if (typeof v === 'string' && v.trim() && path.isAbsolute(v.trim()) && !out.includes(path.resolve(v.trim()))) out.push(path.resolve(v.trim()));
+    }
   }
   return out;
 }

@@ -69,14 +69,39 @@ export function isVscodeUserDir(dir: string): boolean {
   return childIgnoringCase(dir, 'globalStorage') !== undefined || childIgnoringCase(dir, 'workspaceStorage') !== undefined;
 }
 
-/** `<User>/globalStorage/<extension id>` for each id that exists under `userDir`, matched case-insensitively. */
+/** More profiles than this in one `<User>` folder are not looked into. */
+const MAX_PROFILES = 64;
+
+/**
+ * The folders of `<User>` that hold a profile's own data: `<User>` itself (the default profile), then
+ * each profile's `<User>/profiles/<id>` (VS Code userDataProfile.ts: a profile's location is under
+ * `profilesHome`, `<User>/profiles`; its `globalStorageHome` is `joinPath(location, 'globalStorage')`
+ * and its `settingsResource` `joinPath(location, 'settings.json')`). An extension used in a
+ * non-default profile keeps its storage, and that profile its settings, there.
+ */
+export function profileDirs(userDir: string): string[] {
+  const out = [userDir];
+  const profiles = path.join(userDir, 'profiles'); // VS Code's own name for it, in this case everywhere
+  try {
+    const names = fs.readdirSync(profiles, { withFileTypes: true }).filter(e => e.isDirectory()).map(e => e.name).sort();
+    for (const n of names.slice(0, MAX_PROFILES)) out.push(path.join(profiles, n));
+  } catch { /* an unreadable profiles folder holds nothing we can read */ }
+  return out;
+}
+
+/** Each profile's `globalStorage` (profileDirs), the default profile's first. */
+export function globalStorageDirs(userDir: string): string[] {
+  return profileDirs(userDir).map(d => childIgnoringCase(d, 'globalStorage')).filter((d): d is string => d !== undefined);
+}
+
+/** `<User>/globalStorage/<extension id>` (and each profile's) for each id that exists under `userDir`, matched case-insensitively. */
 export function extensionStorageDirs(userDir: string, extensionIds: readonly string[]): string[] {
-  const global = childIgnoringCase(userDir, 'globalStorage');
-  if (!global) return [];
   const out: string[] = [];
-  for (const id of extensionIds) {
-    const d = childIgnoringCase(global, id);
-    if (d && !out.includes(d)) out.push(d);
+  for (const global of globalStorageDirs(userDir)) {
+    for (const id of extensionIds) {
+      const d = childIgnoringCase(global, id);
+      if (d && !out.includes(d)) out.push(d);
+    }
   }
   return out;
 }
