@@ -4,6 +4,8 @@
 // (which count neither the aggregates nor the legacy hand-over).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { clineAdapter, clineReader, parseSdkMessages } from '../../src/core/agents/cline';
 import { UsageRecord } from '../../src/core/agents/records';
@@ -38,6 +40,36 @@ test('cline legacy: tokensIn excludes cache, cost as reported, aggregates add to
   assert.equal(r.records[1]!.contextTokens, 8650);
   const old = readFile(clineReader, path.join(ROOT, 'User/globalStorage/saoudrizwan.claude-dev/tasks/1795100000002/ui_messages.json'));
   assert.deepEqual(old.records.map(x => [x.usage.input, x.usage.output, x.cost, x.model, x.project]), [[50, 60, 0.001, 'unknown', '/home/dev/old']], 'api_req_finished merged into its start; the workspace from the row\'s request');
+});
+
+// cline b2b29678a2 apps/vscode/src/core/api/providers/openai.ts (and litellm, lmstudio, xai, zai, hicap,
+// fireworks, qwen, doubao, oca): `inputTokens: usage.prompt_tokens` beside `cacheReadTokens:
+// prompt_tokens_details.cached_tokens`, stored by core/task/utils.ts updateApiReqMsg as `tokensIn` and
+// `cacheReads`; anthropic.ts yields `input_tokens`, which excludes the cache. Each message carries
+// `modelInfo: {providerId, modelId, mode}` (core/task/index.ts); task_metadata.json `model_usage` keeps
+// `model_provider_id` (context-tracking/ModelContextTracker.ts).
+test('cline legacy: tokensIn holds the cache reads for the OpenAI-compatible providers, not for Anthropic\'s', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tk-cline-prov-'));
+  try {
+    const task = path.join(dir, 'tasks', '1795200000000');
+    fs.mkdirSync(task, { recursive: true });
+    const T = 1795200000000;
+    const row = (ts: number, usage: object, modelInfo?: object) => ({ ts, type: 'say', say: 'api_req_started', text: JSON.stringify({ request: '<task>x</task>', ...usage }), ...(modelInfo ? { modelInfo } : {}) });
+    fs.writeFileSync(path.join(task, 'ui_messages.json'), JSON.stringify([
+      { ts: T, type: 'say', say: 'task', text: 'x' },
+      row(T + 1000, { tokensIn: 10000, tokensOut: 200, cacheWrites: 0, cacheReads: 8000, cost: 0.01 }, { providerId: 'openai', modelId: 'gpt-5.2', mode: 'act' }),
+      row(T + 2000, { tokensIn: 150, tokensOut: 200, cacheWrites: 500, cacheReads: 8000, cost: 0.0075 }, { providerId: 'anthropic', modelId: 'claude-sonnet-4-5', mode: 'act' }),
+      row(T + 3000, { tokensIn: 4000, tokensOut: 50, cacheWrites: 0, cacheReads: 3000, cost: 0 }), // older rows: the task metadata names the provider
+    ]));
+    fs.writeFileSync(path.join(task, 'task_metadata.json'), JSON.stringify({ files_in_context: [], model_usage: [
+      { ts: T + 2500, model_id: 'qwen3-coder', model_provider_id: 'lmstudio', mode: 'act' }] }));
+    const { records } = readFile(clineReader, path.join(task, 'ui_messages.json'));
+    assert.deepEqual(records.map(r => [r.model, r.usage.input, r.usage.cacheRead, r.usage.cacheWrite5m, r.contextTokens]), [
+      ['gpt-5.2', 2000, 8000, 0, 10000], // was: input 10000, a prompt of 18,000
+      ['claude-sonnet-4-5', 150, 8000, 500, 8650],
+      ['qwen3-coder', 1000, 3000, 0, 4000], // was: input 4000
+    ]);
+  } finally { fs.rmSync(dir, { recursive: true, force: true }); }
 });
 
 test('cline: a task resumed under the SDK counts once: legacy rows, then SDK turns; the written-back copies and the stand-in total are not added', () => {

@@ -1,6 +1,7 @@
 // Cline (`saoudrizwan.claude-dev`), both storage generations side by side:
 //  - legacy task folders (clineTasks.ts): `<User>/globalStorage/saoudrizwan.claude-dev/tasks/<id>/`
-//    and, for pre-SDK CLI builds, `~/.cline/data/tasks/<id>/`; `tokensIn` excludes the cache;
+//    and, for pre-SDK CLI builds, `~/.cline/data/tasks/<id>/`; `tokensIn` excludes the cache, except
+//    for the OpenAI-compatible providers (CACHE_INCLUSIVE_PROVIDERS);
 //  - the SDK generation (also the Cline CLI): `~/.cline/data/sessions/<id>/<id>.messages.json`,
 //    `messages[].metrics {inputTokens, outputTokens, cacheReadTokens, cacheWriteTokens, cost}` with
 //    `inputTokens` including the cache; sub-agents write further `*.messages.json` in the root
@@ -23,7 +24,18 @@ import { defaultVscodeUserDirs, extensionStorageDirs, isVscodeUserDir } from './
 export const CLINE: Agent = 'cline' as unknown as Agent; // a plain string id once AgentId lands
 export const CLINE_EXTENSION_ID = 'saoudrizwan.claude-dev';
 
-const LEGACY_RULES: TaskRules = { agent: CLINE, prefix: 'cl', tokensInIncludesCache: () => false };
+/**
+ * The providers of Cline's task generation whose `tokensIn` is the prompt's whole count, cache reads
+ * (and, for DeepSeek's `prompt_cache_miss_tokens` through the OpenAI-compatible handler, cache writes)
+ * included: their handlers yield `inputTokens: usage.prompt_tokens` beside `cacheReadTokens` from the
+ * same usage (cline b2b29678a2, apps/vscode/src/core/api/providers/{openai,litellm,lmstudio,xai,zai,
+ * hicap,fireworks,qwen,doubao,oca}.ts), and `updateApiReqMsg` stores them as `tokensIn` and
+ * `cacheReads`. Anthropic's, Bedrock's, Vertex's, OpenRouter's, Cline's own and the rest yield input
+ * without the cache, or no cache counts at all.
+ */
+const CACHE_INCLUSIVE_PROVIDERS = new Set(['openai', 'litellm', 'lmstudio', 'xai', 'zai', 'hicap', 'fireworks', 'qwen', 'doubao', 'oca']);
+
+const LEGACY_RULES: TaskRules = { agent: CLINE, prefix: 'cl', tokensInIncludesCache: (_info, _ts, provider) => provider !== undefined && CACHE_INCLUSIVE_PROVIDERS.has(provider) };
 
 const RESUME_MARKERS = ['[cline-legacy-resume-warning:v1]', 'Warning: this is a legacy conversation'];
 

@@ -27,8 +27,11 @@ export interface TaskRules {
   agent: Agent;
   /** Key prefix: one per agent, so two agents' tasks never collide. */
   prefix: string;
-  /** Whether a row's `tokensIn` already counts the cache reads and writes (Cline: never; Roo: by date and protocol). */
-  tokensInIncludesCache(info: ApiInfo, ts: number): boolean;
+  /**
+   * Whether a row's `tokensIn` already counts the cache reads and writes (Cline: by the provider that
+   * answered, `provider`; Roo: by date and protocol).
+   */
+  tokensInIncludesCache(info: ApiInfo, ts: number, provider: string | undefined): boolean;
 }
 
 const MODEL_TAG = /<model>([^<]+)<\/model>/;
@@ -52,7 +55,7 @@ function sideJson(file: string): Record<string, unknown> | undefined {
 }
 
 interface TaskContext {
-  taskId: string; project: string; modelUsage: { ts: number; model: string }[]; uiLimit: number;
+  taskId: string; project: string; modelUsage: { ts: number; model: string; provider?: string }[]; uiLimit: number;
   /** The `<model>` tag of the history's first bytes (Roo keeps the model nowhere else): read only when asked. */
   historyModel(): string | undefined;
 }
@@ -72,7 +75,7 @@ function contextOf(file: string, firstRequest: string | undefined): TaskContext 
   const meta = sideJson(path.join(dir, 'task_metadata.json')); // older builds keep no metadata
   if (meta && Array.isArray(meta.model_usage)) {
     for (const u of meta.model_usage as Record<string, unknown>[]) {
-      if (u && typeof u.model_id === 'string' && typeof u.ts === 'number') modelUsage.push({ ts: u.ts, model: u.model_id });
+      if (u && typeof u.model_id === 'string' && typeof u.ts === 'number') modelUsage.push({ ts: u.ts, model: u.model_id, ...(typeof u.model_provider_id === 'string' ? { provider: u.model_provider_id } : {}) });
     }
     modelUsage.sort((a, b) => a.ts - b.ts);
   }
@@ -88,6 +91,14 @@ function contextOf(file: string, firstRequest: string | undefined): TaskContext 
   };
 }
 
+/** The provider that answered a row: the row's own (`modelInfo.providerId`), else the task metadata's at its time (`model_provider_id`). */
+function providerAt(ctx: TaskContext, row: z.infer<typeof Row>, ts: number): string | undefined {
+  if (row.modelInfo?.providerId) return row.modelInfo.providerId;
+  let provider: string | undefined;
+  for (const u of ctx.modelUsage) { if (u.ts <= ts) provider = u.provider; else break; }
+  return provider;
+}
+
 function modelAt(ctx: TaskContext, row: z.infer<typeof Row>, ts: number): string {
   if (row.modelInfo?.modelId) return row.modelInfo.modelId;
   let model: string | undefined;
@@ -101,7 +112,7 @@ function recordOf(rules: TaskRules, ctx: TaskContext, info: ApiInfo, row: z.infe
   const ts = row.ts ?? 0;
   let input = tokens(info.tokensIn);
   const cacheRead = tokens(info.cacheReads), cacheWrite = tokens(info.cacheWrites), output = tokens(info.tokensOut);
-  if (rules.tokensInIncludesCache(info, ts)) input = Math.max(0, input - cacheRead - cacheWrite);
+  if (rules.tokensInIncludesCache(info, ts, providerAt(ctx, row, ts))) input = Math.max(0, input - cacheRead - cacheWrite);
   const cost = costOf(info.cost);
   if (input + output + cacheRead + cacheWrite === 0 && !cost) return null;
   const r: UsageRecord = {
