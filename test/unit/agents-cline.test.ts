@@ -72,6 +72,45 @@ test('cline legacy: tokensIn holds the cache reads for the OpenAI-compatible pro
   } finally { fs.rmSync(dir, { recursive: true, force: true }); }
 });
 
+// cline apps/cli/src/runtime/interactive/session-runtime.ts forkCurrentSession (and fork/metadata.ts:
+// `metadata.fork.forkedFromSessionId`), apps/vscode/src/sdk/SdkController.ts (an edited message or a restored
+// checkpoint starts a new session from the earlier messages): local-runtime-host.ts writes the seeded messages,
+// ids and metrics included, into the new session. Ids: sdk/packages/agents/src/agent-runtime.ts createUID
+// (`msg_<nanoid(8)>`), sdk/packages/core/src/runtime/config/agent-message-codec.ts generateMessageId.
+test('cline SDK: a forked or re-seeded session\'s copies of its parent\'s turns are the same requests', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tk-cline-fork-'));
+  try {
+    const sessions = path.join(dir, '.cline', 'data', 'sessions');
+    const turn = (id: string, ts: number, input: number, cost: number) => ({ id, role: 'assistant', ts, modelInfo: { id: 'claude-sonnet-4-5', provider: 'anthropic' },
+      content: [{ type: 'text', text: 'ok' }], metrics: { inputTokens: input, outputTokens: 100, cacheReadTokens: 0, cacheWriteTokens: 0, cost } });
+    const ask = (id: string) => ({ id, role: 'user', content: [{ type: 'text', text: 'go' }] });
+    const T = 1795300000000;
+    const write = (id: string, startedAt: number, messages: object[], metadata?: object) => {
+      fs.mkdirSync(path.join(sessions, id), { recursive: true });
+      fs.writeFileSync(path.join(sessions, id, `${id}.json`), JSON.stringify({ session_id: id, cwd: '/home/dev/api', started_at: startedAt, ...(metadata ? { metadata } : {}) }));
+      fs.writeFileSync(path.join(sessions, id, `${id}.messages.json`), JSON.stringify({ version: 1, messages }));
+    };
+    write('sess_orig', T, [ask('msg_u1Xq9aZ0'), turn('msg_a1Kf83Lm', T + 1000, 1000, 0.02), ask('msg_u2Pw1bY7'), turn('msg_a2Rt55Qz', T + 2000, 1500, 0.02)]);
+    // /fork after the first turn: the copy keeps the ids and metrics; then the fork's own turn
+    write('sess_fork', T + 8000, [ask('msg_u1Xq9aZ0'), turn('msg_a1Kf83Lm', T + 1000, 1000, 0.02), ask('msg_u3Hh7cV2'), turn('msg_a3Ng20Wd', T + 9000, 800, 0.02)],
+      { fork: { forkedFromSessionId: 'sess_orig', forkedAt: '2026-11-20T09:00:09.000Z', source: 'cli' } });
+    // an edited message re-seeds a new session from the turns before it (no fork mark)
+    write('sess_edit', T + 11000, [ask('msg_u1Xq9aZ0'), turn('msg_a1Kf83Lm', T + 1000, 1000, 0.02), ask('msg_u4Jk2dS8'), turn(`msg_${Date.UTC(2026, 10, 20).toString(36)}_1`, T + 12000, 900, 0.02)]);
+    const { UsageIndex } = await import('../../src/core/usage/usageIndex');
+    const index = new UsageIndex({ roots: [{ agent: 'cline', dir: path.join(dir, '.cline'), explicit: true }], cacheFile: null });
+    await index.refresh();
+    const records = [...index.records()].sort((a, b) => a.timestamp - b.timestamp);
+    assert.deepEqual(records.map(r => [r.key, r.sessionId]), [
+      ['cl:sdk:msg_a1Kf83Lm', 'sess_orig'], // the parent's copy wins over the fork's
+      ['cl:sdk:msg_a2Rt55Qz', 'sess_orig'],
+      ['cl:sdk:msg_a3Ng20Wd', 'sess_fork'],
+      [`cl:sdk:msg_${Date.UTC(2026, 10, 20).toString(36)}_1`, 'sess_edit'],
+    ]); // was: 6 requests, the first turn three times
+    assert.ok(Math.abs(records.reduce((n, r) => n + (r.cost ?? 0), 0) - 0.08) < 1e-9);
+    assert.deepEqual(index.skippedByReason(), { replay: 2 }); // both copies are history a new session was seeded with
+  } finally { fs.rmSync(dir, { recursive: true, force: true }); }
+});
+
 test('cline: a task resumed under the SDK counts once: legacy rows, then SDK turns; the written-back copies and the stand-in total are not added', () => {
   const { records } = readAll(clineAdapter, ROOTS);
   const task3 = records.filter(r => r.sessionId === '1795100000003');

@@ -54,16 +54,28 @@ function textOf(content: unknown): string {
 }
 
 /** The root session's id and workspace: `<sessions>/<root>/<root>.json` (`workspace_root`, `cwd`, `model`). */
-function sessionMeta(file: string): { session: string; project: string; model?: string; startedAt: number } {
+function sessionMeta(file: string): { session: string; project: string; model?: string; startedAt: number; fork?: boolean } {
   const dir = path.dirname(file);
   const root = path.basename(dir);
   try {
     const m = JSON.parse(readSmallFile(path.join(dir, `${root}.json`), MAX_SIDE_FILE_BYTES) ?? '') as Record<string, unknown>;
     const project = [m.workspace_root, m.cwd].find(v => typeof v === 'string' && v.trim()) as string | undefined;
     const started = typeof m.started_at === 'number' ? m.started_at : typeof m.started_at === 'string' ? Date.parse(m.started_at) : 0;
-    return { session: root, project: project ?? '(no folder)', model: typeof m.model === 'string' ? m.model : undefined, startedAt: Number.isFinite(started) ? started : 0 };
+    const meta = m.metadata && typeof m.metadata === 'object' ? m.metadata as Record<string, unknown> : {};
+    return { session: root, project: project ?? '(no folder)', model: typeof m.model === 'string' ? m.model : undefined, startedAt: Number.isFinite(started) ? started : 0,
+      ...(meta.fork && typeof meta.fork === 'object' ? { fork: true } : {}) };
   } catch { return { session: root, project: '(no folder)', startedAt: 0 }; }
 }
+
+/**
+ * The SDK's message ids, `msg_<nanoid>` (sdk/packages/agents/src/agent-runtime.ts createUID) or
+ * `msg_<time>_<seq>` (sdk/packages/core/src/runtime/config/agent-message-codec.ts generateMessageId):
+ * one message wherever it is. A fork (the CLI's /fork, session-runtime.ts forkCurrentSession), a
+ * checkpoint restore or an edited message (apps/vscode/src/sdk/SdkController.ts) starts a new session
+ * seeded with the earlier messages, metrics and ids included (local-runtime-host.ts initialMessages):
+ * keyed by this id, a copy is the same request. Any other id stays within its file.
+ */
+const SDK_MESSAGE_ID = /^msg_[A-Za-z0-9_-]{6,}$/;
 
 /** An SDK session's (or sub-agent's) `*.messages.json`. */
 export function parseSdkMessages(text: string, file: string, emit: (r: UsageRecord) => void): { malformed: number } {
@@ -82,6 +94,7 @@ export function parseSdkMessages(text: string, file: string, emit: (r: UsageReco
   if (warning > 0) for (let i = warning - 1; i >= 0; i--) if (msgs[i]?.role === 'assistant') { standIn = i; break; }
   msgs.forEach((m, i) => {
     if (!m || m.role !== 'assistant' || !m.metrics) return;
+    if (i === standIn && meta.fork) return; // the parent's stand-in (or its legacy rows) counts the legacy task
     const x = m.metrics;
     const cacheRead = tokens(x.cacheReadTokens), cacheWrite = tokens(x.cacheWriteTokens);
     const input = Math.max(0, tokens(x.inputTokens) - cacheRead - cacheWrite), output = tokens(x.outputTokens);
@@ -91,7 +104,10 @@ export function parseSdkMessages(text: string, file: string, emit: (r: UsageReco
       agent: CLINE, sessionId: fileId, project: meta.project, model: m.modelInfo?.id ?? meta.model ?? 'unknown',
       timestamp: m.ts ?? meta.startedAt, usage: { input, output, cacheRead, cacheWrite5m: cacheWrite, cacheWrite1h: 0 },
       contextTokens: input + cacheRead + cacheWrite, file,
-      key: i === standIn ? `cl:${fileId}:legacy-total` : `cl:${fileId}:sdk:${m.id ?? m.ts ?? i}`, rank: 0,
+      key: i === standIn ? `cl:${fileId}:legacy-total` : typeof m.id === 'string' && SDK_MESSAGE_ID.test(m.id) ? `cl:sdk:${m.id}` : `cl:${fileId}:sdk:${m.id ?? m.ts ?? i}`,
+      // a copy of a parent's turn loses to the parent's: a forked session (the CLI's /fork marks it), or a
+      // turn older than the session holding it (a re-seeded one: an edit, a restored checkpoint)
+      rank: meta.fork || (m.ts !== undefined && meta.startedAt > 0 && m.ts < meta.startedAt) ? 2 : 0,
     };
     if (cost !== undefined) r.cost = cost;
     if (i === standIn) { r.aggregate = true; r.standsIn = true; }
