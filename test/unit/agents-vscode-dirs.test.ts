@@ -73,6 +73,9 @@ test('agents living in VS Code share its user-data folders: the running editor f
   const d = roots();
   for (const agent of ['copilot', 'cline', 'roo', 'kilo']) assert.equal(of(d, agent).filter(p => p === '/cs/User')[0], '/cs/User', `${agent} searches the running editor's folder`);
   assert.ok(of(d, 'cline').includes('/h/.cline') && of(d, 'cline').includes('/h/.config/Code/User'));
+  // cline sdk/packages/shared/src/storage/paths.ts: $CLINE_DIR replaces ~/.cline, $CLINE_DATA_DIR its data/ folder
+  const env = agentRoots({ HOME: '/h', CLINE_DIR: '/c', CLINE_DATA_DIR: '/d' }, {}, {}).filter(r => String(r.agent) === 'cline').map(r => r.dir);
+  assert.ok(env.includes('/c') && env.includes('/d') && !env.includes('/h/.cline'), env.join(', ')); // was: /d not read
   assert.deepEqual(of(d, 'opencode'), ['/h/.local/share/opencode']);
   assert.deepEqual(of(d, 'continue'), ['/h/.continue']);
   const named = roots({ vscodeUserDirs: ['/u1'], clineDirs: ['/c'] });

@@ -136,14 +136,25 @@ export function clineHome(env: NodeJS.ProcessEnv, home: string): string {
   return env.CLINE_DIR?.trim() || path.join(home, '.cline');
 }
 
+/**
+ * Cline's folders as its SDK resolves them (sdk/packages/shared/src/storage/paths.ts): `$CLINE_DIR`
+ * (else ~/.cline), and `$CLINE_DATA_DIR` when set, which replaces `<CLINE_DIR>/data` (its sessions/
+ * and tasks/ are then there).
+ */
+export function clineDirs(env: NodeJS.ProcessEnv, home: string): string[] {
+  const data = env.CLINE_DATA_DIR?.trim();
+  return data ? [clineHome(env, home), data] : [clineHome(env, home)];
+}
+
 export const clineAdapter: AgentAdapter = {
   id: 'cline',
   displayName: 'Cline',
   logs: {
     setting: 'clineDirs',
     cliFlag: 'cline-dir',
-    settingDescription: "Cline's own data folders (the CLI and SDK sessions), replacing the default `~/.cline` (`$CLINE_DIR` when set); its VS Code task history is found through `tokenomics.vscodeUserDirs`.",
-    defaultRoots: (env, home) => [clineHome(env, home)],
+    settingDescription: "Cline's own data folders (the CLI and SDK sessions), replacing the default `~/.cline` (`$CLINE_DIR` when set, and `$CLINE_DATA_DIR`); its VS Code task history is found through `tokenomics.vscodeUserDirs`.",
+    defaultRoots: (env, home) => clineDirs(env, home),
+    envVars: ['CLINE_DIR', 'CLINE_DATA_DIR'],
     scanDirs: root => {
       if (isVscodeUserDir(root)) return extensionStorageDirs(root, [CLINE_EXTENSION_ID]).map(d => path.join(d, 'tasks'));
       const subs = ['data/tasks', 'data/sessions', 'tasks', 'sessions'].map(s => path.join(root, s)).filter(isDir);
@@ -160,5 +171,5 @@ export const clineAdapter: AgentAdapter = {
 
 /** Every root the Cline adapter reads by default: VS Code's user-data folders and Cline's home. */
 export function clineDefaultRoots(env: NodeJS.ProcessEnv, home: string): string[] {
-  return [...defaultVscodeUserDirs(env, home), clineHome(env, home)];
+  return [...defaultVscodeUserDirs(env, home), ...clineDirs(env, home)];
 }
