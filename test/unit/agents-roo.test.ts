@@ -31,6 +31,37 @@ test('roo: tokensIn includes the cache by row date and protocol; condense costs 
   assert.ok(!logFiles(rooAdapter, [USER]).some(f => /history_item|_index/.test(f)), 'per-task aggregates are not added');
 });
 
+// RooCodeInc/Roo-Code src/core/webview/webviewMessageHandler.ts: deleting or editing a message without a
+// checkpoint rewinds the task (`rewindToTimestamp`) and saves it, the later api_req_started rows gone with
+// no trace; src/core/checkpoints/index.ts: a checkpoint restore rewinds too, then says `api_req_deleted`
+// with the dropped rows' tokensIn/tokensOut/cacheWrites/cacheReads/cost (getApiMetrics).
+test('roo: requests a rewind dropped stay counted, unless the rewrite adds the api_req_deleted row that sums them', async () => {
+  const { UsageIndex } = await import('../../src/core/usage/usageIndex');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tk-roo-rewind-'));
+  try {
+    const T = Date.UTC(2026, 5, 1);
+    const ui = (ts: number, say: string, usage: object) => ({ ts, type: 'say', say, text: JSON.stringify({ apiProtocol: 'anthropic', ...usage }) });
+    const req = (ts: number, tokensIn: number, cost: number) => ui(ts, 'api_req_started', { request: '<task>x</task>', tokensIn, tokensOut: 100, cacheWrites: 0, cacheReads: 0, cost });
+    const task = (id: string) => path.join(dir, 'User', 'globalStorage', 'rooveterinaryinc.roo-cline', 'tasks', id);
+    const save = (id: string, rows: object[]) => { fs.mkdirSync(task(id), { recursive: true }); fs.writeFileSync(path.join(task(id), 'ui_messages.json'), JSON.stringify(rows)); };
+    const head = { ts: T, type: 'say', say: 'task', text: 'x' };
+    save('plain', [head, req(T + 1000, 1000, 0.01), req(T + 2000, 2000, 0.02), req(T + 3000, 3000, 0.03)]);
+    save('restored', [head, req(T + 1000, 1000, 0.01), req(T + 2000, 2000, 0.02), req(T + 3000, 3000, 0.03)]);
+    const index = new UsageIndex({ roots: [{ agent: 'roo', dir: path.join(dir, 'User'), explicit: true }], cacheFile: null });
+    await index.refresh();
+    const sum = () => { let input = 0, cost = 0; for (const r of index.records()) { input += r.usage.input; cost += r.cost ?? 0; } return { input: Math.round(input), cost: Math.round(cost * 1000) / 1000 }; };
+    assert.deepEqual(sum(), { input: 12000, cost: 0.12 });
+    // a delete without a checkpoint: the last two requests leave the file
+    save('plain', [head, req(T + 1000, 1000, 0.01), { ts: T + 4000, type: 'say', say: 'text', text: 'edited' }]);
+    // a checkpoint restore: the same two leave, and the row summing them comes
+    save('restored', [head, req(T + 1000, 1000, 0.01), ui(T + 4000, 'api_req_deleted', { tokensIn: 5000, tokensOut: 200, cacheWrites: 0, cacheReads: 0, cost: 0.05 })]);
+    for (const id of ['plain', 'restored']) fs.utimesSync(path.join(task(id), 'ui_messages.json'), new Date(T + 5000), new Date(T + 5000));
+    await index.refresh();
+    assert.deepEqual(sum(), { input: 12000, cost: 0.12 }); // was: 7000 and 0.07, the deleted requests' spend gone
+    assert.equal(index.records().filter(r => r.sessionId === 'restored').length, 2, 'the first request, and the deletion row instead of the two it sums');
+  } finally { fs.rmSync(dir, { recursive: true, force: true }); }
+});
+
 test('roo: customStoragePath from settings.json (comments, trailing commas) moves the task folders', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tk-roo-'));
   try {

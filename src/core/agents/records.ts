@@ -194,9 +194,10 @@ export interface AgentReader<S = unknown> {
   /**
    * When the file is read again from the start, records of the previous read that the new read no
    * longer holds are kept: the producer compacts or prunes (Copilot keeps 7 days of traces), the
-   * spend happened.
+   * spend happened. A function decides from the two reads (Roo: unless the rewrite added a row that
+   * sums what it dropped).
    */
-  retainOnReread?: boolean;
+  retainOnReread?: boolean | ((old: readonly UsageRecord[], now: readonly UsageRecord[]) => boolean);
   /**
    * SQLite stores, read by path through the WASM module (`sqlite.ts`), never as text: the index
    * opens a snapshot (`openSnapshot`), and sees a change when the file or its `-wal` changes.

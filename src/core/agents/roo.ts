@@ -9,7 +9,7 @@ import path from 'node:path';
 import { MAX_SIDE_FILE_BYTES, readSmallFile } from './shared';
 import type { AgentAdapter } from './adapter';
 import { isTaskUiFile, parseUiMessages, taskActivity, TaskRules } from './clineTasks';
-import type { Agent, AgentReader } from './records';
+import type { Agent, AgentReader, UsageRecord } from './records';
 import { childIgnoringCase, extensionStorageDirs, isVscodeUserDir, profileDirs } from './vscodeUserDirs';
 
 export const ROO: Agent = 'roo' as unknown as Agent; // a plain string id once AgentId lands
@@ -73,6 +73,19 @@ export function taskDirs(root: string, extensionIds: readonly string[], storageK
   return [...new Set(bases.map(b => childIgnoringCase(b, 'tasks')).filter((d): d is string => d !== undefined))];
 }
 
+/**
+ * Whether the requests a task's rewrite dropped were still billed: yes, unless the rewrite added a
+ * deletion row that sums them. Roo deletes or edits a message without a checkpoint by rewinding the
+ * task and saving it (src/core/webview/webviewMessageHandler.ts: `rewindToTimestamp`, then
+ * `saveTaskMessages`), the dropped `api_req_started` rows gone with no trace; a checkpoint restore
+ * rewinds too, and says `api_req_deleted` with the dropped rows' totals (src/core/checkpoints/index.ts).
+ */
+export function keepRewoundRequests(old: readonly UsageRecord[], now: readonly UsageRecord[]): boolean {
+  const had = new Set(old.filter(r => r.aggregate).map(r => r.key));
+  return !now.some(r => r.aggregate && !had.has(r.key) && DELETION_KEY.test(r.key));
+}
+const DELETION_KEY = /:(?:api_req_deleted|deleted_api_reqs):/;
+
 export const rooReader: AgentReader = {
   agent: ROO,
   needles: [],
@@ -81,6 +94,7 @@ export const rooReader: AgentReader = {
   line: () => 'ignored',
   isWholeFile: () => true,
   wholeFile: (text, file, emit) => parseUiMessages(text, file, emit, ROO_RULES),
+  retainOnReread: keepRewoundRequests,
 };
 
 export const rooAdapter: AgentAdapter = {

@@ -658,7 +658,7 @@ export class UsageIndex {
     // A whole-file log caught mid-rewrite does not parse: keep what it held until it changes again.
     if (whole && old && entry.records.length === 0 && entry.malformed > 0) { entry.records = old.records; entry.byKey = undefined; }
     // Producers that compact or prune (Copilot's journal, its 7-day trace store): what was read stays.
-    else if (old && reader.retainOnReread) {
+    else if (old && (reader.retainOnReread === true || (typeof reader.retainOnReread === 'function' && reader.retainOnReread(old.records, entry.records)))) {
       const byKey = entry.byKey ??= new Map(entry.records.map((x, i) => [x.key, i]));
       for (const r of old.records) if (!byKey.has(r.key)) { byKey.set(r.key, entry.records.length); entry.records.push(r); }
     }
