@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as z from 'zod';
 import { FAST_MODEL_SUFFIX } from '../catalog';
-import { AgentReader, LineOutcome, UsageRecord, claudeKey, tokens } from './records';
+import { AgentReader, LineOutcome, UsageRecord, claudeKey, tokens, totalTokens } from './records';
 import { plausibleTime, plausibleUsage } from './skipReasons';
 import type { ActivityCollector, AgentAdapter } from './adapter';
 import { isDir, readSmallFile, textLength } from './shared';
@@ -77,8 +77,8 @@ export const claudeCodeReader: AgentReader<ClaudeState> = {
   needles: [Buffer.from('"usage"')],
   lastWinsInFile: false,
   initState: file => {
-    const space = desktopProject(file);
-    return space ? { session: path.basename(file, '.jsonl'), project: space, space: true } : { session: path.basename(file, '.jsonl'), project: projectFromPath(file) };
+    const session = path.basename(file, '.jsonl'), space = desktopProject(file);
+    return space ? { session, project: space, space: true } : { session, project: projectFromPath(file) };
   },
   line(state, text, offset, file, emit): LineOutcome {
     let raw: unknown;
@@ -119,7 +119,7 @@ function assistant(state: ClaudeState, l: Line, timestamp: number, offset: numbe
   const advisors = u.iterations ? advisorCalls(u.iterations) : NONE;
   for (const a of advisors) if (!plausibleUsage(a.usage)) return 'implausible';
   let outcome: LineOutcome = 'ignored'; // <synthetic> and error stubs: no tokens
-  if (usage.input + usage.output + usage.cacheRead + usage.cacheWrite5m + usage.cacheWrite1h > 0) {
+  if (totalTokens(usage) > 0) {
     if (!plausibleUsage(usage)) return 'implausible';
     emit(request(sessionId, project, model, u.speed, timestamp, usage, file, key, rank, tokens(u.server_tool_use?.web_search_requests)));
     outcome = 'record';
@@ -166,7 +166,7 @@ function advisorCalls(iterations: readonly unknown[]): readonly AdvisorCall[] {
     const p = IterationSchema.safeParse(it);
     if (!p.success) continue;
     const usage = usageOf(p.data);
-    if (usage.input + usage.output + usage.cacheRead + usage.cacheWrite5m + usage.cacheWrite1h === 0) continue;
+    if (totalTokens(usage) === 0) continue;
     (out ??= []).push({ model: p.data.model || null, speed: p.data.speed, usage, searches: tokens(p.data.server_tool_use?.web_search_requests) });
   }
   return out ?? NONE;

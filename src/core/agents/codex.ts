@@ -110,6 +110,10 @@ function tuple(u: z.infer<typeof TokenUsageSchema>): Tuple {
     total: tokens(u.total_tokens) || input + output };
 }
 
+/** What the running total `total` added to `prev`, count by count. */
+const growth = (total: Tuple, prev: Tuple): Tuple => ({ input: total.input - prev.input, cached: total.cached - prev.cached,
+  cacheWrite: total.cacheWrite - prev.cacheWrite, output: total.output - prev.output, reasoning: total.reasoning - prev.reasoning, total: total.total - prev.total });
+
 const sameTuple = (a: Tuple, b: Tuple) => a.input === b.input && a.cached === b.cached && a.cacheWrite === b.cacheWrite
   && a.output === b.output && a.reasoning === b.reasoning && a.total === b.total;
 
@@ -471,27 +475,23 @@ function tokenCount(state: CodexState, at: number, ordinal: number | null | unde
   // Codex sends the same totals again when only the rate limits changed: nothing was billed.
   if (total && prev && sameTuple(total, prev)) return 'duplicate';
 
+  // how the running total grew since the event before: what was billed, when the log says nothing better
+  const grown = total && prev ? growth(total, prev) : null;
   let last: Tuple | null = info.last;
   if (!last && total) {
     // Older builds only wrote the running total: the request is the difference. A child's first
     // total includes its parent's, which only the parent can vouch for.
     if (!prev && state.parent !== null) return 'replay';
-    last = prev ? { input: total.input - prev.input, cached: total.cached - prev.cached, cacheWrite: total.cacheWrite - prev.cacheWrite,
-      output: total.output - prev.output, reasoning: total.reasoning - prev.reasoning, total: total.total - prev.total } : total;
+    last = grown ?? total;
   }
+  if (!last || last.input + last.output <= 0 || last.input < 0 || last.output < 0) return 'ignored';
   // A server-side web search re-reads the context inside one response: the provider bills all of it,
   // which goes into the running total, while last_token_usage is kept to the active context (openai/codex
   // core tests, server_web_search_usage_does_not_inflate_active_context). Where the total grew by more
   // than `last`, and consistently (every count up, total_tokens up by input + output: not a total Codex
   // reset, as fill_to_context_window does), the growth is what was billed; `last` stays the context.
-  let billed = last;
-  if (last && total && prev) {
-    const grown = { input: total.input - prev.input, cached: total.cached - prev.cached, cacheWrite: total.cacheWrite - prev.cacheWrite,
-      output: total.output - prev.output, reasoning: total.reasoning - prev.reasoning, total: total.total - prev.total };
-    if (grown.input + grown.output > last.input + last.output && grown.total === grown.input + grown.output
-      && grown.input >= 0 && grown.cached >= 0 && grown.cacheWrite >= 0 && grown.output >= 0 && grown.reasoning >= 0) billed = grown;
-  }
-  if (!last || !billed || last.input + last.output <= 0 || last.input < 0 || last.output < 0) return 'ignored';
+  const billed = grown && grown.input + grown.output > last.input + last.output && grown.total === grown.input + grown.output
+    && grown.input >= 0 && grown.cached >= 0 && grown.cacheWrite >= 0 && grown.output >= 0 && grown.reasoning >= 0 ? grown : last;
   if (!total) {
     // without a running total, the same counts again are the re-emission (codeburn "still dedups
     // consecutive zero-cumulative duplicates")
