@@ -11,9 +11,8 @@
 // (cline src/core/task/legacy-task-handling.ts). That message stands in for the legacy rows and
 // counts only when no legacy file of the task is found; the SDK turns written back into the legacy
 // ui_messages.json (legacy-task-writeback.ts, `sdk_writeback.json`) are counted from the SDK side.
-import fs from 'node:fs';
 import path from 'node:path';
-import { MAX_SIDE_FILE_BYTES, readSmallFile } from './shared';
+import { MAX_SIDE_FILE_BYTES, isDir, readSmallFile } from './shared';
 import * as z from 'zod';
 import type { AgentAdapter } from './adapter';
 import { isTaskUiFile, parseUiMessages, taskActivity, TaskRules } from './clineTasks';
@@ -128,8 +127,6 @@ export const clineReader: AgentReader = {
   isWholeFile: () => true,
   wholeFile: (text, file, emit) => (file.endsWith('.messages.json') ? parseSdkMessages(text, file, emit) : parseUiMessages(text, file, emit, LEGACY_RULES)),
 };
-
-const isDir = (p: string): boolean => { try { return fs.statSync(p).isDirectory(); } catch { return false; } };
 
 /** `$CLINE_DIR` as Cline's CLI reads it (cline-cli: CLINE_DIR, else ~/.cline). */
 export function clineHome(env: NodeJS.ProcessEnv, home: string): string {

@@ -3,7 +3,6 @@
 // 7.x keeps sessions in `~/.local/share/kilo/kilo.db` with OpenCode's schema (opencode.ts), and its
 // migration imports the 5.x tasks there as zero-token messages with model `legacy`, which are
 // skipped, so a migrated task counts once, from its folder (ccusage rust/crates/ccusage/src/adapter/kilo).
-import fs from 'node:fs';
 import path from 'node:path';
 import type { AgentAdapter } from './adapter';
 import { isTaskUiFile, parseUiMessages, taskActivity, TaskRules } from './clineTasks';
@@ -11,6 +10,7 @@ import { KILO, isLegacyMessage, kiloDbReader, pruneSessionStore, xdgDataDir } fr
 import type { AgentReader } from './records';
 import { ROO_RULES, taskDirs } from './roo';
 import { isVscodeUserDir } from './vscodeUserDirs';
+import { isDir } from './shared';
 
 export const KILO_EXTENSION_ID = 'kilocode.kilo-code';
 const KILO_RULES: TaskRules = { ...ROO_RULES, agent: KILO, prefix: 'kilo' };
@@ -21,8 +21,6 @@ export const kiloReader: AgentReader = {
     ? parseUiMessages(text, file, emit, KILO_RULES)
     : kiloDbReader.wholeFile!(text, file, emit)),
 };
-
-const isDir = (p: string): boolean => { try { return fs.statSync(p).isDirectory(); } catch { return false; } };
 
 export const kiloAdapter: AgentAdapter = {
   id: 'kilo',

@@ -21,6 +21,7 @@ import type { Agent, AgentReader, UsageRecord } from './records';
 import { tokens } from './records';
 import type { SqliteDb } from './sqlite';
 import { jsonColumn, pagedRows } from './sqlite';
+import { isDir } from './shared';
 
 export const OPENCODE: Agent = 'opencode' as unknown as Agent; // a plain string id once AgentId lands
 export const KILO: Agent = 'kilo' as unknown as Agent;
@@ -134,7 +135,6 @@ function sessionDbReader(agent: Agent, prefix: string, isDb: (name: string) => b
 }
 
 const OPENCODE_DB = /^opencode(-[A-Za-z0-9._-]+)?\.db$/;
-const isDir = (p: string): boolean => { try { return fs.statSync(p).isDirectory(); } catch { return false; } };
 /** Only `storage/message` holds usage: the part, session_diff and snapshot trees are never walked. */
 const prune = (name: string, full: string): boolean => path.basename(path.dirname(full)) === 'storage' && name !== 'message'
   || name === 'snapshot' || name === 'log' || name === 'bin';
