@@ -24,10 +24,9 @@
 // (src/platform/otel/common/genAiEvents.ts), which names neither the chat session nor the cache split:
 // counting it would add to the journal's lower bound of a session it cannot say it covers, so it is
 // not counted (the trace store and the debug log hold the same calls with their sessions).
-import fs from 'node:fs';
 import path from 'node:path';
 import type { UsageRecord } from './records';
-import { readJsonc } from './roo';
+import { readJsoncCached } from './roo';
 import { profileDirs } from './vscodeUserDirs';
 
 export const OTEL_OUTFILE_SETTING = 'github.copilot.chat.otel.outfile';
@@ -77,8 +76,6 @@ export function otelFileLine(entry: Record<string, unknown>, file: string, agent
   };
 }
 
-const outfileCache = new Map<string, { ino: number; size: number; mtimeMs: number; files: string[] }>();
-
 /**
  * The exporter files a VS Code user-data folder's `settings.json` names (`github.copilot.chat.otel.outfile`,
  * as a dotted key or nested), and those of the remote settings beside it (`<data>/Machine/settings.json`
@@ -90,21 +87,15 @@ export function otelOutfiles(userDir: string): string[] {
   return out.length > 1 ? [...new Set(out)] : out;
 }
 
-/** One settings file's outfile, read again only when the file changes. */
+/** One settings file's outfile, read again only when the file changes (readJsoncCached). */
 function outfilesOf(file: string): string[] {
-  let st: fs.Stats;
-  try { st = fs.statSync(file); } catch { outfileCache.delete(file); return []; }
-  if (!st.isFile() || st.size > MAX_SETTINGS_BYTES) return [];
-  const known = outfileCache.get(file);
-  if (known && known.ino === st.ino && known.size === st.size && known.mtimeMs === st.mtimeMs) return known.files;
-  const settings = readJsonc(file);
+  // not a regular file, missing, or over the bound: {}, so no outfile
+  const settings = readJsoncCached(file, MAX_SETTINGS_BYTES);
   let v: unknown = settings[OTEL_OUTFILE_SETTING];
   if (v === undefined) {
     let cur: unknown = settings;
     for (const part of OTEL_OUTFILE_SETTING.split('.')) cur = cur && typeof cur === 'object' ? (cur as Record<string, unknown>)[part] : undefined;
     v = cur;
   }
-  const files = typeof v === 'string' && v.trim() && path.isAbsolute(v.trim()) ? [path.resolve(v.trim())] : [];
-  outfileCache.set(file, { ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, files });
-  return files;
+  return typeof v === 'string' && v.trim() && path.isAbsolute(v.trim()) ? [path.resolve(v.trim())] : [];
 }

@@ -5,6 +5,7 @@
 // then on it does; before, Anthropic-protocol rows (and rows older than the `apiProtocol` field)
 // excluded it while OpenAI-protocol rows already included it. The model is only in
 // `api_conversation_history.json` (`<model>…</model>`).
+import fs from 'node:fs';
 import path from 'node:path';
 import { MAX_SIDE_FILE_BYTES, readSmallFile } from './shared';
 import type { AgentAdapter } from './adapter';
@@ -50,14 +51,34 @@ export function readJsonc(file: string): Record<string, unknown> {
   } catch { return {}; }
 }
 
+const settingsCache = new Map<string, { ino: number; size: number; mtimeMs: number; value: Record<string, unknown> }>();
+
+/**
+ * `readJsonc`, parsed again only when the file changes (one stat a call): the engine lists its log
+ * folders on every poll, and the folders of Roo, Zoo, Kilo and Copilot's exporter depend on settings
+ * files, one per VS Code profile. The object is shared: callers only read it. A file over `maxBytes`
+ * gives {}.
+ */
+export function readJsoncCached(file: string, maxBytes = Infinity): Record<string, unknown> {
+  let st: fs.Stats;
+  try { st = fs.statSync(file); } catch { settingsCache.delete(file); return {}; }
+  if (st.size > maxBytes) return {}; // a caller's own bound: not read at all
+  const known = settingsCache.get(file);
+  if (known && known.ino === st.ino && known.size === st.size && known.mtimeMs === st.mtimeMs) return known.value;
+  const value = readJsonc(file);
+  settingsCache.set(file, { ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, value });
+  return value;
+}
+
 /** The folders `customStoragePath` names in a `<User>/settings.json` (and each profile's), for the given setting keys. */
 export function customStoragePaths(userDir: string, keys: readonly string[]): string[] {
   const out: string[] = [];
   for (const dir of profileDirs(userDir)) {
-    const settings = readJsonc(path.join(dir, 'settings.json'));
+    const settings = readJsoncCached(path.join(dir, 'settings.json'));
     for (const k of keys) {
       const v = settings[k];
-      if (typeof v === 'string' && v.trim() && path.isAbsolute(v.trim()) && !out.includes(path.resolve(v.trim()))) out.push(path.resolve(v.trim()));
+      const p = typeof v === 'string' && v.trim() && path.isAbsolute(v.trim()) ? path.resolve(v.trim()) : null;
+      if (p && !out.includes(p)) out.push(p);
     }
   }
   return out;
